@@ -1,0 +1,21 @@
+// Every domain-separation tag of the protocol, in one place. Changing one
+// changes every hash or signature made under it: these are part of the
+// protocol, specified in whitepaper/encoding.md.
+#pragma once
+#include <string_view>
+
+namespace nl::tags {
+
+inline constexpr std::string_view kTransaction = "numledger/tx/v1";
+inline constexpr std::string_view kBlockHeader = "numledger/block-header/v1";
+inline constexpr std::string_view kVote = "numledger/vote/v1";
+inline constexpr std::string_view kGenesis = "numledger/genesis/v1";
+inline constexpr std::string_view kValidatorSet = "numledger/validator-set/v1";
+inline constexpr std::string_view kTxLeaf = "numledger/tx-leaf/v1";
+inline constexpr std::string_view kTxNode = "numledger/tx-node/v1";
+inline constexpr std::string_view kStateLeaf = "numledger/state-leaf/v1";
+inline constexpr std::string_view kStateNode = "numledger/state-node/v1";
+inline constexpr std::string_view kStateKey = "numledger/state-key/v1";
+inline constexpr std::string_view kAccountChecksum = "numledger/account/v1";
+
+}  // namespace nl::tags

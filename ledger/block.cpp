@@ -1,0 +1,105 @@
+#include "ledger/block.h"
+
+#include "crypto/domain_tags.h"
+#include "crypto/merkle.h"
+
+namespace nl::ledger {
+
+void BlockHeader::encode(Writer& w) const {
+  w.u8(kBlockVersion).str(chain_id).u64(height).u64(time);
+  w.fixed(prev_hash.b).fixed(tx_root.b).fixed(state_root.b).fixed(validator_set_hash.b);
+  w.fixed(proposer.b);
+}
+
+BlockHeader BlockHeader::decode(Reader& r) {
+  uint8_t v = r.u8();
+  if (v != kBlockVersion) throw DecodeError("unsupported block version " + std::to_string(v));
+  BlockHeader h;
+  h.chain_id = r.str(kMaxChainIdBytes);
+  h.height = r.u64();
+  h.time = r.u64();
+  h.prev_hash.b = r.fixed<32>();
+  h.tx_root.b = r.fixed<32>();
+  h.state_root.b = r.fixed<32>();
+  h.validator_set_hash.b = r.fixed<32>();
+  h.proposer.b = r.fixed<32>();
+  return h;
+}
+
+crypto::Hash32 BlockHeader::hash() const {
+  Writer w;
+  encode(w);
+  return crypto::tagged_hash(tags::kBlockHeader, w.data());
+}
+
+void CommitCertificate::encode(Writer& w) const {
+  w.u64(height).u32(round).fixed(block_hash.b).count(votes.size());
+  for (const auto& v : votes) w.fixed(v.validator.b).fixed(v.sig.b);
+}
+
+CommitCertificate CommitCertificate::decode(Reader& r) {
+  CommitCertificate c;
+  c.height = r.u64();
+  c.round = r.u32();
+  c.block_hash.b = r.fixed<32>();
+  uint32_t n = r.count(10000);
+  for (uint32_t i = 0; i < n; ++i) {
+    VoteSignature v;
+    v.validator.b = r.fixed<32>();
+    v.sig.b = r.fixed<64>();
+    if (!c.votes.empty() && !(c.votes.back().validator < v.validator))
+      throw DecodeError("certificate votes are not in strictly ascending validator order");
+    c.votes.push_back(v);
+  }
+  return c;
+}
+
+Bytes CommitCertificate::encode() const {
+  Writer w;
+  encode(w);
+  return w.take();
+}
+
+Result<CommitCertificate> CommitCertificate::decode(ByteView in) {
+  return decode_all<CommitCertificate>(in, "commit certificate",
+                                       [](Reader& r) { return decode(r); });
+}
+
+Bytes vote_sign_bytes(const std::string& chain_id, uint64_t height, uint32_t round, VoteType type,
+                      const crypto::Hash32& block_hash) {
+  Writer w;
+  w.u8(static_cast<uint8_t>(tags::kVote.size())).raw(as_bytes(tags::kVote));
+  w.str(chain_id).u64(height).u32(round).u8(static_cast<uint8_t>(type)).fixed(block_hash.b);
+  return w.take();
+}
+
+Bytes Block::encode() const {
+  Writer w;
+  header.encode(w);
+  w.count(txs.size());
+  for (const auto& tx : txs) tx.encode(w);
+  w.boolean(last_commit.has_value());
+  if (last_commit) last_commit->encode(w);
+  return w.take();
+}
+
+Result<Block> Block::decode(ByteView in) {
+  return decode_all<Block>(in, "block", [](Reader& r) {
+    Block b;
+    b.header = BlockHeader::decode(r);
+    uint32_t n = r.count(kMaxBlockTxs);
+    b.txs.reserve(n);
+    for (uint32_t i = 0; i < n; ++i) b.txs.push_back(Transaction::decode(r));
+    if (r.boolean()) b.last_commit = CommitCertificate::decode(r);
+    return b;
+  });
+}
+
+crypto::Hash32 tx_root(const std::vector<Transaction>& txs) {
+  std::vector<crypto::Hash32> leaves;
+  leaves.reserve(txs.size());
+  for (const auto& tx : txs) leaves.push_back(crypto::tagged_hash(tags::kTxLeaf, tx.encode()));
+  return crypto::merkle_root(tags::kTxNode, std::move(leaves));
+}
+
+}  // namespace nl::ledger

@@ -1,0 +1,75 @@
+// Blocks, headers and commit certificates.
+//   header hash = tagged_hash(kBlockHeader, canonical(header))
+//   vote bytes  = u8 len(tag) || kVote || canonical(chain_id, height, round, type, block hash)
+// A commit certificate is the set of precommit signatures that decided a
+// block: with one validator it holds one signature, with many, > 2/3 of
+// the voting power. Proof verification reads the same format either way.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/ed25519.h"
+#include "crypto/hash.h"
+#include "crypto/result.h"
+#include "ledger/transaction.h"
+
+namespace nl::ledger {
+
+inline constexpr uint8_t kBlockVersion = 1;
+inline constexpr uint32_t kMaxBlockTxs = 10000;
+
+struct BlockHeader {
+  std::string chain_id;
+  uint64_t height = 0;
+  uint64_t time = 0;  // unix seconds
+  crypto::Hash32 prev_hash;
+  crypto::Hash32 tx_root;
+  crypto::Hash32 state_root;
+  crypto::Hash32 validator_set_hash;
+  crypto::PublicKey proposer;
+
+  auto operator<=>(const BlockHeader&) const = default;
+  crypto::Hash32 hash() const;
+  void encode(Writer& w) const;
+  static BlockHeader decode(Reader& r);
+};
+
+enum class VoteType : uint8_t { prevote = 1, precommit = 2 };
+
+struct VoteSignature {
+  crypto::PublicKey validator;
+  crypto::Signature sig;
+  auto operator<=>(const VoteSignature&) const = default;
+};
+
+struct CommitCertificate {
+  uint64_t height = 0;
+  uint32_t round = 0;
+  crypto::Hash32 block_hash;
+  std::vector<VoteSignature> votes;  // sorted by validator key, no duplicates
+
+  auto operator<=>(const CommitCertificate&) const = default;
+  void encode(Writer& w) const;
+  static CommitCertificate decode(Reader& r);
+  Bytes encode() const;
+  static Result<CommitCertificate> decode(ByteView in);
+};
+
+Bytes vote_sign_bytes(const std::string& chain_id, uint64_t height, uint32_t round, VoteType type,
+                      const crypto::Hash32& block_hash);
+
+struct Block {
+  BlockHeader header;
+  std::vector<Transaction> txs;
+  std::optional<CommitCertificate> last_commit;  // certificate of height - 1
+
+  Bytes encode() const;
+  static Result<Block> decode(ByteView in);
+};
+
+// Merkle root over transaction ids (crypto/merkle.h), tags kTxLeaf/kTxNode.
+crypto::Hash32 tx_root(const std::vector<Transaction>& txs);
+
+}  // namespace nl::ledger

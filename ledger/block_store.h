@@ -1,0 +1,75 @@
+// The block store (RocksDB). Column families:
+//   blocks   u64 height -> Block
+//   certs    u64 height -> CommitCertificate of that height
+//   txindex  tx id -> u64 height || u32 index
+//   state    state key -> value (state_keys.h)
+//   history  u8 family || u128 first || u64 height || u32 index -> u128 last
+//   meta     "tip" -> u64 height, "genesis" -> genesis hash
+// Everything one block does is one WriteBatch written with sync=true, so a
+// crash leaves all of a block or none of it. A height is never overwritten.
+#pragma once
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/hash.h"
+#include "crypto/result.h"
+#include "ledger/block.h"
+#include "ledger/registry.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+}  // namespace rocksdb
+
+namespace nl::ledger {
+
+struct TxLocation {
+  uint64_t height = 0;
+  uint32_t index = 0;
+};
+
+struct HistoryEntry {
+  Resource range;  // the range the transaction named
+  uint64_t height = 0;
+  uint32_t index = 0;
+};
+
+class BlockStore {
+ public:
+  // Creates the database if missing. On an existing one the stored genesis
+  // hash must equal `genesis_hash`.
+  static Result<std::unique_ptr<BlockStore>> open(const std::string& dir,
+                                                  const crypto::Hash32& genesis_hash);
+  ~BlockStore();
+
+  uint64_t tip_height() const { return tip_; }
+
+  // Appends block `block.header.height == tip + 1` with its certificate and
+  // state writes, in one synced batch.
+  Status append(const Block& block, const CommitCertificate& cert,
+                const std::vector<StateWrite>& writes);
+
+  Result<Block> block(uint64_t height) const;
+  Result<CommitCertificate> cert(uint64_t height) const;
+  std::optional<TxLocation> find_tx(const crypto::Hash32& id) const;
+  // Transactions whose named range overlaps r, oldest first, at most `limit`.
+  std::vector<HistoryEntry> history(const Resource& r, size_t limit) const;
+  // Every committed state entry, in key order.
+  Status for_each_state(const std::function<Status(ByteView key, ByteView value)>& fn) const;
+
+  // Walks heights 1..tip: decodes each block, checks its height, its link to
+  // the previous header and its certificate's block hash. Names the first
+  // height that fails.
+  Status verify_chain(const crypto::Hash32& genesis_hash) const;
+
+ private:
+  BlockStore() = default;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
+  uint64_t tip_ = 0;
+};
+
+}  // namespace nl::ledger

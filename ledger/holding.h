@@ -1,0 +1,76 @@
+// A holding: a range of numbers held by an account, carved out of a parent
+// holding (or a root). Invariants I1-I3 (DESIGN.md §3) are kept by
+// registry.cpp; this file only describes the value.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "crypto/result.h"
+#include "ledger/account.h"
+#include "ledger/canonical.h"
+#include "ledger/resource.h"
+
+namespace nl::ledger {
+
+using HoldingId = uint64_t;  // assigned sequentially from 1; 0 means "none"
+
+enum class HoldingKind : uint8_t { allocation = 1, assignment = 2, lease = 3 };
+std::string_view holding_kind_name(HoldingKind k);
+Result<HoldingKind> parse_holding_kind(std::string_view s);
+
+// Whois-style fields. Each is capped at kMaxMetadataField bytes.
+struct Metadata {
+  std::string name, country, source_registry, source_handle, abuse_contact;
+  auto operator<=>(const Metadata&) const = default;
+  void encode(Writer& w) const;
+  static Metadata decode(Reader& r);
+};
+inline constexpr uint32_t kMaxMetadataField = 256;
+
+struct Holding {
+  HoldingId id = 0;
+  Resource range;
+  AccountId holder;
+  HoldingId parent = 0;  // 0 for a root
+  HoldingKind kind = HoldingKind::allocation;
+  uint64_t lease_until = 0;  // unix seconds; 0 unless kind == lease
+  uint64_t created_height = 0;
+  Metadata meta;
+
+  auto operator<=>(const Holding&) const = default;
+  void encode(Writer& w) const;
+  static Holding decode(Reader& r);
+};
+
+// A maximal run of numbers whose effective controller (the holder of the
+// deepest covering holding) is one holding. The set of segments is the
+// committed answer to "who controls X"; see state_keys.h.
+struct Segment {
+  Resource range;
+  HoldingId holding = 0;
+  auto operator<=>(const Segment&) const = default;
+  void encode(Writer& w) const;
+  static Segment decode(Reader& r);
+};
+
+// A route-origin authorization (the ROA analogue).
+struct Authorization {
+  Resource prefix;
+  uint8_t max_length = 0;
+  uint32_t asn = 0;
+  AccountId issuer;
+  uint64_t created_height = 0;
+  auto operator<=>(const Authorization&) const = default;
+  void encode(Writer& w) const;
+  static Authorization decode(Reader& r);
+};
+
+struct AccountState {
+  uint64_t next_nonce = 1;    // the nonce the next transaction must carry
+  crypto::PublicKey current;  // signing key; the account id's key until rotated
+  auto operator<=>(const AccountState&) const = default;
+  void encode(Writer& w) const;
+  static AccountState decode(Reader& r);
+};
+
+}  // namespace nl::ledger

@@ -1,0 +1,144 @@
+#include "ledger/chain.h"
+
+#include <algorithm>
+
+#include "ledger/state_keys.h"
+
+namespace nl::ledger {
+
+Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genesis) {
+  std::unique_ptr<Chain> c(new Chain());
+  c->genesis_hash_ = genesis.hash();
+  c->registry_ = Registry(genesis.chain_id);
+  c->genesis_ = std::move(genesis);
+  auto store = BlockStore::open(dir, c->genesis_hash_);
+  if (!store) return store.take_error();
+  c->store_ = std::move(*store);
+
+  if (c->store_->tip_height() == 0) {
+    for (const auto& root : c->genesis_.roots)
+      if (auto s = c->registry_.add_root(root.range, root.holder, root.meta); !s)
+        return fail("genesis root " + root.range.to_string() + ": " + s.error());
+    c->genesis_writes_ = c->registry_.take_writes();
+    for (const auto& w : c->genesis_writes_) c->commitment_.put(w.key, *w.value);
+    c->tip_.chain_id = c->genesis_.chain_id;
+    c->tip_.time = c->genesis_.genesis_time;
+    c->tip_.state_root = c->commitment_.root();
+    c->tip_.validator_set_hash = c->genesis_.validators.hash();
+    return c;
+  }
+
+  if (auto s = c->store_->verify_chain(c->genesis_hash_); !s)
+    return fail("refusing to start: " + s.error());
+  Status load = c->store_->for_each_state([&](ByteView key, ByteView value) -> Status {
+    c->commitment_.put(key, value);
+    return c->registry_.load_entry(key, value);
+  });
+  if (!load) return fail("refusing to start: state does not load: " + load.error());
+  if (auto s = c->registry_.finish_load(); !s) return fail("refusing to start: " + s.error());
+  auto tip = c->store_->block(c->store_->tip_height());
+  if (!tip) return fail("refusing to start: " + tip.error());
+  c->tip_ = tip->header;
+  if (c->commitment_.root() != c->tip_.state_root)
+    return fail("refusing to start: the stored state does not match the state root of height " +
+                std::to_string(c->tip_.height) + " (stored state " + c->commitment_.root().hex() +
+                ", header says " + c->tip_.state_root.hex() + ")");
+  auto cert = c->store_->cert(c->tip_.height);
+  if (!cert) return fail("refusing to start: " + cert.error());
+  c->tip_cert_ = *cert;
+  return c;
+}
+
+crypto::Hash32 Chain::tip_hash() const {
+  return height() == 0 ? genesis_hash_ : tip_.hash();
+}
+
+ProposedBlock Chain::propose(const std::vector<Transaction>& txs, uint64_t time,
+                             const crypto::PublicKey& proposer, SignatureCheck sigs) {
+  ProposedBlock p;
+  BlockContext ctx{height() + 1, std::max(time, tip_.time)};
+  for (const auto& tx : txs) {
+    if (p.block.txs.size() >= kMaxBlockTxs) {
+      p.rejected.push_back({tx.id(), "block is full; resubmit"});
+      continue;
+    }
+    if (auto s = registry_.apply(tx, ctx, sigs); !s)
+      p.rejected.push_back({tx.id(), s.error()});
+    else
+      p.block.txs.push_back(tx);
+  }
+  p.writes = registry_.take_writes();
+  for (const auto& w : p.writes) {
+    if (w.value)
+      commitment_.put(w.key, *w.value);
+    else
+      commitment_.erase(w.key);
+  }
+  if (height() == 0) {
+    // Genesis entries that block 1 left untouched are persisted with it.
+    std::vector<StateWrite> merged;
+    size_t i = 0, j = 0;
+    while (i < genesis_writes_.size() || j < p.writes.size()) {
+      if (j == p.writes.size() || (i < genesis_writes_.size() && genesis_writes_[i].key < p.writes[j].key))
+        merged.push_back(genesis_writes_[i++]);
+      else if (i < genesis_writes_.size() && genesis_writes_[i].key == p.writes[j].key)
+        ++i;
+      else
+        merged.push_back(p.writes[j++]);
+    }
+    p.writes = std::move(merged);
+  }
+  auto& h = p.block.header;
+  h.chain_id = genesis_.chain_id;
+  h.height = ctx.height;
+  h.time = ctx.time;
+  h.prev_hash = tip_hash();
+  h.tx_root = tx_root(p.block.txs);
+  h.state_root = commitment_.root();
+  h.validator_set_hash = genesis_.validators.hash();
+  h.proposer = proposer;
+  p.block.last_commit = tip_cert_;
+  return p;
+}
+
+Status Chain::commit(const ProposedBlock& proposed, const CommitCertificate& cert) {
+  if (auto s = genesis_.validators.verify_commit(genesis_.chain_id, cert); !s) return s;
+  if (auto s = store_->append(proposed.block, cert, proposed.writes); !s) return s;
+  tip_ = proposed.block.header;
+  tip_cert_ = cert;
+  genesis_writes_.clear();
+  return {};
+}
+
+Result<ControlProof> Chain::prove_control(const Resource& r) const {
+  if (height() == 0 || !tip_cert_) return fail("no block is committed yet; a proof needs a certified header");
+  auto segs = registry_.segments_covering(r);
+  if (segs.empty()) return fail(r.to_string() + " is not held by anyone");
+  ControlProof p;
+  p.resource = r;
+  p.header = tip_;
+  p.cert = *tip_cert_;
+  std::vector<HoldingId> ids;
+  auto add = [&](Bytes key, Bytes value) -> Status {
+    auto path = commitment_.prove(key);
+    if (!path) return fail("internal: committed entry has no proof");
+    p.entries.push_back({std::move(key), std::move(value), std::move(*path)});
+    return {};
+  };
+  for (const auto& s : segs) {
+    Writer w;
+    s.encode(w);
+    if (auto st = add(keys::segment(s.range.family, s.range.first), w.take()); !st) return st.take_error();
+    if (std::find(ids.begin(), ids.end(), s.holding) == ids.end()) ids.push_back(s.holding);
+  }
+  for (HoldingId id : ids) {
+    const Holding* h = registry_.holding(id);
+    if (!h) return fail("internal: segment names a missing holding");
+    Writer w;
+    h->encode(w);
+    if (auto st = add(keys::holding(id), w.take()); !st) return st.take_error();
+  }
+  return p;
+}
+
+}  // namespace nl::ledger

@@ -1,0 +1,239 @@
+#include "node/api.h"
+
+#include <nlohmann/json.hpp>
+#include <shared_mutex>
+
+#include "node/json_views.h"
+
+namespace nl::node {
+
+using nlohmann::json;
+using namespace nl::ledger;
+
+HttpResponse json_error(unsigned status, const std::string& reason) {
+  return {status, json{{"error", reason}}.dump() + "\n", "application/json"};
+}
+
+static HttpResponse ok(const json& j) { return {200, j.dump(2) + "\n", "application/json"}; }
+
+std::string url_decode(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out.push_back(static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16)));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+Api::Api(Chain& chain, BlockProducer& producer) : chain_(chain), producer_(producer) {}
+
+void Api::handle(HttpRequest req, Responder respond) {
+  std::string target = req.target, query;
+  if (auto q = target.find('?'); q != std::string::npos) {
+    query = target.substr(q + 1);
+    target = target.substr(0, q);
+  }
+  static const std::string prefix = "/api/v1/";
+  if (target.rfind(prefix, 0) != 0) return respond(json_error(404, "no such endpoint: " + target));
+  std::string rest = target.substr(prefix.size());
+  auto slash = rest.find('/');
+  std::string route = rest.substr(0, slash);
+  std::string arg = slash == std::string::npos ? "" : url_decode(rest.substr(slash + 1));
+
+  if (route == "tx" && arg.empty()) {
+    if (req.method != "POST") return respond(json_error(405, "use POST to submit a transaction"));
+    return submit(req, std::move(respond));
+  }
+  if (req.method != "GET") return respond(json_error(405, "method " + req.method + " not allowed on " + target));
+  try {
+    if (route == "status" && arg.empty()) return respond(status());
+    if (route == "block") return respond(block(arg));
+    if (route == "tx") return respond(tx(arg));
+    if (route == "resource") return respond(resource(arg));
+    if (route == "account") return respond(account(arg));
+    if (route == "history") return respond(history(arg, query));
+    if (route == "proof") return respond(proof(arg));
+    if (route == "authorizations" && arg.empty()) return respond(authorizations());
+  } catch (const std::exception& e) {
+    return respond(json_error(500, std::string("internal error: ") + e.what()));
+  }
+  respond(json_error(404, "no such endpoint: " + target));
+}
+
+HttpResponse Api::status() const {
+  std::shared_lock lk(producer_.state_mutex());
+  const auto& tip = chain_.tip_header();
+  return ok({{"chain_id", chain_.genesis().chain_id},
+             {"genesis_hash", chain_.genesis_hash().hex()},
+             {"height", chain_.height()},
+             {"tip_hash", chain_.tip_hash().hex()},
+             {"state_root", chain_.state_root().hex()},
+             {"time", tip.time},
+             {"time_rfc3339", rfc3339(tip.time)},
+             {"holdings", chain_.registry().holding_count()},
+             {"mempool", producer_.mempool_size()},
+             {"validators", chain_.genesis().validators.validators.size()}});
+}
+
+void Api::submit(const HttpRequest& req, Responder respond) {
+  json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body.contains("tx") || !body["tx"].is_string())
+    return respond(json_error(400, "request body must be JSON {\"tx\": \"<hex of the canonical transaction>\"}"));
+  auto bytes = from_hex(body["tx"].get<std::string>());
+  if (!bytes) return respond(json_error(400, "\"tx\" is not valid hex"));
+  auto tx = Transaction::decode(*bytes);
+  if (!tx) return respond(json_error(400, tx.error()));
+  if (tx->chain_id != chain_.genesis().chain_id)
+    return respond(json_error(400, "wrong chain id '" + tx->chain_id + "' (this node serves '" +
+                                       chain_.genesis().chain_id + "')"));
+  if (auto s = tx->check_signatures(); !s) return respond(json_error(400, s.error()));
+  auto id = tx->id();
+  {
+    std::shared_lock lk(producer_.state_mutex());
+    if (auto loc = chain_.store().find_tx(id))
+      return respond(json_error(409, "transaction " + id.hex() + " is already committed at height " +
+                                         std::to_string(loc->height)));
+  }
+  producer_.submit(std::move(*tx), [respond = std::move(respond)](SubmitResult r) {
+    switch (r.outcome) {
+      case SubmitResult::Outcome::committed:
+        return respond(ok({{"status", "committed"}, {"id", r.tx_id.hex()}, {"height", r.height}}));
+      case SubmitResult::Outcome::rejected:
+        return respond({409, json{{"error", r.reason}, {"status", "rejected"}, {"id", r.tx_id.hex()}}.dump() + "\n",
+                        "application/json"});
+      case SubmitResult::Outcome::unavailable:
+        return respond(json_error(503, r.reason));
+    }
+  });
+}
+
+static Result<uint64_t> parse_u64(const std::string& s, const char* what) {
+  if (s.empty() || s.size() > 19 || s.find_first_not_of("0123456789") != std::string::npos)
+    return fail(std::string(what) + " '" + s.substr(0, 40) + "' is not a decimal number");
+  return std::stoull(s);
+}
+
+HttpResponse Api::block(const std::string& arg) const {
+  auto h = parse_u64(arg, "height");
+  if (!h) return json_error(400, h.error());
+  std::shared_lock lk(producer_.state_mutex());
+  auto b = chain_.store().block(*h);
+  if (!b) return json_error(404, b.error());
+  json txs = json::array();
+  for (const auto& t : b->txs) txs.push_back(tx_json(t));
+  json j = {{"header", header_json(b->header)}, {"txs", txs}};
+  if (b->last_commit) j["last_commit"] = cert_json(*b->last_commit);
+  if (auto c = chain_.store().cert(*h)) j["commit"] = cert_json(*c);
+  return ok(j);
+}
+
+HttpResponse Api::tx(const std::string& arg) const {
+  auto id = crypto::Hash32::from_hex(arg);
+  if (!id) return json_error(400, "transaction id must be 64 hex digits");
+  std::shared_lock lk(producer_.state_mutex());
+  auto loc = chain_.store().find_tx(*id);
+  if (!loc) return json_error(404, "transaction " + arg + " is not committed");
+  auto b = chain_.store().block(loc->height);
+  if (!b || loc->index >= b->txs.size()) return json_error(500, "transaction index points at a missing block");
+  json j = tx_json(b->txs[loc->index]);
+  j["height"] = loc->height;
+  j["index"] = loc->index;
+  return ok(j);
+}
+
+HttpResponse Api::resource(const std::string& arg) const {
+  auto r = Resource::parse(arg);
+  if (!r) return json_error(400, r.error());
+  std::shared_lock lk(producer_.state_mutex());
+  const auto& reg = chain_.registry();
+  auto segs = reg.segments_covering(*r);
+  if (segs.empty()) return json_error(404, r->to_string() + " is not held by anyone");
+  json segments = json::array();
+  bool single = true, covered = true;
+  u128 next = r->first;
+  for (const auto& s : segs) {
+    const Holding* h = reg.holding(s.holding);
+    if (s.range.first > next) covered = false;
+    next = s.range.last == family_max(r->family) ? s.range.last : s.range.last + 1;
+    if (h && reg.holding(segs.front().holding)->holder != h->holder) single = false;
+    segments.push_back({{"range", s.range.to_string()}, {"holding", s.holding},
+                        {"holder", h ? h->holder.to_string() : ""}});
+  }
+  if (segs.back().range.last < r->last) covered = false;
+  json chain = json::array();
+  for (const Holding* h : reg.chain(*r)) chain.push_back(holding_json(*h));
+  json auths = json::array();
+  for (const auto& a : reg.authorizations_overlapping(*r)) auths.push_back(authorization_json(a));
+  json j = {{"resource", r->to_string()}, {"height", chain_.height()}, {"segments", segments},
+            {"chain", chain}, {"authorizations", auths}, {"fully_held", covered}};
+  if (single && covered) {
+    const Holding* h = reg.holding(segs.front().holding);
+    j["holder"] = h->holder.to_string();
+    j["holding"] = holding_json(*h);
+  } else {
+    j["holder"] = nullptr;
+    j["holding"] = nullptr;
+  }
+  return ok(j);
+}
+
+HttpResponse Api::account(const std::string& arg) const {
+  auto a = AccountId::parse(arg);
+  if (!a) return json_error(400, a.error());
+  std::shared_lock lk(producer_.state_mutex());
+  const auto& reg = chain_.registry();
+  json holdings = json::array();
+  for (const Holding* h : reg.holdings_of(*a)) holdings.push_back(holding_json(*h));
+  return ok({{"account", a->to_string()},
+             {"next_nonce", reg.next_nonce(*a)},
+             {"current_key", reg.current_key(*a).hex()},
+             {"chain_id", chain_.genesis().chain_id},
+             {"holdings", holdings},
+             {"height", chain_.height()}});
+}
+
+HttpResponse Api::history(const std::string& arg, const std::string& query) const {
+  auto r = Resource::parse(arg);
+  if (!r) return json_error(400, r.error());
+  size_t limit = 100;
+  if (auto p = query.find("limit="); p != std::string::npos) {
+    auto n = parse_u64(query.substr(p + 6, query.find('&', p) - p - 6), "limit");
+    if (!n || *n == 0 || *n > 10000) return json_error(400, "limit must be 1-10000");
+    limit = *n;
+  }
+  std::shared_lock lk(producer_.state_mutex());
+  json entries = json::array();
+  for (const auto& e : chain_.store().history(*r, limit)) {
+    auto b = chain_.store().block(e.height);
+    if (!b || e.index >= b->txs.size()) continue;
+    json t = tx_json(b->txs[e.index]);
+    t["height"] = e.height;
+    t["index"] = e.index;
+    t["time"] = rfc3339(b->header.time);
+    entries.push_back(t);
+  }
+  return ok({{"resource", r->to_string()}, {"entries", entries}, {"height", chain_.height()}});
+}
+
+HttpResponse Api::proof(const std::string& arg) const {
+  auto r = Resource::parse(arg);
+  if (!r) return json_error(400, r.error());
+  std::shared_lock lk(producer_.state_mutex());
+  auto p = chain_.prove_control(*r);
+  if (!p) return json_error(404, p.error());
+  return ok({{"resource", r->to_string()}, {"height", p->header.height}, {"proof", to_hex(p->encode())}});
+}
+
+HttpResponse Api::authorizations() const {
+  std::shared_lock lk(producer_.state_mutex());
+  json list = json::array();
+  for (const auto& a : chain_.registry().authorizations()) list.push_back(authorization_json(a));
+  return ok({{"authorizations", list}, {"height", chain_.height()}});
+}
+
+}  // namespace nl::node

@@ -1,0 +1,36 @@
+// The HTTP JSON API under /api/v1/. Every error is a 4xx (or 503) with a
+// JSON body {"error": reason}; nothing a client sends can change state
+// except a valid transaction that the rules accept.
+#pragma once
+#include <string>
+
+#include "ledger/chain.h"
+#include "node/block_producer.h"
+#include "node/http_server.h"
+
+namespace nl::node {
+
+class Api {
+ public:
+  Api(ledger::Chain& chain, BlockProducer& producer);
+  void handle(HttpRequest req, Responder respond);
+
+ private:
+  HttpResponse status() const;
+  void submit(const HttpRequest& req, Responder respond);
+  HttpResponse block(const std::string& arg) const;
+  HttpResponse tx(const std::string& arg) const;
+  HttpResponse resource(const std::string& arg) const;
+  HttpResponse account(const std::string& arg) const;
+  HttpResponse history(const std::string& arg, const std::string& query) const;
+  HttpResponse proof(const std::string& arg) const;
+  HttpResponse authorizations() const;
+
+  ledger::Chain& chain_;
+  BlockProducer& producer_;
+};
+
+HttpResponse json_error(unsigned status, const std::string& reason);
+std::string url_decode(const std::string& s);
+
+}  // namespace nl::node

@@ -1,0 +1,20 @@
+// JSON renderings of ledger values for the HTTP API. JSON is for people
+// and scripts only; nothing here is ever hashed or signed.
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include "ledger/block.h"
+#include "ledger/holding.h"
+#include "ledger/registry.h"
+#include "ledger/transaction.h"
+
+namespace nl::node {
+
+nlohmann::json holding_json(const ledger::Holding& h);
+nlohmann::json authorization_json(const ledger::Authorization& a);
+nlohmann::json tx_json(const ledger::Transaction& tx);
+nlohmann::json header_json(const ledger::BlockHeader& h);
+nlohmann::json cert_json(const ledger::CommitCertificate& c);
+std::string rfc3339(uint64_t unix_seconds);
+
+}  // namespace nl::node

@@ -1,0 +1,244 @@
+#include "ledger/state_commitment.h"
+
+#include <bit>
+#include <string>
+#include <utility>
+
+#include "crypto/domain_tags.h"
+
+namespace nl::ledger {
+
+using crypto::Hash32;
+
+namespace {
+
+constexpr unsigned kMaxDepth = 256;
+
+// Bit i of a key hash, MSB first: 0 goes left, 1 goes right at depth i.
+inline unsigned bit_at(const Hash32& kh, unsigned i) {
+  return (kh.b[i >> 3] >> (7 - (i & 7))) & 1u;
+}
+
+inline bool present_bit(const std::vector<uint8_t>& present, unsigned i) {
+  return (present[i >> 3] >> (7 - (i & 7))) & 1u;
+}
+
+Hash32 key_hash(ByteView key) { return crypto::tagged_hash(tags::kStateKey, key); }
+
+Hash32 leaf_hash(const Hash32& kh, ByteView value) {
+  return crypto::TaggedHasher(tags::kStateLeaf)
+      .add(kh)
+      .add(crypto::tagged_hash(tags::kStateLeaf, value))
+      .finish();
+}
+
+Hash32 inner_hash(const Hash32& l, const Hash32& r) {
+  return crypto::tagged_hash2(tags::kStateNode, l, r);
+}
+
+}  // namespace
+
+// Leaves keep only the key hash and their own hash (which already binds the
+// value hash): the value itself lives in the state store. That keeps nodes
+// at 64 (inner) and 80 (leaf) bytes, ~220 MB resident for a million entries. The tree operations are
+// members so they may name this private type.
+struct StateCommitment::Node {
+  explicit Node(bool is_leaf) : leaf(is_leaf) {}
+  virtual ~Node() = default;
+  Hash32 hash;
+  bool leaf;
+
+  struct Leaf;
+  struct Inner;
+  using Ptr = std::unique_ptr<Node>;
+  static Ptr split(Ptr old_leaf, Ptr new_leaf, unsigned depth);
+  static bool insert(Ptr& slot, const Hash32& kh, const Hash32& lh, unsigned depth);
+  static bool remove(Ptr& slot, const Hash32& kh, unsigned depth);
+  static std::optional<StateProof> prove(const Node* root, const Hash32& kh);
+};
+
+struct StateCommitment::Node::Leaf final : Node {
+  Leaf(const Hash32& k, const Hash32& h) : Node(true), kh(k) { hash = h; }
+  Hash32 kh;
+};
+
+struct StateCommitment::Node::Inner final : Node {
+  Inner() : Node(false) {}
+  Ptr child[2];
+  void rehash() {
+    hash = inner_hash(child[0] ? child[0]->hash : Hash32{}, child[1] ? child[1]->hash : Hash32{});
+  }
+};
+
+// Two distinct leaves under one subtree at `depth`: a chain of one-child
+// inner nodes down to the first bit where their key hashes differ.
+StateCommitment::Node::Ptr StateCommitment::Node::split(Ptr old_leaf, Ptr new_leaf,
+                                                        unsigned depth) {
+  const Hash32& a = static_cast<Leaf&>(*old_leaf).kh;
+  const Hash32& b = static_cast<Leaf&>(*new_leaf).kh;
+  unsigned d = depth;
+  // Distinct SHA-256 outputs always differ somewhere below 256.
+  while (d < kMaxDepth && bit_at(a, d) == bit_at(b, d)) ++d;
+  auto fork = std::make_unique<Inner>();
+  unsigned nb = bit_at(b, d);
+  fork->child[nb] = std::move(new_leaf);
+  fork->child[nb ^ 1u] = std::move(old_leaf);
+  fork->rehash();
+  Ptr top = std::move(fork);
+  while (d > depth) {
+    --d;
+    auto up = std::make_unique<Inner>();
+    up->child[bit_at(b, d)] = std::move(top);
+    up->rehash();
+    top = std::move(up);
+  }
+  return top;
+}
+
+// Returns true when the key was new.
+bool StateCommitment::Node::insert(Ptr& slot, const Hash32& kh, const Hash32& lh,
+                                   unsigned depth) {
+  if (!slot) {
+    slot = std::make_unique<Leaf>(kh, lh);
+    return true;
+  }
+  if (slot->leaf) {
+    auto& l = static_cast<Leaf&>(*slot);
+    if (l.kh == kh) {
+      l.hash = lh;
+      return false;
+    }
+    slot = split(std::move(slot), std::make_unique<Leaf>(kh, lh), depth);
+    return true;
+  }
+  auto& in = static_cast<Inner&>(*slot);
+  bool added = insert(in.child[bit_at(kh, depth)], kh, lh, depth + 1);
+  in.rehash();
+  return added;
+}
+
+// Returns true when the key was present. Keeps the canonical form: a
+// subtree left holding a single leaf is replaced by that leaf, which then
+// moves up as far as its parents allow.
+bool StateCommitment::Node::remove(Ptr& slot, const Hash32& kh, unsigned depth) {
+  if (!slot) return false;
+  if (slot->leaf) {
+    if (static_cast<Leaf&>(*slot).kh != kh) return false;
+    slot.reset();
+    return true;
+  }
+  auto& in = static_cast<Inner&>(*slot);
+  if (!remove(in.child[bit_at(kh, depth)], kh, depth + 1)) return false;
+  Ptr& l = in.child[0];
+  Ptr& r = in.child[1];
+  // Moving a child into `slot` destroys `in` only after the child is out.
+  if (!l && !r) {
+    slot.reset();
+  } else if (!l && r->leaf) {
+    slot = std::move(r);
+  } else if (!r && l->leaf) {
+    slot = std::move(l);
+  } else {
+    in.rehash();
+  }
+  return true;
+}
+
+std::optional<StateProof> StateCommitment::Node::prove(const Node* n, const Hash32& kh) {
+  StateProof p;
+  unsigned depth = 0;
+  while (n && !n->leaf) {
+    const auto& in = static_cast<const Inner&>(*n);
+    unsigned b = bit_at(kh, depth);
+    if (p.present.size() * 8 <= depth) p.present.push_back(0);
+    if (const Node* sib = in.child[b ^ 1u].get()) {
+      p.present[depth >> 3] |= static_cast<uint8_t>(0x80u >> (depth & 7));
+      p.siblings.push_back(sib->hash);
+    }
+    n = in.child[b].get();
+    ++depth;
+  }
+  if (!n || static_cast<const Leaf&>(*n).kh != kh) return std::nullopt;
+  p.depth = static_cast<uint16_t>(depth);
+  return p;
+}
+
+namespace {
+
+bool well_formed(const StateProof& p) {
+  if (p.depth > kMaxDepth) return false;
+  if (p.present.size() != (p.depth + 7u) / 8u) return false;
+  size_t ones = 0;
+  for (uint8_t b : p.present) ones += static_cast<size_t>(std::popcount(b));
+  if (ones != p.siblings.size()) return false;
+  // Padding bits past `depth` must be clear, so there is one encoding.
+  for (unsigned i = p.depth; i < p.present.size() * 8u; ++i)
+    if (present_bit(p.present, i)) return false;
+  return true;
+}
+
+}  // namespace
+
+void StateProof::encode(Writer& w) const {
+  w.u16(depth);
+  w.raw(ByteView(present));
+  w.count(siblings.size());
+  for (const auto& s : siblings) w.fixed(s.b);
+}
+
+StateProof StateProof::decode(Reader& r) {
+  StateProof p;
+  p.depth = r.u16();
+  if (p.depth > kMaxDepth)
+    throw DecodeError("state proof depth " + std::to_string(p.depth) + " exceeds 256");
+  p.present.resize((p.depth + 7u) / 8u);
+  for (auto& b : p.present) b = r.u8();
+  uint32_t n = r.count(kMaxDepth);
+  p.siblings.resize(n);
+  for (auto& s : p.siblings) {
+    s.b = r.fixed<32>();
+    if (s.is_zero()) throw DecodeError("state proof lists a zero sibling");
+  }
+  if (!well_formed(p)) throw DecodeError("state proof sibling count or padding does not match its bitmap");
+  return p;
+}
+
+StateCommitment::StateCommitment() = default;
+StateCommitment::~StateCommitment() = default;
+StateCommitment::StateCommitment(StateCommitment&&) noexcept = default;
+StateCommitment& StateCommitment::operator=(StateCommitment&&) noexcept = default;
+
+void StateCommitment::put(ByteView key, ByteView value) {
+  Hash32 kh = key_hash(key);
+  if (Node::insert(root_, kh, leaf_hash(kh, value), 0)) ++size_;
+}
+
+void StateCommitment::erase(ByteView key) {
+  if (Node::remove(root_, key_hash(key), 0)) --size_;
+}
+
+Hash32 StateCommitment::root() const { return root_ ? root_->hash : Hash32{}; }
+
+size_t StateCommitment::size() const { return size_; }
+
+std::optional<StateProof> StateCommitment::prove(ByteView key) const {
+  return Node::prove(root_.get(), key_hash(key));
+}
+
+bool verify_state_proof(const Hash32& root, ByteView key, ByteView value, const StateProof& proof) {
+  if (!well_formed(proof)) return false;
+  Hash32 kh = key_hash(key);
+  Hash32 h = leaf_hash(kh, value);
+  size_t next = proof.siblings.size();
+  for (unsigned i = proof.depth; i-- > 0;) {
+    Hash32 sib;
+    if (present_bit(proof.present, i)) {
+      sib = proof.siblings[--next];
+      if (sib.is_zero()) return false;
+    }
+    h = bit_at(kh, i) ? inner_hash(sib, h) : inner_hash(h, sib);
+  }
+  return h == root;
+}
+
+}  // namespace nl::ledger

@@ -1,0 +1,392 @@
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "crypto/ed25519.h"
+#include "crypto/hash.h"
+#include "ledger/block_store.h"
+
+using namespace nl;
+using namespace nl::ledger;
+
+namespace {
+
+// A fresh directory under the system temp dir, removed with everything in it.
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    std::random_device rd;
+    std::uniform_int_distribution<uint64_t> dist;
+    path = std::filesystem::temp_directory_path() / ("nl-bs-" + std::to_string(dist(rd)));
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  std::string str() const { return path.string(); }
+};
+
+const crypto::Hash32 kGenesis = crypto::tagged_hash("test-genesis", as_bytes("block store"));
+const std::string kChain = "nl-test";
+
+crypto::SecretKey key(uint8_t n) {
+  std::array<uint8_t, 32> seed{};
+  seed.fill(n);
+  return crypto::SecretKey::from_seed(seed);
+}
+
+AccountId account(uint8_t n) { return AccountId{key(n).public_key()}; }
+
+Resource res(const char* text) {
+  auto r = Resource::parse(text);
+  REQUIRE_MESSAGE(r.ok(), text);
+  return *r;
+}
+
+Transaction make_tx(uint8_t signer, uint64_t nonce, TxBody body) {
+  crypto::init();
+  Transaction tx;
+  tx.chain_id = kChain;
+  tx.signer = account(signer);
+  tx.nonce = nonce;
+  tx.body = std::move(body);
+  tx.sign(key(signer));
+  return tx;
+}
+
+std::unique_ptr<BlockStore> open_ok(const TempDir& dir, const crypto::Hash32& g = kGenesis) {
+  auto s = BlockStore::open(dir.str(), g);
+  REQUIRE_MESSAGE(s.ok(), (s.ok() ? "" : s.error()));
+  return std::move(*s);
+}
+
+// Builds blocks that link to each other, each with its certificate.
+struct ChainBuilder {
+  crypto::Hash32 prev = kGenesis;
+  std::optional<CommitCertificate> last_cert;
+  uint64_t height = 0;
+
+  std::pair<Block, CommitCertificate> next(std::vector<Transaction> txs) {
+    Block b;
+    b.header.chain_id = kChain;
+    b.header.height = ++height;
+    b.header.time = 1700000000 + height;
+    b.header.prev_hash = prev;
+    b.header.tx_root = tx_root(txs);
+    b.header.state_root = crypto::tagged_hash("state", as_bytes(std::to_string(height)));
+    b.header.proposer = key(1).public_key();
+    b.txs = std::move(txs);
+    b.last_commit = last_cert;
+    CommitCertificate c;
+    c.height = height;
+    c.block_hash = b.header.hash();
+    prev = c.block_hash;
+    last_cert = c;
+    return {b, c};
+  }
+};
+
+Status append(BlockStore& s, const std::pair<Block, CommitCertificate>& bc,
+              std::vector<StateWrite> writes = {}) {
+  return s.append(bc.first, bc.second, writes);
+}
+
+StateWrite put(std::string k, std::string v) {
+  return StateWrite{Bytes(k.begin(), k.end()), Bytes(v.begin(), v.end())};
+}
+StateWrite del(std::string k) { return StateWrite{Bytes(k.begin(), k.end()), std::nullopt}; }
+
+std::vector<std::pair<std::string, std::string>> dump_state(const BlockStore& s) {
+  std::vector<std::pair<std::string, std::string>> out;
+  Status st = s.for_each_state([&](ByteView k, ByteView v) {
+    out.emplace_back(std::string(k.begin(), k.end()), std::string(v.begin(), v.end()));
+    return Status::success();
+  });
+  REQUIRE(st.ok());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("block store: blocks and certificates read back byte for byte and survive reopen") {
+  TempDir dir;
+  ChainBuilder cb;
+  auto b1 = cb.next({make_tx(2, 0, DelegateBody{res("10.0.0.0/16"), account(3)}),
+                     make_tx(3, 0, ReturnBody{res("10.0.1.0/24")})});
+  auto b2 = cb.next({});
+  auto b3 = cb.next({make_tx(4, 0, RotateKeyBody{key(5).public_key()})});
+  {
+    auto s = open_ok(dir);
+    CHECK(s->tip_height() == 0);
+    for (const auto* bc : {&b1, &b2, &b3}) {
+      Status st = append(*s, *bc);
+      REQUIRE_MESSAGE(st.ok(), (st.ok() ? "" : st.error()));
+    }
+    CHECK(s->tip_height() == 3);
+  }
+  auto s = open_ok(dir);
+  CHECK(s->tip_height() == 3);
+  for (const auto* bc : {&b1, &b2, &b3}) {
+    const uint64_t h = bc->first.header.height;
+    auto b = s->block(h);
+    REQUIRE(b.ok());
+    CHECK(b->encode() == bc->first.encode());
+    auto c = s->cert(h);
+    REQUIRE(c.ok());
+    CHECK(c->encode() == bc->second.encode());
+  }
+  CHECK(s->block(3)->last_commit == b2.second);
+
+  auto missing = s->block(4);
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error() == "no block at height 4");
+  auto missing_cert = s->cert(0);
+  REQUIRE_FALSE(missing_cert.ok());
+  CHECK(missing_cert.error() == "no block at height 0");
+
+  // The transaction index names height and position.
+  auto loc = s->find_tx(b1.first.txs[1].id());
+  REQUIRE(loc);
+  CHECK(loc->height == 1);
+  CHECK(loc->index == 1);
+  loc = s->find_tx(b3.first.txs[0].id());
+  REQUIRE(loc);
+  CHECK(loc->height == 3);
+  CHECK(loc->index == 0);
+  CHECK_FALSE(s->find_tx(crypto::tagged_hash("nope", as_bytes("x"))));
+}
+
+TEST_CASE("block store: heights are never overwritten or skipped") {
+  TempDir dir;
+  auto s = open_ok(dir);
+  ChainBuilder cb;
+  auto b1 = cb.next({});
+  auto b2 = cb.next({});
+  auto b3 = cb.next({});
+
+  Status skip = append(*s, b2);
+  REQUIRE_FALSE(skip.ok());
+  CHECK(skip.error() == "expected height 1, got 2");
+
+  REQUIRE(append(*s, b1).ok());
+  Status again = append(*s, b1);
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.error() == "height 1 is already committed; heights are never overwritten");
+
+  // A rival block at height 1 is refused just the same.
+  ChainBuilder rival;
+  auto r1 = rival.next({make_tx(2, 0, RevokeBody{res("10.9.0.0/24")})});
+  CHECK_FALSE(append(*s, r1).ok());
+  CHECK(s->block(1)->encode() == b1.first.encode());
+
+  SUBCASE("a certificate for another height is refused") {
+    auto bad = b2;
+    bad.second.height = 3;
+    Status st = append(*s, bad);
+    REQUIRE_FALSE(st.ok());
+    CHECK(s->tip_height() == 1);
+  }
+  SUBCASE("a certificate for another block is refused") {
+    auto bad = b2;
+    bad.second.block_hash = b3.second.block_hash;
+    Status st = append(*s, bad);
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.error().find("height 2") != std::string::npos);
+    CHECK(s->tip_height() == 1);
+    CHECK_FALSE(s->block(2).ok());
+  }
+  SUBCASE("the next height is accepted") {
+    CHECK(append(*s, b2).ok());
+    CHECK(s->tip_height() == 2);
+  }
+}
+
+TEST_CASE("block store: a ledger of another genesis is refused") {
+  TempDir dir;
+  {
+    auto s = open_ok(dir);
+    ChainBuilder cb;
+    REQUIRE(append(*s, cb.next({})).ok());
+  }
+  crypto::Hash32 other = crypto::tagged_hash("test-genesis", as_bytes("another"));
+  auto s = BlockStore::open(dir.str(), other);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error() == dir.str() + " holds a ledger for another genesis (stored " + kGenesis.hex() +
+                         ", expected " + other.hex() + ")");
+  // The right genesis still opens after the refusal released the lock.
+  CHECK(open_ok(dir)->tip_height() == 1);
+}
+
+TEST_CASE("block store: an empty fresh ledger refuses another genesis too") {
+  TempDir dir;
+  open_ok(dir);
+  CHECK_FALSE(BlockStore::open(dir.str(), crypto::Hash32{}).ok());
+}
+
+TEST_CASE("block store: history returns overlapping ranges oldest first, up to a limit") {
+  TempDir dir;
+  auto s = open_ok(dir);
+  ChainBuilder cb;
+  // Height 1: two IPv4 ranges and an ASN range.
+  REQUIRE(append(*s, cb.next({
+                         make_tx(2, 0, DelegateBody{res("10.0.0.0/8"), account(3)}),
+                         make_tx(2, 1, DelegateBody{res("192.0.2.0/24"), account(4)}),
+                         make_tx(2, 2, DelegateBody{res("AS64496-AS64511"), account(4)}),
+                     }))
+              .ok());
+  // Height 2: a transfer inside 10/8, an authorization, a key rotation.
+  REQUIRE(append(*s, cb.next({
+                         make_tx(3, 0, TransferBody{res("10.1.0.0/16"), account(5)}),
+                         make_tx(5, 0, AuthorizeBody{res("10.1.0.0/20"), 24, 64496}),
+                         make_tx(4, 0, RotateKeyBody{key(6).public_key()}),
+                     }))
+              .ok());
+  // Height 3: an IPv6 range and metadata on a range that starts before 10.1/16.
+  Metadata meta;
+  meta.name = "EXAMPLE";
+  REQUIRE(append(*s, cb.next({
+                         make_tx(3, 1, RenewBody{res("2001:db8::/32"), 1800000000}),
+                         make_tx(3, 2, SetMetadataBody{res("10.0.0.0-10.1.0.255"), meta}),
+                         make_tx(5, 1, WithdrawBody{res("10.1.0.0/20"), 24, 64496}),
+                     }))
+              .ok());
+
+  auto h = s->history(res("10.1.0.0/24"), 100);
+  REQUIRE(h.size() == 5);
+  std::vector<std::pair<uint64_t, uint32_t>> order;
+  for (const auto& e : h) order.emplace_back(e.height, e.index);
+  CHECK(order == std::vector<std::pair<uint64_t, uint32_t>>{{1, 0}, {2, 0}, {2, 1}, {3, 1}, {3, 2}});
+  CHECK(h[0].range == res("10.0.0.0/8"));
+  CHECK(h[1].range == res("10.1.0.0/16"));
+  CHECK(h[2].range == res("10.1.0.0/20"));
+  CHECK(h[3].range == res("10.0.0.0-10.1.0.255"));
+
+  // The limit keeps the oldest.
+  auto two = s->history(res("10.1.0.0/24"), 2);
+  REQUIRE(two.size() == 2);
+  CHECK(two[0].height == 1);
+  CHECK(two[1].range == res("10.1.0.0/16"));
+  CHECK(s->history(res("10.1.0.0/24"), 0).empty());
+
+  // Only ranges that touch the query count; touching one end is overlap.
+  auto edge = s->history(res("10.1.0.255-10.1.1.0"), 100);
+  CHECK(edge.size() == 5);
+  auto only_8 = s->history(res("10.200.0.0/16"), 100);
+  REQUIRE(only_8.size() == 1);
+  CHECK(only_8[0].range == res("10.0.0.0/8"));
+  auto before = s->history(res("9.0.0.0/8"), 100);
+  CHECK(before.empty());
+
+  // Families don't mix.
+  auto asn = s->history(res("AS64500"), 100);
+  REQUIRE(asn.size() == 1);
+  CHECK(asn[0].range == res("AS64496-AS64511"));
+  auto v6 = s->history(res("2001:db8:1::/48"), 100);
+  REQUIRE(v6.size() == 1);
+  CHECK(v6[0].height == 3);
+  CHECK(v6[0].index == 0);
+  CHECK(s->history(res("192.0.2.128/25"), 100).size() == 1);
+  CHECK(s->history(res("AS1"), 100).empty());
+}
+
+TEST_CASE("block store: state puts and deletes persist in key order") {
+  TempDir dir;
+  ChainBuilder cb;
+  {
+    auto s = open_ok(dir);
+    REQUIRE(append(*s, cb.next({}), {put("b", "2"), put("a", "1"), put("c", "3")}).ok());
+    REQUIRE(append(*s, cb.next({}), {del("b"), put("a", "1'"), put("\x01", "0")}).ok());
+    CHECK(dump_state(*s).size() == 3);
+  }
+  auto s = open_ok(dir);
+  using KV = std::vector<std::pair<std::string, std::string>>;
+  CHECK(dump_state(*s) == KV{{"\x01", "0"}, {"a", "1'"}, {"c", "3"}});
+
+  // The first failing callback stops the walk and its reason comes back.
+  int calls = 0;
+  Status st = s->for_each_state([&](ByteView, ByteView) -> Status {
+    if (++calls == 2) return fail("stop here");
+    return Status::success();
+  });
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error() == "stop here");
+  CHECK(calls == 2);
+}
+
+TEST_CASE("block store: verify_chain accepts a good chain and names a tampered height") {
+  TempDir dir;
+  ChainBuilder cb;
+  {
+    auto s = open_ok(dir);
+    CHECK(s->verify_chain(kGenesis).ok());  // empty ledger
+    for (int i = 0; i < 4; ++i)
+      REQUIRE(append(*s, cb.next({make_tx(2, i, ReturnBody{res("10.0.0.0/24")})})).ok());
+    Status ok = s->verify_chain(kGenesis);
+    CHECK_MESSAGE(ok.ok(), (ok.ok() ? "" : ok.error()));
+
+    // Height 1 must link to the genesis it is checked against.
+    Status other = s->verify_chain(crypto::Hash32{});
+    REQUIRE_FALSE(other.ok());
+    CHECK(other.error().find("height 1") != std::string::npos);
+
+    REQUIRE(s->tamper_block_for_testing(3).ok());
+    auto b = s->block(3);
+    REQUIRE(b.ok());  // still decodes
+    CHECK(b->header.hash() != s->cert(3)->block_hash);
+    CHECK_FALSE(s->tamper_block_for_testing(9).ok());
+  }
+  auto s = open_ok(dir);
+  Status bad = s->verify_chain(kGenesis);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().find("height 3") != std::string::npos);
+  CHECK(bad.error().find("height 2") == std::string::npos);
+}
+
+TEST_CASE("block store: verify_chain notices a broken link and a wrong last commit") {
+  TempDir dir;
+  auto s = open_ok(dir);
+  ChainBuilder cb;
+  REQUIRE(append(*s, cb.next({})).ok());
+
+  SUBCASE("broken link") {
+    auto b2 = cb.next({});
+    b2.first.header.prev_hash = crypto::Hash32{};
+    b2.second.block_hash = b2.first.header.hash();
+    REQUIRE(append(*s, b2).ok());
+    Status st = s->verify_chain(kGenesis);
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.error() == "block at height 2 does not link to height 1");
+  }
+  SUBCASE("wrong last commit") {
+    auto b2 = cb.next({});
+    b2.first.last_commit->round = 7;
+    REQUIRE(append(*s, b2).ok());
+    Status st = s->verify_chain(kGenesis);
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.error().find("height 2") != std::string::npos);
+  }
+}
+
+TEST_CASE("block store: a second open of a ledger in use is an error, not a crash") {
+  TempDir dir;
+  auto first = open_ok(dir);
+  auto second = BlockStore::open(dir.str(), kGenesis);
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.error().find(dir.str()) != std::string::npos);
+  CHECK(second.error().find("lock") != std::string::npos);
+  // The first store is unaffected.
+  ChainBuilder cb;
+  CHECK(append(*first, cb.next({})).ok());
+}
+
+TEST_CASE("block store: a path that can't hold a database is an error") {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path);
+  auto file = dir.path / "plain-file";
+  std::ofstream(file) << "not a database";
+  auto s = BlockStore::open(file.string(), kGenesis);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().find(file.string()) != std::string::npos);
+}

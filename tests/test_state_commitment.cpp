@@ -1,0 +1,341 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "crypto/domain_tags.h"
+#include "crypto/hash.h"
+#include "ledger/canonical.h"
+#include "ledger/state_commitment.h"
+
+using namespace nl;
+using namespace nl::ledger;
+using nl::crypto::Hash32;
+
+namespace {
+
+Bytes key_of(uint64_t id) {
+  Writer w;
+  w.u8('H').u64(id);
+  return w.take();
+}
+
+Bytes value_of(uint64_t id, uint64_t version = 0) {
+  std::string s = "value-" + std::to_string(id) + "-v" + std::to_string(version);
+  return Bytes(s.begin(), s.end());
+}
+
+Hash32 kh_of(ByteView key) { return crypto::tagged_hash(tags::kStateKey, key); }
+
+Hash32 leaf_of(ByteView key, ByteView value) {
+  return crypto::TaggedHasher(tags::kStateLeaf)
+      .add(kh_of(key))
+      .add(crypto::tagged_hash(tags::kStateLeaf, value))
+      .finish();
+}
+
+unsigned bit_at(const Hash32& h, unsigned i) { return (h.b[i / 8] >> (7 - i % 8)) & 1u; }
+
+// The definition of the root, computed from scratch: an empty set is zero,
+// a single entry is its leaf, otherwise split on the next key-hash bit.
+Hash32 reference_root(const std::vector<std::pair<Hash32, Hash32>>& entries, unsigned depth = 0) {
+  if (entries.empty()) return Hash32{};
+  if (entries.size() == 1) return entries[0].second;
+  std::vector<std::pair<Hash32, Hash32>> side[2];
+  for (const auto& e : entries) side[bit_at(e.first, depth)].push_back(e);
+  return crypto::tagged_hash2(tags::kStateNode, reference_root(side[0], depth + 1),
+                              reference_root(side[1], depth + 1));
+}
+
+Hash32 reference_root(const std::map<uint64_t, uint64_t>& model) {
+  std::vector<std::pair<Hash32, Hash32>> entries;
+  for (auto [id, ver] : model) entries.emplace_back(kh_of(key_of(id)), leaf_of(key_of(id), value_of(id, ver)));
+  return reference_root(entries);
+}
+
+StateCommitment build(const std::vector<uint64_t>& ids) {
+  StateCommitment t;
+  for (uint64_t id : ids) t.put(key_of(id), value_of(id));
+  return t;
+}
+
+std::vector<uint64_t> iota_ids(uint64_t n) {
+  std::vector<uint64_t> ids(n);
+  for (uint64_t i = 0; i < n; ++i) ids[i] = i;
+  return ids;
+}
+
+Bytes encode(const StateProof& p) {
+  Writer w;
+  p.encode(w);
+  return w.take();
+}
+
+StateProof decode(const Bytes& b) {
+  Reader r(b);
+  StateProof p = StateProof::decode(r);
+  r.expect_done();
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("state commitment: empty, single and small trees match the definition") {
+  StateCommitment t;
+  CHECK(t.root().is_zero());
+  CHECK(t.size() == 0);
+  CHECK_FALSE(t.prove(key_of(1)));
+
+  t.put(key_of(1), value_of(1));
+  CHECK(t.size() == 1);
+  CHECK(t.root() == leaf_of(key_of(1), value_of(1)));
+  auto p = t.prove(key_of(1));
+  REQUIRE(p);
+  CHECK(p->depth == 0);
+  CHECK(p->siblings.empty());
+  CHECK(verify_state_proof(t.root(), key_of(1), value_of(1), *p));
+
+  std::map<uint64_t, uint64_t> model{{1, 0}};
+  std::mt19937_64 rng(7);
+  for (int step = 0; step < 2000; ++step) {
+    uint64_t id = rng() % 64;
+    if (rng() % 3 == 0) {
+      t.erase(key_of(id));
+      model.erase(id);
+    } else {
+      uint64_t ver = rng() % 4;
+      t.put(key_of(id), value_of(id, ver));
+      model[id] = ver;
+    }
+    REQUIRE(t.size() == model.size());
+    REQUIRE(t.root() == reference_root(model));
+  }
+}
+
+TEST_CASE("state commitment: root is independent of insertion order") {
+  auto ids = iota_ids(600);
+  Hash32 expected = build(ids).root();
+  std::mt19937_64 rng(42);
+  for (int round = 0; round < 6; ++round) {
+    std::shuffle(ids.begin(), ids.end(), rng);
+    StateCommitment t;
+    // Stale values first, then the final ones, in a different order again.
+    for (size_t i = 0; i < ids.size(); i += 3) t.put(key_of(ids[i]), value_of(ids[i], 9));
+    for (uint64_t id : ids) t.put(key_of(id), value_of(id));
+    CHECK(t.size() == ids.size());
+    CHECK(t.root() == expected);
+  }
+  std::map<uint64_t, uint64_t> model;
+  for (uint64_t id : ids) model[id] = 0;
+  CHECK(expected == reference_root(model));
+}
+
+TEST_CASE("state commitment: put replaces and erase returns to earlier roots") {
+  StateCommitment t = build(iota_ids(300));
+  Hash32 before = t.root();
+  t.put(key_of(5), value_of(5, 1));
+  CHECK(t.size() == 300);
+  CHECK(t.root() != before);
+  t.put(key_of(5), value_of(5));
+  CHECK(t.root() == before);
+
+  t.put(key_of(1000), value_of(1000));
+  CHECK(t.root() != before);
+  t.erase(key_of(1000));
+  CHECK(t.root() == before);
+  t.erase(key_of(99999));  // absent: no change
+  CHECK(t.root() == before);
+  CHECK(t.size() == 300);
+
+  // Erasing half leaves exactly the tree of the other half.
+  auto ids = iota_ids(300);
+  std::mt19937_64 rng(3);
+  std::shuffle(ids.begin(), ids.end(), rng);
+  std::vector<uint64_t> kept(ids.begin() + 150, ids.end());
+  for (size_t i = 0; i < 150; ++i) t.erase(key_of(ids[i]));
+  CHECK(t.size() == 150);
+  CHECK(t.root() == build(kept).root());
+
+  for (uint64_t id : kept) t.erase(key_of(id));
+  CHECK(t.size() == 0);
+  CHECK(t.root().is_zero());
+  CHECK_FALSE(t.prove(key_of(kept[0])));
+}
+
+TEST_CASE("state commitment: every key of a few thousand has a verifying proof") {
+  const uint64_t n = 3000;
+  StateCommitment t = build(iota_ids(n));
+  Hash32 root = t.root();
+  for (uint64_t id = 0; id < n; ++id) {
+    auto p = t.prove(key_of(id));
+    REQUIRE(p);
+    REQUIRE(p->present.size() == (p->depth + 7u) / 8u);
+    REQUIRE(verify_state_proof(root, key_of(id), value_of(id), *p));
+  }
+  CHECK_FALSE(t.prove(key_of(n)));
+  CHECK_FALSE(t.prove(key_of(n + 12345)));
+
+  // Moving the tree keeps its contents.
+  StateCommitment moved = std::move(t);
+  CHECK(moved.root() == root);
+  CHECK(moved.size() == n);
+}
+
+TEST_CASE("state commitment: proofs fail for wrong value, key, sibling or root") {
+  StateCommitment t = build(iota_ids(2000));
+  Hash32 root = t.root();
+  for (uint64_t id : {0u, 17u, 1999u}) {
+    auto p = t.prove(key_of(id));
+    REQUIRE(p);
+    REQUIRE_FALSE(p->siblings.empty());
+    CHECK(verify_state_proof(root, key_of(id), value_of(id), *p));
+    CHECK_FALSE(verify_state_proof(root, key_of(id), value_of(id, 1), *p));
+    CHECK_FALSE(verify_state_proof(root, key_of(id + 1), value_of(id), *p));
+    CHECK_FALSE(verify_state_proof(root, key_of(id + 1), value_of(id + 1), *p));
+
+    Hash32 other_root = root;
+    other_root.b[31] ^= 1;
+    CHECK_FALSE(verify_state_proof(other_root, key_of(id), value_of(id), *p));
+    CHECK_FALSE(verify_state_proof(Hash32{}, key_of(id), value_of(id), *p));
+
+    for (size_t s = 0; s < p->siblings.size(); ++s) {
+      StateProof bad = *p;
+      bad.siblings[s].b[s % 32] ^= 0x40;
+      CHECK_FALSE(verify_state_proof(root, key_of(id), value_of(id), bad));
+    }
+    StateProof shorter = *p;
+    shorter.siblings.pop_back();
+    CHECK_FALSE(verify_state_proof(root, key_of(id), value_of(id), shorter));
+    StateProof deeper = *p;
+    deeper.depth += 1;
+    CHECK_FALSE(verify_state_proof(root, key_of(id), value_of(id), deeper));
+    StateProof flipped = *p;
+    flipped.present[0] ^= 0x80;
+    CHECK_FALSE(verify_state_proof(root, key_of(id), value_of(id), flipped));
+  }
+}
+
+TEST_CASE("state proof: encode/decode round trip and garbage") {
+  StateCommitment t = build(iota_ids(1000));
+  for (uint64_t id = 0; id < 1000; id += 37) {
+    auto p = t.prove(key_of(id));
+    REQUIRE(p);
+    Bytes enc = encode(*p);
+    CHECK(enc.size() == 2 + p->present.size() + 4 + 32 * p->siblings.size());
+    StateProof back = decode(enc);
+    CHECK(back.depth == p->depth);
+    CHECK(back.present == p->present);
+    CHECK(back.siblings == p->siblings);
+    CHECK(encode(back) == enc);
+    CHECK(verify_state_proof(t.root(), key_of(id), value_of(id), back));
+  }
+
+  auto p = t.prove(key_of(3));
+  REQUIRE(p);
+  Bytes good = encode(*p);
+  // Truncated at every length.
+  for (size_t n = 0; n < good.size(); ++n)
+    CHECK_THROWS_AS(decode(Bytes(good.begin(), good.begin() + n)), DecodeError);
+
+  // Depth above 256.
+  CHECK_THROWS_AS(decode(Bytes{0x01, 0x01}), DecodeError);
+  // Count disagrees with the bitmap: depth 8, bitmap 0b1000'0001, count 1.
+  Bytes mismatch{0x00, 0x08, 0x81, 0x00, 0x00, 0x00, 0x01};
+  mismatch.resize(mismatch.size() + 32, 0x11);
+  CHECK_THROWS_AS(decode(mismatch), DecodeError);
+  // A set bit past the depth: depth 3, bitmap 0b0001'0000, count 1.
+  Bytes padding{0x00, 0x03, 0x10, 0x00, 0x00, 0x00, 0x01};
+  padding.resize(padding.size() + 32, 0x11);
+  CHECK_THROWS_AS(decode(padding), DecodeError);
+  // A huge count with no data behind it.
+  CHECK_THROWS_AS(decode(Bytes{0x00, 0x08, 0xff, 0xff, 0xff, 0xff, 0xff}), DecodeError);
+
+  // Random bytes either decode to a well-formed proof or throw DecodeError.
+  std::mt19937_64 rng(11);
+  for (int i = 0; i < 2000; ++i) {
+    Bytes junk(rng() % 80);
+    for (auto& b : junk) b = static_cast<uint8_t>(rng());
+    if (i % 2 && junk.size() >= 2) junk[0] = 0, junk[1] = static_cast<uint8_t>(rng() % 16);
+    try {
+      Reader r(junk);
+      StateProof q = StateProof::decode(r);
+      CHECK(q.present.size() == (q.depth + 7u) / 8u);
+    } catch (const DecodeError&) {
+    }
+  }
+}
+
+TEST_CASE("state commitment: proofs stay shallow at 100,000 entries") {
+  const uint64_t n = 100000;
+  StateCommitment t = build(iota_ids(n));
+  CHECK(t.size() == n);
+  unsigned max_depth = 0;
+  for (uint64_t id = 0; id < n; ++id) {
+    auto p = t.prove(key_of(id));
+    REQUIRE(p);
+    max_depth = std::max<unsigned>(max_depth, p->depth);
+  }
+  MESSAGE("max proof depth at 100k entries: " << max_depth);
+  CHECK(max_depth < 40);
+}
+
+namespace {
+
+// Fixed datasets whose roots were recorded from the path-rehashing
+// implementation before hashing became deferred; they pin the definition.
+StateCommitment pinned_a() {  // 'H'+u64 i for i < 1000, values from i
+  StateCommitment t;
+  for (uint64_t i = 0; i < 1000; ++i) t.put(key_of(i), value_of(i));
+  return t;
+}
+
+StateCommitment pinned_b() {  // A, then erase i % 3 == 0 and rewrite i % 5 == 0
+  StateCommitment t = pinned_a();
+  for (uint64_t i = 0; i < 1000; i += 3) t.erase(key_of(i));
+  for (uint64_t i = 0; i < 1000; i += 5) t.put(key_of(i), value_of(i, 1));
+  t.erase(key_of(5000));  // absent
+  return t;
+}
+
+StateCommitment pinned_c() {  // random puts and erases over 3000 ids
+  StateCommitment t;
+  std::mt19937_64 rng(2024);
+  for (int step = 0; step < 20000; ++step) {
+    uint64_t id = rng() % 3000;
+    if (rng() % 4 == 0)
+      t.erase(key_of(id));
+    else
+      t.put(key_of(id), value_of(id, rng() % 8));
+  }
+  return t;
+}
+
+StateCommitment pinned_d() {  // one entry, then two
+  StateCommitment t;
+  t.put(key_of(7), value_of(7));
+  return t;
+}
+
+// Hash of the encoded proofs of every 7th id below 1000 present in `t`.
+Hash32 proofs_digest(const StateCommitment& t) {
+  Writer w;
+  for (uint64_t i = 0; i < 1000; i += 7)
+    if (auto p = t.prove(key_of(i))) p->encode(w);
+  return crypto::sha256(w.data());
+}
+
+}  // namespace
+
+TEST_CASE("state commitment: roots and proofs of fixed datasets are pinned") {
+  StateCommitment a = pinned_a(), b = pinned_b(), c = pinned_c(), d = pinned_d();
+  MESSAGE("A " << a.root().hex() << " size " << a.size());
+  MESSAGE("B " << b.root().hex() << " size " << b.size());
+  MESSAGE("C " << c.root().hex() << " size " << c.size());
+  MESSAGE("D " << d.root().hex() << " size " << d.size());
+  MESSAGE("PA " << proofs_digest(a).hex());
+  MESSAGE("PB " << proofs_digest(b).hex());
+  MESSAGE("PC " << proofs_digest(c).hex());
+}

@@ -75,6 +75,55 @@ class Registry {
 
  private:
   struct Impl;
+
+  // Body handlers (registry_*.cpp): each validates fully, then mutates;
+  // mutations can't fail, so a rejection leaves the state untouched.
+  Status apply_delegate(const Transaction& tx, const DelegateBody& b, const BlockContext& ctx);
+  Status apply_transfer(const Transaction& tx, const TransferBody& b, const BlockContext& ctx);
+  Status apply_return(const Transaction& tx, const ReturnBody& b, const BlockContext& ctx);
+  Status apply_revoke(const Transaction& tx, const RevokeBody& b, const BlockContext& ctx);
+  Status apply_renew(const Transaction& tx, const RenewBody& b, const BlockContext& ctx);
+  Status apply_authorize(const Transaction& tx, const AuthorizeBody& b, const BlockContext& ctx);
+  Status apply_withdraw(const Transaction& tx, const WithdrawBody& b, const BlockContext& ctx);
+  Status apply_set_metadata(const Transaction& tx, const SetMetadataBody& b,
+                            const BlockContext& ctx);
+  Status apply_rotate_key(const Transaction& tx, const RotateKeyBody& b);
+
+  // Selection and validation helpers.
+  std::string describe_holding(const Holding& h) const;  // "holding #12 (..) held by nl.."
+  std::vector<HoldingId> chain_ids(const Resource& r) const;
+  Result<HoldingId> signer_holding(const Resource& r, const AccountId& signer) const;
+  Result<HoldingId> lessors_lease(const Resource& r, const AccountId& signer,
+                                  std::string_view verb) const;
+  Status usable_by_holder(const Holding& h, const BlockContext& ctx) const;
+  Status no_child_straddles(const Holding& h, const Resource& r) const;
+  Status controls_all(const Resource& prefix, const AccountId& who,
+                      const BlockContext* active_at) const;
+
+  // Mutation primitives; each marks what it touches dirty.
+  IntervalIndex& sibling_index(const Holding& h);
+  HoldingId take_id();
+  void create_holding(const Holding& h);
+  void delete_holding(HoldingId id);
+  void delete_subtree(HoldingId id);
+  void attach(HoldingId child, HoldingId parent);
+  void detach(HoldingId child);
+  void set_range(HoldingId id, const Resource& r);
+  void set_holder(HoldingId id, const AccountId& holder);
+  std::vector<HoldingId> split_out(HoldingId id, const Resource& r, uint64_t height);
+  void mark_holding(HoldingId id);
+
+  // Segments (registry_segments.cpp).
+  void recompute_segments(const Resource& x);
+  void collect_segments(HoldingId owner, const IntervalIndex* idx, const Resource& x,
+                        std::vector<Segment>& out) const;
+  void put_segment(const Segment& s);
+  void merge_segments_at(Family f, u128 boundary);
+
+  // Authorizations (registry_authorizations.cpp).
+  std::vector<Bytes> authorization_keys_overlapping(const Resource& r) const;
+  void lapse_authorizations(const Resource& x);
+
   std::string chain_id_;
   std::unordered_map<HoldingId, Holding> holdings_;
   std::map<HoldingId, IntervalIndex> children_;  // parent id -> its children

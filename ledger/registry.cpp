@@ -1,0 +1,252 @@
+// Registry core: the checks common to every transaction, the dispatch to the
+// body handlers, the dirty-key bookkeeping and the mutation primitives that
+// keep holdings_, the interval indexes and by_holder_ in step.
+#include "ledger/registry.h"
+
+#include "ledger/state_keys.h"
+
+namespace nl::ledger {
+
+namespace {
+
+bool well_formed(const Resource& r) {
+  auto f = static_cast<uint8_t>(r.family);
+  return f >= 1 && f <= 3 && r.first <= r.last && r.last <= family_max(r.family);
+}
+
+// Every range a body names, so malformed ones are refused before any lookup.
+std::optional<Resource> named_range(const TxBody& body) {
+  return std::visit(
+      [](const auto& b) -> std::optional<Resource> {
+        using B = std::decay_t<decltype(b)>;
+        if constexpr (std::is_same_v<B, AuthorizeBody> || std::is_same_v<B, WithdrawBody>)
+          return b.prefix;
+        else if constexpr (std::is_same_v<B, RotateKeyBody>)
+          return std::nullopt;
+        else
+          return b.range;
+      },
+      body);
+}
+
+}  // namespace
+
+Registry::Registry(std::string chain_id) : chain_id_(std::move(chain_id)) {}
+
+Status Registry::add_root(const Resource& range, const AccountId& holder, const Metadata& meta) {
+  if (!well_formed(range)) return fail("root range is malformed");
+  auto it = roots_.find(range.family);
+  if (it != roots_.end()) {
+    if (auto hit = it->second.first_overlap(range))
+      return fail(range.to_string() + " overlaps root " + describe_holding(holdings_.at(hit->second)));
+  }
+  Holding h;
+  h.id = take_id();
+  h.range = range;
+  h.holder = holder;
+  h.meta = meta;
+  create_holding(h);
+  recompute_segments(range);
+  return {};
+}
+
+Status Registry::apply(const Transaction& tx, const BlockContext& ctx, SignatureCheck sigs) {
+  if (tx.chain_id != chain_id_)
+    return fail("wrong chain id '" + tx.chain_id + "' (this ledger is '" + chain_id_ + "')");
+  uint64_t expected = next_nonce(tx.signer);
+  if (tx.nonce != expected)
+    return fail("nonce " + std::to_string(tx.nonce) + " replayed or out of order: account " +
+                tx.signer.to_string() + " expects " + std::to_string(expected));
+  if (!tx.signed_by(current_key(tx.signer)))
+    return fail("transaction is not signed by the current key of " + tx.signer.to_string());
+  if (sigs == SignatureCheck::verify)
+    if (auto s = tx.check_signatures(); !s) return s;
+  if (auto r = named_range(tx.body); r && !well_formed(*r))
+    return fail("the transaction names a malformed range");
+
+  Status s = std::visit(
+      [&](const auto& b) -> Status {
+        using B = std::decay_t<decltype(b)>;
+        if constexpr (std::is_same_v<B, DelegateBody>) return apply_delegate(tx, b, ctx);
+        else if constexpr (std::is_same_v<B, TransferBody>) return apply_transfer(tx, b, ctx);
+        else if constexpr (std::is_same_v<B, ReturnBody>) return apply_return(tx, b, ctx);
+        else if constexpr (std::is_same_v<B, RevokeBody>) return apply_revoke(tx, b, ctx);
+        else if constexpr (std::is_same_v<B, RenewBody>) return apply_renew(tx, b, ctx);
+        else if constexpr (std::is_same_v<B, AuthorizeBody>) return apply_authorize(tx, b, ctx);
+        else if constexpr (std::is_same_v<B, WithdrawBody>) return apply_withdraw(tx, b, ctx);
+        else if constexpr (std::is_same_v<B, SetMetadataBody>) return apply_set_metadata(tx, b, ctx);
+        else return apply_rotate_key(tx, b);
+      },
+      tx.body);
+  if (!s) return s;
+
+  // The body succeeded; only now does the signer's account come into being.
+  auto [acct, created] = accounts_.try_emplace(tx.signer);
+  if (created) acct->second.current = tx.signer.key;
+  acct->second.next_nonce = tx.nonce + 1;
+  dirty_.insert(keys::account(tx.signer));
+  return {};
+}
+
+Status Registry::apply_rotate_key(const Transaction& tx, const RotateKeyBody& b) {
+  if (b.new_key == current_key(tx.signer))
+    return fail("the new key is already the current key of " + tx.signer.to_string());
+  if (!tx.signed_by(b.new_key))
+    return fail("rotate-key needs the new key's co-signature (" + b.new_key.hex() + ")");
+  auto [acct, created] = accounts_.try_emplace(tx.signer);
+  acct->second.current = b.new_key;
+  dirty_.insert(keys::account(tx.signer));
+  return {};
+}
+
+std::vector<StateWrite> Registry::take_writes() {
+  std::vector<StateWrite> out;
+  out.reserve(dirty_.size());
+  for (const Bytes& key : dirty_) {
+    StateWrite w{key, std::nullopt};
+    Reader r(ByteView(key).subspan(1));
+    Writer v;
+    switch (key[0]) {
+      case keys::kAccount: {
+        AccountId a{crypto::PublicKey{r.fixed<32>()}};
+        if (auto it = accounts_.find(a); it != accounts_.end()) it->second.encode(v);
+        break;
+      }
+      case keys::kHolding: {
+        if (auto it = holdings_.find(r.u64()); it != holdings_.end()) it->second.encode(v);
+        break;
+      }
+      case keys::kSegment: {
+        auto f = static_cast<Family>(r.u8());
+        u128 first = r.u128v();
+        if (auto fm = segments_.find(f); fm != segments_.end())
+          if (auto it = fm->second.find(first); it != fm->second.end()) it->second.encode(v);
+        break;
+      }
+      case keys::kAuthorization: {
+        if (auto it = authorizations_.find(key); it != authorizations_.end()) it->second.encode(v);
+        break;
+      }
+      case keys::kMeta: v.u64(next_id_); break;
+    }
+    if (!v.data().empty()) w.value = v.take();
+    out.push_back(std::move(w));
+  }
+  dirty_.clear();
+  return out;
+}
+
+// ---- mutation primitives ----
+
+IntervalIndex& Registry::sibling_index(const Holding& h) {
+  return h.parent == 0 ? roots_[h.range.family] : children_[h.parent];
+}
+
+HoldingId Registry::take_id() {
+  dirty_.insert(keys::next_holding_id());
+  return next_id_++;
+}
+
+void Registry::mark_holding(HoldingId id) { dirty_.insert(keys::holding(id)); }
+
+void Registry::create_holding(const Holding& h) {
+  holdings_[h.id] = h;
+  sibling_index(h).insert(h.range, h.id);
+  by_holder_[h.holder].insert(h.id);
+  mark_holding(h.id);
+}
+
+void Registry::detach(HoldingId id) {
+  const Holding& h = holdings_.at(id);
+  if (h.parent == 0) {
+    roots_[h.range.family].erase(h.range);
+    return;
+  }
+  auto it = children_.find(h.parent);
+  it->second.erase(h.range);
+  if (it->second.empty()) children_.erase(it);
+}
+
+void Registry::attach(HoldingId child, HoldingId parent) {
+  Holding& h = holdings_.at(child);
+  h.parent = parent;
+  sibling_index(h).insert(h.range, h.id);
+  mark_holding(child);
+}
+
+void Registry::delete_holding(HoldingId id) {
+  detach(id);
+  const Holding& h = holdings_.at(id);
+  auto bh = by_holder_.find(h.holder);
+  bh->second.erase(id);
+  if (bh->second.empty()) by_holder_.erase(bh);
+  children_.erase(id);
+  holdings_.erase(id);
+  mark_holding(id);
+}
+
+void Registry::delete_subtree(HoldingId id) {
+  if (auto it = children_.find(id); it != children_.end()) {
+    std::vector<HoldingId> kids;
+    for (const auto& [first, e] : it->second.entries()) kids.push_back(e.id);
+    for (HoldingId k : kids) delete_subtree(k);
+  }
+  delete_holding(id);
+}
+
+void Registry::set_range(HoldingId id, const Resource& r) {
+  detach(id);
+  Holding& h = holdings_.at(id);
+  h.range = r;
+  sibling_index(h).insert(h.range, h.id);
+  mark_holding(id);
+}
+
+void Registry::set_holder(HoldingId id, const AccountId& holder) {
+  Holding& h = holdings_.at(id);
+  auto bh = by_holder_.find(h.holder);
+  bh->second.erase(id);
+  if (bh->second.empty()) by_holder_.erase(bh);
+  h.holder = holder;
+  by_holder_[holder].insert(id);
+  mark_holding(id);
+}
+
+// Cuts r (strictly inside the holding, straddled by no child) out of it: the
+// holding keeps its left remainder if any, else its right one; the other
+// remainder becomes a new holding with the same parent, holder, kind, lease
+// and metadata. Children inside r are detached and returned for the caller
+// to re-attach; children of the other remainder move to it.
+std::vector<HoldingId> Registry::split_out(HoldingId id, const Resource& r, uint64_t height) {
+  const Holding orig = holdings_.at(id);
+  const Family f = r.family;
+  std::optional<Resource> left, right;
+  if (r.first > orig.range.first) left = Resource{f, orig.range.first, r.first - 1};
+  if (r.last < orig.range.last) right = Resource{f, r.last + 1, orig.range.last};
+  const Resource keep = left ? *left : *right;
+  const std::optional<Resource> other = left && right ? right : std::nullopt;
+
+  std::vector<HoldingId> in_r, in_other;
+  if (auto it = children_.find(id); it != children_.end()) {
+    for (const auto& [first, e] : it->second.entries()) {
+      Resource c{f, first, e.last};
+      if (r.contains(c)) in_r.push_back(e.id);
+      else if (other && other->contains(c)) in_other.push_back(e.id);
+    }
+  }
+  for (HoldingId c : in_r) detach(c);
+  for (HoldingId c : in_other) detach(c);
+
+  set_range(id, keep);
+  if (other) {
+    Holding o = orig;
+    o.id = take_id();
+    o.range = *other;
+    o.created_height = height;
+    create_holding(o);
+    for (HoldingId c : in_other) attach(c, o.id);
+  }
+  return in_r;
+}
+
+}  // namespace nl::ledger

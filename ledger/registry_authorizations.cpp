@@ -1,0 +1,152 @@
+// Origin authorizations: authorize, withdraw and the lapse rule (DESIGN §3):
+// when control over some range changes, every authorization overlapping it
+// whose issuer no longer controls all of its prefix is deleted.
+//
+// authorizations_ is keyed by keys::authorization, whose big-endian layout
+// orders it by (family, first, last, ...): that map is itself the ordered
+// index the overlap lookups need.
+#include "ledger/registry.h"
+
+#include <algorithm>
+
+#include "ledger/state_keys.h"
+
+namespace nl::ledger {
+
+namespace {
+
+Bytes key_prefix(Family f, u128 first) {
+  Writer w;
+  w.u8(keys::kAuthorization).u8(static_cast<uint8_t>(f)).u128v(first);
+  return w.take();
+}
+
+Bytes key_prefix(Family f, u128 first, u128 last) {
+  Writer w;
+  w.u8(keys::kAuthorization).u8(static_cast<uint8_t>(f)).u128v(first).u128v(last);
+  return w.take();
+}
+
+std::string describe_authorization(const Resource& prefix, uint8_t max_length, uint32_t asn) {
+  return "authorization " + prefix.to_string() + " maxLength " + std::to_string(max_length) +
+         " origin AS" + std::to_string(asn);
+}
+
+}  // namespace
+
+// The prefixes overlapping r either start inside r or contain r.first; the
+// latter are r.first masked to each shorter length, one lookup per length.
+std::vector<Bytes> Registry::authorization_keys_overlapping(const Resource& r) const {
+  std::vector<Bytes> out;
+  if (r.family == Family::asn) return out;
+  const Family f = r.family;
+  const int bits = family_bits(f);
+  for (int len = 0; len < bits; ++len) {
+    u128 host = len == 0 ? family_max(f) : ((u128(1) << (bits - len)) - 1);
+    u128 first = r.first & ~host;
+    if (first == r.first) continue;  // found by the scan below
+    Resource p{f, first, first | host};
+    for (auto it = authorizations_.lower_bound(key_prefix(f, p.first, p.last));
+         it != authorizations_.end() && it->second.prefix == p; ++it)
+      out.push_back(it->first);
+  }
+  for (auto it = authorizations_.lower_bound(key_prefix(f, r.first));
+       it != authorizations_.end() && it->second.prefix.family == f && it->second.prefix.first <= r.last;
+       ++it)
+    out.push_back(it->first);
+  return out;
+}
+
+// Who controls every number of `prefix`: walks the segments covering it.
+// With active_at, an expired lease doesn't count (new authorizations).
+Status Registry::controls_all(const Resource& prefix, const AccountId& who,
+                              const BlockContext* active_at) const {
+  auto fm = segments_.find(prefix.family);
+  if (fm == segments_.end()) return fail(prefix.to_string() + " is not held by anyone");
+  const auto& m = fm->second;
+  u128 cursor = prefix.first;
+  auto it = m.upper_bound(cursor);
+  if (it != m.begin() && std::prev(it)->second.range.last >= cursor) --it;
+  for (;; ++it) {
+    if (it == m.end() || it->first > cursor) {
+      u128 gap_end = it != m.end() ? std::min(it->first - 1, prefix.last) : prefix.last;
+      return fail("part of " + prefix.to_string() + " (" +
+                  Resource{prefix.family, cursor, gap_end}.to_string() + ") is not held by anyone");
+    }
+    const Holding& h = holdings_.at(it->second.holding);
+    if (h.holder != who)
+      return fail("part of " + prefix.to_string() + " (" +
+                  Resource{prefix.family, cursor, std::min(it->second.range.last, prefix.last)}
+                      .to_string() +
+                  ") is controlled by " + describe_holding(h));
+    if (active_at && h.kind == HoldingKind::lease && h.lease_until <= active_at->time)
+      return fail("lease #" + std::to_string(h.id) + " (" + h.range.to_string() + ") expired at " +
+                  std::to_string(h.lease_until));
+    if (it->second.range.last >= prefix.last) return {};
+    cursor = it->second.range.last + 1;
+  }
+}
+
+void Registry::lapse_authorizations(const Resource& x) {
+  for (const Bytes& key : authorization_keys_overlapping(x)) {
+    const Authorization& a = authorizations_.at(key);
+    if (controls_all(a.prefix, a.issuer, nullptr)) continue;
+    authorizations_.erase(key);
+    dirty_.insert(key);
+  }
+}
+
+Status Registry::apply_authorize(const Transaction& tx, const AuthorizeBody& b,
+                                 const BlockContext& ctx) {
+  const Resource& p = b.prefix;
+  if (p.family == Family::asn)
+    return fail("authorizations are for IP prefixes; " + p.to_string() + " is an AS range");
+  auto len = p.prefix_length();
+  if (!len) return fail(p.to_string() + " is not a CIDR prefix");
+  int bits = family_bits(p.family);
+  if (b.max_length < *len || b.max_length > bits)
+    return fail("maxLength " + std::to_string(b.max_length) + " must lie between the prefix length " +
+                std::to_string(*len) + " and " + std::to_string(bits));
+  Bytes key = keys::authorization(p, b.max_length, b.asn);
+  if (authorizations_.count(key))
+    return fail(describe_authorization(p, b.max_length, b.asn) + " already exists");
+  if (auto s = controls_all(p, tx.signer, &ctx); !s)
+    return fail("signer " + tx.signer.to_string() + " can't authorize " + p.to_string() + ": " +
+                s.error());
+  authorizations_[key] = Authorization{p, b.max_length, b.asn, tx.signer, ctx.height};
+  dirty_.insert(std::move(key));
+  return {};
+}
+
+Status Registry::apply_withdraw(const Transaction& tx, const WithdrawBody& b,
+                                const BlockContext& ctx) {
+  Bytes key = keys::authorization(b.prefix, b.max_length, b.asn);
+  auto it = authorizations_.find(key);
+  if (it == authorizations_.end())
+    return fail("there is no " + describe_authorization(b.prefix, b.max_length, b.asn));
+  if (it->second.issuer != tx.signer && !controls_all(b.prefix, tx.signer, nullptr))
+    return fail("only the issuer " + it->second.issuer.to_string() + " or the effective controller of " +
+                b.prefix.to_string() + " can withdraw " +
+                describe_authorization(b.prefix, b.max_length, b.asn));
+  authorizations_.erase(it);
+  dirty_.insert(std::move(key));
+  return {};
+}
+
+std::vector<Authorization> Registry::authorizations_overlapping(const Resource& r) const {
+  std::vector<Bytes> ks = authorization_keys_overlapping(r);
+  std::sort(ks.begin(), ks.end());
+  std::vector<Authorization> out;
+  out.reserve(ks.size());
+  for (const Bytes& k : ks) out.push_back(authorizations_.at(k));
+  return out;
+}
+
+std::vector<Authorization> Registry::authorizations() const {
+  std::vector<Authorization> out;
+  out.reserve(authorizations_.size());
+  for (const auto& [k, a] : authorizations_) out.push_back(a);
+  return out;
+}
+
+}  // namespace nl::ledger

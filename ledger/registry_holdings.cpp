@@ -1,0 +1,300 @@
+// The holding transactions: delegate, transfer, return, revoke, renew and
+// set-metadata, plus how each picks the holding it acts on.
+//
+// Lease expiry is deliberately simple: an expired lease still shows its
+// lessee as effective controller (segments ignore time) until the lessor
+// revokes it, because revocation is an explicit act. Meanwhile the lessee
+// can't delegate, transfer, return or set metadata on it, and can't issue
+// new authorizations for its space.
+#include "ledger/registry.h"
+
+namespace nl::ledger {
+
+namespace {
+
+bool is_expired_lease(const Holding& h, uint64_t time) {
+  return h.kind == HoldingKind::lease && h.lease_until <= time;
+}
+
+// Strict UTF-8 (no overlongs, surrogates or values past U+10FFFF) without
+// C0/C1 control characters or DEL.
+Status check_text(std::string_view field, const std::string& s) {
+  if (s.size() > kMaxMetadataField)
+    return fail("metadata field '" + std::string(field) + "' is " + std::to_string(s.size()) +
+                " bytes; the cap is " + std::to_string(kMaxMetadataField));
+  auto bad = [&](std::string_view what) {
+    return fail("metadata field '" + std::string(field) + "' " + std::string(what));
+  };
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<uint8_t>(s[i]);
+    uint32_t cp;
+    size_t n;
+    if (c < 0x80) cp = c, n = 1;
+    else if ((c & 0xe0) == 0xc0) cp = c & 0x1f, n = 2;
+    else if ((c & 0xf0) == 0xe0) cp = c & 0x0f, n = 3;
+    else if ((c & 0xf8) == 0xf0) cp = c & 0x07, n = 4;
+    else return bad("is not valid UTF-8");
+    if (i + n > s.size()) return bad("is not valid UTF-8");
+    for (size_t k = 1; k < n; ++k) {
+      auto cc = static_cast<uint8_t>(s[i + k]);
+      if ((cc & 0xc0) != 0x80) return bad("is not valid UTF-8");
+      cp = cp << 6 | (cc & 0x3f);
+    }
+    static constexpr uint32_t kMinForLength[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMinForLength[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+      return bad("is not valid UTF-8");
+    if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) return bad("contains a control character");
+    i += n;
+  }
+  return {};
+}
+
+Status check_metadata(const Metadata& m) {
+  const std::pair<std::string_view, const std::string*> fields[] = {
+      {"name", &m.name},
+      {"country", &m.country},
+      {"source_registry", &m.source_registry},
+      {"source_handle", &m.source_handle},
+      {"abuse_contact", &m.abuse_contact}};
+  for (const auto& [name, value] : fields)
+    if (auto s = check_text(name, *value); !s) return s;
+  auto letter = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
+  if (!m.country.empty() && !(m.country.size() == 2 && letter(m.country[0]) && letter(m.country[1])))
+    return fail("country '" + m.country + "' is not two ASCII letters");
+  return {};
+}
+
+}  // namespace
+
+// ---- selection ----
+
+std::string Registry::describe_holding(const Holding& h) const {
+  return "holding #" + std::to_string(h.id) + " (" + h.range.to_string() + ") held by " +
+         h.holder.to_string();
+}
+
+std::vector<HoldingId> Registry::chain_ids(const Resource& r) const {
+  std::vector<HoldingId> out;
+  auto rt = roots_.find(r.family);
+  if (rt == roots_.end()) return out;
+  auto id = rt->second.containing(r);
+  while (id) {
+    out.push_back(*id);
+    auto c = children_.find(*id);
+    if (c == children_.end()) break;
+    id = c->second.containing(r);
+  }
+  return out;
+}
+
+Result<HoldingId> Registry::signer_holding(const Resource& r, const AccountId& signer) const {
+  auto ids = chain_ids(r);
+  for (auto it = ids.rbegin(); it != ids.rend(); ++it)
+    if (holdings_.at(*it).holder == signer) return *it;
+  if (!ids.empty())
+    return fail("signer " + signer.to_string() + " holds no holding containing " + r.to_string() +
+                "; its effective controller is " + describe_holding(holdings_.at(ids.back())));
+  if (auto rt = roots_.find(r.family); rt != roots_.end())
+    if (auto hit = rt->second.first_overlap(r))
+      return fail("no holding contains all of " + r.to_string() + "; it overlaps root " +
+                  describe_holding(holdings_.at(hit->second)));
+  return fail(r.to_string() + " is not held by anyone");
+}
+
+// The lease with exactly range r whose lessor (its parent's holder) is the
+// signer; the deepest such one, so nested same-range leases each have their
+// own lessor.
+Result<HoldingId> Registry::lessors_lease(const Resource& r, const AccountId& signer,
+                                          std::string_view verb) const {
+  auto ids = chain_ids(r);
+  const Holding* exact = nullptr;
+  const Holding* lease = nullptr;
+  for (auto it = ids.rbegin(); it != ids.rend(); ++it) {
+    const Holding& h = holdings_.at(*it);
+    if (h.range != r) continue;
+    if (!exact) exact = &h;
+    if (h.kind != HoldingKind::lease) continue;
+    if (!lease) lease = &h;
+    if (h.parent != 0 && holdings_.at(h.parent).holder == signer) return h.id;
+  }
+  if (lease) {
+    std::string lessor =
+        lease->parent ? holdings_.at(lease->parent).holder.to_string() : std::string("(none)");
+    return fail("only the lessor " + lessor + " can " + std::string(verb) + " lease " +
+                describe_holding(*lease));
+  }
+  if (exact) return fail(r.to_string() + " is " + describe_holding(*exact) + ", which is not a lease");
+  return fail("no lease has exactly the range " + r.to_string());
+}
+
+Status Registry::usable_by_holder(const Holding& h, const BlockContext& ctx) const {
+  if (is_expired_lease(h, ctx.time))
+    return fail("lease #" + std::to_string(h.id) + " (" + h.range.to_string() + ") expired at " +
+                std::to_string(h.lease_until));
+  return {};
+}
+
+Status Registry::no_child_straddles(const Holding& h, const Resource& r) const {
+  auto it = children_.find(h.id);
+  if (it == children_.end()) return {};
+  for (const auto& [range, id] : it->second.overlapping(r)) {
+    if (r.contains(range)) continue;
+    const Holding& c = holdings_.at(id);
+    if (range.contains(r))
+      return fail(r.to_string() + " lies inside child " + describe_holding(c) +
+                  ", whose holder controls it");
+    return fail(r.to_string() + " cuts across child " + describe_holding(c));
+  }
+  return {};
+}
+
+// ---- handlers ----
+
+Status Registry::apply_delegate(const Transaction& tx, const DelegateBody& b,
+                                const BlockContext& ctx) {
+  if (b.to == tx.signer) return fail("delegating " + b.range.to_string() + " to the signer itself is refused");
+  if (b.kind == HoldingKind::lease) {
+    if (b.lease_until <= ctx.time)
+      return fail("lease expiry " + std::to_string(b.lease_until) + " is not after the block time " +
+                  std::to_string(ctx.time));
+  } else if (b.lease_until != 0) {
+    return fail("an expiry is only for leases, not for an " + std::string(holding_kind_name(b.kind)));
+  }
+  auto hid = signer_holding(b.range, tx.signer);
+  if (!hid) return hid.take_error();
+  const Holding& h = holdings_.at(*hid);
+  if (auto s = usable_by_holder(h, ctx); !s) return s;
+  if (auto c = children_.find(h.id); c != children_.end())
+    if (auto hit = c->second.first_overlap(b.range))
+      return fail(b.range.to_string() + " overlaps " + describe_holding(holdings_.at(hit->second)));
+
+  Holding child;
+  child.id = take_id();
+  child.range = b.range;
+  child.holder = b.to;
+  child.parent = h.id;
+  child.kind = b.kind;
+  child.lease_until = b.lease_until;
+  child.created_height = ctx.height;
+  create_holding(child);
+  recompute_segments(b.range);
+  lapse_authorizations(b.range);
+  return {};
+}
+
+Status Registry::apply_transfer(const Transaction& tx, const TransferBody& b,
+                                const BlockContext& ctx) {
+  if (b.to == tx.signer) return fail("transferring " + b.range.to_string() + " to the signer itself is refused");
+  auto hid = signer_holding(b.range, tx.signer);
+  if (!hid) return hid.take_error();
+  const Holding h = holdings_.at(*hid);
+  if (auto s = usable_by_holder(h, ctx); !s) return s;
+  if (!tx.signed_by(current_key(b.to)))
+    return fail("transfer needs the recipient's co-signature (" + b.to.to_string() + ")");
+  if (b.range == h.range) {
+    // Ids stay, so segments stay; only who controls them changes.
+    set_holder(h.id, b.to);
+    lapse_authorizations(b.range);
+    return {};
+  }
+  if (auto s = no_child_straddles(h, b.range); !s) return s;
+
+  auto inside = split_out(h.id, b.range, ctx.height);
+  Holding piece = h;
+  piece.id = take_id();
+  piece.range = b.range;
+  piece.holder = b.to;
+  piece.created_height = ctx.height;
+  create_holding(piece);
+  for (HoldingId c : inside) attach(c, piece.id);
+  // Left of R keeps its id; everything from R on may have changed ids.
+  recompute_segments(b.range.first > h.range.first
+                         ? Resource{h.range.family, b.range.first, h.range.last}
+                         : b.range);
+  lapse_authorizations(b.range);
+  return {};
+}
+
+Status Registry::apply_return(const Transaction& tx, const ReturnBody& b, const BlockContext& ctx) {
+  auto hid = signer_holding(b.range, tx.signer);
+  if (!hid) return hid.take_error();
+  const Holding h = holdings_.at(*hid);
+  if (auto s = usable_by_holder(h, ctx); !s) return s;
+  if (h.parent == 0)
+    return fail(b.range.to_string() + " is in root " + describe_holding(h) +
+                "; roots have no parent to return to");
+  if (b.range == h.range) {
+    std::vector<HoldingId> kids;
+    if (auto it = children_.find(h.id); it != children_.end())
+      for (const auto& [first, e] : it->second.entries()) kids.push_back(e.id);
+    for (HoldingId k : kids) detach(k);
+    delete_holding(h.id);
+    for (HoldingId k : kids) attach(k, h.parent);
+    recompute_segments(h.range);
+    lapse_authorizations(h.range);
+    return {};
+  }
+  if (auto s = no_child_straddles(h, b.range); !s) return s;
+  for (HoldingId c : split_out(h.id, b.range, ctx.height)) attach(c, h.parent);
+  recompute_segments(b.range.first > h.range.first
+                         ? Resource{h.range.family, b.range.first, h.range.last}
+                         : b.range);
+  lapse_authorizations(b.range);
+  return {};
+}
+
+Status Registry::apply_revoke(const Transaction& tx, const RevokeBody& b, const BlockContext& ctx) {
+  auto lid = lessors_lease(b.range, tx.signer, "revoke");
+  if (!lid) return lid.take_error();
+  const Holding& l = holdings_.at(*lid);
+  if (ctx.time < l.lease_until)
+    return fail("lease " + describe_holding(l) + " runs until " + std::to_string(l.lease_until) +
+                "; it can't be revoked before it expires");
+  const Resource range = l.range;
+  delete_subtree(*lid);
+  recompute_segments(range);
+  lapse_authorizations(range);
+  return {};
+}
+
+Status Registry::apply_renew(const Transaction& tx, const RenewBody& b, const BlockContext& ctx) {
+  auto lid = lessors_lease(b.range, tx.signer, "renew");
+  if (!lid) return lid.take_error();
+  Holding& l = holdings_.at(*lid);
+  if (b.until <= l.lease_until)
+    return fail("renewal until " + std::to_string(b.until) + " is not later than lease #" +
+                std::to_string(l.id) + "'s current expiry " + std::to_string(l.lease_until));
+  if (b.until <= ctx.time)
+    return fail("renewal until " + std::to_string(b.until) + " is not after the block time " +
+                std::to_string(ctx.time));
+  l.lease_until = b.until;
+  mark_holding(l.id);
+  return {};
+}
+
+Status Registry::apply_set_metadata(const Transaction& tx, const SetMetadataBody& b,
+                                    const BlockContext& ctx) {
+  if (auto s = check_metadata(b.meta); !s) return s;
+  auto ids = chain_ids(b.range);
+  const Holding* target = nullptr;
+  const Holding* wider = nullptr;
+  for (auto it = ids.rbegin(); it != ids.rend() && !target; ++it) {
+    const Holding& h = holdings_.at(*it);
+    if (h.holder != tx.signer) continue;
+    if (h.range == b.range) target = &h;
+    else if (!wider) wider = &h;
+  }
+  if (!target) {
+    if (wider)
+      return fail("signer " + tx.signer.to_string() + " holds " + describe_holding(*wider) +
+                  " but no holding with exactly the range " + b.range.to_string());
+    auto any = signer_holding(b.range, tx.signer);
+    return any.take_error();
+  }
+  if (auto s = usable_by_holder(*target, ctx); !s) return s;
+  holdings_.at(target->id).meta = b.meta;
+  mark_holding(target->id);
+  return {};
+}
+
+}  // namespace nl::ledger

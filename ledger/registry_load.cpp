@@ -1,0 +1,179 @@
+// Rebuilding the registry from committed entries, and the full consistency
+// check (I1-I3, indexes, segments, authorizations) run after a load and by
+// tests.
+#include "ledger/registry.h"
+
+#include <algorithm>
+
+#include "ledger/state_keys.h"
+
+namespace nl::ledger {
+
+namespace {
+
+template <class T>
+Result<T> decode_value(ByteView value, std::string_view what) {
+  return decode_all<T>(value, what, [](Reader& r) { return T::decode(r); });
+}
+
+std::string key_hex(ByteView key) { return to_hex(key); }
+
+}  // namespace
+
+Status Registry::load_entry(ByteView key, ByteView value) {
+  if (key.empty()) return fail("empty state key");
+  switch (key[0]) {
+    case keys::kAccount: {
+      if (key.size() != 33) return fail("account key " + key_hex(key) + " has the wrong length");
+      auto st = decode_value<AccountState>(value, "account state");
+      if (!st) return st.take_error();
+      AccountId a;
+      std::copy(key.begin() + 1, key.end(), a.key.b.begin());
+      accounts_[a] = *st;
+      return {};
+    }
+    case keys::kHolding: {
+      auto h = decode_value<Holding>(value, "holding");
+      if (!h) return h.take_error();
+      if (keys::holding(h->id) != Bytes(key.begin(), key.end()))
+        return fail("holding #" + std::to_string(h->id) + " is stored under key " + key_hex(key));
+      holdings_[h->id] = *h;
+      return {};
+    }
+    case keys::kSegment: {
+      auto s = decode_value<Segment>(value, "segment");
+      if (!s) return s.take_error();
+      if (keys::segment(s->range.family, s->range.first) != Bytes(key.begin(), key.end()))
+        return fail("segment " + s->range.to_string() + " is stored under key " + key_hex(key));
+      segments_[s->range.family][s->range.first] = *s;
+      return {};
+    }
+    case keys::kAuthorization: {
+      auto a = decode_value<Authorization>(value, "authorization");
+      if (!a) return a.take_error();
+      Bytes k = keys::authorization(a->prefix, a->max_length, a->asn);
+      if (k != Bytes(key.begin(), key.end()))
+        return fail("authorization " + a->prefix.to_string() + " is stored under key " + key_hex(key));
+      authorizations_[std::move(k)] = *a;
+      return {};
+    }
+    case keys::kMeta: {
+      if (keys::next_holding_id() != Bytes(key.begin(), key.end()))
+        return fail("unknown meta key " + key_hex(key));
+      auto v = decode_all<uint64_t>(value, "next holding id", [](Reader& r) { return r.u64(); });
+      if (!v) return v.take_error();
+      next_id_ = *v;
+      return {};
+    }
+  }
+  return fail("unknown state key " + key_hex(key));
+}
+
+Status Registry::finish_load() {
+  roots_.clear();
+  children_.clear();
+  by_holder_.clear();
+  std::vector<HoldingId> ids;
+  ids.reserve(holdings_.size());
+  for (const auto& [id, h] : holdings_) ids.push_back(id);
+  std::sort(ids.begin(), ids.end());
+  for (HoldingId id : ids) {
+    const Holding& h = holdings_.at(id);
+    if (h.parent != 0 && !holdings_.count(h.parent))
+      return fail("holding #" + std::to_string(id) + " names missing parent #" +
+                  std::to_string(h.parent));
+    if (h.parent != 0 && holdings_.at(h.parent).range.family != h.range.family)
+      return fail("holding #" + std::to_string(id) + " is not of its parent's family");
+    IntervalIndex& idx = sibling_index(h);
+    if (auto hit = idx.first_overlap(h.range))
+      return fail("holding #" + std::to_string(id) + " (" + h.range.to_string() +
+                  ") overlaps its sibling holding #" + std::to_string(hit->second));
+    idx.insert(h.range, id);
+    by_holder_[h.holder].insert(id);
+  }
+  dirty_.clear();
+  return check_invariants();
+}
+
+Status Registry::check_invariants() const {
+  size_t indexed = 0;
+  // I1 (parent 0) and I3: entries of one index are disjoint; I2: inside parent.
+  auto check_index = [&](const IntervalIndex& idx, HoldingId parent) -> Status {
+    const Holding* p = parent ? holding(parent) : nullptr;
+    if (parent && !p) return fail("children index of missing holding #" + std::to_string(parent));
+    std::optional<u128> prev_last;
+    for (const auto& [first, e] : idx.entries()) {
+      ++indexed;
+      const Holding* h = holding(e.id);
+      std::string name = "holding #" + std::to_string(e.id);
+      if (!h) return fail("index names missing " + name);
+      if (h->parent != parent)
+        return fail(name + " is indexed under #" + std::to_string(parent) + " but its parent is #" +
+                    std::to_string(h->parent));
+      if (h->range.first != first || h->range.last != e.last || h->range.family != idx.family())
+        return fail(name + " is indexed with a stale range");
+      if (prev_last && *prev_last >= first)
+        return fail(std::string(parent ? "I3" : "I1") + ": " + name + " overlaps a sibling");
+      if (p && !p->range.contains(h->range))
+        return fail("I2: " + name + " (" + h->range.to_string() + ") is not inside its parent #" +
+                    std::to_string(parent) + " (" + p->range.to_string() + ")");
+      prev_last = e.last;
+    }
+    return {};
+  };
+  for (const auto& [f, idx] : roots_)
+    if (auto s = check_index(idx, 0); !s) return s;
+  for (const auto& [p, idx] : children_) {
+    if (idx.empty()) return fail("empty children index for #" + std::to_string(p));
+    if (auto s = check_index(idx, p); !s) return s;
+  }
+  if (indexed != holdings_.size())
+    return fail(std::to_string(holdings_.size()) + " holdings but " + std::to_string(indexed) +
+                " index entries");
+
+  size_t by_holder_count = 0;
+  for (const auto& [a, set] : by_holder_) {
+    by_holder_count += set.size();
+    for (HoldingId id : set) {
+      const Holding* h = holding(id);
+      if (!h || h->holder != a) return fail("by-holder index is stale for holding #" + std::to_string(id));
+    }
+  }
+  if (by_holder_count != holdings_.size()) return fail("by-holder index misses holdings");
+
+  for (const auto& [id, h] : holdings_) {
+    if (id == 0 || id >= next_id_) return fail("holding #" + std::to_string(id) + " is not below the next id");
+    if (h.kind != HoldingKind::lease && h.lease_until != 0)
+      return fail("holding #" + std::to_string(id) + " is not a lease but has an expiry");
+  }
+
+  // Segments must equal a from-scratch recomputation, family by family.
+  for (Family f : {Family::ipv4, Family::ipv6, Family::asn}) {
+    std::vector<Segment> want;
+    auto rt = roots_.find(f);
+    if (rt != roots_.end()) collect_segments(0, &rt->second, Resource{f, 0, family_max(f)}, want);
+    std::vector<Segment> have;
+    if (auto fm = segments_.find(f); fm != segments_.end())
+      for (const auto& [first, s] : fm->second) {
+        if (first != s.range.first) return fail("segment " + s.range.to_string() + " has a stale key");
+        have.push_back(s);
+      }
+    if (have != want) {
+      size_t i = 0;
+      while (i < have.size() && i < want.size() && have[i] == want[i]) ++i;
+      std::string at = i < want.size() ? want[i].range.to_string() + " of holding #" + std::to_string(want[i].holding)
+                                       : "the end";
+      return fail("segment map of " + std::string(family_name(f)) + " differs from a recomputation at " + at);
+    }
+  }
+
+  for (const auto& [key, a] : authorizations_) {
+    if (key != keys::authorization(a.prefix, a.max_length, a.asn))
+      return fail("authorization " + a.prefix.to_string() + " has a stale key");
+    if (auto s = controls_all(a.prefix, a.issuer, nullptr); !s)
+      return fail("authorization " + a.prefix.to_string() + " outlived its issuer's control: " + s.error());
+  }
+  return {};
+}
+
+}  // namespace nl::ledger

@@ -1,0 +1,36 @@
+#include "ledger/state_keys.h"
+
+namespace nl::ledger::keys {
+
+Bytes account(const AccountId& a) {
+  Writer w;
+  w.u8(kAccount).fixed(a.key.b);
+  return w.take();
+}
+
+Bytes holding(HoldingId id) {
+  Writer w;
+  w.u8(kHolding).u64(id);
+  return w.take();
+}
+
+Bytes segment(Family f, u128 first) {
+  Writer w;
+  w.u8(kSegment).u8(static_cast<uint8_t>(f)).u128v(first);
+  return w.take();
+}
+
+Bytes authorization(const Resource& prefix, uint8_t max_length, uint32_t asn) {
+  Writer w;
+  w.u8(kAuthorization).u8(static_cast<uint8_t>(prefix.family)).u128v(prefix.first).u128v(prefix.last);
+  w.u8(max_length).u32(asn);
+  return w.take();
+}
+
+Bytes next_holding_id() {
+  Writer w;
+  w.u8(kMeta).raw(as_bytes("next-holding-id"));
+  return w.take();
+}
+
+}  // namespace nl::ledger::keys

@@ -1,6 +1,10 @@
-// State commitment benchmark: insert and update rates, proof size and
-// verification time, and the time to rebuild the root from every entry,
-// at 100,000 and 1,000,000 entries. Usage: bench_state_commitment [max_n]
+// State commitment benchmark, at 100,000 and 1,000,000 entries (and
+// 3,000,000 when max_n allows): bulk load rate (n puts, then one flush,
+// which is also the full root rebuild a node does at startup), batched
+// update rate (blocks of 50,000 random updates, one flush per block) with
+// the hashes per update counted by the tree, the same updates flushed one
+// at a time for comparison, proof size and verification time.
+// Usage: bench_state_commitment [max_n]   (default 1000000)
 // Times are wall clock with the process CPU time in brackets, since the
 // machine may be shared.
 #include <algorithm>
@@ -56,16 +60,23 @@ void run(uint64_t n) {
   std::mt19937_64 rng(n);
   std::shuffle(ids.begin(), ids.end(), rng);
 
-  // Building from empty is also the full root rebuild a node would do
-  // from its state store: the tree has no bulk path.
+  // Bulk load: n puts, then one flush. Building from empty is also the
+  // full root rebuild a node does from its state store at startup.
   auto t0 = Clock::now();
   double c0 = cpu_seconds();
   StateCommitment tree;
   for (uint64_t id : ids) tree.put(key_of(id), value_of(id, 0));
-  double insert_s = seconds_since(t0), insert_cpu = cpu_seconds() - c0;
-  std::printf("insert:  %.0f entries/s [%.0f entries/s CPU]\n", n / insert_s, n / insert_cpu);
-  std::printf("rebuild: %.2f s [%.2f s CPU] for the root of %llu entries from empty\n", insert_s,
-              insert_cpu, static_cast<unsigned long long>(n));
+  double put_s = seconds_since(t0);
+  uint64_t h0 = tree.hash_count();
+  tree.flush();
+  double load_s = seconds_since(t0), load_cpu = cpu_seconds() - c0;
+  std::printf("load:    %.0f entries/s [%.0f entries/s CPU], %.2f s [%.2f s CPU] for %llu puts + 1 flush "
+              "(puts %.2f s, flush %.2f s)\n",
+              n / load_s, n / load_cpu, load_s, load_cpu, static_cast<unsigned long long>(n), put_s,
+              load_s - put_s);
+  std::printf("         %.2f hashes per entry (3 key/value/leaf + %.2f inner)\n",
+              static_cast<double>(tree.hash_count()) / n,
+              static_cast<double>(tree.hash_count() - h0) / n);
 
   // Proofs of a sample of keys: size, depth and verification time.
   const size_t samples = 20000;
@@ -89,22 +100,50 @@ void run(uint64_t n) {
   double mean_depth = 0;
   for (size_t d : depths) mean_depth += static_cast<double>(d);
   mean_depth /= static_cast<double>(depths.size());
-  std::printf("proof:   median %zu bytes, median depth %zu, max depth %zu\n", median(sizes),
-              median(depths), *std::max_element(depths.begin(), depths.end()));
+  std::printf("proof:   median %zu bytes, median depth %zu, mean depth %.1f, max depth %zu\n",
+              median(sizes), median(depths), mean_depth,
+              *std::max_element(depths.begin(), depths.end()));
   std::printf("verify:  median %.1f us\n", median(verify_us));
 
-  // Updates of existing entries: one path of inner hashes each, plus the
-  // key, value and leaf hashes.
-  const size_t updates = 50000;
+  // Batched updates: blocks of 50,000 random updates of existing entries
+  // (a block of 10,000 transactions makes about that many), one flush per
+  // block. Hashes are counted by the tree: key, value and leaf hash per
+  // update plus one per distinct dirty inner node per block.
+  const size_t block = 50000, blocks = 4;
+  uint64_t version = 1;
+  auto pick = [&] { return ids[rng() % n]; };
   t0 = Clock::now();
   c0 = cpu_seconds();
-  for (size_t i = 0; i < updates; ++i) {
-    uint64_t id = ids[rng() % n];
-    tree.put(key_of(id), value_of(id, 1 + i));
+  uint64_t hb = tree.hash_count();
+  for (size_t b = 0; b < blocks; ++b) {
+    for (size_t i = 0; i < block; ++i) {
+      uint64_t id = pick();
+      tree.put(key_of(id), value_of(id, version++));
+    }
+    tree.flush();
+    (void)tree.root();
   }
-  double update_s = seconds_since(t0), update_cpu = cpu_seconds() - c0;
-  std::printf("update:  %.0f updates/s [%.0f CPU], ~%.1f hashes per update (path %.1f + 3)\n",
-              updates / update_s, updates / update_cpu, mean_depth + 3, mean_depth);
+  double batch_s = seconds_since(t0), batch_cpu = cpu_seconds() - c0;
+  double batch_hashes = static_cast<double>(tree.hash_count() - hb) / (block * blocks);
+  std::printf("batched: %.0f updates/s [%.0f CPU], %.2f hashes per update (%zu blocks of %zu, "
+              "flush per block)\n",
+              block * blocks / batch_s, block * blocks / batch_cpu, batch_hashes, blocks, block);
+
+  // The same kind of updates flushed one at a time: the cost of the old
+  // rehash-the-path-on-every-write scheme.
+  const size_t singles = 20000;
+  t0 = Clock::now();
+  c0 = cpu_seconds();
+  hb = tree.hash_count();
+  for (size_t i = 0; i < singles; ++i) {
+    uint64_t id = pick();
+    tree.put(key_of(id), value_of(id, version++));
+    tree.flush();
+  }
+  double single_s = seconds_since(t0), single_cpu = cpu_seconds() - c0;
+  std::printf("single:  %.0f updates/s [%.0f CPU], %.2f hashes per update (flush per update)\n",
+              singles / single_s, singles / single_cpu,
+              static_cast<double>(tree.hash_count() - hb) / singles);
 
   // The root must not depend on insertion order; checked at the small size
   // only, to keep the run short.
@@ -112,6 +151,7 @@ void run(uint64_t n) {
     tree = StateCommitment();
     StateCommitment again;
     for (auto it = ids.rbegin(); it != ids.rend(); ++it) again.put(key_of(*it), value_of(*it, 0));
+    again.flush();
     bool same = again.root() == root;
     std::printf("order:   reverse-order rebuild root %s\n", same ? "matches" : "MISMATCH");
     if (!same) std::exit(1);
@@ -123,7 +163,7 @@ void run(uint64_t n) {
 
 int main(int argc, char** argv) {
   uint64_t max_n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1000000;
-  for (uint64_t n : {uint64_t{100000}, uint64_t{1000000}})
+  for (uint64_t n : {uint64_t{100000}, uint64_t{1000000}, uint64_t{3000000}})
     if (n <= max_n) run(n);
   return 0;
 }

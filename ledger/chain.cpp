@@ -21,6 +21,7 @@ Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genes
         return fail("genesis root " + root.range.to_string() + ": " + s.error());
     c->genesis_writes_ = c->registry_.take_writes();
     for (const auto& w : c->genesis_writes_) c->commitment_.put(w.key, *w.value);
+    c->commitment_.flush();
     c->tip_.chain_id = c->genesis_.chain_id;
     c->tip_.time = c->genesis_.genesis_time;
     c->tip_.state_root = c->commitment_.root();
@@ -34,6 +35,7 @@ Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genes
     c->commitment_.put(key, value);
     return c->registry_.load_entry(key, value);
   });
+  c->commitment_.flush();
   if (!load) return fail("refusing to start: state does not load: " + load.error());
   if (auto s = c->registry_.finish_load(); !s) return fail("refusing to start: " + s.error());
   auto tip = c->store_->block(c->store_->tip_height());
@@ -74,6 +76,7 @@ ProposedBlock Chain::propose(const std::vector<Transaction>& txs, uint64_t time,
     else
       commitment_.erase(w.key);
   }
+  commitment_.flush();
   if (height() == 0) {
     // Genesis entries that block 1 left untouched are persisted with it.
     std::vector<StateWrite> merged;

@@ -1,6 +1,7 @@
 #include "ledger/state_commitment.h"
 
 #include <bit>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -40,13 +41,19 @@ Hash32 inner_hash(const Hash32& l, const Hash32& r) {
 
 // Leaves keep only the key hash and their own hash (which already binds the
 // value hash): the value itself lives in the state store. That keeps nodes
-// at 64 (inner) and 80 (leaf) bytes, ~220 MB resident for a million entries. The tree operations are
-// members so they may name this private type.
+// at 64 (inner) and 80 (leaf) bytes, ~220 MB resident for a million entries
+// (the dirty flag sits in padding). The tree operations are members so they
+// may name this private type.
+//
+// Dirty flags: only inner nodes are ever dirty (a leaf's hash is set when
+// it is written). Invariant: the parent of a dirty node is dirty, so a clean
+// node heads a fully clean subtree and flush() never descends into one.
 struct StateCommitment::Node {
   explicit Node(bool is_leaf) : leaf(is_leaf) {}
   virtual ~Node() = default;
   Hash32 hash;
   bool leaf;
+  bool dirty = false;
 
   struct Leaf;
   struct Inner;
@@ -54,6 +61,7 @@ struct StateCommitment::Node {
   static Ptr split(Ptr old_leaf, Ptr new_leaf, unsigned depth);
   static bool insert(Ptr& slot, const Hash32& kh, const Hash32& lh, unsigned depth);
   static bool remove(Ptr& slot, const Hash32& kh, unsigned depth);
+  static uint64_t rehash_dirty(Node& n);
   static std::optional<StateProof> prove(const Node* root, const Hash32& kh);
 };
 
@@ -63,10 +71,11 @@ struct StateCommitment::Node::Leaf final : Node {
 };
 
 struct StateCommitment::Node::Inner final : Node {
-  Inner() : Node(false) {}
+  Inner() : Node(false) { dirty = true; }  // born without a hash
   Ptr child[2];
   void rehash() {
     hash = inner_hash(child[0] ? child[0]->hash : Hash32{}, child[1] ? child[1]->hash : Hash32{});
+    dirty = false;
   }
 };
 
@@ -83,16 +92,14 @@ StateCommitment::Node::Ptr StateCommitment::Node::split(Ptr old_leaf, Ptr new_le
   unsigned nb = bit_at(b, d);
   fork->child[nb] = std::move(new_leaf);
   fork->child[nb ^ 1u] = std::move(old_leaf);
-  fork->rehash();
   Ptr top = std::move(fork);
   while (d > depth) {
     --d;
     auto up = std::make_unique<Inner>();
     up->child[bit_at(b, d)] = std::move(top);
-    up->rehash();
     top = std::move(up);
   }
-  return top;
+  return top;  // every node of the chain is dirty
 }
 
 // Returns true when the key was new.
@@ -113,7 +120,7 @@ bool StateCommitment::Node::insert(Ptr& slot, const Hash32& kh, const Hash32& lh
   }
   auto& in = static_cast<Inner&>(*slot);
   bool added = insert(in.child[bit_at(kh, depth)], kh, lh, depth + 1);
-  in.rehash();
+  in.dirty = true;
   return added;
 }
 
@@ -139,9 +146,21 @@ bool StateCommitment::Node::remove(Ptr& slot, const Hash32& kh, unsigned depth) 
   } else if (!r && l->leaf) {
     slot = std::move(l);
   } else {
-    in.rehash();
+    in.dirty = true;
   }
   return true;
+}
+
+// Recomputes a dirty subtree bottom-up and returns the number of inner
+// hashes computed. Clean children are skipped whole (see the invariant);
+// the recursion is at most kMaxDepth + 1 deep.
+uint64_t StateCommitment::Node::rehash_dirty(Node& n) {
+  auto& in = static_cast<Inner&>(n);
+  uint64_t count = 1;
+  for (auto& c : in.child)
+    if (c && c->dirty) count += rehash_dirty(*c);
+  in.rehash();
+  return count;
 }
 
 std::optional<StateProof> StateCommitment::Node::prove(const Node* n, const Hash32& kh) {
@@ -209,19 +228,38 @@ StateCommitment::StateCommitment(StateCommitment&&) noexcept = default;
 StateCommitment& StateCommitment::operator=(StateCommitment&&) noexcept = default;
 
 void StateCommitment::put(ByteView key, ByteView value) {
+  dirty_ = true;
   Hash32 kh = key_hash(key);
-  if (Node::insert(root_, kh, leaf_hash(kh, value), 0)) ++size_;
+  Hash32 lh = leaf_hash(kh, value);
+  hashes_ += 3;  // key, value and leaf
+  if (Node::insert(root_, kh, lh, 0)) ++size_;
 }
 
 void StateCommitment::erase(ByteView key) {
-  if (Node::remove(root_, key_hash(key), 0)) --size_;
+  dirty_ = true;
+  Hash32 kh = key_hash(key);
+  hashes_ += 1;
+  if (Node::remove(root_, kh, 0)) --size_;
 }
 
-Hash32 StateCommitment::root() const { return root_ ? root_->hash : Hash32{}; }
+void StateCommitment::flush() {
+  if (root_ && root_->dirty) hashes_ += Node::rehash_dirty(*root_);
+  dirty_ = false;
+}
+
+void StateCommitment::require_clean() const {
+  if (dirty_) throw std::logic_error("state commitment read before flush()");
+}
+
+Hash32 StateCommitment::root() const {
+  require_clean();
+  return root_ ? root_->hash : Hash32{};
+}
 
 size_t StateCommitment::size() const { return size_; }
 
 std::optional<StateProof> StateCommitment::prove(ByteView key) const {
+  require_clean();
   return Node::prove(root_.get(), key_hash(key));
 }
 

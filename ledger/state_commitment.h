@@ -1,10 +1,27 @@
 // The state commitment: a sparse Merkle tree over the committed entries,
 // keyed by tagged_hash(kStateKey, key). A leaf sits at the shallowest depth
-// where its key hash is unique, so a tree of n entries is ~log2(n) deep and
-// one changed entry costs O(log n) hashes. Empty subtrees hash to zero.
+// where its key hash is unique, so a tree of n entries is ~log2(n) deep.
+// Empty subtrees hash to zero.
 //   leaf  = tagged_hash(kStateLeaf, key_hash || tagged_hash(kStateLeaf, value))
 //   inner = tagged_hash(kStateNode, left || right)
+//
+// Hashing of inner nodes is deferred and batched. put() and erase() change
+// only the structure (plus the key and leaf hashes of the entry they touch,
+// since the tree keeps no values) and mark the inner nodes on the touched
+// path dirty. flush() then recomputes every dirty node once, bottom-up, so a
+// batch of k updates costs one hash per distinct dirty node (the shared
+// upper paths are hashed once per batch) instead of k times the depth.
+//
+// Rule: root() and prove() may only be called on a clean tree, i.e. after
+// flush() and before the next put()/erase(). On a dirty tree they throw
+// std::logic_error("state commitment read before flush()"). Every put() or
+// erase(), even one that changes nothing, leaves the tree dirty. The readers
+// are const and never hash lazily on purpose: they run under a shared
+// (reader) lock alongside other readers, so they must never mutate cached
+// hashes; flush() is a writer and needs the exclusive lock, like put() and
+// erase(). A writer flushes once at the end of its batch of updates.
 #pragma once
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -33,17 +50,33 @@ class StateCommitment {
   StateCommitment(StateCommitment&&) noexcept;
   StateCommitment& operator=(StateCommitment&&) noexcept;
 
+  // Writers (exclusive access). Both leave the tree dirty.
   void put(ByteView key, ByteView value);
   void erase(ByteView key);
+  // Recomputes the hashes of all dirty nodes, each once, bottom-up; leaves
+  // the tree clean. Cheap when already clean.
+  void flush();
+
+  // Readers: throw std::logic_error on a dirty tree (see above).
   crypto::Hash32 root() const;
-  size_t size() const;
   // Membership proof for a present key.
   std::optional<StateProof> prove(ByteView key) const;
 
+  size_t size() const;
+  // True between a put()/erase() and the next flush().
+  bool dirty() const { return dirty_; }
+  // Tagged hashes computed by put(), erase() and flush() of this tree since
+  // it was constructed (key, value, leaf and inner hashes); for benchmarks
+  // and tests.
+  uint64_t hash_count() const { return hashes_; }
+
  private:
   struct Node;
+  void require_clean() const;
   std::unique_ptr<Node> root_;
   size_t size_ = 0;
+  uint64_t hashes_ = 0;
+  bool dirty_ = false;
 };
 
 // True when (key, value) is an entry of the tree whose root is `root`.

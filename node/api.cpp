@@ -99,6 +99,11 @@ void Api::submit(const HttpRequest& req, Responder respond) {
       return respond(json_error(409, "transaction " + id.hex() + " is already committed at height " +
                                          std::to_string(loc->height)));
   }
+  if (body.contains("wait") && body["wait"].is_boolean() && !body["wait"].get<bool>()) {
+    // Fire and forget: the client polls /api/v1/tx/<id>.
+    producer_.submit(std::move(*tx), [](SubmitResult) {});
+    return respond({202, json{{"status", "pending"}, {"id", id.hex()}}.dump() + "\n", "application/json"});
+  }
   producer_.submit(std::move(*tx), [respond = std::move(respond)](SubmitResult r) {
     switch (r.outcome) {
       case SubmitResult::Outcome::committed:

@@ -1,0 +1,245 @@
+#include "cli/cli_common.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+
+#include "ledger/account.h"
+#include "ledger/resource.h"
+
+namespace nl::cli {
+
+int report(int code, const std::string& reason) {
+  std::fprintf(stderr, "numledger: %s\n", reason.c_str());
+  return code;
+}
+
+CLI::Validator resource_value() {
+  return CLI::Validator(
+      [](std::string& s) {
+        auto r = ledger::Resource::parse(s);
+        return r ? std::string() : r.error();
+      },
+      "RESOURCE");
+}
+
+CLI::Validator account_value() {
+  return CLI::Validator(
+      [](std::string& s) {
+        auto a = ledger::AccountId::parse(s);
+        return a ? std::string() : a.error();
+      },
+      "ACCOUNT");
+}
+
+CLI::Validator time_value() {
+  return CLI::Validator(
+      [](std::string& s) {
+        auto t = parse_time(s);
+        return t ? std::string() : t.error();
+      },
+      "RFC3339");
+}
+
+CLI::Validator asn_value() {
+  return CLI::Validator(
+      [](std::string& s) {
+        auto a = parse_asn(s);
+        return a ? std::string() : a.error();
+      },
+      "ASN");
+}
+
+namespace {
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+bool leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+// Reads exactly `n` digits at `pos`.
+bool digits(std::string_view s, size_t& pos, size_t n, int64_t& out) {
+  if (pos + n > s.size()) return false;
+  out = 0;
+  for (size_t i = 0; i < n; ++i) {
+    char c = s[pos + i];
+    if (c < '0' || c > '9') return false;
+    out = out * 10 + (c - '0');
+  }
+  pos += n;
+  return true;
+}
+
+bool expect(std::string_view s, size_t& pos, char c) {
+  if (pos >= s.size() || s[pos] != c) return false;
+  ++pos;
+  return true;
+}
+
+}  // namespace
+
+Result<uint64_t> parse_time(std::string_view text) {
+  const std::string bad = "'" + std::string(text.substr(0, 64)) +
+                          "' is not a time (use RFC 3339 like 2027-01-01T00:00:00Z, or unix seconds)";
+  if (text.empty()) return fail(bad);
+  if (text.find_first_not_of("0123456789") == std::string_view::npos) {
+    if (text.size() > 19) return fail(bad);
+    return static_cast<uint64_t>(std::stoull(std::string(text)));
+  }
+  size_t p = 0;
+  int64_t y, mo, d, h = 0, mi = 0, sec = 0;
+  if (!digits(text, p, 4, y) || !expect(text, p, '-') || !digits(text, p, 2, mo) ||
+      !expect(text, p, '-') || !digits(text, p, 2, d))
+    return fail(bad);
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] + (mo == 2 && leap(y) ? 1 : 0))
+    return fail(bad + ": no such date");
+  int64_t offset = 0;
+  if (p < text.size()) {
+    if (text[p] != 'T' && text[p] != 't' && text[p] != ' ') return fail(bad);
+    ++p;
+    if (!digits(text, p, 2, h) || !expect(text, p, ':') || !digits(text, p, 2, mi) ||
+        !expect(text, p, ':') || !digits(text, p, 2, sec))
+      return fail(bad);
+    // A leap second (60) is accepted and lands on the next second.
+    if (h > 23 || mi > 59 || sec > 60) return fail(bad + ": no such time of day");
+    if (p < text.size() && text[p] == '.') {
+      ++p;
+      size_t start = p;
+      while (p < text.size() && text[p] >= '0' && text[p] <= '9') ++p;
+      if (p == start) return fail(bad);
+    }
+    if (p >= text.size()) return fail(bad + ": missing time zone (add Z for UTC)");
+    if (text[p] == 'Z' || text[p] == 'z') {
+      ++p;
+    } else if (text[p] == '+' || text[p] == '-') {
+      int sign = text[p] == '-' ? -1 : 1;
+      ++p;
+      int64_t oh, om;
+      if (!digits(text, p, 2, oh) || !expect(text, p, ':') || !digits(text, p, 2, om) || oh > 23 ||
+          om > 59)
+        return fail(bad);
+      offset = sign * (oh * 3600 + om * 60);
+    } else {
+      return fail(bad);
+    }
+    if (p != text.size()) return fail(bad);
+  }
+  int64_t t = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
+              h * 3600 + mi * 60 + sec - offset;
+  if (t < 0) return fail(bad + ": before 1970");
+  return static_cast<uint64_t>(t);
+}
+
+Result<uint32_t> parse_asn(std::string_view text) {
+  std::string_view s = text;
+  if (s.size() > 2 && (s[0] == 'A' || s[0] == 'a') && (s[1] == 'S' || s[1] == 's')) s.remove_prefix(2);
+  const std::string bad = "'" + std::string(text.substr(0, 64)) + "' is not an AS number (like AS64496)";
+  if (s.empty() || s.size() > 10 || s.find_first_not_of("0123456789") != std::string_view::npos)
+    return fail(bad);
+  uint64_t v = std::stoull(std::string(s));
+  if (v > 0xFFFFFFFFull) return fail(bad + ": above AS4294967295");
+  return static_cast<uint32_t>(v);
+}
+
+std::string rfc3339(uint64_t t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  if (!gmtime_r(&tt, &tm)) return std::to_string(t);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+uint64_t unix_now() {
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(now).count());
+}
+
+Result<Bytes> read_file(const std::string& path, size_t max_bytes) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail(path + ": " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return fail(path + ": not a regular file");
+  }
+  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
+    ::close(fd);
+    return fail(path + ": " + std::to_string(st.st_size) + " bytes is too large (at most " +
+                std::to_string(max_bytes) + " expected)");
+  }
+  Bytes out;
+  uint8_t buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int e = errno;
+      ::close(fd);
+      return fail(path + ": read failed: " + std::strerror(e));
+    }
+    if (n == 0) break;
+    out.insert(out.end(), buf, buf + n);
+    if (out.size() > max_bytes) {
+      ::close(fd);
+      return fail(path + ": grew beyond " + std::to_string(max_bytes) + " bytes while reading");
+    }
+  }
+  ::close(fd);
+  return out;
+}
+
+Status write_file(const std::string& path, std::string_view data) {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return fail(path + ": cannot write: " + std::strerror(errno));
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int e = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return fail(path + ": write failed: " + std::strerror(e));
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    int e = errno;
+    ::unlink(tmp.c_str());
+    return fail(path + ": write failed: " + std::strerror(e));
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    int e = errno;
+    ::unlink(tmp.c_str());
+    return fail(path + ": cannot replace: " + std::strerror(e));
+  }
+  return {};
+}
+
+bool path_exists(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+CLI::Option* add_node_option(CLI::App* cmd, std::string& node) {
+  return cmd->add_option("--node", node, "node API base URL, e.g. http://127.0.0.1:8640")
+      ->envname("NUMLEDGER_NODE");
+}
+
+}  // namespace nl::cli

@@ -1,0 +1,49 @@
+// Pieces every numledger command shares: how a command is dispatched, how
+// argument values are checked, time and ASN text, and whole-file IO.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "crypto/bytes.h"
+#include "crypto/result.h"
+
+namespace nl::cli {
+
+// The command chosen on the command line. A subcommand's callback only
+// records it; main runs it once parsing has succeeded, so a parse error
+// never leaves a half-done command behind.
+using Action = std::function<int()>;
+struct Dispatch {
+  Action action;
+};
+
+// Prints "numledger: <reason>" on stderr and returns `code`.
+int report(int code, const std::string& reason);
+
+// Argument-value checks; CLI11 turns a failure into a usage error (exit 2)
+// that names the argument.
+CLI::Validator resource_value();  // 10.0.0.0/8, AS64496, ranges
+CLI::Validator account_value();   // nl... account id with checksum
+CLI::Validator time_value();      // RFC 3339 or unix seconds
+CLI::Validator asn_value();       // AS64496 or 64496
+
+// RFC 3339 (2027-01-01T00:00:00Z, offsets and fractions allowed), a plain
+// date (midnight UTC) or unix seconds.
+Result<uint64_t> parse_time(std::string_view text);
+Result<uint32_t> parse_asn(std::string_view text);
+std::string rfc3339(uint64_t unix_seconds);
+uint64_t unix_now();
+
+// Reads a whole regular file of at most `max_bytes`; errors name the file.
+Result<Bytes> read_file(const std::string& path, size_t max_bytes);
+// Replaces `path` atomically (temporary file in the same directory, then rename).
+Status write_file(const std::string& path, std::string_view data);
+bool path_exists(const std::string& path);
+
+// --node URL, falling back to NUMLEDGER_NODE.
+CLI::Option* add_node_option(CLI::App* cmd, std::string& node);
+
+}  // namespace nl::cli

@@ -1,0 +1,117 @@
+// numledger key new / key show.
+#include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "crypto/key_file.h"
+#include "ledger/account.h"
+
+namespace nl::cli {
+
+namespace {
+
+// Reads one line from the terminal with echo off; nullopt without a terminal.
+std::optional<std::string> read_hidden(int fd, const std::string& prompt) {
+  termios old{};
+  if (::tcgetattr(fd, &old) != 0) return std::nullopt;
+  termios quiet = old;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  quiet.c_lflag |= ECHONL;
+  (void)::write(fd, prompt.data(), prompt.size());
+  ::tcsetattr(fd, TCSAFLUSH, &quiet);
+  std::string line;
+  char c;
+  for (;;) {
+    ssize_t n = ::read(fd, &c, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0 || c == '\n' || c == '\r') break;
+    line.push_back(c);
+  }
+  ::tcsetattr(fd, TCSAFLUSH, &old);
+  return line;
+}
+
+// The passphrase for a new key: NUMLEDGER_PASSPHRASE, else asked twice.
+Result<std::string> new_passphrase(const std::string& path) {
+  if (const char* env = std::getenv("NUMLEDGER_PASSPHRASE")) {
+    if (*env == '\0') return fail("NUMLEDGER_PASSPHRASE is empty; use --no-passphrase for an unencrypted key");
+    return std::string(env);
+  }
+  const std::string no_tty =
+      "no terminal to ask for a passphrase for " + path +
+      "; set NUMLEDGER_PASSPHRASE or use --no-passphrase for an unencrypted testnet key";
+  int fd = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) return fail(no_tty);
+  auto first = read_hidden(fd, "New passphrase for " + path + ": ");
+  auto second = first ? read_hidden(fd, "Repeat passphrase: ") : std::nullopt;
+  ::close(fd);
+  if (!first || !second) return fail(no_tty);
+  if (first->empty()) return fail("empty passphrase; use --no-passphrase for an unencrypted key");
+  if (*first != *second) return fail("the two passphrases differ; " + path + " was not written");
+  return *first;
+}
+
+struct NewOpts {
+  std::string out;
+  bool no_passphrase = false;
+};
+
+int run_key_new(const NewOpts& o) {
+  // Checked before asking for a passphrase; save_key_file checks again atomically.
+  if (path_exists(o.out)) return report(kExitFailure, o.out + ": already exists; refusing to overwrite a key file");
+  std::optional<std::string> pass;
+  if (!o.no_passphrase) {
+    auto p = new_passphrase(o.out);
+    if (!p) return report(kExitUsage, p.error());
+    pass = std::move(*p);
+  }
+  auto key = crypto::SecretKey::generate();
+  if (auto s = crypto::save_key_file(o.out, key, pass); !s) return report(kExitFailure, s.error());
+  std::printf("%s\n", ledger::AccountId{key.public_key()}.to_string().c_str());
+  std::fprintf(stderr, "wrote %s (%s)\n", o.out.c_str(),
+               pass ? "encrypted with the passphrase" : "UNENCRYPTED testnet key");
+  return kExitOk;
+}
+
+int run_key_show(const std::string& path, bool public_key) {
+  auto pk = crypto::read_key_file_public(path);
+  if (!pk) return report(kExitFailure, pk.error());
+  std::printf("%s\n", ledger::AccountId{*pk}.to_string().c_str());
+  if (public_key) std::printf("%s\n", pk->hex().c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_key_commands(CLI::App& app, Dispatch& d) {
+  auto* key = app.add_subcommand("key", "create and inspect key files");
+  key->require_subcommand(1);
+
+  auto n = std::make_shared<NewOpts>();
+  auto* cmd_new = key->add_subcommand(
+      "new", "generate a key and write it to a key file; prints the account id");
+  cmd_new->add_option("--out", n->out, "key file to create (never overwritten)")->required();
+  cmd_new->add_flag("--no-passphrase", n->no_passphrase,
+                    "store the key unencrypted (testnets only); otherwise the passphrase comes "
+                    "from NUMLEDGER_PASSPHRASE or is asked twice");
+  cmd_new->callback([n, &d] { d.action = [n] { return run_key_new(*n); }; });
+
+  auto path = std::make_shared<std::string>();
+  auto public_key = std::make_shared<bool>(false);
+  auto* cmd_show = key->add_subcommand("show", "print the account id of a key file (no passphrase needed)");
+  cmd_show->add_option("FILE", *path, "key file")->required();
+  cmd_show->add_flag("--public-key", *public_key, "also print the public key in hex");
+  cmd_show->callback([path, public_key, &d] {
+    d.action = [path, public_key] { return run_key_show(*path, *public_key); };
+  });
+}
+
+}  // namespace nl::cli

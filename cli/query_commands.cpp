@@ -1,0 +1,145 @@
+// numledger query / query account / history: read the ledger through a
+// node. --json prints the node's object as it came.
+#include <cstdio>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/node_client.h"
+
+namespace nl::cli {
+
+namespace {
+
+using nlohmann::json;
+
+// Field access that never throws on an unexpected answer.
+std::string str(const json& j, const char* key) {
+  if (!j.is_object()) return "";
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return "";
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+const json& arr(const json& j, const char* key) {
+  static const json empty = json::array();
+  if (!j.is_object()) return empty;
+  auto it = j.find(key);
+  return it != j.end() && it->is_array() ? *it : empty;
+}
+
+// "#3 10.0.0.0/8 allocation, held by nl..." with the lease expiry and name.
+std::string holding_line(const json& h) {
+  std::string s = "#" + str(h, "id") + " " + str(h, "range") + " " + str(h, "kind");
+  if (!str(h, "lease_until_rfc3339").empty()) s += " until " + str(h, "lease_until_rfc3339");
+  s += ", held by " + str(h, "holder");
+  std::string name = h.is_object() && h.contains("metadata") ? str(h["metadata"], "name") : "";
+  if (!name.empty()) s += " (" + name + ")";
+  return s;
+}
+
+struct QueryOpts {
+  std::string node, what;
+  bool json = false;
+  unsigned limit = 0;
+  CLI::Option* limit_opt = nullptr;
+};
+
+// GET `target`; prints the JSON as is with --json, else calls `human`.
+int fetch_and_print(const QueryOpts& o, const std::string& target, void (*human)(const json&)) {
+  if (o.node.empty()) return report(kExitUsage, "no node named: pass --node URL or set NUMLEDGER_NODE");
+  NodeClient node(o.node);
+  auto j = node.get(target);
+  if (!j) return report(kExitFailure, j.error());
+  if (o.json) {
+    std::printf("%s\n", j->dump(2).c_str());
+  } else {
+    human(*j);
+  }
+  return kExitOk;
+}
+
+void print_resource(const json& j) {
+  std::printf("resource   %s (at height %s)\n", str(j, "resource").c_str(), str(j, "height").c_str());
+  if (!str(j, "holder").empty()) {
+    std::printf("holder     %s\n", str(j, "holder").c_str());
+    std::printf("holding    %s\n", holding_line(j["holding"]).c_str());
+  } else {
+    std::printf("holder     (none single: %s)\n",
+                j.value("fully_held", false) ? "split between holders" : "not all of it is held");
+    for (const auto& s : arr(j, "segments"))
+      std::printf("  %s -> holding #%s, %s\n", str(s, "range").c_str(), str(s, "holding").c_str(),
+                  str(s, "holder").c_str());
+  }
+  std::printf("chain (root first):\n");
+  for (const auto& h : arr(j, "chain")) std::printf("  %s\n", holding_line(h).c_str());
+  const json& auths = arr(j, "authorizations");
+  std::printf("authorizations:%s\n", auths.empty() ? " none" : "");
+  for (const auto& a : auths)
+    std::printf("  %s maxLength %s origin %s (issuer %s)\n", str(a, "prefix").c_str(), str(a, "max_length").c_str(),
+                str(a, "asn").c_str(), str(a, "issuer").c_str());
+}
+
+void print_account(const json& j) {
+  std::printf("account     %s\n", str(j, "account").c_str());
+  std::printf("next nonce  %s\n", str(j, "next_nonce").c_str());
+  std::printf("current key %s\n", str(j, "current_key").c_str());
+  std::printf("chain id    %s (at height %s)\n", str(j, "chain_id").c_str(), str(j, "height").c_str());
+  const json& hs = arr(j, "holdings");
+  std::printf("holdings:%s\n", hs.empty() ? " none" : "");
+  for (const auto& h : hs) std::printf("  %s\n", holding_line(h).c_str());
+}
+
+void print_history(const json& j) {
+  const json& es = arr(j, "entries");
+  std::printf("history of %s (at height %s): %zu entr%s\n", str(j, "resource").c_str(), str(j, "height").c_str(),
+              es.size(), es.size() == 1 ? "y" : "ies");
+  for (const auto& e : es)
+    std::printf("  height %s  %s  %s\n    id %s\n", str(e, "height").c_str(), str(e, "time").c_str(),
+                str(e, "summary").c_str(), str(e, "id").c_str());
+}
+
+}  // namespace
+
+void add_query_commands(CLI::App& app, Dispatch& d) {
+  auto q = std::make_shared<QueryOpts>();
+  auto* query = app.add_subcommand(
+      "query", "who controls RESOURCE: holder, chain of holdings, authorizations (or: query account ACCOUNT)");
+  query->add_option("RESOURCE", q->what, "address range, prefix or AS numbers")->check(resource_value());
+  query->add_flag("--json", q->json, "print the node's JSON object");
+  add_node_option(query, q->node);
+  query->callback([q, query, &d] {
+    if (d.action) return;  // `query account` set it
+    if (q->what.empty()) throw CLI::RequiredError("RESOURCE (or: query account ACCOUNT)");
+    d.action = [q] {
+      return fetch_and_print(*q, "/api/v1/resource/" + encode_path_segment(q->what), print_resource);
+    };
+  });
+
+  auto a = std::make_shared<QueryOpts>();
+  auto* account = query->add_subcommand("account", "an account's next nonce, current key and holdings");
+  account->add_option("ACCOUNT", a->what, "account id")->required()->check(account_value());
+  account->add_flag("--json", a->json, "print the node's JSON object");
+  add_node_option(account, a->node);
+  account->callback([a, q, &d] {
+    if (a->node.empty()) a->node = q->node;  // --node given before `account`
+    if (q->json) a->json = true;
+    d.action = [a] { return fetch_and_print(*a, "/api/v1/account/" + encode_path_segment(a->what), print_account); };
+  });
+
+  auto h = std::make_shared<QueryOpts>();
+  auto* history = app.add_subcommand("history", "committed transactions that touched RESOURCE, newest first");
+  history->add_option("RESOURCE", h->what, "address range, prefix or AS numbers")->required()->check(resource_value());
+  history->add_flag("--json", h->json, "print the node's JSON object");
+  h->limit_opt = history->add_option("--limit", h->limit, "at most N entries (1-10000)")->check(CLI::Range(1u, 10000u));
+  add_node_option(history, h->node);
+  history->callback([h, &d] {
+    d.action = [h] {
+      std::string target = "/api/v1/history/" + encode_path_segment(h->what);
+      if (h->limit_opt->count() > 0) target += "?limit=" + std::to_string(h->limit);
+      return fetch_and_print(*h, target, print_history);
+    };
+  });
+}
+
+}  // namespace nl::cli

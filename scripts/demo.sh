@@ -53,7 +53,7 @@ show "$NL" tx sign "$WORK/transfer.tx" --key "$WORK/bob.key"
 show "$NL" tx show "$WORK/transfer.tx"
 show "$NL" tx submit "$WORK/transfer.tx"
 
-step "A conflicting claim: the root tries to delegate 10.1.0.0/20 to bob; alice already holds it"
+step "A conflicting claim: the root tries to delegate 10.1.0.0/20 to bob, but that space is already delegated"
 show "$NL" tx delegate 10.1.0.0/20 --to "$BOB" --key "$WORK/root.key" --out "$WORK/conflict.tx"
 if show "$NL" tx submit "$WORK/conflict.tx"; then
   echo "ERROR: the conflicting claim was accepted" >&2; exit 1

@@ -44,21 +44,6 @@ Bytes u64_value(uint64_t v) {
   return w.take();
 }
 
-// The range a transaction names, if any; history is indexed by it.
-std::optional<Resource> named_range(const TxBody& body) {
-  return std::visit(
-      [](const auto& b) -> std::optional<Resource> {
-        using B = std::decay_t<decltype(b)>;
-        if constexpr (std::is_same_v<B, AuthorizeBody> || std::is_same_v<B, WithdrawBody>)
-          return b.prefix;
-        else if constexpr (std::is_same_v<B, RotateKeyBody>)
-          return std::nullopt;
-        else
-          return b.range;
-      },
-      body);
-}
-
 Bytes history_key(Family f, u128 first, uint64_t height, uint32_t index) {
   Writer w;
   w.u8(static_cast<uint8_t>(f)).u128v(first).u64(height).u32(index);

@@ -14,21 +14,6 @@ bool well_formed(const Resource& r) {
   return f >= 1 && f <= 3 && r.first <= r.last && r.last <= family_max(r.family);
 }
 
-// Every range a body names, so malformed ones are refused before any lookup.
-std::optional<Resource> named_range(const TxBody& body) {
-  return std::visit(
-      [](const auto& b) -> std::optional<Resource> {
-        using B = std::decay_t<decltype(b)>;
-        if constexpr (std::is_same_v<B, AuthorizeBody> || std::is_same_v<B, WithdrawBody>)
-          return b.prefix;
-        else if constexpr (std::is_same_v<B, RotateKeyBody>)
-          return std::nullopt;
-        else
-          return b.range;
-      },
-      body);
-}
-
 }  // namespace
 
 Registry::Registry(std::string chain_id) : chain_id_(std::move(chain_id)) {}

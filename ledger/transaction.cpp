@@ -23,6 +23,20 @@ std::string_view tx_kind_name(TxKind k) {
 
 TxKind body_kind(const TxBody& b) { return static_cast<TxKind>(b.index() + 1); }
 
+std::optional<Resource> named_range(const TxBody& body) {
+  return std::visit(
+      [](const auto& b) -> std::optional<Resource> {
+        using B = std::decay_t<decltype(b)>;
+        if constexpr (std::is_same_v<B, AuthorizeBody> || std::is_same_v<B, WithdrawBody>)
+          return b.prefix;
+        else if constexpr (std::is_same_v<B, RotateKeyBody>)
+          return std::nullopt;
+        else
+          return b.range;
+      },
+      body);
+}
+
 namespace {
 
 struct BodyEncoder {

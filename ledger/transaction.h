@@ -4,6 +4,7 @@
 // so a signature can't be replayed on another chain or twice on this one.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -92,6 +93,8 @@ struct RotateKeyBody {
 using TxBody = std::variant<DelegateBody, TransferBody, ReturnBody, RevokeBody, RenewBody,
                             AuthorizeBody, WithdrawBody, SetMetadataBody, RotateKeyBody>;
 TxKind body_kind(const TxBody& b);
+// The range a body names (the prefix for authorize/withdraw); none for rotate-key.
+std::optional<Resource> named_range(const TxBody& body);
 
 struct TxSignature {
   crypto::PublicKey key;

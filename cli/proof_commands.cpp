@@ -66,6 +66,9 @@ int run_verify(const VerifyOpts& o) {
                 part.segment.range.to_string().c_str(), h.holder.to_string().c_str(),
                 static_cast<unsigned long long>(h.id), h.range.to_string().c_str(), kind.c_str(),
                 static_cast<unsigned long long>(answer->height), rfc3339(answer->time).c_str());
+    if (h.kind == ledger::HoldingKind::lease && h.lease_until <= answer->time)
+      std::printf("note: lease #%llu had expired at that block time (%s); its lessor may revoke it\n",
+                  static_cast<unsigned long long>(h.id), rfc3339(h.lease_until).c_str());
   }
   return kExitOk;
 }

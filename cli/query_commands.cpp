@@ -128,7 +128,7 @@ void add_query_commands(CLI::App& app, Dispatch& d) {
   });
 
   auto h = std::make_shared<QueryOpts>();
-  auto* history = app.add_subcommand("history", "committed transactions that touched RESOURCE, newest first");
+  auto* history = app.add_subcommand("history", "committed transactions that named a range overlapping RESOURCE (the latest --limit, oldest first)");
   history->add_option("RESOURCE", h->what, "address range, prefix or AS numbers")->required()->check(resource_value());
   history->add_flag("--json", h->json, "print the node's JSON object");
   h->limit_opt = history->add_option("--limit", h->limit, "at most N entries (1-10000)")->check(CLI::Range(1u, 10000u));

@@ -32,7 +32,7 @@ int run_submit(const SubmitOpts& o) {
   // answers at commit; either way 200 and 202 are success.
   json req = {{"tx", to_hex(tx->encode())}};
   if (o.no_wait) req["wait"] = false;
-  auto r = node.request("POST", "/api/v1/tx", req.dump());
+  auto r = node.request("POST", "/api/v1/tx", req.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   if (!r) return report(kExitFailure, r.error());
   const std::string id = tx->id().hex();
   if (r->status == 200 || r->status == 202) {

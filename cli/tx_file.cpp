@@ -56,7 +56,7 @@ Result<ledger::Transaction> read_tx_file(const std::string& path) {
 }
 
 Status write_tx_file(const std::string& path, const ledger::Transaction& tx) {
-  return write_file(path, tx_file_json(tx).dump(2) + "\n");
+  return write_file(path, tx_file_json(tx).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 std::vector<CoSigner> required_cosigners(const ledger::Transaction& tx) {

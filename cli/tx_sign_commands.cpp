@@ -86,7 +86,7 @@ int run_show(const std::string& path, bool as_json) {
     j["missing_signatures"] = m;
     j["signatures_valid"] = all_ok;
     j["size"] = tx->encode().size();
-    std::printf("%s\n", j.dump(2).c_str());
+    std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     // The same fields as the JSON view, in the order a person reads them.
     json j = node::tx_json(*tx);

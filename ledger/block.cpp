@@ -16,6 +16,7 @@ BlockHeader BlockHeader::decode(Reader& r) {
   if (v != kBlockVersion) throw DecodeError("unsupported block version " + std::to_string(v));
   BlockHeader h;
   h.chain_id = r.str(kMaxChainIdBytes);
+  if (!valid_chain_id(h.chain_id)) throw DecodeError("chain id must be 1-64 printable ASCII characters");
   h.height = r.u64();
   h.time = r.u64();
   h.prev_hash.b = r.fixed<32>();

@@ -69,7 +69,8 @@ struct Block {
   static Result<Block> decode(ByteView in);
 };
 
-// Merkle root over transaction ids (crypto/merkle.h), tags kTxLeaf/kTxNode.
+// Merkle root over tagged hashes of the full signed transaction encodings
+// (crypto/merkle.h), tags kTxLeaf/kTxNode.
 crypto::Hash32 tx_root(const std::vector<Transaction>& txs);
 
 }  // namespace nl::ledger

@@ -244,7 +244,8 @@ std::vector<HistoryEntry> BlockStore::history(const Resource& r, size_t limit) c
   std::sort(out.begin(), out.end(), [](const HistoryEntry& a, const HistoryEntry& b) {
     return std::tie(a.height, a.index) < std::tie(b.height, b.index);
   });
-  if (out.size() > limit) out.resize(limit);
+  // The most recent `limit`, still in ledger order.
+  if (out.size() > limit) out.erase(out.begin(), out.end() - static_cast<std::ptrdiff_t>(limit));
   return out;
 }
 
@@ -257,7 +258,8 @@ Status BlockStore::for_each_state(
   return Status::success();
 }
 
-Status BlockStore::verify_chain(const crypto::Hash32& genesis_hash) const {
+Status BlockStore::verify_chain(const crypto::Hash32& genesis_hash,
+                                const std::function<Status(const CommitCertificate&)>& check_cert) const {
   crypto::Hash32 prev_hash = genesis_hash;
   std::optional<CommitCertificate> prev_cert;
   for (uint64_t h = 1; h <= tip_; ++h) {
@@ -269,11 +271,15 @@ Status BlockStore::verify_chain(const crypto::Hash32& genesis_hash) const {
       return fail("block at " + at + " says it is height " + std::to_string(hdr.height));
     if (hdr.prev_hash != prev_hash)
       return fail("block at " + at + " does not link to height " + std::to_string(h - 1));
+    if (tx_root(b->txs) != hdr.tx_root)
+      return fail("block at " + at + " holds transactions that do not match its header's tx root");
     const crypto::Hash32 hash = hdr.hash();
     auto c = cert(h);
     if (!c) return fail("certificate at " + at + " is corrupt: " + c.error());
     if (c->height != h || c->block_hash != hash)
       return fail("certificate at " + at + " does not match its block");
+    if (check_cert)
+      if (auto st = check_cert(*c); !st) return fail("certificate at " + at + " is invalid: " + st.error());
     if (h > 1 && b->last_commit && prev_cert && *b->last_commit != *prev_cert)
       return fail("block at " + at + " carries a last commit that is not the certificate of height " +
                   std::to_string(h - 1));

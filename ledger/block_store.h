@@ -55,15 +55,17 @@ class BlockStore {
   Result<Block> block(uint64_t height) const;
   Result<CommitCertificate> cert(uint64_t height) const;
   std::optional<TxLocation> find_tx(const crypto::Hash32& id) const;
-  // Transactions whose named range overlaps r, oldest first, at most `limit`.
+  // The latest `limit` transactions whose named range overlaps r, in ledger order.
   std::vector<HistoryEntry> history(const Resource& r, size_t limit) const;
   // Every committed state entry, in key order.
   Status for_each_state(const std::function<Status(ByteView key, ByteView value)>& fn) const;
 
   // Walks heights 1..tip: decodes each block, checks its height, its link to
-  // the previous header and its certificate's block hash. Names the first
-  // height that fails.
-  Status verify_chain(const crypto::Hash32& genesis_hash) const;
+  // the previous header, its transactions against the tx root, and its
+  // certificate (block hash, then `check_cert` for the signatures). Names
+  // the first height that fails.
+  Status verify_chain(const crypto::Hash32& genesis_hash,
+                      const std::function<Status(const CommitCertificate&)>& check_cert = {}) const;
 
   // Test-only (tests/tools/tamper_block.cpp): flips one byte of the stored
   // header's state root at `height`, so the block still decodes but no

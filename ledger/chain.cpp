@@ -29,7 +29,9 @@ Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genes
     return c;
   }
 
-  if (auto s = c->store_->verify_chain(c->genesis_hash_); !s)
+  const Genesis& g = c->genesis_;
+  auto check_cert = [&g](const CommitCertificate& cert) { return g.validators.verify_commit(g.chain_id, cert); };
+  if (auto s = c->store_->verify_chain(c->genesis_hash_, check_cert); !s)
     return fail("refusing to start: " + s.error());
   Status load = c->store_->for_each_state([&](ByteView key, ByteView value) -> Status {
     c->commitment_.put(key, value);
@@ -117,6 +119,16 @@ Result<ControlProof> Chain::prove_control(const Resource& r) const {
   if (height() == 0 || !tip_cert_) return fail("no block is committed yet; a proof needs a certified header");
   auto segs = registry_.segments_covering(r);
   if (segs.empty()) return fail(r.to_string() + " is not held by anyone");
+  // A proof must answer for every number of r; refuse rather than serve
+  // one that can't verify.
+  bool covered = segs.front().range.first <= r.first && segs.back().range.last >= r.last;
+  for (size_t i = 1; i < segs.size(); ++i)
+    covered = covered && segs[i].range.first == segs[i - 1].range.last + 1;
+  if (!covered)
+    return fail("parts of " + r.to_string() + " are not held by anyone; ask for a resource that is wholly held");
+  if (segs.size() > 1000)
+    return fail(r.to_string() + " spans " + std::to_string(segs.size()) +
+                " control segments; ask for a narrower resource");
   ControlProof p;
   p.resource = r;
   p.header = tip_;

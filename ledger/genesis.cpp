@@ -1,6 +1,7 @@
 #include "ledger/genesis.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -88,8 +89,9 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
   Genesis g;
   try {
     g.chain_id = j.at("chain_id").get<std::string>();
-    if (g.chain_id.empty() || g.chain_id.size() > kMaxChainIdBytes)
-      return fail("genesis: chain_id must be 1-" + std::to_string(kMaxChainIdBytes) + " bytes");
+    if (!valid_chain_id(g.chain_id))
+      return fail("genesis: chain_id must be 1-" + std::to_string(kMaxChainIdBytes) +
+                  " printable ASCII characters without spaces");
     g.genesis_time = j.at("genesis_time").get<uint64_t>();
     for (const auto& v : j.at("validators")) {
       auto acct = AccountId::parse(v.at("account").get<std::string>());
@@ -116,6 +118,7 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
       root.meta.source_registry = r.value("source_registry", "");
       root.meta.source_handle = r.value("source_handle", "");
       root.meta.abuse_contact = r.value("abuse_contact", "");
+      if (auto s = root.meta.validate(); !s) return fail("genesis: root " + res->to_string() + ": " + s.error());
       g.roots.push_back(std::move(root));
     }
   } catch (const json::exception& e) {
@@ -125,6 +128,11 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
 }
 
 Result<Genesis> Genesis::load(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return fail(path + ": not a regular file");
+  // Imported registries make large geneses, but never this large.
+  if (std::filesystem::file_size(path, ec) > (uint64_t{1} << 30) || ec)
+    return fail(path + ": genesis file is larger than 1 GiB or unreadable");
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail(path + ": cannot open genesis file");
   std::stringstream ss;

@@ -18,14 +18,18 @@ enum class HoldingKind : uint8_t { allocation = 1, assignment = 2, lease = 3 };
 std::string_view holding_kind_name(HoldingKind k);
 Result<HoldingKind> parse_holding_kind(std::string_view s);
 
+inline constexpr uint32_t kMaxMetadataField = 256;
+
 // Whois-style fields. Each is capped at kMaxMetadataField bytes.
 struct Metadata {
   std::string name, country, source_registry, source_handle, abuse_contact;
   auto operator<=>(const Metadata&) const = default;
+  // Each field strict UTF-8 without control characters, at most
+  // kMaxMetadataField bytes; country empty or two ASCII letters.
+  Status validate() const;
   void encode(Writer& w) const;
   static Metadata decode(Reader& r);
 };
-inline constexpr uint32_t kMaxMetadataField = 256;
 
 struct Holding {
   HoldingId id = 0;

@@ -20,6 +20,7 @@ Registry::Registry(std::string chain_id) : chain_id_(std::move(chain_id)) {}
 
 Status Registry::add_root(const Resource& range, const AccountId& holder, const Metadata& meta) {
   if (!well_formed(range)) return fail("root range is malformed");
+  if (auto s = meta.validate(); !s) return fail("root " + range.to_string() + ": " + s.error());
   auto it = roots_.find(range.family);
   if (it != roots_.end()) {
     if (auto hit = it->second.first_overlap(range))

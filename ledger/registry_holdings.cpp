@@ -16,54 +16,6 @@ bool is_expired_lease(const Holding& h, uint64_t time) {
   return h.kind == HoldingKind::lease && h.lease_until <= time;
 }
 
-// Strict UTF-8 (no overlongs, surrogates or values past U+10FFFF) without
-// C0/C1 control characters or DEL.
-Status check_text(std::string_view field, const std::string& s) {
-  if (s.size() > kMaxMetadataField)
-    return fail("metadata field '" + std::string(field) + "' is " + std::to_string(s.size()) +
-                " bytes; the cap is " + std::to_string(kMaxMetadataField));
-  auto bad = [&](std::string_view what) {
-    return fail("metadata field '" + std::string(field) + "' " + std::string(what));
-  };
-  for (size_t i = 0; i < s.size();) {
-    auto c = static_cast<uint8_t>(s[i]);
-    uint32_t cp;
-    size_t n;
-    if (c < 0x80) cp = c, n = 1;
-    else if ((c & 0xe0) == 0xc0) cp = c & 0x1f, n = 2;
-    else if ((c & 0xf0) == 0xe0) cp = c & 0x0f, n = 3;
-    else if ((c & 0xf8) == 0xf0) cp = c & 0x07, n = 4;
-    else return bad("is not valid UTF-8");
-    if (i + n > s.size()) return bad("is not valid UTF-8");
-    for (size_t k = 1; k < n; ++k) {
-      auto cc = static_cast<uint8_t>(s[i + k]);
-      if ((cc & 0xc0) != 0x80) return bad("is not valid UTF-8");
-      cp = cp << 6 | (cc & 0x3f);
-    }
-    static constexpr uint32_t kMinForLength[5] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMinForLength[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-      return bad("is not valid UTF-8");
-    if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) return bad("contains a control character");
-    i += n;
-  }
-  return {};
-}
-
-Status check_metadata(const Metadata& m) {
-  const std::pair<std::string_view, const std::string*> fields[] = {
-      {"name", &m.name},
-      {"country", &m.country},
-      {"source_registry", &m.source_registry},
-      {"source_handle", &m.source_handle},
-      {"abuse_contact", &m.abuse_contact}};
-  for (const auto& [name, value] : fields)
-    if (auto s = check_text(name, *value); !s) return s;
-  auto letter = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
-  if (!m.country.empty() && !(m.country.size() == 2 && letter(m.country[0]) && letter(m.country[1])))
-    return fail("country '" + m.country + "' is not two ASCII letters");
-  return {};
-}
-
 }  // namespace
 
 // ---- selection ----
@@ -274,7 +226,7 @@ Status Registry::apply_renew(const Transaction& tx, const RenewBody& b, const Bl
 
 Status Registry::apply_set_metadata(const Transaction& tx, const SetMetadataBody& b,
                                     const BlockContext& ctx) {
-  if (auto s = check_metadata(b.meta); !s) return s;
+  if (auto s = b.meta.validate(); !s) return s;
   auto ids = chain_ids(b.range);
   const Holding* target = nullptr;
   const Holding* wider = nullptr;

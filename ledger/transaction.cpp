@@ -21,6 +21,13 @@ std::string_view tx_kind_name(TxKind k) {
   return "?";
 }
 
+bool valid_chain_id(std::string_view id) {
+  if (id.empty() || id.size() > kMaxChainIdBytes) return false;
+  for (char c : id)
+    if (c <= 0x20 || c >= 0x7f) return false;
+  return true;
+}
+
 TxKind body_kind(const TxBody& b) { return static_cast<TxKind>(b.index() + 1); }
 
 std::optional<Resource> named_range(const TxBody& body) {
@@ -158,6 +165,7 @@ Transaction Transaction::decode(Reader& r) {
   if (version != kTxVersion)
     throw DecodeError("unsupported transaction version " + std::to_string(version));
   tx.chain_id = r.str(kMaxChainIdBytes);
+  if (!valid_chain_id(tx.chain_id)) throw DecodeError("chain id must be 1-64 printable ASCII characters");
   tx.signer = AccountId::decode(r);
   tx.nonce = r.u64();
   uint8_t kind = r.u8();

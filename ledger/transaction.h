@@ -22,6 +22,8 @@ inline constexpr uint8_t kTxVersion = 1;
 inline constexpr uint32_t kMaxTxBytes = 16 * 1024;
 inline constexpr uint32_t kMaxTxSignatures = 8;
 inline constexpr uint32_t kMaxChainIdBytes = 64;
+// Chain ids are 1-64 printable ASCII characters without spaces.
+bool valid_chain_id(std::string_view id);
 
 enum class TxKind : uint8_t {
   delegate = 1,

@@ -10,11 +10,17 @@ namespace nl::node {
 using nlohmann::json;
 using namespace nl::ledger;
 
-HttpResponse json_error(unsigned status, const std::string& reason) {
-  return {status, json{{"error", reason}}.dump() + "\n", "application/json"};
+// Client bytes can reach a message (a chain id, a path); never let invalid
+// UTF-8 turn a 4xx into a 500.
+static std::string dump(const json& j, int indent = -1) {
+  return j.dump(indent, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
-static HttpResponse ok(const json& j) { return {200, j.dump(2) + "\n", "application/json"}; }
+HttpResponse json_error(unsigned status, const std::string& reason) {
+  return {status, dump(json{{"error", reason}}), "application/json"};
+}
+
+static HttpResponse ok(const json& j) { return {200, dump(j, 2), "application/json"}; }
 
 std::string url_decode(const std::string& s) {
   std::string out;
@@ -102,14 +108,14 @@ void Api::submit(const HttpRequest& req, Responder respond) {
   if (body.contains("wait") && body["wait"].is_boolean() && !body["wait"].get<bool>()) {
     // Fire and forget: the client polls /api/v1/tx/<id>.
     producer_.submit(std::move(*tx), [](SubmitResult) {});
-    return respond({202, json{{"status", "pending"}, {"id", id.hex()}}.dump() + "\n", "application/json"});
+    return respond({202, dump(json{{"status", "pending"}, {"id", id.hex()}}), "application/json"});
   }
   producer_.submit(std::move(*tx), [respond = std::move(respond)](SubmitResult r) {
     switch (r.outcome) {
       case SubmitResult::Outcome::committed:
         return respond(ok({{"status", "committed"}, {"id", r.tx_id.hex()}, {"height", r.height}}));
       case SubmitResult::Outcome::rejected:
-        return respond({409, json{{"error", r.reason}, {"status", "rejected"}, {"id", r.tx_id.hex()}}.dump() + "\n",
+        return respond({409, dump(json{{"error", r.reason}, {"status", "rejected"}, {"id", r.tx_id.hex()}}),
                         "application/json"});
       case SubmitResult::Outcome::unavailable:
         return respond(json_error(503, r.reason));
@@ -206,10 +212,15 @@ HttpResponse Api::history(const std::string& arg, const std::string& query) cons
   auto r = Resource::parse(arg);
   if (!r) return json_error(400, r.error());
   size_t limit = 100;
-  if (auto p = query.find("limit="); p != std::string::npos) {
-    auto n = parse_u64(query.substr(p + 6, query.find('&', p) - p - 6), "limit");
-    if (!n || *n == 0 || *n > 10000) return json_error(400, "limit must be 1-10000");
-    limit = *n;
+  for (size_t at = 0; at <= query.size();) {
+    size_t end = std::min(query.find('&', at), query.size());
+    std::string param = query.substr(at, end - at);
+    if (param.rfind("limit=", 0) == 0) {
+      auto n = parse_u64(param.substr(6), "limit");
+      if (!n || *n == 0 || *n > 10000) return json_error(400, "limit must be 1-10000");
+      limit = *n;
+    }
+    at = end + 1;
   }
   std::shared_lock lk(producer_.state_mutex());
   json entries = json::array();

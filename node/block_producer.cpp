@@ -1,6 +1,8 @@
 #include "node/block_producer.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <cstdlib>
 
 namespace nl::node {
@@ -26,13 +28,16 @@ void BlockProducer::stop() {
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   // Whatever never made it into a block is answered, not dropped silently.
-  std::deque<Pending> left;
+  std::list<Pending> left;
   {
     std::lock_guard<std::mutex> lk(queue_mutex_);
     left.swap(queue_);
+    index_.clear();
+    callbacks_ = 0;
   }
   for (auto& p : left)
-    p.done({SubmitResult::Outcome::unavailable, p.tx.id(), 0, "node is shutting down; resubmit"});
+    for (auto& done : p.done)
+      done({SubmitResult::Outcome::unavailable, p.id, 0, "node is shutting down; resubmit"});
 }
 
 size_t BlockProducer::mempool_size() const {
@@ -40,28 +45,65 @@ size_t BlockProducer::mempool_size() const {
   return queue_.size();
 }
 
-void BlockProducer::submit(ledger::Transaction tx, SubmitCallback done) {
-  {
-    std::lock_guard<std::mutex> lk(queue_mutex_);
-    if (!stopping_ && queue_.size() < opts_.mempool_capacity) {
-      queue_.push_back({std::move(tx), std::move(done)});
-      cv_.notify_all();
+size_t BlockProducer::pending_callbacks() const {
+  std::lock_guard<std::mutex> lk(queue_mutex_);
+  return callbacks_;
+}
+
+void BlockProducer::merge_signatures(ledger::Transaction& into, const ledger::Transaction& from) {
+  auto by_key = [](const ledger::TxSignature& a, const ledger::TxSignature& b) { return a.key < b.key; };
+  for (const auto& s : from.signatures) {
+    auto it = std::lower_bound(into.signatures.begin(), into.signatures.end(), s, by_key);
+    if (it != into.signatures.end() && it->key == s.key) continue;  // this key has signed already
+    if (into.signatures.size() >= ledger::kMaxTxSignatures) return;
+    it = into.signatures.insert(it, s);
+    // A transaction past the size cap could not be decoded back from a block.
+    if (into.encode().size() > ledger::kMaxTxBytes) {
+      into.signatures.erase(it);
       return;
     }
   }
-  done({SubmitResult::Outcome::unavailable, tx.id(), 0,
-        stopping_ ? "node is shutting down" : "mempool is full; retry later"});
+}
+
+void BlockProducer::submit(ledger::Transaction tx, SubmitCallback done) {
+  auto id = tx.id();
+  const char* refusal;
+  {
+    std::lock_guard<std::mutex> lk(queue_mutex_);
+    if (stopping_) {
+      refusal = "node is shutting down";
+    } else if (auto it = index_.find(id); it != index_.end()) {
+      // The same transaction is already waiting: one entry, one answer for all.
+      Pending& p = *it->second;
+      merge_signatures(p.tx, tx);
+      p.done.push_back(std::move(done));
+      ++callbacks_;
+      return;
+    } else if (queue_.size() < opts_.mempool_capacity) {
+      queue_.push_back({id, std::move(tx), {}});
+      queue_.back().done.push_back(std::move(done));
+      index_.emplace(id, std::prev(queue_.end()));
+      ++callbacks_;
+      cv_.notify_all();
+      return;
+    } else {
+      refusal = "mempool is full; retry later";
+    }
+  }
+  done({SubmitResult::Outcome::unavailable, id, 0, refusal});
 }
 
 Status BlockProducer::produce_once() {
-  std::deque<Pending> batch;
+  std::list<Pending> batch;
   {
     std::lock_guard<std::mutex> lk(queue_mutex_);
-    size_t n = std::min(queue_.size(), size_t{ledger::kMaxBlockTxs});
-    for (size_t i = 0; i < n; ++i) {
-      batch.push_back(std::move(queue_.front()));
-      queue_.pop_front();
+    auto last = queue_.begin();
+    std::advance(last, std::min(queue_.size(), size_t{ledger::kMaxBlockTxs}));
+    for (auto it = queue_.begin(); it != last; ++it) {
+      index_.erase(it->id);
+      callbacks_ -= it->done.size();
     }
+    batch.splice(batch.end(), queue_, queue_.begin(), last);
   }
   std::vector<ledger::Transaction> txs;
   txs.reserve(batch.size());
@@ -69,6 +111,9 @@ Status BlockProducer::produce_once() {
 
   ledger::ProposedBlock proposed;
   uint64_t height;
+  // Refused ids; a refused transaction whose id is committed anyway (a copy
+  // that was already in an earlier block) is answered with that block.
+  std::map<crypto::Hash32, SubmitResult> refused;
   {
     std::unique_lock<std::shared_mutex> lk(state_mutex_);
     uint64_t now = static_cast<uint64_t>(duration_cast<seconds>(system_clock::now().time_since_epoch()).count());
@@ -89,20 +134,22 @@ Status BlockProducer::produce_once() {
       std::_Exit(70);
     }
     height = cert.height;
+    for (const auto& r : proposed.rejected) {
+      if (auto loc = chain_.store().find_tx(r.tx_id))
+        refused.emplace(r.tx_id, SubmitResult{SubmitResult::Outcome::committed, r.tx_id, loc->height, ""});
+      else
+        refused.emplace(r.tx_id, SubmitResult{SubmitResult::Outcome::rejected, r.tx_id, 0, r.reason});
+    }
   }
   if (!proposed.block.txs.empty() || !proposed.rejected.empty())
     std::fprintf(stderr, "numledgerd: height %llu: %zu committed, %zu refused\n",
                  static_cast<unsigned long long>(height), proposed.block.txs.size(), proposed.rejected.size());
   ++produced_;
-  std::map<crypto::Hash32, std::string> refused;
-  for (const auto& r : proposed.rejected) refused.emplace(r.tx_id, r.reason);
   for (auto& p : batch) {
-    auto id = p.tx.id();
-    auto it = refused.find(id);
-    if (it == refused.end())
-      p.done({SubmitResult::Outcome::committed, id, height, ""});
-    else
-      p.done({SubmitResult::Outcome::rejected, id, 0, it->second});
+    auto it = refused.find(p.id);
+    SubmitResult r = it == refused.end() ? SubmitResult{SubmitResult::Outcome::committed, p.id, height, ""}
+                                         : it->second;
+    for (auto& done : p.done) done(r);
   }
   return {};
 }

@@ -9,8 +9,9 @@
 #include <condition_variable>
 #include <atomic>
 #include <deque>
-#include <map>
 #include <functional>
+#include <list>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -45,12 +46,16 @@ class BlockProducer {
 
   // The transaction's signatures must already verify. `done` is called once,
   // from the producer thread, when the transaction commits or is refused.
+  // The mempool holds one entry per transaction id: a copy whose id is
+  // already pending joins that entry (its signatures are merged in) and
+  // gets the same answer as every other submitter of it.
   void submit(ledger::Transaction tx, SubmitCallback done);
 
   // Readers of chain state hold this shared; the producer holds it unique
   // while it applies and commits a block.
   std::shared_mutex& state_mutex() { return state_mutex_; }
-  size_t mempool_size() const;
+  size_t mempool_size() const;       // distinct pending transactions
+  size_t pending_callbacks() const;  // submitters waiting for an answer
   uint64_t blocks_produced() const { return produced_; }
 
   // Produces one block from whatever is pending, now (tests, benchmarks).
@@ -59,9 +64,13 @@ class BlockProducer {
  private:
   void run();
   struct Pending {
+    crypto::Hash32 id;
     ledger::Transaction tx;
-    SubmitCallback done;
+    std::vector<SubmitCallback> done;  // every submitter of this id
   };
+  // Adds the signatures of `from` by keys `into` lacks, keeping the
+  // canonical ascending key order and the encoding limits.
+  static void merge_signatures(ledger::Transaction& into, const ledger::Transaction& from);
 
   ledger::Chain& chain_;
   crypto::SecretKey key_;
@@ -69,7 +78,9 @@ class BlockProducer {
   std::shared_mutex state_mutex_;
   mutable std::mutex queue_mutex_;
   std::condition_variable cv_;
-  std::deque<Pending> queue_;
+  std::list<Pending> queue_;  // insertion order
+  std::map<crypto::Hash32, std::list<Pending>::iterator> index_;  // id -> entry in queue_
+  size_t callbacks_ = 0;
   bool stopping_ = false;
   std::thread thread_;
   std::atomic<uint64_t> produced_{0};

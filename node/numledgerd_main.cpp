@@ -26,7 +26,11 @@ int main(int argc, char** argv) {
   app.add_option("--listen", listen, "HTTP API address HOST:PORT")->capture_default_str();
   app.add_option("--block-interval", block_interval, "seconds between empty blocks")
       ->capture_default_str()->check(CLI::Range(0.05, 3600.0));
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;  // --help is success; anything else is a usage error
+  }
 
   crypto::init();
   auto genesis = ledger::Genesis::load(genesis_path);

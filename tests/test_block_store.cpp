@@ -225,7 +225,7 @@ TEST_CASE("block store: an empty fresh ledger refuses another genesis too") {
   CHECK_FALSE(BlockStore::open(dir.str(), crypto::Hash32{}).ok());
 }
 
-TEST_CASE("block store: history returns overlapping ranges oldest first, up to a limit") {
+TEST_CASE("block store: history returns overlapping ranges in ledger order, the latest up to a limit") {
   TempDir dir;
   auto s = open_ok(dir);
   ChainBuilder cb;
@@ -263,11 +263,11 @@ TEST_CASE("block store: history returns overlapping ranges oldest first, up to a
   CHECK(h[2].range == res("10.1.0.0/20"));
   CHECK(h[3].range == res("10.0.0.0-10.1.0.255"));
 
-  // The limit keeps the oldest.
+  // The limit keeps the most recent, still in ledger order.
   auto two = s->history(res("10.1.0.0/24"), 2);
   REQUIRE(two.size() == 2);
-  CHECK(two[0].height == 1);
-  CHECK(two[1].range == res("10.1.0.0/16"));
+  CHECK(std::make_pair(two[0].height, two[0].index) == std::make_pair(uint64_t{3}, uint32_t{1}));
+  CHECK(std::make_pair(two[1].height, two[1].index) == std::make_pair(uint64_t{3}, uint32_t{2}));
   CHECK(s->history(res("10.1.0.0/24"), 0).empty());
 
   // Only ranges that touch the query count; touching one end is overlap.

@@ -158,3 +158,63 @@ TEST_CASE("chain: proofs verify with several validators and need more than 2/3 o
   // A proof for space nobody holds is refused at the source.
   CHECK(!(*chain)->prove_control(Resource::parse("11.0.0.0/8").value()).ok());
 }
+
+TEST_CASE("chain: stored transactions that don't match the tx root stop the node, naming the height") {
+  test::TempDir dir("nl-chain-txroot");
+  auto g = genesis(1);
+  {
+    auto chain = Chain::open(dir / "ledger", g);
+    REQUIRE(chain.ok());
+    auto p = (*chain)->propose({delegate("10.1.0.0/16", 1, 2, 1)}, 1700000100, key(100).public_key(),
+                               SignatureCheck::verify);
+    // Swap in another transaction after the header was made, as a corrupted
+    // write would; the store itself does not re-derive roots.
+    p.block.txs[0] = delegate("10.7.0.0/16", 1, 2, 1);
+    REQUIRE((*chain)->commit(p, certify(p.block, {100})).ok());
+  }
+  auto again = Chain::open(dir / "ledger", g);
+  REQUIRE(!again.ok());
+  CHECK(again.error().find("height 1") != std::string::npos);
+  CHECK(again.error().find("tx root") != std::string::npos);
+}
+
+TEST_CASE("chain: a certificate signed by a non-validator stops the node") {
+  test::TempDir dir("nl-chain-cert");
+  auto g = genesis(1);
+  {
+    auto store = BlockStore::open(dir / "ledger", g.hash());
+    REQUIRE(store.ok());
+    auto chain_for_roots = Chain::open(dir / "other", g);
+    REQUIRE(chain_for_roots.ok());
+    auto p = (*chain_for_roots)->propose({}, 1700000100, key(100).public_key(), SignatureCheck::verify);
+    REQUIRE((*store)->append(p.block, certify(p.block, {77}), p.writes).ok());
+  }
+  auto again = Chain::open(dir / "ledger", g);
+  REQUIRE(!again.ok());
+  CHECK(again.error().find("height 1") != std::string::npos);
+  CHECK(again.error().find("not a validator") != std::string::npos);
+}
+
+TEST_CASE("chain: proofs are refused for partly held space and genesis metadata is checked") {
+  test::TempDir dir("nl-chain-partial");
+  auto g = genesis(1);
+  auto chain = Chain::open(dir / "ledger", g);
+  REQUIRE(chain.ok());
+  auto p = (*chain)->propose({}, 1700000100, key(100).public_key(), SignatureCheck::verify);
+  REQUIRE((*chain)->commit(p, certify(p.block, {100})).ok());
+  CHECK((*chain)->prove_control(Resource::parse("10.0.0.0/8").value()).ok());
+  auto partial = (*chain)->prove_control(Resource::parse("0.0.0.0/0").value());
+  REQUIRE(!partial.ok());
+  CHECK(partial.error().find("not held") != std::string::npos);
+
+  auto bad = genesis(1);
+  bad.roots[0].meta.name = std::string(300, 'x');
+  auto parsed = Genesis::from_json(bad.to_json());
+  REQUIRE(!parsed.ok());
+  CHECK(parsed.error().find("cap is 256") != std::string::npos);
+  bad.roots[0].meta.name = "tab\there";
+  CHECK(Genesis::from_json(bad.to_json()).error().find("control character") != std::string::npos);
+  auto weird = genesis(1);
+  weird.chain_id = "has space";
+  CHECK(Genesis::from_json(weird.to_json()).error().find("printable") != std::string::npos);
+}

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "crypto/bytes.h"
 #include "node/http_client.h"
 #include "support/process.h"
 
@@ -132,6 +133,25 @@ TEST_CASE("numledgerd end to end: holder story, hostile input, kill -9, corrupti
   CHECK(s4 == 400);
   auto [s5, j5] = n.post(std::string(70000, 'x'));  // oversized
   CHECK(s5 == 413);
+  // a fresh transaction with an already-used nonce
+  r = n.cli({"tx", "delegate", "10.3.0.0/16", "--to", alice, "--key", n.dir / "root.key", "--chain-id", "e2e-test",
+             "--nonce", "1", "--out", n.dir / "replay.tx"});
+  REQUIRE(r.code == 0);
+  r = n.cli({"tx", "submit", n.dir / "replay.tx"});
+  CHECK(r.code == 1);
+  CHECK(r.err.find("nonce") != std::string::npos);
+  // bytes that are not UTF-8, in a path and in a chain id: 400, never 500
+  for (auto target : {"/api/v1/resource/%ff", "/api/v1/account/%ff%fe", "/api/v1/block/%ff", "/api/v1/history/%c3"}) {
+    auto resp = nl::node::http_request(n.url, "GET", target, "", std::chrono::seconds(5));
+    REQUIRE(resp.ok());
+    CHECK_MESSAGE(resp->status == 400, target);
+  }
+  {
+    auto raw = nl::from_hex(tx_hex).value();
+    raw[1 + 4] = 0xff;  // first byte of the chain id (after version and length)
+    auto [s6, j6] = n.post(json{{"tx", nl::to_hex(raw)}}.dump());
+    CHECK(s6 == 400);
+  }
   json after = n.get("/api/v1/status");
   CHECK(after["state_root"] == before["state_root"]);
   CHECK(after["holdings"] == before["holdings"]);

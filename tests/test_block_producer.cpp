@@ -13,6 +13,7 @@
 
 #include "ledger/chain.h"
 #include "node/block_producer.h"
+#include "support/fixtures.h"
 #include "support/process.h"
 
 using namespace nl;
@@ -24,43 +25,16 @@ using Outcome = nl::node::SubmitResult::Outcome;
 
 namespace {
 
-crypto::SecretKey key(uint8_t fill) {
-  std::array<uint8_t, 32> seed;
-  seed.fill(fill);
-  return crypto::SecretKey::from_seed(seed);
-}
-
-AccountId acct(uint8_t fill) { return AccountId{key(fill).public_key()}; }
+crypto::SecretKey key(uint8_t fill) { return test::seeded_key(fill); }
+AccountId acct(uint8_t fill) { return test::seeded_account(fill); }
 
 constexpr uint8_t kValidator = 100;
 
-Genesis genesis() {
-  Genesis g;
-  g.chain_id = "chain-test";
-  g.genesis_time = 1700000000;
-  g.validators.validators.push_back({key(kValidator).public_key(), 1});
-  g.roots.push_back({Resource::parse("10.0.0.0/8").value(), acct(1), {"root", "", "", "", ""}});
-  return g;
-}
-
-Transaction delegate(const char* range, uint8_t from, uint8_t to, uint64_t nonce) {
-  Transaction tx;
-  tx.chain_id = "chain-test";
-  tx.signer = acct(from);
-  tx.nonce = nonce;
-  tx.body = DelegateBody{Resource::parse(range).value(), acct(to), HoldingKind::allocation, 0};
-  tx.sign(key(from));
-  return tx;
-}
+Genesis genesis() { return test::test_genesis(1); }  // validator key 100
+using test::delegate;
 
 Transaction transfer(const char* range, uint8_t from, uint8_t to, uint64_t nonce) {
-  Transaction tx;
-  tx.chain_id = "chain-test";
-  tx.signer = acct(from);
-  tx.nonce = nonce;
-  tx.body = TransferBody{Resource::parse(range).value(), acct(to)};
-  tx.sign(key(from));
-  return tx;
+  return test::signed_tx(TransferBody{Resource::parse(range).value(), acct(to)}, from, nonce);
 }
 
 // Collects the answers the producer gives, from whichever thread.

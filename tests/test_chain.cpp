@@ -8,6 +8,7 @@
 #include "ledger/chain.h"
 #include "ledger/control_proof.h"
 #include "ledger/state_keys.h"
+#include "support/fixtures.h"
 #include "support/process.h"
 
 using namespace nl;
@@ -15,42 +16,11 @@ using namespace nl::ledger;
 
 namespace {
 
-crypto::SecretKey key(uint8_t fill) {
-  std::array<uint8_t, 32> seed;
-  seed.fill(fill);
-  return crypto::SecretKey::from_seed(seed);
-}
-
-AccountId acct(uint8_t fill) { return AccountId{key(fill).public_key()}; }
-
-Genesis genesis(size_t validators) {
-  Genesis g;
-  g.chain_id = "chain-test";
-  g.genesis_time = 1700000000;
-  for (size_t i = 0; i < validators; ++i) g.validators.validators.push_back({key(uint8_t(100 + i)).public_key(), 1});
-  std::sort(g.validators.validators.begin(), g.validators.validators.end());
-  g.roots.push_back({Resource::parse("10.0.0.0/8").value(), acct(1), {"root", "", "", "", ""}});
-  return g;
-}
-
-Transaction delegate(const char* range, uint8_t from, uint8_t to, uint64_t nonce) {
-  Transaction tx;
-  tx.chain_id = "chain-test";
-  tx.signer = acct(from);
-  tx.nonce = nonce;
-  tx.body = DelegateBody{Resource::parse(range).value(), acct(to), HoldingKind::allocation, 0};
-  tx.sign(key(from));
-  return tx;
-}
-
-CommitCertificate certify(const Block& b, const std::vector<uint8_t>& signers) {
-  CommitCertificate c{b.header.height, 0, b.header.hash(), {}};
-  for (uint8_t s : signers)
-    c.votes.push_back({key(s).public_key(), key(s).sign(vote_sign_bytes("chain-test", c.height, 0,
-                                                                         VoteType::precommit, c.block_hash))});
-  std::sort(c.votes.begin(), c.votes.end(), [](auto& a, auto& b) { return a.validator < b.validator; });
-  return c;
-}
+crypto::SecretKey key(uint8_t fill) { return test::seeded_key(fill); }
+AccountId acct(uint8_t fill) { return test::seeded_account(fill); }
+Genesis genesis(size_t validators) { return test::test_genesis(validators); }
+using test::certify;
+using test::delegate;
 
 }  // namespace
 

@@ -13,17 +13,14 @@
 #include "ledger/canonical.h"
 #include "ledger/genesis.h"
 #include "ledger/transaction.h"
+#include "support/fixtures.h"
 
 using namespace nl;
 using namespace nl::ledger;
 
 namespace {
 
-crypto::SecretKey key(uint8_t fill) {
-  std::array<uint8_t, 32> seed;
-  seed.fill(fill);
-  return crypto::SecretKey::from_seed(seed);
-}
+crypto::SecretKey key(uint8_t fill) { return test::seeded_key(fill); }
 
 Resource res(const char* s) { return Resource::parse(s).value(); }
 

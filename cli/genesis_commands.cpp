@@ -65,9 +65,10 @@ int run_genesis_new(const GenesisOpts& o) {
   if (path_exists(o.out) && !o.force)
     return report(kExitFailure, o.out + ": already exists; pass --force to overwrite a genesis file");
   // Round-trip through the reader so that what we write is what nodes will load.
-  auto check = ledger::Genesis::from_json(g.to_json());
+  const std::string text = g.to_json();
+  auto check = ledger::Genesis::from_json(text);
   if (!check) return report(kExitFailure, "internal: the genesis does not read back: " + check.error());
-  if (auto s = write_file(o.out, g.to_json()); !s) return report(kExitFailure, s.error());
+  if (auto s = write_file(o.out, text); !s) return report(kExitFailure, s.error());
   std::printf("wrote %s: chain '%s', %zu validator(s), %zu root(s), genesis time %s\n", o.out.c_str(),
               g.chain_id.c_str(), g.validators.validators.size(), g.roots.size(),
               rfc3339(g.genesis_time).c_str());

@@ -38,12 +38,6 @@ Bytes height_key(uint64_t h) {
   return w.take();
 }
 
-Bytes u64_value(uint64_t v) {
-  Writer w;
-  w.u64(v);
-  return w.take();
-}
-
 Bytes history_key(Family f, u128 first, uint64_t height, uint32_t index) {
   Writer w;
   w.u8(static_cast<uint8_t>(f)).u128v(first).u64(height).u32(index);
@@ -176,7 +170,7 @@ Status BlockStore::append(const Block& block, const CommitCertificate& cert,
     ok = w.value ? check(batch.Put(cfs_[kState], slice(w.key), slice(*w.value)))
                  : check(batch.Delete(cfs_[kState], slice(w.key)));
   }
-  ok = ok && check(batch.Put(cfs_[kMeta], slice(kTipKey), slice(u64_value(h))));
+  ok = ok && check(batch.Put(cfs_[kMeta], slice(kTipKey), slice(height_key(h))));
   if (!ok) return fail("cannot build the write batch for height " + std::to_string(h));
 
   rocksdb::WriteOptions wo;
@@ -280,7 +274,7 @@ Status BlockStore::verify_chain(const crypto::Hash32& genesis_hash,
       return fail("certificate at " + at + " does not match its block");
     if (check_cert)
       if (auto st = check_cert(*c); !st) return fail("certificate at " + at + " is invalid: " + st.error());
-    if (h > 1 && b->last_commit && prev_cert && *b->last_commit != *prev_cert)
+    if (b->last_commit && prev_cert && *b->last_commit != *prev_cert)
       return fail("block at " + at + " carries a last commit that is not the certificate of height " +
                   std::to_string(h - 1));
     prev_hash = hash;

@@ -9,6 +9,7 @@ namespace nl::ledger {
 Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genesis) {
   std::unique_ptr<Chain> c(new Chain());
   c->genesis_hash_ = genesis.hash();
+  c->validator_set_hash_ = genesis.validators.hash();
   c->registry_ = Registry(genesis.chain_id);
   c->genesis_ = std::move(genesis);
   auto store = BlockStore::open(dir, c->genesis_hash_);
@@ -25,7 +26,7 @@ Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genes
     c->tip_.chain_id = c->genesis_.chain_id;
     c->tip_.time = c->genesis_.genesis_time;
     c->tip_.state_root = c->commitment_.root();
-    c->tip_.validator_set_hash = c->genesis_.validators.hash();
+    c->tip_.validator_set_hash = c->validator_set_hash_;
     return c;
   }
 
@@ -100,7 +101,7 @@ ProposedBlock Chain::propose(const std::vector<Transaction>& txs, uint64_t time,
   h.prev_hash = tip_hash();
   h.tx_root = tx_root(p.block.txs);
   h.state_root = commitment_.root();
-  h.validator_set_hash = genesis_.validators.hash();
+  h.validator_set_hash = validator_set_hash_;
   h.proposer = proposer;
   p.block.last_commit = tip_cert_;
   return p;

@@ -61,6 +61,7 @@ class Chain {
   Chain() : registry_("") {}
   Genesis genesis_;
   crypto::Hash32 genesis_hash_;
+  crypto::Hash32 validator_set_hash_;  // fixed until validator updates exist
   std::unique_ptr<BlockStore> store_;
   Registry registry_;
   StateCommitment commitment_;

@@ -24,10 +24,14 @@ const Validator* ValidatorSet::find(const crypto::PublicKey& k) const {
   return it != validators.end() && it->key == k ? &*it : nullptr;
 }
 
-crypto::Hash32 ValidatorSet::hash() const {
-  Writer w;
+void ValidatorSet::encode(Writer& w) const {
   w.count(validators.size());
   for (const auto& v : validators) w.fixed(v.key.b).u64(v.power);
+}
+
+crypto::Hash32 ValidatorSet::hash() const {
+  Writer w;
+  encode(w);
   return crypto::tagged_hash(tags::kValidatorSet, w.data());
 }
 
@@ -52,8 +56,8 @@ Status ValidatorSet::verify_commit(const std::string& chain_id, const CommitCert
 
 crypto::Hash32 Genesis::hash() const {
   Writer w;
-  w.u8(1).str(chain_id).u64(genesis_time).count(validators.validators.size());
-  for (const auto& v : validators.validators) w.fixed(v.key.b).u64(v.power);
+  w.u8(1).str(chain_id).u64(genesis_time);
+  validators.encode(w);
   w.count(roots.size());
   for (const auto& r : roots) {
     r.range.encode(w);

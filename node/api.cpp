@@ -1,6 +1,7 @@
 #include "node/api.h"
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <shared_mutex>
 
 #include "node/json_views.h"
@@ -224,13 +225,18 @@ HttpResponse Api::history(const std::string& arg, const std::string& query) cons
   }
   std::shared_lock lk(producer_.state_mutex());
   json entries = json::array();
+  std::optional<Block> block;  // entries come in (height, index) order: decode each block once
   for (const auto& e : chain_.store().history(*r, limit)) {
-    auto b = chain_.store().block(e.height);
-    if (!b || e.index >= b->txs.size()) continue;
-    json t = tx_json(b->txs[e.index]);
+    if (!block || block->header.height != e.height) {
+      auto b = chain_.store().block(e.height);
+      if (!b) continue;
+      block = std::move(*b);
+    }
+    if (e.index >= block->txs.size()) continue;
+    json t = tx_json(block->txs[e.index]);
     t["height"] = e.height;
     t["index"] = e.index;
-    t["time"] = rfc3339(b->header.time);
+    t["time"] = rfc3339(block->header.time);
     entries.push_back(t);
   }
   return ok({{"resource", r->to_string()}, {"entries", entries}, {"height", chain_.height()}});

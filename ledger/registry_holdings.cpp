@@ -12,6 +12,12 @@ namespace nl::ledger {
 
 namespace {
 
+// After H splits around R, the piece left of R keeps H's id; everything
+// from R to H's end may have changed ids, so that is what segments redo.
+Resource changed_by_split(const Holding& h, const Resource& r) {
+  return r.first > h.range.first ? Resource{h.range.family, r.first, h.range.last} : r;
+}
+
 bool is_expired_lease(const Holding& h, uint64_t time) {
   return h.kind == HoldingKind::lease && h.lease_until <= time;
 }
@@ -159,10 +165,7 @@ Status Registry::apply_transfer(const Transaction& tx, const TransferBody& b,
   piece.created_height = ctx.height;
   create_holding(piece);
   for (HoldingId c : inside) attach(c, piece.id);
-  // Left of R keeps its id; everything from R on may have changed ids.
-  recompute_segments(b.range.first > h.range.first
-                         ? Resource{h.range.family, b.range.first, h.range.last}
-                         : b.range);
+  recompute_segments(changed_by_split(h, b.range));
   lapse_authorizations(b.range);
   return {};
 }
@@ -188,9 +191,7 @@ Status Registry::apply_return(const Transaction& tx, const ReturnBody& b, const 
   }
   if (auto s = no_child_straddles(h, b.range); !s) return s;
   for (HoldingId c : split_out(h.id, b.range, ctx.height)) attach(c, h.parent);
-  recompute_segments(b.range.first > h.range.first
-                         ? Resource{h.range.family, b.range.first, h.range.last}
-                         : b.range);
+  recompute_segments(changed_by_split(h, b.range));
   lapse_authorizations(b.range);
   return {};
 }

@@ -20,41 +20,28 @@ int report(int code, const std::string& reason) {
   return code;
 }
 
-CLI::Validator resource_value() {
+namespace {
+// A CLI11 validator from one of our parsers: the parser's reason becomes
+// CLI11's error text, so every argument is checked by the code that uses it.
+template <class Parse>
+CLI::Validator parsed_by(Parse parse, const char* name) {
   return CLI::Validator(
-      [](std::string& s) {
-        auto r = ledger::Resource::parse(s);
+      [parse](std::string& s) {
+        auto r = parse(s);
         return r ? std::string() : r.error();
       },
-      "RESOURCE");
+      name);
 }
+}  // namespace
 
+CLI::Validator resource_value() {
+  return parsed_by([](const std::string& s) { return ledger::Resource::parse(s); }, "RESOURCE");
+}
 CLI::Validator account_value() {
-  return CLI::Validator(
-      [](std::string& s) {
-        auto a = ledger::AccountId::parse(s);
-        return a ? std::string() : a.error();
-      },
-      "ACCOUNT");
+  return parsed_by([](const std::string& s) { return ledger::AccountId::parse(s); }, "ACCOUNT");
 }
-
-CLI::Validator time_value() {
-  return CLI::Validator(
-      [](std::string& s) {
-        auto t = parse_time(s);
-        return t ? std::string() : t.error();
-      },
-      "RFC3339");
-}
-
-CLI::Validator asn_value() {
-  return CLI::Validator(
-      [](std::string& s) {
-        auto a = parse_asn(s);
-        return a ? std::string() : a.error();
-      },
-      "ASN");
-}
+CLI::Validator time_value() { return parsed_by([](const std::string& s) { return parse_time(s); }, "RFC3339"); }
+CLI::Validator asn_value() { return parsed_by([](const std::string& s) { return parse_asn(s); }, "ASN"); }
 
 namespace {
 

@@ -17,5 +17,9 @@ inline constexpr std::string_view kStateLeaf = "numledger/state-leaf/v1";
 inline constexpr std::string_view kStateNode = "numledger/state-node/v1";
 inline constexpr std::string_view kStateKey = "numledger/state-key/v1";
 inline constexpr std::string_view kAccountChecksum = "numledger/account/v1";
+inline constexpr std::string_view kProposal = "numledger/proposal/v1";
+inline constexpr std::string_view kEvidence = "numledger/evidence/v1";
+inline constexpr std::string_view kEvidenceLeaf = "numledger/evidence-leaf/v1";
+inline constexpr std::string_view kEvidenceNode = "numledger/evidence-node/v1";
 
 }  // namespace nl::tags

@@ -66,14 +66,6 @@ Result<CommitCertificate> CommitCertificate::decode(ByteView in) {
                                        [](Reader& r) { return decode(r); });
 }
 
-Bytes vote_sign_bytes(const std::string& chain_id, uint64_t height, uint32_t round, VoteType type,
-                      const crypto::Hash32& block_hash) {
-  Writer w;
-  w.u8(static_cast<uint8_t>(tags::kVote.size())).raw(as_bytes(tags::kVote));
-  w.str(chain_id).u64(height).u32(round).u8(static_cast<uint8_t>(type)).fixed(block_hash.b);
-  return w.take();
-}
-
 Bytes Block::encode() const {
   Writer w;
   header.encode(w);

@@ -13,7 +13,9 @@
 #include "crypto/ed25519.h"
 #include "crypto/hash.h"
 #include "crypto/result.h"
+#include "ledger/evidence.h"
 #include "ledger/transaction.h"
+#include "ledger/vote.h"
 
 namespace nl::ledger {
 
@@ -36,8 +38,6 @@ struct BlockHeader {
   static BlockHeader decode(Reader& r);
 };
 
-enum class VoteType : uint8_t { prevote = 1, precommit = 2 };
-
 struct VoteSignature {
   crypto::PublicKey validator;
   crypto::Signature sig;
@@ -56,9 +56,6 @@ struct CommitCertificate {
   Bytes encode() const;
   static Result<CommitCertificate> decode(ByteView in);
 };
-
-Bytes vote_sign_bytes(const std::string& chain_id, uint64_t height, uint32_t round, VoteType type,
-                      const crypto::Hash32& block_hash);
 
 struct Block {
   BlockHeader header;

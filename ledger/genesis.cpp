@@ -12,48 +12,6 @@ namespace nl::ledger {
 
 using nlohmann::json;
 
-uint64_t ValidatorSet::total_power() const {
-  uint64_t t = 0;
-  for (const auto& v : validators) t += v.power;
-  return t;
-}
-
-const Validator* ValidatorSet::find(const crypto::PublicKey& k) const {
-  auto it = std::lower_bound(validators.begin(), validators.end(), k,
-                             [](const Validator& v, const crypto::PublicKey& key) { return v.key < key; });
-  return it != validators.end() && it->key == k ? &*it : nullptr;
-}
-
-void ValidatorSet::encode(Writer& w) const {
-  w.count(validators.size());
-  for (const auto& v : validators) w.fixed(v.key.b).u64(v.power);
-}
-
-crypto::Hash32 ValidatorSet::hash() const {
-  Writer w;
-  encode(w);
-  return crypto::tagged_hash(tags::kValidatorSet, w.data());
-}
-
-Status ValidatorSet::verify_commit(const std::string& chain_id, const CommitCertificate& cert) const {
-  Bytes msg = vote_sign_bytes(chain_id, cert.height, cert.round, VoteType::precommit, cert.block_hash);
-  unsigned __int128 signed_power = 0;
-  for (size_t i = 0; i < cert.votes.size(); ++i) {
-    const auto& v = cert.votes[i];
-    if (i > 0 && !(cert.votes[i - 1].validator < v.validator))
-      return fail("certificate lists a validator twice or out of order");
-    const Validator* val = find(v.validator);
-    if (!val) return fail("certificate signer " + v.validator.hex() + " is not a validator");
-    if (!crypto::verify(v.validator, msg, v.sig))
-      return fail("certificate signature by validator " + v.validator.hex() + " does not verify");
-    signed_power += val->power;
-  }
-  if (signed_power * 3 <= static_cast<unsigned __int128>(total_power()) * 2)
-    return fail("certificate carries " + format_u128(signed_power) + " of " +
-                std::to_string(total_power()) + " voting power; more than 2/3 is needed");
-  return {};
-}
-
 crypto::Hash32 Genesis::hash() const {
   Writer w;
   w.u8(1).str(chain_id).u64(genesis_time);
@@ -101,14 +59,11 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
       auto acct = AccountId::parse(v.at("account").get<std::string>());
       if (!acct) return fail("genesis: validator: " + acct.error());
       uint64_t power = v.value("power", uint64_t{1});
-      if (power == 0 || power > (uint64_t{1} << 48)) return fail("genesis: validator power out of range");
+      if (power == 0 || power > kMaxTotalPower) return fail("genesis: validator power out of range");
       g.validators.validators.push_back({acct->key, power});
     }
     std::sort(g.validators.validators.begin(), g.validators.validators.end());
-    for (size_t i = 1; i < g.validators.validators.size(); ++i)
-      if (g.validators.validators[i].key == g.validators.validators[i - 1].key)
-        return fail("genesis: a validator is listed twice");
-    if (g.validators.validators.empty()) return fail("genesis: no validators");
+    if (auto s = g.validators.validate(); !s) return fail("genesis: " + s.error());
     for (const auto& r : j.at("roots")) {
       GenesisRoot root;
       auto res = Resource::parse(r.at("resource").get<std::string>());

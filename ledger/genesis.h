@@ -10,24 +10,9 @@
 #include "crypto/result.h"
 #include "ledger/block.h"
 #include "ledger/holding.h"
+#include "ledger/validator_set.h"
 
 namespace nl::ledger {
-
-struct Validator {
-  crypto::PublicKey key;
-  uint64_t power = 1;
-  auto operator<=>(const Validator&) const = default;
-};
-
-struct ValidatorSet {
-  std::vector<Validator> validators;  // sorted by key
-  uint64_t total_power() const;
-  const Validator* find(const crypto::PublicKey& k) const;
-  void encode(Writer& w) const;
-  crypto::Hash32 hash() const;
-  // > 2/3 of power signed vote_sign_bytes(precommit) for cert.block_hash.
-  Status verify_commit(const std::string& chain_id, const CommitCertificate& cert) const;
-};
 
 struct GenesisRoot {
   Resource range;

@@ -1,0 +1,150 @@
+// Tendermint (Buchman, Kwon, Milosevic, "The latest gossip on BFT
+// consensus", 2018, Algorithm 1) as a pure state machine. The engine owns
+// no socket, thread or clock: a driver (the simulator, or the node) feeds it
+// inputs and carries out the actions it returns, in order.
+//
+// Inputs:  start_height, on_message, on_timeout, on_value_ready,
+//          on_validated.
+// Actions: Broadcast, ScheduleTimeout, RequestValue, ValidateValue,
+//          Decided, EvidenceFound.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "consensus/message.h"
+#include "consensus/proposer.h"
+#include "consensus/wal.h"
+#include "crypto/ed25519.h"
+#include "ledger/evidence.h"
+#include "ledger/validator_set.h"
+
+namespace nl::consensus {
+
+enum class Step : uint8_t { propose = 0, prevote = 1, precommit = 2 };
+std::string_view step_name(Step s);
+
+struct Timeout {
+  uint64_t height = 0;
+  uint32_t round = 0;
+  Step step = Step::propose;
+  auto operator<=>(const Timeout&) const = default;
+};
+
+// timeoutX(r) = base + r * delta: linear growth with the round (paper §4).
+struct TimeoutConfig {
+  uint64_t propose_ms = 1000;
+  uint64_t propose_delta_ms = 500;
+  uint64_t prevote_ms = 1000;
+  uint64_t prevote_delta_ms = 500;
+  uint64_t precommit_ms = 1000;
+  uint64_t precommit_delta_ms = 500;
+  uint64_t delay(Step s, uint32_t round) const;
+};
+
+// --- actions -------------------------------------------------------------
+struct Broadcast {
+  Message msg;  // to every peer; the engine has already processed its own copy
+};
+struct ScheduleTimeout {
+  Timeout timeout;
+  uint64_t delay_ms = 0;  // call on_timeout(timeout) after this long
+};
+// This validator proposes at (height, round) and has no validValue: the
+// driver builds a value (a block) and calls on_value_ready.
+struct RequestValue {
+  uint64_t height = 0;
+  uint32_t round = 0;
+};
+// valid(v) of the paper: the driver checks the value against the
+// application's rules and that value_id is its id, then calls on_validated.
+// Asked once per value id and height.
+struct ValidateValue {
+  uint64_t height = 0;
+  crypto::Hash32 value_id;
+  Bytes value;
+};
+// The height is decided. The driver commits it durably, then calls
+// start_height(height + 1, next set).
+struct Decided {
+  Decision decision;
+};
+// Two signed votes by one validator conflict; the driver keeps the evidence
+// and includes it in a later block.
+struct EvidenceFound {
+  ledger::Evidence evidence;
+};
+using Action =
+    std::variant<Broadcast, ScheduleTimeout, RequestValue, ValidateValue, Decided, EvidenceFound>;
+using Actions = std::vector<Action>;
+
+using VerifyFn = std::function<bool(const crypto::PublicKey&, ByteView, const crypto::Signature&)>;
+
+struct EngineConfig {
+  std::string chain_id;
+  TimeoutConfig timeouts;
+  // This validator's key; none for an observer that follows without voting.
+  std::optional<crypto::SecretKey> key;
+  // Signature check on every received proposal and vote. Defaults to
+  // Ed25519 verification; the simulator may memoise it.
+  VerifyFn verify;
+  // Messages for height + 1 kept until that height starts; the rest dropped.
+  size_t max_future_messages = 4096;
+};
+
+struct EngineStats {
+  uint64_t rounds_started = 0;
+  uint64_t messages_accepted = 0;
+  uint64_t messages_rejected = 0;  // bad signature, not a validator, malformed
+  uint64_t signs_refused = 0;      // the WAL already held a different signed value
+};
+
+class Engine {
+ public:
+  Engine(EngineConfig cfg, Wal& wal);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Reads the WAL once, before the first start_height: what this validator
+  // already signed and its lock. Fails if the WAL cannot be read.
+  Status recover();
+
+  // StartRound(0) at `height` with the set that votes there (line 10). If the
+  // WAL holds entries for this height, resumes at the last round it signed in,
+  // with its lock.
+  Actions start_height(uint64_t height, ledger::ValidatorSet set);
+
+  // A proposal, vote or decision from a peer. Signatures and membership are
+  // checked here; a message for height + 1 is kept until that height starts;
+  // older ones are ignored. A Decision for the current height with a valid
+  // certificate (> 2/3 of the set) decides it directly (catch-up).
+  Actions on_message(const Message& m);
+  Actions on_timeout(const Timeout& t);
+  Actions on_value_ready(uint64_t height, uint32_t round, const crypto::Hash32& value_id,
+                         Bytes value);
+  Actions on_validated(uint64_t height, const crypto::Hash32& value_id, bool valid);
+
+  // This validator's signed messages at the current height and the proposal
+  // for the current round, for re-gossip to peers that may have lost them.
+  std::vector<Message> messages_to_regossip() const;
+
+  uint64_t height() const;
+  uint32_t round() const;
+  Step step() const;
+  bool decided() const;  // the current height is decided, waiting for start_height
+  const ledger::ValidatorSet& validators() const;
+  const EngineStats& stats() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
+
+}  // namespace nl::consensus

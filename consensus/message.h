@@ -1,0 +1,35 @@
+// What validators exchange: proposals, votes and, for a validator that is
+// behind, a decided height with its certificate. One tagged canonical
+// encoding for all three (whitepaper/consensus.md).
+#pragma once
+#include <cstdint>
+#include <variant>
+
+#include "consensus/proposal.h"
+#include "crypto/bytes.h"
+#include "crypto/result.h"
+#include "ledger/block.h"
+#include "ledger/vote.h"
+
+namespace nl::consensus {
+
+// A height that was decided: the value and the precommits that decided it.
+struct Decision {
+  uint64_t height = 0;
+  crypto::Hash32 value_id;
+  Bytes value;
+  ledger::CommitCertificate cert;  // cert.block_hash == value_id
+  auto operator<=>(const Decision&) const = default;
+};
+
+using Message = std::variant<Proposal, ledger::SignedVote, Decision>;
+
+enum class MessageTag : uint8_t { proposal = 1, vote = 2, decision = 3 };
+inline constexpr uint8_t kMessageVersion = 1;
+
+Bytes encode_message(const Message& m);
+// Strict: version, tag, size limits, no trailing bytes.
+Result<Message> decode_message(ByteView in);
+uint64_t message_height(const Message& m);
+
+}  // namespace nl::consensus

@@ -1,0 +1,40 @@
+// A proposer's signed proposal: <PROPOSAL, h, r, v, validRound> of the
+// paper. The signature covers
+//   u8 len(tag) || kProposal || canonical(chain_id, height, round, pol_round, value_id)
+// and not the value bytes: value_id commits to them, and the application
+// checks that it does when it validates the value.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "crypto/bytes.h"
+#include "crypto/ed25519.h"
+#include "crypto/hash.h"
+#include "crypto/result.h"
+#include "ledger/canonical.h"
+
+namespace nl::consensus {
+
+// Largest value (an encoded block) a proposal may carry.
+inline constexpr uint32_t kMaxValueBytes = 4 * 1024 * 1024;
+
+struct Proposal {
+  uint64_t height = 0;
+  uint32_t round = 0;
+  int32_t pol_round = -1;  // validRound of the paper; -1 when none
+  crypto::Hash32 value_id;
+  Bytes value;
+  crypto::PublicKey proposer;
+  crypto::Signature sig;
+
+  auto operator<=>(const Proposal&) const = default;
+  Bytes sign_bytes(const std::string& chain_id) const;
+  bool verify(const std::string& chain_id) const;
+  static Proposal make(const std::string& chain_id, uint64_t height, uint32_t round,
+                       int32_t pol_round, const crypto::Hash32& value_id, Bytes value,
+                       const crypto::SecretKey& key);
+  void encode(ledger::Writer& w) const;
+  static Proposal decode(ledger::Reader& r);
+};
+
+}  // namespace nl::consensus

@@ -1,0 +1,66 @@
+// The consensus write-ahead log: everything this validator signs, and its
+// lock, is made durable before it is sent. After a restart the engine reads
+// it back and never signs a different value for a height, round and step it
+// has already signed (it re-sends the recorded message instead).
+// The engine only sees this interface: the sim keeps records in memory, the
+// node in an fsynced file (node/file_wal.h).
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <variant>
+#include <vector>
+
+#include "consensus/proposal.h"
+#include "crypto/bytes.h"
+#include "crypto/result.h"
+#include "ledger/vote.h"
+
+namespace nl::consensus {
+
+// lockedValue/lockedRound and validValue/validRound of the paper at `height`.
+struct LockRecord {
+  uint64_t height = 0;
+  uint32_t round = 0;  // the engine's round when written
+  int32_t locked_round = -1;
+  crypto::Hash32 locked_id;
+  Bytes locked_value;
+  int32_t valid_round = -1;
+  crypto::Hash32 valid_id;
+  Bytes valid_value;
+  auto operator<=>(const LockRecord&) const = default;
+};
+
+using WalEntry = std::variant<Proposal, ledger::SignedVote, LockRecord>;
+
+Bytes encode_wal_entry(const WalEntry& e);
+Result<WalEntry> decode_wal_entry(ByteView in);
+uint64_t wal_entry_height(const WalEntry& e);
+
+class Wal {
+ public:
+  virtual ~Wal() = default;
+  // Durable when it returns ok; the engine sends nothing it failed to log.
+  virtual Status append(const WalEntry& e) = 0;
+  // Every entry in order of appending.
+  virtual Result<std::vector<WalEntry>> load() = 0;
+  // Drops entries for heights below `height` (they are decided and committed).
+  virtual Status prune_below(uint64_t height) = 0;
+};
+
+// In-memory log for simulation and tests; it survives a simulated crash
+// because the harness keeps it, not the engine. fail_after(n) makes the
+// n-th next append fail, to crash a validator between logging and sending.
+class MemoryWal : public Wal {
+ public:
+  Status append(const WalEntry& e) override;
+  Result<std::vector<WalEntry>> load() override;
+  Status prune_below(uint64_t height) override;
+  void fail_after(uint64_t n) { fail_after_ = n; }
+  size_t size() const { return entries_.size(); }
+
+ private:
+  std::vector<WalEntry> entries_;
+  std::optional<uint64_t> fail_after_;
+};
+
+}  // namespace nl::consensus

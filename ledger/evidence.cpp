@@ -1,0 +1,59 @@
+#include "ledger/evidence.h"
+
+#include "crypto/domain_tags.h"
+#include "ledger/validator_set.h"
+
+namespace nl::ledger {
+namespace {
+
+Status check_shape(const SignedVote& a, const SignedVote& b) {
+  if (a.validator != b.validator) return fail("evidence votes are by different validators");
+  if (a.height != b.height || a.round != b.round || a.type != b.type)
+    return fail("evidence votes are for different heights, rounds or steps");
+  if (a.block_hash == b.block_hash) return fail("evidence votes are for the same block");
+  return {};
+}
+
+}  // namespace
+
+Result<Evidence> Evidence::make(const SignedVote& x, const SignedVote& y) {
+  if (auto s = check_shape(x, y); !s) return s.take_error();
+  return x.block_hash < y.block_hash ? Evidence{x, y} : Evidence{y, x};
+}
+
+Status Evidence::check(const std::string& chain_id, const ValidatorSet& set) const {
+  if (auto s = check_shape(a, b); !s) return s;
+  if (!(a.block_hash < b.block_hash)) return fail("evidence votes are not in canonical order");
+  if (!set.find(a.validator))
+    return fail("evidence names " + a.validator.hex() + ", not a validator at height " +
+                std::to_string(a.height));
+  if (!a.verify(chain_id) || !b.verify(chain_id))
+    return fail("evidence vote signature by " + a.validator.hex() + " does not verify");
+  return {};
+}
+
+crypto::Hash32 Evidence::id() const { return crypto::tagged_hash(tags::kEvidence, encode()); }
+
+void Evidence::encode(Writer& w) const {
+  a.encode(w);
+  b.encode(w);
+}
+
+Evidence Evidence::decode(Reader& r) {
+  Evidence e;
+  e.a = SignedVote::decode(r);
+  e.b = SignedVote::decode(r);
+  return e;
+}
+
+Bytes Evidence::encode() const {
+  Writer w;
+  encode(w);
+  return w.take();
+}
+
+Result<Evidence> Evidence::decode(ByteView in) {
+  return decode_all<Evidence>(in, "evidence", [](Reader& r) { return decode(r); });
+}
+
+}  // namespace nl::ledger

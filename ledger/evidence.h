@@ -1,0 +1,38 @@
+// Evidence of equivocation: two votes by one validator for different blocks
+// at one height, round and type. It lives in the ledger because blocks
+// carry it and the rules check it.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "crypto/ed25519.h"
+#include "crypto/hash.h"
+#include "crypto/result.h"
+#include "ledger/canonical.h"
+#include "ledger/vote.h"
+
+namespace nl::ledger {
+
+struct ValidatorSet;
+
+// Two conflicting votes; a is the one with the smaller block hash, so one
+// equivocation has exactly one encoding.
+struct Evidence {
+  SignedVote a;
+  SignedVote b;
+
+  auto operator<=>(const Evidence&) const = default;
+  // Orders the pair and checks: same validator, height, round and type,
+  // different block hashes.
+  static Result<Evidence> make(const SignedVote& x, const SignedVote& y);
+  // The shape above, both signatures verify, and the validator is in `set`
+  // (the set that was voting at a.height).
+  Status check(const std::string& chain_id, const ValidatorSet& set) const;
+  crypto::Hash32 id() const;  // tagged_hash(kEvidence, canonical(a, b))
+  void encode(Writer& w) const;
+  static Evidence decode(Reader& r);
+  Bytes encode() const;
+  static Result<Evidence> decode(ByteView in);
+};
+
+}  // namespace nl::ledger

@@ -1,0 +1,40 @@
+// Consensus votes. A vote signs
+//   u8 len(tag) || kVote || canonical(chain_id, height, round, type, block hash)
+// and an all-zero block hash is a vote for nil.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "crypto/bytes.h"
+#include "crypto/ed25519.h"
+#include "crypto/hash.h"
+#include "ledger/canonical.h"
+
+namespace nl::ledger {
+
+enum class VoteType : uint8_t { prevote = 1, precommit = 2 };
+
+Bytes vote_sign_bytes(const std::string& chain_id, uint64_t height, uint32_t round, VoteType type,
+                      const crypto::Hash32& block_hash);
+
+// One validator's prevote or precommit. An all-zero block_hash is a nil vote.
+struct SignedVote {
+  uint64_t height = 0;
+  uint32_t round = 0;
+  VoteType type = VoteType::prevote;
+  crypto::Hash32 block_hash;
+  crypto::PublicKey validator;
+  crypto::Signature sig;
+
+  auto operator<=>(const SignedVote&) const = default;
+  bool is_nil() const;
+  Bytes sign_bytes(const std::string& chain_id) const;
+  bool verify(const std::string& chain_id) const;
+  static SignedVote make(const std::string& chain_id, uint64_t height, uint32_t round,
+                         VoteType type, const crypto::Hash32& block_hash,
+                         const crypto::SecretKey& key);
+  void encode(Writer& w) const;
+  static SignedVote decode(Reader& r);
+};
+
+}  // namespace nl::ledger

@@ -1,5 +1,6 @@
-// numledger query / query account / history: read the ledger through a
-// node. --json prints the node's object as it came.
+// numledger query / query account / query validators / query evidence /
+// history: read the ledger through a node. --json prints the node's object
+// as it came.
 #include <cstdio>
 #include <memory>
 
@@ -43,6 +44,8 @@ struct QueryOpts {
   bool json = false;
   unsigned limit = 0;
   CLI::Option* limit_opt = nullptr;
+  uint64_t height = 0;
+  CLI::Option* height_opt = nullptr;
 };
 
 // GET `target`; prints the JSON as is with --json, else calls `human`.
@@ -99,6 +102,32 @@ void print_history(const json& j) {
                 str(e, "summary").c_str(), str(e, "id").c_str());
 }
 
+void print_validators(const json& j) {
+  std::printf("validators of height %s (in force from height %s; tip %s)\n", str(j, "height").c_str(),
+              str(j, "from_height").c_str(), str(j, "tip_height").c_str());
+  std::printf("total power %s, set hash %s\n", str(j, "total_power").c_str(), str(j, "hash").c_str());
+  for (const auto& v : arr(j, "validators"))
+    std::printf("  %s  power %s\n", str(v, "account").c_str(), str(v, "power").c_str());
+  const json& hist = arr(j, "history");
+  if (hist.size() > 1) {
+    std::printf("changes:\n");
+    for (const auto& h : hist)
+      std::printf("  from height %s: %s validators, total power %s, hash %s\n", str(h, "from_height").c_str(),
+                  str(h, "validators").c_str(), str(h, "total_power").c_str(), str(h, "hash").c_str());
+  }
+}
+
+void print_evidence(const json& j) {
+  const json& es = arr(j, "evidence");
+  std::printf("equivocation evidence (at height %s): %zu committed, %s pending\n", str(j, "height").c_str(),
+              es.size(), str(j, "pending").c_str());
+  for (const auto& e : es)
+    std::printf("  %s: %s at height %s, round %s, for blocks %s and %s (committed at height %s)\n",
+                str(e, "validator").c_str(), str(e, "type").c_str(), str(e, "height").c_str(),
+                str(e, "round").c_str(), str(e, "block_hash_a").c_str(), str(e, "block_hash_b").c_str(),
+                str(e, "committed_height").c_str());
+}
+
 }  // namespace
 
 void add_query_commands(CLI::App& app, Dispatch& d) {
@@ -125,6 +154,32 @@ void add_query_commands(CLI::App& app, Dispatch& d) {
     if (a->node.empty()) a->node = q->node;  // --node given before `account`
     if (q->json) a->json = true;
     d.action = [a] { return fetch_and_print(*a, "/api/v1/account/" + encode_path_segment(a->what), print_account); };
+  });
+
+  auto v = std::make_shared<QueryOpts>();
+  auto* validators = query->add_subcommand("validators", "the validator set of a height, its powers and its history");
+  v->height_opt = validators->add_option("--height", v->height, "height (default: the next block's)")
+                      ->check(CLI::PositiveNumber);
+  validators->add_flag("--json", v->json, "print the node's JSON object");
+  add_node_option(validators, v->node);
+  validators->callback([v, q, &d] {
+    if (v->node.empty()) v->node = q->node;
+    if (q->json) v->json = true;
+    d.action = [v] {
+      std::string target = "/api/v1/validators";
+      if (v->height_opt->count() > 0) target += "?height=" + std::to_string(v->height);
+      return fetch_and_print(*v, target, print_validators);
+    };
+  });
+
+  auto e = std::make_shared<QueryOpts>();
+  auto* evidence = query->add_subcommand("evidence", "committed evidence of validators that double-voted");
+  evidence->add_flag("--json", e->json, "print the node's JSON object");
+  add_node_option(evidence, e->node);
+  evidence->callback([e, q, &d] {
+    if (e->node.empty()) e->node = q->node;
+    if (q->json) e->json = true;
+    d.action = [e] { return fetch_and_print(*e, "/api/v1/evidence", print_evidence); };
   });
 
   auto h = std::make_shared<QueryOpts>();

@@ -1,5 +1,6 @@
 // The tx builders: numledger tx delegate|transfer|return|revoke|renew|
-// authorize|withdraw|set-metadata|rotate-key. Each builds one transaction,
+// authorize|withdraw|set-metadata|rotate-key (and validator-update, in
+// tx_validator_commands.cpp). Each builds one transaction,
 // signs it with --key (and, for rotate-key, --new-key) and writes a
 // transaction file. Fully offline with --chain-id and --nonce; otherwise
 // the missing values come from the node.
@@ -314,6 +315,8 @@ void add_tx_build_commands(CLI::App& tx, Dispatch& d) {
       return build(*common, [&]() -> Result<TxBody> { return TxBody{ledger::RotateKeyBody{*pk}}; });
     };
   });
+
+  add_validator_update_command(tx, d);
 }
 
 }  // namespace nl::cli

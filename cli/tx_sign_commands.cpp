@@ -26,7 +26,10 @@ bool signature_ok(const ledger::TxSignature& s, const Bytes& msg) {
 // co-signers'.
 std::vector<CoSigner> missing_signatures(const Transaction& tx) {
   std::vector<CoSigner> out;
-  if (tx.signatures.empty()) out.push_back({"signer", tx.signer.key});
+  // Validators co-sign a validator-update, so other signatures say nothing
+  // about the signer's own.
+  const bool update = std::holds_alternative<ledger::ValidatorUpdateBody>(tx.body);
+  if (tx.signatures.empty() || (update && !tx.signed_by(tx.signer.key))) out.push_back({"signer", tx.signer.key});
   for (const auto& co : required_cosigners(tx))
     if (!tx.signed_by(co.key)) out.push_back(co);
   return out;
@@ -42,9 +45,9 @@ int run_sign(const std::string& path, const std::string& key_path) {
                                       " does not verify; refusing to add to a damaged transaction");
   auto key = crypto::load_key_file(key_path);
   if (!key) return report(kExitFailure, key.error());
-  if (tx->signatures.size() >= ledger::kMaxTxSignatures && !tx->signed_by(key->public_key()))
-    return report(kExitFailure, path + ": already carries the maximum of " +
-                                    std::to_string(ledger::kMaxTxSignatures) + " signatures");
+  const uint32_t max = ledger::max_signatures(ledger::body_kind(tx->body));
+  if (tx->signatures.size() >= max && !tx->signed_by(key->public_key()))
+    return report(kExitFailure, path + ": already carries the maximum of " + std::to_string(max) + " signatures");
   bool again = tx->signed_by(key->public_key());
   tx->sign(*key);
   if (auto s = write_tx_file(path, *tx); !s) return report(kExitFailure, s.error());
@@ -53,7 +56,11 @@ int run_sign(const std::string& path, const std::string& key_path) {
   std::printf("%s %s by %s\n", again ? "re-signed" : "signed", path.c_str(), me.to_string().c_str());
   bool party = me == tx->signer;
   for (const auto& co : required_cosigners(*tx)) party = party || co.key == key->public_key();
-  if (!party)
+  const bool update = std::holds_alternative<ledger::ValidatorUpdateBody>(tx->body);
+  if (update && !party)
+    std::printf("signed as a validator: it counts if %s is a validator of the height that commits it\n",
+                me.to_string().c_str());
+  else if (!party)
     std::printf("note: %s is neither the signer %s nor a required co-signer "
                 "(expected only if the signer's account was rotated to this key)\n",
                 me.to_string().c_str(), tx->signer.to_string().c_str());
@@ -61,7 +68,12 @@ int run_sign(const std::string& path, const std::string& key_path) {
   for (const auto& m : missing)
     std::printf("still missing: the signature of the %s %s\n", m.role.c_str(),
                 AccountId{m.key}.to_string().c_str());
-  if (missing.empty()) std::printf("all required signatures are present\n");
+  if (update)
+    std::printf("%zu signature%s present; validators holding more than 2/3 of the voting power must be among them "
+                "(the node checks when it applies the update)\n",
+                tx->signatures.size(), tx->signatures.size() == 1 ? "" : "s");
+  else if (missing.empty())
+    std::printf("all required signatures are present\n");
   return kExitOk;
 }
 
@@ -102,7 +114,12 @@ int run_show(const std::string& path, bool as_json) {
     static const char* kSkip[] = {"kind", "id", "chain_id", "signer", "nonce", "summary", "signatures"};
     for (auto it = j.begin(); it != j.end(); ++it) {
       if (std::find(std::begin(kSkip), std::end(kSkip), it.key()) != std::end(kSkip)) continue;
-      if (it->is_object()) {
+      if (it->is_array()) {  // validator-update changes
+        std::printf("%s:\n", it.key().c_str());
+        for (const auto& e : *it)
+          std::printf("  %s power %s\n", e.value("account", std::string("?")).c_str(),
+                      e.contains("power") ? e["power"].dump().c_str() : "?");
+      } else if (it->is_object()) {
         std::printf("%s:\n", it.key().c_str());
         for (auto f = it->begin(); f != it->end(); ++f)
           std::printf("  %-18s %s\n", f.key().c_str(), f->is_string() ? f->get<std::string>().c_str() : f->dump().c_str());
@@ -117,6 +134,8 @@ int run_show(const std::string& path, bool as_json) {
     if (tx->signatures.empty()) std::printf("  (none)\n");
     for (const auto& m : missing)
       std::printf("missing      signature of the %s %s\n", m.role.c_str(), AccountId{m.key}.to_string().c_str());
+    if (std::holds_alternative<ledger::ValidatorUpdateBody>(tx->body))
+      std::printf("needs        signatures of validators holding more than 2/3 of the voting power\n");
   }
   if (!all_ok) return report(kExitFailure, path + ": a signature does not verify");
   return kExitOk;

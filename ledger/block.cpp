@@ -8,7 +8,7 @@ namespace nl::ledger {
 void BlockHeader::encode(Writer& w) const {
   w.u8(kBlockVersion).str(chain_id).u64(height).u64(time);
   w.fixed(prev_hash.b).fixed(tx_root.b).fixed(state_root.b).fixed(validator_set_hash.b);
-  w.fixed(proposer.b);
+  w.fixed(evidence_root.b).fixed(proposer.b);
 }
 
 BlockHeader BlockHeader::decode(Reader& r) {
@@ -23,6 +23,7 @@ BlockHeader BlockHeader::decode(Reader& r) {
   h.tx_root.b = r.fixed<32>();
   h.state_root.b = r.fixed<32>();
   h.validator_set_hash.b = r.fixed<32>();
+  h.evidence_root.b = r.fixed<32>();
   h.proposer.b = r.fixed<32>();
   return h;
 }
@@ -71,6 +72,8 @@ Bytes Block::encode() const {
   header.encode(w);
   w.count(txs.size());
   for (const auto& tx : txs) tx.encode(w);
+  w.count(evidence.size());
+  for (const auto& e : evidence) e.encode(w);
   w.boolean(last_commit.has_value());
   if (last_commit) last_commit->encode(w);
   return w.take();
@@ -83,6 +86,9 @@ Result<Block> Block::decode(ByteView in) {
     uint32_t n = r.count(kMaxBlockTxs);
     b.txs.reserve(n);
     for (uint32_t i = 0; i < n; ++i) b.txs.push_back(Transaction::decode(r));
+    uint32_t ne = r.count(kMaxBlockEvidence);
+    b.evidence.reserve(ne);
+    for (uint32_t i = 0; i < ne; ++i) b.evidence.push_back(Evidence::decode(r));
     if (r.boolean()) b.last_commit = CommitCertificate::decode(r);
     return b;
   });
@@ -93,6 +99,13 @@ crypto::Hash32 tx_root(const std::vector<Transaction>& txs) {
   leaves.reserve(txs.size());
   for (const auto& tx : txs) leaves.push_back(crypto::tagged_hash(tags::kTxLeaf, tx.encode()));
   return crypto::merkle_root(tags::kTxNode, std::move(leaves));
+}
+
+crypto::Hash32 evidence_root(const std::vector<Evidence>& evidence) {
+  std::vector<crypto::Hash32> leaves;
+  leaves.reserve(evidence.size());
+  for (const auto& e : evidence) leaves.push_back(crypto::tagged_hash(tags::kEvidenceLeaf, e.encode()));
+  return crypto::merkle_root(tags::kEvidenceNode, std::move(leaves));
 }
 
 }  // namespace nl::ledger

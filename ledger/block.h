@@ -21,6 +21,7 @@ namespace nl::ledger {
 
 inline constexpr uint8_t kBlockVersion = 1;
 inline constexpr uint32_t kMaxBlockTxs = 10000;
+inline constexpr uint32_t kMaxBlockEvidence = 100;
 
 struct BlockHeader {
   std::string chain_id;
@@ -29,7 +30,8 @@ struct BlockHeader {
   crypto::Hash32 prev_hash;
   crypto::Hash32 tx_root;
   crypto::Hash32 state_root;
-  crypto::Hash32 validator_set_hash;
+  crypto::Hash32 validator_set_hash;  // the set that votes at this height
+  crypto::Hash32 evidence_root;
   crypto::PublicKey proposer;
 
   auto operator<=>(const BlockHeader&) const = default;
@@ -60,6 +62,7 @@ struct CommitCertificate {
 struct Block {
   BlockHeader header;
   std::vector<Transaction> txs;
+  std::vector<Evidence> evidence;                // applied after the transactions
   std::optional<CommitCertificate> last_commit;  // certificate of height - 1
 
   Bytes encode() const;
@@ -69,5 +72,8 @@ struct Block {
 // Merkle root over tagged hashes of the full signed transaction encodings
 // (crypto/merkle.h), tags kTxLeaf/kTxNode.
 crypto::Hash32 tx_root(const std::vector<Transaction>& txs);
+// The same over tagged_hash(kEvidenceLeaf, Evidence), nodes kEvidenceNode;
+// no evidence gives the zero hash.
+crypto::Hash32 evidence_root(const std::vector<Evidence>& evidence);
 
 }  // namespace nl::ledger

@@ -252,8 +252,17 @@ Status BlockStore::for_each_state(
   return Status::success();
 }
 
-Status BlockStore::verify_chain(const crypto::Hash32& genesis_hash,
-                                const std::function<Status(const CommitCertificate&)>& check_cert) const {
+Result<std::optional<Bytes>> BlockStore::state_value(ByteView key) const {
+  std::string bytes;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cfs_[kState], slice(key), &bytes);
+  if (s.IsNotFound()) return std::optional<Bytes>();
+  if (!s.ok()) return fail("cannot read state entry " + to_hex(key) + ": " + s.ToString());
+  return std::optional<Bytes>(Bytes(bytes.begin(), bytes.end()));
+}
+
+Status BlockStore::verify_chain(
+    const crypto::Hash32& genesis_hash,
+    const std::function<Status(const BlockHeader&, const CommitCertificate&)>& check_cert) const {
   crypto::Hash32 prev_hash = genesis_hash;
   std::optional<CommitCertificate> prev_cert;
   for (uint64_t h = 1; h <= tip_; ++h) {
@@ -267,13 +276,15 @@ Status BlockStore::verify_chain(const crypto::Hash32& genesis_hash,
       return fail("block at " + at + " does not link to height " + std::to_string(h - 1));
     if (tx_root(b->txs) != hdr.tx_root)
       return fail("block at " + at + " holds transactions that do not match its header's tx root");
+    if (evidence_root(b->evidence) != hdr.evidence_root)
+      return fail("block at " + at + " holds evidence that does not match its header's evidence root");
     const crypto::Hash32 hash = hdr.hash();
     auto c = cert(h);
     if (!c) return fail("certificate at " + at + " is corrupt: " + c.error());
     if (c->height != h || c->block_hash != hash)
       return fail("certificate at " + at + " does not match its block");
     if (check_cert)
-      if (auto st = check_cert(*c); !st) return fail("certificate at " + at + " is invalid: " + st.error());
+      if (auto st = check_cert(hdr, *c); !st) return fail("certificate at " + at + " is invalid: " + st.error());
     if (b->last_commit && prev_cert && *b->last_commit != *prev_cert)
       return fail("block at " + at + " carries a last commit that is not the certificate of height " +
                   std::to_string(h - 1));

@@ -59,13 +59,17 @@ class BlockStore {
   std::vector<HistoryEntry> history(const Resource& r, size_t limit) const;
   // Every committed state entry, in key order.
   Status for_each_state(const std::function<Status(ByteView key, ByteView value)>& fn) const;
+  // One committed state entry; nullopt when absent.
+  Result<std::optional<Bytes>> state_value(ByteView key) const;
 
   // Walks heights 1..tip: decodes each block, checks its height, its link to
-  // the previous header, its transactions against the tx root, and its
-  // certificate (block hash, then `check_cert` for the signatures). Names
-  // the first height that fails.
-  Status verify_chain(const crypto::Hash32& genesis_hash,
-                      const std::function<Status(const CommitCertificate&)>& check_cert = {}) const;
+  // the previous header, its transactions against the tx root, its evidence
+  // against the evidence root, and its certificate (block hash, then
+  // `check_cert` with the block's header for the signatures). Names the
+  // first height that fails.
+  Status verify_chain(
+      const crypto::Hash32& genesis_hash,
+      const std::function<Status(const BlockHeader&, const CommitCertificate&)>& check_cert = {}) const;
 
   // Test-only (tests/tools/tamper_block.cpp): flips one byte of the stored
   // header's state root at `height`, so the block still decodes but no

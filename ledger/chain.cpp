@@ -9,7 +9,6 @@ namespace nl::ledger {
 Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genesis) {
   std::unique_ptr<Chain> c(new Chain());
   c->genesis_hash_ = genesis.hash();
-  c->validator_set_hash_ = genesis.validators.hash();
   c->registry_ = Registry(genesis.chain_id);
   c->genesis_ = std::move(genesis);
   auto store = BlockStore::open(dir, c->genesis_hash_);
@@ -17,23 +16,23 @@ Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genes
   c->store_ = std::move(*store);
 
   if (c->store_->tip_height() == 0) {
+    if (auto s = c->registry_.set_genesis_validators(c->genesis_.validators); !s) return s.take_error();
     for (const auto& root : c->genesis_.roots)
       if (auto s = c->registry_.add_root(root.range, root.holder, root.meta); !s)
         return fail("genesis root " + root.range.to_string() + ": " + s.error());
+    if (auto s = c->registry_.add_genesis_imports(c->genesis_); !s) return s.take_error();
     c->genesis_writes_ = c->registry_.take_writes();
     for (const auto& w : c->genesis_writes_) c->commitment_.put(w.key, *w.value);
     c->commitment_.flush();
     c->tip_.chain_id = c->genesis_.chain_id;
     c->tip_.time = c->genesis_.genesis_time;
     c->tip_.state_root = c->commitment_.root();
-    c->tip_.validator_set_hash = c->validator_set_hash_;
+    c->tip_.validator_set_hash = c->genesis_.validators.hash();
     return c;
   }
 
-  const Genesis& g = c->genesis_;
-  auto check_cert = [&g](const CommitCertificate& cert) { return g.validators.verify_commit(g.chain_id, cert); };
-  if (auto s = c->store_->verify_chain(c->genesis_hash_, check_cert); !s)
-    return fail("refusing to start: " + s.error());
+  // The state first: it holds the validator set of every height, which the
+  // certificates are checked against.
   Status load = c->store_->for_each_state([&](ByteView key, ByteView value) -> Status {
     c->commitment_.put(key, value);
     return c->registry_.load_entry(key, value);
@@ -41,6 +40,19 @@ Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genes
   c->commitment_.flush();
   if (!load) return fail("refusing to start: state does not load: " + load.error());
   if (auto s = c->registry_.finish_load(); !s) return fail("refusing to start: " + s.error());
+  if (c->registry_.validator_sets().empty() || c->registry_.validator_sets().begin()->first != 1 ||
+      c->registry_.validator_sets().begin()->second != c->genesis_.validators)
+    return fail("refusing to start: the stored validator set of height 1 is not the genesis validator set");
+  const Chain& chain = *c;
+  auto check_cert = [&chain](const BlockHeader& header, const CommitCertificate& cert) -> Status {
+    const ValidatorSet& set = chain.validators_at(header.height);
+    if (header.validator_set_hash != set.hash())
+      return fail("the header names validator set " + header.validator_set_hash.hex() +
+                  ", but the set of that height is " + set.hash().hex());
+    return set.verify_commit(chain.genesis_.chain_id, cert);
+  };
+  if (auto s = c->store_->verify_chain(c->genesis_hash_, check_cert); !s)
+    return fail("refusing to start: " + s.error());
   auto tip = c->store_->block(c->store_->tip_height());
   if (!tip) return fail("refusing to start: " + tip.error());
   c->tip_ = tip->header;
@@ -59,7 +71,8 @@ crypto::Hash32 Chain::tip_hash() const {
 }
 
 ProposedBlock Chain::propose(const std::vector<Transaction>& txs, uint64_t time,
-                             const crypto::PublicKey& proposer, SignatureCheck sigs) {
+                             const crypto::PublicKey& proposer, SignatureCheck sigs,
+                             const std::vector<Evidence>& evidence) {
   ProposedBlock p;
   BlockContext ctx{height() + 1, std::max(time, tip_.time)};
   for (const auto& tx : txs) {
@@ -72,7 +85,19 @@ ProposedBlock Chain::propose(const std::vector<Transaction>& txs, uint64_t time,
     else
       p.block.txs.push_back(tx);
   }
+  for (const auto& ev : evidence) {
+    if (p.block.evidence.size() >= kMaxBlockEvidence) {
+      p.rejected_evidence.push_back({ev.id(), "block's evidence list is full; submit it again"});
+      continue;
+    }
+    if (auto s = registry_.apply_evidence(ev, ctx); !s)
+      p.rejected_evidence.push_back({ev.id(), s.error()});
+    else
+      p.block.evidence.push_back(ev);
+  }
   p.writes = registry_.take_writes();
+  if (!pending_) pending_.emplace();
+  pending_->insert(pending_->end(), p.writes.begin(), p.writes.end());
   for (const auto& w : p.writes) {
     if (w.value)
       commitment_.put(w.key, *w.value);
@@ -80,20 +105,7 @@ ProposedBlock Chain::propose(const std::vector<Transaction>& txs, uint64_t time,
       commitment_.erase(w.key);
   }
   commitment_.flush();
-  if (height() == 0) {
-    // Genesis entries that block 1 left untouched are persisted with it.
-    std::vector<StateWrite> merged;
-    size_t i = 0, j = 0;
-    while (i < genesis_writes_.size() || j < p.writes.size()) {
-      if (j == p.writes.size() || (i < genesis_writes_.size() && genesis_writes_[i].key < p.writes[j].key))
-        merged.push_back(genesis_writes_[i++]);
-      else if (i < genesis_writes_.size() && genesis_writes_[i].key == p.writes[j].key)
-        ++i;
-      else
-        merged.push_back(p.writes[j++]);
-    }
-    p.writes = std::move(merged);
-  }
+  if (height() == 0) p.writes = with_genesis_writes(std::move(p.writes));
   auto& h = p.block.header;
   h.chain_id = genesis_.chain_id;
   h.height = ctx.height;
@@ -101,23 +113,53 @@ ProposedBlock Chain::propose(const std::vector<Transaction>& txs, uint64_t time,
   h.prev_hash = tip_hash();
   h.tx_root = tx_root(p.block.txs);
   h.state_root = commitment_.root();
-  h.validator_set_hash = validator_set_hash_;
+  h.validator_set_hash = validators_at(ctx.height).hash();
+  h.evidence_root = evidence_root(p.block.evidence);
   h.proposer = proposer;
   p.block.last_commit = tip_cert_;
   return p;
 }
 
+std::vector<StateWrite> Chain::with_genesis_writes(std::vector<StateWrite> writes) const {
+  std::vector<StateWrite> merged;
+  size_t i = 0, j = 0;
+  while (i < genesis_writes_.size() || j < writes.size()) {
+    if (j == writes.size() || (i < genesis_writes_.size() && genesis_writes_[i].key < writes[j].key))
+      merged.push_back(genesis_writes_[i++]);
+    else if (i < genesis_writes_.size() && genesis_writes_[i].key == writes[j].key)
+      ++i;
+    else
+      merged.push_back(std::move(writes[j++]));
+  }
+  return merged;
+}
+
 Status Chain::commit(const ProposedBlock& proposed, const CommitCertificate& cert) {
-  if (auto s = genesis_.validators.verify_commit(genesis_.chain_id, cert); !s) return s;
+  const uint64_t h = proposed.block.header.height;
+  if (auto s = validators_at(h).verify_commit(genesis_.chain_id, cert); !s) return s;
   if (auto s = store_->append(proposed.block, cert, proposed.writes); !s) return s;
   tip_ = proposed.block.header;
   tip_cert_ = cert;
   genesis_writes_.clear();
+  pending_.reset();
+  return {};
+}
+
+Status Chain::discard_proposal() {
+  if (!pending_) return fail("no proposed block is pending");
+  undo(*pending_);
+  pending_.reset();
   return {};
 }
 
 Result<ControlProof> Chain::prove_control(const Resource& r) const {
   if (height() == 0 || !tip_cert_) return fail("no block is committed yet; a proof needs a certified header");
+  // Proofs verify against the genesis alone, so only headers certified by
+  // the genesis validator set can back one.
+  if (tip_.validator_set_hash != genesis_.validators.hash())
+    return fail("the validator set of height " + std::to_string(tip_.height) +
+                " differs from the genesis set; a proof of control verifies against the genesis validators only, "
+                "so none can be made now");
   auto segs = registry_.segments_covering(r);
   if (segs.empty()) return fail(r.to_string() + " is not held by anyone");
   // A proof must answer for every number of r; refuse rather than serve

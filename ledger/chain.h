@@ -1,8 +1,13 @@
 // The chain: the registry state machine bound to its block store and state
 // commitment. It turns a list of transactions into the next block (keeping
 // the ones the rules accept and saying why the others were refused) and
-// commits a block with its certificate. Opening it checks every hash link
-// and the last block's state root, and refuses to start on a mismatch.
+// commits a block with its certificate. It also checks and commits a block
+// that another validator proposed. Opening it checks every hash link, every
+// certificate against the validator set of its height, and the last
+// block's state root, and refuses to start on a mismatch.
+//
+// Every method that changes or checks state needs exclusive access; the
+// const ones may run together.
 #pragma once
 #include <memory>
 #include <optional>
@@ -24,9 +29,15 @@ struct Rejection {
   std::string reason;
 };
 
+struct EvidenceRejection {
+  crypto::Hash32 evidence_id;
+  std::string reason;
+};
+
 struct ProposedBlock {
   Block block;
   std::vector<Rejection> rejected;
+  std::vector<EvidenceRejection> rejected_evidence;
   std::vector<StateWrite> writes;
 };
 
@@ -42,12 +53,35 @@ class Chain {
   const BlockHeader& tip_header() const { return tip_; }
   crypto::Hash32 tip_hash() const;
 
-  // Applies `txs` in order to the live state and builds the next block from
-  // the accepted ones. The state then holds the proposed block's effects:
-  // the caller must commit() it next (single-validator production).
+  // Applies `txs` in order, then `evidence` in order, to the live state and
+  // builds the next block from the accepted ones; refused evidence is left
+  // out with its reason, the block stays valid. The state then holds the
+  // proposed block's effects: the caller must commit() it next
+  // (single-validator production) or discard_proposal().
   ProposedBlock propose(const std::vector<Transaction>& txs, uint64_t time,
-                        const crypto::PublicKey& proposer, SignatureCheck sigs);
+                        const crypto::PublicKey& proposer, SignatureCheck sigs,
+                        const std::vector<Evidence>& evidence = {});
+  // The certificate must carry > 2/3 of the power of the proposed height's set.
   Status commit(const ProposedBlock& proposed, const CommitCertificate& cert);
+  // Undoes an uncommitted propose(): the state is the tip's again.
+  Status discard_proposal();
+
+  // Would `b`, proposed by anyone, be valid as the next block? Checks the
+  // header (chain, height, link, time, validator set, proposer, tx and
+  // evidence roots, last commit), accepts every transaction and every piece
+  // of evidence, and compares the resulting state root. The state is left
+  // exactly as it was (applied, then undone from the store), pass or fail.
+  Status check_block(const Block& b);
+  // Commits a block another validator proposed, with its certificate: the
+  // same checks as check_block, then it is stored with the state it
+  // produces. On any failure nothing changes. The stored block carries this
+  // node's own certificate of the previous height as its last commit (the
+  // header hash, which consensus decided, does not cover it).
+  Status commit_block(const Block& b, const CommitCertificate& cert);
+
+  // The set that votes at `height`; sets are known up to height() + 2.
+  // The reference is valid until the state next changes.
+  const ValidatorSet& validators_at(uint64_t height) const { return registry_.validator_set_at(height); }
 
   const Registry& registry() const { return registry_; }
   const BlockStore& store() const { return *store_; }
@@ -59,15 +93,29 @@ class Chain {
 
  private:
   Chain() : registry_("") {}
+  // The header checks of check_block, then every transaction and piece of
+  // evidence applied to the live state and the state root compared. On
+  // success the state holds the block's effects (the registry writes are
+  // returned); on failure it is undone.
+  Result<std::vector<StateWrite>> apply_block(const Block& b);
+  Status check_header(const Block& b) const;
+  // Sets every entry in `changed` back to its committed value (the store's,
+  // or the genesis entries before block 1) in the registry and the
+  // commitment.
+  void undo(const std::vector<StateWrite>& changed);
+  // Block 1 also persists the genesis entries it left untouched.
+  std::vector<StateWrite> with_genesis_writes(std::vector<StateWrite> writes) const;
+
   Genesis genesis_;
   crypto::Hash32 genesis_hash_;
-  crypto::Hash32 validator_set_hash_;  // fixed until validator updates exist
   std::unique_ptr<BlockStore> store_;
   Registry registry_;
   StateCommitment commitment_;
   BlockHeader tip_;
   std::optional<CommitCertificate> tip_cert_;
-  std::vector<StateWrite> genesis_writes_;  // persisted with block 1
+  std::vector<StateWrite> genesis_writes_;  // persisted with block 1, sorted by key
+  // Registry writes of a propose() not yet committed, for discard_proposal().
+  std::optional<std::vector<StateWrite>> pending_;
 };
 
 }  // namespace nl::ledger

@@ -52,8 +52,12 @@ Result<ControlAnswer> verify_control_proof(const ControlProof& p, const Genesis&
   const auto& h = p.header;
   if (h.chain_id != g.chain_id)
     return fail("proof is for chain '" + h.chain_id + "', the genesis is for '" + g.chain_id + "'");
+  // Without the chain of validator-update certificates, only a header
+  // certified by the genesis validators can be checked from the genesis alone.
   if (h.validator_set_hash != g.validators.hash())
-    return fail("proof header names a validator set that is not the genesis set");
+    return fail("proof was certified by a validator set that differs from genesis; it cannot be verified "
+                "from the genesis file alone (the validators changed before height " +
+                std::to_string(h.height) + ")");
   if (p.cert.height != h.height || p.cert.block_hash != h.hash())
     return fail("proof certificate does not certify the proof's header (height " +
                 std::to_string(h.height) + ")");

@@ -42,7 +42,8 @@ struct ControlAnswer {
   uint64_t time = 0;
 };
 
-// Checks everything: chain id and validator set against the genesis, the
+// Checks everything: chain id and validator set against the genesis (a
+// header certified by a later validator set is refused with that reason), the
 // certificate's > 2/3 signatures, every Merkle path, and that the segments
 // cover the resource without gaps.
 Result<ControlAnswer> verify_control_proof(const ControlProof& proof, const Genesis& genesis);

@@ -56,4 +56,16 @@ Result<Evidence> Evidence::decode(ByteView in) {
   return decode_all<Evidence>(in, "evidence", [](Reader& r) { return decode(r); });
 }
 
+void CommittedEvidence::encode(Writer& w) const {
+  evidence.encode(w);
+  w.u64(committed_height);
+}
+
+CommittedEvidence CommittedEvidence::decode(Reader& r) {
+  CommittedEvidence c;
+  c.evidence = Evidence::decode(r);
+  c.committed_height = r.u64();
+  return c;
+}
+
 }  // namespace nl::ledger

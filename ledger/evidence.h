@@ -35,4 +35,15 @@ struct Evidence {
   static Result<Evidence> decode(ByteView in);
 };
 
+// Evidence as the state holds it: the pair and the height of the block
+// that committed it. Encoded Evidence || u64 committed_height.
+struct CommittedEvidence {
+  Evidence evidence;
+  uint64_t committed_height = 0;
+
+  auto operator<=>(const CommittedEvidence&) const = default;
+  void encode(Writer& w) const;
+  static CommittedEvidence decode(Reader& r);
+};
+
 }  // namespace nl::ledger

@@ -12,15 +12,154 @@ namespace nl::ledger {
 
 using nlohmann::json;
 
+namespace {
+
+std::string dump(const json& j, int indent = -1) {
+  return j.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
+void put_meta(json& o, const Metadata& m) {
+  if (!m.name.empty()) o["name"] = m.name;
+  if (!m.country.empty()) o["country"] = m.country;
+  if (!m.source_registry.empty()) o["source_registry"] = m.source_registry;
+  if (!m.source_handle.empty()) o["source_handle"] = m.source_handle;
+  if (!m.abuse_contact.empty()) o["abuse_contact"] = m.abuse_contact;
+}
+
+Metadata get_meta(const json& o) {
+  Metadata m;
+  m.name = o.value("name", "");
+  m.country = o.value("country", "");
+  m.source_registry = o.value("source_registry", "");
+  m.source_handle = o.value("source_handle", "");
+  m.abuse_contact = o.value("abuse_contact", "");
+  return m;
+}
+
+// Canonical: Resource || AccountId || HoldingKind || Metadata || str registered
+//            || seq<GenesisHolding> children
+void encode_holding(Writer& w, const GenesisHolding& h) {
+  h.range.encode(w);
+  h.holder.encode(w);
+  w.u8(static_cast<uint8_t>(h.kind));
+  h.meta.encode(w);
+  w.str(h.registered);
+  w.count(h.children.size());
+  for (const auto& c : h.children) encode_holding(w, c);
+}
+
+// One holding per line, children nested after their parent's fields: the
+// file stays greppable at 100k holdings without the bulk of indentation.
+void write_holding(std::string& out, const GenesisHolding& h) {
+  json o = {{"resource", h.range.to_string()}, {"holder", h.holder.to_string()}};
+  if (h.kind != HoldingKind::allocation) o["kind"] = holding_kind_name(h.kind);
+  put_meta(o, h.meta);
+  if (!h.registered.empty()) o["registered"] = h.registered;
+  std::string s = dump(o);
+  if (h.children.empty()) {
+    out += s;
+    return;
+  }
+  s.pop_back();  // the closing brace
+  out += s;
+  out += ",\"children\":[\n";
+  for (size_t i = 0; i < h.children.size(); ++i) {
+    if (i) out += ",\n";
+    write_holding(out, h.children[i]);
+  }
+  out += "]}";
+}
+
+bool valid_date(const std::string& d) {
+  return d.empty() || (d.size() == 8 && std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; }));
+}
+
+// Throws json::exception for missing or mistyped fields; the caller turns
+// that into an error.
+Result<GenesisHolding> read_holding(const json& o, size_t depth) {
+  if (depth > kMaxGenesisDepth)
+    return fail("holdings are nested deeper than " + std::to_string(kMaxGenesisDepth) + " levels");
+  if (!o.is_object()) return fail("a holding is not a JSON object");
+  GenesisHolding h;
+  auto res = Resource::parse(o.at("resource").get<std::string>());
+  if (!res) return fail("holding: " + res.error());
+  h.range = *res;
+  const std::string name = "holding " + h.range.to_string() + ": ";
+  auto holder = AccountId::parse(o.at("holder").get<std::string>());
+  if (!holder) return fail(name + holder.error());
+  h.holder = *holder;
+  auto kind = parse_holding_kind(o.value("kind", "allocation"));
+  if (!kind) return fail(name + kind.error());
+  if (*kind == HoldingKind::lease) return fail(name + "a genesis holding can't be a lease");
+  h.kind = *kind;
+  h.meta = get_meta(o);
+  if (auto s = h.meta.validate(); !s) return fail(name + s.error());
+  h.registered = o.value("registered", "");
+  if (!valid_date(h.registered)) return fail(name + "registered '" + h.registered.substr(0, 20) + "' is not YYYYMMDD");
+  if (auto c = o.find("children"); c != o.end()) {
+    if (!c->is_array()) return fail(name + "children is not an array");
+    h.children.reserve(c->size());
+    for (const auto& child : *c) {
+      auto ch = read_holding(child, depth + 1);
+      if (!ch) return ch.take_error();
+      h.children.push_back(std::move(*ch));
+    }
+  }
+  return h;
+}
+
+Result<GenesisAuthorization> read_authorization(const json& o) {
+  if (!o.is_object()) return fail("an authorization is not a JSON object");
+  GenesisAuthorization a;
+  auto p = Resource::parse(o.at("prefix").get<std::string>());
+  if (!p) return fail("authorization: " + p.error());
+  a.prefix = *p;
+  const std::string name = "authorization " + p->to_string() + ": ";
+  auto max_length = o.at("max_length").get<uint64_t>();
+  if (max_length > 128) return fail(name + "max_length " + std::to_string(max_length) + " is over 128");
+  a.max_length = static_cast<uint8_t>(max_length);
+  auto asn = o.at("asn").get<uint64_t>();
+  if (asn > UINT32_MAX) return fail(name + "asn " + std::to_string(asn) + " is over 4294967295");
+  a.asn = static_cast<uint32_t>(asn);
+  auto issuer = AccountId::parse(o.at("issuer").get<std::string>());
+  if (!issuer) return fail(name + issuer.error());
+  a.issuer = *issuer;
+  return a;
+}
+
+size_t count_holdings(const std::vector<GenesisHolding>& hs) {
+  size_t n = hs.size();
+  for (const auto& h : hs) n += count_holdings(h.children);
+  return n;
+}
+
+}  // namespace
+
+size_t Genesis::holding_count() const { return count_holdings(holdings); }
+
+// Version 1 is the encoding of a genesis without imports, unchanged since
+// before imports existed; version 2 appends the imported holdings and
+// authorizations.
 crypto::Hash32 Genesis::hash() const {
+  const bool imports = !holdings.empty() || !authorizations.empty();
   Writer w;
-  w.u8(1).str(chain_id).u64(genesis_time);
+  w.u8(imports ? 2 : 1).str(chain_id).u64(genesis_time);
   validators.encode(w);
   w.count(roots.size());
   for (const auto& r : roots) {
     r.range.encode(w);
     r.holder.encode(w);
     r.meta.encode(w);
+  }
+  if (imports) {
+    w.count(holdings.size());
+    for (const auto& h : holdings) encode_holding(w, h);
+    w.count(authorizations.size());
+    for (const auto& a : authorizations) {
+      a.prefix.encode(w);
+      w.u8(a.max_length).u32(a.asn);
+      a.issuer.encode(w);
+    }
   }
   return crypto::tagged_hash(tags::kGenesis, w.data());
 }
@@ -35,14 +174,27 @@ std::string Genesis::to_json() const {
   j["roots"] = json::array();
   for (const auto& r : roots) {
     json o = {{"resource", r.range.to_string()}, {"holder", r.holder.to_string()}};
-    if (!r.meta.name.empty()) o["name"] = r.meta.name;
-    if (!r.meta.country.empty()) o["country"] = r.meta.country;
-    if (!r.meta.source_registry.empty()) o["source_registry"] = r.meta.source_registry;
-    if (!r.meta.source_handle.empty()) o["source_handle"] = r.meta.source_handle;
-    if (!r.meta.abuse_contact.empty()) o["abuse_contact"] = r.meta.abuse_contact;
+    put_meta(o, r.meta);
     j["roots"].push_back(o);
   }
-  return j.dump(2) + "\n";
+  if (holdings.empty() && authorizations.empty()) return dump(j, 2) + "\n";
+
+  std::string out = dump(j);
+  out.pop_back();  // the closing brace
+  out += ",\n\"holdings\":[\n";
+  for (size_t i = 0; i < holdings.size(); ++i) {
+    if (i) out += ",\n";
+    write_holding(out, holdings[i]);
+  }
+  out += "],\n\"authorizations\":[\n";
+  for (size_t i = 0; i < authorizations.size(); ++i) {
+    const auto& a = authorizations[i];
+    if (i) out += ",\n";
+    out += dump({{"prefix", a.prefix.to_string()}, {"max_length", a.max_length}, {"asn", a.asn},
+                 {"issuer", a.issuer.to_string()}});
+  }
+  out += "]}\n";
+  return out;
 }
 
 Result<Genesis> Genesis::from_json(std::string_view text) {
@@ -58,9 +210,7 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
     for (const auto& v : j.at("validators")) {
       auto acct = AccountId::parse(v.at("account").get<std::string>());
       if (!acct) return fail("genesis: validator: " + acct.error());
-      uint64_t power = v.value("power", uint64_t{1});
-      if (power == 0 || power > kMaxTotalPower) return fail("genesis: validator power out of range");
-      g.validators.validators.push_back({acct->key, power});
+      g.validators.validators.push_back({acct->key, v.value("power", uint64_t{1})});
     }
     std::sort(g.validators.validators.begin(), g.validators.validators.end());
     if (auto s = g.validators.validate(); !s) return fail("genesis: " + s.error());
@@ -72,13 +222,27 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
       auto holder = AccountId::parse(r.at("holder").get<std::string>());
       if (!holder) return fail("genesis: root " + res->to_string() + ": " + holder.error());
       root.holder = *holder;
-      root.meta.name = r.value("name", "");
-      root.meta.country = r.value("country", "");
-      root.meta.source_registry = r.value("source_registry", "");
-      root.meta.source_handle = r.value("source_handle", "");
-      root.meta.abuse_contact = r.value("abuse_contact", "");
+      root.meta = get_meta(r);
       if (auto s = root.meta.validate(); !s) return fail("genesis: root " + res->to_string() + ": " + s.error());
       g.roots.push_back(std::move(root));
+    }
+    if (auto hs = j.find("holdings"); hs != j.end()) {
+      if (!hs->is_array()) return fail("genesis: holdings is not an array");
+      g.holdings.reserve(hs->size());
+      for (const auto& o : *hs) {
+        auto h = read_holding(o, 1);
+        if (!h) return fail("genesis: " + h.error());
+        g.holdings.push_back(std::move(*h));
+      }
+    }
+    if (auto as = j.find("authorizations"); as != j.end()) {
+      if (!as->is_array()) return fail("genesis: authorizations is not an array");
+      g.authorizations.reserve(as->size());
+      for (const auto& o : *as) {
+        auto a = read_authorization(o);
+        if (!a) return fail("genesis: " + a.error());
+        g.authorizations.push_back(std::move(*a));
+      }
     }
   } catch (const json::exception& e) {
     return fail(std::string("genesis: ") + e.what());

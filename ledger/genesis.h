@@ -1,6 +1,8 @@
-// The genesis: chain id, initial validators and root holdings. Its JSON
-// file is what operators exchange; its hash is taken over the canonical
-// encoding, never over JSON.
+// The genesis: chain id, initial validators, root holdings and, for a
+// ledger bootstrapped from institutional data, the imported holdings nested
+// under the roots and their origin authorizations. Its JSON file is what
+// operators exchange; its hash is taken over the canonical encoding, never
+// over JSON (whitepaper/encoding.md).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -20,11 +22,49 @@ struct GenesisRoot {
   Metadata meta;
 };
 
+// A holding below a root, nested by containment: each child lies inside its
+// parent, siblings are disjoint. A top-level one's parent is the root that
+// contains it (roots are disjoint, so there is exactly one). In JSON:
+//   "holdings": [{"resource", "holder", "kind" (absent = allocation),
+//                 metadata fields, "registered", "children": [...]}, ...]
+struct GenesisHolding {
+  Resource range;
+  AccountId holder;
+  HoldingKind kind = HoldingKind::allocation;  // allocation or assignment
+  Metadata meta;
+  // The registration date the source registry gave (YYYYMMDD) or empty. The
+  // ledger state has no date field; the genesis keeps it so an export can
+  // give it back.
+  std::string registered;
+  std::vector<GenesisHolding> children;
+
+  bool operator==(const GenesisHolding&) const = default;
+};
+
+// An origin authorization in force from the start, issued by the effective
+// controller of its prefix.
+struct GenesisAuthorization {
+  Resource prefix;
+  uint8_t max_length = 0;
+  uint32_t asn = 0;
+  AccountId issuer;
+  auto operator<=>(const GenesisAuthorization&) const = default;
+};
+
+// Deeper nesting than this is refused when reading (a hostile file must
+// not exhaust the stack); imported trees are four levels deep.
+inline constexpr size_t kMaxGenesisDepth = 32;
+
 struct Genesis {
   std::string chain_id;
   uint64_t genesis_time = 0;
   ValidatorSet validators;
   std::vector<GenesisRoot> roots;
+  std::vector<GenesisHolding> holdings;  // top level, under the roots
+  std::vector<GenesisAuthorization> authorizations;
+
+  // Every imported holding, nested ones included.
+  size_t holding_count() const;
 
   crypto::Hash32 hash() const;
   std::string to_json() const;

@@ -45,6 +45,10 @@ Status Registry::apply(const Transaction& tx, const BlockContext& ctx, Signature
                 tx.signer.to_string() + " expects " + std::to_string(expected));
   if (!tx.signed_by(current_key(tx.signer)))
     return fail("transaction is not signed by the current key of " + tx.signer.to_string());
+  if (const TxKind kind = body_kind(tx.body); tx.signatures.size() > max_signatures(kind))
+    return fail("a " + std::string(tx_kind_name(kind)) + " transaction carries at most " +
+                std::to_string(max_signatures(kind)) + " signatures; this one has " +
+                std::to_string(tx.signatures.size()));
   if (sigs == SignatureCheck::verify)
     if (auto s = tx.check_signatures(); !s) return s;
   if (auto r = named_range(tx.body); r && !well_formed(*r))
@@ -61,6 +65,7 @@ Status Registry::apply(const Transaction& tx, const BlockContext& ctx, Signature
         else if constexpr (std::is_same_v<B, AuthorizeBody>) return apply_authorize(tx, b, ctx);
         else if constexpr (std::is_same_v<B, WithdrawBody>) return apply_withdraw(tx, b, ctx);
         else if constexpr (std::is_same_v<B, SetMetadataBody>) return apply_set_metadata(tx, b, ctx);
+        else if constexpr (std::is_same_v<B, ValidatorUpdateBody>) return apply_validator_update(tx, b, ctx);
         else return apply_rotate_key(tx, b);
       },
       tx.body);
@@ -114,6 +119,14 @@ std::vector<StateWrite> Registry::take_writes() {
         break;
       }
       case keys::kMeta: v.u64(next_id_); break;
+      case keys::kValidatorSet: {
+        if (auto it = validator_sets_.find(r.u64()); it != validator_sets_.end()) it->second.encode(v);
+        break;
+      }
+      case keys::kEvidence: {
+        if (auto it = evidence_.find(key); it != evidence_.end()) it->second.encode(v);
+        break;
+      }
     }
     if (!v.data().empty()) w.value = v.take();
     out.push_back(std::move(w));

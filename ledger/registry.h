@@ -12,11 +12,15 @@
 #include <vector>
 
 #include "crypto/result.h"
+#include "ledger/evidence.h"
 #include "ledger/holding.h"
 #include "ledger/interval_index.h"
 #include "ledger/transaction.h"
+#include "ledger/validator_set.h"
 
 namespace nl::ledger {
+
+struct Genesis;
 
 struct BlockContext {
   uint64_t height = 0;
@@ -31,6 +35,12 @@ struct StateWrite {
 
 enum class SignatureCheck { verify, already_verified };
 
+// A validator-update committed at height h sets the validators of h + 2:
+// block h + 1 may already be proposed when h commits.
+inline constexpr uint64_t kValidatorUpdateDelay = 2;
+// Evidence older than this many heights is no longer accepted.
+inline constexpr uint64_t kEvidenceMaxAge = 10000;
+
 class Registry {
  public:
   explicit Registry(std::string chain_id);
@@ -39,6 +49,12 @@ class Registry {
 
   // Genesis: a root holding (kind allocation, parent none) held by `holder`.
   Status add_root(const Resource& range, const AccountId& holder, const Metadata& meta);
+  // Genesis: the imported holdings nested under the roots and their
+  // authorizations (registry_genesis.cpp), loaded without signatures under
+  // the same invariants; called once every root is added.
+  Status add_genesis_imports(const Genesis& g);
+  // Genesis: the validators of height 1 onwards (state key 'V' || 1).
+  Status set_genesis_validators(const ValidatorSet& set);
 
   // All of a transaction's effects or none. With already_verified the caller
   // vouches that tx.check_signatures() passed; required signers are still
@@ -46,8 +62,18 @@ class Registry {
   Status apply(const Transaction& tx, const BlockContext& ctx,
                SignatureCheck sigs = SignatureCheck::verify);
 
+  // Records equivocation evidence in block ctx.height: the pair checks
+  // against the set that voted at its height, that height is below the
+  // block's and at most kEvidenceMaxAge below it, and this equivocation
+  // (validator, height, round, type) is not committed yet.
+  Status apply_evidence(const Evidence& ev, const BlockContext& ctx);
+
   // Committed entries touched since the last call, with their values now.
   std::vector<StateWrite> take_writes();
+  // Undo: sets each entry back to the given value (nullopt = absent) and
+  // rebuilds the indexes over them. `entries` must be every entry changed
+  // since a consistent state, with its value in that state.
+  void restore(const std::vector<StateWrite>& entries);
 
   // Rebuild from committed entries (any order), then finish_load().
   Status load_entry(ByteView key, ByteView value);
@@ -69,6 +95,14 @@ class Registry {
   std::vector<Authorization> authorizations_overlapping(const Resource& r) const;
   std::vector<Authorization> authorizations() const;  // all, in key order
   size_t holding_count() const { return holdings_.size(); }
+  // The set that votes at `height` (heights below 1 get the genesis set):
+  // the entry with the greatest from_height <= height.
+  const ValidatorSet& validator_set_at(uint64_t height) const;
+  // Every set with the height it votes from, ascending.
+  const std::map<uint64_t, ValidatorSet>& validator_sets() const { return validator_sets_; }
+  // Committed evidence in key order (validator, height, round, type).
+  std::vector<CommittedEvidence> evidence() const;
+  std::vector<CommittedEvidence> evidence_of(const crypto::PublicKey& validator) const;
 
   // Full O(n) check of I1-I3 and of the segment map; for tests and startup.
   Status check_invariants() const;
@@ -88,6 +122,8 @@ class Registry {
   Status apply_set_metadata(const Transaction& tx, const SetMetadataBody& b,
                             const BlockContext& ctx);
   Status apply_rotate_key(const Transaction& tx, const RotateKeyBody& b);
+  Status apply_validator_update(const Transaction& tx, const ValidatorUpdateBody& b,
+                                const BlockContext& ctx);  // registry_validators.cpp
 
   // Selection and validation helpers.
   std::string describe_holding(const Holding& h) const;  // "holding #12 (..) held by nl.."
@@ -132,6 +168,8 @@ class Registry {
   std::map<AccountId, AccountState> accounts_;
   std::map<AccountId, std::set<HoldingId>> by_holder_;
   std::map<Bytes, Authorization> authorizations_;  // keyed by keys::authorization
+  std::map<uint64_t, ValidatorSet> validator_sets_;  // from_height -> set
+  std::map<Bytes, CommittedEvidence> evidence_;      // keyed by keys::evidence
   HoldingId next_id_ = 1;
   std::set<Bytes> dirty_;
   friend struct Impl;

@@ -1,9 +1,11 @@
-// Rebuilding the registry from committed entries, and the full consistency
-// check (I1-I3, indexes, segments, authorizations) run after a load and by
-// tests.
+// Rebuilding the registry from committed entries, restoring some of them
+// (the undo of a block that was checked or refused), and the full
+// consistency check (I1-I3, indexes, segments, authorizations, validator
+// sets, evidence) run after a load and by tests.
 #include "ledger/registry.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "ledger/state_keys.h"
 
@@ -65,6 +67,23 @@ Status Registry::load_entry(ByteView key, ByteView value) {
       next_id_ = *v;
       return {};
     }
+    case keys::kValidatorSet: {
+      if (key.size() != 9) return fail("validator set key " + key_hex(key) + " has the wrong length");
+      auto set = decode_value<ValidatorSet>(value, "validator set");
+      if (!set) return set.take_error();
+      validator_sets_[Reader(key.subspan(1)).u64()] = std::move(*set);
+      return {};
+    }
+    case keys::kEvidence: {
+      auto e = decode_value<CommittedEvidence>(value, "committed evidence");
+      if (!e) return e.take_error();
+      const SignedVote& a = e->evidence.a;
+      Bytes k = keys::evidence(a.validator, a.height, a.round, static_cast<uint8_t>(a.type));
+      if (k != Bytes(key.begin(), key.end()))
+        return fail("evidence against " + a.validator.hex() + " is stored under key " + key_hex(key));
+      evidence_[std::move(k)] = std::move(*e);
+      return {};
+    }
   }
   return fail("unknown state key " + key_hex(key));
 }
@@ -93,6 +112,86 @@ Status Registry::finish_load() {
   }
   dirty_.clear();
   return check_invariants();
+}
+
+namespace {
+
+// Values handed to restore() come from this node's own committed state; one
+// that does not decode is a bug, not an input error.
+template <class T>
+T restored(const StateWrite& e, std::string_view what) {
+  auto v = decode_value<T>(*e.value, what);
+  if (!v) throw std::logic_error("restore: " + v.error());
+  return std::move(*v);
+}
+
+}  // namespace
+
+void Registry::restore(const std::vector<StateWrite>& entries) {
+  std::set<HoldingId> parents;  // children indexes to drop if left empty
+  // Take every restored holding out of the indexes first, so that putting
+  // the old ones back never meets a stale sibling.
+  for (const auto& e : entries) {
+    if (e.key.empty() || e.key[0] != keys::kHolding) continue;
+    HoldingId id = Reader(ByteView(e.key).subspan(1)).u64();
+    auto it = holdings_.find(id);
+    if (it == holdings_.end()) continue;
+    parents.insert(it->second.parent);
+    detach(id);
+    auto bh = by_holder_.find(it->second.holder);
+    bh->second.erase(id);
+    if (bh->second.empty()) by_holder_.erase(bh);
+    holdings_.erase(it);
+  }
+  for (const auto& e : entries) {
+    if (e.key.empty()) continue;
+    Reader r(ByteView(e.key).subspan(1));
+    switch (e.key[0]) {
+      case keys::kHolding:
+        if (e.value) {
+          Holding h = restored<Holding>(e, "holding");
+          parents.insert(h.parent);
+          sibling_index(h).insert(h.range, h.id);
+          by_holder_[h.holder].insert(h.id);
+          holdings_[h.id] = std::move(h);
+        }
+        break;
+      case keys::kSegment: {
+        auto f = static_cast<Family>(r.u8());
+        u128 first = r.u128v();
+        if (e.value) segments_[f][first] = restored<Segment>(e, "segment");
+        else if (auto fm = segments_.find(f); fm != segments_.end()) fm->second.erase(first);
+        break;
+      }
+      case keys::kAccount: {
+        AccountId a{crypto::PublicKey{r.fixed<32>()}};
+        if (e.value) accounts_[a] = restored<AccountState>(e, "account state");
+        else accounts_.erase(a);
+        break;
+      }
+      case keys::kAuthorization:
+        if (e.value) authorizations_[e.key] = restored<Authorization>(e, "authorization");
+        else authorizations_.erase(e.key);
+        break;
+      case keys::kMeta:
+        if (e.value) next_id_ = Reader(*e.value).u64();
+        break;
+      case keys::kValidatorSet: {
+        uint64_t from = r.u64();
+        if (e.value) validator_sets_[from] = restored<ValidatorSet>(e, "validator set");
+        else validator_sets_.erase(from);
+        break;
+      }
+      case keys::kEvidence:
+        if (e.value) evidence_[e.key] = restored<CommittedEvidence>(e, "committed evidence");
+        else evidence_.erase(e.key);
+        break;
+    }
+  }
+  parents.erase(0);
+  for (HoldingId p : parents)
+    if (auto it = children_.find(p); it != children_.end() && it->second.empty()) children_.erase(it);
+  dirty_.clear();
 }
 
 Status Registry::check_invariants() const {
@@ -165,6 +264,18 @@ Status Registry::check_invariants() const {
                                        : "the end";
       return fail("segment map of " + std::string(family_name(f)) + " differs from a recomputation at " + at);
     }
+  }
+
+  // A chain's registry holds sets from height 1 on; a bare registry none.
+  if (!validator_sets_.empty() && validator_sets_.begin()->first != 1)
+    return fail("the first validator set is from height " + std::to_string(validator_sets_.begin()->first) +
+                ", not 1");
+  for (const auto& [from, set] : validator_sets_)
+    if (auto s = set.validate(); !s) return fail("validator set from height " + std::to_string(from) + ": " + s.error());
+  for (const auto& [key, e] : evidence_) {
+    const SignedVote& a = e.evidence.a;
+    if (key != keys::evidence(a.validator, a.height, a.round, static_cast<uint8_t>(a.type)))
+      return fail("evidence against " + a.validator.hex() + " has a stale key");
   }
 
   for (const auto& [key, a] : authorizations_) {

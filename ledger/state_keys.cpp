@@ -33,4 +33,16 @@ Bytes next_holding_id() {
   return w.take();
 }
 
+Bytes validator_set(uint64_t from_height) {
+  Writer w;
+  w.u8(kValidatorSet).u64(from_height);
+  return w.take();
+}
+
+Bytes evidence(const crypto::PublicKey& validator, uint64_t height, uint32_t round, uint8_t vote_type) {
+  Writer w;
+  w.u8(kEvidence).fixed(validator.b).u64(height).u32(round).u8(vote_type);
+  return w.take();
+}
+
 }  // namespace nl::ledger::keys

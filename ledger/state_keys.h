@@ -5,6 +5,8 @@
 //   'S' || u8 family || u128 first                 -> Segment
 //   'R' || u8 family || u128 first || u128 last || u8 maxlen || u32 asn -> Authorization
 //   'M' || "next-holding-id"                       -> u64
+//   'V' || u64 from_height                         -> ValidatorSet voting from that height
+//   'E' || pubkey[32] || u64 height || u32 round || u8 vote type -> CommittedEvidence
 #pragma once
 #include <optional>
 
@@ -19,11 +21,17 @@ inline constexpr uint8_t kHolding = 'H';
 inline constexpr uint8_t kSegment = 'S';
 inline constexpr uint8_t kAuthorization = 'R';
 inline constexpr uint8_t kMeta = 'M';
+inline constexpr uint8_t kValidatorSet = 'V';
+inline constexpr uint8_t kEvidence = 'E';
 
 Bytes account(const AccountId& a);
 Bytes holding(HoldingId id);
 Bytes segment(Family f, u128 first);
 Bytes authorization(const Resource& prefix, uint8_t max_length, uint32_t asn);
 Bytes next_holding_id();
+Bytes validator_set(uint64_t from_height);
+// One equivocation (validator, height, round, type) has one key, whichever
+// pair of conflicting votes proves it.
+Bytes evidence(const crypto::PublicKey& validator, uint64_t height, uint32_t round, uint8_t vote_type);
 
 }  // namespace nl::ledger::keys

@@ -17,8 +17,25 @@ std::string_view tx_kind_name(TxKind k) {
     case TxKind::withdraw: return "withdraw";
     case TxKind::set_metadata: return "set-metadata";
     case TxKind::rotate_key: return "rotate-key";
+    case TxKind::validator_update: return "validator-update";
   }
   return "?";
+}
+
+uint32_t max_signatures(TxKind k) {
+  return k == TxKind::validator_update ? kMaxValidatorUpdateSignatures : kMaxTxSignatures;
+}
+
+Status check_validator_changes(const std::vector<Validator>& changes) {
+  if (changes.empty()) return fail("validator-update lists no change");
+  if (changes.size() > kMaxValidators)
+    return fail("validator-update lists " + std::to_string(changes.size()) + " changes; at most " +
+                std::to_string(kMaxValidators) + " are allowed");
+  for (size_t i = 1; i < changes.size(); ++i)
+    if (!(changes[i - 1].key < changes[i].key))
+      return fail("validator-update changes are not sorted by key with each key once (at " +
+                  changes[i].key.hex() + ")");
+  return {};
 }
 
 bool valid_chain_id(std::string_view id) {
@@ -36,7 +53,7 @@ std::optional<Resource> named_range(const TxBody& body) {
         using B = std::decay_t<decltype(b)>;
         if constexpr (std::is_same_v<B, AuthorizeBody> || std::is_same_v<B, WithdrawBody>)
           return b.prefix;
-        else if constexpr (std::is_same_v<B, RotateKeyBody>)
+        else if constexpr (std::is_same_v<B, RotateKeyBody> || std::is_same_v<B, ValidatorUpdateBody>)
           return std::nullopt;
         else
           return b.range;
@@ -76,6 +93,10 @@ struct BodyEncoder {
     b.meta.encode(w);
   }
   void operator()(const RotateKeyBody& b) { w.fixed(b.new_key.b); }
+  void operator()(const ValidatorUpdateBody& b) {
+    w.count(b.changes.size());
+    for (const auto& v : b.changes) w.fixed(v.key.b).u64(v.power);
+  }
 };
 
 TxBody decode_body(TxKind kind, Reader& r) {
@@ -125,6 +146,18 @@ TxBody decode_body(TxKind kind, Reader& r) {
       return b;
     }
     case TxKind::rotate_key: return RotateKeyBody{crypto::PublicKey{r.fixed<32>()}};
+    case TxKind::validator_update: {
+      ValidatorUpdateBody b;
+      uint32_t n = r.count(kMaxValidators);
+      b.changes.resize(n);
+      for (auto& v : b.changes) {
+        v.key.b = r.fixed<32>();
+        v.power = r.u64();
+      }
+      // One encoding per value: the change list is a sorted set.
+      if (auto s = check_validator_changes(b.changes); !s) throw DecodeError(s.error());
+      return b;
+    }
   }
   throw DecodeError("unknown transaction kind");
 }
@@ -169,9 +202,13 @@ Transaction Transaction::decode(Reader& r) {
   tx.signer = AccountId::decode(r);
   tx.nonce = r.u64();
   uint8_t kind = r.u8();
-  if (kind < 1 || kind > 9) throw DecodeError("unknown transaction kind " + std::to_string(kind));
+  if (kind < 1 || kind > kMaxTxKind) throw DecodeError("unknown transaction kind " + std::to_string(kind));
   tx.body = decode_body(static_cast<TxKind>(kind), r);
-  uint32_t n = r.count(kMaxTxSignatures);
+  const uint32_t max = max_signatures(static_cast<TxKind>(kind));
+  uint32_t n = r.count();  // nothing is allocated before the kind's limit is checked
+  if (n > max)
+    throw DecodeError("a " + std::string(tx_kind_name(static_cast<TxKind>(kind))) + " transaction carries at most " +
+                      std::to_string(max) + " signatures; this one has " + std::to_string(n));
   for (uint32_t i = 0; i < n; ++i) {
     TxSignature s;
     s.key.b = r.fixed<32>();
@@ -206,8 +243,20 @@ bool Transaction::signed_by(const crypto::PublicKey& key) const {
                      [&](const TxSignature& s) { return s.key == key; });
 }
 
+std::vector<crypto::PublicKey> Transaction::signer_keys() const {
+  std::vector<crypto::PublicKey> keys;
+  keys.reserve(signatures.size());
+  for (const auto& s : signatures) keys.push_back(s.key);
+  return keys;
+}
+
 Status Transaction::check_signatures() const {
   if (signatures.empty()) return fail("transaction carries no signature");
+  const TxKind kind = body_kind(body);
+  if (signatures.size() > max_signatures(kind))
+    return fail("a " + std::string(tx_kind_name(kind)) + " transaction carries at most " +
+                std::to_string(max_signatures(kind)) + " signatures; this one has " +
+                std::to_string(signatures.size()));
   Bytes msg = signing_bytes();
   for (const auto& s : signatures)
     if (!crypto::verify(s.key, msg, s.sig))
@@ -237,6 +286,10 @@ std::string Transaction::describe() const {
           s += b.range.to_string() + " name='" + b.meta.name + "'";
         else if constexpr (std::is_same_v<B, RotateKeyBody>)
           s += "to key " + b.new_key.hex();
+        else if constexpr (std::is_same_v<B, ValidatorUpdateBody>) {
+          for (size_t i = 0; i < b.changes.size(); ++i)
+            s += (i ? ", " : "") + AccountId{b.changes[i].key}.to_string() + "=" + std::to_string(b.changes[i].power);
+        }
       },
       body);
   return s + " (signer " + signer.to_string() + ", nonce " + std::to_string(nonce) + ")";

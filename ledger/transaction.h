@@ -15,12 +15,18 @@
 #include "ledger/account.h"
 #include "ledger/holding.h"
 #include "ledger/resource.h"
+#include "ledger/validator.h"
 
 namespace nl::ledger {
 
 inline constexpr uint8_t kTxVersion = 1;
-inline constexpr uint32_t kMaxTxBytes = 16 * 1024;
+// A validator-update with kMaxValidators changes and kMaxValidators + 1
+// signatures is about 35 KiB; every other kind stays far below 16 KiB.
+inline constexpr uint32_t kMaxTxBytes = 64 * 1024;
+// Signatures on every kind but validator-update.
 inline constexpr uint32_t kMaxTxSignatures = 8;
+// A validator-update: the submitter and up to every validator.
+inline constexpr uint32_t kMaxValidatorUpdateSignatures = kMaxValidators + 1;
 inline constexpr uint32_t kMaxChainIdBytes = 64;
 // Chain ids are 1-64 printable ASCII characters without spaces.
 bool valid_chain_id(std::string_view id);
@@ -35,8 +41,12 @@ enum class TxKind : uint8_t {
   withdraw = 7,
   set_metadata = 8,
   rotate_key = 9,
+  validator_update = 10,
 };
+inline constexpr uint8_t kMaxTxKind = 10;
 std::string_view tx_kind_name(TxKind k);
+// How many signatures a transaction of this kind may carry.
+uint32_t max_signatures(TxKind k);
 
 // The holder of the holding containing `range` carves it out to `to`.
 struct DelegateBody {
@@ -92,10 +102,23 @@ struct RotateKeyBody {
   auto operator<=>(const RotateKeyBody&) const = default;
 };
 
+// Changes the validator set two heights after the block that commits it:
+// each entry sets a validator's power; power 0 removes it, a new key adds
+// it. Sorted by key, each key once, 1..kMaxValidators entries. Current
+// validators holding more than 2/3 of the power co-sign (ledger.md).
+struct ValidatorUpdateBody {
+  std::vector<Validator> changes;
+  auto operator<=>(const ValidatorUpdateBody&) const = default;
+};
+
 using TxBody = std::variant<DelegateBody, TransferBody, ReturnBody, RevokeBody, RenewBody,
-                            AuthorizeBody, WithdrawBody, SetMetadataBody, RotateKeyBody>;
+                            AuthorizeBody, WithdrawBody, SetMetadataBody, RotateKeyBody,
+                            ValidatorUpdateBody>;
 TxKind body_kind(const TxBody& b);
-// The range a body names (the prefix for authorize/withdraw); none for rotate-key.
+// The sorted-unique-non-empty shape of a validator-update's change list.
+Status check_validator_changes(const std::vector<Validator>& changes);
+// The range a body names (the prefix for authorize/withdraw); none for
+// rotate-key and validator-update.
 std::optional<Resource> named_range(const TxBody& body);
 
 struct TxSignature {
@@ -126,8 +149,11 @@ struct Transaction {
   void sign(const crypto::SecretKey& key);
   // True if some signature by `key` verifies.
   bool signed_by(const crypto::PublicKey& key) const;
-  // Every signature present verifies (says which one does not).
+  // Every signature present verifies (says which one does not), and there
+  // are no more than max_signatures(kind).
   Status check_signatures() const;
+  // The keys that signed (whether or not the signatures verify).
+  std::vector<crypto::PublicKey> signer_keys() const;
   std::string describe() const;  // one line, for humans
 };
 

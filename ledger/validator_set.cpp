@@ -78,4 +78,15 @@ Status ValidatorSet::verify_commit(const std::string& chain_id, const CommitCert
   return {};
 }
 
+uint64_t ValidatorSet::power_of(const std::vector<crypto::PublicKey>& keys) const {
+  uint64_t power = 0;
+  for (const auto& v : validators)
+    if (std::find(keys.begin(), keys.end(), v.key) != keys.end()) power += v.power;
+  return power;
+}
+
+bool ValidatorSet::more_than_two_thirds(uint64_t power) const {
+  return static_cast<unsigned __int128>(power) * 3 > static_cast<unsigned __int128>(total_power()) * 2;
+}
+
 }  // namespace nl::ledger

@@ -10,21 +10,13 @@
 #include "crypto/result.h"
 #include "ledger/block.h"
 #include "ledger/canonical.h"
+#include "ledger/validator.h"
 
 namespace nl::ledger {
 
-inline constexpr size_t kMaxValidators = 256;
-// Bounds the proposer schedule (consensus/proposer.h) to one slot per unit.
-inline constexpr uint64_t kMaxTotalPower = 10000;
-
-struct Validator {
-  crypto::PublicKey key;
-  uint64_t power = 1;
-  auto operator<=>(const Validator&) const = default;
-};
-
 struct ValidatorSet {
   std::vector<Validator> validators;  // sorted by key
+  auto operator<=>(const ValidatorSet&) const = default;
   uint64_t total_power() const;
   const Validator* find(const crypto::PublicKey& k) const;
   // Sorted by key, no duplicates, 1 <= count <= kMaxValidators, every power
@@ -35,6 +27,11 @@ struct ValidatorSet {
   crypto::Hash32 hash() const;
   // > 2/3 of power signed vote_sign_bytes(precommit) for cert.block_hash.
   Status verify_commit(const std::string& chain_id, const CommitCertificate& cert) const;
+  // The power of the validators among `keys` (each key counted once; keys
+  // that are not validators count nothing).
+  uint64_t power_of(const std::vector<crypto::PublicKey>& keys) const;
+  // power * 3 > total * 2, without overflow.
+  bool more_than_two_thirds(uint64_t power) const;
 };
 
 }  // namespace nl::ledger

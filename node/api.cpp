@@ -5,6 +5,7 @@
 #include <shared_mutex>
 
 #include "node/json_views.h"
+#include "node/rdap.h"
 
 namespace nl::node {
 
@@ -45,6 +46,7 @@ void Api::handle(HttpRequest req, Responder respond) {
     query = target.substr(q + 1);
     target = target.substr(0, q);
   }
+  if (target.rfind(kRdapPathPrefix, 0) == 0) return respond(rdap_response(chain_, producer_, req));
   static const std::string prefix = "/api/v1/";
   if (target.rfind(prefix, 0) != 0) return respond(json_error(404, "no such endpoint: " + target));
   std::string rest = target.substr(prefix.size());
@@ -56,6 +58,13 @@ void Api::handle(HttpRequest req, Responder respond) {
     if (req.method != "POST") return respond(json_error(405, "use POST to submit a transaction"));
     return submit(req, std::move(respond));
   }
+  if (route == "evidence" && arg.empty() && req.method == "POST") {
+    try {
+      return respond(submit_evidence(req));
+    } catch (const std::exception& e) {
+      return respond(json_error(500, std::string("internal error: ") + e.what()));
+    }
+  }
   if (req.method != "GET") return respond(json_error(405, "method " + req.method + " not allowed on " + target));
   try {
     if (route == "status" && arg.empty()) return respond(status());
@@ -66,6 +75,8 @@ void Api::handle(HttpRequest req, Responder respond) {
     if (route == "history") return respond(history(arg, query));
     if (route == "proof") return respond(proof(arg));
     if (route == "authorizations" && arg.empty()) return respond(authorizations());
+    if (route == "evidence" && arg.empty()) return respond(evidence());
+    if (route == "validators" && arg.empty()) return respond(validators(query));
   } catch (const std::exception& e) {
     return respond(json_error(500, std::string("internal error: ") + e.what()));
   }
@@ -84,7 +95,7 @@ HttpResponse Api::status() const {
              {"time_rfc3339", rfc3339(tip.time)},
              {"holdings", chain_.registry().holding_count()},
              {"mempool", producer_.mempool_size()},
-             {"validators", chain_.genesis().validators.validators.size()}});
+             {"validators", chain_.validators_at(chain_.height() + 1).validators.size()}});
 }
 
 void Api::submit(const HttpRequest& req, Responder respond) {
@@ -138,7 +149,9 @@ HttpResponse Api::block(const std::string& arg) const {
   if (!b) return json_error(404, b.error());
   json txs = json::array();
   for (const auto& t : b->txs) txs.push_back(tx_json(t));
-  json j = {{"header", header_json(b->header)}, {"txs", txs}};
+  json evidence = json::array();
+  for (const auto& e : b->evidence) evidence.push_back(evidence_json(e));
+  json j = {{"header", header_json(b->header)}, {"txs", txs}, {"evidence", evidence}};
   if (b->last_commit) j["last_commit"] = cert_json(*b->last_commit);
   if (auto c = chain_.store().cert(*h)) j["commit"] = cert_json(*c);
   return ok(j);
@@ -256,6 +269,80 @@ HttpResponse Api::authorizations() const {
   json list = json::array();
   for (const auto& a : chain_.registry().authorizations()) list.push_back(authorization_json(a));
   return ok({{"authorizations", list}, {"height", chain_.height()}});
+}
+
+HttpResponse Api::evidence() const {
+  std::shared_lock lk(producer_.state_mutex());
+  json list = json::array();
+  for (const auto& c : chain_.registry().evidence()) list.push_back(evidence_json(c.evidence, c.committed_height));
+  return ok({{"evidence", list}, {"height", chain_.height()}, {"pending", producer_.evidence_pending()}});
+}
+
+// The same checks the block rules make, so that a submitter hears now why
+// its evidence would be dropped.
+HttpResponse Api::submit_evidence(const HttpRequest& req) {
+  json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body.contains("evidence") || !body["evidence"].is_string())
+    return json_error(400, "request body must be JSON {\"evidence\": \"<hex of the canonical evidence>\"}");
+  auto bytes = from_hex(body["evidence"].get<std::string>());
+  if (!bytes) return json_error(400, "\"evidence\" is not valid hex");
+  auto ev = Evidence::decode(*bytes);
+  if (!ev) return json_error(400, ev.error());
+  {
+    std::shared_lock lk(producer_.state_mutex());
+    const uint64_t h = ev->a.height, next = chain_.height() + 1;
+    if (h == 0) return json_error(400, "evidence is for height 0; heights start at 1");
+    // Evidence of the height being decided now rides a later block.
+    if (h > next)
+      return json_error(400, "evidence is for height " + std::to_string(h) + ", beyond the next height " +
+                                 std::to_string(next));
+    if (next - std::min(h, next) > kEvidenceMaxAge)
+      return json_error(400, "evidence for height " + std::to_string(h) + " is older than " +
+                                 std::to_string(kEvidenceMaxAge) + " heights");
+    if (auto s = ev->check(chain_.genesis().chain_id, chain_.validators_at(h)); !s) return json_error(400, s.error());
+    for (const auto& c : chain_.registry().evidence_of(ev->a.validator))
+      if (c.evidence.a.height == h && c.evidence.a.round == ev->a.round && c.evidence.a.type == ev->a.type)
+        return json_error(409, "this equivocation is already committed at height " + std::to_string(c.committed_height));
+  }
+  const std::string id = ev->id().hex();
+  if (!producer_.submit_evidence(std::move(*ev)))
+    return json_error(503, "the evidence queue is full or the node is stopping; retry later");
+  return {202, dump(json{{"status", "pending"}, {"id", id}}), "application/json"};
+}
+
+HttpResponse Api::validators(const std::string& query) const {
+  std::optional<uint64_t> want;
+  for (size_t at = 0; at < query.size();) {
+    size_t end = std::min(query.find('&', at), query.size());
+    std::string param = query.substr(at, end - at);
+    if (param.rfind("height=", 0) == 0) {
+      auto h = parse_u64(param.substr(7), "height");
+      if (!h) return json_error(400, h.error());
+      if (*h == 0) return json_error(400, "height must be 1 or more");
+      want = *h;
+    }
+    at = end + 1;
+  }
+  std::shared_lock lk(producer_.state_mutex());
+  const uint64_t known = chain_.height() + kValidatorUpdateDelay;
+  const uint64_t h = want.value_or(chain_.height() + 1);
+  if (h > known)
+    return json_error(404, "the validator set of height " + std::to_string(h) + " is not known yet: sets are fixed up to " +
+                               std::to_string(kValidatorUpdateDelay) + " heights past the tip (" +
+                               std::to_string(known) + ")");
+  const auto& sets = chain_.registry().validator_sets();
+  auto it = sets.upper_bound(h);
+  uint64_t from = it == sets.begin() ? 1 : std::prev(it)->first;
+  json j = validator_set_json(chain_.validators_at(h));
+  j["height"] = h;
+  j["from_height"] = from;
+  j["tip_height"] = chain_.height();
+  json changes = json::array();
+  for (const auto& [f, set] : sets)
+    changes.push_back({{"from_height", f}, {"hash", set.hash().hex()}, {"validators", set.validators.size()},
+                       {"total_power", set.total_power()}});
+  j["history"] = changes;
+  return ok(j);
 }
 
 }  // namespace nl::node

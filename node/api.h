@@ -25,6 +25,9 @@ class Api {
   HttpResponse history(const std::string& arg, const std::string& query) const;
   HttpResponse proof(const std::string& arg) const;
   HttpResponse authorizations() const;
+  HttpResponse evidence() const;
+  HttpResponse submit_evidence(const HttpRequest& req);
+  HttpResponse validators(const std::string& query) const;
 
   ledger::Chain& chain_;
   BlockProducer& producer_;

@@ -55,7 +55,7 @@ void BlockProducer::merge_signatures(ledger::Transaction& into, const ledger::Tr
   for (const auto& s : from.signatures) {
     auto it = std::lower_bound(into.signatures.begin(), into.signatures.end(), s, by_key);
     if (it != into.signatures.end() && it->key == s.key) continue;  // this key has signed already
-    if (into.signatures.size() >= ledger::kMaxTxSignatures) return;
+    if (into.signatures.size() >= ledger::max_signatures(ledger::body_kind(into.body))) return;
     it = into.signatures.insert(it, s);
     // A transaction past the size cap could not be decoded back from a block.
     if (into.encode().size() > ledger::kMaxTxBytes) {
@@ -93,7 +93,47 @@ void BlockProducer::submit(ledger::Transaction tx, SubmitCallback done) {
   done({SubmitResult::Outcome::unavailable, id, 0, refusal});
 }
 
+bool BlockProducer::submit_evidence(ledger::Evidence ev) {
+  {
+    std::lock_guard<std::mutex> lk(queue_mutex_);
+    if (stopping_ || evidence_.size() >= kMaxEvidenceQueue) return false;
+    evidence_.emplace(ev.id(), std::move(ev));
+  }
+  cv_.notify_all();
+  return true;
+}
+
+size_t BlockProducer::evidence_pending() const {
+  std::lock_guard<std::mutex> lk(queue_mutex_);
+  return evidence_.size();
+}
+
+std::vector<ledger::Evidence> BlockProducer::take_evidence(uint64_t next_height) {
+  std::vector<ledger::Evidence> out;
+  std::lock_guard<std::mutex> lk(queue_mutex_);
+  for (auto it = evidence_.begin(); it != evidence_.end() && out.size() < ledger::kMaxBlockEvidence;) {
+    if (it->second.a.height < next_height) {
+      out.push_back(std::move(it->second));
+      it = evidence_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return out;
+}
+
 Status BlockProducer::produce_once() {
+  {
+    // This producer certifies alone: once a validator-update leaves its key
+    // short of more than 2/3 of the next height's power, it must stop
+    // rather than commit a block it cannot certify.
+    std::shared_lock<std::shared_mutex> lk(state_mutex_);
+    const uint64_t next = chain_.height() + 1;
+    const ledger::ValidatorSet& set = chain_.validators_at(next);
+    if (!set.more_than_two_thirds(set.power_of({key_.public_key()})))
+      return fail("this validator alone no longer holds more than 2/3 of the voting power at height " +
+                  std::to_string(next) + "; single-validator production stops");
+  }
   std::list<Pending> batch;
   {
     std::lock_guard<std::mutex> lk(queue_mutex_);
@@ -117,7 +157,8 @@ Status BlockProducer::produce_once() {
   {
     std::unique_lock<std::shared_mutex> lk(state_mutex_);
     uint64_t now = static_cast<uint64_t>(duration_cast<seconds>(system_clock::now().time_since_epoch()).count());
-    proposed = chain_.propose(txs, now, key_.public_key(), ledger::SignatureCheck::already_verified);
+    proposed = chain_.propose(txs, now, key_.public_key(), ledger::SignatureCheck::already_verified,
+                              take_evidence(chain_.height() + 1));
     ledger::CommitCertificate cert;
     cert.height = proposed.block.header.height;
     cert.round = 0;
@@ -144,6 +185,12 @@ Status BlockProducer::produce_once() {
   if (!proposed.block.txs.empty() || !proposed.rejected.empty())
     std::fprintf(stderr, "numledgerd: height %llu: %zu committed, %zu refused\n",
                  static_cast<unsigned long long>(height), proposed.block.txs.size(), proposed.rejected.size());
+  if (!proposed.block.evidence.empty())
+    std::fprintf(stderr, "numledgerd: height %llu: %zu evidence committed\n", static_cast<unsigned long long>(height),
+                 proposed.block.evidence.size());
+  for (const auto& r : proposed.rejected_evidence)
+    std::fprintf(stderr, "numledgerd: height %llu: evidence %s dropped: %s\n", static_cast<unsigned long long>(height),
+                 r.evidence_id.hex().c_str(), r.reason.c_str());
   ++produced_;
   for (auto& p : batch) {
     auto it = refused.find(p.id);
@@ -156,6 +203,7 @@ Status BlockProducer::produce_once() {
 
 void BlockProducer::run() {
   auto last_block = steady_clock::now();
+  std::string last_error;
   while (true) {
     {
       std::unique_lock<std::mutex> lk(queue_mutex_);
@@ -167,7 +215,13 @@ void BlockProducer::run() {
         cv_.wait_for(lk, opts_.batch_window, [&] { return stopping_; });
       }
     }
-    (void)produce_once();
+    // A refusal repeats every round while it lasts: say it once.
+    if (auto s = produce_once(); !s && s.error() != last_error) {
+      std::fprintf(stderr, "numledgerd: %s\n", s.error().c_str());
+      last_error = s.error();
+    } else if (s) {
+      last_error.clear();
+    }
     last_block = steady_clock::now();
   }
 }

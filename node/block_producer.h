@@ -51,6 +51,14 @@ class BlockProducer {
   // gets the same answer as every other submitter of it.
   void submit(ledger::Transaction tx, SubmitCallback done);
 
+  // Queues equivocation evidence for the next block whose height is above
+  // the evidence's (one entry per evidence id; at most kMaxEvidenceQueue).
+  // The block's rules may still refuse it (then it is dropped and logged).
+  // False when the queue is full or the producer is stopping.
+  bool submit_evidence(ledger::Evidence ev);
+  size_t evidence_pending() const;
+  static constexpr size_t kMaxEvidenceQueue = 1000;
+
   // Readers of chain state hold this shared; the producer holds it unique
   // while it applies and commits a block.
   std::shared_mutex& state_mutex() { return state_mutex_; }
@@ -72,6 +80,10 @@ class BlockProducer {
   // canonical ascending key order and the encoding limits.
   static void merge_signatures(ledger::Transaction& into, const ledger::Transaction& from);
 
+  // Evidence for heights below `next_height`, up to a block's worth,
+  // taken out of the queue.
+  std::vector<ledger::Evidence> take_evidence(uint64_t next_height);
+
   ledger::Chain& chain_;
   crypto::SecretKey key_;
   ProducerOptions opts_;
@@ -80,6 +92,7 @@ class BlockProducer {
   std::condition_variable cv_;
   std::list<Pending> queue_;  // insertion order
   std::map<crypto::Hash32, std::list<Pending>::iterator> index_;  // id -> entry in queue_
+  std::map<crypto::Hash32, ledger::Evidence> evidence_;  // by id
   size_t callbacks_ = 0;
   bool stopping_ = false;
   std::thread thread_;

@@ -86,6 +86,11 @@ json tx_json(const Transaction& tx) {
                            {"abuse_contact", b.meta.abuse_contact}};
         } else if constexpr (std::is_same_v<B, RotateKeyBody>) {
           j["new_key"] = AccountId{b.new_key}.to_string();
+        } else if constexpr (std::is_same_v<B, ValidatorUpdateBody>) {
+          json changes = json::array();
+          for (const auto& c : b.changes)
+            changes.push_back({{"account", AccountId{c.key}.to_string()}, {"key", c.key.hex()}, {"power", c.power}});
+          j["changes"] = changes;
         }
       },
       tx.body);
@@ -102,6 +107,7 @@ json header_json(const BlockHeader& h) {
           {"tx_root", h.tx_root.hex()},
           {"state_root", h.state_root.hex()},
           {"validator_set_hash", h.validator_set_hash.hex()},
+          {"evidence_root", h.evidence_root.hex()},
           {"proposer", AccountId{h.proposer}.to_string()}};
 }
 
@@ -110,6 +116,26 @@ json cert_json(const CommitCertificate& c) {
   for (const auto& v : c.votes)
     votes.push_back({{"validator", AccountId{v.validator}.to_string()}, {"signature", v.sig.hex()}});
   return {{"height", c.height}, {"round", c.round}, {"block_hash", c.block_hash.hex()}, {"votes", votes}};
+}
+
+json evidence_json(const Evidence& e, std::optional<uint64_t> committed_height) {
+  json j = {{"id", e.id().hex()},
+            {"validator", AccountId{e.a.validator}.to_string()},
+            {"validator_key", e.a.validator.hex()},
+            {"height", e.a.height},
+            {"round", e.a.round},
+            {"type", e.a.type == VoteType::prevote ? "prevote" : "precommit"},
+            {"block_hash_a", e.a.block_hash.hex()},
+            {"block_hash_b", e.b.block_hash.hex()}};
+  if (committed_height) j["committed_height"] = *committed_height;
+  return j;
+}
+
+json validator_set_json(const ValidatorSet& set) {
+  json vs = json::array();
+  for (const auto& v : set.validators)
+    vs.push_back({{"account", AccountId{v.key}.to_string()}, {"key", v.key.hex()}, {"power", v.power}});
+  return {{"validators", vs}, {"total_power", set.total_power()}, {"hash", set.hash().hex()}};
 }
 
 }  // namespace nl::node

@@ -213,9 +213,36 @@ TEST_CASE("block and certificate decoders survive hostile bytes") {
   tx.body = RotateKeyBody{key(2).public_key()};
   tx.sign(key(1));
   b.txs = {tx, tx};
+  auto vote = [](const char* block) {
+    return SignedVote::make("fuzz", 2, 0, VoteType::prevote, crypto::sha256(as_bytes(block)), key(4));
+  };
+  b.evidence = {Evidence::make(vote("a"), vote("b")).value()};
+  b.header.evidence_root = evidence_root(b.evidence);
   b.last_commit = CommitCertificate{2, 0, crypto::sha256(as_bytes("x")), {{key(3).public_key(), {}}}};
   hammer(b.encode(), 20000, [](const Bytes& in) { return Block::decode(in).ok(); });
   hammer(b.last_commit->encode(), 20000, [](const Bytes& in) { return CommitCertificate::decode(in).ok(); });
+  hammer(b.evidence[0].encode(), 20000, [](const Bytes& in) {
+    auto e = Evidence::decode(in);
+    if (e.ok()) (void)e->check("fuzz", ValidatorSet{{{key(4).public_key(), 1}}});
+    return e.ok();
+  });
+}
+
+TEST_CASE("validator-update decoder survives hostile bytes") {
+  Transaction tx;
+  tx.chain_id = "fuzz";
+  tx.signer = AccountId{key(1).public_key()};
+  tx.nonce = 1;
+  ValidatorUpdateBody body;
+  for (uint8_t k = 10; k < 16; ++k) body.changes.push_back({key(k).public_key(), uint64_t{k % 3u}});
+  std::sort(body.changes.begin(), body.changes.end());
+  tx.body = body;
+  for (uint8_t k = 1; k < 12; ++k) tx.sign(key(k));  // more than the 8 other kinds may carry
+  hammer(tx.encode(), 20000, [](const Bytes& b) {
+    auto r = Transaction::decode(b);
+    if (r.ok()) (void)r->check_signatures();
+    return r.ok();
+  });
 }
 
 TEST_CASE("proof decoder and verifier survive hostile bytes") {

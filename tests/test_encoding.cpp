@@ -47,6 +47,13 @@ std::map<std::string, Transaction> golden_txs() {
       {"withdraw", make(WithdrawBody{res("10.1.0.0/16"), 24, 64496})},
       {"set-metadata", make(SetMetadataBody{res("AS64496-AS64511"), md})},
       {"rotate-key", make(RotateKeyBody{key(3).public_key()})},
+      {"validator-update", [] {
+         std::vector<Validator> changes = {{key(4).public_key(), 2}, {key(5).public_key(), 0}};
+         std::sort(changes.begin(), changes.end());
+         Transaction tx = make(ValidatorUpdateBody{changes});
+         tx.sign(key(4));  // a validator's co-signature
+         return tx;
+       }()},
   };
 }
 
@@ -59,8 +66,17 @@ BlockHeader golden_header() {
   h.tx_root = crypto::sha256(as_bytes("txs"));
   h.state_root = crypto::sha256(as_bytes("state"));
   h.validator_set_hash = crypto::sha256(as_bytes("validators"));
+  h.evidence_root = crypto::sha256(as_bytes("evidence"));
   h.proposer = key(9).public_key();
   return h;
+}
+
+// key(6) precommits two different blocks at height 41, round 2.
+Evidence golden_evidence() {
+  auto vote = [](const char* block) {
+    return SignedVote::make("golden", 41, 2, VoteType::precommit, crypto::sha256(as_bytes(block)), key(6));
+  };
+  return Evidence::make(vote("block-a"), vote("block-b")).value();
 }
 
 // Unsigned-part hex of each transaction kind (signatures are Ed25519,
@@ -71,6 +87,10 @@ const std::map<std::string, std::string> kGoldenTx = {
 
 const std::string kGoldenHeader =
 #include "golden_header_vector.inc"
+    ;
+
+const std::string kGoldenEvidence =
+#include "golden_evidence_vector.inc"
     ;
 
 }  // namespace
@@ -99,7 +119,78 @@ TEST_CASE("golden: block header bytes and hash") {
   std::string hex = to_hex(w.data());
   if (std::getenv("NL_PRINT_GOLDEN")) std::cout << "header " << hex << "\nhash " << h.hash().hex() << "\n";
   CHECK(hex == kGoldenHeader);
-  CHECK(w.data().size() == 1 + 4 + 6 + 8 + 8 + 32 * 5);
+  CHECK(w.data().size() == 1 + 4 + 6 + 8 + 8 + 32 * 6);
+}
+
+TEST_CASE("golden: evidence bytes, its leaf in the evidence root, and a block carrying it") {
+  auto ev = golden_evidence();
+  std::string hex = to_hex(ev.encode());
+  if (std::getenv("NL_PRINT_GOLDEN")) std::cout << "evidence " << hex << "\n";
+  CHECK(hex == kGoldenEvidence);
+  CHECK(ev.encode().size() == 2 * (8 + 4 + 1 + 32 + 32 + 64));
+  CHECK(ev.check("golden", ValidatorSet{{{key(6).public_key(), 1}}}).ok());
+  // One leaf: the root is the leaf; none: 32 zero bytes.
+  CHECK(evidence_root({ev}) == crypto::tagged_hash(tags::kEvidenceLeaf, ev.encode()));
+  CHECK(evidence_root({}) == crypto::Hash32{});
+  CHECK(evidence_root({ev, ev}) == crypto::tagged_hash2(tags::kEvidenceNode, evidence_root({ev}), evidence_root({ev})));
+
+  // Evidence sits after the transactions, before the last commit.
+  Block b;
+  b.header = golden_header();
+  b.txs.push_back(golden_txs().at("delegate"));
+  b.evidence.push_back(ev);
+  Bytes bytes = b.encode();
+  Writer prefix;
+  b.header.encode(prefix);
+  prefix.count(1);
+  b.txs[0].encode(prefix);
+  prefix.count(1);
+  ev.encode(prefix);
+  prefix.boolean(false);
+  CHECK(bytes == prefix.data());
+  auto back = Block::decode(bytes);
+  REQUIRE(back.ok());
+  CHECK(back->evidence == b.evidence);
+  // More than kMaxBlockEvidence pieces do not decode.
+  b.evidence.assign(kMaxBlockEvidence + 1, ev);
+  CHECK(Block::decode(b.encode()).error().find("count") != std::string::npos);
+}
+
+TEST_CASE("signature limits: 8 for ordinary kinds, every validator plus the submitter for validator-update") {
+  auto tx = golden_txs().at("delegate");
+  for (uint8_t k = 20; tx.signatures.size() < kMaxTxSignatures + 1; ++k) tx.sign(key(k));
+  auto r = Transaction::decode(tx.encode());
+  REQUIRE(!r.ok());
+  CHECK(r.error().find("a delegate transaction carries at most 8 signatures; this one has 9") != std::string::npos);
+  CHECK(tx.check_signatures().error().find("at most 8 signatures") != std::string::npos);
+
+  // The largest validator-update: kMaxValidators changes, kMaxValidators + 1 signatures.
+  ValidatorUpdateBody body;
+  for (size_t i = 0; i < kMaxValidators; ++i) {
+    std::array<uint8_t, 32> seed{};
+    seed[0] = uint8_t(i), seed[1] = 0xA5;
+    body.changes.push_back({crypto::SecretKey::from_seed(seed).public_key(), 1});
+  }
+  std::sort(body.changes.begin(), body.changes.end());
+  Transaction big = make(body);
+  for (size_t i = 0; big.signatures.size() < kMaxValidatorUpdateSignatures; ++i) {
+    std::array<uint8_t, 32> seed{};
+    seed[0] = uint8_t(i), seed[1] = 0x5A;
+    big.sign(crypto::SecretKey::from_seed(seed));
+  }
+  Bytes bytes = big.encode();
+  CHECK(bytes.size() <= kMaxTxBytes);
+  auto back = Transaction::decode(bytes);
+  REQUIRE_MESSAGE(back.ok(), back.error());
+  CHECK(back->check_signatures().ok());
+  big.sign(key(99));  // one more than allowed
+  CHECK(Transaction::decode(big.encode()).error().find("at most 257 signatures") != std::string::npos);
+
+  // The change list is a sorted set with 1..kMaxValidators entries.
+  auto unsorted = make(ValidatorUpdateBody{{body.changes[1], body.changes[0]}});
+  CHECK(Transaction::decode(unsorted.encode()).error().find("not sorted") != std::string::npos);
+  auto empty = make(ValidatorUpdateBody{});
+  CHECK(Transaction::decode(empty.encode()).error().find("no change") != std::string::npos);
 }
 
 TEST_CASE("signing bytes start with the domain tag and bind chain id and nonce") {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/bytes.h"
+#include "ledger/transaction.h"
 #include "node/http_client.h"
 #include "support/process.h"
 
@@ -131,7 +132,12 @@ TEST_CASE("numledgerd end to end: holder story, hostile input, kill -9, corrupti
   CHECK(r.err.find("chain") != std::string::npos);
   auto [s4, j4] = n.post(json{{"tx", tx_hex.substr(0, 40)}}.dump());  // truncated
   CHECK(s4 == 400);
-  auto [s5, j5] = n.post(std::string(70000, 'x'));  // oversized
+  // A body the size of the largest transaction in hex gets to the decoder...
+  auto [s6, j6] = n.post(json{{"tx", std::string(2 * (nl::ledger::kMaxTxBytes + 1), 'a')}}.dump());
+  CHECK(s6 == 400);
+  CHECK(j6["error"].get<std::string>().find("the cap is") != std::string::npos);
+  // ...and one past that is refused before it is read.
+  auto [s5, j5] = n.post(std::string(2 * nl::ledger::kMaxTxBytes + 8192, 'x'));
   CHECK(s5 == 413);
   // a fresh transaction with an already-used nonce
   r = n.cli({"tx", "delegate", "10.3.0.0/16", "--to", alice, "--key", n.dir / "root.key", "--chain-id", "e2e-test",

@@ -1,0 +1,150 @@
+// Blocks proposed by someone else: checking one without keeping its effects
+// (check_block) and committing one with its certificate (commit_block).
+// Both apply the block to the live state and undo it on failure (and, for
+// a check, always). The undo reads the committed value of each changed
+// entry back from the store, so it costs O(entries the block touched)
+// point reads instead of a copy of the whole state.
+#include <algorithm>
+#include <stdexcept>
+
+#include "ledger/chain.h"
+
+namespace nl::ledger {
+
+Status Chain::check_header(const Block& b) const {
+  const BlockHeader& h = b.header;
+  const uint64_t next = height() + 1;
+  if (h.chain_id != genesis_.chain_id)
+    return fail("block is for chain '" + h.chain_id + "'; this ledger is '" + genesis_.chain_id + "'");
+  if (h.height != next)
+    return fail("block is for height " + std::to_string(h.height) + "; the next height is " + std::to_string(next));
+  if (h.prev_hash != tip_hash())
+    return fail("block does not link to height " + std::to_string(height()) + " (its prev_hash is " +
+                h.prev_hash.hex() + ", the tip is " + tip_hash().hex() + ")");
+  if (h.time < tip_.time)
+    return fail("block time " + std::to_string(h.time) + " is before the previous block's time " +
+                std::to_string(tip_.time));
+  const ValidatorSet& set = validators_at(next);
+  if (h.validator_set_hash != set.hash())
+    return fail("block names validator set " + h.validator_set_hash.hex() + "; the set of height " +
+                std::to_string(next) + " is " + set.hash().hex());
+  if (!set.find(h.proposer))
+    return fail("block proposer " + AccountId{h.proposer}.to_string() + " is not a validator at height " +
+                std::to_string(next));
+  if (b.txs.size() > kMaxBlockTxs)
+    return fail("block carries " + std::to_string(b.txs.size()) + " transactions; at most " +
+                std::to_string(kMaxBlockTxs) + " are allowed");
+  if (b.evidence.size() > kMaxBlockEvidence)
+    return fail("block carries " + std::to_string(b.evidence.size()) + " pieces of evidence; at most " +
+                std::to_string(kMaxBlockEvidence) + " are allowed");
+  if (tx_root(b.txs) != h.tx_root) return fail("block's transactions do not match its header's tx root");
+  if (evidence_root(b.evidence) != h.evidence_root)
+    return fail("block's evidence does not match its header's evidence root");
+  if (next == 1) {
+    if (b.last_commit) return fail("block at height 1 carries a last commit; there is no height 0");
+    return {};
+  }
+  if (!b.last_commit) return fail("block carries no certificate of height " + std::to_string(height()));
+  const CommitCertificate& lc = *b.last_commit;
+  if (lc.height != height() || lc.block_hash != tip_hash())
+    return fail("block's last commit does not certify height " + std::to_string(height()) + " (" +
+                tip_hash().hex() + ")");
+  if (auto s = validators_at(height()).verify_commit(genesis_.chain_id, lc); !s)
+    return fail("block's last commit is invalid: " + s.error());
+  return {};
+}
+
+Result<std::vector<StateWrite>> Chain::apply_block(const Block& b) {
+  if (pending_) return fail("a proposed block is pending (not committed); commit or discard it first");
+  if (auto s = check_header(b); !s) return s.take_error();
+  const BlockContext ctx{b.header.height, b.header.time};
+  for (size_t i = 0; i < b.txs.size(); ++i) {
+    if (auto s = registry_.apply(b.txs[i], ctx, SignatureCheck::verify); !s) {
+      undo(registry_.take_writes());
+      return fail("block's transaction " + std::to_string(i) + " (" + b.txs[i].id().hex() +
+                  ") is refused: " + s.error());
+    }
+  }
+  for (size_t i = 0; i < b.evidence.size(); ++i) {
+    if (auto s = registry_.apply_evidence(b.evidence[i], ctx); !s) {
+      undo(registry_.take_writes());
+      return fail("block's evidence " + std::to_string(i) + " (" + b.evidence[i].id().hex() +
+                  ") is refused: " + s.error());
+    }
+  }
+  std::vector<StateWrite> writes = registry_.take_writes();
+  for (const auto& w : writes) {
+    if (w.value)
+      commitment_.put(w.key, *w.value);
+    else
+      commitment_.erase(w.key);
+  }
+  commitment_.flush();
+  if (const crypto::Hash32 root = commitment_.root(); root != b.header.state_root) {
+    undo(writes);
+    return fail("block's state root " + b.header.state_root.hex() +
+                " is not the state its transactions produce (" + root.hex() + ")");
+  }
+  return writes;
+}
+
+void Chain::undo(const std::vector<StateWrite>& changed) {
+  std::vector<StateWrite> old;
+  old.reserve(changed.size());
+  const auto by_key = [](const StateWrite& w, const Bytes& k) { return w.key < k; };
+  for (const auto& w : changed) {
+    StateWrite o{w.key, std::nullopt};
+    if (height() == 0) {
+      auto it = std::lower_bound(genesis_writes_.begin(), genesis_writes_.end(), w.key, by_key);
+      if (it != genesis_writes_.end() && it->key == w.key) o.value = it->value;
+    } else {
+      auto v = store_->state_value(w.key);
+      // The store answered every read at open; failing now is a broken disk.
+      if (!v) throw std::runtime_error("cannot undo a block: " + v.error());
+      o.value = std::move(*v);
+    }
+    old.push_back(std::move(o));
+  }
+  registry_.restore(old);
+  for (const auto& o : old) {
+    if (o.value)
+      commitment_.put(o.key, *o.value);
+    else
+      commitment_.erase(o.key);
+  }
+  commitment_.flush();
+  if (commitment_.root() != tip_.state_root)
+    throw std::logic_error("undo left the state root at " + commitment_.root().hex() + ", not the tip's " +
+                           tip_.state_root.hex());
+}
+
+Status Chain::check_block(const Block& b) {
+  auto writes = apply_block(b);
+  if (!writes) return writes.take_error();
+  undo(*writes);
+  return {};
+}
+
+Status Chain::commit_block(const Block& b, const CommitCertificate& cert) {
+  const uint64_t h = b.header.height;
+  if (cert.height != h || cert.block_hash != b.header.hash())
+    return fail("the certificate (height " + std::to_string(cert.height) + ", block " + cert.block_hash.hex() +
+                ") does not certify this block (height " + std::to_string(h) + ", " + b.header.hash().hex() + ")");
+  if (h == height() + 1)
+    if (auto s = validators_at(h).verify_commit(genesis_.chain_id, cert); !s)
+      return fail("certificate invalid: " + s.error());
+  auto writes = apply_block(b);
+  if (!writes) return writes.take_error();
+  Block stored = b;
+  stored.last_commit = tip_cert_;
+  if (auto s = store_->append(stored, cert, height() == 0 ? with_genesis_writes(*writes) : *writes); !s) {
+    undo(*writes);
+    return s;
+  }
+  tip_ = b.header;
+  tip_cert_ = cert;
+  genesis_writes_.clear();
+  return {};
+}
+
+}  // namespace nl::ledger

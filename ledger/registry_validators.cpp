@@ -1,0 +1,110 @@
+// Validator sets by height and equivocation evidence: the validator-update
+// rule, the evidence rule and their queries. Both live in the committed
+// state, so the state root covers who may certify each height and which
+// equivocations are on record.
+#include <algorithm>
+
+#include "ledger/registry.h"
+#include "ledger/state_keys.h"
+
+namespace nl::ledger {
+
+namespace {
+
+std::string vote_type_name(VoteType t) { return t == VoteType::prevote ? "prevote" : "precommit"; }
+
+}  // namespace
+
+Status Registry::set_genesis_validators(const ValidatorSet& set) {
+  if (auto s = set.validate(); !s) return fail("genesis validators: " + s.error());
+  if (!validator_sets_.empty()) return fail("genesis validators are already set");
+  validator_sets_[1] = set;
+  dirty_.insert(keys::validator_set(1));
+  return {};
+}
+
+const ValidatorSet& Registry::validator_set_at(uint64_t height) const {
+  static const ValidatorSet kNone;
+  if (validator_sets_.empty()) return kNone;
+  auto it = validator_sets_.upper_bound(std::max<uint64_t>(height, 1));
+  return it == validator_sets_.begin() ? validator_sets_.begin()->second : std::prev(it)->second;
+}
+
+Status Registry::apply_validator_update(const Transaction& tx, const ValidatorUpdateBody& b,
+                                        const BlockContext& ctx) {
+  if (auto s = check_validator_changes(b.changes); !s) return s;
+  // Authority comes from the set voting at this block's height.
+  const ValidatorSet& current = validator_set_at(ctx.height);
+  const uint64_t signed_power = current.power_of(tx.signer_keys());
+  if (!current.more_than_two_thirds(signed_power))
+    return fail("validator-update carries " + std::to_string(signed_power) + " of " +
+                std::to_string(current.total_power()) +
+                " voting power; more than 2/3 is needed (signatures of the validators of height " +
+                std::to_string(ctx.height) + ")");
+
+  // Composes onto the latest known set: one pending entry per target height,
+  // so a second update in the same block builds on the first.
+  const uint64_t target = ctx.height + kValidatorUpdateDelay;
+  const ValidatorSet& before = validator_set_at(target);
+  ValidatorSet next = before;
+  auto& vs = next.validators;
+  for (const auto& c : b.changes) {
+    auto it = std::lower_bound(vs.begin(), vs.end(), c.key,
+                               [](const Validator& v, const crypto::PublicKey& k) { return v.key < k; });
+    const bool present = it != vs.end() && it->key == c.key;
+    if (c.power == 0) {
+      if (!present)
+        return fail("validator-update removes " + AccountId{c.key}.to_string() +
+                    ", which is not a validator at height " + std::to_string(target));
+      vs.erase(it);
+    } else if (present) {
+      it->power = c.power;
+    } else {
+      vs.insert(it, c);
+    }
+  }
+  if (next == before) return fail("validator-update changes nothing: every power it sets is already in force");
+  if (auto s = next.validate(); !s)
+    return fail("validator-update would leave an invalid validator set for height " + std::to_string(target) +
+                ": " + s.error());
+  validator_sets_[target] = std::move(next);
+  dirty_.insert(keys::validator_set(target));
+  return {};
+}
+
+Status Registry::apply_evidence(const Evidence& ev, const BlockContext& ctx) {
+  const uint64_t h = ev.a.height;
+  if (h == 0 || h >= ctx.height)
+    return fail("evidence is for height " + std::to_string(h) + "; a block at height " +
+                std::to_string(ctx.height) + " can only carry evidence of earlier heights");
+  if (ctx.height - h > kEvidenceMaxAge)
+    return fail("evidence for height " + std::to_string(h) + " is too old for height " +
+                std::to_string(ctx.height) + ": at most " + std::to_string(kEvidenceMaxAge) +
+                " heights back are accepted");
+  Bytes key = keys::evidence(ev.a.validator, h, ev.a.round, static_cast<uint8_t>(ev.a.type));
+  if (auto it = evidence_.find(key); it != evidence_.end())
+    return fail("evidence that " + AccountId{ev.a.validator}.to_string() + " equivocated at height " +
+                std::to_string(h) + ", round " + std::to_string(ev.a.round) + " (" + vote_type_name(ev.a.type) +
+                ") is already committed at height " + std::to_string(it->second.committed_height));
+  if (auto s = ev.check(chain_id_, validator_set_at(h)); !s) return s;
+  dirty_.insert(key);
+  evidence_.emplace(std::move(key), CommittedEvidence{ev, ctx.height});
+  return {};
+}
+
+std::vector<CommittedEvidence> Registry::evidence() const {
+  std::vector<CommittedEvidence> out;
+  out.reserve(evidence_.size());
+  for (const auto& [key, e] : evidence_) out.push_back(e);
+  return out;
+}
+
+std::vector<CommittedEvidence> Registry::evidence_of(const crypto::PublicKey& validator) const {
+  std::vector<CommittedEvidence> out;
+  for (auto it = evidence_.lower_bound(keys::evidence(validator, 0, 0, 0));
+       it != evidence_.end() && it->second.evidence.a.validator == validator; ++it)
+    out.push_back(it->second);
+  return out;
+}
+
+}  // namespace nl::ledger

@@ -85,6 +85,7 @@ using Action =
 using Actions = std::vector<Action>;
 
 using VerifyFn = std::function<bool(const crypto::PublicKey&, ByteView, const crypto::Signature&)>;
+using ValueIdFn = std::function<crypto::Hash32(ByteView value)>;
 
 struct EngineConfig {
   std::string chain_id;
@@ -94,6 +95,10 @@ struct EngineConfig {
   // Signature check on every received proposal and vote. Defaults to
   // Ed25519 verification; the simulator may memoise it.
   VerifyFn verify;
+  // The id of a value's bytes (for blocks, the header hash). A catch-up
+  // decision is never validated by the driver, so its bytes are checked
+  // against its certified id here. Defaults to SHA-256 of the bytes.
+  ValueIdFn value_id;
   // Messages for height + 1 kept until that height starts; the rest dropped.
   size_t max_future_messages = 4096;
 };
@@ -124,15 +129,21 @@ class Engine {
   // A proposal, vote or decision from a peer. Signatures and membership are
   // checked here; a message for height + 1 is kept until that height starts;
   // older ones are ignored. A Decision for the current height with a valid
-  // certificate (> 2/3 of the set) decides it directly (catch-up).
+  // certificate (> 2/3 of the set) decides it directly (catch-up). A second,
+  // different vote by a validator for one (height, round, type) yields
+  // EvidenceFound once; it never adds to the validator's power, and counts
+  // only in the tally of a value that a proposal carries (vote_set.h).
   Actions on_message(const Message& m);
   Actions on_timeout(const Timeout& t);
   Actions on_value_ready(uint64_t height, uint32_t round, const crypto::Hash32& value_id,
                          Bytes value);
   Actions on_validated(uint64_t height, const crypto::Hash32& value_id, bool valid);
 
-  // This validator's signed messages at the current height and the proposal
-  // for the current round, for re-gossip to peers that may have lost them.
+  // For re-gossip to peers that may have lost them: this validator's signed
+  // messages of the current and previous round, the proposal for the
+  // current round, and the prevotes it holds of the polka behind that
+  // proposal's pol_round and behind its own validValue (the proof of lock
+  // a peer needs for Alg. 1 l.28, however old that round is).
   std::vector<Message> messages_to_regossip() const;
 
   uint64_t height() const;

@@ -26,6 +26,9 @@ using Message = std::variant<Proposal, ledger::SignedVote, Decision>;
 
 enum class MessageTag : uint8_t { proposal = 1, vote = 2, decision = 3 };
 inline constexpr uint8_t kMessageVersion = 1;
+// Largest encoded message: a decision with a maximal value and a
+// certificate of up to 10000 signatures (about 0.96 MB) fits below this.
+inline constexpr size_t kMaxMessageBytes = kMaxValueBytes + 1024 * 1024;
 
 Bytes encode_message(const Message& m);
 // Strict: version, tag, size limits, no trailing bytes.

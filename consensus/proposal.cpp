@@ -1,0 +1,58 @@
+#include "consensus/proposal.h"
+
+#include "crypto/domain_tags.h"
+
+namespace nl::consensus {
+namespace {
+
+// pol_round travels as u32 two's complement: -1 is 0xffffffff.
+uint32_t encode_round(int32_t r) { return static_cast<uint32_t>(r); }
+int32_t decode_round(uint32_t r) { return static_cast<int32_t>(r); }
+
+}  // namespace
+
+Bytes Proposal::sign_bytes(const std::string& chain_id) const {
+  ledger::Writer w;
+  w.u8(static_cast<uint8_t>(tags::kProposal.size())).raw(as_bytes(tags::kProposal));
+  w.str(chain_id).u64(height).u32(round).u32(encode_round(pol_round)).fixed(value_id.b);
+  return w.take();
+}
+
+bool Proposal::verify(const std::string& chain_id) const {
+  return crypto::verify(proposer, sign_bytes(chain_id), sig);
+}
+
+Proposal Proposal::make(const std::string& chain_id, uint64_t height, uint32_t round,
+                        int32_t pol_round, const crypto::Hash32& value_id, Bytes value,
+                        const crypto::SecretKey& key) {
+  Proposal p{height, round, pol_round, value_id, std::move(value), key.public_key(), {}};
+  p.sig = key.sign(p.sign_bytes(chain_id));
+  return p;
+}
+
+void Proposal::encode(ledger::Writer& w) const {
+  // The value may exceed the generic field cap (ledger::kMaxFieldBytes), so
+  // its u32 length prefix is written here against kMaxValueBytes.
+  if (value.size() > kMaxValueBytes) throw std::length_error("proposal value exceeds kMaxValueBytes");
+  w.u64(height).u32(round).u32(encode_round(pol_round)).fixed(value_id.b);
+  w.u32(static_cast<uint32_t>(value.size())).raw(value);
+  w.fixed(proposer.b).fixed(sig.b);
+}
+
+Proposal Proposal::decode(ledger::Reader& r) {
+  Proposal p;
+  p.height = r.u64();
+  p.round = r.u32();
+  p.pol_round = decode_round(r.u32());
+  // validRound is -1 or an earlier round of the same height (Alg. 1 l.19, l.28).
+  if (p.pol_round < -1 || (p.pol_round >= 0 && static_cast<uint32_t>(p.pol_round) >= p.round))
+    throw ledger::DecodeError("proposal pol_round " + std::to_string(p.pol_round) +
+                              " is neither -1 nor below round " + std::to_string(p.round));
+  p.value_id.b = r.fixed<32>();
+  p.value = r.bytes(kMaxValueBytes);
+  p.proposer.b = r.fixed<32>();
+  p.sig.b = r.fixed<64>();
+  return p;
+}
+
+}  // namespace nl::consensus

@@ -1,0 +1,88 @@
+#include "consensus/wal.h"
+
+#include <type_traits>
+
+namespace nl::consensus {
+namespace {
+
+// Same framing as consensus messages: u8 version, u8 tag, body.
+constexpr uint8_t kWalVersion = 1;
+enum class WalTag : uint8_t { proposal = 1, vote = 2, lock = 3 };
+
+void encode_value(ledger::Writer& w, const Bytes& v) {
+  if (v.size() > kMaxValueBytes) throw std::length_error("lock record value exceeds kMaxValueBytes");
+  w.u32(static_cast<uint32_t>(v.size())).raw(v);
+}
+
+int32_t decode_round(ledger::Reader& r, const char* what) {
+  auto v = static_cast<int32_t>(r.u32());
+  if (v < -1) throw ledger::DecodeError(std::string(what) + " " + std::to_string(v) + " is below -1");
+  return v;
+}
+
+void encode_lock(ledger::Writer& w, const LockRecord& l) {
+  w.u64(l.height).u32(l.round);
+  w.u32(static_cast<uint32_t>(l.locked_round)).fixed(l.locked_id.b);
+  encode_value(w, l.locked_value);
+  w.u32(static_cast<uint32_t>(l.valid_round)).fixed(l.valid_id.b);
+  encode_value(w, l.valid_value);
+}
+
+LockRecord decode_lock(ledger::Reader& r) {
+  LockRecord l;
+  l.height = r.u64();
+  l.round = r.u32();
+  l.locked_round = decode_round(r, "locked round");
+  l.locked_id.b = r.fixed<32>();
+  l.locked_value = r.bytes(kMaxValueBytes);
+  l.valid_round = decode_round(r, "valid round");
+  l.valid_id.b = r.fixed<32>();
+  l.valid_value = r.bytes(kMaxValueBytes);
+  return l;
+}
+
+}  // namespace
+
+Bytes encode_wal_entry(const WalEntry& e) {
+  ledger::Writer w;
+  w.u8(kWalVersion);
+  std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, Proposal>) {
+          w.u8(static_cast<uint8_t>(WalTag::proposal));
+          x.encode(w);
+        } else if constexpr (std::is_same_v<T, ledger::SignedVote>) {
+          w.u8(static_cast<uint8_t>(WalTag::vote));
+          x.encode(w);
+        } else {
+          w.u8(static_cast<uint8_t>(WalTag::lock));
+          encode_lock(w, x);
+        }
+      },
+      e);
+  return w.take();
+}
+
+Result<WalEntry> decode_wal_entry(ByteView in) {
+  return ledger::decode_all<WalEntry>(in, "consensus WAL entry", [](ledger::Reader& r) -> WalEntry {
+    uint8_t version = r.u8();
+    if (version != kWalVersion) throw ledger::DecodeError("unsupported version " + std::to_string(version));
+    uint8_t tag = r.u8();
+    switch (static_cast<WalTag>(tag)) {
+      case WalTag::proposal:
+        return Proposal::decode(r);
+      case WalTag::vote:
+        return ledger::SignedVote::decode(r);
+      case WalTag::lock:
+        return decode_lock(r);
+    }
+    throw ledger::DecodeError("unknown entry tag " + std::to_string(tag));
+  });
+}
+
+uint64_t wal_entry_height(const WalEntry& e) {
+  return std::visit([](const auto& x) -> uint64_t { return x.height; }, e);
+}
+
+}  // namespace nl::consensus

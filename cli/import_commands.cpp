@@ -1,0 +1,231 @@
+// numledger import rir | diff | key: institutional data into a genesis,
+// real changes between two snapshots into signed transactions, and one
+// imported account's key as an ordinary key file.
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/tx_file.h"
+#include "crypto/key_file.h"
+#include "ledger/rir_diff.h"
+#include "ledger/rir_import.h"
+
+namespace nl::cli {
+
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+uint64_t peak_rss_kib() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<uint64_t>(ru.ru_maxrss);
+}
+
+std::string dump(const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n"; }
+
+struct RirOpts {
+  std::vector<std::string> files, vrps, validators;
+  std::string iana_ipv4, iana_ipv6, chain_id, out, keystore, report_path;
+  uint64_t time = 0;
+  CLI::Option* time_opt = nullptr;
+  bool force = false;
+};
+
+ledger::ImportOptions import_options(const RirOpts& o) {
+  ledger::ImportOptions io;
+  io.stats_files = o.files;
+  if (!o.iana_ipv4.empty()) io.iana_ipv4 = o.iana_ipv4;
+  if (!o.iana_ipv6.empty()) io.iana_ipv6 = o.iana_ipv6;
+  io.vrp_files = o.vrps;
+  io.chain_id = o.chain_id;
+  io.genesis_time = o.time_opt && o.time_opt->count() > 0 ? o.time : unix_now();
+  for (const auto& v : o.validators) io.validators.push_back(ledger::AccountId::parse(v).value());
+  return io;
+}
+
+int run_import_rir(const RirOpts& o) {
+  const auto start = Clock::now();
+  if (!ledger::valid_chain_id(o.chain_id))
+    return report(kExitUsage, "--chain-id must be 1-64 printable ASCII characters without spaces");
+  if (path_exists(o.out) && !o.force)
+    return report(kExitFailure, o.out + ": already exists; pass --force to overwrite a genesis file");
+  ledger::ImportOptions io = import_options(o);
+  std::sort(io.validators.begin(), io.validators.end());
+  if (std::adjacent_find(io.validators.begin(), io.validators.end()) != io.validators.end())
+    return report(kExitUsage, "a --validator is listed twice");
+
+  auto keys = ledger::RirKeystore::open(o.keystore);
+  if (!keys) return report(kExitFailure, keys.error());
+  auto result = ledger::import_rir(io, *keys);
+  if (!result) return report(kExitFailure, result.error());
+  const double import_s = seconds_since(start);
+  const ledger::ImportReport& rep = result->report;
+  if (rep.record_holdings == 0)
+    return report(kExitFailure, "nothing usable: no allocated or assigned record could be imported\n" + rep.summary());
+
+  auto t = Clock::now();
+  if (auto s = keys->save(); !s) return report(kExitFailure, s.error());
+  const double keystore_s = seconds_since(t);
+  t = Clock::now();
+  const std::string text = result->genesis.to_json();
+  if (auto s = write_file(o.out, text); !s) return report(kExitFailure, s.error());
+  const double genesis_s = seconds_since(t);
+  const std::string hash = result->genesis.hash().hex();
+
+  if (!o.report_path.empty()) {
+    json j = rep.to_json();
+    j["genesis"] = {{"file", o.out}, {"hash", hash}, {"bytes", text.size()}, {"chain_id", o.chain_id}};
+    j["keystore"] = keys->path();
+    j["seconds"] = {{"import", import_s}, {"keystore", keystore_s}, {"genesis", genesis_s}, {"total", seconds_since(start)}};
+    j["peak_rss_kib"] = peak_rss_kib();
+    if (auto s = write_file(o.report_path, dump(j)); !s) return report(kExitFailure, s.error());
+  }
+  std::printf("%s", rep.summary().c_str());
+  std::printf("wrote %s (%zu bytes): chain '%s', %zu holdings, %zu authorizations, genesis hash %s\n", o.out.c_str(),
+              text.size(), o.chain_id.c_str(), result->genesis.holding_count(), result->genesis.authorizations.size(),
+              hash.c_str());
+  std::printf("keys in %s; %.2f s, peak RSS %llu KiB\n", keys->path().c_str(), seconds_since(start),
+              static_cast<unsigned long long>(peak_rss_kib()));
+  return kExitOk;
+}
+
+struct DiffOpts {
+  std::string old_file, new_file, keystore, out, chain_id, genesis, iana_ipv4, iana_ipv6, report_path;
+  bool force = false;
+};
+
+int run_import_diff(const DiffOpts& o) {
+  const auto start = Clock::now();
+  std::optional<ledger::Genesis> given;
+  if (!o.genesis.empty()) {
+    auto g = ledger::Genesis::load(o.genesis);
+    if (!g) return report(kExitFailure, g.error());
+    if (!o.chain_id.empty() && o.chain_id != g->chain_id)
+      return report(kExitUsage, "--chain-id '" + o.chain_id + "' differs from the genesis's '" + g->chain_id + "'");
+    given = std::move(*g);
+  } else if (!ledger::valid_chain_id(o.chain_id)) {
+    return report(kExitUsage, "pass --chain-id (1-64 printable ASCII characters) or the old ledger's --genesis");
+  }
+  std::error_code ec;
+  if (std::filesystem::exists(o.out, ec) && !std::filesystem::is_empty(o.out, ec) && !o.force)
+    return report(kExitFailure, o.out + ": exists and is not empty; pass --force to write into it");
+
+  auto keys = ledger::RirKeystore::open(o.keystore);
+  if (!keys) return report(kExitFailure, keys.error());
+  ledger::ImportOptions io;
+  if (!o.iana_ipv4.empty()) io.iana_ipv4 = o.iana_ipv4;
+  if (!o.iana_ipv6.empty()) io.iana_ipv6 = o.iana_ipv6;
+  io.chain_id = given ? given->chain_id : o.chain_id;
+  io.stats_files = {o.old_file};
+  auto old_import = ledger::import_rir(io, *keys);
+  if (!old_import) return report(kExitFailure, old_import.error());
+  io.stats_files = {o.new_file};
+  auto new_import = ledger::import_rir(io, *keys);
+  if (!new_import) return report(kExitFailure, new_import.error());
+  const ledger::Genesis& genesis = given ? *given : old_import->genesis;
+
+  auto diff = ledger::diff_rir(genesis, old_import->records, {o.old_file}, new_import->records, {o.new_file}, *keys);
+  if (!diff) return report(kExitFailure, diff.error());
+  if (auto s = keys->save(); !s) return report(kExitFailure, s.error());
+
+  std::filesystem::create_directories(o.out, ec);
+  if (ec) return report(kExitFailure, o.out + ": cannot create: " + ec.message());
+  char name[64];
+  for (size_t i = 0; i < diff->txs.size(); ++i) {
+    const auto& tx = diff->txs[i];
+    std::snprintf(name, sizeof name, "%06zu-%s.tx", i + 1, std::string(ledger::tx_kind_name(ledger::body_kind(tx.body))).c_str());
+    if (auto s = write_tx_file((std::filesystem::path(o.out) / name).string(), tx); !s)
+      return report(kExitFailure, s.error());
+  }
+
+  json inexpressible = json::array();
+  for (const auto& i : diff->inexpressible)
+    inexpressible.push_back({{"kind", i.kind}, {"file", i.file}, {"line", i.line}, {"detail", i.detail}});
+  json j = {{"transactions", diff->txs.size()},     {"returns", diff->returns},
+            {"transfers", diff->transfers},         {"delegations", diff->delegations},
+            {"metadata_updates", diff->metadata_updates}, {"unchanged", diff->unchanged},
+            {"inexpressible", inexpressible},       {"old", old_import->report.to_json()},
+            {"new", new_import->report.to_json()},  {"seconds", seconds_since(start)}};
+  if (!o.report_path.empty())
+    if (auto s = write_file(o.report_path, dump(j)); !s) return report(kExitFailure, s.error());
+  std::printf("%llu unchanged; %llu returns, %llu transfers, %llu delegations, %llu metadata updates\n",
+              static_cast<unsigned long long>(diff->unchanged), static_cast<unsigned long long>(diff->returns),
+              static_cast<unsigned long long>(diff->transfers), static_cast<unsigned long long>(diff->delegations),
+              static_cast<unsigned long long>(diff->metadata_updates));
+  std::printf("%zu changes no transaction expresses (see the report)\n", diff->inexpressible.size());
+  std::printf("wrote %zu transactions to %s in apply order; new keys in %s\n", diff->txs.size(), o.out.c_str(),
+              keys->path().c_str());
+  return kExitOk;
+}
+
+int run_import_key(const std::string& keystore, const std::string& org, const std::string& out) {
+  auto keys = ledger::RirKeystore::open(keystore);
+  if (!keys) return report(kExitFailure, keys.error());
+  auto account = keys->find(org);
+  if (!account) return report(kExitFailure, keys->path() + ": no organisation '" + org + "'");
+  auto key = keys->key(*account);
+  if (!key) return report(kExitFailure, key.error());
+  if (auto s = crypto::save_key_file(out, *key, std::nullopt); !s) return report(kExitFailure, s.error());
+  std::printf("%s\n", account->to_string().c_str());
+  return kExitOk;
+}
+
+void add_iana_options(CLI::App* cmd, std::string& v4, std::string& v6) {
+  cmd->add_option("--iana-ipv4", v4, "IANA ipv4-address-space CSV: each /8 to its registry")->check(CLI::ExistingFile);
+  cmd->add_option("--iana-ipv6", v6, "IANA ipv6-unicast-address-assignments CSV")->check(CLI::ExistingFile);
+}
+
+}  // namespace
+
+void add_import_commands(CLI::App& app, Dispatch& d) {
+  auto* imp = app.add_subcommand("import", "bootstrap a ledger from RIR statistics, IANA registries and VRPs");
+  imp->require_subcommand(1);
+
+  auto r = std::make_shared<RirOpts>();
+  auto* rir = imp->add_subcommand(
+      "rir", "build a genesis from delegated statistics files (7- or 8-field, any registries, NRO combined)");
+  rir->add_option("FILE", r->files, "RIR statistics files")->required()->check(CLI::ExistingFile);
+  add_iana_options(rir, r->iana_ipv4, r->iana_ipv6);
+  rir->add_option("--vrps", r->vrps, "validated ROA payloads (Routinator json or csv); repeat")->check(CLI::ExistingFile);
+  rir->add_option("--chain-id", r->chain_id, "chain id")->required();
+  rir->add_option("--validator", r->validators, "validator ACCOUNT; repeat")->required()->check(account_value());
+  rir->add_option("--out", r->out, "genesis file to write")->required();
+  rir->add_option("--keystore", r->keystore, "directory for the organisations' keys (created; reused)")->required();
+  rir->add_option("--report", r->report_path, "write the JSON report here");
+  r->time_opt = rir->add_option("--time", r->time, "genesis time in unix seconds (default: now)");
+  rir->add_flag("--force", r->force, "overwrite an existing genesis file");
+  rir->callback([r, &d] { d.action = [r] { return run_import_rir(*r); }; });
+
+  auto o = std::make_shared<DiffOpts>();
+  auto* diff = imp->add_subcommand(
+      "diff", "signed transactions that take a ledger built from OLD to NEW (two snapshots of one registry)");
+  diff->add_option("OLD", o->old_file, "older statistics file")->required()->check(CLI::ExistingFile);
+  diff->add_option("NEW", o->new_file, "newer statistics file")->required()->check(CLI::ExistingFile);
+  diff->add_option("--keystore", o->keystore, "the keystore `import rir OLD` used; new organisations are added")
+      ->required();
+  diff->add_option("--out", o->out, "directory for the transaction files")->required();
+  diff->add_option("--chain-id", o->chain_id, "chain id (or give --genesis)");
+  diff->add_option("--genesis", o->genesis, "the genesis the old ledger was built from")->check(CLI::ExistingFile);
+  add_iana_options(diff, o->iana_ipv4, o->iana_ipv6);
+  diff->add_option("--report", o->report_path, "write the JSON report here");
+  diff->add_flag("--force", o->force, "write into a non-empty --out directory");
+  diff->callback([o, &d] { d.action = [o] { return run_import_diff(*o); }; });
+
+  auto k = std::make_shared<std::array<std::string, 3>>();
+  auto* key = imp->add_subcommand("key", "write one imported account's key as an ordinary (unencrypted) key file");
+  key->add_option("--keystore", (*k)[0], "keystore directory")->required();
+  key->add_option("--org", (*k)[1], "organisation (\"afrinic-F36B9F4B\", \"afrinic\", \"iana\")")->required();
+  key->add_option("--out", (*k)[2], "key file to create (never overwritten)")->required();
+  key->callback([k, &d] { d.action = [k] { return run_import_key((*k)[0], (*k)[1], (*k)[2]); }; });
+}
+
+}  // namespace nl::cli

@@ -1,0 +1,142 @@
+#include "ledger/rir_keystore.h"
+
+#include <fcntl.h>
+#include <sodium.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "ledger/line_reader.h"
+
+namespace nl::ledger {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kType = "numledger-keystore";
+
+Status write_all(int fd, const std::string& data, const std::string& path) {
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail(path + ": write failed: " + std::strerror(errno));
+    }
+    off += static_cast<size_t>(n);
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<RirKeystore> RirKeystore::open(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return fail(dir + ": cannot create keystore directory: " + ec.message());
+  RirKeystore ks;
+  ks.dir_ = dir;
+  ks.path_ = (std::filesystem::path(dir) / kFileName).string();
+  if (!std::filesystem::exists(ks.path_, ec)) return ks;
+
+  auto reader = LineReader::open(ks.path_);
+  if (!reader) return reader.take_error();
+  std::string_view line;
+  const std::string bad = ks.path_ + ": not a numledger keystore: ";
+  while (reader->next(line)) {
+    const std::string where = ks.path_ + ":" + std::to_string(reader->line_number()) + ": ";
+    if (reader->cut()) return fail(where + "line too long");
+    json j = json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return fail(where + "not a JSON object");
+    if (reader->line_number() == 1) {
+      if (j.value("type", "") != kType || j.value("version", 0) != 1)
+        return fail(bad + "the first line is not {\"type\": \"numledger-keystore\", \"version\": 1}");
+      continue;
+    }
+    auto org = j.find("org"), account = j.find("account"), seed = j.find("seed");
+    if (org == j.end() || !org->is_string() || account == j.end() || !account->is_string() || seed == j.end() ||
+        !seed->is_string())
+      return fail(where + "an entry needs \"org\", \"account\" and \"seed\" strings");
+    const std::string& name = org->get_ref<const std::string&>();
+    if (name.empty() || name.size() > 256) return fail(where + "org name is empty or longer than 256 bytes");
+    auto acct = AccountId::parse(account->get_ref<const std::string&>());
+    if (!acct) return fail(where + acct.error());
+    auto raw = from_hex(seed->get_ref<const std::string&>());
+    if (!raw || raw->size() != 32) return fail(where + "seed is not 32 bytes of hex");
+    Entry e{*acct, {}};
+    std::memcpy(e.seed.data(), raw->data(), 32);
+    sodium_memzero(raw->data(), raw->size());
+    if (!ks.by_org_.emplace(name, e).second) return fail(where + "org '" + name + "' is listed twice");
+    if (!ks.by_account_.emplace(*acct, name).second)
+      return fail(where + "account " + acct->to_string() + " is listed for two orgs");
+  }
+  if (!reader->error().empty()) return fail(reader->error());
+  if (reader->line_number() == 0) return fail(bad + "the file is empty");
+  return ks;
+}
+
+AccountId RirKeystore::account(const std::string& org) {
+  if (auto it = by_org_.find(org); it != by_org_.end()) return it->second.account;
+  auto key = crypto::SecretKey::generate();
+  Entry e{AccountId{key.public_key()}, key.seed()};
+  by_org_.emplace(org, e);
+  by_account_.emplace(e.account, org);
+  ++created_;
+  return e.account;
+}
+
+std::optional<AccountId> RirKeystore::find(const std::string& org) const {
+  auto it = by_org_.find(org);
+  if (it == by_org_.end()) return std::nullopt;
+  return it->second.account;
+}
+
+std::optional<std::string> RirKeystore::org_of(const AccountId& a) const {
+  auto it = by_account_.find(a);
+  if (it == by_account_.end()) return std::nullopt;
+  return it->second;
+}
+
+Result<crypto::SecretKey> RirKeystore::key(const AccountId& a) const {
+  auto it = by_account_.find(a);
+  if (it == by_account_.end()) return fail(path_ + ": holds no key for " + a.to_string());
+  const Entry& e = by_org_.at(it->second);
+  auto key = crypto::SecretKey::from_seed(e.seed);
+  if (key.public_key() != a.key)
+    return fail(path_ + ": the seed of org '" + it->second + "' does not belong to account " + a.to_string());
+  return key;
+}
+
+Status RirKeystore::save() {
+  std::error_code ec;
+  if (created_ == 0 && std::filesystem::exists(path_, ec)) return {};
+  std::string text = json{{"type", kType}, {"version", 1}, {"warning", "unencrypted testnet keys"}}.dump() + "\n";
+  for (const auto& [org, e] : by_org_)
+    text += json{{"org", org}, {"account", e.account.to_string()}, {"seed", to_hex(e.seed)}}.dump() + "\n";
+  const std::string tmp = path_ + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return fail(tmp + ": cannot create: " + std::strerror(errno));
+  Status st = write_all(fd, text, tmp);
+  sodium_memzero(text.data(), text.size());
+  if (st && ::fsync(fd) != 0) st = fail(tmp + ": fsync failed: " + std::strerror(errno));
+  if (::close(fd) != 0 && st) st = fail(tmp + ": close failed: " + std::strerror(errno));
+  if (st && std::rename(tmp.c_str(), path_.c_str()) != 0)
+    st = fail(path_ + ": cannot replace: " + std::strerror(errno));
+  if (!st) {
+    ::unlink(tmp.c_str());
+    return st;
+  }
+  int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  created_ = 0;
+  return {};
+}
+
+}  // namespace nl::ledger

@@ -1,0 +1,31 @@
+// Validated ROA payloads into genesis authorizations. Each VRP becomes an
+// authorization issued by the effective controller of its prefix in the
+// imported tree. What can't be, is reported:
+//   vrp-invalid        maxLength outside [prefix length, 32/128]; left out
+//   vrp-duplicate      the same (prefix, maxLength, ASN) again; left out
+//   vrp-split-control  several holders control parts of the prefix; an
+//                      authorization needs one issuer; left out
+//   vrp-uncovered      no imported record covers the prefix: its
+//                      controller is a registry or IANA, which never
+//                      signed it; left out
+#pragma once
+#include <set>
+#include <string>
+#include <vector>
+
+#include "crypto/result.h"
+#include "ledger/genesis.h"
+#include "ledger/registry.h"
+#include "ledger/rir_keystore.h"
+#include "ledger/rir_report.h"
+
+namespace nl::ledger {
+
+// Reads every file (Routinator json or csv), appends the authorizations to
+// g and the findings to rep. `reg` holds g's tree; `institutional` are the
+// IANA and registry accounts. Fails only when a file can't be read.
+Status import_vrps(const std::vector<std::string>& files, const Registry& reg,
+                   const std::set<AccountId>& institutional, const RirKeystore& keys, Genesis& g,
+                   ImportReport& rep);
+
+}  // namespace nl::ledger

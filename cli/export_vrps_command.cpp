@@ -1,0 +1,106 @@
+// numledger export vrps: a node's route-origin authorizations as validated
+// ROA payloads in Routinator's json or csv format, so that tools built for
+// RPKI validators read them unchanged. "generated" is the time of the block
+// the set was read at, so exporting one height twice gives identical bytes.
+#include <cstdio>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/node_client.h"
+#include "ledger/vrp.h"
+
+namespace nl::cli {
+
+namespace {
+
+using nlohmann::json;
+
+struct ExportVrpsOpts {
+  std::string format, node, ta = "numledger", out;
+};
+
+std::string text_field(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// One entry of GET /api/v1/authorizations, checked like any VRP input.
+Result<ledger::Vrp> vrp_of(const json& a, const std::string& ta) {
+  if (!a.is_object()) return fail("an authorization is not an object");
+  auto prefix = ledger::Resource::parse(text_field(a, "prefix"));
+  if (!prefix || prefix->family == ledger::Family::asn || !prefix->prefix_length())
+    return fail("authorization prefix '" + text_field(a, "prefix") + "' is not a CIDR prefix");
+  auto asn = parse_asn(text_field(a, "asn"));
+  if (!asn) return asn.take_error();
+  auto ml = a.find("max_length");
+  int len = *prefix->prefix_length();
+  if (ml == a.end() || !ml->is_number_unsigned() || ml->get<uint64_t>() < static_cast<uint64_t>(len) ||
+      ml->get<uint64_t>() > static_cast<uint64_t>(ledger::family_bits(prefix->family)))
+    return fail("authorization of " + prefix->to_string() + " has no valid max_length");
+  return ledger::Vrp{*asn, *prefix, static_cast<uint8_t>(ml->get<uint64_t>()), ta};
+}
+
+// The block time at `height`; height 0 is the genesis, which has no block.
+Result<uint64_t> time_at(const NodeClient& node, uint64_t height) {
+  auto j = height > 0 ? node.get("/api/v1/block/" + std::to_string(height)) : node.get("/api/v1/status");
+  if (!j) return j.take_error();
+  const json& h = height > 0 ? (*j)["header"] : *j;
+  if (!h.is_object() || !h.contains("time") || !h["time"].is_number_unsigned() || !h.contains("height") ||
+      h["height"] != height)
+    return fail("node " + node.url() + " did not report the time of height " + std::to_string(height));
+  return h["time"].get<uint64_t>();
+}
+
+int run_export_vrps(const ExportVrpsOpts& o) {
+  if (o.node.empty()) return report(kExitUsage, "no node named: pass --node URL or set NUMLEDGER_NODE");
+  NodeClient node(o.node, std::chrono::seconds(120));
+  auto j = node.get("/api/v1/authorizations");
+  if (!j) return report(kExitFailure, j.error());
+  auto list = j->find("authorizations");
+  auto height = j->find("height");
+  if (list == j->end() || !list->is_array() || height == j->end() || !height->is_number_unsigned())
+    return report(kExitFailure, "node " + node.url() + " sent no authorization list");
+  std::vector<ledger::Vrp> vrps;
+  vrps.reserve(list->size());
+  for (const auto& a : *list) {
+    auto v = vrp_of(a, o.ta);
+    if (!v) return report(kExitFailure, "node " + node.url() + " sent a bad authorization: " + v.error());
+    vrps.push_back(std::move(*v));
+  }
+  uint64_t generated = unix_now();
+  // Between the two requests the tip may move on; then "now" stands in.
+  if (auto t = time_at(node, height->get<uint64_t>())) generated = *t;
+
+  std::string text = o.format == "json" ? ledger::format_vrps_json(vrps, generated) : ledger::format_vrps_csv(vrps);
+  if (o.out.empty()) {
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
+      return report(kExitFailure, "cannot write to standard output");
+    return kExitOk;
+  }
+  if (auto s = write_file(o.out, text); !s) return report(kExitFailure, s.error());
+  std::fprintf(stderr, "wrote %s: %zu VRPs at height %llu\n", o.out.c_str(), vrps.size(),
+               static_cast<unsigned long long>(height->get<uint64_t>()));
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_export_vrps_command(CLI::App& exp, Dispatch& d) {
+  auto o = std::make_shared<ExportVrpsOpts>();
+  auto* cmd = exp.add_subcommand("vrps", "route-origin authorizations as VRPs in Routinator's json or csv format");
+  cmd->add_option("--format", o->format, "json or csv")->required()->check(CLI::IsMember({"json", "csv"}));
+  cmd->add_option("--ta", o->ta, "trust anchor name written in every entry")
+      ->capture_default_str()
+      ->check(CLI::Validator(
+          [](std::string& s) {
+            auto st = ledger::check_trust_anchor(s);
+            return st ? std::string() : st.error();
+          },
+          "NAME"));
+  cmd->add_option("--out", o->out, "write to FILE (atomically) instead of standard output");
+  add_node_option(cmd, o->node);
+  cmd->callback([o, &d] { d.action = [o] { return run_export_vrps(*o); }; });
+}
+
+}  // namespace nl::cli

@@ -25,6 +25,12 @@ int main(int argc, char** argv) {
   add_submit_command(*tx, d);
   add_query_commands(app, d);
   add_proof_commands(app, d);
+  add_sim_commands(app, d);
+  auto* exp = app.add_subcommand("export", "write ledger data in the formats other tools read");
+  exp->require_subcommand(1);
+  add_export_vrps_command(*exp, d);
+  add_export_rir_command(*exp, d);
+  add_import_commands(app, d);
 
   try {
     app.parse(argc, argv);

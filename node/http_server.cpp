@@ -154,7 +154,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     auto& msg = parser_->get();
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
-    HttpRequest req{std::string(msg.method_string()), std::string(msg.target()), std::move(msg.body()), remote_};
+    HttpRequest req{std::string(msg.method_string()), std::string(msg.target()), std::move(msg.body()), remote_,
+                    std::string(msg[http::field::host])};
     parser_.reset();
 
     auto once = std::make_shared<std::atomic<bool>>(false);

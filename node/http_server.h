@@ -24,6 +24,7 @@ struct HttpRequest {
   std::string target;  // path plus query, as sent
   std::string body;
   std::string remote;  // peer "ip:port"
+  std::string host;    // the Host header as sent (may be empty); for absolute links
 };
 
 struct HttpResponse {

@@ -1,0 +1,24 @@
+// RDAP (RFC 7480 transport, RFC 9082 queries, RFC 9083 responses) on the
+// node's HTTP port:
+//   /rdap/ip/{address or CIDR prefix}  -> "ip network"
+//   /rdap/autnum/{AS number}           -> "autnum"
+//   /rdap/help                         -> help
+// Each answer is the most specific holding containing the whole query.
+// Errors are RDAP error objects: 400 malformed, 404 no covering holding,
+// 405 wrong method, 501 query types a number registry does not serve.
+// Ledger heights go in extension members ("numledger_level_0").
+#pragma once
+#include "ledger/chain.h"
+#include "node/block_producer.h"
+#include "node/http_server.h"
+
+namespace nl::node {
+
+inline constexpr const char* kRdapPathPrefix = "/rdap/";
+inline constexpr const char* kRdapContentType = "application/rdap+json";
+
+// Answers one request whose target starts with kRdapPathPrefix. Takes the
+// producer's state lock shared while it reads.
+HttpResponse rdap_response(const ledger::Chain& chain, BlockProducer& producer, const HttpRequest& req);
+
+}  // namespace nl::node

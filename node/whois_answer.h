@@ -1,0 +1,20 @@
+// What a whois query gets: "%" comment lines, then the most specific
+// holding containing the query as an RPSL-style object in the manner of
+// RIR whois servers (inetnum / inet6num / aut-num / as-block, source
+// NUMLEDGER), or a "%ERROR:" line:
+//   101 no entries found (also for a key that is no address, prefix, range or AS number)
+//   106 no search key specified
+//   111 invalid option (flags such as "-B" are not supported)
+//   100 internal software error (the ledger could not be read)
+#pragma once
+#include <shared_mutex>
+#include <string>
+
+#include "ledger/chain.h"
+
+namespace nl::node {
+
+// Takes `state_mutex` shared while it reads the ledger.
+std::string whois_answer(const ledger::Chain& chain, std::shared_mutex& state_mutex, const std::string& query);
+
+}  // namespace nl::node

@@ -1,0 +1,50 @@
+// A whois server (RFC 3912) on Boost.Asio: a client sends one query line
+// ended by CRLF (a bare LF is accepted), gets the answer, and the server
+// closes. Lines are bounded, reads time out, connections are capped; input
+// that is too long or not printable ASCII gets a "%ERROR:" line, never a
+// crash. What a query means is the handler's business (whois_answer.h).
+#pragma once
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "crypto/result.h"
+
+namespace nl::node {
+
+namespace detail {
+struct WhoisServerState;
+}
+
+// Gets the query without its line terminator, printable ASCII only;
+// returns the whole answer. Runs on a connection's strand.
+using WhoisHandler = std::function<std::string(const std::string& query)>;
+
+struct WhoisLimits {
+  size_t max_line = 1024;                 // query bytes, terminator excluded
+  std::chrono::seconds read_timeout{10};  // to receive the line, and again to send the answer
+  size_t max_connections = 256;
+};
+
+class WhoisServer {
+ public:
+  WhoisServer(boost::asio::io_context& ioc, WhoisHandler handler, WhoisLimits limits = {});
+  ~WhoisServer();
+  WhoisServer(const WhoisServer&) = delete;
+  WhoisServer& operator=(const WhoisServer&) = delete;
+
+  // "127.0.0.1:4343" or "[::1]:4343"; port 0 picks a free port. Returns the bound port.
+  Result<uint16_t> listen(const std::string& host_port);
+  // Stop accepting and close all connections; safe from any thread.
+  void stop();
+  size_t connection_count() const;
+
+ private:
+  std::shared_ptr<detail::WhoisServerState> state_;  // shared with live connections
+};
+
+}  // namespace nl::node

@@ -46,7 +46,7 @@ struct GossipTick {
   size_t node = 0;
 };
 // Crash now, or (wal_appends set) let that many more WAL appends succeed
-// and crash at the next one: between logging a message and sending it.
+// and crash right after the next one: logged, never sent.
 // An armed crash that has not happened after kArmedCrashFallbackMs happens
 // then (fallback_for: the incarnation that was armed).
 struct CrashNode {

@@ -138,10 +138,15 @@ Status FileWal::write_all(int fd, ByteView data) const {
 }
 
 Status FileWal::append(const consensus::WalEntry& e) {
+  if (!broken_.empty()) return fail(path_ + ": an earlier append failed (" + broken_ + "); reopen the log");
   Bytes rec = frame(consensus::encode_wal_entry(e));
-  if (auto s = write_all(fd_, rec); !s) return s;
-  if (::fdatasync(fd_) != 0) return fail(path_ + ": fdatasync: " + errno_text());
-  return {};
+  Status s = write_all(fd_, rec);
+  if (s && ::fdatasync(fd_) != 0) s = fail(path_ + ": fdatasync: " + errno_text());
+  // A part of the record may be in the file, and after a failed fdatasync
+  // nothing says what is. One more record after it would turn a torn tail,
+  // which open() drops, into mid-file corruption, which it refuses.
+  if (!s) broken_ = s.error();
+  return s;
 }
 
 Result<std::vector<consensus::WalEntry>> FileWal::load() {
@@ -156,6 +161,7 @@ Result<std::vector<consensus::WalEntry>> FileWal::load() {
 // Rewrites the kept entries to a new file and renames it over the log, so a
 // crash leaves either the old log or the new one.
 Status FileWal::prune_below(uint64_t height) {
+  if (!broken_.empty()) return fail(path_ + ": an earlier append failed (" + broken_ + "); reopen the log");
   auto entries = load();
   if (!entries) return entries.take_error();
   Bytes out;

@@ -3,7 +3,8 @@
 // fdatasync'ed before append() returns, so nothing is sent that a crash
 // could forget. A record cut short by a crash at the end of the file is
 // dropped on open; a bad record followed by more data is corruption, and
-// the log refuses to load rather than guess.
+// the log refuses to load rather than guess. After a failed append the
+// log takes no more writes: the node halts and reopens it.
 #pragma once
 #include <memory>
 #include <string>
@@ -33,6 +34,7 @@ class FileWal : public consensus::Wal {
   std::string path_;
   int fd_ = -1;
   uint64_t torn_ = 0;
+  std::string broken_;  // why an append failed; empty while healthy
 };
 
 }  // namespace nl::node

@@ -2,6 +2,7 @@
 // and kill -9 in the middle of appends.
 #include <doctest/doctest.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -180,4 +181,44 @@ TEST_CASE("file wal: kill -9 during appends loses nothing acknowledged") {
       }
     CHECK(this_trial >= acked);
   }
+}
+
+// A disk that fills mid-record: the append fails, the log takes no more
+// writes, and on reopening the part-written record is a torn tail, dropped.
+TEST_CASE("file wal: after a failed append the log refuses writes and reopens cleanly") {
+  test::TempDir dir("nl-wal");
+  std::string path = dir / "consensus.wal";
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    auto w = FileWal::open(path);
+    if (!w.ok()) _exit(3);
+    for (uint32_t i = 0; i < 2; ++i)
+      if (!(*w)->append(vote(7, i, 1)).ok()) _exit(4);
+    // Room for 50 more bytes: the next record is cut short, as on a full disk.
+    signal(SIGXFSZ, SIG_IGN);
+    rlimit lim{};
+    getrlimit(RLIMIT_FSIZE, &lim);
+    const rlimit small{static_cast<rlim_t>(std::filesystem::file_size(path) + 50), lim.rlim_max};
+    if (setrlimit(RLIMIT_FSIZE, &small) != 0) _exit(5);
+    if ((*w)->append(vote(7, 2, 1)).ok()) _exit(6);
+    if (setrlimit(RLIMIT_FSIZE, &lim) != 0) _exit(7);
+    auto again = (*w)->append(vote(7, 3, 1));
+    if (again.ok() || again.error().find("an earlier append failed") == std::string::npos) _exit(8);
+    if ((*w)->prune_below(1).ok()) _exit(9);
+    _exit(0);
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+
+  auto w = FileWal::open(path);
+  REQUIRE(w.ok());
+  CHECK((*w)->torn_bytes_dropped() == 50);
+  auto loaded = (*w)->load();
+  REQUIRE(loaded.ok());
+  REQUIRE(loaded->size() == 2);
+  CHECK(std::get<ledger::SignedVote>((*loaded)[1]).round == 1);
+  CHECK((*w)->append(vote(7, 2, 1)).ok());  // a reopened log writes again
 }

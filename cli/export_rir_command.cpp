@@ -1,13 +1,14 @@
 // numledger export rir: one registry's subtree as an RIR statistics file
-// (extended form), from a genesis or from a stopped node's ledger
-// directory. A running node's API has no call that lists a subtree, so the
-// ledger is read in place (RocksDB allows one process: stop the node first).
+// (extended form), from a running node (GET /api/v1/rir/NAME), from a
+// genesis, or from a stopped node's ledger directory (RocksDB allows one
+// process, so the node must be stopped to read it in place).
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/node_client.h"
 #include "ledger/chain.h"
 #include "ledger/rir_export.h"
 
@@ -16,7 +17,7 @@ namespace nl::cli {
 namespace {
 
 struct ExportRirOpts {
-  std::string registry, genesis, data_dir, out;
+  std::string registry, genesis, data_dir, out, node;
 };
 
 int write_out(const std::string& out, const std::string& text) {
@@ -29,7 +30,29 @@ int write_out(const std::string& out, const std::string& text) {
   return kExitOk;
 }
 
+// A node's answer carries the file whole; large registries take a while.
+Result<ledger::RirExport> export_from_node(const ExportRirOpts& o) {
+  NodeClient node(o.node, std::chrono::seconds(300));
+  auto j = node.get("/api/v1/rir/" + encode_path_segment(o.registry));
+  if (!j) return j.take_error();
+  if (!j->contains("text") || !(*j)["text"].is_string() || !j->contains("records") ||
+      !(*j)["records"].is_number_unsigned())
+    return fail("node " + node.url() + " sent no statistics file");
+  return ledger::RirExport{(*j)["text"].get<std::string>(), (*j)["records"].get<uint64_t>()};
+}
+
 int run_export_rir(const ExportRirOpts& o) {
+  if (o.genesis.empty()) {
+    if (!o.data_dir.empty()) return report(kExitUsage, "--data-dir needs --genesis FILE");
+    if (o.node.empty())
+      return report(kExitUsage,
+                    "name a node (--node URL or NUMLEDGER_NODE) or a genesis (--genesis FILE [--data-dir DIR])");
+    auto ex = export_from_node(o);
+    if (!ex) return report(kExitFailure, ex.error());
+    if (ex->records == 0)
+      std::fprintf(stderr, "numledger: no holding names '%s' as its source registry\n", o.registry.c_str());
+    return write_out(o.out, ex->text);
+  }
   auto g = ledger::Genesis::load(o.genesis);
   if (!g) return report(kExitFailure, g.error());
   ledger::RirExport ex;
@@ -47,12 +70,7 @@ int run_export_rir(const ExportRirOpts& o) {
       return report(kExitFailure, o.data_dir + ": not a ledger directory");
     auto chain = ledger::Chain::open(o.data_dir, *g);
     if (!chain) return report(kExitFailure, chain.error());
-    const ledger::Chain& c = **chain;
-    auto date_of = [&c](uint64_t height) -> std::string {
-      auto b = c.store().block(height);
-      return b ? ledger::yyyymmdd(b->header.time) : std::string();
-    };
-    ex = ledger::export_rir(c.registry(), *g, o.registry, ledger::yyyymmdd(c.tip_header().time), date_of);
+    ex = ledger::export_rir(**chain, o.registry);
   }
   if (ex.records == 0)
     std::fprintf(stderr, "numledger: no holding names '%s' as its source registry\n", o.registry.c_str());
@@ -67,9 +85,12 @@ void add_export_rir_command(CLI::App& exp, Dispatch& d) {
       "rir", "write a registry's holdings as an RIR delegated-extended statistics file");
   cmd->add_option("--registry", o->registry, "registry name as in the statistics files (afrinic, lacnic, ...)")
       ->required();
-  cmd->add_option("--genesis", o->genesis, "genesis file (the imported tree)")->required()->check(CLI::ExistingFile);
+  add_node_option(cmd, o->node)->description(
+      "node API base URL: export its current state (used when --genesis is not given)");
+  cmd->add_option("--genesis", o->genesis, "export offline from this genesis file (the imported tree)")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--data-dir", o->data_dir,
-                  "a stopped node's ledger directory (HOME/ledger): export the ledger's current state");
+                  "with --genesis: a stopped node's ledger directory (HOME/ledger), for its current state");
   cmd->add_option("--out", o->out, "file to write (default: standard output)");
   cmd->callback([o, &d] { d.action = [o] { return run_export_rir(*o); }; });
 }

@@ -134,4 +134,12 @@ RirExport export_rir(const Registry& reg, const Genesis& g, const std::string& r
   return out;
 }
 
+RirExport export_rir(const Chain& chain, const std::string& registry) {
+  auto date_of = [&chain](uint64_t height) -> std::string {
+    auto b = chain.store().block(height);
+    return b ? yyyymmdd(b->header.time) : std::string();
+  };
+  return export_rir(chain.registry(), chain.genesis(), registry, yyyymmdd(chain.tip_header().time), date_of);
+}
+
 }  // namespace nl::ledger

@@ -17,6 +17,7 @@
 #include <functional>
 #include <string>
 
+#include "ledger/chain.h"
 #include "ledger/genesis.h"
 #include "ledger/registry.h"
 
@@ -31,6 +32,9 @@ struct RirExport {
 // block after genesis.
 RirExport export_rir(const Registry& reg, const Genesis& g, const std::string& registry, const std::string& serial,
                      const std::function<std::string(uint64_t height)>& date_of_height);
+
+// The chain's current state, dated by its tip; block dates from the store.
+RirExport export_rir(const Chain& chain, const std::string& registry);
 
 // YYYYMMDD of a unix time, UTC.
 std::string yyyymmdd(uint64_t unix_seconds);

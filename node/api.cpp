@@ -1,9 +1,11 @@
 #include "node/api.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <shared_mutex>
 
+#include "ledger/rir_export.h"
 #include "node/json_views.h"
 #include "node/rdap.h"
 
@@ -77,6 +79,7 @@ void Api::handle(HttpRequest req, Responder respond) {
     if (route == "authorizations" && arg.empty()) return respond(authorizations());
     if (route == "evidence" && arg.empty()) return respond(evidence());
     if (route == "validators" && arg.empty()) return respond(validators(query));
+    if (route == "rir") return respond(rir_export(arg));
   } catch (const std::exception& e) {
     return respond(json_error(500, std::string("internal error: ") + e.what()));
   }
@@ -269,6 +272,16 @@ HttpResponse Api::authorizations() const {
   json list = json::array();
   for (const auto& a : chain_.registry().authorizations()) list.push_back(authorization_json(a));
   return ok({{"authorizations", list}, {"height", chain_.height()}});
+}
+
+HttpResponse Api::rir_export(const std::string& registry) const {
+  // Registry names in the statistics files: afrinic, apnic, arin, iana, lacnic, ripencc.
+  if (registry.empty() || registry.size() > 16 ||
+      !std::all_of(registry.begin(), registry.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }))
+    return json_error(400, "registry must be 1-16 lowercase letters or digits, as in the statistics files (e.g. afrinic)");
+  std::shared_lock lk(producer_.state_mutex());
+  auto ex = ledger::export_rir(chain_, registry);
+  return ok({{"registry", registry}, {"height", chain_.height()}, {"records", ex.records}, {"text", ex.text}});
 }
 
 HttpResponse Api::evidence() const {

@@ -28,6 +28,7 @@ class Api {
   HttpResponse evidence() const;
   HttpResponse submit_evidence(const HttpRequest& req);
   HttpResponse validators(const std::string& query) const;
+  HttpResponse rir_export(const std::string& registry) const;
 
   ledger::Chain& chain_;
   BlockProducer& producer_;

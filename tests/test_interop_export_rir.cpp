@@ -1,10 +1,14 @@
 // numledger export rir: the round trip import -> export gives back every
 // allocated and assigned record of the real files; the exported file is a
 // consistent statistics file itself; 7-field input comes back; and a ledger
-// whose IPv6 holding a transfer split exports it as prefixes.
+// whose IPv6 holding a transfer split exports it as prefixes, from the
+// ledger directory and from a node serving it.
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
+#include <thread>
+
+#include "crypto/key_file.h"
 
 #include "ledger/chain.h"
 #include "ledger/rir_import.h"
@@ -172,4 +176,27 @@ TEST_CASE("export rir from a ledger: an IPv6 holding split by a transfer comes o
   r = run({kCli, "export", "rir", "--registry", "afrinic", "--genesis", dir / "g.json", "--data-dir", dir / "ledger"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
   CHECK(r.out.find("afrinic|ZA|ipv6|2c0f:f000:1::|48|20240101|allocated|ORGB\n") != std::string::npos);
+
+  // A node serving that ledger gives the same records through its API.
+  REQUIRE(crypto::save_key_file(dir / "v.key", seeded_key(100), std::nullopt).ok());
+  const std::string listen = "127.0.0.1:" + std::to_string(free_port()), url = "http://" + listen;
+  Daemon node;
+  node.start({NL_BIN_DIR "/numledgerd", "--home", dir.path.string(), "--genesis", dir / "g.json", "--validator-key",
+              dir / "v.key", "--listen", listen, "--block-interval", "3600"},
+             dir / "node.log");
+  auto from_node = run({kCli, "export", "rir", "--registry", "afrinic", "--node", url});
+  for (int i = 0; i < 200 && from_node.err.find("cannot") != std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the node is still starting
+    from_node = run({kCli, "export", "rir", "--registry", "afrinic", "--node", url});
+  }
+  REQUIRE_MESSAGE(from_node.code == 0, from_node.err, node.log());
+  auto body = [](const std::string& t) { return t.substr(t.find('\n') + 1); };  // past the dated version line
+  CHECK(body(from_node.out) == body(r.out));
+
+  auto bad = run({kCli, "export", "rir", "--registry", "AFRINIC!", "--node", url});
+  CHECK(bad.code == 1);
+  CHECK(bad.err.find("registry must be") != std::string::npos);
+  bad = run({kCli, "export", "rir", "--registry", "afrinic"}, {"NUMLEDGER_NODE="});
+  CHECK(bad.code == 2);
+  CHECK(bad.err.find("name a node") != std::string::npos);
 }

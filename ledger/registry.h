@@ -88,6 +88,8 @@ class Registry {
   std::optional<Segment> segment_at(Family f, u128 point) const;
   std::vector<const Holding*> children(HoldingId parent) const;
   std::vector<const Holding*> roots(Family f) const;
+  // Every holding, in no particular order (an export sorts what it keeps).
+  std::vector<const Holding*> all_holdings() const;
   std::vector<const Holding*> holdings_of(const AccountId& a) const;
   std::optional<AccountState> account(const AccountId& a) const;
   uint64_t next_nonce(const AccountId& a) const;

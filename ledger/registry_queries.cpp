@@ -52,6 +52,13 @@ std::vector<const Holding*> Registry::roots(Family f) const {
   return out;
 }
 
+std::vector<const Holding*> Registry::all_holdings() const {
+  std::vector<const Holding*> out;
+  out.reserve(holdings_.size());
+  for (const auto& [id, h] : holdings_) out.push_back(&h);
+  return out;
+}
+
 std::vector<const Holding*> Registry::holdings_of(const AccountId& a) const {
   std::vector<const Holding*> out;
   auto it = by_holder_.find(a);

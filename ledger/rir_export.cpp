@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <tuple>
 #include <vector>
 
 #include "ledger/rir_report.h"
@@ -88,13 +89,7 @@ RirExport export_rir(const Registry& reg, const Genesis& g, const std::string& r
   };
 
   std::vector<RirRecord> recs;
-  std::vector<const Holding*> stack;
-  for (Family f : {Family::ipv4, Family::ipv6, Family::asn})
-    for (const Holding* h : reg.roots(f)) stack.push_back(h);
-  while (!stack.empty()) {
-    const Holding* h = stack.back();
-    stack.pop_back();
-    for (const Holding* c : reg.children(h->id)) stack.push_back(c);
+  for (const Holding* h : reg.all_holdings()) {
     if (h->meta.source_registry != registry) continue;
     RirRecord r;
     r.registry = registry;
@@ -114,7 +109,10 @@ RirExport export_rir(const Registry& reg, const Genesis& g, const std::string& r
   }
   std::sort(recs.begin(), recs.end(), [](const RirRecord& a, const RirRecord& b) {
     if (a.range.family != b.range.family) return family_order(a.range.family) < family_order(b.range.family);
-    return a.range.first < b.range.first;
+    // Records nested in another (overlaps the import reported) come after it.
+    if (a.range.first != b.range.first) return a.range.first < b.range.first;
+    if (a.range.last != b.range.last) return a.range.last > b.range.last;
+    return std::tie(a.opaque_id, a.date, a.cc) < std::tie(b.opaque_id, b.date, b.cc);
   });
 
   TypeCounts counts;

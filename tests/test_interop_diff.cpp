@@ -39,13 +39,7 @@ void collect(const std::vector<GenesisHolding>& hs, Holdings& out) {
 
 Holdings ledger_holdings(const Registry& reg) {
   Holdings out;
-  std::vector<const Holding*> stack;
-  for (Family f : {Family::ipv4, Family::ipv6, Family::asn})
-    for (const Holding* h : reg.roots(f)) stack.push_back(h);
-  while (!stack.empty()) {
-    const Holding* h = stack.back();
-    stack.pop_back();
-    for (const Holding* c : reg.children(h->id)) stack.push_back(c);
+  for (const Holding* h : reg.all_holdings()) {
     if (h->meta.source_registry == "afrinic")
       out[h->range] = {h->holder, h->kind, h->meta.country, h->meta.source_handle};
   }

@@ -12,12 +12,10 @@
 #include <utility>
 
 #include "crypto/result.h"
+#include "node/host_port.h"  // parse_host_port, for callers that check --listen flags
+#include "node/tcp_server.h"
 
 namespace nl::node {
-
-namespace detail {
-struct HttpServerState;
-}
 
 struct HttpRequest {
   std::string method;
@@ -45,24 +43,10 @@ struct HttpLimits {
   size_t max_connections = 512;
 };
 
-class HttpServer {
+// listen(), stop() and connection_count() are TcpServer's.
+class HttpServer : public TcpServer {
  public:
   HttpServer(boost::asio::io_context& ioc, HttpHandler handler, HttpLimits limits = {});
-  ~HttpServer();
-  HttpServer(const HttpServer&) = delete;
-  HttpServer& operator=(const HttpServer&) = delete;
-
-  // "127.0.0.1:8640" or "[::1]:8640"; port 0 picks a free port. Returns the bound port.
-  Result<uint16_t> listen(const std::string& host_port);
-  // Stop accepting and close all connections; safe from any thread.
-  void stop();
-  size_t connection_count() const;
-
- private:
-  std::shared_ptr<detail::HttpServerState> state_;  // shared with live connections
 };
-
-// "host:port" or "[v6]:port" -> (host without brackets, port).
-Result<std::pair<std::string, uint16_t>> parse_host_port(const std::string& host_port);
 
 }  // namespace nl::node

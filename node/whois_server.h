@@ -13,12 +13,9 @@
 #include <string>
 
 #include "crypto/result.h"
+#include "node/tcp_server.h"
 
 namespace nl::node {
-
-namespace detail {
-struct WhoisServerState;
-}
 
 // Gets the query without its line terminator, printable ASCII only;
 // returns the whole answer. Runs on a connection's strand.
@@ -30,21 +27,11 @@ struct WhoisLimits {
   size_t max_connections = 256;
 };
 
-class WhoisServer {
+// listen() (an IP address, not a name: "127.0.0.1:4343", "[::1]:4343"),
+// stop() and connection_count() are TcpServer's.
+class WhoisServer : public TcpServer {
  public:
   WhoisServer(boost::asio::io_context& ioc, WhoisHandler handler, WhoisLimits limits = {});
-  ~WhoisServer();
-  WhoisServer(const WhoisServer&) = delete;
-  WhoisServer& operator=(const WhoisServer&) = delete;
-
-  // "127.0.0.1:4343" or "[::1]:4343"; port 0 picks a free port. Returns the bound port.
-  Result<uint16_t> listen(const std::string& host_port);
-  // Stop accepting and close all connections; safe from any thread.
-  void stop();
-  size_t connection_count() const;
-
- private:
-  std::shared_ptr<detail::WhoisServerState> state_;  // shared with live connections
 };
 
 }  // namespace nl::node

@@ -15,6 +15,7 @@
 #include "node/block_producer.h"
 #include "node/http_client.h"
 #include "node/http_server.h"
+#include "support/chain_fixture.h"
 #include "support/fixtures.h"
 #include "support/process.h"
 
@@ -37,19 +38,8 @@ Evidence double_vote(uint8_t signer, uint64_t height, const char* a = "block-a",
   return Evidence::make(vote(signer, height, a), vote(signer, height, b)).value();
 }
 
-struct Fx {
-  test::TempDir dir{"nl-evidence"};
-  Genesis g = test::test_genesis(4);  // validators 100..103
-  std::unique_ptr<Chain> chain;
-  uint64_t time = 1700000100;
-
-  Fx() { open(); }
-  void open() {
-    chain.reset();
-    auto c = Chain::open(dir / "ledger", g);
-    REQUIRE_MESSAGE(c.ok(), c.error());
-    chain = std::move(*c);
-  }
+struct Fx : test::ChainFixture {
+  Fx() : ChainFixture("nl-evidence") {}
   ProposedBlock next(const std::vector<Evidence>& evidence = {}) {
     auto p = chain->propose({}, time += 10, pub(100), SignatureCheck::verify, evidence);
     auto s = chain->commit(p, certify(p.block, {100, 101, 102}));

@@ -12,6 +12,7 @@
 #include "ledger/control_proof.h"
 #include "node/block_producer.h"
 #include "node/http_client.h"
+#include "support/chain_fixture.h"
 #include "support/fixtures.h"
 #include "support/process.h"
 
@@ -43,19 +44,8 @@ ValidatorSet set_of(std::vector<std::pair<uint8_t, uint64_t>> vs) {
   return s;
 }
 
-struct Fx {
-  test::TempDir dir{"nl-vupdate"};
-  Genesis g = test::test_genesis(4);  // validators 100..103, power 1 each
-  std::unique_ptr<Chain> chain;
-  uint64_t time = 1700000100;
-
-  Fx() { open(); }
-  void open() {
-    chain.reset();
-    auto c = Chain::open(dir / "ledger", g);
-    REQUIRE_MESSAGE(c.ok(), c.error());
-    chain = std::move(*c);
-  }
+struct Fx : test::ChainFixture {
+  Fx() : ChainFixture("nl-vupdate") {}
   // Proposes `txs` and commits with the signatures of `signers`.
   ProposedBlock next(const std::vector<Transaction>& txs, const std::vector<uint8_t>& signers) {
     auto p = chain->propose(txs, time += 10, pub(100), SignatureCheck::verify);

@@ -11,7 +11,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <random>
 #include <set>
 #include <sstream>
 

@@ -173,7 +173,9 @@ Result<Resource> Resource::parse(std::string_view text) {
   for (char c : text)
     if (c == ' ' || c == '\t' || c == '\n') return fail(quoted(text) + ": contains whitespace");
   Resource r;
-  if (text[0] == 'A' || text[0] == 'a') {
+  // "AS64496": an AS number. An IPv6 address may begin with a letter a
+  // too ("abcd::1"), but it always has a colon, which an AS number never has.
+  if ((text[0] == 'A' || text[0] == 'a') && text.find(':') == std::string_view::npos) {
     r.family = Family::asn;
     auto dash = text.find('-');
     auto a = parse_asn(text.substr(0, dash));

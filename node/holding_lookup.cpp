@@ -121,9 +121,9 @@ Result<Resource> parse_ip_query(std::string_view text) {
   if (text.empty()) return fail("empty query: give an IP address or a CIDR prefix");
   if (text.find('-') != std::string_view::npos)
     return fail(shown + " is a range; an ip query is one address or one CIDR prefix");
-  if (text[0] == 'A' || text[0] == 'a') return fail(shown + " is not an IP address or CIDR prefix");
   auto r = Resource::parse(text);
   if (!r) return fail(shown + " is not an IP address or CIDR prefix: " + printable_excerpt(r.error(), 200));
+  if (r->family == ledger::Family::asn) return fail(shown + " is not an IP address or CIDR prefix");
   return r;
 }
 

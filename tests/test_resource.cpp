@@ -28,6 +28,12 @@ TEST_CASE("resource: every text form of DESIGN.md parses and prints back") {
   CHECK(round_trip("0.0.0.0/0") == "0.0.0.0/0");
   CHECK(round_trip("::/0") == "::/0");
   CHECK(round_trip("AS4294967295") == "AS4294967295");
+  // IPv6 text may begin with the letter a, like an AS number.
+  CHECK(round_trip("abcd::1") == "abcd::1/128");
+  CHECK(round_trip("a000::/3") == "a000::/3");
+  CHECK(round_trip("ABCD:EF01::/32") == "abcd:ef01::/32");
+  CHECK(round_trip("as64496") == "AS64496");
+  CHECK(!Resource::parse("a").ok());
   auto r = Resource::parse("10.0.0.0-10.0.2.255").value();
   CHECK(r.family == Family::ipv4);
   CHECK(r.last - r.first + 1 == 768);

@@ -48,7 +48,7 @@ void Api::handle(HttpRequest req, Responder respond) {
     query = target.substr(q + 1);
     target = target.substr(0, q);
   }
-  if (target.rfind(kRdapPathPrefix, 0) == 0) return respond(rdap_response(chain_, producer_, req));
+  if (target == kRdapRoot || target.rfind(kRdapPathPrefix, 0) == 0) return respond(rdap_response(chain_, producer_, req));
   static const std::string prefix = "/api/v1/";
   if (target.rfind(prefix, 0) != 0) return respond(json_error(404, "no such endpoint: " + target));
   std::string rest = target.substr(prefix.size());

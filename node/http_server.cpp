@@ -62,6 +62,7 @@ class Connection : public StreamConnection<Connection> {
 
   void read_header() {
     if (closed_) return;
+    head_ = false;  // until this request's header says otherwise
     parser_.emplace();
     parser_->body_limit(limits().max_body);
     parser_->header_limit(static_cast<std::uint32_t>(limits().max_header));
@@ -112,6 +113,7 @@ class Connection : public StreamConnection<Connection> {
     auto& msg = parser_->get();
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
+    head_ = msg.method() == http::verb::head;
     HttpRequest req{std::string(msg.method_string()), std::string(msg.target()), std::move(msg.body()), remote_,
                     std::string(msg[http::field::host])};
     parser_.reset();
@@ -143,9 +145,16 @@ class Connection : public StreamConnection<Connection> {
     res_->result(r.status);
     res_->set(http::field::server, "numledger");
     res_->set(http::field::content_type, r.content_type);
+    for (const auto& [name, value] : r.headers) res_->set(name, value);
     res_->keep_alive(keep_alive);
-    res_->body() = std::move(r.body);
-    res_->prepare_payload();
+    if (head_) {
+      // The length a GET would get, and no body: Beast's serializer writes
+      // whatever body the message holds, so it must be empty.
+      res_->content_length(r.body.size());
+    } else {
+      res_->body() = std::move(r.body);
+      res_->prepare_payload();
+    }
     stream_.expires_after(limits().read_timeout);  // drops clients that do not read
     http::async_write(stream_, *res_,
                       [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
@@ -162,6 +171,7 @@ class Connection : public StreamConnection<Connection> {
   const std::shared_ptr<const HttpService> service_;
   const std::string remote_;
   bool keep_alive_ = false;
+  bool head_ = false;  // the request being answered is a HEAD
   unsigned version_ = 11;  // until a request says otherwise
 };
 

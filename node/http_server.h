@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "crypto/result.h"
 #include "node/host_port.h"  // parse_host_port, for callers that check --listen flags
@@ -29,7 +30,12 @@ struct HttpResponse {
   unsigned status = 200;
   std::string body;
   std::string content_type = "application/json";
+  // Further header fields, written as given (e.g. CORS, Allow).
+  std::vector<std::pair<std::string, std::string>> headers = {};
 };
+// A HEAD request reaches the handler like any other; if the handler answers
+// it, the server sends the answer's status and headers, with the
+// Content-Length of its body, but not the body (RFC 9110 §9.3.2).
 
 // May be called from any thread; only the first call counts. It keeps
 // its connection alive, so it must not outlive the io_context.

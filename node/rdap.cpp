@@ -189,17 +189,26 @@ HttpResponse lookup(const Chain& chain, BlockProducer& producer, const Resource&
           kRdapContentType};
 }
 
-}  // namespace
-
-HttpResponse rdap_response(const Chain& chain, BlockProducer& producer, const HttpRequest& req) {
+// Everything but the headers every RDAP answer carries.
+HttpResponse answer(const Chain& chain, BlockProducer& producer, const HttpRequest& req) {
   std::string path = req.target.substr(0, req.target.find('?'));
-  if (!path.starts_with(kRdapPathPrefix)) return rdap_error(404, "Not Found", "not an RDAP path");
-  if (req.method != "GET")
-    return rdap_error(405, "Method Not Allowed", "RDAP queries use GET, not " + printable_excerpt(req.method));
-  const std::string_view rest = std::string_view(path).substr(std::string_view(kRdapPathPrefix).size());
+  if (path != kRdapRoot && !path.starts_with(kRdapPathPrefix)) return rdap_error(404, "Not Found", "not an RDAP path");
+  // RFC 7480 §4.1: HEAD is answered like GET; the server drops the body.
+  if (req.method != "GET" && req.method != "HEAD") {
+    HttpResponse r =
+        rdap_error(405, "Method Not Allowed", "RDAP queries use GET or HEAD, not " + printable_excerpt(req.method));
+    r.headers.emplace_back("Allow", "GET, HEAD");
+    return r;
+  }
+  const std::string_view rest =
+      path == kRdapRoot ? "" : std::string_view(path).substr(std::string_view(kRdapPathPrefix).size());
+  // No object class is a query the server cannot interpret: 400 (RFC 7480 §5.4).
+  if (rest.empty())
+    return rdap_error(400, "Bad Request",
+                      std::string("no RDAP query given; lookups are ip/ and autnum/, see ") + kRdapPathPrefix + "help");
   const std::string base = base_url(req.host);
   try {
-    if (rest == "help") return help();
+    if (rest == "help" || rest == "help/") return help();
     if (rest.starts_with("ip/")) {
       auto q = parse_ip_query(url_decode(std::string(rest.substr(3))));
       if (!q) return rdap_error(400, "Bad Request", q.error());
@@ -220,6 +229,15 @@ HttpResponse rdap_response(const Chain& chain, BlockProducer& producer, const Ht
   } catch (const std::exception& e) {
     return rdap_error(500, "Internal Server Error", std::string("internal error: ") + e.what());
   }
+}
+
+}  // namespace
+
+HttpResponse rdap_response(const Chain& chain, BlockProducer& producer, const HttpRequest& req) {
+  HttpResponse r = answer(chain, producer, req);
+  // RFC 7480 §5.6: browser clients on other origins may read every answer, errors included.
+  r.headers.emplace_back("Access-Control-Allow-Origin", "*");
+  return r;
 }
 
 }  // namespace nl::node

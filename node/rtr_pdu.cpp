@@ -169,6 +169,38 @@ Bytes encode(const Pdu& pdu) {
   return out;
 }
 
+std::optional<uint32_t> fixed_length(uint8_t version, uint8_t type) {
+  switch (static_cast<PduType>(type)) {
+    case PduType::serial_notify:
+    case PduType::serial_query: return 12;
+    case PduType::reset_query:
+    case PduType::cache_response:
+    case PduType::cache_reset: return 8;
+    case PduType::ipv4_prefix: return 20;
+    case PduType::ipv6_prefix: return 32;
+    case PduType::end_of_data: return version == 0 ? 12 : 24;
+    case PduType::router_key:
+    case PduType::error_report: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+bool cache_only(uint8_t version, uint8_t type) {
+  switch (static_cast<PduType>(type)) {
+    case PduType::serial_notify:
+    case PduType::cache_response:
+    case PduType::ipv4_prefix:
+    case PduType::ipv6_prefix:
+    case PduType::end_of_data:
+    case PduType::cache_reset: return true;
+    case PduType::router_key: return version >= 1;  // RFC 6810 has no type 9
+    case PduType::serial_query:
+    case PduType::reset_query:
+    case PduType::error_report: return false;
+  }
+  return false;
+}
+
 Header decode_header(ByteView in) {
   Header h;
   h.version = in[0];

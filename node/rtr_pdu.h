@@ -132,6 +132,18 @@ struct PduError {
   std::string reason;
 };
 
+// The length RFC 8210 / RFC 6810 fix for a PDU type in a protocol
+// version, or nullopt for types of variable length (Error Report, Router
+// Key) and unknown ones. Lets a receiver refuse a wrong length as soon as
+// the header is in, instead of waiting for bytes that should not come.
+std::optional<uint32_t> fixed_length(uint8_t version, uint8_t type);
+
+// True for the types the version defines that only a cache sends (Serial
+// Notify, Cache Response, prefixes, End of Data, Cache Reset, and in
+// version 1 Router Key): from a router they are an Invalid Request, not
+// an Unsupported PDU Type, which RFC 8210 §12 keeps for unknown types.
+bool cache_only(uint8_t version, uint8_t type);
+
 // Decodes exactly one whole PDU (its length field must equal in.size()).
 // Checks what RFC 8210 fixes: version, type, length per type and version,
 // prefix and max lengths, zero host bits, Error Report inner lengths.

@@ -89,18 +89,31 @@ void RtrSession::process() {
   while (!closed_ && !closing_ && !writing_ && inbuf_.size() >= rtr::kHeaderSize) {
     rtr::Header h = rtr::decode_header(inbuf_);
     ByteView head(inbuf_.data(), rtr::kHeaderSize);
+    // A version change mid-session is checked first: RFC 8210 §7 gives it
+    // code 8 whatever the new version. RFC 6810 has no code 8, and to a
+    // version 0 speaker any other version is simply unknown: code 4.
+    if (version_ && h.version != *version_)
+      return refuse(*version_ == 0 ? rtr::ErrorCode::unsupported_version : rtr::ErrorCode::unexpected_version, head,
+                    "this session uses protocol version " + std::to_string(*version_) + ", the PDU has version " +
+                        std::to_string(h.version));
     if (h.version > rtr::kMaxVersion)
       return refuse(rtr::ErrorCode::unsupported_version, head,
                     "protocol version " + std::to_string(h.version) + " is not supported; this cache speaks 0 and 1");
-    if (version_ && h.version != *version_)
-      return refuse(rtr::ErrorCode::unexpected_version, head,
-                    "this session uses protocol version " + std::to_string(*version_) + ", the PDU has version " +
-                        std::to_string(h.version));
     if (h.length < rtr::kHeaderSize || h.length > rtr::kMaxPduSize)
       return refuse(rtr::ErrorCode::corrupt_data, head,
                     "PDU length " + std::to_string(h.length) + " is outside 8-" + std::to_string(rtr::kMaxPduSize));
+    // Refused from the header alone: waiting for a body that a fixed-size
+    // type cannot have would leave the router hanging until pdu_timeout.
+    if (auto fixed = rtr::fixed_length(h.version, h.type); fixed && h.length != *fixed)
+      return refuse(rtr::ErrorCode::corrupt_data, head,
+                    "a version " + std::to_string(h.version) + " " + std::string(rtr::pdu_type_name(h.type)) +
+                        " PDU is " + std::to_string(*fixed) + " bytes long, its length field says " +
+                        std::to_string(h.length));
     if (inbuf_.size() < h.length) break;
     ByteView whole(inbuf_.data(), h.length);
+    if (rtr::cache_only(h.version, h.type))
+      return refuse(rtr::ErrorCode::invalid_request, whole,
+                    "a router does not send " + std::string(rtr::pdu_type_name(h.type)) + " PDUs to a cache");
     auto decoded = rtr::decode(whole);
     if (auto* e = std::get_if<rtr::PduError>(&decoded)) return refuse(e->code, whole, e->reason);
     handle(std::get<rtr::Pdu>(decoded), whole);
@@ -130,7 +143,8 @@ void RtrSession::handle(const rtr::Pdu& pdu, ByteView raw) {
                  std::string(rtr::error_code_name(r->code)).c_str(), text.c_str());
     return close();
   }
-  refuse(rtr::ErrorCode::unsupported_pdu_type, raw,
+  // process() refuses cache-only types before decoding; this is the backstop.
+  refuse(rtr::ErrorCode::invalid_request, raw,
          "a cache does not accept " + std::string(rtr::pdu_type_name(raw[1])) + " PDUs");
 }
 

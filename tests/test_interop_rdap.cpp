@@ -3,8 +3,10 @@
 // heights, and RDAP error objects for misses, malformed and hostile queries.
 #include <doctest/doctest.h>
 
+#include <cctype>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <utility>
 
 #include "support/registry_story.h"
 
@@ -225,7 +227,7 @@ TEST_CASE("RDAP ip and autnum lookups answer the most specific holding with ledg
       check_error(rdap(s, t), 404, t);
     for (auto t : {"/rdap/ip/41.0.0.1/16", "/rdap/ip/999.1.1.1", "/rdap/ip/41.0.0.0-41.0.0.5", "/rdap/ip/",
                    "/rdap/ip/AS64500", "/rdap/ip/41.0.0.0/33", "/rdap/autnum/abc", "/rdap/autnum/4294967296",
-                   "/rdap/autnum/064500", "/rdap/autnum/", "/rdap/nonsense/1", "/rdap/"})
+                   "/rdap/autnum/064500", "/rdap/autnum/", "/rdap/nonsense/1", "/rdap/", "/rdap", "/rdap?x=1"})
       check_error(rdap(s, t), 400, t);
     for (auto t : {"/rdap/domain/example.com", "/rdap/entity/X", "/rdap/nameservers?ip=1.2.3.4"})
       check_error(rdap(s, t), 501, t);
@@ -234,6 +236,51 @@ TEST_CASE("RDAP ip and autnum lookups answer the most specific holding with ledg
     CHECK(help.status == 200);
     CHECK(has(help.body["rdapConformance"], "rdap_level_0"));
     CHECK(!help.body["notices"].empty());
+    auto help_slash = rdap(s, "/rdap/help/");
+    CHECK(help_slash.status == 200);
+    CHECK(help_slash.body == help.body);
+  }
+
+  {
+    INFO("HEAD is answered like GET without a body; every answer allows any origin (RFC 7480 4.1, 5.6)");
+    // Raw exchanges, since a client library may hide a body sent to HEAD.
+    auto exchange = [&](const std::string& method, const std::string& target) {
+      std::string reply = tcp_exchange(s.port, method + " " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      auto end = reply.find("\r\n\r\n");
+      REQUIRE_MESSAGE(end != std::string::npos, reply);
+      std::string head = reply.substr(0, end + 2);
+      for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return std::pair{head, reply.substr(end + 4)};
+    };
+    const auto [get_head, get_body] = exchange("GET", "/rdap/ip/41.0.1.1");
+    const auto [head_head, head_body] = exchange("HEAD", "/rdap/ip/41.0.1.1");
+    CHECK(get_head.rfind("http/1.1 200", 0) == 0);
+    CHECK(!get_body.empty());
+    CHECK(head_head.rfind("http/1.1 200", 0) == 0);
+    CHECK(head_head.find("\r\ncontent-type: application/rdap+json\r\n") != std::string::npos);
+    CHECK(head_body.empty());
+    CHECK(get_head.find("\r\naccess-control-allow-origin: *\r\n") != std::string::npos);
+    CHECK(head_head.find("\r\naccess-control-allow-origin: *\r\n") != std::string::npos);
+    // Help does not change with the ledger height, so HEAD must give exactly GET's length.
+    const auto [help_get, help_get_body] = exchange("GET", "/rdap/help");
+    const auto [help_head, help_head_body] = exchange("HEAD", "/rdap/help");
+    REQUIRE(!help_get_body.empty());
+    CHECK(help_head_body.empty());
+    CHECK(help_head.find("\r\ncontent-length: " + std::to_string(help_get_body.size()) + "\r\n") !=
+          std::string::npos);
+    const auto [miss_head, miss_body] = exchange("GET", "/rdap/ip/192.0.2.1");
+    CHECK(miss_head.rfind("http/1.1 404", 0) == 0);
+    CHECK(miss_head.find("\r\naccess-control-allow-origin: *\r\n") != std::string::npos);
+    const auto [head_miss, head_miss_body] = exchange("HEAD", "/rdap/ip/192.0.2.1");
+    CHECK(head_miss.rfind("http/1.1 404", 0) == 0);
+    CHECK(head_miss_body.empty());
+    const auto [post_head, post_body] = exchange("POST", "/rdap/help");
+    CHECK(post_head.rfind("http/1.1 405", 0) == 0);
+    CHECK(post_head.find("\r\nallow: get, head\r\n") != std::string::npos);
+    CHECK(post_head.find("\r\naccess-control-allow-origin: *\r\n") != std::string::npos);
+    // The rest of the API is not RDAP: no CORS header there.
+    const auto [api_head, api_body] = exchange("GET", "/api/v1/nonsense");
+    CHECK(api_head.find("access-control-allow-origin") == std::string::npos);
   }
 
   {

@@ -346,6 +346,53 @@ TEST_CASE("rtr cache in numledgerd: raw client, hostile peers, and rtrclient wit
     CHECK(c.closed());
   }
   {
+    // A fixed-size type whose length field is wrong is refused from the
+    // header alone, at once, not after the 30 s PDU timeout.
+    for (const char* header : {"0102000000000064", "000200000000000c", "0101000000000010",
+                               "0007000000000018"}) {
+      CAPTURE(header);
+      RawClient c(rtr_port);
+      Bytes sent = hex(header);
+      c.send(Bytes(sent.begin(), sent.begin() + rtr::kHeaderSize));  // the header, nothing more
+      auto t0 = std::chrono::steady_clock::now();
+      auto e = error_of(c.read(std::chrono::seconds(3)));
+      CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(2));
+      CHECK(e.code == rtr::ErrorCode::corrupt_data);
+      CHECK(e.pdu == Bytes(sent.begin(), sent.begin() + rtr::kHeaderSize));
+      CHECK(c.closed());
+    }
+  }
+  {
+    // RFC 8210 §7: after version 1 is negotiated, a PDU of any other
+    // version, even one this cache does not know, is Unexpected Protocol
+    // Version (code 8).
+    RawClient c(rtr_port);
+    c.send({1, rtr::ResetQuery{}});
+    CHECK(announced(c.response()) == first_set);
+    c.send(hex("0202000000000008"));
+    auto t0 = std::chrono::steady_clock::now();
+    auto e = c.read(std::chrono::seconds(3));
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(2));
+    CHECK(error_of(e).code == rtr::ErrorCode::unexpected_version);
+    CHECK(e->version == 1);
+    CHECK(error_of(e).pdu == hex("0202000000000008"));
+    CHECK(c.closed());
+  }
+  for (const char* other : {"0102000000000008", "0202000000000008"}) {
+    // RFC 6810 has no code 8: a version 0 session gets Unsupported Protocol
+    // Version, in version 0, for any other version.
+    CAPTURE(other);
+    RawClient c(rtr_port);
+    c.send({0, rtr::ResetQuery{}});
+    CHECK(announced(c.response()) == first_set);
+    c.send(hex(other));
+    auto e = c.read(std::chrono::seconds(3));
+    CHECK(error_of(e).code == rtr::ErrorCode::unsupported_version);
+    CHECK(e->version == 0);
+    CHECK(error_of(e).pdu == hex(other));
+    CHECK(c.closed());
+  }
+  {
     // A malformed PDU of a plausible length, and a PDU type a cache does not take.
     RawClient c(rtr_port);
     c.send(hex("0101000000000008"));
@@ -353,10 +400,28 @@ TEST_CASE("rtr cache in numledgerd: raw client, hostile peers, and rtrclient wit
     CHECK(e.code == rtr::ErrorCode::corrupt_data);
     CHECK(e.pdu == hex("0101000000000008"));
     CHECK(c.closed());
+    // A type the protocol knows but only a cache sends is an Invalid
+    // Request (RFC 8210 §12); Unsupported PDU Type is for unknown types.
     RawClient d(rtr_port);
     d.send({1, rtr::CacheResponse{1}});
-    CHECK(error_of(d.read()).code == rtr::ErrorCode::unsupported_pdu_type);
+    auto de = error_of(d.read());
+    CHECK(de.code == rtr::ErrorCode::invalid_request);
+    CHECK(de.pdu == hex("0103000100000008"));
     CHECK(d.closed());
+    RawClient g(rtr_port);
+    g.send(hex("0109000000000008"));  // Router Key: a version 1 type only caches send
+    CHECK(error_of(g.read()).code == rtr::ErrorCode::invalid_request);
+    CHECK(g.closed());
+    RawClient g0(rtr_port);
+    g0.send(hex("0009000000000008"));  // RFC 6810 has no type 9
+    auto g0e = g0.read();
+    CHECK(error_of(g0e).code == rtr::ErrorCode::unsupported_pdu_type);
+    CHECK(g0e->version == 0);
+    CHECK(g0.closed());
+    RawClient n0(rtr_port);
+    n0.send({0, rtr::SerialNotify{1, 2}});
+    CHECK(error_of(n0.read()).code == rtr::ErrorCode::invalid_request);
+    CHECK(n0.closed());
     RawClient f(rtr_port);
     f.send(hex("0102000000000008" "0105000000000008"));  // a good query, then an unknown type
     auto r = f.response();

@@ -157,3 +157,33 @@ TEST_CASE("rtr serial history: exact deltas, bounded history") {
   CHECK(w.serial() == 0);
   CHECK(w.delta_since(0xffffffffu)->second.announce.size() == 1);
 }
+
+TEST_CASE("rtr pdu: fixed lengths by type and version, and which types only a cache sends") {
+  for (uint8_t v : {uint8_t(0), uint8_t(1)}) {
+    CAPTURE(int(v));
+    // fixed_length agrees with what encode writes for every fixed-size kind.
+    std::vector<rtr::Pdu> fixed = {{v, rtr::SerialNotify{1, 2}},    {v, rtr::SerialQuery{1, 2}},
+                                   {v, rtr::ResetQuery{}},          {v, rtr::CacheResponse{3}},
+                                   prefix_pdu(v, true, "10.0.0.0/8", 8, 1), prefix_pdu(v, true, "2001:db8::/32", 32, 1),
+                                   {v, rtr::EndOfData{1, 2, {}}},   {v, rtr::CacheReset{}}};
+    for (const auto& p : fixed) {
+      Bytes b = rtr::encode(p);
+      auto want = rtr::fixed_length(v, b[1]);
+      REQUIRE(want);
+      CHECK(*want == b.size());
+      // One byte more, with the length field saying so, is Corrupt Data.
+      b.push_back(0);
+      b[7] = static_cast<uint8_t>(b.size());
+      CHECK(decode_error(b).code == rtr::ErrorCode::corrupt_data);
+    }
+    CHECK_FALSE(rtr::fixed_length(v, 10));  // Error Report
+    CHECK_FALSE(rtr::fixed_length(v, 9));   // Router Key
+    CHECK_FALSE(rtr::fixed_length(v, 5));   // unknown
+    for (uint8_t t : {0, 3, 4, 6, 7, 8}) CHECK(rtr::cache_only(v, t));
+    for (uint8_t t : {1, 2, 5, 10, 11, 255}) CHECK_FALSE(rtr::cache_only(v, t));
+  }
+  CHECK(rtr::fixed_length(0, 7) == 12u);
+  CHECK(rtr::fixed_length(1, 7) == 24u);
+  CHECK(rtr::cache_only(1, 9));        // Router Key exists in version 1...
+  CHECK_FALSE(rtr::cache_only(0, 9));  // ...but not in RFC 6810
+}

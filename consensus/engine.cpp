@@ -4,6 +4,7 @@
 #include "consensus/engine.h"
 
 #include <algorithm>
+#include <stdexcept>
 #include <type_traits>
 
 #include "consensus/engine_state.h"
@@ -27,6 +28,9 @@ Status Engine::recover() { return s_->load_wal(); }
 Actions Engine::start_height(uint64_t height, ledger::ValidatorSet set) {
   auto& s = *s_;
   if (s.halted) return {};
+  // The driver hands over the ledger's set for the height, validated when it
+  // was committed; anything else is a bug in the driver, not peer input.
+  if (auto ok = set.validate(); !ok) throw std::invalid_argument("start_height: " + ok.error());
   s.out.clear();
   s.reset_height(height, std::move(set));
   s.replay_own_messages();
@@ -40,6 +44,7 @@ Actions Engine::start_height(uint64_t height, ledger::ValidatorSet set) {
   s.future_slots.clear();
   s.future_proposals.clear();
   s.future_decision = false;
+  s.future_proposal_bytes = 0;
   s.start_round(resume);  // Alg. 1 l.10: StartRound(0), or the round it resumes in
   for (const auto& m : buffered)
     if (message_height(m) == height && !s.decided) s.handle(m, /*verified=*/true);
@@ -119,7 +124,8 @@ Actions Engine::State::finish() {
 }
 
 void Engine::State::reset_height(uint64_t h, ledger::ValidatorSet next) {
-  if (!schedule || next != set) schedule.emplace(next);
+  // Built aside first: a set the schedule refuses leaves the engine as it was.
+  if (!schedule || next != set) schedule = ProposerSchedule(next);
   set = std::move(next);
   total_power = set.total_power();
   started = true;
@@ -169,11 +175,11 @@ void Engine::State::handle(const Message& m, bool verified) {
 void Engine::State::admit_proposal(const Proposal& p, bool verified) {
   auto it = rounds.find(p.round);
   if (it != rounds.end() && it->second.proposal && *it->second.proposal == p) return;  // seen
-  const bool well_formed = !p.value_id.is_zero() && p.value.size() <= kMaxValueBytes &&
-                           p.pol_round >= -1 &&
-                           (p.pol_round == -1 || static_cast<uint32_t>(p.pol_round) < p.round);
-  if (!well_formed || !set.find(p.proposer) || p.proposer != schedule->at(height, p.round) ||
-      (!verified && !verify(p.proposer, p.sign_bytes(cfg.chain_id), p.sig))) {
+  // The signature covers the id, not the bytes: bytes that are not the id's
+  // would let a relay swap an honest proposal's value and stall the round.
+  if (!well_formed(p) || !set.find(p.proposer) || p.proposer != schedule->at(height, p.round) ||
+      (!verified && !verify(p.proposer, p.sign_bytes(cfg.chain_id), p.sig)) ||
+      (!verified && cfg.value_id(p.value) != p.value_id)) {
     ++stats.messages_rejected;
     return;
   }
@@ -191,7 +197,7 @@ void Engine::State::admit_vote(const ledger::SignedVote& v, bool verified) {
     if (vs.contains(v)) return;  // seen: no second signature check
   }
   const ledger::Validator* val = set.find(v.validator);
-  if (!val || (!prevote && v.type != ledger::VoteType::precommit) ||
+  if (!val || v.round > kMaxRound || (!prevote && v.type != ledger::VoteType::precommit) ||
       (!verified && !verify(v.validator, v.sign_bytes(cfg.chain_id), v.sig))) {
     ++stats.messages_rejected;
     return;
@@ -211,12 +217,21 @@ void Engine::State::admit_vote(const ledger::SignedVote& v, bool verified) {
   }
 }
 
+bool Engine::State::well_formed(const Proposal& p) const {
+  return !p.value_id.is_zero() && p.value.size() <= kMaxValueBytes && p.round <= kMaxRound &&
+         p.pol_round >= -1 && (p.pol_round == -1 || static_cast<uint32_t>(p.pol_round) < p.round);
+}
+
+bool Engine::State::well_formed(const Decision& d, uint64_t h) const {
+  return d.height == h && d.cert.height == h && d.cert.block_hash == d.value_id && !d.value_id.is_zero() &&
+         d.value.size() <= kMaxValueBytes && cfg.value_id(d.value) == d.value_id;
+}
+
 void Engine::State::admit_decision(const Decision& d) {
   // Catch-up: > 2/3 of this height's set precommitted the value, which
   // decides it for everyone (Alg. 1 l.49 with the proposal carried along).
-  if (d.height != height || d.cert.height != height || d.cert.block_hash != d.value_id ||
-      d.value_id.is_zero() || d.value.size() > kMaxValueBytes ||
-      cfg.value_id(d.value) != d.value_id || !set.verify_commit(cfg.chain_id, d.cert)) {
+  // valid(v) is implied: an honest validator among them checked it.
+  if (!well_formed(d, height) || !set.verify_commit(cfg.chain_id, d.cert)) {
     ++stats.messages_rejected;
     return;
   }
@@ -232,15 +247,22 @@ void Engine::State::buffer_future(const Message& m) {
   bool keep = std::visit(
       [&](const auto& x) -> bool {
         using T = std::decay_t<decltype(x)>;
+        // The next height starts at round 0: later rounds come back with
+        // re-gossip, and one validator cannot fill the buffer.
+        if constexpr (!std::is_same_v<T, Decision>)
+          if (x.round >= kMaxFutureRoundsPerValidator) return false;
         if constexpr (std::is_same_v<T, Proposal>) {
-          if (!set.find(x.proposer) || future_proposals[x.proposer] >= kMaxFutureProposalsPerValidator ||
+          if (!well_formed(x) || !set.find(x.proposer) ||
+              future_proposals[x.proposer] >= kMaxFutureProposalsPerValidator ||
+              future_proposal_bytes + x.value.size() > kMaxFutureProposalBytes ||
               future_slots.contains({x.proposer, x.round, 0}))
             return false;
-          if (!verify(x.proposer, x.sign_bytes(cfg.chain_id), x.sig)) {
+          if (!verify(x.proposer, x.sign_bytes(cfg.chain_id), x.sig) || cfg.value_id(x.value) != x.value_id) {
             ++stats.messages_rejected;
             return false;
           }
           ++future_proposals[x.proposer];
+          future_proposal_bytes += x.value.size();
           future_slots.insert({x.proposer, x.round, 0});
         } else if constexpr (std::is_same_v<T, ledger::SignedVote>) {
           const auto slot = std::tuple{x.validator, x.round, static_cast<uint8_t>(x.type)};
@@ -251,7 +273,9 @@ void Engine::State::buffer_future(const Message& m) {
           }
           future_slots.insert(slot);
         } else {
-          if (future_decision) return false;
+          // Checked against this height's set: after a set change a real
+          // decision is refused here and comes back with re-gossip.
+          if (future_decision || !well_formed(x, height + 1)) return false;
           if (!set.verify_commit(cfg.chain_id, x.cert)) {
             ++stats.messages_rejected;
             return false;

@@ -63,8 +63,9 @@ struct RequestValue {
   uint32_t round = 0;
 };
 // valid(v) of the paper: the driver checks the value against the
-// application's rules and that value_id is its id, then calls on_validated.
-// Asked once per value id and height.
+// application's rules, then calls on_validated. Asked once per (value id,
+// byte string) and height; the engine has already checked that the bytes
+// have that id (EngineConfig::value_id).
 struct ValidateValue {
   uint64_t height = 0;
   crypto::Hash32 value_id;
@@ -95,9 +96,10 @@ struct EngineConfig {
   // Signature check on every received proposal and vote. Defaults to
   // Ed25519 verification; the simulator may memoise it.
   VerifyFn verify;
-  // The id of a value's bytes (for blocks, the header hash). A catch-up
-  // decision is never validated by the driver, so its bytes are checked
-  // against its certified id here. Defaults to SHA-256 of the bytes.
+  // The id of a value's bytes. It must commit to every byte (for blocks:
+  // the header hash of a strictly decoded block, whose header commits to
+  // the body). Proposals and catch-up decisions whose bytes do not have
+  // their signed or certified id are refused. Defaults to SHA-256.
   ValueIdFn value_id;
   // Messages for height + 1 kept until that height starts; the rest dropped.
   size_t max_future_messages = 4096;
@@ -124,6 +126,7 @@ class Engine {
   // StartRound(0) at `height` with the set that votes there (line 10). If the
   // WAL holds entries for this height, resumes at the last round it signed in,
   // with its lock.
+  // Throws std::invalid_argument for a set that fails ValidatorSet::validate.
   Actions start_height(uint64_t height, ledger::ValidatorSet set);
 
   // A proposal, vote or decision from a peer. Signatures and membership are

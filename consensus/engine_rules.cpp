@@ -45,9 +45,11 @@ void Engine::State::start_round(uint32_t r) {
       value_requested = r;  // l.18: getValue(), answered by on_value_ready
       out.push_back(RequestValue{height, r});
     }
-  } else {
-    schedule_timeout(Step::propose);  // l.21
   }
+  // l.21 schedules it for the others only; the proposer gets it too (as in
+  // CometBFT), so a proposer whose own proposal it cannot prevote (no
+  // polka for its validRound, no value from the driver) moves on at l.57.
+  schedule_timeout(Step::propose);
 }
 
 void Engine::State::schedule_timeout(Step s) {
@@ -211,7 +213,7 @@ void Engine::State::on_timeout(const Timeout& t) {
       step = Step::precommit;
       return;
     case Step::precommit:  // l.65-67
-      if (round == std::numeric_limits<uint32_t>::max()) return;
+      if (round >= kMaxRound) return;
       start_round(round + 1);
       return;
   }

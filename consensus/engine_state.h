@@ -16,8 +16,13 @@ namespace nl::consensus {
 // newer round evicts its oldest one, so the memory a peer can pin is
 // bounded while a lagging validator still sees where the others are.
 inline constexpr size_t kMaxFutureRoundsPerValidator = 4;
-// Buffered proposals for height + 1 per proposer (values are large).
+// Buffered proposals for height + 1 per proposer (values are large), and
+// their bytes in all.
 inline constexpr size_t kMaxFutureProposalsPerValidator = 2;
+inline constexpr size_t kMaxFutureProposalBytes = 4 * kMaxValueBytes;
+// Rounds are signed 32-bit in lockedRound/validRound and the WAL; a
+// message for a later round is refused rather than wrapped.
+inline constexpr uint32_t kMaxRound = 0x7fffffff;
 
 // What this height has received for one round.
 struct RoundState {
@@ -81,6 +86,7 @@ struct Engine::State {
   std::set<std::tuple<crypto::PublicKey, uint32_t, uint8_t>> future_slots;
   std::map<crypto::PublicKey, size_t> future_proposals;
   bool future_decision = false;
+  size_t future_proposal_bytes = 0;
 
   // From the WAL: what this validator signed, and its lock, per height.
   std::map<SlotKey, Message> signed_slots;
@@ -97,6 +103,8 @@ struct Engine::State {
   void admit_proposal(const Proposal& p, bool verified);
   void admit_vote(const ledger::SignedVote& v, bool verified);
   void admit_decision(const Decision& d);
+  bool well_formed(const Proposal& p) const;
+  bool well_formed(const Decision& d, uint64_t h) const;
   void buffer_future(const Message& m);
   bool verify(const crypto::PublicKey& k, ByteView msg, const crypto::Signature& sig) const;
   bool make_room(const crypto::PublicKey& k, uint32_t r);

@@ -39,11 +39,17 @@ Status Engine::State::load_wal() {
   return {};
 }
 
-// Our own messages of this height count as received, as they did before a restart.
+// Our own messages of this height count as received, as they did before a
+// restart, and so does the polka behind validValue that the lock recorded.
 void Engine::State::replay_own_messages() {
   for (auto it = signed_slots.lower_bound({height, 0, Step::propose});
        it != signed_slots.end() && std::get<0>(it->first) == height; ++it)
     store_own(it->second);
+  if (auto it = locks.find(height); it != locks.end() && it->second.valid_round >= 0)
+    for (const auto& v : it->second.valid_polka)
+      if (const auto* val = set.find(v.validator); val && v.height == height && v.block_hash == valid_id &&
+                                                   v.round == static_cast<uint32_t>(valid_round))
+        store_vote(v, val->power, nullptr);
 }
 
 void Engine::State::propose(const crypto::Hash32& id, const Bytes& value, int32_t pol_round) {
@@ -97,7 +103,10 @@ void Engine::State::store_own(const Message& m) {
 bool Engine::State::write_lock() {
   if (!cfg.key) return true;  // an observer signs nothing, so its lock needs no log
   LockRecord rec{height,    round,    locked_round, locked_id, locked_value,
-                 valid_round, valid_id, valid_value};
+                 valid_round, valid_id, valid_value, {}};
+  if (valid_round >= 0)
+    if (auto it = rounds.find(static_cast<uint32_t>(valid_round)); it != rounds.end())
+      rec.valid_polka = it->second.prevotes.votes_for(valid_id);
   if (!wal.append(rec)) {
     halted = true;
     return false;

@@ -2,12 +2,17 @@
 
 #include <type_traits>
 
+#include "ledger/validator.h"
+
 namespace nl::consensus {
 namespace {
 
 // Same framing as consensus messages: u8 version, u8 tag, body.
 constexpr uint8_t kWalVersion = 1;
 enum class WalTag : uint8_t { proposal = 1, vote = 2, lock = 3 };
+
+// One prevote per validator, and an equivocator's second one.
+constexpr size_t kMaxPolkaVotes = 2 * ledger::kMaxValidators;
 
 void encode_value(ledger::Writer& w, const Bytes& v) {
   if (v.size() > kMaxValueBytes) throw std::length_error("lock record value exceeds kMaxValueBytes");
@@ -26,6 +31,9 @@ void encode_lock(ledger::Writer& w, const LockRecord& l) {
   encode_value(w, l.locked_value);
   w.u32(static_cast<uint32_t>(l.valid_round)).fixed(l.valid_id.b);
   encode_value(w, l.valid_value);
+  if (l.valid_polka.size() > kMaxPolkaVotes) throw std::length_error("lock record polka exceeds kMaxPolkaVotes");
+  w.u16(static_cast<uint16_t>(l.valid_polka.size()));
+  for (const auto& v : l.valid_polka) v.encode(w);
 }
 
 LockRecord decode_lock(ledger::Reader& r) {
@@ -38,6 +46,9 @@ LockRecord decode_lock(ledger::Reader& r) {
   l.valid_round = decode_round(r, "valid round");
   l.valid_id.b = r.fixed<32>();
   l.valid_value = r.bytes(kMaxValueBytes);
+  const uint16_t n = r.u16();
+  if (n > kMaxPolkaVotes) throw ledger::DecodeError("lock record polka of " + std::to_string(n) + " votes");
+  for (uint16_t i = 0; i < n; ++i) l.valid_polka.push_back(ledger::SignedVote::decode(r));
   return l;
 }
 

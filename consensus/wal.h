@@ -27,6 +27,10 @@ struct LockRecord {
   int32_t valid_round = -1;
   crypto::Hash32 valid_id;
   Bytes valid_value;
+  // The prevotes for valid_id in valid_round held when written: the proof
+  // of lock a restarted proposer needs for (validValue, validRound) (l.28),
+  // which may rest on a vote no other honest validator has.
+  std::vector<ledger::SignedVote> valid_polka;
   auto operator<=>(const LockRecord&) const = default;
 };
 

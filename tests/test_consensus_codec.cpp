@@ -28,8 +28,9 @@ Decision sample_decision() {
 }
 
 LockRecord sample_lock() {
-  return LockRecord{7, 3, 1, value_id(value_bytes("A")), value_bytes("A"), 2, value_id(value_bytes("B")),
-                    value_bytes("B")};
+  const auto B = value_id(value_bytes("B"));
+  return LockRecord{7, 3, 1, value_id(value_bytes("A")), value_bytes("A"), 2, B, value_bytes("B"),
+                    {prevote_by(101, 7, 2, B), prevote_by(102, 7, 2, B)}};
 }
 
 // Every strict proper prefix, and the input plus one byte, fail to decode;

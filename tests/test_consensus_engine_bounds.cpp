@@ -1,6 +1,7 @@
 // The engine's limits and edges: the height + 1 buffer, the cap on rounds
 // ahead per validator, a proposer's restart, stale driver answers, what it
-// offers for re-gossip, and the vote tallies underneath.
+// offers for re-gossip, proposals whose bytes are not their id, rounds past
+// the signed 32-bit range, a bad set from the driver, and the vote tallies.
 #include <doctest/doctest.h>
 
 #include "consensus/engine.h"
@@ -175,4 +176,85 @@ TEST_CASE("vote set: one counted vote per validator, conflicting votes in their 
   CHECK(vs.power() == 1);
   CHECK(vs.power_for(A) == 0);
   CHECK(vs.power_for(B) == 1);
+}
+
+TEST_CASE("a proposal whose bytes are not its signed id is refused; the real one still counts") {
+  SoloEngine s(0);  // validators[1] proposes at (1, 0)
+  s.start(1);
+  const Bytes A = value_bytes("A");
+  const auto real = proposal_by(s.seed(1), 1, 0, -1, A);
+  auto swapped = real;  // a relay keeps the signature and swaps the value
+  swapped.value = value_bytes("swapped");
+  CHECK(actions_of<ValidateValue>(s.deliver(swapped)).empty());
+  CHECK(s.e->stats().messages_rejected == 1);
+  auto asked = actions_of<ValidateValue>(s.deliver(real));
+  REQUIRE(asked.size() == 1);
+  CHECK(asked[0].value == A);
+  CHECK(has_vote(s.e->on_validated(1, value_id(A), true), VoteType::prevote, 0, value_id(A)));
+}
+
+TEST_CASE("a restarted proposer offers the polka behind its validValue, even a vote only it had") {
+  SoloEngine s(0);  // validators[1] proposes at (1, 0), validators[0] (this engine) at (1, 3)
+  s.start(1);
+  const Bytes A = value_bytes("A");
+  s.deliver(proposal_by(s.seed(1), 1, 0, -1, A));
+  s.e->on_validated(1, value_id(A), true);
+  s.deliver(prevote_by(s.seed(1), 1, 0, value_id(A)));
+  // validators[3] sends its prevote to this engine alone: the polka rests on it.
+  REQUIRE(has_vote(s.deliver(prevote_by(s.seed(3), 1, 0, value_id(A))), VoteType::precommit, 0, value_id(A)));
+  for (uint32_t r = 0; r < 3; ++r) {
+    s.e->on_timeout({1, r, Step::precommit});
+    s.e->on_timeout({1, r + 1, Step::propose});
+    s.e->on_timeout({1, r + 1, Step::prevote});
+  }
+  REQUIRE(s.e->round() == 3);
+
+  auto e2 = s.restart();
+  REQUIRE(e2);
+  Actions all = e2->start_height(1, s.set);
+  CHECK(e2->round() == 3);
+  // It proposes (A, validRound 0) again; peers need the whole polka of round 0.
+  auto offered = e2->messages_to_regossip();
+  CHECK(std::find(offered.begin(), offered.end(), Message(prevote_by(s.seed(3), 1, 0, value_id(A)))) !=
+        offered.end());
+  CHECK(std::find(offered.begin(), offered.end(), Message(prevote_by(s.seed(1), 1, 0, value_id(A)))) !=
+        offered.end());
+  // And the proposer, too, has a timeoutPropose: it moves on if it cannot prevote.
+  bool timeout = false;
+  for (const auto& t : actions_of<ScheduleTimeout>(all))
+    timeout |= t.timeout == Timeout{1, 3, Step::propose};
+  CHECK(timeout);
+}
+
+TEST_CASE("messages for the next height beyond its first rounds are not buffered") {
+  SoloEngine s(0);
+  s.start(1);
+  const auto id = value_id(value_bytes("next"));
+  // f+1 validators at (2, 5): would skip the next height to round 5.
+  s.deliver(prevote_by(s.seed(1), 2, 5, id));
+  s.deliver(prevote_by(s.seed(2), 2, 5, id));
+  // f+1 at (2, 3): within the first kMaxFutureRoundsPerValidator rounds, kept.
+  s.deliver(prevote_by(s.seed(1), 2, 3, id));
+  s.deliver(prevote_by(s.seed(2), 2, 3, id));
+  decide_height_one(s);
+  s.start(2);
+  CHECK(s.e->round() == 3);
+}
+
+TEST_CASE("votes past the signed 32-bit round range are refused") {
+  SoloEngine s(0);
+  s.start(1);
+  const auto before = s.e->stats().messages_rejected;
+  s.deliver(prevote_by(s.seed(1), 1, 0x80000000u, value_id(value_bytes("far"))));
+  CHECK(s.e->stats().messages_rejected == before + 1);
+}
+
+TEST_CASE("a set that fails validation from the driver throws and leaves the engine as it was") {
+  SoloEngine s(0);
+  s.start(1);
+  CHECK_THROWS_AS(s.e->start_height(2, ledger::ValidatorSet{}), std::invalid_argument);
+  CHECK(s.e->height() == 1);
+  // Still working: a catch-up decision for height 1 decides it.
+  decide_height_one(s);
+  CHECK(s.e->decided());
 }

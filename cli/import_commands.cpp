@@ -32,6 +32,19 @@ uint64_t peak_rss_kib() {
 
 std::string dump(const json& j) { return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n"; }
 
+// The first inconsistencies on stderr, so they are seen without --report
+// too; stdout keeps the summary alone.
+void print_inconsistencies(const ledger::ImportReport& rep) {
+  constexpr size_t kShown = 20;
+  const auto& all = rep.inconsistencies;
+  for (size_t i = 0; i < all.size() && i < kShown; ++i) {
+    const auto& is = all[i];
+    const std::string where = is.line ? is.file + ":" + std::to_string(is.line) : is.file;
+    std::fprintf(stderr, "%s: %s: %s\n", where.c_str(), is.kind.c_str(), is.detail.c_str());
+  }
+  if (all.size() > kShown) std::fprintf(stderr, "... and %zu more; see --report\n", all.size() - kShown);
+}
+
 struct RirOpts {
   std::vector<std::string> files, vrps, validators;
   std::string iana_ipv4, iana_ipv6, chain_id, out, keystore, report_path;
@@ -69,8 +82,20 @@ int run_import_rir(const RirOpts& o) {
   if (!result) return report(kExitFailure, result.error());
   const double import_s = seconds_since(start);
   const ledger::ImportReport& rep = result->report;
-  if (rep.record_holdings == 0)
-    return report(kExitFailure, "nothing usable: no allocated or assigned record could be imported\n" + rep.summary());
+  print_inconsistencies(rep);
+  if (rep.record_holdings == 0) {
+    const std::string why = "nothing usable: no allocated or assigned record could be imported";
+    // The report is what says which lines were wrong; a failed import needs it most.
+    if (!o.report_path.empty()) {
+      json j = rep.to_json();
+      j["genesis"] = nullptr;
+      j["error"] = why;
+      j["seconds"] = {{"import", import_s}, {"total", seconds_since(start)}};
+      j["peak_rss_kib"] = peak_rss_kib();
+      if (auto s = write_file(o.report_path, dump(j)); !s) return report(kExitFailure, s.error());
+    }
+    return report(kExitFailure, why + "\n" + rep.summary());
+  }
 
   auto t = Clock::now();
   if (auto s = keys->save(); !s) return report(kExitFailure, s.error());

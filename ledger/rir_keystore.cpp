@@ -53,8 +53,21 @@ Result<RirKeystore> RirKeystore::open(const std::string& dir) {
     json j = json::parse(line, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return fail(where + "not a JSON object");
     if (reader->line_number() == 1) {
-      if (j.value("type", "") != kType || j.value("version", 0) != 1)
-        return fail(bad + "the first line is not {\"type\": \"numledger-keystore\", \"version\": 1}");
+      // j.value() throws when a field has another type; check by hand.
+      auto type = j.find("type"), version = j.find("version");
+      auto shown = [](const json& v) {
+        std::string d = v.dump();
+        return d.size() > 64 ? d.substr(0, 64) + "..." : d;
+      };
+      const std::string want = "; the first line must be {\"type\": \"numledger-keystore\", \"version\": 1}";
+      if (type == j.end() || !type->is_string() || type->get_ref<const std::string&>() != kType)
+        return fail(where + "not a numledger keystore: \"type\" is " +
+                    (type == j.end() ? std::string("missing") : shown(*type)) + want);
+      if (version == j.end() || !version->is_number_integer())
+        return fail(where + "\"version\" is " + (version == j.end() ? std::string("missing") : shown(*version)) +
+                    ", not a whole number" + want);
+      if (*version != 1)
+        return fail(where + "keystore version " + shown(*version) + " is not supported (only 1)" + want);
       continue;
     }
     auto org = j.find("org"), account = j.find("account"), seed = j.find("seed");

@@ -26,7 +26,7 @@ inline constexpr const char* kOverlap = "overlap";              // overlaps an e
 inline constexpr const char* kOutsideIana = "outside-iana";     // not in IANA's space for that registry
 inline constexpr const char* kVrpUncovered = "vrp-uncovered";   // no imported record covers the prefix
 inline constexpr const char* kVrpSplit = "vrp-split-control";   // several holders share the prefix
-inline constexpr const char* kVrpInvalid = "vrp-invalid";       // maxLength out of bounds
+inline constexpr const char* kVrpInvalid = "vrp-invalid";       // an entry that is not a valid VRP
 inline constexpr const char* kVrpDuplicate = "vrp-duplicate";
 }  // namespace issue
 

@@ -210,11 +210,20 @@ Result<RirFileSummary> read_rir_stats(const std::string& path,
     sum.issues.push_back({std::move(kind), line, std::move(detail)});
   };
   bool seen_data = false;
+  // A last line without its newline, and whether an issue already names it.
+  uint64_t unterminated_line = 0;
+  std::string unterminated_text;
+  bool unterminated_reported = false;
   std::string_view line;
   while (reader->next(line)) {
     const uint64_t no = reader->line_number();
+    if (reader->unterminated()) {
+      unterminated_line = no;
+      unterminated_text = shown(line);
+    }
     if (reader->cut()) {
       issue("malformed", no, "line is longer than " + std::to_string(LineReader::kMaxLine) + " bytes");
+      unterminated_reported = reader->unterminated();
       ++sum.record_lines;
       continue;
     }
@@ -222,10 +231,12 @@ Result<RirFileSummary> read_rir_stats(const std::string& path,
     Fields fl = split(line);
     // A cut last line: report it as the truncation it most likely is.
     auto bad = [&](const std::string& why) {
-      if (reader->unterminated())
+      if (reader->unterminated()) {
         issue("truncated", no, "the file ends inside this line ('" + shown(line) + "'): " + why);
-      else
+        unterminated_reported = true;
+      } else {
         issue("malformed", no, why + ": '" + shown(line) + "'");
+      }
     };
     if (is_version_number(fl.f[0]) && fl.n >= 6 && fl.n <= 8) {
       if (seen_data) {
@@ -274,6 +285,12 @@ Result<RirFileSummary> read_rir_stats(const std::string& path,
     on_record(std::move(*rec));
   }
   if (!reader->error().empty()) return fail(reader->error());
+  // A cut that still parses (an opaque-id cut short names another
+  // organisation) must not pass silently; the line itself was read as usual.
+  if (unterminated_line != 0 && !unterminated_reported)
+    issue("truncated", unterminated_line,
+          "the file ends inside this line (no newline after '" + unterminated_text +
+              "'); the line parsed and was read as it stands (a record on it is imported), but it may be cut short");
 
   if (!sum.version) {
     if (!seen_data) issue("missing-version-line", 0, "the file holds no version line and no records");

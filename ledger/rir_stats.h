@@ -12,7 +12,8 @@
 // The reader streams: records go to a callback one by one. What is wrong
 // with a file (a malformed or cut line, counts that disagree with the
 // version or summary lines) is reported as an issue with its line, never
-// thrown and never silently skipped.
+// thrown and never silently skipped. A last line without a newline is
+// always a `truncated` issue, even when it parses (and is then still read).
 #pragma once
 #include <cstdint>
 #include <functional>

@@ -41,25 +41,28 @@ Status import_vrps(const std::vector<std::string>& files, const Registry& reg,
   for (const auto& path : files) {
     auto text = read_text(path);
     if (!text) return text.take_error();
-    auto vrps = parse_vrps(*text);
-    if (!vrps) {
-      rep.inconsistencies.push_back({issue::kMalformed, path, 0, "not a Routinator json or csv VRP file: " + vrps.error()});
+    auto file = read_vrps(*text);
+    if (!file) {
+      rep.inconsistencies.push_back({issue::kMalformed, path, 0, "not a Routinator json or csv VRP file: " + file.error()});
       continue;
     }
-    for (size_t i = 0; i < vrps->size(); ++i) {
-      const Vrp& v = (*vrps)[i];
+    // JSON has no useful line numbers; the issue's line is then the entry's
+    // position in "roas" (counted from 1), and the detail says so.
+    const std::string json_note = file->json ? " (the line field is the entry number in roas, from 1)" : "";
+    for (const auto& bad : file->bad) {
       ++rep.vrps;
-      const std::string name = "entry " + std::to_string(i + 1) + ": " + v.prefix.to_string() + " maxLength " +
-                               std::to_string(v.max_length) + " AS" + std::to_string(v.asn);
+      rep.inconsistencies.push_back({issue::kVrpInvalid, path, bad.position, bad.detail + json_note + "; left out"});
+    }
+    for (size_t i = 0; i < file->vrps.size(); ++i) {
+      const Vrp& v = file->vrps[i];
+      const uint64_t at = file->positions[i];
+      ++rep.vrps;
+      const std::string name = (file->json ? "roas[" + std::to_string(at - 1) + "]" + json_note + ": " : "") +
+                               v.prefix.to_string() + " maxLength " + std::to_string(v.max_length) + " AS" +
+                               std::to_string(v.asn);
       auto report = [&](const char* kind, const std::string& why) {
-        rep.inconsistencies.push_back({kind, path, 0, name + ": " + why});
+        rep.inconsistencies.push_back({kind, path, at, name + ": " + why});
       };
-      auto len = v.prefix.prefix_length();
-      if (v.prefix.family == Family::asn || !len || v.max_length < *len || v.max_length > family_bits(v.prefix.family)) {
-        report(issue::kVrpInvalid, "maxLength must lie between the prefix length and " +
-                                       std::to_string(family_bits(v.prefix.family)) + "; left out");
-        continue;
-      }
       if (!seen.insert({v.prefix, v.max_length, v.asn}).second) {
         report(issue::kVrpDuplicate, "listed before; left out");
         continue;

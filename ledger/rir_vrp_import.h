@@ -1,7 +1,9 @@
 // Validated ROA payloads into genesis authorizations. Each VRP becomes an
 // authorization issued by the effective controller of its prefix in the
 // imported tree. What can't be, is reported:
-//   vrp-invalid        maxLength outside [prefix length, 32/128]; left out
+//   vrp-invalid        an entry that is not a valid VRP (bad AS number or
+//                      prefix, maxLength outside [prefix length, 32/128],
+//                      bad trust anchor); left out, the other entries kept
 //   vrp-duplicate      the same (prefix, maxLength, ASN) again; left out
 //   vrp-split-control  several holders control parts of the prefix; an
 //                      authorization needs one issuer; left out
@@ -22,7 +24,8 @@
 namespace nl::ledger {
 
 // Reads every file (Routinator json or csv), appends the authorizations to
-// g and the findings to rep. `reg` holds g's tree; `institutional` are the
+// g and the findings to rep; issues carry the csv line or, for json, the
+// entry's position in "roas". A file that is neither is one malformed issue. `reg` holds g's tree; `institutional` are the
 // IANA and registry accounts. Fails only when a file can't be read.
 Status import_vrps(const std::vector<std::string>& files, const Registry& reg,
                    const std::set<AccountId>& institutional, const RirKeystore& keys, Genesis& g,

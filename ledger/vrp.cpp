@@ -141,7 +141,7 @@ bool routinator_order(const Vrp& a, const Vrp& b) {
 
 void sort_vrps(std::vector<Vrp>& vrps) { std::sort(vrps.begin(), vrps.end(), routinator_order); }
 
-Result<std::vector<Vrp>> parse_vrps_json(std::string_view text) {
+Result<VrpFile> read_vrps_json(std::string_view text) {
   json doc;
   try {
     doc = json::parse(text);
@@ -151,18 +151,24 @@ Result<std::vector<Vrp>> parse_vrps_json(std::string_view text) {
   if (!doc.is_object()) return fail("VRP JSON must be an object with a \"roas\" array");
   auto roas = doc.find("roas");
   if (roas == doc.end() || !roas->is_array()) return fail("VRP JSON has no \"roas\" array");
-  std::vector<Vrp> out;
-  out.reserve(roas->size());
+  VrpFile out;
+  out.json = true;
+  out.vrps.reserve(roas->size());
+  out.positions.reserve(roas->size());
   for (size_t i = 0; i < roas->size(); ++i) {
     auto v = vrp_from_json((*roas)[i]);
-    if (!v) return fail("roas[" + std::to_string(i) + "]: " + v.error());
-    out.push_back(std::move(*v));
+    if (!v) {
+      out.bad.push_back({i + 1, "roas[" + std::to_string(i) + "]: " + v.error()});
+      continue;
+    }
+    out.vrps.push_back(std::move(*v));
+    out.positions.push_back(i + 1);
   }
   return out;
 }
 
-Result<std::vector<Vrp>> parse_vrps_csv(std::string_view text) {
-  std::vector<Vrp> out;
+Result<VrpFile> read_vrps_csv(std::string_view text) {
+  VrpFile out;
   size_t line_no = 0;
   bool header_seen = false;
   for (size_t at = 0; at < text.size();) {
@@ -180,34 +186,69 @@ Result<std::vector<Vrp>> parse_vrps_csv(std::string_view text) {
       continue;
     }
     if (line.empty()) continue;
+    auto bad = [&](const std::string& why) { out.bad.push_back({line_no, where + why}); };
     std::string_view fields[4];
     size_t n = 0, from = 0;
+    bool too_many = false;
     for (;;) {
       size_t comma = line.find(',', from);
-      if (n == 4) return fail(where + "more than 4 fields");
+      if (n == 4) {
+        too_many = true;
+        break;
+      }
       fields[n++] = line.substr(from, comma == std::string_view::npos ? std::string_view::npos : comma - from);
       if (comma == std::string_view::npos) break;
       from = comma + 1;
     }
-    if (n != 4) return fail(where + "expected 4 fields (ASN,IP Prefix,Max Length,Trust Anchor), got " + std::to_string(n));
+    if (too_many) {
+      bad("more than 4 fields");
+      continue;
+    }
+    if (n != 4) {
+      bad("expected 4 fields (ASN,IP Prefix,Max Length,Trust Anchor), got " + std::to_string(n));
+      continue;
+    }
     auto asn = parse_as_text(fields[0]);
-    if (!asn) return fail(where + asn.error());
+    if (!asn) {
+      bad(asn.error());
+      continue;
+    }
     std::string_view ml = fields[2];
-    if (ml.empty() || ml.size() > 3 || ml.find_first_not_of("0123456789") != std::string_view::npos)
-      return fail(where + "max length '" + clip(ml) + "' is not a whole number");
+    if (ml.empty() || ml.size() > 3 || ml.find_first_not_of("0123456789") != std::string_view::npos) {
+      bad("max length '" + clip(ml) + "' is not a whole number");
+      continue;
+    }
     auto v = make_vrp(*asn, fields[1], std::stoull(std::string(ml)), std::string(fields[3]));
-    if (!v) return fail(where + v.error());
-    out.push_back(std::move(*v));
+    if (!v) {
+      bad(v.error());
+      continue;
+    }
+    out.vrps.push_back(std::move(*v));
+    out.positions.push_back(line_no);
   }
   if (!header_seen) return fail("VRP CSV is empty (no header line)");
   return out;
 }
 
-Result<std::vector<Vrp>> parse_vrps(std::string_view text) {
+Result<VrpFile> read_vrps(std::string_view text) {
   size_t i = text.find_first_not_of(" \t\r\n");
-  if (i != std::string_view::npos && text[i] == '{') return parse_vrps_json(text);
-  return parse_vrps_csv(text);
+  if (i != std::string_view::npos && text[i] == '{') return read_vrps_json(text);
+  return read_vrps_csv(text);
 }
+
+namespace {
+
+Result<std::vector<Vrp>> strict(Result<VrpFile> f) {
+  if (!f) return f.take_error();
+  if (!f->bad.empty()) return fail(f->bad.front().detail);
+  return std::move(f->vrps);
+}
+
+}  // namespace
+
+Result<std::vector<Vrp>> parse_vrps_json(std::string_view text) { return strict(read_vrps_json(text)); }
+Result<std::vector<Vrp>> parse_vrps_csv(std::string_view text) { return strict(read_vrps_csv(text)); }
+Result<std::vector<Vrp>> parse_vrps(std::string_view text) { return strict(read_vrps(text)); }
 
 std::string format_vrps_json(const std::vector<Vrp>& vrps, uint64_t generated) {
   std::string out;

@@ -20,13 +20,35 @@ struct Vrp {
   auto operator<=>(const Vrp&) const = default;
 };
 
+// One entry that is not a valid VRP. This parser is the one place that
+// decides validity: a Vrp it returns is always well-formed.
+struct VrpEntryError {
+  uint64_t position = 0;  // csv: the line number; json: the index in "roas" + 1
+  std::string detail;     // starts with "roas[i]: " or "line n: "
+};
+
+// A file read entry by entry: one bad entry does not cost the good ones.
+struct VrpFile {
+  bool json = false;
+  std::vector<Vrp> vrps;
+  std::vector<uint64_t> positions;  // of each of vrps, as in VrpEntryError
+  std::vector<VrpEntryError> bad;
+};
+
 // Routinator `json`: {"metadata": {...}, "roas": [{"asn": "AS1", "prefix":
-// "p/len", "maxLength": N, "ta": "name"}, ...]}. Errors name the entry.
-Result<std::vector<Vrp>> parse_vrps_json(std::string_view text);
-// Routinator `csv`: header "ASN,IP Prefix,Max Length,Trust Anchor", then rows.
-// Errors name the line.
-Result<std::vector<Vrp>> parse_vrps_csv(std::string_view text);
+// "p/len", "maxLength": N, "ta": "name"}, ...]}. Fails only when the text
+// is not JSON or has no "roas" array.
+Result<VrpFile> read_vrps_json(std::string_view text);
+// Routinator `csv`: header "ASN,IP Prefix,Max Length,Trust Anchor", then
+// rows. Fails only without that header.
+Result<VrpFile> read_vrps_csv(std::string_view text);
 // Picks json or csv from the first non-blank character.
+Result<VrpFile> read_vrps(std::string_view text);
+
+// Strict forms for trusted input: any bad entry fails the whole text with
+// that entry's error (the first one).
+Result<std::vector<Vrp>> parse_vrps_json(std::string_view text);
+Result<std::vector<Vrp>> parse_vrps_csv(std::string_view text);
 Result<std::vector<Vrp>> parse_vrps(std::string_view text);
 
 // A trust anchor name both formats can carry verbatim: 1-255 printable

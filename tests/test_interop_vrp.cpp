@@ -160,6 +160,39 @@ TEST_CASE("vrp csv: malformed input gets an error naming the line") {
   CHECK(contains(csv_error(std::string("\0\1\2", 3)), "line 1: expected the header"));
 }
 
+TEST_CASE("vrp files read entry by entry: a bad entry is reported, the good ones are kept") {
+  const std::string good = R"({"asn": "AS1", "prefix": "10.0.0.0/24", "maxLength": 24, "ta": "t"})";
+  const std::string short_ml = R"({"asn": "AS2", "prefix": "10.0.1.0/24", "maxLength": 23, "ta": "t"})";
+  auto j = read_vrps_json(one_roa(good + ", " + short_ml + ", 7, " + good));
+  REQUIRE_MESSAGE(j.ok(), j.error());
+  CHECK(j->json);
+  CHECK(j->vrps == std::vector<Vrp>{vrp(1, "10.0.0.0/24", 24, "t"), vrp(1, "10.0.0.0/24", 24, "t")});
+  CHECK(j->positions == std::vector<uint64_t>{1, 4});
+  REQUIRE(j->bad.size() == 2);
+  CHECK(j->bad[0].position == 2);
+  CHECK(contains(j->bad[0].detail, "roas[1]: maxLength 23 is outside 24-32 for 10.0.1.0/24"));
+  CHECK(j->bad[1].position == 3);
+  CHECK(contains(j->bad[1].detail, "roas[2]: is not an object"));
+  // The strict form still refuses the whole text, naming the first bad entry.
+  CHECK(contains(json_error(one_roa(good + ", " + short_ml)), "roas[1]: maxLength 23"));
+
+  const std::string h = "ASN,IP Prefix,Max Length,Trust Anchor\n";
+  auto c = read_vrps(h + "AS1,10.0.0.0/24,24,t\nAS2,10.0.1.0/24,23,t\n\nASx,10.0.2.0/24,24,t\nAS3,10.0.3.0/24,24,t\n");
+  REQUIRE_MESSAGE(c.ok(), c.error());
+  CHECK_FALSE(c->json);
+  CHECK(c->vrps == std::vector<Vrp>{vrp(1, "10.0.0.0/24", 24, "t"), vrp(3, "10.0.3.0/24", 24, "t")});
+  CHECK(c->positions == std::vector<uint64_t>{2, 6});
+  REQUIRE(c->bad.size() == 2);
+  CHECK(c->bad[0].position == 3);
+  CHECK(contains(c->bad[0].detail, "line 3: maxLength 23 is outside 24-32"));
+  CHECK(c->bad[1].position == 5);
+  CHECK(contains(c->bad[1].detail, "line 5: asn 'ASx'"));
+
+  // What is not a VRP file at all is still one error for the whole text.
+  CHECK_FALSE(read_vrps("{\"roas\": 5}").ok());
+  CHECK_FALSE(read_vrps(std::string("\x7f" "ELF\0\1", 6)).ok());
+}
+
 TEST_CASE("numledger export vrps: a running node's authorizations as json and csv") {
   NodeFixture n;
   n.start();

@@ -39,7 +39,7 @@ step "Start numledgerd on 127.0.0.1:$PORT (log: $WORK/node.log)"
   --validator-key "$WORK/validator.key" --listen "127.0.0.1:$PORT" --block-interval 1 \
   >"$WORK/node.log" 2>&1 &
 NODE_PID=$!
-trap 'kill $NODE_PID 2>/dev/null; wait $NODE_PID 2>/dev/null || true' EXIT
+trap 'kill $NODE_PID 2>/dev/null || true; wait $NODE_PID 2>/dev/null || true' EXIT
 for _ in $(seq 100); do "$NL" query account "$ROOT" >/dev/null 2>&1 && break; sleep 0.1; done
 show "$NL" query account "$ROOT"
 

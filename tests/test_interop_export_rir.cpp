@@ -24,11 +24,6 @@ namespace {
 
 const std::string kCli = NL_BIN_DIR "/numledger";
 
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
-
 // The exported file agrees with itself: header count = summaries = lines.
 void check_consistent(const std::string& path, const std::string& registry) {
   StatsFacts f = read_facts(path);

@@ -12,6 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "fixtures.h"
+#include "ledger/rir_import.h"
+
 namespace nl::test {
 
 // The path of a real data file; a missing file fails the test, never skips it.
@@ -72,6 +75,33 @@ inline std::set<std::vector<std::string>> granted_records(const std::string& pat
     out.insert(x);
   }
   return out;
+}
+
+inline void write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+}
+
+// Import options for `files`, with the real IANA CSVs unless told not to.
+inline ledger::ImportOptions import_options(std::vector<std::string> files, bool iana = true) {
+  ledger::ImportOptions o;
+  o.stats_files = std::move(files);
+  if (iana) {
+    o.iana_ipv4 = data_file("iana-ipv4-address-space.csv");
+    o.iana_ipv6 = data_file("iana-ipv6-unicast-address-assignments.csv");
+  }
+  o.chain_id = "import-test";
+  o.validators = {seeded_account(100)};
+  o.genesis_time = 1700000000;
+  return o;
+}
+
+inline bool has_issue(const ledger::ImportReport& r, const std::string& kind, const std::string& file, uint64_t line,
+                      const std::string& detail_part = "") {
+  for (const auto& i : r.inconsistencies)
+    if (i.kind == kind && i.file == file && i.line == line && i.detail.find(detail_part) != std::string::npos)
+      return true;
+  return false;
 }
 
 }  // namespace nl::test

@@ -1,0 +1,186 @@
+// Importing bad input: usage errors, unusable files, bad VRP entries, a cut
+// last line, a report written even when nothing imports, and keystores
+// whose fields have the wrong type. Each is named with file and line.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "ledger/rir_import.h"
+#include "support/fixtures.h"
+#include "support/process.h"
+#include "support/rir_data.h"
+
+using namespace nl;
+using namespace nl::ledger;
+using namespace nl::test;
+using nlohmann::json;
+
+namespace {
+
+const std::string kCli = NL_BIN_DIR "/numledger";
+
+}  // namespace
+
+TEST_CASE("numledger import rir: usage errors exit 2, unusable input exits 1") {
+  TempDir dir("nl-import-errors");
+  const std::string validator = seeded_account(100).to_string();
+  const char garbage[] = "\x7f" "ELF\x01\x02 not statistics\n\x00\xff|||\n";
+  write_text(dir / "garbage", std::string(garbage, sizeof garbage - 1));
+  auto r = run({kCli, "import", "rir", dir / "garbage", "--chain-id", "x", "--validator", validator, "--out",
+                dir / "g.json", "--keystore", dir / "ks"});
+  CHECK(r.code == 1);
+  CHECK(r.err.find("nothing usable") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "g.json"));
+  r = run({kCli, "import", "rir", dir / "garbage", "--validator", validator, "--out", dir / "g.json", "--keystore",
+           dir / "ks"});
+  CHECK(r.code == 2);  // no --chain-id
+  r = run({kCli, "import", "rir", dir / "missing-file", "--chain-id", "x", "--validator", validator, "--out",
+           dir / "g.json", "--keystore", dir / "ks"});
+  CHECK(r.code == 2);
+  write_text(dir / "bad.csv", "Prefix,Designation\n041/8,AFRINIC\n");
+  r = run({kCli, "import", "rir", data_file("delegated-afrinic-extended-20240105"), "--iana-ipv4", dir / "bad.csv",
+           "--chain-id", "x", "--validator", validator, "--out", dir / "g.json", "--keystore", dir / "ks"});
+  CHECK(r.code == 1);
+  CHECK(r.err.find("lacks Prefix, Designation or Status") != std::string::npos);
+}
+
+TEST_CASE("vrp files: each bad entry is one vrp-invalid issue with its position; the good entries become authorizations") {
+  TempDir dir("nl-import-vrp-entries");
+  const std::string stats = dir / "delegated-afrinic-small";
+  write_text(stats,
+             "2|afrinic|20240101|1|19700101|20240101|+0000\n"
+             "afrinic|*|ipv4|*|1|summary\n"
+             "afrinic|ZA|ipv4|41.0.0.0|1024|20200101|allocated|ORG1\n");
+  const std::string js = dir / "vrps.json", csv = dir / "vrps.csv", junk = dir / "vrps.bin";
+  write_text(js, R"({"roas": [
+    {"asn": "AS1", "prefix": "41.0.0.0/24", "maxLength": 24, "ta": "afrinic"},
+    {"asn": "AS2", "prefix": "41.0.1.0/24", "maxLength": 23, "ta": "afrinic"}]})");
+  write_text(csv,
+             "ASN,IP Prefix,Max Length,Trust Anchor\n"
+             "AS3,41.0.2.0/24,24,afrinic\n"   // 2
+             "AS4,41.0.3.0/24,23,afrinic\n"   // 3: maxLength below the prefix length
+             "AS3,41.0.2.0/24,24,afrinic\n"); // 4: repeats line 2
+  write_text(junk, std::string("\x7f" "ELF\x01\x02\n\x00\xff", 9));
+  TempDir ks("nl-ks");
+  auto keys = RirKeystore::open(ks.path.string());
+  REQUIRE(keys.ok());
+  ImportOptions o = import_options({stats});
+  o.vrp_files = {js, csv, junk};
+  auto res = import_rir(o, *keys);
+  REQUIRE(res.ok());
+  const ImportReport& r = res->report;
+  std::string all;
+  for (const auto& i : r.inconsistencies) all += i.kind + " " + i.file + ":" + std::to_string(i.line) + " " + i.detail + "\n";
+  INFO(all);
+  CHECK(r.authorizations == 2);  // AS1 from the json, AS3 from the csv
+  CHECK(r.vrps == 5);
+  REQUIRE(res->genesis.authorizations.size() == 2);
+  CHECK(res->genesis.authorizations[0].asn == 1);
+  CHECK(res->genesis.authorizations[1].asn == 3);
+  // json: the line field is the entry's number in "roas", and the detail names the entry.
+  CHECK(has_issue(r, "vrp-invalid", js, 2, "roas[1]: maxLength 23 is outside 24-32 for 41.0.1.0/24"));
+  CHECK(has_issue(r, "vrp-invalid", js, 2, "the line field is the entry number in roas"));
+  CHECK(has_issue(r, "vrp-invalid", csv, 3, "line 3: maxLength 23 is outside 24-32"));
+  CHECK(has_issue(r, "vrp-duplicate", csv, 4, "41.0.2.0/24 maxLength 24 AS3"));
+  // Only a file that is no VRP file at all is one whole-file issue.
+  CHECK(has_issue(r, "malformed", junk, 0, "not a Routinator json or csv VRP file"));
+  CHECK(r.inconsistencies.size() == 4);
+}
+
+TEST_CASE("a last line without its newline is a truncated issue even when it parses; the record is still read") {
+  TempDir dir("nl-import-cut");
+  const std::string cut = dir / "delegated-afrinic-cut";
+  write_text(cut,
+             "2|afrinic|20240101|2|19700101|20240101|+0000\n"                 // 1
+             "afrinic|*|ipv4|*|2|summary\n"                                   // 2
+             "afrinic|ZA|ipv4|41.0.0.0|1024|20200101|allocated|ORG1\n"        // 3
+             "afrinic|ZA|ipv4|41.0.4.0|256|20200101|allocated|ORG9");         // 4: ORG9 may be ORG9xx cut short
+  TempDir ks("nl-ks");
+  auto keys = RirKeystore::open(ks.path.string());
+  REQUIRE(keys.ok());
+  auto res = import_rir(import_options({cut}), *keys);
+  REQUIRE(res.ok());
+  const ImportReport& r = res->report;
+  REQUIRE(r.inconsistencies.size() == 1);
+  CHECK(has_issue(r, "truncated", cut, 4, "ORG9"));
+  CHECK(has_issue(r, "truncated", cut, 4, "a record on it is imported"));
+  // Counts agree with the header: the cut line is a record line like the others.
+  REQUIRE(r.files.size() == 1);
+  CHECK(r.files[0].record_lines == 2);
+  CHECK(r.record_holdings == 2);
+  CHECK(keys->find("afrinic-ORG9").has_value());
+
+  // The same file with its newline: no issue at all.
+  write_text(cut, slurp(cut) + "\n");
+  auto whole = import_rir(import_options({cut}), *keys);
+  REQUIRE(whole.ok());
+  CHECK(whole->report.inconsistencies.empty());
+}
+
+TEST_CASE("numledger import rir: nothing usable still writes --report, and stderr names the first lines") {
+  TempDir dir("nl-import-unusable");
+  const std::string validator = seeded_account(100).to_string();
+  const std::string garbage = dir / "garbage";
+  const char bytes[] = "\x7f" "ELF\x01\x02 not statistics\n\x00\xff|||\n";
+  write_text(garbage, std::string(bytes, sizeof bytes - 1));
+  auto r = run({kCli, "import", "rir", garbage, "--chain-id", "x", "--validator", validator, "--out", dir / "g.json",
+                "--keystore", dir / "ks", "--report", dir / "report.json"});
+  CHECK(r.code == 1);
+  CHECK(r.err.find("nothing usable") != std::string::npos);
+  CHECK(r.err.find(garbage + ":1: malformed: ") != std::string::npos);
+  CHECK(r.err.find(garbage + ":2: malformed: ") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "g.json"));
+  REQUIRE(std::filesystem::exists(dir / "report.json"));
+  json rep = json::parse(slurp(dir / "report.json"));
+  CHECK(rep["record_holdings"] == 0);
+  CHECK(rep["genesis"].is_null());
+  CHECK(rep["error"].get<std::string>().find("nothing usable") != std::string::npos);
+  std::set<uint64_t> malformed_lines;
+  for (const auto& i : rep["inconsistencies"])
+    if (i["kind"] == "malformed" && i["file"] == garbage) malformed_lines.insert(i["line"].get<uint64_t>());
+  CHECK(malformed_lines == std::set<uint64_t>{1, 2});
+
+  // Past 20 inconsistencies stderr points to the report for the rest.
+  std::string many = "2|afrinic|20240101|25|19700101|20240101|+0000\n";
+  for (int i = 0; i < 25; ++i) many += "afrinic|ZA|ipv4|41.0.0.0|lots|20200101|allocated|ORG1\n";
+  write_text(dir / "many", many);
+  r = run({kCli, "import", "rir", dir / "many", "--chain-id", "x", "--validator", validator, "--out", dir / "g.json",
+           "--keystore", dir / "ks"});
+  CHECK(r.code == 1);
+  CHECK(r.err.find(dir / "many:21: malformed") != std::string::npos);  // the 20th issue
+  CHECK(r.err.find(dir / "many:22: malformed") == std::string::npos);
+  CHECK(r.err.find("... and 5 more; see --report") != std::string::npos);
+}
+
+TEST_CASE("keystore: fields of the wrong type are errors naming the keystore file and line") {
+  TempDir dir("nl-import-keystore");
+  const std::string validator = seeded_account(100).to_string();
+  const std::string ks = dir / "ks";
+  std::filesystem::create_directories(ks);
+  const std::string file = ks + "/" + RirKeystore::kFileName;
+  write_text(dir / "stats", "2|afrinic|20240101|1|19700101|20240101|+0000\n"
+                            "afrinic|ZA|ipv4|41.0.0.0|1024|20200101|allocated|ORG1\n");
+  write_text(file, R"({"type": "numledger-keystore", "version": "1"})" "\n");
+  auto r = run({kCli, "import", "rir", dir / "stats", "--chain-id", "x", "--validator", validator, "--out",
+                dir / "g.json", "--keystore", ks});
+  CHECK(r.code == 1);
+  CHECK_MESSAGE(r.err.find(file + ":1: \"version\" is \"1\", not a whole number") != std::string::npos, r.err);
+  CHECK_FALSE(std::filesystem::exists(dir / "g.json"));
+
+  auto err = [&](const std::string& text) {
+    write_text(file, text);
+    auto k = RirKeystore::open(ks);
+    REQUIRE_FALSE(k.ok());
+    return k.error();
+  };
+  CHECK(err(R"({"type": 5, "version": 1})" "\n").find(file + ":1: not a numledger keystore: \"type\" is 5") !=
+        std::string::npos);
+  CHECK(err(R"({"type": "numledger-keystore"})" "\n").find(file + ":1: \"version\" is missing") != std::string::npos);
+  CHECK(err(R"({"type": "numledger-keystore", "version": 2})" "\n").find(file + ":1: keystore version 2") !=
+        std::string::npos);
+  const std::string header = R"({"type": "numledger-keystore", "version": 1})" "\n";
+  CHECK(err(header + R"({"org": 7, "account": "x", "seed": "00"})" "\n").find(file + ":2: an entry needs") !=
+        std::string::npos);
+  write_text(file, header);
+  CHECK(RirKeystore::open(ks).ok());
+}

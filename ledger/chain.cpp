@@ -98,13 +98,7 @@ ProposedBlock Chain::propose(const std::vector<Transaction>& txs, uint64_t time,
   p.writes = registry_.take_writes();
   if (!pending_) pending_.emplace();
   pending_->insert(pending_->end(), p.writes.begin(), p.writes.end());
-  for (const auto& w : p.writes) {
-    if (w.value)
-      commitment_.put(w.key, *w.value);
-    else
-      commitment_.erase(w.key);
-  }
-  commitment_.flush();
+  commit_writes(p.writes);
   if (height() == 0) p.writes = with_genesis_writes(std::move(p.writes));
   auto& h = p.block.header;
   h.chain_id = genesis_.chain_id;

@@ -103,6 +103,8 @@ class Chain {
   // or the genesis entries before block 1) in the registry and the
   // commitment.
   void undo(const std::vector<StateWrite>& changed);
+  // The state commitment follows the registry's writes, rehashed once.
+  void commit_writes(const std::vector<StateWrite>& writes);
   // Block 1 also persists the genesis entries it left untouched.
   std::vector<StateWrite> with_genesis_writes(std::vector<StateWrite> writes) const;
 

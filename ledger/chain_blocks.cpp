@@ -73,13 +73,7 @@ Result<std::vector<StateWrite>> Chain::apply_block(const Block& b) {
     }
   }
   std::vector<StateWrite> writes = registry_.take_writes();
-  for (const auto& w : writes) {
-    if (w.value)
-      commitment_.put(w.key, *w.value);
-    else
-      commitment_.erase(w.key);
-  }
-  commitment_.flush();
+  commit_writes(writes);
   if (const crypto::Hash32 root = commitment_.root(); root != b.header.state_root) {
     undo(writes);
     return fail("block's state root " + b.header.state_root.hex() +
@@ -106,16 +100,20 @@ void Chain::undo(const std::vector<StateWrite>& changed) {
     old.push_back(std::move(o));
   }
   registry_.restore(old);
-  for (const auto& o : old) {
-    if (o.value)
-      commitment_.put(o.key, *o.value);
-    else
-      commitment_.erase(o.key);
-  }
-  commitment_.flush();
+  commit_writes(old);
   if (commitment_.root() != tip_.state_root)
     throw std::logic_error("undo left the state root at " + commitment_.root().hex() + ", not the tip's " +
                            tip_.state_root.hex());
+}
+
+void Chain::commit_writes(const std::vector<StateWrite>& writes) {
+  for (const auto& w : writes) {
+    if (w.value)
+      commitment_.put(w.key, *w.value);
+    else
+      commitment_.erase(w.key);
+  }
+  commitment_.flush();
 }
 
 Status Chain::check_block(const Block& b) {

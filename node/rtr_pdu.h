@@ -56,6 +56,7 @@ struct Intervals {
   uint32_t refresh = 3600;
   uint32_t retry = 600;
   uint32_t expire = 7200;
+  auto operator<=>(const Intervals&) const = default;
 };
 // Ranges and ordering that RFC 8210 §6 sets: refresh 1-86400, retry
 // 1-7200, expire 600-172800 and larger than both.
@@ -90,10 +91,7 @@ struct EndOfData {
   uint16_t session = 0;
   uint32_t serial = 0;
   Intervals intervals;  // on the wire in version 1 only; decoded as zeros in version 0
-  bool operator==(const EndOfData& o) const {
-    return session == o.session && serial == o.serial && intervals.refresh == o.intervals.refresh &&
-           intervals.retry == o.intervals.retry && intervals.expire == o.intervals.expire;
-  }
+  auto operator<=>(const EndOfData&) const = default;
 };
 struct CacheReset {
   auto operator<=>(const CacheReset&) const = default;

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "crypto/durable_file.h"
 #include "ledger/account.h"
 #include "ledger/resource.h"
 
@@ -191,32 +192,7 @@ Result<Bytes> read_file(const std::string& path, size_t max_bytes) {
 }
 
 Status write_file(const std::string& path, std::string_view data) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return fail(path + ": cannot write: " + std::strerror(errno));
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int e = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return fail(path + ": write failed: " + std::strerror(e));
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    int e = errno;
-    ::unlink(tmp.c_str());
-    return fail(path + ": write failed: " + std::strerror(e));
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int e = errno;
-    ::unlink(tmp.c_str());
-    return fail(path + ": cannot replace: " + std::strerror(e));
-  }
-  return {};
+  return crypto::replace_file(path, as_bytes(data), 0644);
 }
 
 bool path_exists(const std::string& path) {

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "crypto/durable_file.h"
+
 namespace nl::crypto {
 
 namespace {
@@ -35,19 +37,6 @@ struct Wipe {
 
 std::string sys_error(const std::string& path, const std::string& what) {
   return path + ": " + what + ": " + std::strerror(errno);
-}
-
-Status write_all(int fd, const std::string& data, const std::string& path) {
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail(sys_error(path, "write failed"));
-    }
-    off += static_cast<size_t>(n);
-  }
-  return {};
 }
 
 Result<std::string> read_small_file(const std::string& path) {
@@ -226,7 +215,7 @@ Status save_key_file(const std::string& path, const SecretKey& key,
     if (errno == EEXIST) return fail(path + ": already exists; refusing to overwrite a key file");
     return fail(sys_error(path, "cannot create key file"));
   }
-  Status st = write_all(fd, text, path);
+  Status st = write_all(fd, as_bytes(text), path);
   if (st && ::fchmod(fd, 0600) != 0) st = fail(sys_error(path, "chmod failed"));
   if (st && ::fsync(fd) != 0) st = fail(sys_error(path, "fsync failed"));
   if (::close(fd) != 0 && st) st = fail(sys_error(path, "close failed"));
@@ -234,14 +223,8 @@ Status save_key_file(const std::string& path, const SecretKey& key,
     ::unlink(path.c_str());
     return st;
   }
-  // Make the new directory entry durable too.
-  std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
-  if (dir.empty()) dir = "/";
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  // Make the new directory entry durable too; the key itself is written.
+  (void)sync_parent_dir(path);
   return {};
 }
 

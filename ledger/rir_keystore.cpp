@@ -1,14 +1,11 @@
 #include "ledger/rir_keystore.h"
 
-#include <fcntl.h>
 #include <sodium.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "crypto/durable_file.h"
 #include "ledger/line_reader.h"
 
 namespace nl::ledger {
@@ -19,19 +16,6 @@ using nlohmann::json;
 
 constexpr const char* kType = "numledger-keystore";
 
-Status write_all(int fd, const std::string& data, const std::string& path) {
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail(path + ": write failed: " + std::strerror(errno));
-    }
-    off += static_cast<size_t>(n);
-  }
-  return {};
-}
-
 }  // namespace
 
 Result<RirKeystore> RirKeystore::open(const std::string& dir) {
@@ -39,7 +23,6 @@ Result<RirKeystore> RirKeystore::open(const std::string& dir) {
   std::filesystem::create_directories(dir, ec);
   if (ec) return fail(dir + ": cannot create keystore directory: " + ec.message());
   RirKeystore ks;
-  ks.dir_ = dir;
   ks.path_ = (std::filesystem::path(dir) / kFileName).string();
   if (!std::filesystem::exists(ks.path_, ec)) return ks;
 
@@ -130,24 +113,9 @@ Status RirKeystore::save() {
   std::string text = json{{"type", kType}, {"version", 1}, {"warning", "unencrypted testnet keys"}}.dump() + "\n";
   for (const auto& [org, e] : by_org_)
     text += json{{"org", org}, {"account", e.account.to_string()}, {"seed", to_hex(e.seed)}}.dump() + "\n";
-  const std::string tmp = path_ + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return fail(tmp + ": cannot create: " + std::strerror(errno));
-  Status st = write_all(fd, text, tmp);
+  Status st = crypto::replace_file(path_, as_bytes(text), 0600);
   sodium_memzero(text.data(), text.size());
-  if (st && ::fsync(fd) != 0) st = fail(tmp + ": fsync failed: " + std::strerror(errno));
-  if (::close(fd) != 0 && st) st = fail(tmp + ": close failed: " + std::strerror(errno));
-  if (st && std::rename(tmp.c_str(), path_.c_str()) != 0)
-    st = fail(path_ + ": cannot replace: " + std::strerror(errno));
-  if (!st) {
-    ::unlink(tmp.c_str());
-    return st;
-  }
-  int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  if (!st) return st;
   created_ = 0;
   return {};
 }

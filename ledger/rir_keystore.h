@@ -47,7 +47,7 @@ class RirKeystore {
     AccountId account;
     std::array<uint8_t, 32> seed;
   };
-  std::string dir_, path_;
+  std::string path_;
   std::map<std::string, Entry> by_org_;
   std::map<AccountId, std::string> by_account_;
   size_t created_ = 0;

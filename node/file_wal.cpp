@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "crypto/durable_file.h"
 #include "crypto/hash.h"
 
 namespace nl::node {
@@ -90,16 +91,6 @@ Result<Parsed> parse(const Bytes& data, const std::string& path) {
   return p;
 }
 
-Status sync_dir(const std::string& path) {
-  auto dir = std::filesystem::path(path).parent_path();
-  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (dfd < 0) return fail(dir.string() + ": " + errno_text());
-  int rc = ::fsync(dfd);
-  ::close(dfd);
-  if (rc != 0) return fail(dir.string() + ": fsync: " + errno_text());
-  return {};
-}
-
 }  // namespace
 
 Result<std::unique_ptr<FileWal>> FileWal::open(const std::string& path) {
@@ -116,7 +107,7 @@ Result<std::unique_ptr<FileWal>> FileWal::open(const std::string& path) {
       return fail(path + ": cannot drop a torn record: " + errno_text());
   }
   if (lseek(fd, 0, SEEK_END) < 0) return fail(path + ": seek: " + errno_text());
-  if (auto s = sync_dir(path); !s) return s.take_error();
+  if (auto s = crypto::sync_parent_dir(path); !s) return s.take_error();
   return w;
 }
 
@@ -124,23 +115,10 @@ FileWal::~FileWal() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-Status FileWal::write_all(int fd, ByteView data) const {
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail(path_ + ": write: " + errno_text());
-    }
-    done += static_cast<size_t>(n);
-  }
-  return {};
-}
-
 Status FileWal::append(const consensus::WalEntry& e) {
   if (!broken_.empty()) return fail(path_ + ": an earlier append failed (" + broken_ + "); reopen the log");
   Bytes rec = frame(consensus::encode_wal_entry(e));
-  Status s = write_all(fd_, rec);
+  Status s = crypto::write_all(fd_, rec, path_);
   if (s && ::fdatasync(fd_) != 0) s = fail(path_ + ": fdatasync: " + errno_text());
   // A part of the record may be in the file, and after a failed fdatasync
   // nothing says what is. One more record after it would turn a torn tail,
@@ -173,7 +151,7 @@ Status FileWal::prune_below(uint64_t height) {
   std::string tmp = path_ + ".tmp";
   int fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return fail(tmp + ": " + errno_text());
-  Status s = write_all(fd, out);
+  Status s = crypto::write_all(fd, out, tmp);
   if (s && ::fdatasync(fd) != 0) s = fail(tmp + ": fdatasync: " + errno_text());
   if (s && ::rename(tmp.c_str(), path_.c_str()) != 0) s = fail(tmp + ": rename: " + errno_text());
   if (!s) {
@@ -184,7 +162,7 @@ Status FileWal::prune_below(uint64_t height) {
   ::close(fd_);
   fd_ = fd;
   if (lseek(fd_, 0, SEEK_END) < 0) return fail(path_ + ": seek: " + errno_text());
-  return sync_dir(path_);
+  return crypto::sync_parent_dir(path_);
 }
 
 }  // namespace nl::node

@@ -30,7 +30,6 @@ class FileWal : public consensus::Wal {
 
  private:
   FileWal(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
-  Status write_all(int fd, ByteView data) const;
   std::string path_;
   int fd_ = -1;
   uint64_t torn_ = 0;

@@ -94,8 +94,7 @@ struct BodyEncoder {
   }
   void operator()(const RotateKeyBody& b) { w.fixed(b.new_key.b); }
   void operator()(const ValidatorUpdateBody& b) {
-    w.count(b.changes.size());
-    for (const auto& v : b.changes) w.fixed(v.key.b).u64(v.power);
+    encode_validators(w, b.changes);
   }
 };
 
@@ -148,12 +147,7 @@ TxBody decode_body(TxKind kind, Reader& r) {
     case TxKind::rotate_key: return RotateKeyBody{crypto::PublicKey{r.fixed<32>()}};
     case TxKind::validator_update: {
       ValidatorUpdateBody b;
-      uint32_t n = r.count(kMaxValidators);
-      b.changes.resize(n);
-      for (auto& v : b.changes) {
-        v.key.b = r.fixed<32>();
-        v.power = r.u64();
-      }
+      b.changes = decode_validators(r);
       // One encoding per value: the change list is a sorted set.
       if (auto s = check_validator_changes(b.changes); !s) throw DecodeError(s.error());
       return b;

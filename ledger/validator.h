@@ -3,8 +3,10 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "crypto/ed25519.h"
+#include "ledger/canonical.h"
 
 namespace nl::ledger {
 
@@ -17,5 +19,10 @@ struct Validator {
   uint64_t power = 1;
   auto operator<=>(const Validator&) const = default;
 };
+
+// count || (key || u64 power)*: a validator set's list and a
+// validator-update's changes alike. Order and bounds are the caller's rules.
+void encode_validators(Writer& w, const std::vector<Validator>& vs);
+std::vector<Validator> decode_validators(Reader& r);
 
 }  // namespace nl::ledger

@@ -38,19 +38,13 @@ Status ValidatorSet::validate() const {
 
 ValidatorSet ValidatorSet::decode(Reader& r) {
   ValidatorSet s;
-  uint32_t n = r.count(kMaxValidators);
-  s.validators.resize(n);
-  for (auto& v : s.validators) {
-    v.key.b = r.fixed<32>();
-    v.power = r.u64();
-  }
+  s.validators = decode_validators(r);
   if (auto st = s.validate(); !st) throw DecodeError(st.error());
   return s;
 }
 
 void ValidatorSet::encode(Writer& w) const {
-  w.count(validators.size());
-  for (const auto& v : validators) w.fixed(v.key.b).u64(v.power);
+  encode_validators(w, validators);
 }
 
 crypto::Hash32 ValidatorSet::hash() const {

@@ -139,7 +139,7 @@ TEST_CASE("wal entry: every kind round-trips and decodes strictly") {
       proposal_by(101, 9, 2, -1, value_bytes("proposed")),
       prevote_by(101, 9, 2, value_id(value_bytes("proposed"))),
       sample_lock(),
-      LockRecord{8, 0, -1, {}, {}, -1, {}, {}},
+      LockRecord{8, 0, -1, {}, {}, -1, {}, {}, {}},
   };
   for (const auto& e : entries) {
     CAPTURE(e.index());

@@ -21,5 +21,6 @@ inline constexpr std::string_view kProposal = "numledger/proposal/v1";
 inline constexpr std::string_view kEvidence = "numledger/evidence/v1";
 inline constexpr std::string_view kEvidenceLeaf = "numledger/evidence-leaf/v1";
 inline constexpr std::string_view kEvidenceNode = "numledger/evidence-node/v1";
+inline constexpr std::string_view kP2pAuth = "numledger/p2p-auth/v1";
 
 }  // namespace nl::tags

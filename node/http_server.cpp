@@ -11,6 +11,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -45,6 +46,13 @@ constexpr size_t kLingerBytes = 1 << 20;
 struct HttpService {
   const HttpHandler handler;
   const HttpLimits limits;
+  const HttpUpgrade upgrade;
+
+  bool upgrades(const http::request<http::string_body>& req) const {
+    if (!upgrade.handler) return false;
+    const auto target = req.target();
+    return target.substr(0, target.find('?')) == upgrade.path && beast::websocket::is_upgrade(req);
+  }
 };
 
 class Connection : public StreamConnection<Connection> {
@@ -110,6 +118,7 @@ class Connection : public StreamConnection<Connection> {
 
   void dispatch_request() {
     if (slot_.server_stopped()) return close();
+    if (service_->upgrades(parser_->get())) return hand_over();
     auto& msg = parser_->get();
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
@@ -133,6 +142,17 @@ class Connection : public StreamConnection<Connection> {
     } catch (...) {
       respond(error_response(500, "internal error"));
     }
+  }
+
+  // The stream and the request go to the upgrade handler; this connection
+  // is done and gives its slot back.
+  void hand_over() {
+    auto req = parser_->release();
+    parser_.reset();
+    closed_ = true;
+    slot_.release();
+    stream_.expires_never();
+    service_->upgrade.handler(std::move(stream_), std::move(req));
   }
 
   void write(HttpResponse r, bool keep_alive) {
@@ -175,8 +195,9 @@ class Connection : public StreamConnection<Connection> {
   unsigned version_ = 11;  // until a request says otherwise
 };
 
-std::shared_ptr<TcpServerCore> http_core(net::io_context& ioc, HttpHandler handler, HttpLimits limits) {
-  auto service = std::make_shared<const HttpService>(HttpService{std::move(handler), limits});
+std::shared_ptr<TcpServerCore> http_core(net::io_context& ioc, HttpHandler handler, HttpLimits limits,
+                                         HttpUpgrade upgrade) {
+  auto service = std::make_shared<const HttpService>(HttpService{std::move(handler), limits, std::move(upgrade)});
   auto make = [service](tcp::socket&& socket, ConnectionSlot slot) -> std::shared_ptr<ServerConnection> {
     beast::error_code ec;
     auto ep = socket.remote_endpoint(ec);
@@ -190,7 +211,7 @@ std::shared_ptr<TcpServerCore> http_core(net::io_context& ioc, HttpHandler handl
 
 }  // namespace
 
-HttpServer::HttpServer(net::io_context& ioc, HttpHandler handler, HttpLimits limits)
-    : TcpServer(http_core(ioc, std::move(handler), limits)) {}
+HttpServer::HttpServer(net::io_context& ioc, HttpHandler handler, HttpLimits limits, HttpUpgrade upgrade)
+    : TcpServer(http_core(ioc, std::move(handler), limits, std::move(upgrade))) {}
 
 }  // namespace nl::node

@@ -3,6 +3,9 @@
 // write in flight; handlers may answer later and from any thread.
 #pragma once
 #include <boost/asio/io_context.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -49,10 +52,23 @@ struct HttpLimits {
   size_t max_connections = 512;
 };
 
+// Takes over a connection whose request asks to upgrade to WebSocket at
+// HttpUpgrade::path: the stream (on its own strand) and the request. The
+// connection has left the server's table by then: the taker caps its own.
+using UpgradeHandler = std::function<void(boost::beast::tcp_stream&&,
+                                          boost::beast::http::request<boost::beast::http::string_body>&&)>;
+
+struct HttpUpgrade {
+  std::string path;        // e.g. "/p2p"; matched against the target without its query
+  UpgradeHandler handler;  // empty: no upgrades; every request goes to the HttpHandler
+};
+
 // listen(), stop() and connection_count() are TcpServer's.
 class HttpServer : public TcpServer {
  public:
-  HttpServer(boost::asio::io_context& ioc, HttpHandler handler, HttpLimits limits = {});
+  // A request for upgrade.path that is not a WebSocket upgrade goes to
+  // `handler` like any other.
+  HttpServer(boost::asio::io_context& ioc, HttpHandler handler, HttpLimits limits = {}, HttpUpgrade upgrade = {});
 };
 
 }  // namespace nl::node

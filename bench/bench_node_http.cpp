@@ -1,6 +1,6 @@
 // The node's full submit path under load (not a test): an in-process
-// numledgerd (HTTP server on 127.0.0.1, API, block producer thread, RocksDB
-// with synced blocks) and client threads POSTing signed transactions as
+// numledgerd (HTTP server on 127.0.0.1, API, the consensus driver with one
+// validator, RocksDB with synced blocks) and client threads POSTing signed transactions as
 // hex JSON with "wait": false, then waiting until every one has committed.
 // Clients and node share the machine's 2 cores, so this is a lower bound.
 // Run: build/bench_node_http [N]
@@ -16,7 +16,7 @@
 
 #include "ledger/chain.h"
 #include "node/api.h"
-#include "node/block_producer.h"
+#include "node/consensus_driver.h"
 #include "node/http_client.h"
 #include "node/http_server.h"
 
@@ -61,15 +61,22 @@ int main(int argc, char** argv) {
   }
 
   auto dir = std::filesystem::temp_directory_path() / ("nl-bench-http-" + std::to_string(std::random_device{}()));
-  auto chain = Chain::open(dir.string(), g);
+  std::filesystem::create_directories(dir);
+  auto chain = Chain::open((dir / "ledger").string(), g);
   if (!chain) return std::fprintf(stderr, "%s\n", chain.error().c_str()), 1;
-  node::BlockProducer producer(**chain, validator, node::ProducerOptions{});
-  node::Api api(**chain, producer);
   boost::asio::io_context ioc;
+  node::DriverOptions dopts;
+  dopts.wal_path = (dir / "consensus.wal").string();
+  dopts.validator_key = validator;
+  dopts.node_key = validator.public_key();
+  auto driver = node::ConsensusDriver::open(ioc, **chain, dopts);
+  if (!driver) return std::fprintf(stderr, "%s\n", driver.error().c_str()), 1;
+  node::ConsensusDriver& consensus = **driver;
+  node::Api api(**chain, consensus);
   node::HttpServer server(ioc, [&](node::HttpRequest r, node::Responder res) { api.handle(std::move(r), std::move(res)); });
   auto port = server.listen("127.0.0.1:0");
   if (!port) return std::fprintf(stderr, "%s\n", port.error().c_str()), 1;
-  producer.start();
+  consensus.start();
   std::thread io1([&] { ioc.run(); }), io2([&] { ioc.run(); });
   std::string url = "http://127.0.0.1:" + std::to_string(*port);
 
@@ -90,7 +97,7 @@ int main(int argc, char** argv) {
   while (std::chrono::duration<double>(Clock::now() - t0).count() < 300) {
     committed = 0;
     {
-      std::shared_lock lk(producer.state_mutex());
+      std::shared_lock lk(consensus.state_mutex());
       for (int c = 0; c < clients; ++c)
         committed += (*chain)->registry().next_nonce(AccountId{roots[c].public_key()}) - 1;
     }
@@ -99,11 +106,11 @@ int main(int argc, char** argv) {
   }
   double total_s = std::chrono::duration<double>(Clock::now() - t0).count();
   uint64_t height = (*chain)->height();
+  consensus.stop();
   server.stop();
   ioc.stop();
   io1.join();
   io2.join();
-  producer.stop();
   std::printf("HTTP submit path, %zu txs from %d clients (wait=false, one connection per request):\n", n, clients);
   std::printf("  accepted %zu, failed %zu, committed %zu in %llu blocks\n", accepted.load(), failed.load(), committed,
               static_cast<unsigned long long>(height));

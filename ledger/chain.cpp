@@ -96,9 +96,11 @@ ProposedBlock Chain::propose(const std::vector<Transaction>& txs, uint64_t time,
       p.block.evidence.push_back(ev);
   }
   p.writes = registry_.take_writes();
+  const bool on_tip = !pending_;
   if (!pending_) pending_.emplace();
   pending_->insert(pending_->end(), p.writes.begin(), p.writes.end());
   commit_writes(p.writes);
+  std::vector<StateWrite> applied = on_tip ? p.writes : std::vector<StateWrite>{};
   if (height() == 0) p.writes = with_genesis_writes(std::move(p.writes));
   auto& h = p.block.header;
   h.chain_id = genesis_.chain_id;
@@ -111,6 +113,7 @@ ProposedBlock Chain::propose(const std::vector<Transaction>& txs, uint64_t time,
   h.evidence_root = evidence_root(p.block.evidence);
   h.proposer = proposer;
   p.block.last_commit = tip_cert_;
+  if (on_tip) remember_prepared(h.hash(), applied);
   return p;
 }
 
@@ -136,6 +139,7 @@ Status Chain::commit(const ProposedBlock& proposed, const CommitCertificate& cer
   tip_cert_ = cert;
   genesis_writes_.clear();
   pending_.reset();
+  prepared_.clear();
   return {};
 }
 

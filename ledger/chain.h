@@ -9,6 +9,8 @@
 // Every method that changes or checks state needs exclusive access; the
 // const ones may run together.
 #pragma once
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,6 +35,10 @@ struct EvidenceRejection {
   crypto::Hash32 evidence_id;
   std::string reason;
 };
+
+// Whether a transaction's signatures were already verified (say, by the
+// mempool when it arrived): such a transaction is not verified again.
+using TxVerified = std::function<bool(const Transaction&)>;
 
 struct ProposedBlock {
   Block block;
@@ -72,12 +78,18 @@ class Chain {
   // of evidence, and compares the resulting state root. The state is left
   // exactly as it was (applied, then undone from the store), pass or fail.
   Status check_block(const Block& b);
+  // The same, without verifying again the signatures `verified` vouches for.
+  Status check_block(const Block& b, const TxVerified& verified);
   // Commits a block another validator proposed, with its certificate: the
   // same checks as check_block, then it is stored with the state it
   // produces. On any failure nothing changes. The stored block carries this
   // node's own certificate of the previous height as its last commit (the
   // header hash, which consensus decided, does not cover it).
+  // A block that check_block accepted, or propose() built, on the current
+  // tip is not applied again: the state writes it produced then are
+  // replayed (its header, which commits to its transactions, is checked).
   Status commit_block(const Block& b, const CommitCertificate& cert);
+  Status commit_block(const Block& b, const CommitCertificate& cert, const TxVerified& verified);
 
   // The set that votes at `height`; sets are known up to height() + 2.
   // The reference is valid until the state next changes.
@@ -97,7 +109,7 @@ class Chain {
   // evidence applied to the live state and the state root compared. On
   // success the state holds the block's effects (the registry writes are
   // returned); on failure it is undone.
-  Result<std::vector<StateWrite>> apply_block(const Block& b);
+  Result<std::vector<StateWrite>> apply_block(const Block& b, const TxVerified& verified);
   Status check_header(const Block& b) const;
   // Sets every entry in `changed` back to its committed value (the store's,
   // or the genesis entries before block 1) in the registry and the
@@ -118,6 +130,10 @@ class Chain {
   std::vector<StateWrite> genesis_writes_;  // persisted with block 1, sorted by key
   // Registry writes of a propose() not yet committed, for discard_proposal().
   std::optional<std::vector<StateWrite>> pending_;
+  // The writes of the last few blocks checked or built on the tip, by
+  // header hash, for commit_block to replay; cleared when the tip moves.
+  std::map<crypto::Hash32, std::vector<StateWrite>> prepared_;
+  void remember_prepared(const crypto::Hash32& header_hash, const std::vector<StateWrite>& writes);
 };
 
 }  // namespace nl::ledger

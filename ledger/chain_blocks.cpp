@@ -54,12 +54,14 @@ Status Chain::check_header(const Block& b) const {
   return {};
 }
 
-Result<std::vector<StateWrite>> Chain::apply_block(const Block& b) {
+Result<std::vector<StateWrite>> Chain::apply_block(const Block& b, const TxVerified& verified) {
   if (pending_) return fail("a proposed block is pending (not committed); commit or discard it first");
   if (auto s = check_header(b); !s) return s.take_error();
   const BlockContext ctx{b.header.height, b.header.time};
   for (size_t i = 0; i < b.txs.size(); ++i) {
-    if (auto s = registry_.apply(b.txs[i], ctx, SignatureCheck::verify); !s) {
+    const SignatureCheck sigs =
+        verified && verified(b.txs[i]) ? SignatureCheck::already_verified : SignatureCheck::verify;
+    if (auto s = registry_.apply(b.txs[i], ctx, sigs); !s) {
       undo(registry_.take_writes());
       return fail("block's transaction " + std::to_string(i) + " (" + b.txs[i].id().hex() +
                   ") is refused: " + s.error());
@@ -116,14 +118,26 @@ void Chain::commit_writes(const std::vector<StateWrite>& writes) {
   commitment_.flush();
 }
 
-Status Chain::check_block(const Block& b) {
-  auto writes = apply_block(b);
+Status Chain::check_block(const Block& b) { return check_block(b, {}); }
+
+void Chain::remember_prepared(const crypto::Hash32& header_hash, const std::vector<StateWrite>& writes) {
+  // A few: the rounds of one height rarely propose more values than that.
+  constexpr size_t kMaxPrepared = 4;
+  if (prepared_.size() >= kMaxPrepared && !prepared_.contains(header_hash)) prepared_.erase(prepared_.begin());
+  prepared_[header_hash] = writes;
+}
+
+Status Chain::check_block(const Block& b, const TxVerified& verified) {
+  auto writes = apply_block(b, verified);
   if (!writes) return writes.take_error();
+  remember_prepared(b.header.hash(), *writes);
   undo(*writes);
   return {};
 }
 
-Status Chain::commit_block(const Block& b, const CommitCertificate& cert) {
+Status Chain::commit_block(const Block& b, const CommitCertificate& cert) { return commit_block(b, cert, {}); }
+
+Status Chain::commit_block(const Block& b, const CommitCertificate& cert, const TxVerified& verified) {
   const uint64_t h = b.header.height;
   if (cert.height != h || cert.block_hash != b.header.hash())
     return fail("the certificate (height " + std::to_string(cert.height) + ", block " + cert.block_hash.hex() +
@@ -131,7 +145,21 @@ Status Chain::commit_block(const Block& b, const CommitCertificate& cert) {
   if (h == height() + 1)
     if (auto s = validators_at(h).verify_commit(genesis_.chain_id, cert); !s)
       return fail("certificate invalid: " + s.error());
-  auto writes = apply_block(b);
+  Result<std::vector<StateWrite>> writes = std::vector<StateWrite>{};
+  if (auto prepared = prepared_.find(b.header.hash()); prepared != prepared_.end() && !pending_) {
+    // Checked or built on this tip already: the header (which commits to
+    // the transactions and evidence) is checked, the writes replayed.
+    if (auto s = check_header(b); !s) return s;
+    registry_.restore(prepared->second);
+    commit_writes(prepared->second);
+    if (commitment_.root() != b.header.state_root) {
+      undo(prepared->second);
+      return fail("block's state root " + b.header.state_root.hex() + " is not the state it produced when checked");
+    }
+    writes = std::move(prepared->second);
+  } else {
+    writes = apply_block(b, verified);
+  }
   if (!writes) return writes.take_error();
   Block stored = b;
   stored.last_commit = tip_cert_;
@@ -142,6 +170,7 @@ Status Chain::commit_block(const Block& b, const CommitCertificate& cert) {
   tip_ = b.header;
   tip_cert_ = cert;
   genesis_writes_.clear();
+  prepared_.clear();
   return {};
 }
 

@@ -40,7 +40,7 @@ std::string url_decode(const std::string& s) {
   return out;
 }
 
-Api::Api(Chain& chain, BlockProducer& producer) : chain_(chain), producer_(producer) {}
+Api::Api(Chain& chain, ConsensusDriver& driver) : chain_(chain), driver_(driver) {}
 
 void Api::handle(HttpRequest req, Responder respond) {
   std::string target = req.target, query;
@@ -48,7 +48,7 @@ void Api::handle(HttpRequest req, Responder respond) {
     query = target.substr(q + 1);
     target = target.substr(0, q);
   }
-  if (target == kRdapRoot || target.rfind(kRdapPathPrefix, 0) == 0) return respond(rdap_response(chain_, producer_, req));
+  if (target == kRdapRoot || target.rfind(kRdapPathPrefix, 0) == 0) return respond(rdap_response(chain_, driver_.state_mutex(), req));
   static const std::string prefix = "/api/v1/";
   if (target.rfind(prefix, 0) != 0) return respond(json_error(404, "no such endpoint: " + target));
   std::string rest = target.substr(prefix.size());
@@ -70,6 +70,7 @@ void Api::handle(HttpRequest req, Responder respond) {
   if (req.method != "GET") return respond(json_error(405, "method " + req.method + " not allowed on " + target));
   try {
     if (route == "status" && arg.empty()) return respond(status());
+    if (route == "peers" && arg.empty()) return respond(peers());
     if (route == "block") return respond(block(arg));
     if (route == "tx") return respond(tx(arg));
     if (route == "resource") return respond(resource(arg));
@@ -87,7 +88,9 @@ void Api::handle(HttpRequest req, Responder respond) {
 }
 
 HttpResponse Api::status() const {
-  std::shared_lock lk(producer_.state_mutex());
+  const DriverStatus consensus = driver_.status();
+  const size_t peers = driver_.peers().size();
+  std::shared_lock lk(driver_.state_mutex());
   const auto& tip = chain_.tip_header();
   return ok({{"chain_id", chain_.genesis().chain_id},
              {"genesis_hash", chain_.genesis_hash().hex()},
@@ -97,8 +100,24 @@ HttpResponse Api::status() const {
              {"time", tip.time},
              {"time_rfc3339", rfc3339(tip.time)},
              {"holdings", chain_.registry().holding_count()},
-             {"mempool", producer_.mempool_size()},
-             {"validators", chain_.validators_at(chain_.height() + 1).validators.size()}});
+             {"mempool", driver_.mempool().size()},
+             {"validators", chain_.validators_at(chain_.height() + 1).validators.size()},
+             {"peers", peers},
+             {"node_key", consensus.node_key.hex()},
+             {"validator", consensus.validator},
+             {"consensus_height", consensus.height},
+             {"round", consensus.round}});
+}
+
+HttpResponse Api::peers() const {
+  json list = json::array();
+  for (const auto& p : driver_.peers())
+    list.push_back({{"key", p.key.hex()},
+                    {"address", p.address},
+                    {"outbound", p.outbound},
+                    {"validator", p.validator},
+                    {"height", p.best_height}});
+  return ok({{"peers", list}});
 }
 
 void Api::submit(const HttpRequest& req, Responder respond) {
@@ -115,17 +134,17 @@ void Api::submit(const HttpRequest& req, Responder respond) {
   if (auto s = tx->check_signatures(); !s) return respond(json_error(400, s.error()));
   auto id = tx->id();
   {
-    std::shared_lock lk(producer_.state_mutex());
+    std::shared_lock lk(driver_.state_mutex());
     if (auto loc = chain_.store().find_tx(id))
       return respond(json_error(409, "transaction " + id.hex() + " is already committed at height " +
                                          std::to_string(loc->height)));
   }
   if (body.contains("wait") && body["wait"].is_boolean() && !body["wait"].get<bool>()) {
     // Fire and forget: the client polls /api/v1/tx/<id>.
-    producer_.submit(std::move(*tx), [](SubmitResult) {});
+    driver_.submit(std::move(*tx), {});
     return respond({202, dump(json{{"status", "pending"}, {"id", id.hex()}}), "application/json"});
   }
-  producer_.submit(std::move(*tx), [respond = std::move(respond)](SubmitResult r) {
+  driver_.submit(std::move(*tx), [respond = std::move(respond)](SubmitResult r) {
     switch (r.outcome) {
       case SubmitResult::Outcome::committed:
         return respond(ok({{"status", "committed"}, {"id", r.tx_id.hex()}, {"height", r.height}}));
@@ -147,7 +166,7 @@ static Result<uint64_t> parse_u64(const std::string& s, const char* what) {
 HttpResponse Api::block(const std::string& arg) const {
   auto h = parse_u64(arg, "height");
   if (!h) return json_error(400, h.error());
-  std::shared_lock lk(producer_.state_mutex());
+  std::shared_lock lk(driver_.state_mutex());
   auto b = chain_.store().block(*h);
   if (!b) return json_error(404, b.error());
   json txs = json::array();
@@ -163,7 +182,7 @@ HttpResponse Api::block(const std::string& arg) const {
 HttpResponse Api::tx(const std::string& arg) const {
   auto id = crypto::Hash32::from_hex(arg);
   if (!id) return json_error(400, "transaction id must be 64 hex digits");
-  std::shared_lock lk(producer_.state_mutex());
+  std::shared_lock lk(driver_.state_mutex());
   auto loc = chain_.store().find_tx(*id);
   if (!loc) return json_error(404, "transaction " + arg + " is not committed");
   auto b = chain_.store().block(loc->height);
@@ -177,7 +196,7 @@ HttpResponse Api::tx(const std::string& arg) const {
 HttpResponse Api::resource(const std::string& arg) const {
   auto r = Resource::parse(arg);
   if (!r) return json_error(400, r.error());
-  std::shared_lock lk(producer_.state_mutex());
+  std::shared_lock lk(driver_.state_mutex());
   const auto& reg = chain_.registry();
   auto segs = reg.segments_covering(*r);
   if (segs.empty()) return json_error(404, r->to_string() + " is not held by anyone");
@@ -213,7 +232,7 @@ HttpResponse Api::resource(const std::string& arg) const {
 HttpResponse Api::account(const std::string& arg) const {
   auto a = AccountId::parse(arg);
   if (!a) return json_error(400, a.error());
-  std::shared_lock lk(producer_.state_mutex());
+  std::shared_lock lk(driver_.state_mutex());
   const auto& reg = chain_.registry();
   json holdings = json::array();
   for (const Holding* h : reg.holdings_of(*a)) holdings.push_back(holding_json(*h));
@@ -239,7 +258,7 @@ HttpResponse Api::history(const std::string& arg, const std::string& query) cons
     }
     at = end + 1;
   }
-  std::shared_lock lk(producer_.state_mutex());
+  std::shared_lock lk(driver_.state_mutex());
   json entries = json::array();
   std::optional<Block> block;  // entries come in (height, index) order: decode each block once
   for (const auto& e : chain_.store().history(*r, limit)) {
@@ -261,14 +280,14 @@ HttpResponse Api::history(const std::string& arg, const std::string& query) cons
 HttpResponse Api::proof(const std::string& arg) const {
   auto r = Resource::parse(arg);
   if (!r) return json_error(400, r.error());
-  std::shared_lock lk(producer_.state_mutex());
+  std::shared_lock lk(driver_.state_mutex());
   auto p = chain_.prove_control(*r);
   if (!p) return json_error(404, p.error());
   return ok({{"resource", r->to_string()}, {"height", p->header.height}, {"proof", to_hex(p->encode())}});
 }
 
 HttpResponse Api::authorizations() const {
-  std::shared_lock lk(producer_.state_mutex());
+  std::shared_lock lk(driver_.state_mutex());
   json list = json::array();
   for (const auto& a : chain_.registry().authorizations()) list.push_back(authorization_json(a));
   return ok({{"authorizations", list}, {"height", chain_.height()}});
@@ -279,16 +298,16 @@ HttpResponse Api::rir_export(const std::string& registry) const {
   if (registry.empty() || registry.size() > 16 ||
       !std::all_of(registry.begin(), registry.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }))
     return json_error(400, "registry must be 1-16 lowercase letters or digits, as in the statistics files (e.g. afrinic)");
-  std::shared_lock lk(producer_.state_mutex());
+  std::shared_lock lk(driver_.state_mutex());
   auto ex = ledger::export_rir(chain_, registry);
   return ok({{"registry", registry}, {"height", chain_.height()}, {"records", ex.records}, {"text", ex.text}});
 }
 
 HttpResponse Api::evidence() const {
-  std::shared_lock lk(producer_.state_mutex());
+  std::shared_lock lk(driver_.state_mutex());
   json list = json::array();
   for (const auto& c : chain_.registry().evidence()) list.push_back(evidence_json(c.evidence, c.committed_height));
-  return ok({{"evidence", list}, {"height", chain_.height()}, {"pending", producer_.evidence_pending()}});
+  return ok({{"evidence", list}, {"height", chain_.height()}, {"pending", driver_.mempool().evidence_pending()}});
 }
 
 // The same checks the block rules make, so that a submitter hears now why
@@ -302,7 +321,7 @@ HttpResponse Api::submit_evidence(const HttpRequest& req) {
   auto ev = Evidence::decode(*bytes);
   if (!ev) return json_error(400, ev.error());
   {
-    std::shared_lock lk(producer_.state_mutex());
+    std::shared_lock lk(driver_.state_mutex());
     const uint64_t h = ev->a.height, next = chain_.height() + 1;
     if (h == 0) return json_error(400, "evidence is for height 0; heights start at 1");
     // Evidence of the height being decided now rides a later block.
@@ -318,7 +337,7 @@ HttpResponse Api::submit_evidence(const HttpRequest& req) {
         return json_error(409, "this equivocation is already committed at height " + std::to_string(c.committed_height));
   }
   const std::string id = ev->id().hex();
-  if (!producer_.submit_evidence(std::move(*ev)))
+  if (!driver_.submit_evidence(std::move(*ev)))
     return json_error(503, "the evidence queue is full or the node is stopping; retry later");
   return {202, dump(json{{"status", "pending"}, {"id", id}}), "application/json"};
 }
@@ -336,7 +355,7 @@ HttpResponse Api::validators(const std::string& query) const {
     }
     at = end + 1;
   }
-  std::shared_lock lk(producer_.state_mutex());
+  std::shared_lock lk(driver_.state_mutex());
   const uint64_t known = chain_.height() + kValidatorUpdateDelay;
   const uint64_t h = want.value_or(chain_.height() + 1);
   if (h > known)

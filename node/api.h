@@ -5,18 +5,19 @@
 #include <string>
 
 #include "ledger/chain.h"
-#include "node/block_producer.h"
+#include "node/consensus_driver.h"
 #include "node/http_server.h"
 
 namespace nl::node {
 
 class Api {
  public:
-  Api(ledger::Chain& chain, BlockProducer& producer);
+  Api(ledger::Chain& chain, ConsensusDriver& driver);
   void handle(HttpRequest req, Responder respond);
 
  private:
   HttpResponse status() const;
+  HttpResponse peers() const;
   void submit(const HttpRequest& req, Responder respond);
   HttpResponse block(const std::string& arg) const;
   HttpResponse tx(const std::string& arg) const;
@@ -31,7 +32,7 @@ class Api {
   HttpResponse rir_export(const std::string& registry) const;
 
   ledger::Chain& chain_;
-  BlockProducer& producer_;
+  ConsensusDriver& driver_;
 };
 
 HttpResponse json_error(unsigned status, const std::string& reason);

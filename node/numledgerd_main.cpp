@@ -1,10 +1,13 @@
-// numledgerd: the registry node. One validator for now: it makes the
-// blocks, certifies them with its own key and serves the HTTP JSON API.
+// numledgerd: the registry node. It runs the consensus engine (a validator
+// with --validator-key, an observer without), talks to its peers over
+// WebSockets at /p2p on the HTTP port, and serves the HTTP JSON API (and,
+// when asked, whois and RTR).
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include "crypto/key_file.h"
@@ -12,100 +15,198 @@
 #include "ledger/genesis.h"
 #include "ledger/transaction.h"
 #include "node/api.h"
-#include "node/block_producer.h"
+#include "node/consensus_driver.h"
 #include "node/http_server.h"
+#include "node/p2p_network.h"
+#include "node/rtr_server.h"
 #include "node/whois_answer.h"
 #include "node/whois_server.h"
-#include "node/rtr_server.h"
 
 using namespace nl;
 
-int main(int argc, char** argv) {
-  CLI::App app{"numledgerd: a numledger registry node (single validator)"};
-  std::string home, genesis_path, key_path, listen = "127.0.0.1:8640";
+namespace {
+
+struct Flags {
+  std::string home, genesis, validator_key, node_key, listen = "127.0.0.1:8640";
+  std::vector<std::string> peers;
   double block_interval = 2.0;
-  app.add_option("--home", home, "data directory (created if missing)")->required();
-  app.add_option("--genesis", genesis_path, "genesis file (JSON)")->required()->check(CLI::ExistingFile);
-  app.add_option("--validator-key", key_path, "this node's validator key file")->required()->check(CLI::ExistingFile);
-  app.add_option("--listen", listen, "HTTP API address HOST:PORT")->capture_default_str();
-  std::string whois_listen;
-  app.add_option("--whois-listen", whois_listen, "whois (RFC 3912) address HOST:PORT (off unless given)");
-  std::string rtr_listen;
-  node::RtrOptions rtr_opts;
-  app.add_option("--rtr-listen", rtr_listen, "RTR cache (RFC 8210; RFC 6810 for version 0) address HOST:PORT (off unless given)");
-  app.add_option("--rtr-refresh", rtr_opts.intervals.refresh, "RTR refresh interval, seconds")->capture_default_str();
-  app.add_option("--rtr-retry", rtr_opts.intervals.retry, "RTR retry interval, seconds")->capture_default_str();
-  app.add_option("--rtr-expire", rtr_opts.intervals.expire, "RTR expire interval, seconds")->capture_default_str();
-  app.add_option("--block-interval", block_interval, "seconds between empty blocks")
-      ->capture_default_str()->check(CLI::Range(0.05, 3600.0));
+  uint64_t timeout_propose = 1000, timeout_prevote = 1000, timeout_precommit = 1000;
+  size_t max_peers = 64;
+  std::string whois_listen, rtr_listen;
+  node::RtrOptions rtr;
+  std::string test_fault_file;
+  bool test_equivocate = false;
+};
+
+void add_flags(CLI::App& app, Flags& f) {
+  app.set_config("--config", "", "TOML config file; keys are the long option names (e.g. home = \"/x\", "
+                                 "peer = [\"127.0.0.1:26601\"]); command-line flags override it");
+  app.add_option("--home", f.home, "data directory (created if missing)")->required();
+  app.add_option("--genesis", f.genesis, "genesis file (JSON)")->required()->check(CLI::ExistingFile);
+  app.add_option("--validator-key", f.validator_key,
+                 "this node's validator key file; without it the node is an observer that follows, verifies and "
+                 "serves the API")
+      ->check(CLI::ExistingFile);
+  app.add_option("--node-key", f.node_key,
+                 "an observer's identity for the peer handshake (default HOME/node.key, created if missing)");
+  app.add_option("--listen", f.listen, "HTTP API and WebSocket peers (/p2p) address HOST:PORT")->capture_default_str();
+  app.add_option("--peer", f.peers, "a peer HOST:PORT to dial and keep redialling (repeatable)");
+  app.add_option("--block-interval", f.block_interval,
+                 "the longest wait, in seconds, before an empty block; a block with transactions starts as soon "
+                 "as one is pending")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 3600.0));
+  app.add_option("--timeout-propose", f.timeout_propose, "base propose timeout, ms (each round adds half)")
+      ->capture_default_str()->check(CLI::Range(uint64_t{1}, uint64_t{600000}));
+  app.add_option("--timeout-prevote", f.timeout_prevote, "base prevote timeout, ms (each round adds half)")
+      ->capture_default_str()->check(CLI::Range(uint64_t{1}, uint64_t{600000}));
+  app.add_option("--timeout-precommit", f.timeout_precommit, "base precommit timeout, ms (each round adds half)")
+      ->capture_default_str()->check(CLI::Range(uint64_t{1}, uint64_t{600000}));
+  app.add_option("--max-peers", f.max_peers, "most peer connections, inbound and outbound together")
+      ->capture_default_str()->check(CLI::Range(size_t{1}, size_t{10000}));
+  app.add_option("--whois-listen", f.whois_listen, "whois (RFC 3912) address HOST:PORT (off unless given)");
+  app.add_option("--rtr-listen", f.rtr_listen,
+                 "RTR cache (RFC 8210; RFC 6810 for version 0) address HOST:PORT (off unless given)");
+  app.add_option("--rtr-refresh", f.rtr.intervals.refresh, "RTR refresh interval, seconds")->capture_default_str();
+  app.add_option("--rtr-retry", f.rtr.intervals.retry, "RTR retry interval, seconds")->capture_default_str();
+  app.add_option("--rtr-expire", f.rtr.intervals.expire, "RTR expire interval, seconds")->capture_default_str();
+  app.add_option("--test-fault-file", f.test_fault_file,
+                 "test only: a file polled every 100 ms; each line a peer node key (64 hex) whose traffic is "
+                 "dropped both ways");
+  app.add_flag("--test-equivocate", f.test_equivocate,
+               "test only: double-sign every prevote and precommit with a conflicting random block id");
+}
+
+// The handshake identity: a validator's is its validator key; an
+// observer's is --node-key, or HOME/node.key made on first start.
+Result<crypto::SecretKey> node_identity(const Flags& f, const std::optional<crypto::SecretKey>& validator) {
+  if (validator) return *validator;
+  const std::string path = f.node_key.empty() ? f.home + "/node.key" : f.node_key;
+  if (!std::filesystem::exists(path)) {
+    if (!f.node_key.empty()) return fail("--node-key " + path + ": no such file");
+    auto key = crypto::SecretKey::generate();
+    if (auto s = crypto::save_key_file(path, key, std::nullopt); !s) return fail("cannot write " + path + ": " + s.error());
+    std::fprintf(stderr, "numledgerd: created node key %s\n", path.c_str());
+    return key;
+  }
+  return crypto::load_key_file(path);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"numledgerd: a numledger registry node (validator or observer)"};
+  Flags f;
+  add_flags(app, f);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;  // --help is success; anything else is a usage error
   }
 
-  if (auto s = node::rtr::check_intervals(rtr_opts.intervals); !s)
+  if (auto s = node::rtr::check_intervals(f.rtr.intervals); !s)
     return std::fprintf(stderr, "numledgerd: --rtr-*: %s\n", s.error().c_str()), 2;
-  if (auto hp = node::parse_host_port(rtr_listen); !rtr_listen.empty() && !hp)
+  if (auto hp = node::parse_host_port(f.rtr_listen); !f.rtr_listen.empty() && !hp)
     return std::fprintf(stderr, "numledgerd: --rtr-listen: %s\n", hp.error().c_str()), 2;
-  crypto::init();
-  auto genesis = ledger::Genesis::load(genesis_path);
-  if (!genesis) return std::fprintf(stderr, "numledgerd: %s\n", genesis.error().c_str()), 1;
-  auto key = crypto::load_key_file(key_path);
-  if (!key) return std::fprintf(stderr, "numledgerd: %s\n", key.error().c_str()), 1;
-  if (!genesis->validators.find(key->public_key()))
-    return std::fprintf(stderr, "numledgerd: %s is not a validator of chain '%s'\n",
-                        ledger::AccountId{key->public_key()}.to_string().c_str(), genesis->chain_id.c_str()),
-           1;
-  auto host_port = node::parse_host_port(listen);
+  auto host_port = node::parse_host_port(f.listen);
   if (!host_port) return std::fprintf(stderr, "numledgerd: --listen: %s\n", host_port.error().c_str()), 2;
-  if (auto hp = node::parse_host_port(whois_listen); !whois_listen.empty() && !hp)
+  if (auto hp = node::parse_host_port(f.whois_listen); !f.whois_listen.empty() && !hp)
     return std::fprintf(stderr, "numledgerd: --whois-listen: %s\n", hp.error().c_str()), 2;
+  for (const auto& p : f.peers)
+    if (auto hp = node::parse_host_port(p); !hp)
+      return std::fprintf(stderr, "numledgerd: --peer %s: %s\n", p.c_str(), hp.error().c_str()), 2;
 
+  crypto::init();
+  auto genesis = ledger::Genesis::load(f.genesis);
+  if (!genesis) return std::fprintf(stderr, "numledgerd: %s\n", genesis.error().c_str()), 1;
+  std::optional<crypto::SecretKey> validator;
+  if (!f.validator_key.empty()) {
+    auto key = crypto::load_key_file(f.validator_key);
+    if (!key) return std::fprintf(stderr, "numledgerd: %s\n", key.error().c_str()), 1;
+    validator = *key;
+  }
   std::error_code ec;
-  std::filesystem::create_directories(home, ec);
-  if (ec) return std::fprintf(stderr, "numledgerd: cannot create %s: %s\n", home.c_str(), ec.message().c_str()), 1;
-  auto chain = ledger::Chain::open(home + "/ledger", *genesis);
+  std::filesystem::create_directories(f.home, ec);
+  if (ec) return std::fprintf(stderr, "numledgerd: cannot create %s: %s\n", f.home.c_str(), ec.message().c_str()), 1;
+  auto identity = node_identity(f, validator);
+  if (!identity) return std::fprintf(stderr, "numledgerd: %s\n", identity.error().c_str()), 1;
+
+  auto chain = ledger::Chain::open(f.home + "/ledger", *genesis);
   if (!chain) return std::fprintf(stderr, "numledgerd: %s\n", chain.error().c_str()), 1;
   std::fprintf(stderr, "numledgerd: chain '%s' at height %llu, state root %s\n", genesis->chain_id.c_str(),
                static_cast<unsigned long long>((*chain)->height()), (*chain)->state_root().hex().c_str());
-
-  node::ProducerOptions opts;
-  opts.empty_block_interval = std::chrono::milliseconds(static_cast<long>(block_interval * 1000));
-  node::BlockProducer producer(**chain, *key, opts);
-  node::Api api(**chain, producer);
+  if (validator) {
+    const uint64_t next = (*chain)->height() + 1;
+    if (!(*chain)->validators_at(next).find(validator->public_key()))
+      std::fprintf(stderr, "numledgerd: warning: %s is not a validator at height %llu; it signs nothing while it is not\n",
+                   ledger::AccountId{validator->public_key()}.to_string().c_str(), static_cast<unsigned long long>(next));
+  }
 
   boost::asio::io_context ioc;
+  node::DriverOptions dopts;
+  dopts.wal_path = f.home + "/consensus.wal";
+  dopts.validator_key = validator;
+  dopts.node_key = identity->public_key();
+  dopts.timeouts = {f.timeout_propose, f.timeout_propose / 2, f.timeout_prevote, f.timeout_prevote / 2,
+                    f.timeout_precommit, f.timeout_precommit / 2};
+  dopts.block_interval = std::chrono::milliseconds(static_cast<long>(f.block_interval * 1000));
+  dopts.test_fault_file = f.test_fault_file;
+  dopts.test_equivocate = f.test_equivocate;
+  auto driver = node::ConsensusDriver::open(ioc, **chain, dopts);
+  if (!driver) return std::fprintf(stderr, "numledgerd: %s\n", driver.error().c_str()), 1;
+  node::ConsensusDriver& d = **driver;
+  node::Api api(**chain, d);
+
+  node::P2pOptions popts{.chain_id = genesis->chain_id,
+                         .genesis_hash = (*chain)->genesis_hash(),
+                         .node_key = *identity,
+                         .validator = validator.has_value(),
+                         .peers = f.peers,
+                         .best_height = [&d] { return d.committed_height(); },
+                         .max_peers = f.max_peers,
+                         .log = {}};
+  node::P2pNetwork network(
+      ioc, popts, [&d](const node::PeerInfo& p, node::p2p::P2pMessage m) { d.on_peer_message(p, std::move(m)); },
+      [&d](const node::PeerInfo& p, bool up) { d.on_peer(p, up); });
+  d.attach(&network);
+
   node::HttpLimits http_limits;
   // A transaction travels as hex inside JSON: twice its bytes plus framing.
   http_limits.max_body = 2 * ledger::kMaxTxBytes + 4096;
   node::HttpServer server(
-      ioc, [&api](node::HttpRequest req, node::Responder r) { api.handle(std::move(req), std::move(r)); },
-      http_limits);
-  auto port = server.listen(listen);
+      ioc, [&api](node::HttpRequest req, node::Responder r) { api.handle(std::move(req), std::move(r)); }, http_limits,
+      node::HttpUpgrade{"/p2p", [&network](boost::beast::tcp_stream&& s,
+                                           boost::beast::http::request<boost::beast::http::string_body>&& req) {
+                          network.accept(std::move(s), std::move(req));
+                        }});
+  auto port = server.listen(f.listen);
   if (!port) return std::fprintf(stderr, "numledgerd: %s\n", port.error().c_str()), 1;
-  node::WhoisServer whois(ioc, [&](const std::string& q) {
-    return node::whois_answer(**chain, producer.state_mutex(), q);
-  });
-  if (!whois_listen.empty()) {
-    auto wport = whois.listen(whois_listen);
+  node::WhoisServer whois(ioc, [&](const std::string& q) { return node::whois_answer(**chain, d.state_mutex(), q); });
+  if (!f.whois_listen.empty()) {
+    auto wport = whois.listen(f.whois_listen);
     if (!wport) return std::fprintf(stderr, "numledgerd: --whois-listen: %s\n", wport.error().c_str()), 1;
-    std::fprintf(stderr, "numledgerd: whois on %s (port %u)\n", whois_listen.c_str(), *wport);
+    std::fprintf(stderr, "numledgerd: whois on %s (port %u)\n", f.whois_listen.c_str(), *wport);
   }
   std::unique_ptr<node::RtrServer> rtr;
-  if (!rtr_listen.empty()) {
-    rtr = std::make_unique<node::RtrServer>(ioc, node::chain_origin_source(**chain, producer.state_mutex()), rtr_opts);
-    auto rport = rtr->listen(rtr_listen);
+  if (!f.rtr_listen.empty()) {
+    rtr = std::make_unique<node::RtrServer>(ioc, node::chain_origin_source(**chain, d.state_mutex()), f.rtr);
+    auto rport = rtr->listen(f.rtr_listen);
     if (!rport) return std::fprintf(stderr, "numledgerd: --rtr-listen: %s\n", rport.error().c_str()), 1;
     std::fprintf(stderr, "numledgerd: rtr on %s (port %u), session %u (version 0: %u), serial %u\n",
-                 rtr_listen.c_str(), *rport, rtr->session_id(1), rtr->session_id(0), rtr->serial());
+                 f.rtr_listen.c_str(), *rport, rtr->session_id(1), rtr->session_id(0), rtr->serial());
   }
-  producer.start();
-  std::fprintf(stderr, "numledgerd: listening on http://%s:%u\n", host_port->first.c_str(), *port);
+  std::fprintf(stderr, "numledgerd: %s %s, node key %s\n", validator ? "validator" : "observer",
+               ledger::AccountId{identity->public_key()}.to_string().c_str(), identity->public_key().hex().c_str());
+  network.start();
+  d.start();
+  std::fprintf(stderr, "numledgerd: listening on http://%s:%u (peers at ws://%s:%u/p2p)\n", host_port->first.c_str(),
+               *port, host_port->first.c_str(), *port);
 
   boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int sig) {
     std::fprintf(stderr, "numledgerd: signal %d, shutting down\n", sig);
+    network.stop();
+    d.stop();
     server.stop();
     whois.stop();
     if (rtr) rtr->stop();
@@ -114,7 +215,8 @@ int main(int argc, char** argv) {
   std::thread second([&] { ioc.run(); });
   ioc.run();
   second.join();
-  producer.stop();
+  network.stop();
+  d.stop();
   std::fprintf(stderr, "numledgerd: stopped cleanly at height %llu\n",
                static_cast<unsigned long long>((*chain)->height()));
   return 0;

@@ -10,8 +10,9 @@
 // /rdap/), 404 no covering holding, 405 wrong method, 501 query types a number registry does not serve.
 // Ledger heights go in extension members ("numledger_level_0").
 #pragma once
+#include <shared_mutex>
+
 #include "ledger/chain.h"
-#include "node/block_producer.h"
 #include "node/http_server.h"
 
 namespace nl::node {
@@ -20,8 +21,8 @@ inline constexpr const char* kRdapPathPrefix = "/rdap/";
 inline constexpr const char* kRdapRoot = "/rdap";  // routed here too, for its error object
 inline constexpr const char* kRdapContentType = "application/rdap+json";
 
-// Answers one request whose path is kRdapRoot or starts with kRdapPathPrefix. Takes the
-// producer's state lock shared while it reads.
-HttpResponse rdap_response(const ledger::Chain& chain, BlockProducer& producer, const HttpRequest& req);
+// Answers one request whose path is kRdapRoot or starts with kRdapPathPrefix. Takes
+// `state_mutex` shared while it reads.
+HttpResponse rdap_response(const ledger::Chain& chain, std::shared_mutex& state_mutex, const HttpRequest& req);
 
 }  // namespace nl::node

@@ -10,7 +10,6 @@
 
 #include "ledger/chain.h"
 #include "ledger/control_proof.h"
-#include "node/block_producer.h"
 #include "node/http_client.h"
 #include "support/chain_fixture.h"
 #include "support/fixtures.h"
@@ -176,14 +175,6 @@ TEST_CASE("validator-update: exactly 2/3 of the power is not enough") {
   auto p = (*chain)->propose({update({{104, 1}}, 1, 1, {100, 101})}, 1700000100, pub(100), SignatureCheck::verify);
   REQUIRE(p.rejected.size() == 1);
   CHECK(p.rejected[0].reason.find("carries 2 of 3 voting power; more than 2/3 is needed") != std::string::npos);
-}
-
-TEST_CASE_FIXTURE(Fx, "a single-validator producer stops, with the reason, when its key alone cannot certify") {
-  node::BlockProducer producer(*chain, key(100), node::ProducerOptions{});
-  auto s = producer.produce_once();
-  REQUIRE(!s.ok());
-  CHECK(s.error().find("no longer holds more than 2/3 of the voting power at height 1") != std::string::npos);
-  CHECK(chain->height() == 0);
 }
 
 // The CLI builds the file, a validator co-signs with its key file (a key,

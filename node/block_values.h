@@ -1,0 +1,43 @@
+// The values consensus decides on are encoded blocks. Their id is the
+// header hash of the strictly decoded block (the header commits to the
+// transactions and evidence); bytes that do not decode get the zero id,
+// which no header hash has and the engine refuses.
+//
+// Building and checking a value apply a block to the live state and undo
+// it: the caller holds the chain's state lock exclusively.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "crypto/bytes.h"
+#include "crypto/ed25519.h"
+#include "crypto/hash.h"
+#include "crypto/result.h"
+#include "ledger/chain.h"
+#include "node/mempool.h"
+
+namespace nl::node {
+
+crypto::Hash32 block_value_id(ByteView value);
+
+struct BuiltValue {
+  crypto::Hash32 id;
+  Bytes bytes;
+  size_t txs = 0;
+  size_t evidence = 0;
+};
+
+// The next block from what the mempool holds (arrival order, as many as a
+// value can carry) and the evidence waiting for it, proposed by
+// `proposer` at unix time `time`; the state is left as it was.
+BuiltValue build_block_value(ledger::Chain& chain, const Mempool& mempool, const crypto::PublicKey& proposer,
+                             uint64_t time, size_t max_txs);
+
+// valid(v): the bytes decode strictly to a block that check_block accepts
+// as the next one. Signatures the mempool verified are not verified again;
+// the transactions whose signatures were verified here (new to the
+// mempool) are added to `newly_verified` when the block passes.
+Status check_block_value(ledger::Chain& chain, const Mempool& mempool, ByteView value,
+                         std::vector<ledger::Transaction>* newly_verified = nullptr);
+
+}  // namespace nl::node

@@ -1,0 +1,338 @@
+// The engine's side of the driver: carrying out its actions, heights,
+// timeouts, building and checking blocks, committing decisions.
+#include "node/consensus_driver.h"
+
+#include <sodium.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <mutex>
+
+#include "consensus/message.h"
+#include "node/block_values.h"
+#include "node/consensus_driver_impl.h"
+
+namespace nl::node {
+
+using consensus::Actions;
+
+void log_line(const std::string& message) { std::fprintf(stderr, "numledgerd: %s\n", message.c_str()); }
+
+std::string key_prefix(const crypto::PublicKey& k) { return k.hex().substr(0, 12); }
+
+uint64_t unix_now() {
+  using namespace std::chrono;
+  return static_cast<uint64_t>(duration_cast<seconds>(system_clock::now().time_since_epoch()).count());
+}
+
+namespace {
+[[noreturn]] void fatal(const std::string& message) {
+  // The live state may already hold effects that are not on disk, or the
+  // ledger refuses what more than 2/3 decided: serving on would be wrong.
+  // A restart reloads the last committed block.
+  log_line("FATAL: " + message);
+  std::fflush(stderr);
+  std::_Exit(70);
+}
+}  // namespace
+
+ConsensusDriver::Impl::Impl(boost::asio::io_context& io, ledger::Chain& c, DriverOptions o, std::unique_ptr<FileWal> w)
+    : ioc(io),
+      strand(boost::asio::make_strand(io)),
+      chain(c),
+      opts(std::move(o)),
+      chain_id(c.genesis().chain_id),
+      wal(std::move(w)),
+      mempool(opts.mempool),
+      next_height_timer(strand),
+      tick_timer(strand),
+      fault_timer(strand),
+      sync(opts.sync_timeout, opts.sync_lag_grace),
+      verifier(opts.verify_threads, opts.verify_queue) {
+  consensus::EngineConfig cfg;
+  cfg.chain_id = chain_id;
+  cfg.timeouts = opts.timeouts;
+  cfg.key = opts.validator_key;
+  cfg.value_id = [](ByteView v) { return block_value_id(v); };
+  engine = std::make_unique<consensus::Engine>(std::move(cfg), *wal);
+  committed_height = chain.height();
+}
+
+// --- public face ------------------------------------------------------------
+
+Result<std::unique_ptr<ConsensusDriver>> ConsensusDriver::open(boost::asio::io_context& ioc, ledger::Chain& chain,
+                                                               DriverOptions opts) {
+  auto wal = FileWal::open(opts.wal_path);
+  if (!wal) return fail("consensus WAL " + opts.wal_path + ": " + wal.error());
+  if (uint64_t torn = (*wal)->torn_bytes_dropped())
+    log_line("consensus WAL: dropped a torn last record (" + std::to_string(torn) + " bytes)");
+  auto impl = std::make_shared<Impl>(ioc, chain, std::move(opts), std::move(*wal));
+  if (auto s = impl->engine->recover(); !s) return fail("consensus WAL " + impl->opts.wal_path + ": " + s.error());
+  return std::unique_ptr<ConsensusDriver>(new ConsensusDriver(std::move(impl)));
+}
+
+ConsensusDriver::~ConsensusDriver() { stop(); }
+
+void ConsensusDriver::attach(P2pNetwork* network) { impl_->net = network; }
+void ConsensusDriver::start() { impl_->start(); }
+void ConsensusDriver::stop() { impl_->stop(); }
+std::shared_mutex& ConsensusDriver::state_mutex() { return impl_->state_mutex; }
+const Mempool& ConsensusDriver::mempool() const { return impl_->mempool; }
+uint64_t ConsensusDriver::committed_height() const { return impl_->committed_height; }
+
+DriverStatus ConsensusDriver::status() const {
+  return {impl_->engine_height, impl_->engine_round, impl_->opts.validator_key.has_value(), impl_->opts.node_key};
+}
+
+std::vector<PeerInfo> ConsensusDriver::peers() const {
+  P2pNetwork* n = impl_->net;
+  return n ? n->peers() : std::vector<PeerInfo>{};
+}
+
+void ConsensusDriver::submit(ledger::Transaction tx, SubmitCallback done) {
+  impl_->add_tx(std::move(tx), std::move(done), nullptr);
+}
+
+bool ConsensusDriver::submit_evidence(ledger::Evidence ev) { return impl_->mempool.add_evidence(std::move(ev)); }
+
+// --- lifecycle --------------------------------------------------------------
+
+void ConsensusDriver::Impl::start() {
+  post([this] {
+    if (engine_height != 0) return;  // started already
+    tick();
+    if (!opts.test_fault_file.empty()) poll_faults();
+    start_height_now(chain.height() + 1);
+  });
+}
+
+void ConsensusDriver::Impl::stop() {
+  if (stopped.exchange(true)) return;
+  verifier.stop();
+  mempool.stop();
+  boost::asio::post(strand, [self = shared_from_this()] {
+    for (auto& [t, timer] : self->timers) timer->cancel();
+    self->timers.clear();
+    self->next_height_timer.cancel();
+    self->tick_timer.cancel();
+    self->fault_timer.cancel();
+  });
+}
+
+// --- heights ----------------------------------------------------------------
+
+Actions ConsensusDriver::Impl::begin_height(uint64_t height) {
+  waiting = false;
+  next_height_heard = false;
+  next_height_timer.cancel();
+  valid_values.clear();
+  for (auto it = timers.begin(); it != timers.end();) {
+    if (it->first.height < height) {
+      it->second->cancel();
+      it = timers.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  height_started = std::chrono::steady_clock::now();
+  auto actions = engine->start_height(height, chain.validators_at(height));
+  publish();
+  return actions;
+}
+
+void ConsensusDriver::Impl::start_height_now(uint64_t height) { drive(begin_height(height)); }
+
+void ConsensusDriver::Impl::after_commit() {
+  broadcast_status();
+  // Posted, not called: the re-check queued by committed() runs first, and
+  // a lone validator, which decides a height within one call, does not
+  // chain heights without letting the rest of the node in between.
+  post([this, next = chain.height() + 1] {
+    if (engine->height() >= next) return;  // sync started it already
+    // Only the first proposer starts early for its transactions: the others
+    // would just time out waiting for its proposal. They start when a
+    // peer's message for the height arrives, or after block_interval.
+    if ((mempool.size() > 0 && proposes_first(next)) || next_height_heard || opts.block_interval.count() <= 0)
+      return start_height_now(next);
+    waiting = true;
+    next_height_timer.expires_after(opts.block_interval);
+    next_height_timer.async_wait([self = shared_from_this(), next](const boost::system::error_code& ec) {
+      if (ec || self->stopped || !self->waiting || self->engine->height() >= next) return;
+      self->start_height_now(next);
+    });
+  });
+}
+
+void ConsensusDriver::Impl::wake(bool peer_message) {
+  if (!waiting || stopped) return;
+  const uint64_t next = chain.height() + 1;
+  if (peer_message || proposes_first(next)) start_height_now(next);
+}
+
+bool ConsensusDriver::Impl::proposes_first(uint64_t height) {
+  if (!opts.validator_key) return false;
+  const ledger::ValidatorSet& set = chain.validators_at(height);
+  const crypto::Hash32 h = set.hash();
+  if (!schedule || schedule->first != h) schedule.emplace(h, consensus::ProposerSchedule(set));
+  return schedule->second.at(height, 0) == opts.validator_key->public_key();
+}
+
+void ConsensusDriver::Impl::publish() {
+  engine_height = engine->height();
+  engine_round = engine->round();
+}
+
+// --- actions ----------------------------------------------------------------
+
+void ConsensusDriver::Impl::drive(Actions first) {
+  std::deque<consensus::Action> todo(std::make_move_iterator(first.begin()), std::make_move_iterator(first.end()));
+  auto take = [&](Actions&& more) {
+    for (auto& a : more) todo.push_back(std::move(a));
+  };
+  while (!todo.empty() && !stopped) {
+    consensus::Action a = std::move(todo.front());
+    todo.pop_front();
+    if (auto* b = std::get_if<consensus::Broadcast>(&a)) {
+      broadcast_consensus(b->msg);
+    } else if (auto* t = std::get_if<consensus::ScheduleTimeout>(&a)) {
+      schedule_timeout(*t);
+    } else if (auto* r = std::get_if<consensus::RequestValue>(&a)) {
+      take(on_request_value(*r));
+    } else if (auto* v = std::get_if<consensus::ValidateValue>(&a)) {
+      take(on_validate_value(*v));
+    } else if (auto* d = std::get_if<consensus::Decided>(&a)) {
+      take(on_decided(d->decision));
+    } else if (auto* e = std::get_if<consensus::EvidenceFound>(&a)) {
+      const auto& v = e->evidence.a;
+      const bool queued = mempool.add_evidence(e->evidence);
+      log_line("equivocation by validator " + key_prefix(v.validator) + " at height " + std::to_string(v.height) +
+               " round " + std::to_string(v.round) + (queued ? "; evidence queued" : "; evidence queue full"));
+    }
+  }
+  publish();
+}
+
+bool ConsensusDriver::Impl::signed_by_me(const consensus::Message& m) const {
+  if (!opts.validator_key) return false;
+  const crypto::PublicKey& me = opts.validator_key->public_key();
+  if (const auto* p = std::get_if<consensus::Proposal>(&m)) return p->proposer == me;
+  if (const auto* v = std::get_if<ledger::SignedVote>(&m)) return v->validator == me;
+  return false;
+}
+
+void ConsensusDriver::Impl::broadcast_consensus(const consensus::Message& m) {
+  seen.insert(crypto::sha256(consensus::encode_message(m)));
+  P2pNetwork* n = net;
+  if (n) n->broadcast(p2p::ConsensusMessage{m});
+  // Test-only: a second, conflicting vote for a random block, signed
+  // without the WAL, so that peers see this validator equivocate.
+  if (opts.test_equivocate && n && signed_by_me(m))
+    if (const auto* v = std::get_if<ledger::SignedVote>(&m)) {
+      crypto::Hash32 other;
+      randombytes_buf(other.b.data(), other.b.size());
+      auto twin = ledger::SignedVote::make(chain_id, v->height, v->round, v->type, other, *opts.validator_key);
+      consensus::Message tm = twin;
+      seen.insert(crypto::sha256(consensus::encode_message(tm)));
+      n->broadcast(p2p::ConsensusMessage{std::move(tm)});
+    }
+}
+
+void ConsensusDriver::Impl::schedule_timeout(const consensus::ScheduleTimeout& t) {
+  auto timer = std::make_shared<Timer>(strand, std::chrono::milliseconds(t.delay_ms));
+  auto& slot = timers[t.timeout];
+  if (slot) slot->cancel();
+  slot = timer;
+  timer->async_wait([self = shared_from_this(), timer, to = t.timeout](const boost::system::error_code& ec) {
+    if (ec || self->stopped) return;
+    if (auto it = self->timers.find(to); it != self->timers.end() && it->second == timer) self->timers.erase(it);
+    self->drive(self->engine->on_timeout(to));
+  });
+}
+
+Actions ConsensusDriver::Impl::on_request_value(const consensus::RequestValue& r) {
+  if (!opts.validator_key || r.height != chain.height() + 1) return {};
+  BuiltValue v;
+  {
+    std::unique_lock lk(state_mutex);
+    v = build_block_value(chain, mempool, opts.validator_key->public_key(), unix_now(), opts.max_block_txs);
+  }
+  valid_values[v.id] = crypto::sha256(v.bytes);
+  return engine->on_value_ready(r.height, r.round, v.id, std::move(v.bytes));
+}
+
+Actions ConsensusDriver::Impl::on_validate_value(const consensus::ValidateValue& v) {
+  const crypto::Hash32 digest = crypto::sha256(v.value);
+  if (auto it = valid_values.find(v.value_id); it != valid_values.end() && it->second == digest)
+    return engine->on_validated(v.height, v.value_id, true);
+  Status s = v.height == chain.height() + 1
+                 ? Status{}
+                 : Status{fail("the ledger is at height " + std::to_string(chain.height()))};
+  std::vector<ledger::Transaction> learned;
+  if (s) {
+    std::unique_lock lk(state_mutex);
+    s = check_block_value(chain, mempool, v.value, &learned);
+  }
+  // Transactions first seen in a valid proposal, their signatures now
+  // verified: pending here too, so that later copies are not verified again.
+  for (auto& tx : learned) mempool.add(std::move(tx), {});
+  if (s)
+    valid_values[v.value_id] = digest;
+  else
+    log_line("height " + std::to_string(v.height) + ": proposed block " + v.value_id.hex().substr(0, 16) +
+             " refused: " + s.error());
+  return engine->on_validated(v.height, v.value_id, s.ok());
+}
+
+Actions ConsensusDriver::Impl::on_decided(const consensus::Decision& d) {
+  if (d.height <= chain.height()) {
+    // Sync committed it first; go on from the tip.
+    return engine->height() <= chain.height() ? begin_height(chain.height() + 1) : Actions{};
+  }
+  auto block = ledger::Block::decode(d.value);
+  if (!block) fatal("height " + std::to_string(d.height) + " was decided with a value that is not a block: " + block.error());
+  auto known = valid_values.find(d.value_id);
+  const bool checked = known != valid_values.end() && known->second == crypto::sha256(d.value);
+  {
+    std::unique_lock lk(state_mutex);
+    // A value this node built or checked had every signature verified.
+    ledger::TxVerified verified = checked ? ledger::TxVerified([](const ledger::Transaction&) { return true; })
+                                          : ledger::TxVerified([this](const ledger::Transaction& tx) {
+                                              return mempool.verified(tx);
+                                            });
+    if (auto s = chain.commit_block(*block, d.cert, verified); !s)
+      fatal("cannot commit decided block " + std::to_string(d.height) + ": " + s.error());
+    committed({&*block});
+  }
+  log_line("committed height " + std::to_string(d.height) + ": " + std::to_string(block->txs.size()) + " txs" +
+           (block->evidence.empty() ? "" : ", " + std::to_string(block->evidence.size()) + " evidence") +
+           ", round " + std::to_string(d.cert.round) + ", proposer " + key_prefix(block->header.proposer) + ", " +
+           std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                                height_started)
+                              .count()) +
+           " ms");
+  after_commit();
+  return {};
+}
+
+void ConsensusDriver::Impl::committed(const std::vector<const ledger::Block*>& blocks) {
+  for (const ledger::Block* b : blocks) mempool.remove_committed(*b);
+  // The re-check runs once the next height is under way, off its critical
+  // path: a proposal built before it refuses what the rules reject anyway.
+  // At most one is queued; it always runs, so a refused transaction that
+  // keeps a lone validator busy is answered even while heights fly by.
+  if (!recheck_queued) {
+    recheck_queued = true;
+    post([this] {
+      recheck_queued = false;
+      std::unique_lock lk(state_mutex);
+      for (const auto& r : mempool.recheck(chain, unix_now()))
+        log_line("evidence " + r.evidence_id.hex().substr(0, 16) + " dropped: " + r.reason);
+    });
+  }
+  committed_height = chain.height();
+  // What was signed below the tip is no longer needed to stay safe.
+  if (auto s = wal->prune_below(chain.height() + 1); !s) log_line("consensus WAL: cannot prune: " + s.error());
+}
+
+}  // namespace nl::node

@@ -1,0 +1,277 @@
+// The network's side of the driver: transactions and consensus messages
+// from peers (each forwarded once), height announcements, block-range sync
+// in both directions, re-gossip while a height is stuck, and the test-only
+// partition file.
+#include <fstream>
+#include <mutex>
+#include <sstream>
+
+#include "consensus/message.h"
+#include "node/consensus_driver.h"
+#include "node/consensus_driver_impl.h"
+
+namespace nl::node {
+
+namespace {
+template <class... F>
+struct Overload : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overload(F...) -> Overload<F...>;
+
+constexpr std::chrono::milliseconds kFaultPoll{100};
+}  // namespace
+
+void ConsensusDriver::on_peer_message(const PeerInfo& peer, p2p::P2pMessage m) {
+  Impl& d = *impl_;
+  if (d.stopped) return;
+  std::visit(Overload{
+                 [&](p2p::TxMessage& t) { d.on_tx(peer, std::move(t.tx)); },
+                 [&](p2p::ConsensusMessage& c) {
+                   d.post([&d, peer, msg = std::move(c.msg)]() mutable { d.on_consensus(peer, std::move(msg)); });
+                 },
+                 [&](p2p::StatusMessage& s) { d.post([&d, from = peer.id, s] { d.on_status(from, s); }); },
+                 [&](p2p::GetBlocks& g) { d.serve(peer, g); },
+                 [&](p2p::Blocks& b) { d.post([&d, peer, b = std::move(b)]() mutable { d.on_blocks(peer, std::move(b)); }); },
+                 [&](auto&) {},  // Hello and HelloAuth stay inside the network
+             },
+             m);
+}
+
+void ConsensusDriver::on_peer(const PeerInfo& peer, bool connected) { impl_->on_peer(peer, connected); }
+
+// --- transactions -----------------------------------------------------------
+
+void ConsensusDriver::Impl::add_tx(ledger::Transaction tx, SubmitCallback done, const PeerInfo* from) {
+  P2pNetwork* n = net;
+  std::optional<p2p::P2pMessage> forward;
+  if (n) forward = p2p::TxMessage{tx};
+  const auto added = mempool.add(std::move(tx), std::move(done));
+  if (added != Mempool::Added::fresh && added != Mempool::Added::merged) return;
+  // New to this node (or a signature it lacked): on to the peers, once.
+  if (n) {
+    if (from)
+      relay(*forward, *from);
+    else
+      n->broadcast(*forward);
+  }
+  if (waiting) post([this] { wake(false); });
+}
+
+void ConsensusDriver::Impl::relay(const p2p::P2pMessage& m, const PeerInfo& from) {
+  P2pNetwork* n = net;
+  if (!n) return;
+  if (!from.validator) return n->broadcast(m, from.id);
+  for (const PeerInfo& p : n->peers())
+    if (!p.validator && p.id != from.id) n->send(p.id, m);
+}
+
+void ConsensusDriver::Impl::on_tx(const PeerInfo& peer, ledger::Transaction tx) {
+  if (tx.chain_id != chain_id) {
+    P2pNetwork* n = net;
+    if (n) n->penalize(peer.id, kPenaltyInvalid, "transaction for chain '" + tx.chain_id + "'");
+    return;
+  }
+  // The same copy often comes from several peers at once (the sender and
+  // those that forward it): it is verified once.
+  if (!seen_txs.insert(crypto::sha256(tx.encode()))) return;
+  if (mempool.verified(tx)) return;  // every signature of this copy is already waiting
+  // Checked on the verifier's threads, so that this peer's next frames (a
+  // proposal, say) are not held up; dropped if that queue is full.
+  (void)verifier.submit([this, peer, tx = std::move(tx)]() mutable {
+    if (stopped) return;
+    // A late copy of a committed transaction: dropped before the costly part.
+    const crypto::Hash32 id = tx.id();
+    if (mempool.committed_recently(id)) return;
+    {
+      std::shared_lock lk(state_mutex);
+      if (chain.store().find_tx(id)) return;
+    }
+    if (auto s = tx.check_signatures(); !s) {
+      if (P2pNetwork* n = net)
+        n->penalize(peer.id, kPenaltyInvalid, "transaction " + id.hex().substr(0, 16) + ": " + s.error());
+      return;
+    }
+    add_tx(std::move(tx), {}, &peer);
+  });
+}
+
+// --- consensus messages -----------------------------------------------------
+
+void ConsensusDriver::Impl::on_consensus(const PeerInfo& from, consensus::Message m) {
+  const uint64_t h = consensus::message_height(m);
+  const uint64_t at = engine->height();
+  // Too far ahead for the engine to keep: not marked seen, so a copy that
+  // arrives when this node got there still counts. Sync covers the gap.
+  if (h > at + 1) return;
+  if (!seen.insert(crypto::sha256(consensus::encode_message(m)))) return;
+  if (h < at) return;  // a height this node is past
+  const bool next_height = h == at + 1;
+  const uint64_t rejected = engine->stats().messages_rejected;
+  consensus::Actions actions = engine->on_message(m);
+  P2pNetwork* n = net;
+  if (engine->stats().messages_rejected > rejected) {
+    if (n) n->penalize(from.id, kPenaltyInvalid, "consensus message refused (signature, signer or shape)");
+    return;
+  }
+  // Forwarded once, before this node acts on it; decisions are not gossiped.
+  // Votes are small and go to every other peer, so that validators whose
+  // own link is down still hear them; a proposal (a whole block) is relayed
+  // to the peers that may lack it.
+  if (n && std::holds_alternative<ledger::SignedVote>(m))
+    n->broadcast(p2p::ConsensusMessage{m}, from.id);
+  else if (n && std::holds_alternative<consensus::Proposal>(m))
+    relay(p2p::ConsensusMessage{m}, from);
+  drive(std::move(actions));
+  // The others are at the next height already: so is this node.
+  if (next_height) {
+    next_height_heard = true;
+    if (waiting) wake(true);
+  }
+}
+
+// --- heights and sync -------------------------------------------------------
+
+void ConsensusDriver::Impl::broadcast_status() {
+  if (P2pNetwork* n = net) n->broadcast(p2p::StatusMessage{chain.height(), chain.tip_hash()});
+}
+
+void ConsensusDriver::Impl::on_status(PeerId from, const p2p::StatusMessage& s) {
+  sync.peer_height(from, s.height);
+  maybe_sync();
+}
+
+void ConsensusDriver::Impl::on_peer(const PeerInfo& peer, bool connected) {
+  post([this, peer, connected] {
+    if (!connected) {
+      sync.peer_gone(peer.id);
+      maybe_sync();
+      return;
+    }
+    sync.peer_height(peer.id, peer.best_height);
+    // A peer that just (re)connected may have missed this height's messages.
+    if (P2pNetwork* n = net; n && engine_height != 0)
+      for (auto& m : engine->messages_to_regossip()) n->send(peer.id, p2p::ConsensusMessage{std::move(m)});
+    maybe_sync();
+  });
+}
+
+void ConsensusDriver::Impl::maybe_sync() {
+  P2pNetwork* n = net;
+  if (!n) return;
+  auto r = sync.next(chain.height(), BlockSync::Clock::now());
+  if (!r) {
+    if (!sync.in_flight()) sync_logged_behind = false;
+    return;
+  }
+  if (!sync_logged_behind) {
+    log_line("sync: at height " + std::to_string(chain.height()) + ", peers at up to " +
+             std::to_string(sync.best_peer_height()) + "; fetching blocks");
+    sync_logged_behind = true;
+  }
+  n->send(r->peer, p2p::GetBlocks{r->from, r->count});
+}
+
+void ConsensusDriver::Impl::serve(const PeerInfo& peer, const p2p::GetBlocks& req) {
+  p2p::Blocks out;
+  {
+    std::shared_lock lk(state_mutex);
+    out = serve_blocks(chain.store(), req);
+  }
+  if (P2pNetwork* n = net) n->send(peer.id, out);
+}
+
+void ConsensusDriver::Impl::on_blocks(const PeerInfo& peer, p2p::Blocks answer) {
+  auto req = sync.answered(peer.id);
+  if (!req) return;  // not asked, or asked too long ago
+  P2pNetwork* n = net;
+  const auto now = BlockSync::Clock::now();
+  if (answer.blocks.empty()) {
+    sync.failed(peer.id, now);
+    return maybe_sync();
+  }
+  if (answer.blocks.front().block.header.height != req->from || answer.blocks.size() > req->count) {
+    if (n) n->penalize(peer.id, kPenaltyInvalid, "blocks answer does not match the request");
+    sync.failed(peer.id, now);
+    return maybe_sync();
+  }
+  const uint64_t before = chain.height();
+  SyncApplied r;
+  {
+    std::unique_lock lk(state_mutex);
+    r = apply_synced_blocks(chain, answer.blocks, [this](const ledger::Transaction& tx) { return mempool.verified(tx); });
+    std::vector<const ledger::Block*> applied;
+    for (const auto& cb : answer.blocks)
+      if (cb.block.header.height > before && cb.block.header.height <= chain.height()) applied.push_back(&cb.block);
+    if (!applied.empty()) committed(applied);
+  }
+  if (!r.error.empty()) {
+    log_line("sync: refused a block from " + key_prefix(peer.key) + " (" + peer.address + "): " + r.error);
+    if (n) n->penalize(peer.id, kPenaltyInvalid, "sync: " + r.error);
+    sync.failed(peer.id, now);
+  }
+  if (chain.height() > before) {
+    log_line("sync: applied heights " + std::to_string(before + 1) + "-" + std::to_string(chain.height()) + " from " +
+             key_prefix(peer.key) + " (peers at up to " + std::to_string(sync.best_peer_height()) + ")");
+    broadcast_status();
+    if (engine->height() <= chain.height()) start_height_now(chain.height() + 1);
+  }
+  maybe_sync();
+}
+
+// --- periodic ---------------------------------------------------------------
+
+void ConsensusDriver::Impl::tick() {
+  const uint64_t h = engine->height();
+  // Re-gossip only for a height that is not moving: peers that lost a
+  // message get it again; while heights are decided, every first send got
+  // through and repeating them would only multiply the traffic.
+  if (h != 0 && h == last_tick_height && !waiting) {
+    if (P2pNetwork* n = net) {
+      for (auto& m : engine->messages_to_regossip()) n->broadcast(p2p::ConsensusMessage{std::move(m)});
+      broadcast_status();
+    }
+  }
+  last_tick_height = h;
+  maybe_sync();
+  tick_timer.expires_after(opts.regossip_interval);
+  tick_timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (!ec && !self->stopped) self->tick();
+  });
+}
+
+void ConsensusDriver::Impl::poll_faults() {
+  std::ifstream in(opts.test_fault_file);
+  std::stringstream text;
+  if (in) text << in.rdbuf();
+  if (text.str() != fault_file_text) {
+    fault_file_text = text.str();
+    std::set<crypto::PublicKey> keys;
+    std::istringstream lines(fault_file_text);
+    std::string line;
+    size_t n = 0;
+    while (std::getline(lines, line)) {
+      ++n;
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+      if (line.empty()) continue;
+      auto h = crypto::Hash32::from_hex(line);
+      if (!h) {
+        log_line("test fault file " + opts.test_fault_file + ": line " + std::to_string(n) +
+                 " is not a node key (64 hex digits); ignored");
+        continue;
+      }
+      crypto::PublicKey k;
+      k.b = h->b;
+      keys.insert(k);
+    }
+    log_line("test fault file: partitioned from " + std::to_string(keys.size()) + " node key(s)");
+    if (P2pNetwork* net_now = net) net_now->set_partitioned(std::move(keys));
+  }
+  fault_timer.expires_after(kFaultPoll);
+  fault_timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (!ec && !self->stopped) self->poll_faults();
+  });
+}
+
+}  // namespace nl::node

@@ -1,0 +1,132 @@
+// The mempool: transactions waiting for a block, one entry per transaction
+// id, in arrival order, and the equivocation evidence waiting for one.
+// Copies of a waiting transaction join its entry (their signatures are
+// merged in) and every submitter is answered once: when the transaction
+// commits, when the rules refuse it after a block changed the state, or
+// when the node stops. It is bounded by entries and bytes.
+//
+// Thread-safe through its own mutex; it touches no socket or thread. The
+// chain is read only in recheck(), under the caller's unique state lock.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "crypto/hash.h"
+#include "ledger/block.h"
+#include "ledger/chain.h"
+#include "ledger/evidence.h"
+#include "ledger/transaction.h"
+#include "node/seen_digests.h"
+
+namespace nl::node {
+
+struct SubmitResult {
+  enum class Outcome { committed, rejected, unavailable } outcome = Outcome::rejected;
+  crypto::Hash32 tx_id;
+  uint64_t height = 0;
+  std::string reason;
+};
+using SubmitCallback = std::function<void(SubmitResult)>;
+
+struct MempoolOptions {
+  size_t capacity = 20000;                  // distinct transactions
+  size_t max_bytes = 128 * 1024 * 1024;     // their encodings together
+  size_t max_evidence = 1000;
+  // The re-check after a commit runs the first this many waiting
+  // transactions: its cost stays bounded however long the pool is, and the
+  // rest are re-checked once they move up (a proposal refuses them anyway).
+  size_t recheck_max = 2000;
+  size_t committed_ids_kept = 100000;  // for committed_recently()
+};
+
+class Mempool {
+ public:
+  explicit Mempool(MempoolOptions opts = {});
+  ~Mempool();
+  Mempool(const Mempool&) = delete;
+  Mempool& operator=(const Mempool&) = delete;
+
+  enum class Added {
+    fresh,      // a new entry
+    merged,     // joined a waiting entry and brought a signature it lacked
+    duplicate,  // joined a waiting entry, nothing new
+    refused,    // full or stopped; `done` was answered at once
+  };
+  // The transaction's signatures must already verify (check_signatures).
+  // `done` may be empty (a copy gossiped by a peer has no one waiting).
+  Added add(ledger::Transaction tx, SubmitCallback done);
+
+  // Equivocation evidence for a later block, one entry per evidence id.
+  // False when the queue is full or the pool stopped.
+  bool add_evidence(ledger::Evidence ev);
+
+  // For a proposal, without removing: waiting transactions in arrival
+  // order, at most `max_txs` and `max_bytes` of encodings; evidence of
+  // heights below `next_height`, at most `max_evidence`.
+  std::vector<ledger::Transaction> select(size_t max_txs, size_t max_bytes) const;
+  std::vector<ledger::Evidence> select_evidence(uint64_t next_height, size_t max_evidence) const;
+
+  // True when every signature of `tx` is one a waiting entry of its id
+  // holds: they were verified when they arrived, so a block carrying this
+  // copy need not verify them again.
+  bool verified(const ledger::Transaction& tx) const;
+
+  // `block` (at block.header.height) committed: its transactions leave the
+  // pool and their submitters hear the height; its evidence leaves the
+  // queue.
+  void remove_committed(const ledger::Block& block);
+  // Whether a transaction of that id was in a block remove_committed saw
+  // lately: a late gossiped copy is dropped without verifying it.
+  bool committed_recently(const crypto::Hash32& id) const { return committed_ids_.contains(id); }
+
+  // After a commit: runs the first recheck_max waiting transactions, in order, against the
+  // new state (applied, then discarded) at unix time `time`, and refuses
+  // those the rules now reject, answering their submitters with the reason
+  // (a transaction whose id is committed after all hears its height).
+  // Evidence the rules refuse is dropped and returned with the reasons.
+  // The caller holds the chain's state lock exclusively.
+  std::vector<ledger::EvidenceRejection> recheck(ledger::Chain& chain, uint64_t time);
+
+  // Answers every waiting submitter "node is shutting down; resubmit" and
+  // refuses whatever comes later. Safe to call twice.
+  void stop();
+
+  size_t size() const;               // distinct waiting transactions
+  size_t pending_callbacks() const;  // submitters waiting for an answer
+  size_t evidence_pending() const;
+
+  // Adds the signatures of `from` by keys `into` lacks, keeping the
+  // canonical ascending key order and the encoding limits. True when one
+  // was added.
+  static bool merge_signatures(ledger::Transaction& into, const ledger::Transaction& from);
+
+ private:
+  struct Entry {
+    crypto::Hash32 id;
+    ledger::Transaction tx;
+    size_t bytes = 0;
+    std::vector<SubmitCallback> done;  // every submitter of this id
+  };
+  using Answer = std::pair<std::vector<SubmitCallback>, SubmitResult>;
+  // Takes the entry out (under the lock) and returns its submitters.
+  std::vector<SubmitCallback> take_locked(std::map<crypto::Hash32, std::list<Entry>::iterator>::iterator it);
+  static void deliver(std::vector<Answer>& answers);
+
+  const MempoolOptions opts_;
+  SeenDigests committed_ids_;
+  mutable std::mutex m_;
+  std::list<Entry> queue_;  // arrival order
+  std::map<crypto::Hash32, std::list<Entry>::iterator> index_;
+  std::map<crypto::Hash32, ledger::Evidence> evidence_;
+  size_t bytes_ = 0;
+  size_t callbacks_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace nl::node

@@ -1,0 +1,110 @@
+// Chain::commit_block replays the state writes of a block it checked (or
+// built) on the same tip instead of applying the block again: the result
+// must be the state a full apply gives, in the registry, its indexes and
+// the state root, on disk too; a block checked but not decided leaves no
+// trace in the one committed instead.
+#include <doctest/doctest.h>
+
+#include "ledger/chain.h"
+#include "support/fixtures.h"
+#include "support/process.h"
+
+using namespace nl;
+using namespace nl::ledger;
+
+namespace {
+
+crypto::SecretKey key(uint8_t fill) { return test::seeded_key(fill); }
+AccountId acct(uint8_t fill) { return test::seeded_account(fill); }
+
+std::unique_ptr<Chain> open_chain(const std::string& dir, const Genesis& g) {
+  auto c = Chain::open(dir, g);
+  REQUIRE_MESSAGE(c.ok(), c.error());
+  return std::move(*c);
+}
+
+// A block built on `builder` from `txs` (then discarded there).
+Block build(Chain& builder, const std::vector<Transaction>& txs, uint64_t time) {
+  auto p = builder.propose(txs, time, key(100).public_key(), SignatureCheck::verify);
+  REQUIRE(p.rejected.empty());
+  REQUIRE(builder.discard_proposal().ok());
+  return p.block;
+}
+
+const AccountId* holder(const Chain& c, const char* addr) {
+  auto h = c.registry().chain(Resource::parse(addr).value());
+  return h.empty() ? nullptr : &h.back()->holder;
+}
+
+}  // namespace
+
+TEST_CASE("chain: a checked block is committed by replaying its writes, with the state a full apply gives") {
+  test::TempDir dir{"nl-prepared"};
+  const Genesis g = test::test_genesis(4);
+  auto builder = open_chain(dir / "builder", g);
+  auto replayed = open_chain(dir / "replayed", g);  // check_block, then commit_block
+  auto applied = open_chain(dir / "applied", g);    // commit_block alone: a full apply
+
+  auto transfer = test::signed_tx(TransferBody{Resource::parse("10.1.0.0/24").value(), acct(3)}, 2, 1);
+  transfer.sign(key(3));
+  const std::vector<std::vector<Transaction>> heights = {
+      {test::delegate("10.1.0.0/16", 1, 2, 1), test::delegate("10.2.0.0/16", 1, 4, 2)},
+      {transfer, test::delegate("10.1.1.0/24", 2, 5, 2), test::delegate("10.3.0.0/16", 1, 2, 3)},
+  };
+  uint64_t time = 1700000100;
+  for (const auto& txs : heights) {
+    Block b = build(*builder, txs, time += 10);
+    auto cert = test::certify(b, {100, 101, 102});
+    REQUIRE(replayed->check_block(b).ok());
+    CHECK(replayed->state_root() == replayed->tip_header().state_root);  // checked, then undone
+    for (Chain* c : {builder.get(), replayed.get(), applied.get()}) {
+      auto s = c->commit_block(b, cert);
+      REQUIRE_MESSAGE(s.ok(), s.error());
+    }
+    CHECK(replayed->state_root() == b.header.state_root);
+    CHECK(replayed->state_root() == applied->state_root());
+    CHECK(replayed->registry().holding_count() == applied->registry().holding_count());
+    auto inv = replayed->registry().check_invariants();
+    CHECK_MESSAGE(inv.ok(), inv.error());
+  }
+  REQUIRE(holder(*replayed, "10.1.0.7") != nullptr);
+  CHECK(*holder(*replayed, "10.1.0.7") == acct(3));
+  CHECK(*holder(*replayed, "10.1.1.7") == acct(5));
+  CHECK(*holder(*replayed, "10.1.2.7") == acct(2));
+  CHECK(replayed->registry().next_nonce(acct(2)) == 3);
+  CHECK(replayed->store().find_tx(transfer.id()).has_value());
+
+  // The next block, which builds on what was replayed, applies the same way.
+  Block next = build(*applied, {test::delegate("10.1.2.0/24", 2, 6, 3)}, time += 10);
+  auto s = replayed->commit_block(next, test::certify(next, {100, 101, 102}));
+  REQUIRE_MESSAGE(s.ok(), s.error());
+  CHECK(*holder(*replayed, "10.1.2.7") == acct(6));
+
+  // And it reopens from disk with the state root of its tip.
+  const crypto::Hash32 root = replayed->state_root();
+  replayed.reset();
+  auto again = open_chain(dir / "replayed", g);
+  CHECK(again->state_root() == root);
+  CHECK(again->height() == 3);
+}
+
+TEST_CASE("chain: a block checked but not decided leaves nothing in the block committed instead") {
+  test::TempDir dir{"nl-prepared-other"};
+  const Genesis g = test::test_genesis(4);
+  auto builder = open_chain(dir / "builder", g);
+  auto chain = open_chain(dir / "chain", g);
+  Block x = build(*builder, {test::delegate("10.1.0.0/16", 1, 2, 1)}, 1700000100);
+  Block y = build(*builder, {test::delegate("10.2.0.0/16", 1, 3, 1)}, 1700000100);
+  REQUIRE(x.header.hash() != y.header.hash());
+  REQUIRE(chain->check_block(x).ok());
+  REQUIRE(chain->check_block(y).ok());
+  REQUIRE(chain->commit_block(y, test::certify(y, {100, 101, 102})).ok());
+  CHECK(holder(*chain, "10.1.0.1") != nullptr);
+  CHECK(*holder(*chain, "10.1.0.1") == acct(1));  // x's delegation did not happen
+  CHECK(*holder(*chain, "10.2.0.1") == acct(3));
+  // x no longer links to the tip: refused, not replayed.
+  auto late = chain->commit_block(x, test::certify(x, {100, 101, 102}));
+  CHECK(!late.ok());
+  CHECK(chain->height() == 1);
+  CHECK(chain->state_root() == y.header.state_root);
+}

@@ -27,5 +27,7 @@ void add_export_vrps_command(CLI::App& exp, Dispatch& d);
 void add_export_rir_command(CLI::App& exp, Dispatch& d);
 // import rir, import diff, import key (cli/import_commands.cpp).
 void add_import_commands(CLI::App& app, Dispatch& d);
+// testnet init|start|status|stop (cli/testnet_commands.cpp).
+void add_testnet_commands(CLI::App& app, Dispatch& d);
 
 }  // namespace nl::cli

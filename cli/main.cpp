@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   add_export_vrps_command(*exp, d);
   add_export_rir_command(*exp, d);
   add_import_commands(app, d);
+  add_testnet_commands(app, d);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,411 @@
+// A 4-validator numledgerd testnet on 127.0.0.1 under load (not a test):
+// real processes made and run with `numledger testnet init/start/stop`.
+// Each repeat uses fresh testnets and measures
+//   - sustained committed transactions per second: S submitters, each a
+//     sub-holder of the root that signed its delegations in advance, POST
+//     them with "wait": false to one node each (spread over the four), as
+//     fast as the nodes take them;
+//   - submit -> commit latency (a poller on validator0 sees each block as it
+//     commits) at saturation, at a paced offered load of half the rate
+//     saturation sustained, and at light load (POST with "wait": true, one
+//     transaction in flight per submitter);
+//   - resident memory (VmRSS) of every node after the load;
+//   - a fresh observer's sync of the whole chain, in blocks/s and tx/s;
+//   - blocks per second with an empty mempool and --block-interval 0.
+// Clients, four validators and the observer share this machine's cores,
+// so the figures are a lower bound for a real network.
+// Run: build/bench_testnet [--txs N] [--submitters S] [--repeats R] [--empty-seconds D] [--paced-seconds P]
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench/bench_testnet_net.h"
+#include "ledger/transaction.h"
+#include "node/http_client.h"
+
+using namespace nl;
+using nlohmann::json;
+using nl::bench::Clock;
+using nl::bench::CommitWatcher;
+using nl::bench::die;
+using nl::bench::seconds_since;
+using nl::bench::Testnet;
+using nl::ledger::u128;
+
+namespace {
+
+const char* kChain = "bench-testnet";
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t i = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5));
+  return v[i];
+}
+double median(std::vector<double> v) { return percentile(std::move(v), 0.5); }
+
+ledger::Transaction sign(const crypto::SecretKey& key, ledger::TxBody body, uint64_t nonce) {
+  ledger::Transaction tx;
+  tx.chain_id = kChain;
+  tx.signer = ledger::AccountId{key.public_key()};
+  tx.nonce = nonce;
+  tx.body = std::move(body);
+  tx.sign(key);
+  return tx;
+}
+
+// 10.a.b.c as a number.
+u128 ipv4(unsigned a, unsigned b, unsigned c) { return (u128(10) << 24) | (u128(a) << 16) | (u128(b) << 8) | u128(c); }
+
+ledger::TxBody delegation(u128 first, u128 last, const crypto::PublicKey& to) {
+  return ledger::DelegateBody{ledger::Resource{ledger::Family::ipv4, first, last}, ledger::AccountId{to},
+                              ledger::HoldingKind::allocation, 0};
+}
+
+std::string body_of(const ledger::Transaction& tx, bool wait) {
+  return json{{"tx", to_hex(tx.encode())}, {"wait", wait}}.dump();
+}
+
+struct Repeat {
+  double tx_per_s = 0, steady_tx_per_s = 0, submit_per_s = 0, load_p50 = 0, load_p99 = 0;
+  double paced_offered = 0, paced_tx_per_s = 0, paced_p50 = 0, paced_p99 = 0, light_p50 = 0, light_p99 = 0;
+  double tx_per_block = 0, sync_blocks_per_s = 0, sync_tx_per_s = 0, empty_blocks_per_s = 0;
+  double rss_validator_max = 0, rss_observer = 0;
+  size_t committed = 0, refused = 0, retries = 0;
+  uint64_t chain_height = 0, chain_txs = 0;
+};
+
+// The root gives each submitter a /16 of 10.0.0.0/8, so every submitter
+// signs its own independent delegations with its own nonces.
+std::vector<crypto::SecretKey> make_holders(Testnet& net, size_t count) {
+  auto root = net.root();
+  std::vector<crypto::SecretKey> holders;
+  for (size_t k = 0; k < count; ++k) {
+    holders.push_back(crypto::SecretKey::generate());
+    auto tx = sign(root, delegation(ipv4(k, 0, 0), ipv4(k, 255, 255), holders[k].public_key()), k + 1);
+    auto r = node::http_request(net.url(0), "POST", "/api/v1/tx", body_of(tx, k + 1 == count), std::chrono::seconds(60));
+    if (!r.ok() || (r->status != 202 && r->status != 200))
+      die("setup delegation " + std::to_string(k) + ": " + (r.ok() ? r->body : r.error()));
+  }
+  return holders;
+}
+
+// Transactions signed in advance, one list per submitter: holder k's j-th
+// delegation overall is the j-th /28 of its /16, with nonce j + 1.
+struct Batch {
+  std::vector<std::vector<std::pair<std::string, std::string>>> work;  // (id, body)
+  size_t size = 0;
+};
+
+class Signer {
+ public:
+  Signer(std::vector<crypto::SecretKey> holders) : holders_(std::move(holders)), used_(holders_.size(), 0) {}
+  size_t submitters() const { return holders_.size(); }
+  // n transactions spread over the first `spread` holders (0: all).
+  Batch sign_batch(size_t n, bool wait, size_t spread = 0) {
+    if (spread == 0 || spread > holders_.size()) spread = holders_.size();
+    Batch b;
+    b.work.resize(spread);
+    for (size_t i = 0; i < n; ++i) {
+      size_t k = i % spread, j = used_[k]++;
+      if (j >= 4096) die("too many transactions per submitter (at most 4096 /28s in a /16)");
+      u128 first = ipv4(k, 0, 0) + u128(j) * 16;
+      auto tx = sign(holders_[k], delegation(first, first + 15, recipient_), j + 1);
+      b.work[k].emplace_back(tx.id().hex(), body_of(tx, wait));
+    }
+    b.size = n;
+    return b;
+  }
+
+ private:
+  std::vector<crypto::SecretKey> holders_;
+  std::vector<size_t> used_;
+  crypto::PublicKey recipient_ = crypto::SecretKey::generate().public_key();
+};
+
+// What happened to a batch: per transaction, when its accepted POST began
+// (max() if refused) and, from the watcher, when it committed.
+struct Outcome {
+  std::vector<std::vector<Clock::time_point>> submitted;
+  size_t accepted = 0, refused = 0, retries = 0;
+  std::string first_refusal;
+  Clock::time_point t0, t_end;  // first POST began, last POST returned
+};
+
+// Submitter k posts its list to node k % 4, in nonce order. With
+// `per_second` > 0 the whole batch is paced to that offered rate;
+// otherwise as fast as the nodes take it.
+Outcome submit_batch(const Testnet& net, const Batch& b, double per_second) {
+  const size_t s = b.work.size();
+  Outcome o;
+  o.submitted.resize(s);
+  std::atomic<size_t> accepted{0}, refused{0}, retries{0};
+  std::mutex mu;
+  o.t0 = Clock::now();
+  std::vector<std::thread> threads;
+  for (size_t k = 0; k < s; ++k)
+    threads.emplace_back([&, k] {
+      const std::string url = net.url(k % 4);
+      for (size_t j = 0; j < b.work[k].size(); ++j) {
+        if (per_second > 0) {
+          // Submitter k's j-th transaction is number j * s + k of the batch.
+          auto due = o.t0 + std::chrono::duration_cast<Clock::duration>(
+                                std::chrono::duration<double>(static_cast<double>(j * s + k) / per_second));
+          std::this_thread::sleep_until(due);
+        }
+        for (;;) {
+          auto at = Clock::now();
+          auto r = node::http_request(url, "POST", "/api/v1/tx", b.work[k][j].second, std::chrono::seconds(60));
+          if (r.ok() && r->status == 503) {  // mempool full: back off a little
+            ++retries;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            continue;
+          }
+          if (r.ok() && (r->status == 202 || r->status == 200)) {
+            ++accepted;
+            o.submitted[k].push_back(at);
+          } else {
+            ++refused;
+            o.submitted[k].push_back(Clock::time_point::max());
+            std::lock_guard lk(mu);
+            if (o.first_refusal.empty()) o.first_refusal = r.ok() ? std::to_string(r->status) + " " + r->body : r.error();
+          }
+          break;
+        }
+      }
+    });
+  for (auto& t : threads) t.join();
+  o.t_end = Clock::now();
+  o.accepted = accepted;
+  o.refused = refused;
+  o.retries = retries;
+  if (!o.first_refusal.empty()) std::fprintf(stderr, "bench_testnet: first refusal: %s\n", o.first_refusal.c_str());
+  return o;
+}
+
+// Waits until the watcher has seen `count` commits; gives up when nothing
+// new commits for 30 s.
+void wait_commits(const CommitWatcher& w, size_t count) {
+  size_t last = 0;
+  auto progress = Clock::now();
+  while (w.seen() < count) {
+    if (w.seen() != last) {
+      last = w.seen();
+      progress = Clock::now();
+    }
+    if (seconds_since(progress) > 30) {
+      std::fprintf(stderr, "bench_testnet: only %zu of %zu accepted transactions committed\n", w.seen(), count);
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+struct Measured {
+  std::vector<double> latency;   // submit -> commit, s
+  std::vector<double> commit_s;  // commit time since the batch began, sorted
+};
+
+Measured measure(const Batch& b, const Outcome& o, const CommitWatcher& w) {
+  Measured m;
+  for (size_t k = 0; k < b.work.size(); ++k)
+    for (size_t j = 0; j < b.work[k].size(); ++j) {
+      auto c = w.committed(b.work[k][j].first);
+      if (!c || o.submitted[k][j] == Clock::time_point::max()) continue;
+      m.latency.push_back(std::chrono::duration<double>(*c - o.submitted[k][j]).count());
+      m.commit_s.push_back(std::chrono::duration<double>(*c - o.t0).count());
+    }
+  std::sort(m.commit_s.begin(), m.commit_s.end());
+  return m;
+}
+
+// Saturation (as fast as the nodes take it), then a paced load at half the
+// rate saturation sustained, then light load (one wait=true request in
+// flight per submitter, four submitters).
+void run_load(Testnet& net, size_t n, size_t submitters, double paced_seconds, Repeat& out) {
+  Signer signer(make_holders(net, submitters));
+  size_t setup_txs = submitters, txs_total = 0;
+
+  {
+    Batch b = signer.sign_batch(n, false);
+    CommitWatcher w(net, net.height(0).value_or(0));
+    Outcome o = submit_batch(net, b, 0);
+    wait_commits(w, o.accepted);
+    Measured m = measure(b, o, w);
+    out.committed = m.commit_s.size();
+    out.refused = o.refused;
+    out.retries = o.retries;
+    if (!m.commit_s.empty()) out.tx_per_s = static_cast<double>(m.commit_s.size()) / m.commit_s.back();
+    out.submit_per_s = static_cast<double>(o.accepted) / std::chrono::duration<double>(o.t_end - o.t0).count();
+    // Sustained: the commit rate once the pipeline is full, i.e. the
+    // transactions of every loaded block after the first over the time
+    // from the first to the last.
+    auto loaded = w.loaded_blocks();
+    if (loaded.size() >= 2) {
+      size_t after_first = 0;
+      for (size_t i = 1; i < loaded.size(); ++i) after_first += loaded[i].second;
+      double span = std::chrono::duration<double>(loaded.back().first - loaded.front().first).count();
+      if (span > 0) out.steady_tx_per_s = static_cast<double>(after_first) / span;
+    }
+    out.load_p50 = percentile(m.latency, 0.5);
+    out.load_p99 = percentile(m.latency, 0.99);
+    out.tx_per_block = w.blocks() ? static_cast<double>(w.seen()) / static_cast<double>(w.blocks()) : 0;
+    txs_total += m.commit_s.size();
+  }
+
+  // Half of what the whole saturation run committed per second: a load the
+  // testnet can carry, so the latency is not queueing.
+  out.paced_offered = std::max(10.0, 0.5 * out.tx_per_s);
+  {
+    size_t count = std::max<size_t>(submitters, static_cast<size_t>(out.paced_offered * paced_seconds));
+    Batch b = signer.sign_batch(count, false);
+    CommitWatcher w(net, net.height(0).value_or(0));
+    Outcome o = submit_batch(net, b, out.paced_offered);
+    wait_commits(w, o.accepted);
+    Measured m = measure(b, o, w);
+    if (!m.commit_s.empty()) out.paced_tx_per_s = static_cast<double>(m.commit_s.size()) / m.commit_s.back();
+    out.paced_p50 = percentile(m.latency, 0.5);
+    out.paced_p99 = percentile(m.latency, 0.99);
+    txs_total += m.commit_s.size();
+  }
+
+  {
+    // wait=true: the POST returns when the node it went to has committed.
+    const size_t light_submitters = std::min<size_t>(4, submitters);
+    Batch b = signer.sign_batch(light_submitters * 50, true, light_submitters);
+    std::vector<double> light;
+    std::mutex mu;
+    std::vector<std::thread> threads;
+    for (size_t k = 0; k < b.work.size(); ++k)
+      threads.emplace_back([&, k] {
+        for (const auto& [id, body] : b.work[k]) {
+          auto at = Clock::now();
+          auto r = node::http_request(net.url(k % 4), "POST", "/api/v1/tx", body, std::chrono::seconds(60));
+          double d = seconds_since(at);
+          if (r.ok() && r->status == 200) {
+            std::lock_guard lk(mu);
+            light.push_back(d);
+          }
+        }
+      });
+    for (auto& t : threads) t.join();
+    out.light_p50 = percentile(light, 0.5);
+    out.light_p99 = percentile(light, 0.99);
+    txs_total += light.size();
+  }
+  out.chain_txs = setup_txs + txs_total;
+}
+
+void run_sync(Testnet& net, Repeat& out) {
+  for (int i = 0; i < 4; ++i) out.rss_validator_max = std::max(out.rss_validator_max, net.rss_mib(net.names()[i]));
+  const uint64_t h = net.height(0).value_or(0);
+  out.chain_height = h;
+  const auto t0 = Clock::now();
+  net.start({"observer0"});
+  net.wait_height(4, h, 600);
+  const double s = seconds_since(t0);
+  out.sync_blocks_per_s = static_cast<double>(h) / s;
+  out.sync_tx_per_s = static_cast<double>(out.chain_txs) / s;
+  out.rss_observer = net.rss_mib("observer0");
+}
+
+void run_empty(double seconds, Repeat& out) {
+  Testnet net(0, "0", kChain);
+  net.start({});
+  net.wait_height(0, 3, 60);
+  const uint64_t h0 = net.height(0).value_or(0);
+  const auto t0 = Clock::now();
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  const uint64_t h1 = net.height(0).value_or(0);
+  out.empty_blocks_per_s = static_cast<double>(h1 - h0) / seconds_since(t0);
+}
+
+std::string cpu_model() {
+  std::string info = test::slurp("/proc/cpuinfo");
+  auto at = info.find("model name");
+  if (at == std::string::npos) return "unknown CPU";
+  auto colon = info.find(':', at), end = info.find('\n', at);
+  return info.substr(colon + 2, end - colon - 2);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  size_t txs = 20000, submitters = 32, repeats = 3;
+  double empty_seconds = 10, paced_seconds = 10;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string flag = argv[i];
+    double v = std::strtod(argv[i + 1], nullptr);
+    if (flag == "--txs") txs = static_cast<size_t>(v);
+    else if (flag == "--submitters") submitters = static_cast<size_t>(v);
+    else if (flag == "--repeats") repeats = static_cast<size_t>(v);
+    else if (flag == "--empty-seconds") empty_seconds = v;
+    else if (flag == "--paced-seconds") paced_seconds = v;
+    else die("unknown flag " + flag + " (use --txs N --submitters S --repeats R --empty-seconds D --paced-seconds P)");
+  }
+  if (submitters < 1 || submitters > 250 || txs < submitters || repeats < 1 || empty_seconds <= 0 || paced_seconds <= 0)
+    die("need 1 <= submitters <= 250, txs >= submitters, repeats >= 1, empty-seconds and paced-seconds > 0");
+  crypto::init();
+  std::printf("4-validator loopback testnet (numledger testnet), %u cores, %s\n",
+              std::thread::hardware_concurrency(), cpu_model().c_str());
+  std::printf("load: %zu delegations from %zu submitters (wait=false), --block-interval 1; repeats %zu\n\n", txs,
+              submitters, repeats);
+
+  std::vector<Repeat> all;
+  for (size_t r = 0; r < repeats; ++r) {
+    Repeat rep;
+    {
+      Testnet net(1, "1", kChain);
+      net.start({"validator0", "validator1", "validator2", "validator3"});
+      net.wait_height(0, 1, 60);
+      run_load(net, txs, submitters, paced_seconds, rep);
+      run_sync(net, rep);
+    }
+    run_empty(empty_seconds, rep);
+    std::printf("repeat %zu: saturation %.0f tx/s overall (sustained %.0f, submitted %.0f/s), p50 %.3f s p99 %.3f s, "
+                "%.1f tx/block, committed %zu refused %zu retries %zu; paced %.0f offered -> %.0f tx/s, p50 %.3f s p99 %.3f s; light p50 %.3f s "
+                "p99 %.3f s; sync %llu blocks %.0f blocks/s %.0f tx/s; empty %.1f blocks/s; RSS validator max %.0f "
+                "MiB observer %.0f MiB\n",
+                r + 1, rep.tx_per_s, rep.steady_tx_per_s, rep.submit_per_s, rep.load_p50, rep.load_p99, rep.tx_per_block, rep.committed,
+                rep.refused, rep.retries, rep.paced_offered, rep.paced_tx_per_s, rep.paced_p50, rep.paced_p99,
+                rep.light_p50, rep.light_p99, static_cast<unsigned long long>(rep.chain_height),
+                rep.sync_blocks_per_s, rep.sync_tx_per_s, rep.empty_blocks_per_s, rep.rss_validator_max,
+                rep.rss_observer);
+    std::fflush(stdout);
+    all.push_back(rep);
+  }
+
+  auto med = [&](double Repeat::*f) {
+    std::vector<double> v;
+    for (const auto& r : all) v.push_back(r.*f);
+    return median(v);
+  };
+  const double tps = med(&Repeat::steady_tx_per_s), paced_p50 = med(&Repeat::paced_p50);
+  std::printf("\nmedians over %zu repeat(s):\n", all.size());
+  std::printf("  sustained committed tx/s          %8.0f   (first to last loaded block; first submit to last commit: "
+              "%.0f; submitted %.0f/s)\n",
+              tps, med(&Repeat::tx_per_s), med(&Repeat::submit_per_s));
+  std::printf("  submit->commit at saturation      p50 %.3f s   p99 %.3f s   (queueing: offered faster than committed)\n",
+              med(&Repeat::load_p50), med(&Repeat::load_p99));
+  std::printf("  submit->commit paced at %5.0f/s   p50 %.3f s   p99 %.3f s   (committed %.0f tx/s)\n",
+              med(&Repeat::paced_offered), paced_p50, med(&Repeat::paced_p99), med(&Repeat::paced_tx_per_s));
+  std::printf("  submit->commit, light load        p50 %.3f s   p99 %.3f s   (4 submitters, wait=true)\n",
+              med(&Repeat::light_p50), med(&Repeat::light_p99));
+  std::printf("  transactions per block at saturation %5.1f\n", med(&Repeat::tx_per_block));
+  std::printf("  empty blocks/s (--block-interval 0) %6.1f\n", med(&Repeat::empty_blocks_per_s));
+  std::printf("  new observer sync                 %8.0f blocks/s   %.0f tx/s\n", med(&Repeat::sync_blocks_per_s),
+              med(&Repeat::sync_tx_per_s));
+  std::printf("  RSS per node                      validator (largest) %.0f MiB, observer %.0f MiB\n",
+              med(&Repeat::rss_validator_max), med(&Repeat::rss_observer));
+  std::printf("ratios: sustained tx/s is %.2fx the 2,000 tx/s target and %.0fx IPchain's ~6 tx/s; paced p50 is %.2fx "
+              "the 1 s target\n",
+              tps / 2000.0, tps / 6.0, paced_p50 / 1.0);
+  return 0;
+}

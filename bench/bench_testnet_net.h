@@ -1,0 +1,188 @@
+// The testnet a benchmark drives: a directory made and run through the
+// real `numledger testnet` commands (found next to the benchmark), node
+// heights and memory, and a watcher that notes when each transaction
+// commits. Header-only, like the test support in tests/support/.
+#pragma once
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "crypto/key_file.h"
+#include "node/http_client.h"
+#include "tests/support/process.h"
+
+namespace nl::bench {
+
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+inline std::string bin_dir() { return std::filesystem::read_symlink("/proc/self/exe").parent_path().string(); }
+
+inline double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+[[noreturn]] inline void die(const std::string& why) {
+  std::fprintf(stderr, "bench_testnet: %s\n", why.c_str());
+  std::exit(1);
+}
+
+// `n` consecutive ports on 127.0.0.1 that were free a moment ago.
+inline unsigned free_ports(unsigned n) {
+  std::mt19937 rng(std::random_device{}());
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    // Below the kernel's ephemeral range (32768-60999), so no outgoing
+    // connection takes a node's port between this check and its bind.
+    unsigned base = 20000 + rng() % 12000;
+    bool ok = true;
+    for (unsigned i = 0; i < n && ok; ++i) {
+      int s = socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in a{};
+      a.sin_family = AF_INET;
+      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      a.sin_port = htons(static_cast<uint16_t>(base + i));
+      ok = bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+      close(s);
+    }
+    if (ok) return base;
+  }
+  die("no free port range");
+}
+
+// One testnet directory and its nodes, through the numledger CLI.
+class Testnet {
+ public:
+  // 4 validators and `observers` observers, each with --block-interval.
+  Testnet(unsigned observers, const std::string& block_interval, const std::string& chain_id) {
+    base_ = free_ports(4 + observers);
+    for (int i = 0; i < 4; ++i) names_.push_back("validator" + std::to_string(i));
+    for (unsigned i = 0; i < observers; ++i) names_.push_back("observer" + std::to_string(i));
+    auto r = cli({"testnet", "init", "--validators", "4", "--observers", std::to_string(observers), "--dir", dir(),
+                  "--base-port", std::to_string(base_), "--chain-id", chain_id, "--block-interval", block_interval});
+    if (r.code != 0) die("testnet init: " + r.err);
+  }
+  ~Testnet() {
+    auto r = cli({"testnet", "stop", "--dir", dir(), "--timeout", "10"});
+    if (r.code != 0) std::fprintf(stderr, "testnet stop: %s\n", r.err.c_str());
+  }
+  std::string dir() const { return tmp_ / "net"; }
+  std::string url(size_t i) const { return "http://127.0.0.1:" + std::to_string(base_ + i); }
+  const std::vector<std::string>& names() const { return names_; }
+
+  void start(const std::vector<std::string>& only) {
+    std::vector<std::string> args = {"testnet", "start", "--dir", dir(), "--timeout", "60"};
+    for (const auto& n : only) args.insert(args.end(), {"--node", n});
+    auto r = cli(args);
+    if (r.code != 0) die("testnet start: " + r.err);
+  }
+  std::optional<uint64_t> height(size_t i) const {
+    auto r = node::http_request(url(i), "GET", "/api/v1/status", "", std::chrono::seconds(5));
+    if (!r.ok() || r->status != 200) return std::nullopt;
+    auto j = json::parse(r->body, nullptr, false);
+    if (!j.is_object() || !j["height"].is_number_unsigned()) return std::nullopt;
+    return j["height"].get<uint64_t>();
+  }
+  void wait_height(size_t i, uint64_t h, double limit_s) const {
+    auto t0 = Clock::now();
+    while (height(i).value_or(0) < h) {
+      if (seconds_since(t0) > limit_s) die(names_[i] + " did not reach height " + std::to_string(h));
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  // VmRSS of a node, MiB.
+  double rss_mib(const std::string& name) const {
+    std::string pid = test::slurp(dir() + "/" + name + "/numledgerd.pid");
+    while (!pid.empty() && pid.back() == '\n') pid.pop_back();
+    std::string status = test::slurp("/proc/" + pid + "/status");
+    auto at = status.find("VmRSS:");
+    if (at == std::string::npos) return 0;
+    return std::strtod(status.c_str() + at + 6, nullptr) / 1024.0;
+  }
+  crypto::SecretKey root() const {
+    auto k = crypto::load_key_file(dir() + "/holders/root.key", std::nullopt);
+    if (!k) die(k.error());
+    return *k;
+  }
+
+ private:
+  test::RunResult cli(std::vector<std::string> args) const {
+    args.insert(args.begin(), bin_dir() + "/numledger");
+    return test::run(args, {"NUMLEDGERD=" + bin_dir() + "/numledgerd"});
+  }
+  test::TempDir tmp_{"nl-bench-testnet"};
+  unsigned base_ = 0;
+  std::vector<std::string> names_;
+};
+
+// Sees every block validator0 commits, as soon as it can, and notes when
+// each transaction id first appeared in one.
+class CommitWatcher {
+ public:
+  CommitWatcher(const Testnet& net, uint64_t after) : net_(net), next_(after + 1) {
+    thread_ = std::thread([this] { loop(); });
+  }
+  ~CommitWatcher() {
+    running_ = false;
+    thread_.join();
+  }
+  size_t seen() const { return seen_.load(); }
+  uint64_t blocks() const { return blocks_.load(); }
+  // Blocks that carried transactions: when each was seen, and how many.
+  std::vector<std::pair<Clock::time_point, size_t>> loaded_blocks() const {
+    std::lock_guard lk(mu_);
+    return loaded_;
+  }
+  std::optional<Clock::time_point> committed(const std::string& id) const {
+    std::lock_guard lk(mu_);
+    auto it = at_.find(id);
+    if (it == at_.end()) return std::nullopt;
+    return it->second;
+  }
+
+ private:
+  void loop() {
+    while (running_) {
+      uint64_t top = net_.height(0).value_or(0);
+      if (top < next_) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        continue;
+      }
+      for (; next_ <= top && running_; ++next_) {
+        auto r = node::http_request(net_.url(0), "GET", "/api/v1/block/" + std::to_string(next_), "",
+                                    std::chrono::seconds(30));
+        if (!r.ok() || r->status != 200) break;
+        const auto now = Clock::now();
+        auto b = json::parse(r->body, nullptr, false);
+        if (!b.is_object()) break;
+        std::lock_guard lk(mu_);
+        for (const auto& tx : b["txs"]) at_.emplace(tx["id"].get<std::string>(), now);
+        if (!b["txs"].empty()) loaded_.emplace_back(now, b["txs"].size());
+        seen_ = at_.size();
+        ++blocks_;
+      }
+    }
+  }
+  const Testnet& net_;
+  uint64_t next_;
+  std::atomic<bool> running_{true};
+  std::atomic<size_t> seen_{0};
+  std::atomic<uint64_t> blocks_{0};
+  mutable std::mutex mu_;
+  std::map<std::string, Clock::time_point> at_;
+  std::vector<std::pair<Clock::time_point, size_t>> loaded_;
+  std::thread thread_;
+};
+
+}  // namespace nl::bench

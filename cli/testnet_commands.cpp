@@ -1,0 +1,81 @@
+// numledger testnet init|start|status|stop on the command line.
+#include "cli/testnet_commands.h"
+
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/testnet_layout.h"
+
+namespace nl::cli {
+
+void add_testnet_commands(CLI::App& app, Dispatch& d) {
+  using namespace testnet;
+  auto* group = app.add_subcommand("testnet", "make, start, watch and stop a local testnet of numledgerd nodes");
+  group->require_subcommand(1);
+
+  auto i = std::make_shared<InitOptions>();
+  auto* init = group->add_subcommand(
+      "init", "write a testnet directory: genesis, validator keys, one numledgerd config per node, and the root "
+              "holder's key DIR/holders/root.key (no passphrase)");
+  init->add_option("--validators", i->validators, "number of validators")
+      ->required()
+      ->check(CLI::Range(1u, kMaxValidators));
+  init->add_option("--observers", i->observers, "number of observer nodes (follow and serve the API, do not vote)")
+      ->capture_default_str()
+      ->check(CLI::Range(0u, kMaxObservers));
+  init->add_option("--dir", i->dir, "directory to create (must not exist or be empty)")->required();
+  init->add_option("--base-port", i->base_port,
+                   "node i listens on 127.0.0.1:(base port + i), validators first, then observers")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 65535u));
+  init->add_option("--chain-id", i->chain_id, "chain id")->capture_default_str();
+  init->add_option("--root", i->roots,
+                   "a root holding for DIR/holders/root.key; repeat for more (default: 10.0.0.0/8, 2001:db8::/32 "
+                   "and AS64496-AS64511)")
+      ->check(resource_value());
+  init->add_option("--block-interval", i->block_interval,
+                   "numledgerd --block-interval of every node, seconds (default: numledgerd's)")
+      ->check(CLI::Range(0.0, 3600.0));
+  init->add_option("--timeout-propose", i->timeout_propose, "numledgerd --timeout-propose of every node, ms")
+      ->check(CLI::Range(1u, 600000u));
+  init->add_option("--timeout-prevote", i->timeout_prevote, "numledgerd --timeout-prevote of every node, ms")
+      ->check(CLI::Range(1u, 600000u));
+  init->add_option("--timeout-precommit", i->timeout_precommit, "numledgerd --timeout-precommit of every node, ms")
+      ->check(CLI::Range(1u, 600000u));
+  init->callback([i, &d] { d.action = [i] { return run_init(*i); }; });
+
+  auto s = std::make_shared<StartOptions>();
+  auto* start = group->add_subcommand(
+      "start", "start every node of DIR that is not running, in the background (log: DIR/<node>/numledgerd.log), "
+               "and wait until each answers");
+  start->add_option("--dir", s->dir, "testnet directory")->required();
+  start->add_option("--node", s->only, "start only this node (e.g. validator2); repeatable");
+  start->add_option("--numledgerd", s->numledgerd,
+                    "numledgerd executable (default: $NUMLEDGERD, else the one next to numledger)");
+  start->add_option("--timeout", s->timeout_s, "seconds to wait for every node to answer")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 3600u));
+  start->callback([s, &d] { d.action = [s] { return run_start(*s); }; });
+
+  auto st = std::make_shared<StatusOptions>();
+  auto* status = group->add_subcommand(
+      "status", "per node: name, API url, up/down, pid, height, peers, last block hash");
+  status->add_option("--dir", st->dir, "testnet directory")->required();
+  status->add_flag("--json", st->json,
+                   "print a JSON array of {name, url, validator, up, pid, height, peers, tip_hash, state_root, "
+                   "node_key} (null numbers and an \"error\" for a node that is down)");
+  status->callback([st, &d] { d.action = [st] { return run_status(*st); }; });
+
+  auto p = std::make_shared<StopOptions>();
+  auto* stop = group->add_subcommand(
+      "stop", "stop every node of DIR: SIGTERM, then SIGKILL for a node still running after --timeout; removes the "
+              "pid files");
+  stop->add_option("--dir", p->dir, "testnet directory")->required();
+  stop->add_option("--node", p->only, "stop only this node (e.g. validator2); repeatable");
+  stop->add_option("--timeout", p->timeout_s, "seconds to wait after SIGTERM before SIGKILL")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 3600u));
+  stop->callback([p, &d] { d.action = [p] { return run_stop(*p); }; });
+}
+
+}  // namespace nl::cli

@@ -1,0 +1,51 @@
+// numledger testnet init|start|status|stop: the options each takes and the
+// function that runs it (cli/testnet_init.cpp, testnet_control.cpp,
+// testnet_status.cpp); cli/testnet_commands.cpp puts them on the command line.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/testnet_layout.h"
+
+namespace nl::cli::testnet {
+
+inline constexpr unsigned kDefaultBasePort = 26600;
+inline constexpr unsigned kMaxValidators = 64;
+inline constexpr unsigned kMaxObservers = 64;
+
+struct InitOptions {
+  unsigned validators = 0;
+  unsigned observers = 0;
+  std::string dir;
+  unsigned base_port = kDefaultBasePort;
+  std::string chain_id = kDefaultChainId;
+  std::vector<std::string> roots;  // empty: the default roots
+  std::optional<double> block_interval;
+  std::optional<unsigned> timeout_propose, timeout_prevote, timeout_precommit;
+};
+
+struct StartOptions {
+  std::string dir;
+  std::vector<std::string> only;  // --node: just these nodes; empty: every node
+  std::string numledgerd;  // empty: $NUMLEDGERD or next to numledger
+  unsigned timeout_s = 30;  // for every node to answer
+};
+
+struct StatusOptions {
+  std::string dir;
+  bool json = false;
+};
+
+struct StopOptions {
+  std::string dir;
+  std::vector<std::string> only;  // --node: just these nodes; empty: every node
+  unsigned timeout_s = 10;  // after SIGTERM, before SIGKILL
+};
+
+int run_init(const InitOptions& o);
+int run_start(const StartOptions& o);
+int run_status(const StatusOptions& o);
+int run_stop(const StopOptions& o);
+
+}  // namespace nl::cli::testnet

@@ -1,0 +1,171 @@
+// numledger testnet init: a fresh testnet directory (layout in
+// cli/testnet_layout.h). Nothing is left behind when it fails.
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+
+#include "cli/cli_common.h"
+#include "cli/exit_codes.h"
+#include "cli/testnet_commands.h"
+#include "cli/testnet_layout.h"
+#include "crypto/key_file.h"
+#include "ledger/genesis.h"
+#include "ledger/transaction.h"
+
+namespace nl::cli::testnet {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::vector<std::string> kDefaultRoots = {"10.0.0.0/8", "2001:db8::/32", "AS64496-AS64511"};
+
+// A new key file; returns its key.
+Result<crypto::SecretKey> new_key(const std::string& path) {
+  auto key = crypto::SecretKey::generate();
+  if (auto s = crypto::save_key_file(path, key, std::nullopt); !s) return s.take_error();
+  return key;
+}
+
+Result<std::vector<ledger::Resource>> parse_roots(const std::vector<std::string>& texts) {
+  std::vector<ledger::Resource> roots;
+  for (const auto& text : texts.empty() ? kDefaultRoots : texts) {
+    auto r = ledger::Resource::parse(text);
+    if (!r) return fail("--root " + text + ": " + r.error());
+    // Invariant I1: roots are pairwise disjoint.
+    for (const auto& other : roots)
+      if (other.overlaps(*r)) return fail("--root " + r->to_string() + " overlaps --root " + other.to_string());
+    roots.push_back(*r);
+  }
+  return roots;
+}
+
+// Refuses a DIR that holds anything: init never overwrites a testnet.
+Status check_dir_free(const std::string& dir) {
+  std::error_code ec;
+  auto st = fs::symlink_status(dir, ec);
+  if (!fs::exists(st)) return {};
+  if (!fs::is_directory(st)) return fail(dir + ": exists and is not a directory");
+  if (!fs::is_empty(dir, ec) || ec)
+    return fail(dir + ": exists and is not empty; refusing to overwrite it (choose a new --dir or remove it)");
+  return {};
+}
+
+struct Written {
+  std::string genesis_hash, root_account;
+};
+
+// Everything init writes, into the existing empty directory t.dir.
+Result<Written> write_testnet(const InitOptions& o, const std::string& chain_id,
+                              const std::vector<ledger::Resource>& roots, Testnet& t) {
+  std::error_code ec;
+  fs::create_directories(t.dir + "/holders", ec);
+  if (ec) return fail(t.dir + "/holders: " + ec.message());
+  auto root = new_key(t.root_key_path());
+  if (!root) return root.take_error();
+
+  ledger::Genesis g;
+  g.chain_id = chain_id;
+  g.genesis_time = unix_now();
+  for (const auto& r : roots) g.roots.push_back({r, ledger::AccountId{root->public_key()}, {}});
+
+  const unsigned total = o.validators + o.observers;
+  for (unsigned i = 0; i < total; ++i) {
+    NodeSpec n;
+    n.validator = i < o.validators;
+    n.index = n.validator ? i : i - o.validators;
+    n.name = node_name(n.validator, n.index);
+    n.dir = t.dir + "/" + n.name;
+    n.listen = "127.0.0.1:" + std::to_string(o.base_port + i);
+    fs::create_directories(n.dir, ec);
+    if (ec) return fail(n.dir + ": " + ec.message());
+    auto key = new_key(n.dir + (n.validator ? "/validator.key" : "/node.key"));
+    if (!key) return key.take_error();
+    if (n.validator) g.validators.validators.push_back({key->public_key(), 1});
+    t.nodes.push_back(std::move(n));
+  }
+  std::sort(g.validators.validators.begin(), g.validators.validators.end());
+  if (auto s = g.validators.validate(); !s) return fail("validator set: " + s.error());
+  if (auto s = g.save(t.genesis_path()); !s) return s.take_error();
+  auto back = ledger::Genesis::load(t.genesis_path());
+  if (!back || back->hash() != g.hash()) return fail("internal: " + t.genesis_path() + " does not read back");
+
+  for (const auto& n : t.nodes) {
+    NodeConfig c;
+    c.home = n.home();
+    c.genesis = t.genesis_path();
+    c.listen = n.listen;
+    if (n.validator)
+      c.validator_key = n.dir + "/validator.key";
+    else
+      c.node_key = n.dir + "/node.key";
+    // Validators peer with every other validator; observers with every validator.
+    for (const auto& v : t.nodes)
+      if (v.validator && v.name != n.name) c.peers.push_back(v.listen);
+    c.block_interval = o.block_interval;
+    c.timeout_propose = o.timeout_propose;
+    c.timeout_prevote = o.timeout_prevote;
+    c.timeout_precommit = o.timeout_precommit;
+    if (auto s = write_file(n.config_path(), render_config(c)); !s) return s.take_error();
+  }
+  // What numledgerd will read is what was meant.
+  auto loaded = load_testnet(t.dir);
+  if (!loaded) return fail("internal: the testnet does not read back: " + loaded.error());
+  if (loaded->nodes.size() != t.nodes.size()) return fail("internal: the testnet does not read back all its nodes");
+  for (size_t i = 0; i < t.nodes.size(); ++i)
+    if (loaded->nodes[i].name != t.nodes[i].name || loaded->nodes[i].listen != t.nodes[i].listen)
+      return fail("internal: " + t.nodes[i].config_path() + " does not read back");
+  return Written{g.hash().hex(), ledger::AccountId{root->public_key()}.to_string()};
+}
+
+}  // namespace
+
+int run_init(const InitOptions& o) {
+  const std::string& chain_id = o.chain_id;
+  if (!ledger::valid_chain_id(chain_id))
+    return report(kExitUsage, "--chain-id '" + chain_id.substr(0, 80) + "': a chain id is 1-" +
+                                  std::to_string(ledger::kMaxChainIdBytes) +
+                                  " printable ASCII characters without spaces");
+  const unsigned total = o.validators + o.observers;
+  if (o.base_port + total - 1 > 65535)
+    return report(kExitUsage, "--base-port " + std::to_string(o.base_port) + " leaves no room for " +
+                                  std::to_string(total) + " nodes (the last port would be " +
+                                  std::to_string(o.base_port + total - 1) + ")");
+  auto roots = parse_roots(o.roots);
+  if (!roots) return report(kExitUsage, roots.error());
+
+  Testnet t;
+  std::error_code ec;
+  t.dir = fs::absolute(o.dir, ec).lexically_normal().string();
+  while (t.dir.size() > 1 && t.dir.back() == '/') t.dir.pop_back();
+  if (ec || o.dir.empty()) return report(kExitUsage, "--dir '" + o.dir + "' is not a usable path");
+  if (auto s = check_config_path(t.dir); !s) return report(kExitUsage, "--dir: " + s.error());
+  if (auto s = check_dir_free(t.dir); !s) return report(kExitFailure, s.error());
+  const bool existed = fs::exists(t.dir, ec);
+  if (!existed) {
+    fs::create_directories(t.dir, ec);
+    if (ec) return report(kExitFailure, t.dir + ": cannot create: " + ec.message());
+  }
+  t.chain_id = chain_id;
+
+  auto written = write_testnet(o, chain_id, *roots, t);
+  if (!written) {
+    // Leave the directory as it was: absent, or empty.
+    if (existed) {
+      for (fs::directory_iterator it(t.dir, ec), end; !ec && it != end; it.increment(ec)) fs::remove_all(it->path(), ec);
+    } else {
+      fs::remove_all(t.dir, ec);
+    }
+    return report(kExitFailure, "testnet init: " + written.error());
+  }
+
+  std::printf("wrote testnet %s: chain '%s', %u validator(s), %u observer(s), ports %u-%u\n", t.dir.c_str(),
+              chain_id.c_str(), o.validators, o.observers, o.base_port, o.base_port + total - 1);
+  std::printf("genesis hash %s\n", written->genesis_hash.c_str());
+  std::printf("root holder %s (key %s, no passphrase) holds", written->root_account.c_str(), t.root_key_path().c_str());
+  for (const auto& r : *roots) std::printf(" %s", r.to_string().c_str());
+  std::printf("\nstart it with: numledger testnet start --dir %s\n", t.dir.c_str());
+  return kExitOk;
+}
+
+}  // namespace nl::cli::testnet

@@ -39,34 +39,15 @@ inline double seconds_since(Clock::time_point t) { return std::chrono::duration<
   std::exit(1);
 }
 
-// `n` consecutive ports on 127.0.0.1 that were free a moment ago.
-inline unsigned free_ports(unsigned n) {
-  std::mt19937 rng(std::random_device{}());
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    // Below the kernel's ephemeral range (32768-60999), so no outgoing
-    // connection takes a node's port between this check and its bind.
-    unsigned base = 20000 + rng() % 12000;
-    bool ok = true;
-    for (unsigned i = 0; i < n && ok; ++i) {
-      int s = socket(AF_INET, SOCK_STREAM, 0);
-      sockaddr_in a{};
-      a.sin_family = AF_INET;
-      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      a.sin_port = htons(static_cast<uint16_t>(base + i));
-      ok = bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-      close(s);
-    }
-    if (ok) return base;
-  }
-  die("no free port range");
-}
 
 // One testnet directory and its nodes, through the numledger CLI.
 class Testnet {
  public:
   // 4 validators and `observers` observers, each with --block-interval.
   Testnet(unsigned observers, const std::string& block_interval, const std::string& chain_id) {
-    base_ = free_ports(4 + observers);
+    auto base = test::free_port_range(4 + observers);
+    if (!base) die("no free port range");
+    base_ = *base;
     for (int i = 0; i < 4; ++i) names_.push_back("validator" + std::to_string(i));
     for (unsigned i = 0; i < observers; ++i) names_.push_back("observer" + std::to_string(i));
     auto r = cli({"testnet", "init", "--validators", "4", "--observers", std::to_string(observers), "--dir", dir(),

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -92,6 +93,30 @@ inline int free_port() {
   int port = ntohs(a.sin_port);
   close(s);
   return port;
+}
+
+// `n` consecutive ports on 127.0.0.1 that were all free a moment ago,
+// starting somewhere random so concurrent runs rarely meet; none after 200
+// tries.
+inline std::optional<unsigned> free_port_range(unsigned n) {
+  std::mt19937 rng(std::random_device{}());
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    // Below the kernel's ephemeral range (32768-60999), so no outgoing
+    // connection takes a node's port between this check and its bind.
+    unsigned base = 20000 + rng() % 12000;
+    bool all_free = true;
+    for (unsigned i = 0; i < n && all_free; ++i) {
+      int s = socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in a{};
+      a.sin_family = AF_INET;
+      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      a.sin_port = htons(static_cast<uint16_t>(base + i));
+      all_free = bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+      close(s);
+    }
+    if (all_free) return base;
+  }
+  return std::nullopt;
 }
 
 class Daemon {

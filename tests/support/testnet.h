@@ -65,34 +65,13 @@ struct Reply {
   std::string error;    // why the node was not reached
 };
 
-// `n` consecutive ports on 127.0.0.1 that were all free a moment ago,
-// starting somewhere random so concurrent tests rarely meet.
-inline unsigned free_port_range(unsigned n) {
-  std::mt19937 rng(std::random_device{}());
-  for (int attempt = 0; attempt < 200; ++attempt) {
-    // Below the kernel's ephemeral range (32768-60999), so no outgoing
-    // connection takes a node's port between this check and its bind.
-    unsigned base = 20000 + rng() % 12000;
-    bool all_free = true;
-    for (unsigned i = 0; i < n && all_free; ++i) {
-      int s = socket(AF_INET, SOCK_STREAM, 0);
-      sockaddr_in a{};
-      a.sin_family = AF_INET;
-      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      a.sin_port = htons(static_cast<uint16_t>(base + i));
-      all_free = bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-      close(s);
-    }
-    if (all_free) return base;
-  }
-  FAIL("no range of " << n << " free ports on 127.0.0.1");
-  return 0;
-}
 
 class TestnetHarness {
  public:
   explicit TestnetHarness(TestnetOptions o = {}) {
-    base_port_ = free_port_range(o.validators + o.observers);
+    auto base = free_port_range(o.validators + o.observers);
+    if (!base) FAIL("no range of " << o.validators + o.observers << " free ports on 127.0.0.1");
+    base_port_ = *base;
     auto r = cli({"testnet", "init", "--validators", std::to_string(o.validators), "--observers",
                   std::to_string(o.observers), "--dir", dir(), "--base-port", std::to_string(base_port_),
                   "--chain-id", kTestnetChain, "--block-interval", std::to_string(o.block_interval),

@@ -3,8 +3,8 @@
 // Each repeat uses fresh testnets and measures
 //   - sustained committed transactions per second: S submitters, each a
 //     sub-holder of the root that signed its delegations in advance, POST
-//     them with "wait": false to one node each (spread over the four), as
-//     fast as the nodes take them;
+//     them with "wait": false over one kept connection to one node each
+//     (spread over the four), as fast as the nodes take them;
 //   - submit -> commit latency (a poller on validator0 sees each block as it
 //     commits) at saturation, at a paced offered load of half the rate
 //     saturation sustained, and at light load (POST with "wait": true, one
@@ -152,7 +152,8 @@ Outcome submit_batch(const Testnet& net, const Batch& b, double per_second) {
   std::vector<std::thread> threads;
   for (size_t k = 0; k < s; ++k)
     threads.emplace_back([&, k] {
-      const std::string url = net.url(k % 4);
+      // One kept connection per submitter, as a real load generator does.
+      node::HttpClient client(net.url(k % 4));
       for (size_t j = 0; j < b.work[k].size(); ++j) {
         if (per_second > 0) {
           // Submitter k's j-th transaction is number j * s + k of the batch.
@@ -162,7 +163,7 @@ Outcome submit_batch(const Testnet& net, const Batch& b, double per_second) {
         }
         for (;;) {
           auto at = Clock::now();
-          auto r = node::http_request(url, "POST", "/api/v1/tx", b.work[k][j].second, std::chrono::seconds(60));
+          auto r = client.request("POST", "/api/v1/tx", b.work[k][j].second, std::chrono::seconds(60));
           if (r.ok() && r->status == 503) {  // mempool full: back off a little
             ++retries;
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -285,9 +286,10 @@ void run_load(Testnet& net, size_t n, size_t submitters, double paced_seconds, R
     std::vector<std::thread> threads;
     for (size_t k = 0; k < b.work.size(); ++k)
       threads.emplace_back([&, k] {
+        node::HttpClient client(net.url(k % 4));
         for (const auto& [id, body] : b.work[k]) {
           auto at = Clock::now();
-          auto r = node::http_request(net.url(k % 4), "POST", "/api/v1/tx", body, std::chrono::seconds(60));
+          auto r = client.request("POST", "/api/v1/tx", body, std::chrono::seconds(60));
           double d = seconds_since(at);
           if (r.ok() && r->status == 200) {
             std::lock_guard lk(mu);
@@ -355,7 +357,7 @@ int main(int argc, char** argv) {
   crypto::init();
   std::printf("4-validator loopback testnet (numledger testnet), %u cores, %s\n",
               std::thread::hardware_concurrency(), cpu_model().c_str());
-  std::printf("load: %zu delegations from %zu submitters (wait=false), --block-interval 1; repeats %zu\n\n", txs,
+  std::printf("load: %zu delegations from %zu submitters (wait=false, one kept HTTP connection each), --block-interval 1; repeats %zu\n\n", txs,
               submitters, repeats);
 
   std::vector<Repeat> all;

@@ -57,6 +57,7 @@ class Testnet {
   ~Testnet() {
     auto r = cli({"testnet", "stop", "--dir", dir(), "--timeout", "10"});
     if (r.code != 0) std::fprintf(stderr, "testnet stop: %s\n", r.err.c_str());
+    keep_logs();
   }
   std::string dir() const { return tmp_ / "net"; }
   std::string url(size_t i) const { return "http://127.0.0.1:" + std::to_string(base_ + i); }
@@ -102,6 +103,20 @@ class Testnet {
     args.insert(args.begin(), bin_dir() + "/numledger");
     return test::run(args, {"NUMLEDGERD=" + bin_dir() + "/numledgerd"});
   }
+  // With NL_BENCH_KEEP_LOGS=DIR, every node's log is copied to
+  // DIR/<testnet number>-<node>.log before the testnet is removed.
+  void keep_logs() const {
+    const char* to = std::getenv("NL_BENCH_KEEP_LOGS");
+    if (!to || !*to) return;
+    static int made = 0;
+    const int n = ++made;
+    std::error_code ec;
+    std::filesystem::create_directories(to, ec);
+    for (const auto& name : names_)
+      std::filesystem::copy_file(dir() + "/" + name + "/numledgerd.log",
+                                 std::string(to) + "/" + std::to_string(n) + "-" + name + ".log",
+                                 std::filesystem::copy_options::overwrite_existing, ec);
+  }
   test::TempDir tmp_{"nl-bench-testnet"};
   unsigned base_ = 0;
   std::vector<std::string> names_;
@@ -134,6 +149,7 @@ class CommitWatcher {
 
  private:
   void loop() {
+    node::HttpClient client(net_.url(0));
     while (running_) {
       uint64_t top = net_.height(0).value_or(0);
       if (top < next_) {
@@ -141,8 +157,7 @@ class CommitWatcher {
         continue;
       }
       for (; next_ <= top && running_; ++next_) {
-        auto r = node::http_request(net_.url(0), "GET", "/api/v1/block/" + std::to_string(next_), "",
-                                    std::chrono::seconds(30));
+        auto r = client.request("GET", "/api/v1/block/" + std::to_string(next_), "", std::chrono::seconds(30));
         if (!r.ok() || r->status != 200) break;
         const auto now = Clock::now();
         auto b = json::parse(r->body, nullptr, false);

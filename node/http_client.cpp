@@ -51,73 +51,130 @@ Result<Url> parse_url(const std::string& url) {
   return u;
 }
 
+std::string seconds_text(std::chrono::seconds t) { return std::to_string(t.count()) + "s"; }
+
 }  // namespace
+
+struct HttpClient::Impl {
+  std::string base;
+  Result<Url> url;
+  net::io_context ioc;
+  tcp::resolver resolver{ioc};
+  std::optional<beast::tcp_stream> stream;  // open while kept alive
+  beast::flat_buffer buffer;
+
+  explicit Impl(std::string b) : base(std::move(b)), url(parse_url(base)) {}
+
+  void close() {
+    if (stream) {
+      beast::error_code ignored;
+      stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
+      stream->close();
+    }
+    stream.reset();
+    buffer.consume(buffer.size());
+  }
+
+  struct Attempt {
+    Result<HttpResponse> result = fail("");
+    bool stale = false;  // a kept connection was found closed before any answer
+  };
+
+  Attempt once(http::request<http::string_body>& req, std::chrono::seconds timeout) {
+    const bool reused = stream.has_value();
+    if (!reused) stream.emplace(ioc);
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(kMaxResponseBody);
+    beast::error_code reach_ec, write_ec, read_ec;
+    bool done = false;
+    // One absolute deadline for connect, write and read.
+    stream->expires_after(timeout);
+    auto send = [&] {
+      http::async_write(*stream, req, [&](beast::error_code wec, size_t) {
+        // The server may answer early (413) and stop reading: still read.
+        write_ec = wec;
+        http::async_read(*stream, buffer, parser, [&](beast::error_code ec, size_t) {
+          read_ec = ec;
+          done = true;
+        });
+      });
+    };
+    if (reused) {
+      send();
+    } else {
+      resolver.async_resolve(url->host, std::to_string(url->port),
+                             [&](beast::error_code ec, tcp::resolver::results_type r) {
+                               if (ec) return void((reach_ec = ec, done = true));
+                               stream->async_connect(r, [&](beast::error_code cec, const tcp::endpoint&) {
+                                 if (cec) return void((reach_ec = cec, done = true));
+                                 send();
+                               });
+                             });
+    }
+    ioc.restart();
+    ioc.run_for(timeout + std::chrono::seconds(1));  // the stream deadline should fire first
+    Attempt a;
+    if (!done) {
+      // Only the resolver can outlive the stream's own deadline.
+      resolver.cancel();
+      close();
+      ioc.restart();
+      ioc.run();
+      a.result = fail("cannot reach node at " + base + ": timed out after " + seconds_text(timeout));
+      return a;
+    }
+    if (reach_ec) {
+      close();
+      auto reason = reach_ec == beast::error::timeout ? "timed out after " + seconds_text(timeout) : reach_ec.message();
+      a.result = fail("cannot reach node at " + base + ": " + reason);
+      return a;
+    }
+    if (read_ec) {
+      close();
+      a.stale = reused && !parser.got_some() && read_ec != beast::error::timeout;
+      auto ec = write_ec ? write_ec : read_ec;
+      auto reason = ec == beast::error::timeout ? "no answer within " + seconds_text(timeout) : ec.message();
+      a.result = fail("request " + std::string(req.method_string()) + " " + std::string(req.target()) + " to " +
+                      base + " failed: " + reason);
+      return a;
+    }
+    auto& res = parser.get();
+    if (!res.keep_alive() || !req.keep_alive()) close();
+    a.result = HttpResponse{res.result_int(), std::move(res.body()), std::string(res[http::field::content_type])};
+    return a;
+  }
+
+  Result<HttpResponse> request(const std::string& method, const std::string& target, const std::string& body,
+                               std::chrono::seconds timeout, bool keep_alive) {
+    if (!url) return fail(url.error());
+    auto verb = http::string_to_verb(method);
+    if (verb == http::verb::unknown) return fail("unknown HTTP method '" + method + "'");
+    std::string full_target = url->path + (target.empty() || target[0] != '/' ? "/" : "") + target;
+    http::request<http::string_body> req{verb, full_target, 11};
+    req.set(http::field::host, url->authority);
+    req.set(http::field::user_agent, "numledger");
+    if (!body.empty()) req.set(http::field::content_type, "application/json");
+    req.body() = body;
+    req.keep_alive(keep_alive);
+    req.prepare_payload();
+    Attempt a = once(req, timeout);
+    if (a.stale) a = once(req, timeout);
+    return std::move(a.result);
+  }
+};
+
+HttpClient::HttpClient(std::string url_base) : impl_(std::make_unique<Impl>(std::move(url_base))) {}
+HttpClient::~HttpClient() { impl_->close(); }
+
+Result<HttpResponse> HttpClient::request(const std::string& method, const std::string& target,
+                                         const std::string& body, std::chrono::seconds timeout) {
+  return impl_->request(method, target, body, timeout, true);
+}
 
 Result<HttpResponse> http_request(const std::string& url_base, const std::string& method, const std::string& target,
                                   const std::string& body, std::chrono::seconds timeout) {
-  auto url = parse_url(url_base);
-  if (!url) return url.take_error();
-  auto verb = http::string_to_verb(method);
-  if (verb == http::verb::unknown) return fail("unknown HTTP method '" + method + "'");
-  std::string full_target = url->path + (target.empty() || target[0] != '/' ? "/" : "") + target;
-
-  http::request<http::string_body> req{verb, full_target, 11};
-  req.set(http::field::host, url->authority);
-  req.set(http::field::user_agent, "numledger");
-  if (!body.empty()) req.set(http::field::content_type, "application/json");
-  req.body() = body;
-  req.keep_alive(false);
-  req.prepare_payload();
-
-  net::io_context ioc;
-  tcp::resolver resolver(ioc);
-  beast::tcp_stream stream(ioc);
-  beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(kMaxResponseBody);
-  beast::error_code reach_ec, write_ec, read_ec;
-  bool done = false;
-
-  // One absolute deadline for connect, write and read.
-  stream.expires_after(timeout);
-  auto read = [&] {
-    http::async_read(stream, buffer, parser, [&](beast::error_code ec, size_t) {
-      read_ec = ec;
-      done = true;
-    });
-  };
-  resolver.async_resolve(url->host, std::to_string(url->port), [&](beast::error_code ec, tcp::resolver::results_type r) {
-    if (ec) return void((reach_ec = ec, done = true));
-    stream.async_connect(r, [&](beast::error_code cec, const tcp::endpoint&) {
-      if (cec) return void((reach_ec = cec, done = true));
-      http::async_write(stream, req, [&](beast::error_code wec, size_t) {
-        // The server may answer early (413) and stop reading: still read.
-        write_ec = wec;
-        read();
-      });
-    });
-  });
-  ioc.run_for(timeout + std::chrono::seconds(1));  // the stream deadline should fire first
-  if (!done) {
-    // Only the resolver can outlive the stream's own deadline.
-    resolver.cancel();
-    stream.close();
-    ioc.run();
-    return fail("cannot reach node at " + url_base + ": timed out after " + std::to_string(timeout.count()) + "s");
-  }
-  if (reach_ec) {
-    auto reason = reach_ec == beast::error::timeout ? "timed out after " + std::to_string(timeout.count()) + "s"
-                                                    : reach_ec.message();
-    return fail("cannot reach node at " + url_base + ": " + reason);
-  }
-  if (read_ec) {
-    auto ec = write_ec ? write_ec : read_ec;
-    auto reason = ec == beast::error::timeout ? "no answer within " + std::to_string(timeout.count()) + "s"
-                                              : ec.message();
-    return fail("request " + method + " " + full_target + " to " + url_base + " failed: " + reason);
-  }
-  auto& res = parser.get();
-  return HttpResponse{res.result_int(), std::move(res.body()), std::string(res[http::field::content_type])};
+  HttpClient::Impl one(url_base);
+  return one.request(method, target, body, timeout, false);
 }
 
 }  // namespace nl::node

@@ -17,8 +17,10 @@
 
 #include "node/http_client.h"
 #include "node/http_server.h"
+#include "tests/support/http_test_server.h"
 
 using namespace nl::node;
+using namespace nl::test;
 using namespace std::chrono_literals;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -27,58 +29,6 @@ using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-// Threads that answer requests later; joined before the io_context dies.
-struct SideThreads {
-  std::mutex mu;
-  std::vector<std::thread> threads;
-  void spawn(std::function<void()> f) {
-    std::lock_guard lock(mu);
-    threads.emplace_back(std::move(f));
-  }
-  void join() {
-    std::vector<std::thread> ts;
-    {
-      std::lock_guard lock(mu);
-      ts.swap(threads);
-    }
-    for (auto& t : ts) t.join();
-  }
-  ~SideThreads() { join(); }
-};
-
-struct TestServer {
-  explicit TestServer(HttpHandler h, HttpLimits limits = {}, SideThreads* side = nullptr)
-      : side_(side), server(ioc, std::move(h), limits) {
-    auto p = server.listen("127.0.0.1:0");
-    REQUIRE_MESSAGE(p.ok(), (p.ok() ? "" : p.error()));
-    port = *p;
-    for (int i = 0; i < 2; ++i) threads.emplace_back([this] { ioc.run(); });
-  }
-  ~TestServer() {
-    if (side_) side_->join();
-    server.stop();
-    work.reset();
-    // stop() leaves no work behind, so run() returns by itself; force it if not.
-    auto deadline = Clock::now() + 5s;
-    while (!ioc.stopped() && Clock::now() < deadline) std::this_thread::sleep_for(10ms);
-    ioc.stop();
-    for (auto& t : threads) t.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
-  bool wait_connections(size_t n, std::chrono::milliseconds limit = 5000ms) {
-    auto deadline = Clock::now() + limit;
-    while (server.connection_count() != n && Clock::now() < deadline) std::this_thread::sleep_for(5ms);
-    return server.connection_count() == n;
-  }
-
-  SideThreads* side_;
-  net::io_context ioc;
-  HttpServer server;
-  net::executor_work_guard<net::io_context::executor_type> work{ioc.get_executor()};
-  std::vector<std::thread> threads;
-  uint16_t port = 0;
-};
 
 // A socket-level client whose every operation has a deadline.
 class RawClient {
@@ -139,13 +89,6 @@ class RawClient {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
 };
-
-HttpHandler echo_handler() {
-  return [](HttpRequest r, Responder respond) {
-    nlohmann::json j{{"method", r.method}, {"target", r.target}, {"body", r.body}, {"remote", r.remote}};
-    respond(HttpResponse{200, j.dump()});
-  };
-}
 
 std::string get_request(const std::string& target, bool keep_alive = true) {
   return "GET " + target + " HTTP/1.1\r\nHost: t\r\n" + (keep_alive ? "" : "Connection: close\r\n") + "\r\n";

@@ -1,15 +1,40 @@
 #include "ledger/canonical.h"
 
+#include <array>
+
 namespace nl::ledger {
+
+namespace {
+// Big-endian, appended in one insert: encoders run for every hash and
+// every state write, so byte-at-a-time appends showed up in profiles.
+template <size_t N, class T>
+void put_be(Bytes& out, T v) {
+  std::array<uint8_t, N> b;
+  for (size_t i = 0; i < N; ++i) b[N - 1 - i] = static_cast<uint8_t>(v >> (8 * i));
+  out.insert(out.end(), b.begin(), b.end());
+}
+}  // namespace
 
 Writer& Writer::u8(uint8_t v) {
   out_.push_back(v);
   return *this;
 }
-Writer& Writer::u16(uint16_t v) { return u8(v >> 8).u8(v & 0xff); }
-Writer& Writer::u32(uint32_t v) { return u16(v >> 16).u16(v & 0xffff); }
-Writer& Writer::u64(uint64_t v) { return u32(v >> 32).u32(v & 0xffffffffu); }
-Writer& Writer::u128v(u128 v) { return u64(static_cast<uint64_t>(v >> 64)).u64(static_cast<uint64_t>(v)); }
+Writer& Writer::u16(uint16_t v) {
+  put_be<2>(out_, v);
+  return *this;
+}
+Writer& Writer::u32(uint32_t v) {
+  put_be<4>(out_, v);
+  return *this;
+}
+Writer& Writer::u64(uint64_t v) {
+  put_be<8>(out_, v);
+  return *this;
+}
+Writer& Writer::u128v(u128 v) {
+  put_be<16>(out_, v);
+  return *this;
+}
 Writer& Writer::raw(ByteView b) {
   out_.insert(out_.end(), b.begin(), b.end());
   return *this;

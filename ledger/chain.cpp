@@ -28,6 +28,7 @@ Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genes
     c->tip_.time = c->genesis_.genesis_time;
     c->tip_.state_root = c->commitment_.root();
     c->tip_.validator_set_hash = c->genesis_.validators.hash();
+    c->tip_state_ = c->commitment_.snapshot();
     return c;
   }
 
@@ -63,6 +64,7 @@ Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genes
   auto cert = c->store_->cert(c->tip_.height);
   if (!cert) return fail("refusing to start: " + cert.error());
   c->tip_cert_ = *cert;
+  c->tip_state_ = c->commitment_.snapshot();
   return c;
 }
 
@@ -137,10 +139,24 @@ Status Chain::commit(const ProposedBlock& proposed, const CommitCertificate& cer
   if (auto s = store_->append(proposed.block, cert, proposed.writes); !s) return s;
   tip_ = proposed.block.header;
   tip_cert_ = cert;
+  tip_state_ = commitment_.snapshot();
   genesis_writes_.clear();
   pending_.reset();
   prepared_.clear();
   return {};
+}
+
+Result<DryRun> Chain::dry_run(const std::vector<Transaction>& txs, uint64_t time, SignatureCheck sigs,
+                              const std::vector<Evidence>& evidence) {
+  if (pending_) return fail("a proposed block is pending (not committed); commit or discard it first");
+  DryRun r;
+  const BlockContext ctx{height() + 1, std::max(time, tip_.time)};
+  for (const auto& tx : txs)
+    if (auto s = registry_.apply(tx, ctx, sigs); !s) r.rejected.push_back({tx.id(), s.error()});
+  for (const auto& ev : evidence)
+    if (auto s = registry_.apply_evidence(ev, ctx); !s) r.rejected_evidence.push_back({ev.id(), s.error()});
+  registry_.restore(committed_values(registry_.take_writes()));
+  return r;
 }
 
 Status Chain::discard_proposal() {

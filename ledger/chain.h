@@ -40,6 +40,11 @@ struct EvidenceRejection {
 // mempool when it arrived): such a transaction is not verified again.
 using TxVerified = std::function<bool(const Transaction&)>;
 
+struct DryRun {
+  std::vector<Rejection> rejected;
+  std::vector<EvidenceRejection> rejected_evidence;
+};
+
 struct ProposedBlock {
   Block block;
   std::vector<Rejection> rejected;
@@ -71,6 +76,14 @@ class Chain {
   Status commit(const ProposedBlock& proposed, const CommitCertificate& cert);
   // Undoes an uncommitted propose(): the state is the tip's again.
   Status discard_proposal();
+
+  // What propose() would refuse, without building a block: `txs`, then
+  // `evidence`, applied in order at unix time `time` to the registry alone
+  // and undone at once; the state commitment is never touched, so this
+  // costs about half a propose() and discard_proposal(). For the mempool's
+  // re-check after each commit. Fails while a proposed block is pending.
+  Result<DryRun> dry_run(const std::vector<Transaction>& txs, uint64_t time, SignatureCheck sigs,
+                         const std::vector<Evidence>& evidence = {});
 
   // Would `b`, proposed by anyone, be valid as the next block? Checks the
   // header (chain, height, link, time, validator set, proposer, tx and
@@ -112,9 +125,11 @@ class Chain {
   Result<std::vector<StateWrite>> apply_block(const Block& b, const TxVerified& verified);
   Status check_header(const Block& b) const;
   // Sets every entry in `changed` back to its committed value (the store's,
-  // or the genesis entries before block 1) in the registry and the
-  // commitment.
+  // or the genesis entries before block 1) in the registry, and the
+  // commitment back to the tip's snapshot.
   void undo(const std::vector<StateWrite>& changed);
+  // The committed value of every key in `changed`.
+  std::vector<StateWrite> committed_values(const std::vector<StateWrite>& changed) const;
   // The state commitment follows the registry's writes, rehashed once.
   void commit_writes(const std::vector<StateWrite>& writes);
   // Block 1 also persists the genesis entries it left untouched.
@@ -130,9 +145,17 @@ class Chain {
   std::vector<StateWrite> genesis_writes_;  // persisted with block 1, sorted by key
   // Registry writes of a propose() not yet committed, for discard_proposal().
   std::optional<std::vector<StateWrite>> pending_;
-  // The writes of the last few blocks checked or built on the tip, by
-  // header hash, for commit_block to replay; cleared when the tip moves.
-  std::map<crypto::Hash32, std::vector<StateWrite>> prepared_;
+  // The commitment at the tip: undo restores it instead of hashing back.
+  StateCommitment::Snapshot tip_state_;
+  // The last few blocks checked or built on the tip, by header hash, for
+  // commit_block to replay: their registry writes and the commitment they
+  // produced. Cleared when the tip moves.
+  struct Prepared {
+    std::vector<StateWrite> writes;
+    StateCommitment::Snapshot state;
+  };
+  std::map<crypto::Hash32, Prepared> prepared_;
+  // Remembers the block applied just now (the commitment flushed).
   void remember_prepared(const crypto::Hash32& header_hash, const std::vector<StateWrite>& writes);
 };
 

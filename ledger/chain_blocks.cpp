@@ -3,7 +3,8 @@
 // Both apply the block to the live state and undo it on failure (and, for
 // a check, always). The undo reads the committed value of each changed
 // entry back from the store, so it costs O(entries the block touched)
-// point reads instead of a copy of the whole state.
+// point reads instead of a copy of the whole state; the state commitment
+// goes back to the tip's snapshot at no cost.
 #include <algorithm>
 #include <stdexcept>
 
@@ -85,6 +86,11 @@ Result<std::vector<StateWrite>> Chain::apply_block(const Block& b, const TxVerif
 }
 
 void Chain::undo(const std::vector<StateWrite>& changed) {
+  registry_.restore(committed_values(changed));
+  commitment_.restore(tip_state_);
+}
+
+std::vector<StateWrite> Chain::committed_values(const std::vector<StateWrite>& changed) const {
   std::vector<StateWrite> old;
   old.reserve(changed.size());
   const auto by_key = [](const StateWrite& w, const Bytes& k) { return w.key < k; };
@@ -101,11 +107,7 @@ void Chain::undo(const std::vector<StateWrite>& changed) {
     }
     old.push_back(std::move(o));
   }
-  registry_.restore(old);
-  commit_writes(old);
-  if (commitment_.root() != tip_.state_root)
-    throw std::logic_error("undo left the state root at " + commitment_.root().hex() + ", not the tip's " +
-                           tip_.state_root.hex());
+  return old;
 }
 
 void Chain::commit_writes(const std::vector<StateWrite>& writes) {
@@ -124,7 +126,7 @@ void Chain::remember_prepared(const crypto::Hash32& header_hash, const std::vect
   // A few: the rounds of one height rarely propose more values than that.
   constexpr size_t kMaxPrepared = 4;
   if (prepared_.size() >= kMaxPrepared && !prepared_.contains(header_hash)) prepared_.erase(prepared_.begin());
-  prepared_[header_hash] = writes;
+  prepared_[header_hash] = Prepared{writes, commitment_.snapshot()};
 }
 
 Status Chain::check_block(const Block& b, const TxVerified& verified) {
@@ -150,13 +152,13 @@ Status Chain::commit_block(const Block& b, const CommitCertificate& cert, const 
     // Checked or built on this tip already: the header (which commits to
     // the transactions and evidence) is checked, the writes replayed.
     if (auto s = check_header(b); !s) return s;
-    registry_.restore(prepared->second);
-    commit_writes(prepared->second);
+    registry_.restore(prepared->second.writes);
+    commitment_.restore(prepared->second.state);
     if (commitment_.root() != b.header.state_root) {
-      undo(prepared->second);
+      undo(prepared->second.writes);
       return fail("block's state root " + b.header.state_root.hex() + " is not the state it produced when checked");
     }
-    writes = std::move(prepared->second);
+    writes = std::move(prepared->second.writes);
   } else {
     writes = apply_block(b, verified);
   }
@@ -169,6 +171,7 @@ Status Chain::commit_block(const Block& b, const CommitCertificate& cert, const 
   }
   tip_ = b.header;
   tip_cert_ = cert;
+  tip_state_ = commitment_.snapshot();
   genesis_writes_.clear();
   prepared_.clear();
   return {};

@@ -38,7 +38,8 @@ std::string describe_authorization(const Resource& prefix, uint8_t max_length, u
 // latter are r.first masked to each shorter length, one lookup per length.
 std::vector<Bytes> Registry::authorization_keys_overlapping(const Resource& r) const {
   std::vector<Bytes> out;
-  if (r.family == Family::asn) return out;
+  // Most changes meet no authorization at all: skip the per-length probes.
+  if (r.family == Family::asn || authorizations_.empty()) return out;
   const Family f = r.family;
   const int bits = family_bits(f);
   for (int len = 0; len < bits; ++len) {

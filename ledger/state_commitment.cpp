@@ -48,6 +48,11 @@ Hash32 inner_hash(const Hash32& l, const Hash32& r) {
 // Dirty flags: only inner nodes are ever dirty (a leaf's hash is set when
 // it is written). Invariant: the parent of a dirty node is dirty, so a clean
 // node heads a fully clean subtree and flush() never descends into one.
+//
+// Sharing: a node may be held by snapshots as well as by the live tree.
+// Writers call own() on every slot they change on the way down, which copies
+// a shared node first; so a shared node is never changed, and (snapshots
+// being taken of clean trees only) never dirty.
 struct StateCommitment::Node {
   explicit Node(bool is_leaf) : leaf(is_leaf) {}
   virtual ~Node() = default;
@@ -57,10 +62,12 @@ struct StateCommitment::Node {
 
   struct Leaf;
   struct Inner;
-  using Ptr = std::unique_ptr<Node>;
+  using Ptr = std::shared_ptr<Node>;
+  static void own(Ptr& slot);
   static Ptr split(Ptr old_leaf, Ptr new_leaf, unsigned depth);
   static bool insert(Ptr& slot, const Hash32& kh, const Hash32& lh, unsigned depth);
-  static bool remove(Ptr& slot, const Hash32& kh, unsigned depth);
+  static void remove(Ptr& slot, const Hash32& kh, unsigned depth);
+  static bool contains(const Node& n, const Hash32& kh, unsigned depth);
   static uint64_t rehash_dirty(Node& n);
   static std::optional<StateProof> prove(const Node* root, const Hash32& kh);
 };
@@ -79,6 +86,22 @@ struct StateCommitment::Node::Inner final : Node {
   }
 };
 
+void StateCommitment::Node::own(Ptr& slot) {
+  if (slot.use_count() == 1) return;
+  if (slot->leaf) {
+    const auto& l = static_cast<const Leaf&>(*slot);
+    slot = std::make_shared<Leaf>(l.kh, l.hash);
+  } else {
+    const auto& in = static_cast<const Inner&>(*slot);
+    auto copy = std::make_shared<Inner>();
+    copy->child[0] = in.child[0];
+    copy->child[1] = in.child[1];
+    copy->hash = in.hash;
+    copy->dirty = in.dirty;
+    slot = std::move(copy);
+  }
+}
+
 // Two distinct leaves under one subtree at `depth`: a chain of one-child
 // inner nodes down to the first bit where their key hashes differ.
 StateCommitment::Node::Ptr StateCommitment::Node::split(Ptr old_leaf, Ptr new_leaf,
@@ -88,14 +111,14 @@ StateCommitment::Node::Ptr StateCommitment::Node::split(Ptr old_leaf, Ptr new_le
   unsigned d = depth;
   // Distinct SHA-256 outputs always differ somewhere below 256.
   while (d < kMaxDepth && bit_at(a, d) == bit_at(b, d)) ++d;
-  auto fork = std::make_unique<Inner>();
+  auto fork = std::make_shared<Inner>();
   unsigned nb = bit_at(b, d);
   fork->child[nb] = std::move(new_leaf);
   fork->child[nb ^ 1u] = std::move(old_leaf);
   Ptr top = std::move(fork);
   while (d > depth) {
     --d;
-    auto up = std::make_unique<Inner>();
+    auto up = std::make_shared<Inner>();
     up->child[bit_at(b, d)] = std::move(top);
     top = std::move(up);
   }
@@ -106,36 +129,42 @@ StateCommitment::Node::Ptr StateCommitment::Node::split(Ptr old_leaf, Ptr new_le
 bool StateCommitment::Node::insert(Ptr& slot, const Hash32& kh, const Hash32& lh,
                                    unsigned depth) {
   if (!slot) {
-    slot = std::make_unique<Leaf>(kh, lh);
+    slot = std::make_shared<Leaf>(kh, lh);
     return true;
   }
   if (slot->leaf) {
-    auto& l = static_cast<Leaf&>(*slot);
-    if (l.kh == kh) {
-      l.hash = lh;
+    if (static_cast<Leaf&>(*slot).kh == kh) {
+      slot = std::make_shared<Leaf>(kh, lh);  // never rewritten in place: a snapshot may hold it
       return false;
     }
-    slot = split(std::move(slot), std::make_unique<Leaf>(kh, lh), depth);
+    slot = split(std::move(slot), std::make_shared<Leaf>(kh, lh), depth);
     return true;
   }
+  own(slot);
   auto& in = static_cast<Inner&>(*slot);
   bool added = insert(in.child[bit_at(kh, depth)], kh, lh, depth + 1);
   in.dirty = true;
   return added;
 }
 
-// Returns true when the key was present. Keeps the canonical form: a
+bool StateCommitment::Node::contains(const Node& top, const Hash32& kh, unsigned depth) {
+  const Node* n = &top;
+  while (n && !n->leaf) n = static_cast<const Inner&>(*n).child[bit_at(kh, depth++)].get();
+  return n && static_cast<const Leaf&>(*n).kh == kh;
+}
+
+// The key must be present (see contains()): every node on its path is
+// copied if shared, then changed. Keeps the canonical form: a
 // subtree left holding a single leaf is replaced by that leaf, which then
 // moves up as far as its parents allow.
-bool StateCommitment::Node::remove(Ptr& slot, const Hash32& kh, unsigned depth) {
-  if (!slot) return false;
+void StateCommitment::Node::remove(Ptr& slot, const Hash32& kh, unsigned depth) {
   if (slot->leaf) {
-    if (static_cast<Leaf&>(*slot).kh != kh) return false;
     slot.reset();
-    return true;
+    return;
   }
+  own(slot);
   auto& in = static_cast<Inner&>(*slot);
-  if (!remove(in.child[bit_at(kh, depth)], kh, depth + 1)) return false;
+  remove(in.child[bit_at(kh, depth)], kh, depth + 1);
   Ptr& l = in.child[0];
   Ptr& r = in.child[1];
   // Moving a child into `slot` destroys `in` only after the child is out.
@@ -148,7 +177,6 @@ bool StateCommitment::Node::remove(Ptr& slot, const Hash32& kh, unsigned depth) 
   } else {
     in.dirty = true;
   }
-  return true;
 }
 
 // Recomputes a dirty subtree bottom-up and returns the number of inner
@@ -239,11 +267,30 @@ void StateCommitment::erase(ByteView key) {
   dirty_ = true;
   Hash32 kh = key_hash(key);
   hashes_ += 1;
-  if (Node::remove(root_, kh, 0)) --size_;
+  // An absent key changes nothing, so no shared node is copied for it.
+  if (root_ && Node::contains(*root_, kh, 0)) {
+    Node::remove(root_, kh, 0);
+    --size_;
+  }
 }
 
 void StateCommitment::flush() {
   if (root_ && root_->dirty) hashes_ += Node::rehash_dirty(*root_);
+  dirty_ = false;
+}
+
+StateCommitment::Snapshot StateCommitment::snapshot() const {
+  require_clean();
+  Snapshot s;
+  s.root_ = root_;
+  s.size_ = size_;
+  return s;
+}
+
+void StateCommitment::restore(const Snapshot& s) {
+  // Only snapshot() makes a non-empty root_, from this class's own nodes.
+  root_ = std::const_pointer_cast<Node>(std::static_pointer_cast<const Node>(s.root_));
+  size_ = s.size_;
   dirty_ = false;
 }
 

@@ -20,6 +20,12 @@
 // (reader) lock alongside other readers, so they must never mutate cached
 // hashes; flush() is a writer and needs the exclusive lock, like put() and
 // erase(). A writer flushes once at the end of its batch of updates.
+//
+// Snapshots: nodes are shared and copied on write. snapshot() of a clean
+// tree is O(1); a later put() or erase() copies the nodes on its path
+// instead of changing the ones a snapshot holds, and restore() puts a
+// snapshot back in O(1). The chain uses them to undo a checked block and to
+// replay one without hashing again.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -62,6 +68,19 @@ class StateCommitment {
   // Membership proof for a present key.
   std::optional<StateProof> prove(ByteView key) const;
 
+  // A clean tree as it is now; restore() brings it back, clean.
+  class Snapshot {
+   public:
+    Snapshot() = default;
+
+   private:
+    friend class StateCommitment;
+    std::shared_ptr<const void> root_;  // the tree's root node
+    size_t size_ = 0;
+  };
+  Snapshot snapshot() const;  // throws std::logic_error on a dirty tree, like root()
+  void restore(const Snapshot& s);
+
   size_t size() const;
   // True between a put()/erase() and the next flush().
   bool dirty() const { return dirty_; }
@@ -73,7 +92,7 @@ class StateCommitment {
  private:
   struct Node;
   void require_clean() const;
-  std::unique_ptr<Node> root_;
+  std::shared_ptr<Node> root_;
   size_t size_ = 0;
   uint64_t hashes_ = 0;
   bool dirty_ = false;

@@ -156,22 +156,12 @@ std::vector<ledger::EvidenceRejection> Mempool::recheck(ledger::Chain& chain, ui
   }
   if (txs.empty() && evidence.empty()) return {};
 
-  // Blocks hold at most kMaxBlockTxs: the pool is run as consecutive
-  // proposals on top of each other, then discarded at once.
-  std::vector<ledger::Rejection> rejected;
-  std::vector<ledger::EvidenceRejection> rejected_evidence;
-  size_t at = 0;
-  do {
-    const size_t end = std::min(txs.size(), at + ledger::kMaxBlockTxs);
-    const bool whole = at == 0 && end == txs.size();
-    auto p = chain.propose(whole ? txs : std::vector<Transaction>(txs.begin() + at, txs.begin() + end), time,
-                           crypto::PublicKey{}, ledger::SignatureCheck::already_verified,
-                           at == 0 ? evidence : std::vector<ledger::Evidence>{});
-    rejected.insert(rejected.end(), p.rejected.begin(), p.rejected.end());
-    if (at == 0) rejected_evidence = std::move(p.rejected_evidence);
-    at = end;
-  } while (at < txs.size());
-  (void)chain.discard_proposal();
+  // Run in order on the registry alone, then undone: no block is built and
+  // the state commitment is left alone.
+  auto run = chain.dry_run(txs, time, ledger::SignatureCheck::already_verified, evidence);
+  if (!run) return {};  // a proposal is pending: the next re-check runs
+  std::vector<ledger::Rejection>& rejected = run->rejected;
+  std::vector<ledger::EvidenceRejection>& rejected_evidence = run->rejected_evidence;
 
   // How many signatures each refused transaction had when it was run.
   std::map<crypto::Hash32, size_t> sigs_run;
@@ -197,7 +187,7 @@ std::vector<ledger::EvidenceRejection> Mempool::recheck(ledger::Chain& chain, ui
     for (const auto& r : rejected_evidence) evidence_.erase(r.evidence_id);
   }
   deliver(answers);
-  return rejected_evidence;
+  return std::move(rejected_evidence);
 }
 
 void Mempool::stop() {

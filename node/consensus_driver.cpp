@@ -110,6 +110,7 @@ void ConsensusDriver::Impl::start() {
 void ConsensusDriver::Impl::stop() {
   if (stopped.exchange(true)) return;
   verifier.stop();
+  outbox.stop();
   mempool.stop();
   boost::asio::post(strand, [self = shared_from_this()] {
     for (auto& [t, timer] : self->timers) timer->cancel();

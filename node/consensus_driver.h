@@ -41,9 +41,10 @@ struct DriverOptions {
   // starts as soon as one is pending.
   std::chrono::milliseconds block_interval{2000};
   // The most transactions this validator puts in one block: big enough to
-  // carry the load, small enough that a height stays well within its
-  // timeouts on a small machine.
-  size_t max_block_txs = 2000;
+  // spread each height's fixed costs (votes, WAL and store syncs, the
+  // mempool re-check) over many, small enough that a height stays well
+  // within its timeouts on a small machine (numledgerd --max-block-txs).
+  size_t max_block_txs = 4000;
   std::chrono::milliseconds regossip_interval{1000};
   std::chrono::milliseconds sync_timeout{10000};
   std::chrono::milliseconds sync_lag_grace{1000};
@@ -51,6 +52,11 @@ struct DriverOptions {
   // Threads that verify gossiped transactions, and how many may wait.
   size_t verify_threads = 2;
   size_t verify_queue = 50000;
+  // Transactions go to each peer in batches (txs frames): a batch goes when
+  // it holds gossip_batch_txs (at most p2p::kMaxTxsPerFrame), or
+  // gossip_batch_delay after its first transaction (0: at once).
+  size_t gossip_batch_txs = 512;
+  std::chrono::milliseconds gossip_batch_delay{5};
   // Test-only fault hooks (i4 testnet tests): a file of node keys to
   // partition from, polled every 100 ms; and double-signing every vote.
   std::string test_fault_file;

@@ -22,6 +22,7 @@
 #include "node/file_wal.h"
 #include "node/mempool.h"
 #include "node/seen_digests.h"
+#include "node/tx_outbox.h"
 #include "node/tx_verifier.h"
 
 namespace nl::node {
@@ -68,7 +69,10 @@ struct ConsensusDriver::Impl : std::enable_shared_from_this<ConsensusDriver::Imp
   bool signed_by_me(const consensus::Message& m) const;
 
   // --- driver_gossip.cpp ---
-  void on_tx(const PeerInfo& peer, ledger::Transaction tx);
+  // A tx or txs frame: what is new and not yet verified is checked, in
+  // order, by one verifier job (verify_gossiped).
+  void on_txs(const PeerInfo& peer, std::vector<ledger::Transaction> txs);
+  void verify_gossiped(const PeerInfo& peer, std::vector<ledger::Transaction> txs);
   void on_consensus(const PeerInfo& from, consensus::Message m);
   void on_status(PeerId from, const p2p::StatusMessage& s);
   void on_blocks(const PeerInfo& peer, p2p::Blocks blocks);
@@ -84,6 +88,9 @@ struct ConsensusDriver::Impl : std::enable_shared_from_this<ConsensusDriver::Imp
   // connected to each other and had it from its sender; what a
   // non-validator sent goes to every other peer.
   void relay(const p2p::P2pMessage& m, const PeerInfo& from);
+  // The same rule for a transaction's outbox batches; every peer for one
+  // submitted here (no `from`).
+  std::vector<PeerId> tx_targets(P2pNetwork& n, const PeerInfo* from) const;
 
   boost::asio::io_context& ioc;
   Strand strand;
@@ -102,6 +109,7 @@ struct ConsensusDriver::Impl : std::enable_shared_from_this<ConsensusDriver::Imp
   std::atomic<uint64_t> committed_height{0};
   std::atomic<uint64_t> engine_height{0};
   std::atomic<uint32_t> engine_round{0};
+  std::atomic<size_t> verifying_txs{0};  // in verifier jobs, queued or running; bounded by opts.verify_queue
 
   // --- strand only ---
   std::map<consensus::Timeout, std::shared_ptr<Timer>> timers;
@@ -119,6 +127,16 @@ struct ConsensusDriver::Impl : std::enable_shared_from_this<ConsensusDriver::Imp
   std::chrono::steady_clock::time_point height_started{};
   std::string fault_file_text;
   bool sync_logged_behind = false;
+
+  // Gossiped transactions wait here for their peers' next txs frames.
+  // stop() stops it (the check below covers a send already under way); a
+  // departed peer's batch is dropped by on_peer.
+  TxOutbox outbox{ioc,
+                  TxOutbox::Options{.flush_txs = opts.gossip_batch_txs, .flush_delay = opts.gossip_batch_delay},
+                  [this](PeerId peer, std::vector<ledger::Transaction> batch) {
+                    if (stopped) return;
+                    if (P2pNetwork* n = net) n->send(peer, p2p::TxsMessage{std::move(batch)});
+                  }};
 
   // Last, so that it goes first: its workers call into the members above.
   TxVerifier verifier;

@@ -1,7 +1,8 @@
 // The network's side of the driver: transactions and consensus messages
-// from peers (each forwarded once), height announcements, block-range sync
-// in both directions, re-gossip while a height is stuck, and the test-only
-// partition file.
+// from peers (each forwarded once; transactions in per-peer batches, see
+// tx_outbox.h), height announcements, block-range sync in both directions,
+// re-gossip while a height is stuck, and the test-only partition file.
+#include <algorithm>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -21,13 +22,27 @@ template <class... F>
 Overload(F...) -> Overload<F...>;
 
 constexpr std::chrono::milliseconds kFaultPoll{100};
+
+// A frame's offences of one kind cost what as many tx frames would.
+int penalty_for(size_t offences) {
+  return kPenaltyInvalid * static_cast<int>(std::min<size_t>(offences, p2p::kMaxTxsPerFrame));
+}
+
+std::string and_more(size_t offences, const char* what) {
+  return offences > 1 ? " (and " + std::to_string(offences - 1) + " more " + what + " in this frame)" : "";
+}
 }  // namespace
 
 void ConsensusDriver::on_peer_message(const PeerInfo& peer, p2p::P2pMessage m) {
   Impl& d = *impl_;
   if (d.stopped) return;
   std::visit(Overload{
-                 [&](p2p::TxMessage& t) { d.on_tx(peer, std::move(t.tx)); },
+                 [&](p2p::TxMessage& t) {  // from an older peer; ours send txs
+                   std::vector<ledger::Transaction> one;
+                   one.push_back(std::move(t.tx));
+                   d.on_txs(peer, std::move(one));
+                 },
+                 [&](p2p::TxsMessage& t) { d.on_txs(peer, std::move(t.txs)); },
                  [&](p2p::ConsensusMessage& c) {
                    d.post([&d, peer, msg = std::move(c.msg)]() mutable { d.on_consensus(peer, std::move(msg)); });
                  },
@@ -39,24 +54,31 @@ void ConsensusDriver::on_peer_message(const PeerInfo& peer, p2p::P2pMessage m) {
              m);
 }
 
-void ConsensusDriver::on_peer(const PeerInfo& peer, bool connected) { impl_->on_peer(peer, connected); }
+void ConsensusDriver::on_peer(const PeerInfo& peer, bool connected) {
+  if (!connected) impl_->outbox.drop_peer(peer.id);
+  impl_->on_peer(peer, connected);
+}
 
 // --- transactions -----------------------------------------------------------
 
 void ConsensusDriver::Impl::add_tx(ledger::Transaction tx, SubmitCallback done, const PeerInfo* from) {
   P2pNetwork* n = net;
-  std::optional<p2p::P2pMessage> forward;
-  if (n) forward = p2p::TxMessage{tx};
+  std::optional<ledger::Transaction> forward;  // the copy as it came, not as merged
+  if (n) forward = tx;
   const auto added = mempool.add(std::move(tx), std::move(done));
   if (added != Mempool::Added::fresh && added != Mempool::Added::merged) return;
   // New to this node (or a signature it lacked): on to the peers, once.
-  if (n) {
-    if (from)
-      relay(*forward, *from);
-    else
-      n->broadcast(*forward);
-  }
+  if (n) outbox.add(tx_targets(*n, from), *forward);
   if (waiting) post([this] { wake(false); });
+}
+
+std::vector<PeerId> ConsensusDriver::Impl::tx_targets(P2pNetwork& n, const PeerInfo* from) const {
+  std::vector<PeerId> out;
+  for (const PeerInfo& p : n.peers()) {
+    if (from && (p.id == from->id || (from->validator && p.validator))) continue;
+    out.push_back(p.id);
+  }
+  return out;
 }
 
 void ConsensusDriver::Impl::relay(const p2p::P2pMessage& m, const PeerInfo& from) {
@@ -67,34 +89,70 @@ void ConsensusDriver::Impl::relay(const p2p::P2pMessage& m, const PeerInfo& from
     if (!p.validator && p.id != from.id) n->send(p.id, m);
 }
 
-void ConsensusDriver::Impl::on_tx(const PeerInfo& peer, ledger::Transaction tx) {
-  if (tx.chain_id != chain_id) {
-    P2pNetwork* n = net;
-    if (n) n->penalize(peer.id, kPenaltyInvalid, "transaction for chain '" + tx.chain_id + "'");
+void ConsensusDriver::Impl::on_txs(const PeerInfo& peer, std::vector<ledger::Transaction> txs) {
+  std::vector<ledger::Transaction> fresh;
+  fresh.reserve(txs.size());
+  size_t foreign = 0;
+  std::string first_foreign;
+  for (auto& tx : txs) {
+    if (tx.chain_id != chain_id) {
+      if (foreign++ == 0) first_foreign = tx.chain_id;
+      continue;
+    }
+    // The same copy often comes from several peers at once (the sender and
+    // those that forward it): it is verified once.
+    if (!seen_txs.insert(crypto::sha256(tx.encode()))) continue;
+    if (mempool.verified(tx)) continue;  // every signature of this copy is already waiting
+    fresh.push_back(std::move(tx));
+  }
+  if (P2pNetwork* n = net; n && foreign > 0)
+    n->penalize(peer.id, penalty_for(foreign),
+                "transaction for chain '" + first_foreign + "'" + and_more(foreign, "for other chains"));
+  if (fresh.empty()) return;
+  // Checked on the verifier's threads, one job per frame, so that this
+  // peer's next frames (a proposal, say) are not held up. Bounded in
+  // transactions: past verify_queue the frame is dropped, as a full
+  // mempool would drop it.
+  const size_t count = fresh.size();
+  if (verifying_txs.fetch_add(count) + count > opts.verify_queue) {
+    verifying_txs -= count;
     return;
   }
-  // The same copy often comes from several peers at once (the sender and
-  // those that forward it): it is verified once.
-  if (!seen_txs.insert(crypto::sha256(tx.encode()))) return;
-  if (mempool.verified(tx)) return;  // every signature of this copy is already waiting
-  // Checked on the verifier's threads, so that this peer's next frames (a
-  // proposal, say) are not held up; dropped if that queue is full.
-  (void)verifier.submit([this, peer, tx = std::move(tx)]() mutable {
+  if (!verifier.submit([this, peer, txs = std::move(fresh)]() mutable { verify_gossiped(peer, std::move(txs)); }))
+    verifying_txs -= count;
+}
+
+void ConsensusDriver::Impl::verify_gossiped(const PeerInfo& peer, std::vector<ledger::Transaction> txs) {
+  struct Release {
+    std::atomic<size_t>& count;
+    size_t n;
+    ~Release() { count -= n; }
+  } release{verifying_txs, txs.size()};
+  // A forged signature does not end the frame: its other transactions were
+  // marked seen, so dropping them would also refuse honest copies from
+  // other peers. Each forgery costs what a forged tx frame does, so a
+  // forger is banned after a few of them.
+  size_t forged = 0;
+  std::string first_forged;
+  for (auto& tx : txs) {
     if (stopped) return;
     // A late copy of a committed transaction: dropped before the costly part.
     const crypto::Hash32 id = tx.id();
-    if (mempool.committed_recently(id)) return;
+    if (mempool.committed_recently(id)) continue;
     {
       std::shared_lock lk(state_mutex);
-      if (chain.store().find_tx(id)) return;
+      if (chain.store().find_tx(id)) continue;
     }
+    // Taken in from a proposal while this job waited: verified there.
+    if (mempool.verified(tx)) continue;
     if (auto s = tx.check_signatures(); !s) {
-      if (P2pNetwork* n = net)
-        n->penalize(peer.id, kPenaltyInvalid, "transaction " + id.hex().substr(0, 16) + ": " + s.error());
-      return;
+      if (forged++ == 0) first_forged = "transaction " + id.hex().substr(0, 16) + ": " + s.error();
+      continue;
     }
     add_tx(std::move(tx), {}, &peer);
-  });
+  }
+  if (P2pNetwork* n = net; n && forged > 0)
+    n->penalize(peer.id, penalty_for(forged), first_forged + and_more(forged, "forged"));
 }
 
 // --- consensus messages -----------------------------------------------------

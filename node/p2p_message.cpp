@@ -4,6 +4,7 @@
 // Reader, and nothing may follow the last field.
 #include "node/p2p_message.h"
 
+#include <stdexcept>
 #include <type_traits>
 
 #include "crypto/domain_tags.h"
@@ -16,7 +17,7 @@ using ledger::DecodeError;
 using ledger::Reader;
 using ledger::Writer;
 
-constexpr Tag kLastTag = Tag::blocks;
+constexpr Tag kLastTag = Tag::txs;
 
 bool known_tag(uint8_t t) { return t >= static_cast<uint8_t>(Tag::hello) && t <= static_cast<uint8_t>(kLastTag); }
 
@@ -63,6 +64,42 @@ Blocks decode_blocks(Reader& r) {
   return out;
 }
 
+// Each transaction exactly as a tx frame carries it, so its own cap holds
+// here too; the frame cap bounds them together.
+void encode_txs(Writer& w, const TxsMessage& t) {
+  if (t.txs.empty() || t.txs.size() > kMaxTxsPerFrame)
+    throw std::length_error("a txs frame carries 1.." + std::to_string(kMaxTxsPerFrame) + " transactions, not " +
+                            std::to_string(t.txs.size()));
+  w.count(t.txs.size());
+  for (const auto& tx : t.txs) {
+    const size_t before = w.data().size();
+    tx.encode(w);
+    if (w.data().size() - before > ledger::kMaxTxBytes)
+      throw std::length_error("a transaction of a txs frame exceeds " + std::to_string(ledger::kMaxTxBytes) + " bytes");
+  }
+  if (w.data().size() > kMaxTxsFrameBytes)
+    throw std::length_error("a txs frame exceeds " + std::to_string(kMaxTxsFrameBytes) + " bytes");
+}
+
+TxsMessage decode_txs(Reader& r) {
+  TxsMessage out;
+  const uint32_t n = r.count(kMaxTxsPerFrame);
+  if (n == 0) throw DecodeError("no transactions (a txs frame carries at least one)");
+  out.txs.reserve(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    const size_t start = r.pos();
+    try {
+      out.txs.push_back(ledger::Transaction::decode(r));
+    } catch (const DecodeError& e) {
+      throw DecodeError("transaction " + std::to_string(i) + ": " + e.what());
+    }
+    if (r.pos() - start > ledger::kMaxTxBytes)
+      throw DecodeError("transaction " + std::to_string(i) + " is " + std::to_string(r.pos() - start) +
+                        " bytes; the cap is " + std::to_string(ledger::kMaxTxBytes));
+  }
+  return out;
+}
+
 GetBlocks decode_get_blocks(Reader& r) {
   GetBlocks g;
   g.from = r.u64();
@@ -86,8 +123,8 @@ Bytes auth_sign_bytes(const std::string& chain_id, const crypto::Hash32& genesis
 }
 
 Tag tag_of(const P2pMessage& m) {
-  static constexpr Tag kByIndex[] = {Tag::hello,  Tag::hello_auth, Tag::tx,    Tag::consensus,
-                                     Tag::status, Tag::get_blocks, Tag::blocks};
+  static constexpr Tag kByIndex[] = {Tag::hello,      Tag::hello_auth, Tag::tx,     Tag::consensus,
+                                     Tag::status,     Tag::get_blocks, Tag::blocks, Tag::txs};
   static_assert(std::size(kByIndex) == std::variant_size_v<P2pMessage>);
   return kByIndex[m.index()];
 }
@@ -101,6 +138,7 @@ std::string_view tag_name(Tag t) {
     case Tag::status: return "status";
     case Tag::get_blocks: return "get_blocks";
     case Tag::blocks: return "blocks";
+    case Tag::txs: return "txs";
   }
   return "unknown";
 }
@@ -114,6 +152,7 @@ size_t max_frame_bytes(Tag t) {
     case Tag::status:
     case Tag::get_blocks: return kMaxSmallFrameBytes;
     case Tag::blocks: return kMaxBlocksFrameBytes;
+    case Tag::txs: return kMaxTxsFrameBytes;
   }
   return 0;
 }
@@ -136,6 +175,8 @@ Bytes encode(const P2pMessage& m) {
           w.u64(x.height).fixed(x.tip_hash.b);
         } else if constexpr (std::is_same_v<T, GetBlocks>) {
           w.u64(x.from).u32(x.count);
+        } else if constexpr (std::is_same_v<T, TxsMessage>) {
+          encode_txs(w, x);
         } else {
           encode_blocks(w, x);
         }
@@ -188,6 +229,7 @@ Result<P2pMessage> decode(ByteView frame) {
       }
       case Tag::get_blocks: return decode_get_blocks(r);
       case Tag::blocks: return decode_blocks(r);
+      case Tag::txs: return decode_txs(r);
       case Tag::tx:
       case Tag::consensus: break;  // handled above
     }

@@ -33,6 +33,7 @@ enum class Tag : uint8_t {
   status = 5,      // new-height announcement
   get_blocks = 6,
   blocks = 7,
+  txs = 8,         // a batch of gossiped transactions
 };
 
 using Nonce = std::array<uint8_t, 32>;
@@ -63,6 +64,15 @@ Bytes auth_sign_bytes(const std::string& chain_id, const crypto::Hash32& genesis
 struct TxMessage {
   ledger::Transaction tx;
   auto operator<=>(const TxMessage&) const = default;
+};
+
+// Gossip sends transactions in batches (one frame instead of one each);
+// 1..kMaxTxsPerFrame of them, each within ledger::kMaxTxBytes.
+inline constexpr uint32_t kMaxTxsPerFrame = 4096;
+
+struct TxsMessage {
+  std::vector<ledger::Transaction> txs;
+  auto operator<=>(const TxsMessage&) const = default;
 };
 
 struct ConsensusMessage {
@@ -101,7 +111,7 @@ struct Blocks {
 };
 
 using P2pMessage =
-    std::variant<Hello, HelloAuth, TxMessage, ConsensusMessage, StatusMessage, GetBlocks, Blocks>;
+    std::variant<Hello, HelloAuth, TxMessage, ConsensusMessage, StatusMessage, GetBlocks, Blocks, TxsMessage>;
 
 // Size caps per kind, for the whole frame.
 inline constexpr size_t kMaxHandshakeFrameBytes = 4096;
@@ -109,6 +119,10 @@ inline constexpr size_t kMaxTxFrameBytes = ledger::kMaxTxBytes + 64;
 inline constexpr size_t kMaxConsensusFrameBytes = consensus::kMaxMessageBytes + 64;
 inline constexpr size_t kMaxSmallFrameBytes = 256;  // status, get_blocks
 inline constexpr size_t kMaxBlocksFrameBytes = 16 * 1024 * 1024;
+inline constexpr size_t kMaxTxsFrameBytes = 8 * 1024 * 1024;
+// What the transactions of one txs frame may take together: the cap less
+// version, tag and count.
+inline constexpr size_t kMaxTxsPayloadBytes = kMaxTxsFrameBytes - 2 - 4;
 // The largest frame of any kind: the WebSocket read limit.
 inline constexpr size_t kMaxFrameBytes = kMaxBlocksFrameBytes;
 

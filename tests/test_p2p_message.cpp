@@ -5,8 +5,10 @@
 #include <doctest/doctest.h>
 
 #include <random>
+#include <stdexcept>
 
 #include "crypto/domain_tags.h"
+#include "ledger/canonical.h"
 #include "node/p2p_message.h"
 #include "support/consensus_net.h"
 #include "support/fixtures.h"
@@ -56,7 +58,17 @@ std::vector<P2pMessage> samples() {
       GetBlocks{3, kMaxBlocksPerRequest},
       Blocks{},
       Blocks{{sample_block(1, 0), sample_block(2, 3)}},
+      TxsMessage{{delegate("10.3.0.0/16", 1, 4, 1)}},
+      TxsMessage{{delegate("10.3.0.0/16", 1, 4, 2), delegate("10.4.0.0/16", 2, 5, 3), delegate("10.5.0.0/16", 3, 6, 4)}},
   };
+}
+
+// A txs frame built by hand: count field `count`, then the encodings of `txs`.
+Bytes raw_txs_frame(uint32_t count, const std::vector<ledger::Transaction>& txs) {
+  ledger::Writer w;
+  w.u8(kP2pVersion).u8(static_cast<uint8_t>(Tag::txs)).u32(count);
+  for (const auto& tx : txs) tx.encode(w);
+  return w.take();
 }
 
 // A frame of exactly `size` bytes with a valid version and `tag`, the rest garbage.
@@ -68,6 +80,13 @@ Bytes padded_frame(Tag tag, size_t size) {
 }
 
 bool contains(const std::string& s, std::string_view part) { return s.find(part) != std::string::npos; }
+
+// Transactions compare by their encodings (they have no operator==).
+std::vector<Bytes> encodings(const std::vector<ledger::Transaction>& txs) {
+  std::vector<Bytes> out;
+  for (const auto& tx : txs) out.push_back(tx.encode());
+  return out;
+}
 
 }  // namespace
 
@@ -87,6 +106,10 @@ TEST_CASE("every kind round-trips to the same bytes and tag") {
   auto h = decode(encode(sample_hello()));
   REQUIRE(h.ok());
   CHECK(std::get<Hello>(*h) == sample_hello());
+  const TxsMessage batch{{delegate("10.3.0.0/16", 1, 4, 2), delegate("10.4.0.0/16", 2, 5, 3)}};
+  auto t = decode(encode(batch));
+  REQUIRE(t.ok());
+  CHECK(encodings(std::get<TxsMessage>(*t).txs) == encodings(batch.txs));
   auto b = decode(encode(Blocks{{sample_block(1, 0), sample_block(2, 3)}}));
   REQUIRE(b.ok());
   const auto& blocks = std::get<Blocks>(*b).blocks;
@@ -97,7 +120,7 @@ TEST_CASE("every kind round-trips to the same bytes and tag") {
 }
 
 TEST_CASE("a frame one byte over its kind's cap is refused, naming the kind, before any field is read") {
-  for (uint8_t t = 1; t <= 7; ++t) {
+  for (uint8_t t = 1; t <= static_cast<uint8_t>(Tag::txs); ++t) {
     const Tag tag = static_cast<Tag>(t);
     auto r = decode(padded_frame(tag, max_frame_bytes(tag) + 1));
     REQUIRE(!r.ok());
@@ -135,7 +158,7 @@ TEST_CASE("decoding is strict: prefixes, trailing bytes, version and tag") {
       REQUIRE(!r.ok());
       CHECK(contains(r.error(), "unsupported version " + std::to_string(v)));
     }
-    for (uint8_t tag : {0, 8, 200, 255}) {
+    for (uint8_t tag : {0, 9, 200, 255}) {
       Bytes bad = enc;
       bad[1] = tag;
       auto r = decode(bad);
@@ -207,6 +230,77 @@ TEST_CASE("field bounds") {
   }
 }
 
+TEST_CASE("txs: each transaction as a tx frame carries it, 1..4096 of them, within 8 MiB") {
+  const auto a = delegate("10.3.0.0/16", 1, 4, 1), b = delegate("10.4.0.0/16", 2, 5, 3);
+  SUBCASE("the layout: u32 count, then each transaction's encoding") {
+    const Bytes enc = encode(TxsMessage{{a, b}});
+    CHECK(enc == raw_txs_frame(2, {a, b}));
+    Bytes body(enc.begin() + 2 + 4, enc.begin() + 2 + 4 + static_cast<long>(a.encode().size()));
+    CHECK(body == a.encode());
+    CHECK(ByteView(encode(TxMessage{a})).subspan(2).size() == a.encode().size());
+  }
+  SUBCASE("order and copies are kept: a batch is a list, not a set") {
+    const TxsMessage m{{b, a, b}};
+    auto r = decode(encode(m));
+    REQUIRE(r.ok());
+    CHECK(encodings(std::get<TxsMessage>(*r).txs) == encodings(m.txs));
+  }
+  SUBCASE("an empty list is malformed, both ways") {
+    CHECK_THROWS_AS(encode(TxsMessage{}), std::length_error);
+    auto r = decode(raw_txs_frame(0, {}));
+    REQUIRE(!r.ok());
+    CHECK_MESSAGE(contains(r.error(), "p2p txs frame: no transactions"), r.error());
+  }
+  SUBCASE("at most kMaxTxsPerFrame transactions") {
+    REQUIRE(kMaxTxsPerFrame == 4096);
+    std::vector<ledger::Transaction> full(kMaxTxsPerFrame, a);
+    const Bytes enc = encode(TxsMessage{full});
+    auto ok = decode(enc);
+    REQUIRE_MESSAGE(ok.ok(), ok.error());
+    CHECK(std::get<TxsMessage>(*ok).txs.size() == kMaxTxsPerFrame);
+    full.push_back(a);
+    CHECK_THROWS_AS(encode(TxsMessage{full}), std::length_error);
+    // 4097 real transactions, and a count of 4097 in front of fewer: both
+    // refused on the count, before any transaction is read.
+    auto over = decode(raw_txs_frame(kMaxTxsPerFrame + 1, full));
+    REQUIRE(!over.ok());
+    CHECK_MESSAGE(contains(over.error(), "p2p txs frame: count 4097 exceeds cap 4096"), over.error());
+    auto lying = decode(raw_txs_frame(kMaxTxsPerFrame + 1, {a}));
+    REQUIRE(!lying.ok());
+    CHECK_MESSAGE(contains(lying.error(), "count 4097 exceeds cap 4096"), lying.error());
+    auto huge = decode(raw_txs_frame(0xffffffffu, {a}));
+    REQUIRE(!huge.ok());
+    CHECK_MESSAGE(contains(huge.error(), "count 4294967295 exceeds cap 4096"), huge.error());
+  }
+  SUBCASE("the byte cap: at the cap the size passes, one byte over is refused before the count is read") {
+    REQUIRE(kMaxTxsFrameBytes == 8u * 1024 * 1024);
+    REQUIRE(kMaxTxsFrameBytes < kMaxFrameBytes);
+    // A valid count and transaction, padded with bytes that follow them.
+    Bytes at = raw_txs_frame(1, {a});
+    at.resize(kMaxTxsFrameBytes, 0);
+    auto r = decode(at);
+    REQUIRE(!r.ok());
+    CHECK_MESSAGE(contains(r.error(), "trailing bytes"), r.error());
+    at.push_back(0);
+    auto over = decode(at);
+    REQUIRE(!over.ok());
+    CHECK_MESSAGE(contains(over.error(), "p2p txs frame of " + std::to_string(kMaxTxsFrameBytes + 1) +
+                                             " bytes exceeds the cap of " + std::to_string(kMaxTxsFrameBytes)),
+                  over.error());
+  }
+  SUBCASE("a count larger than the transactions that follow, or a broken one, names the transaction") {
+    auto short_list = decode(raw_txs_frame(3, {a, b}));
+    REQUIRE(!short_list.ok());
+    CHECK_MESSAGE(contains(short_list.error(), "p2p txs frame: transaction 2: "), short_list.error());
+    Bytes enc = encode(TxsMessage{{a, b}});
+    enc[2 + 4 + a.encode().size()] = 9;  // the second transaction's version byte
+    auto bad = decode(enc);
+    REQUIRE(!bad.ok());
+    CHECK_MESSAGE(contains(bad.error(), "p2p txs frame: transaction 1: unsupported transaction version 9"),
+                  bad.error());
+  }
+}
+
 TEST_CASE("auth_sign_bytes is domain-separated and binds every input") {
   const Nonce n1{}, n2 = [] {
     Nonce n{};
@@ -237,7 +331,7 @@ TEST_CASE("random and mutated frames never crash, what decodes re-encodes identi
         for (auto& b : f) b = static_cast<uint8_t>(rng());
         if (f.size() >= 2 && rng() % 2) {
           f[0] = kP2pVersion;
-          f[1] = static_cast<uint8_t>(1 + rng() % 7);
+          f[1] = static_cast<uint8_t>(1 + rng() % static_cast<uint8_t>(Tag::txs));
         }
         break;
       }

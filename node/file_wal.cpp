@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -108,6 +109,8 @@ Result<std::unique_ptr<FileWal>> FileWal::open(const std::string& path) {
   }
   if (lseek(fd, 0, SEEK_END) < 0) return fail(path + ": seek: " + errno_text());
   if (auto s = crypto::sync_parent_dir(path); !s) return s.take_error();
+  w->bytes_ = parsed->good_bytes;
+  for (const auto& e : parsed->entries) w->max_height_ = std::max(w->max_height_, consensus::wal_entry_height(e));
   return w;
 }
 
@@ -124,6 +127,8 @@ Status FileWal::append(const consensus::WalEntry& e) {
   // nothing says what is. One more record after it would turn a torn tail,
   // which open() drops, into mid-file corruption, which it refuses.
   if (!s) broken_ = s.error();
+  bytes_ += rec.size();
+  max_height_ = std::max(max_height_, consensus::wal_entry_height(e));
   return s;
 }
 
@@ -140,6 +145,16 @@ Result<std::vector<consensus::WalEntry>> FileWal::load() {
 // crash leaves either the old log or the new one.
 Status FileWal::prune_below(uint64_t height) {
   if (!broken_.empty()) return fail(path_ + ": an earlier append failed (" + broken_ + "); reopen the log");
+  if (bytes_ == 0) return {};
+  if (max_height_ < height) {
+    // Nothing is kept. A crash mid-way leaves the old records, which are
+    // all below `height` and pruned again after restart.
+    if (::ftruncate(fd_, 0) != 0 || ::fdatasync(fd_) != 0) return fail(path_ + ": truncate: " + errno_text());
+    if (lseek(fd_, 0, SEEK_END) < 0) return fail(path_ + ": seek: " + errno_text());
+    bytes_ = 0;
+    max_height_ = 0;
+    return {};
+  }
   auto entries = load();
   if (!entries) return entries.take_error();
   Bytes out;
@@ -161,6 +176,10 @@ Status FileWal::prune_below(uint64_t height) {
   }
   ::close(fd_);
   fd_ = fd;
+  bytes_ = out.size();
+  max_height_ = 0;
+  for (const auto& e : *entries)
+    if (consensus::wal_entry_height(e) >= height) max_height_ = std::max(max_height_, consensus::wal_entry_height(e));
   if (lseek(fd_, 0, SEEK_END) < 0) return fail(path_ + ": seek: " + errno_text());
   return crypto::sync_parent_dir(path_);
 }

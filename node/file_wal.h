@@ -34,6 +34,11 @@ class FileWal : public consensus::Wal {
   int fd_ = -1;
   uint64_t torn_ = 0;
   std::string broken_;  // why an append failed; empty while healthy
+  // What the file holds, so that a prune that keeps nothing (the usual
+  // case: a commit prunes the height it finished) truncates the file
+  // instead of reading and rewriting it.
+  uint64_t bytes_ = 0;
+  uint64_t max_height_ = 0;  // highest entry height in the file
 };
 
 }  // namespace nl::node

@@ -32,6 +32,7 @@ struct Flags {
   double block_interval = 2.0;
   uint64_t timeout_propose = 1000, timeout_prevote = 1000, timeout_precommit = 1000;
   size_t max_peers = 64;
+  size_t max_block_txs = node::DriverOptions{}.max_block_txs;
   std::string whois_listen, rtr_listen;
   node::RtrOptions rtr;
   std::string test_fault_file;
@@ -64,6 +65,8 @@ void add_flags(CLI::App& app, Flags& f) {
       ->capture_default_str()->check(CLI::Range(uint64_t{1}, uint64_t{600000}));
   app.add_option("--max-peers", f.max_peers, "most peer connections, inbound and outbound together")
       ->capture_default_str()->check(CLI::Range(size_t{1}, size_t{10000}));
+  app.add_option("--max-block-txs", f.max_block_txs, "most transactions this validator puts in one block")
+      ->capture_default_str()->check(CLI::Range(size_t{1}, size_t{ledger::kMaxBlockTxs}));
   app.add_option("--whois-listen", f.whois_listen, "whois (RFC 3912) address HOST:PORT (off unless given)");
   app.add_option("--rtr-listen", f.rtr_listen,
                  "RTR cache (RFC 8210; RFC 6810 for version 0) address HOST:PORT (off unless given)");
@@ -150,6 +153,7 @@ int main(int argc, char** argv) {
   dopts.timeouts = {f.timeout_propose, f.timeout_propose / 2, f.timeout_prevote, f.timeout_prevote / 2,
                     f.timeout_precommit, f.timeout_precommit / 2};
   dopts.block_interval = std::chrono::milliseconds(static_cast<long>(f.block_interval * 1000));
+  dopts.max_block_txs = f.max_block_txs;
   dopts.test_fault_file = f.test_fault_file;
   dopts.test_equivocate = f.test_equivocate;
   auto driver = node::ConsensusDriver::open(ioc, **chain, dopts);

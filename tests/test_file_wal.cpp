@@ -132,6 +132,43 @@ TEST_CASE("file wal: pruning keeps only the heights asked for, durably") {
   CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
 }
 
+TEST_CASE("file wal: a prune that keeps nothing empties the log, which then takes appends and reopens") {
+  test::TempDir dir("nl-wal-empty");
+  std::string path = dir / "consensus.wal";
+  auto a = sample(5), b = sample(6), c = sample(7);
+  {
+    auto w = FileWal::open(path);
+    REQUIRE(w.ok());
+    for (const auto& e : a) REQUIRE((*w)->append(e).ok());
+    REQUIRE((*w)->prune_below(6).ok());
+    CHECK(file_size(path) == 0);
+    CHECK((*w)->load()->empty());
+    REQUIRE((*w)->prune_below(7).ok());  // an empty log: nothing to do
+    for (const auto& e : b) REQUIRE((*w)->append(e).ok());
+    for (const auto& e : c) REQUIRE((*w)->append(e).ok());
+    // Entries at and above the height are kept: the rewrite path.
+    REQUIRE((*w)->prune_below(7).ok());
+    CHECK(*(*w)->load() == c);
+  }
+  {
+    // Reopened, the log knows its highest height: pruning above it empties it.
+    auto w = FileWal::open(path);
+    REQUIRE(w.ok());
+    CHECK(*(*w)->load() == c);
+    REQUIRE((*w)->prune_below(7).ok());
+    CHECK(*(*w)->load() == c);
+    REQUIRE((*w)->prune_below(8).ok());
+    CHECK(file_size(path) == 0);
+    REQUIRE((*w)->append(c.front()).ok());
+  }
+  auto w = FileWal::open(path);
+  REQUIRE(w.ok());
+  auto loaded = (*w)->load();
+  REQUIRE(loaded.ok());
+  REQUIRE(loaded->size() == 1);
+  CHECK(loaded->front() == c.front());
+}
+
 TEST_CASE("file wal: an unopenable path is an error, not a crash") {
   auto w = FileWal::open("/nonexistent-dir/consensus.wal");
   REQUIRE_FALSE(w.ok());

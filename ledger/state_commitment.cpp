@@ -40,10 +40,11 @@ Hash32 inner_hash(const Hash32& l, const Hash32& r) {
 }  // namespace
 
 // Leaves keep only the key hash and their own hash (which already binds the
-// value hash): the value itself lives in the state store. That keeps nodes
-// at 64 (inner) and 80 (leaf) bytes, ~220 MB resident for a million entries
-// (the dirty flag sits in padding). The tree operations are members so they
-// may name this private type.
+// value hash): the value itself lives in the state store. Nodes are
+// shared_ptr-owned (for snapshots), so each carries a control block and
+// children are two pointers wide: a million entries take about 260 MB
+// resident (220 MB with plain owning pointers). The tree operations are
+// members so they may name this private type.
 //
 // Dirty flags: only inner nodes are ever dirty (a leaf's hash is set when
 // it is written). Invariant: the parent of a dirty node is dirty, so a clean

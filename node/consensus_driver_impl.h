@@ -88,9 +88,9 @@ struct ConsensusDriver::Impl : std::enable_shared_from_this<ConsensusDriver::Imp
   // connected to each other and had it from its sender; what a
   // non-validator sent goes to every other peer.
   void relay(const p2p::P2pMessage& m, const PeerInfo& from);
-  // The same rule for a transaction's outbox batches; every peer for one
-  // submitted here (no `from`).
-  std::vector<PeerId> tx_targets(P2pNetwork& n, const PeerInfo* from) const;
+  // Who gets what `from` sent under that rule (relay() and the
+  // transaction outbox); every peer for what was submitted here (no `from`).
+  std::vector<PeerId> forward_targets(P2pNetwork& n, const PeerInfo* from) const;
 
   boost::asio::io_context& ioc;
   Strand strand;

@@ -68,11 +68,11 @@ void ConsensusDriver::Impl::add_tx(ledger::Transaction tx, SubmitCallback done, 
   const auto added = mempool.add(std::move(tx), std::move(done));
   if (added != Mempool::Added::fresh && added != Mempool::Added::merged) return;
   // New to this node (or a signature it lacked): on to the peers, once.
-  if (n) outbox.add(tx_targets(*n, from), *forward);
+  if (n) outbox.add(forward_targets(*n, from), *forward);
   if (waiting) post([this] { wake(false); });
 }
 
-std::vector<PeerId> ConsensusDriver::Impl::tx_targets(P2pNetwork& n, const PeerInfo* from) const {
+std::vector<PeerId> ConsensusDriver::Impl::forward_targets(P2pNetwork& n, const PeerInfo* from) const {
   std::vector<PeerId> out;
   for (const PeerInfo& p : n.peers()) {
     if (from && (p.id == from->id || (from->validator && p.validator))) continue;
@@ -82,11 +82,7 @@ std::vector<PeerId> ConsensusDriver::Impl::tx_targets(P2pNetwork& n, const PeerI
 }
 
 void ConsensusDriver::Impl::relay(const p2p::P2pMessage& m, const PeerInfo& from) {
-  P2pNetwork* n = net;
-  if (!n) return;
-  if (!from.validator) return n->broadcast(m, from.id);
-  for (const PeerInfo& p : n->peers())
-    if (!p.validator && p.id != from.id) n->send(p.id, m);
+  if (P2pNetwork* n = net) n->send(forward_targets(*n, &from), m);
 }
 
 void ConsensusDriver::Impl::on_txs(const PeerInfo& peer, std::vector<ledger::Transaction> txs) {

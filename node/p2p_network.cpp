@@ -418,6 +418,13 @@ void P2pNetwork::send(PeerId peer, const p2p::P2pMessage& m) {
   to.front()->send(std::make_shared<const Bytes>(p2p::encode(m)));
 }
 
+void P2pNetwork::send(const std::vector<PeerId>& peers, const p2p::P2pMessage& m) {
+  if (peers.empty()) return;
+  auto frame = std::make_shared<const Bytes>(p2p::encode(m));
+  for (PeerId p : peers)
+    for (auto& s : impl_->targets(p, std::nullopt)) s->send(frame);
+}
+
 void P2pNetwork::penalize(PeerId peer, int points, const std::string& reason) {
   std::shared_ptr<PeerSession> s;
   PeerInfo info;

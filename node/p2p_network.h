@@ -89,6 +89,8 @@ class P2pNetwork {
   // Any thread. Encodes once; a peer whose queue is full is dropped.
   void broadcast(const p2p::P2pMessage& m, std::optional<PeerId> except = {});
   void send(PeerId peer, const p2p::P2pMessage& m);
+  // To each of `peers` that is connected, encoded once.
+  void send(const std::vector<PeerId>& peers, const p2p::P2pMessage& m);
   // The node found a message of this peer invalid: adds points, and at
   // ban_score drops the peer and bans its key and address for ban_time.
   void penalize(PeerId peer, int points, const std::string& reason);

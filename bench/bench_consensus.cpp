@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "consensus/sim/simulation.h"
+#include "bench/bench_usage.h"
 #include "crypto/ed25519.h"
 
 using namespace nl::consensus::sim;
@@ -85,7 +86,13 @@ void print(size_t n, uint64_t heights, bool memoize, const Row& r) {
 
 int main(int argc, char** argv) {
   nl::crypto::init();
-  const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  constexpr const char* kUsage =
+      "usage: bench_consensus [--quick]\n"
+      "  Simulated consensus for N = 4, 7, 16, 31 and 100 validators with no faults: heights/s, messages per\n"
+      "  height, rounds. --quick runs each size once instead of 5 times.\n";
+  nl::bench::handle_help(argc, argv, kUsage);
+  if (argc > 2 || (argc == 2 && std::strcmp(argv[1], "--quick") != 0)) nl::bench::usage_error("unknown argument", kUsage);
+  const bool quick = argc > 1;
   std::printf("numledger consensus simulator benchmark: no faults, F = 0, delays 5-50 ms\n");
   std::printf("(wall-clock heights/s: median of %s runs, simulation only; check = the safety checker afterwards)\n",
               quick ? "1" : "5 (3 for N = 100)");

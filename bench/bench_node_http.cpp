@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "ledger/chain.h"
+#include "bench/bench_usage.h"
 #include "node/api.h"
 #include "node/consensus_driver.h"
 #include "node/http_client.h"
@@ -31,7 +32,14 @@ static crypto::SecretKey key(uint8_t fill) {
 }
 
 int main(int argc, char** argv) {
-  size_t n = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 20000;
+  constexpr const char* kUsage =
+      "usage: bench_node_http [N]\n"
+      "  An in-process single-validator node; 4 client threads POST N signed transactions (default 20000)\n"
+      "  over HTTP and wait until all have committed. Prints transactions/s.\n";
+  bench::handle_help(argc, argv, kUsage);
+  if (argc > 2) bench::usage_error("at most one argument", kUsage);
+  size_t n = argc > 1 ? bench::parse_count(argv[1], kUsage) : 20000;
+  if (n == 0) bench::usage_error("N must be at least 1", kUsage);
   const int clients = 4;
   crypto::init();
   auto validator = key(100);

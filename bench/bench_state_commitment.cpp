@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "ledger/canonical.h"
+#include "bench/bench_usage.h"
 #include "ledger/state_commitment.h"
 
 using namespace nl;
@@ -162,7 +163,13 @@ void run(uint64_t n) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  uint64_t max_n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1000000;
+  constexpr const char* kUsage =
+      "usage: bench_state_commitment [max_n]\n"
+      "  Bulk load, batched update, proof size and verification for 100,000, 1,000,000 and (if max_n allows)\n"
+      "  3,000,000 entries. Default max_n 1000000.\n";
+  nl::bench::handle_help(argc, argv, kUsage);
+  if (argc > 2) nl::bench::usage_error("at most one argument", kUsage);
+  uint64_t max_n = argc > 1 ? nl::bench::parse_count(argv[1], kUsage) : 1000000;
   for (uint64_t n : {uint64_t{100000}, uint64_t{1000000}, uint64_t{3000000}})
     if (n <= max_n) run(n);
   return 0;

@@ -9,6 +9,7 @@
 // Every method that changes or checks state needs exclusive access; the
 // const ones may run together.
 #pragma once
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -123,7 +124,12 @@ class Chain {
   // success the state holds the block's effects (the registry writes are
   // returned); on failure it is undone.
   Result<std::vector<StateWrite>> apply_block(const Block& b, const TxVerified& verified);
-  Status check_header(const Block& b) const;
+  Status check_header(const Block& b);
+  // `cert` against the validator set of its height. The last few that
+  // passed are remembered: a block's last commit is checked when the block
+  // is checked and again when it commits, each time a signature per
+  // validator.
+  Status verify_certificate(const CommitCertificate& cert);
   // Sets every entry in `changed` back to its committed value (the store's,
   // or the genesis entries before block 1) in the registry, and the
   // commitment back to the tip's snapshot.
@@ -155,6 +161,7 @@ class Chain {
     StateCommitment::Snapshot state;
   };
   std::map<crypto::Hash32, Prepared> prepared_;
+  std::deque<crypto::Hash32> verified_certs_;  // digests of certificate and set, newest last
   // Remembers the block applied just now (the commitment flushed).
   void remember_prepared(const crypto::Hash32& header_hash, const std::vector<StateWrite>& writes);
 };

@@ -195,6 +195,16 @@ TEST_CASE_FIXTURE(Fx, "check_block and commit_block: bad blocks are refused with
     b.last_commit->votes.pop_back();
     refused(b, cert, "last commit is invalid");
   }
+  SUBCASE("a forged certificate after the genuine one passed (verified certificates are remembered)") {
+    REQUIRE(follower->check_block(good).ok());
+    Block b = good;
+    b.last_commit->votes[0].sig.b[5] ^= 1;
+    refused(b, cert, "last commit is invalid");
+    CommitCertificate forged = cert;
+    forged.votes[1].sig.b[7] ^= 1;
+    CHECK(follower->commit_block(good, forged).error().find("does not verify") != std::string::npos);
+    CHECK(follower->height() == 1);
+  }
   SUBCASE("a certificate that does not carry the block") {
     CHECK(follower->commit_block(good, certify(good, {100, 101})).error().find("2/3") != std::string::npos);
     CHECK(follower->commit_block(good, c1).error().find("does not certify this block") != std::string::npos);

@@ -1,8 +1,10 @@
 #include "node/block_values.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "consensus/proposal.h"
+#include "node/parallel_signature_check.h"
 
 namespace nl::node {
 
@@ -32,19 +34,50 @@ BuiltValue build_block_value(ledger::Chain& chain, const Mempool& mempool, const
   return v;
 }
 
-Status check_block_value(ledger::Chain& chain, const Mempool& mempool, ByteView value,
-                         std::vector<ledger::Transaction>* newly_verified) {
+Result<DecodedValue> decode_block_value(const Mempool& mempool, ByteView value, size_t threads) {
   auto b = ledger::Block::decode(value);
   if (!b) return fail("proposed value is not a block: " + b.error());
-  std::vector<const ledger::Transaction*> fresh;
-  auto s = chain.check_block(*b, [&](const ledger::Transaction& tx) {
-    const bool known = mempool.verified(tx);
-    if (!known) fresh.push_back(&tx);
-    return known;
+  DecodedValue d;
+  d.block = std::move(*b);
+  const size_t n = d.block.txs.size();
+  d.verified.assign(n, 0);
+  d.fresh.assign(n, 0);
+  std::vector<size_t> unknown;
+  std::vector<const ledger::Transaction*> to_check;
+  for (size_t i = 0; i < n; ++i) {
+    if (mempool.verified(d.block.txs[i])) {
+      d.verified[i] = 1;
+    } else {
+      unknown.push_back(i);
+      to_check.push_back(&d.block.txs[i]);
+    }
+  }
+  const std::vector<char> ok = check_signatures_parallel(to_check, threads);
+  for (size_t k = 0; k < unknown.size(); ++k) d.verified[unknown[k]] = d.fresh[unknown[k]] = ok[k];
+  return d;
+}
+
+Status check_block_value(ledger::Chain& chain, const DecodedValue& value,
+                         std::vector<ledger::Transaction>* newly_verified) {
+  const ledger::Block& b = value.block;
+  // A transaction whose signatures failed above, or that is not one of
+  // b.txs, is verified by the chain, which refuses the block with the reason.
+  const ledger::Transaction* first = b.txs.data();
+  auto s = chain.check_block(b, [&](const ledger::Transaction& tx) {
+    if (std::less<>{}(&tx, first) || !std::less<>{}(&tx, first + b.txs.size())) return false;
+    return value.verified[static_cast<size_t>(&tx - first)] != 0;
   });
   if (s && newly_verified)
-    for (const ledger::Transaction* tx : fresh) newly_verified->push_back(*tx);
+    for (size_t i = 0; i < b.txs.size(); ++i)
+      if (value.fresh[i]) newly_verified->push_back(b.txs[i]);
   return s;
+}
+
+Status check_block_value(ledger::Chain& chain, const Mempool& mempool, ByteView value,
+                         std::vector<ledger::Transaction>* newly_verified) {
+  auto d = decode_block_value(mempool, value, 1);
+  if (!d) return d.take_error();
+  return check_block_value(chain, *d, newly_verified);
 }
 
 }  // namespace nl::node

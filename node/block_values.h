@@ -33,10 +33,22 @@ struct BuiltValue {
 BuiltValue build_block_value(ledger::Chain& chain, const Mempool& mempool, const crypto::PublicKey& proposer,
                              uint64_t time, size_t max_txs);
 
+// A value decoded for checking, with the signatures of its transactions
+// checked: those the mempool vouches for are not verified again, the rest
+// are verified here on up to `threads` threads. Needs no state lock.
+struct DecodedValue {
+  ledger::Block block;
+  std::vector<char> verified;  // per transaction: its signatures verify
+  std::vector<char> fresh;     // per transaction: verified here, new to the mempool
+};
+Result<DecodedValue> decode_block_value(const Mempool& mempool, ByteView value, size_t threads);
+
 // valid(v): the bytes decode strictly to a block that check_block accepts
-// as the next one. Signatures the mempool verified are not verified again;
-// the transactions whose signatures were verified here (new to the
-// mempool) are added to `newly_verified` when the block passes.
+// as the next one. The transactions whose signatures were verified here
+// (new to the mempool) are added to `newly_verified` when the block passes.
+Status check_block_value(ledger::Chain& chain, const DecodedValue& value,
+                         std::vector<ledger::Transaction>* newly_verified = nullptr);
+// Both steps, the signatures on the caller's thread alone.
 Status check_block_value(ledger::Chain& chain, const Mempool& mempool, ByteView value,
                          std::vector<ledger::Transaction>* newly_verified = nullptr);
 

@@ -271,8 +271,15 @@ Actions ConsensusDriver::Impl::on_validate_value(const consensus::ValidateValue&
                  : Status{fail("the ledger is at height " + std::to_string(chain.height()))};
   std::vector<ledger::Transaction> learned;
   if (s) {
-    std::unique_lock lk(state_mutex);
-    s = check_block_value(chain, mempool, v.value, &learned);
+    // Signatures first, on verify_threads threads and outside the state
+    // lock: they need no state, and the API's readers go on meanwhile.
+    auto decoded = decode_block_value(mempool, v.value, opts.verify_threads);
+    if (!decoded) {
+      s = decoded.take_error();
+    } else {
+      std::unique_lock lk(state_mutex);
+      s = check_block_value(chain, *decoded, &learned);
+    }
   }
   // Transactions first seen in a valid proposal, their signatures now
   // verified: pending here too, so that later copies are not verified again.

@@ -49,7 +49,8 @@ struct DriverOptions {
   std::chrono::milliseconds sync_timeout{10000};
   std::chrono::milliseconds sync_lag_grace{1000};
   MempoolOptions mempool;
-  // Threads that verify gossiped transactions, and how many may wait.
+  // Threads that verify gossiped transactions (and, for a proposal, the
+  // signatures the mempool has not seen), and how many may wait.
   size_t verify_threads = 2;
   size_t verify_queue = 50000;
   // Transactions go to each peer in batches (txs frames): a batch goes when

@@ -140,7 +140,7 @@ void ConsensusDriver::Impl::verify_gossiped(const PeerInfo& peer, std::vector<le
       if (chain.store().find_tx(id)) continue;
     }
     // Taken in from a proposal while this job waited: verified there.
-    if (mempool.verified(tx)) continue;
+    if (mempool.verified(tx, id)) continue;
     if (auto s = tx.check_signatures(); !s) {
       if (forged++ == 0) first_forged = "transaction " + id.hex().substr(0, 16) + ": " + s.error();
       continue;

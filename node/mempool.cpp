@@ -97,8 +97,9 @@ std::vector<ledger::Evidence> Mempool::select_evidence(uint64_t next_height, siz
   return out;
 }
 
-bool Mempool::verified(const Transaction& tx) const {
-  const crypto::Hash32 id = tx.id();
+bool Mempool::verified(const Transaction& tx) const { return verified(tx, tx.id()); }
+
+bool Mempool::verified(const Transaction& tx, const crypto::Hash32& id) const {
   std::lock_guard lk(m_);
   auto it = index_.find(id);
   if (it == index_.end()) return false;

@@ -76,6 +76,8 @@ class Mempool {
   // holds: they were verified when they arrived, so a block carrying this
   // copy need not verify them again.
   bool verified(const ledger::Transaction& tx) const;
+  // The same, for a caller that has the id at hand (tx.id()).
+  bool verified(const ledger::Transaction& tx, const crypto::Hash32& id) const;
 
   // `block` (at block.header.height) committed: its transactions leave the
   // pool and their submitters hear the height; its evidence leaves the

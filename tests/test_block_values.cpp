@@ -1,0 +1,132 @@
+// Checking a proposed value: the signatures the mempool has not verified
+// are checked first, on several threads and without the state lock, then
+// the chain checks the block. The parallel check must agree with the
+// serial one transaction by transaction, and a forged signature must still
+// refuse the block with the chain's reason.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "ledger/chain.h"
+#include "node/block_values.h"
+#include "node/mempool.h"
+#include "node/parallel_signature_check.h"
+#include "support/fixtures.h"
+#include "support/process.h"
+
+using namespace nl;
+using namespace nl::ledger;
+
+namespace {
+
+// Delegations of 10.k.0.0/16 by the root holder, nonces 1..n.
+std::vector<Transaction> delegations(size_t n) {
+  std::vector<Transaction> txs;
+  for (size_t k = 0; k < n; ++k)
+    txs.push_back(test::delegate(("10." + std::to_string(k) + ".0.0/16").c_str(), 1, 2, k + 1));
+  return txs;
+}
+
+std::unique_ptr<Chain> open_chain(const std::string& dir) {
+  auto c = Chain::open(dir, test::test_genesis(4));
+  REQUIRE_MESSAGE(c.ok(), c.error());
+  return std::move(*c);
+}
+
+// The next block for `txs`, built on `chain` and left uncommitted.
+Block build(Chain& chain, const std::vector<Transaction>& txs) {
+  auto p = chain.propose(txs, 1700000100, test::seeded_key(100).public_key(), SignatureCheck::verify);
+  REQUIRE(p.rejected.empty());
+  REQUIRE(chain.discard_proposal().ok());
+  return p.block;
+}
+
+size_t count(const std::vector<char>& v) {
+  size_t n = 0;
+  for (char c : v) n += c != 0;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("check_signatures_parallel agrees with check_signatures, transaction by transaction") {
+  crypto::init();
+  auto txs = delegations(150);
+  for (size_t i = 0; i < txs.size(); i += 7) txs[i].signatures[0].sig.b[i % 64] ^= 1;  // forged
+  std::vector<const Transaction*> ptrs;
+  for (const auto& tx : txs) ptrs.push_back(&tx);
+  for (size_t threads : {0, 1, 2, 4, 16}) {
+    CAPTURE(threads);
+    auto ok = node::check_signatures_parallel(ptrs, threads);
+    REQUIRE(ok.size() == txs.size());
+    for (size_t i = 0; i < txs.size(); ++i) CHECK((ok[i] != 0) == txs[i].check_signatures().ok());
+    CHECK(count(ok) == txs.size() - (txs.size() + 6) / 7);
+  }
+  CHECK(node::check_signatures_parallel({}, 4).empty());
+}
+
+TEST_CASE("a proposed value: signatures the mempool holds are trusted, the rest verified and learned") {
+  crypto::init();
+  test::TempDir dir{"nl-blockvalues"};
+  auto proposer = open_chain(dir / "proposer");
+  auto follower = open_chain(dir / "follower");
+  auto txs = delegations(100);
+  const Block block = build(*proposer, txs);
+  const Bytes value = block.encode();
+
+  node::Mempool mempool;
+  for (size_t i = 0; i < 40; ++i) REQUIRE(mempool.add(txs[i], {}) == node::Mempool::Added::fresh);
+
+  auto decoded = node::decode_block_value(mempool, value, 3);
+  REQUIRE_MESSAGE(decoded.ok(), decoded.error());
+  CHECK(count(decoded->verified) == 100);
+  CHECK(count(decoded->fresh) == 60);
+  for (size_t i = 0; i < 40; ++i) CHECK(decoded->fresh[i] == 0);
+
+  std::vector<Transaction> learned;
+  auto s = node::check_block_value(*follower, *decoded, &learned);
+  REQUIRE_MESSAGE(s.ok(), s.error());
+  REQUIRE(learned.size() == 60);
+  CHECK(learned.front().id() == txs[40].id());
+  CHECK(learned.back().id() == txs[99].id());
+  CHECK(follower->height() == 0);  // a check leaves the state as it was
+  CHECK(follower->state_root() == open_chain(dir / "fresh")->state_root());
+}
+
+TEST_CASE("a proposed value with a forged signature is refused with the chain's reason, nothing learned") {
+  crypto::init();
+  test::TempDir dir{"nl-blockvalues"};
+  auto proposer = open_chain(dir / "proposer");
+  auto follower = open_chain(dir / "follower");
+  Block block = build(*proposer, delegations(80));
+  block.txs[57].signatures[0].sig.b[3] ^= 1;
+  block.header.tx_root = tx_root(block.txs);  // consistent, so only the signature is wrong
+
+  node::Mempool mempool;
+  auto decoded = node::decode_block_value(mempool, block.encode(), 4);
+  REQUIRE(decoded.ok());
+  CHECK(decoded->verified[57] == 0);
+  CHECK(count(decoded->verified) == 79);
+
+  std::vector<Transaction> learned;
+  auto s = node::check_block_value(*follower, *decoded, &learned);
+  REQUIRE(!s.ok());
+  CHECK_MESSAGE(s.error().find("transaction 57") != std::string::npos, s.error());
+  CHECK_MESSAGE(s.error().find("bad signature") != std::string::npos, s.error());
+  CHECK(learned.empty());
+  CHECK(follower->height() == 0);
+
+  // The one-step form says the same.
+  auto one = node::check_block_value(*follower, mempool, block.encode(), &learned);
+  REQUIRE(!one.ok());
+  CHECK(one.error() == s.error());
+}
+
+TEST_CASE("bytes that are not a block are refused before any signature is checked") {
+  crypto::init();
+  node::Mempool mempool;
+  const Bytes junk{1, 2, 3, 4, 5};
+  auto decoded = node::decode_block_value(mempool, junk, 2);
+  REQUIRE(!decoded.ok());
+  CHECK_MESSAGE(decoded.error().find("not a block") != std::string::npos, decoded.error());
+}

@@ -20,7 +20,7 @@ uint64_t BlockSync::best_peer_height() const {
   return best;
 }
 
-std::optional<SyncRequest> BlockSync::next(uint64_t our_height, Clock::time_point now) {
+std::optional<SyncRequest> BlockSync::next(uint64_t our_height, Clock::time_point now, bool missed) {
   if (inflight_) {
     if (now - sent_at_ < timeout_) return std::nullopt;
     failed(inflight_->peer, now);
@@ -31,7 +31,7 @@ std::optional<SyncRequest> BlockSync::next(uint64_t our_height, Clock::time_poin
     return std::nullopt;
   }
   if (!behind_since_) behind_since_ = now;
-  if (best == our_height + 1 && now - *behind_since_ < lag_grace_) return std::nullopt;
+  if (best == our_height + 1 && !missed && now - *behind_since_ < lag_grace_) return std::nullopt;
   // The highest peer not being avoided; if all are, the highest anyway.
   std::optional<PeerId> pick, fallback;
   uint64_t pick_h = our_height, fallback_h = our_height;

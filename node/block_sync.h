@@ -3,7 +3,8 @@
 // messages), one GetBlocks in flight at a time, a timeout, and another
 // peer after a failure. A peer one height ahead is normal while a height
 // commits everywhere at once, so that gap is only chased after a grace
-// period; two or more heights at once. The free functions serve ranges
+// period (unless this node missed that height's consensus messages); two
+// or more heights at once. The free functions serve ranges
 // from the block store and apply received ones; Chain::commit_block checks
 // every certificate against the set of its height and every hash link.
 #pragma once
@@ -37,8 +38,11 @@ class BlockSync {
   void peer_gone(PeerId peer);
   // The request to send now, if some usable peer is ahead of `our_height`
   // and none is in flight. A request past its timeout counts as a failure
-  // of its peer and is replaced.
-  std::optional<SyncRequest> next(uint64_t our_height, Clock::time_point now);
+  // of its peer and is replaced. `missed`: the consensus messages of the
+  // height after `our_height` passed this node by (it was too far behind
+  // to keep them), so the grace for a one-height gap would only wait for
+  // a re-gossip that may not come.
+  std::optional<SyncRequest> next(uint64_t our_height, Clock::time_point now, bool missed = false);
   // The request in flight if `peer` is the one asked; it is then done.
   std::optional<SyncRequest> answered(PeerId peer);
   // `peer` failed us (timeout, empty or bad answer): others are asked

@@ -146,6 +146,8 @@ void ConsensusDriver::Impl::start_height_now(uint64_t height) { drive(begin_heig
 
 void ConsensusDriver::Impl::after_commit() {
   broadcast_status();
+  // The next height may be one whose messages this node missed.
+  maybe_sync();
   // Posted, not called: the re-check queued by committed() runs first, and
   // a lone validator, which decides a height within one call, does not
   // chain heights without letting the rest of the node in between.

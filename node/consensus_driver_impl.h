@@ -121,6 +121,12 @@ struct ConsensusDriver::Impl : std::enable_shared_from_this<ConsensusDriver::Imp
   // built here or checked here (their signatures all verified).
   std::map<crypto::Hash32, crypto::Hash32> valid_values;
   uint64_t last_tick_height = 0;
+  // Consensus messages for this height came while this node was two
+  // heights short of it and were dropped: the others decide it without
+  // this node, and re-gossip does not come while they wait for the next
+  // height. While this node works on it, a peer one height ahead is
+  // synced from at once instead of after the lag grace.
+  uint64_t missed_height = 0;
   std::optional<std::pair<crypto::Hash32, consensus::ProposerSchedule>> schedule;  // by set hash
   bool next_height_heard = false;  // a peer's message for the next height came in
   bool recheck_queued = false;      // a mempool re-check is posted and has not run yet

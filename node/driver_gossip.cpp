@@ -158,7 +158,15 @@ void ConsensusDriver::Impl::on_consensus(const PeerInfo& from, consensus::Messag
   const uint64_t at = engine->height();
   // Too far ahead for the engine to keep: not marked seen, so a copy that
   // arrives when this node got there still counts. Sync covers the gap.
-  if (h > at + 1) return;
+  // Noted as at + 2, not h: an unchecked height must not skip the sync
+  // grace for long.
+  if (h > at + 1) {
+    if (missed_height < at + 2) {
+      missed_height = at + 2;
+      maybe_sync();
+    }
+    return;
+  }
   if (!seen.insert(crypto::sha256(consensus::encode_message(m)))) return;
   if (h < at) return;  // a height this node is past
   const bool next_height = h == at + 1;
@@ -214,7 +222,7 @@ void ConsensusDriver::Impl::on_peer(const PeerInfo& peer, bool connected) {
 void ConsensusDriver::Impl::maybe_sync() {
   P2pNetwork* n = net;
   if (!n) return;
-  auto r = sync.next(chain.height(), BlockSync::Clock::now());
+  auto r = sync.next(chain.height(), BlockSync::Clock::now(), missed_height == chain.height() + 1);
   if (!r) {
     if (!sync.in_flight()) sync_logged_behind = false;
     return;

@@ -43,6 +43,11 @@ PeerSession::PeerSession(uint64_t id, Ws ws, bool outbound, std::string address,
       owner_(std::move(owner)),
       ours_(hello_for(*me_)),
       timer_(ws_.get_executor()) {
+  // Consensus frames are small and each one waits on the last: Nagle's
+  // algorithm would hold one back until the previous is acknowledged, and
+  // the peer delays that ACK by up to 40 ms.
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().set_option(net::ip::tcp::no_delay(true), ignored);
   // WebSocket timeouts replace the TCP stream's own.
   beast::get_lowest_layer(ws_).expires_never();
   ws_.set_option(websocket::stream_base::timeout{limits_.handshake_timeout, limits_.idle_timeout, true});

@@ -29,6 +29,7 @@ struct DriverNodeOptions {
   std::optional<crypto::SecretKey> validator;  // none: an observer
   std::chrono::milliseconds block_interval{100};
   uint64_t timeout_ms = 400;
+  std::chrono::milliseconds sync_lag_grace{300};
   bool equivocate = false;
   std::string fault_file;
 };
@@ -56,7 +57,7 @@ class DriverNode {
     d.block_interval = opts_.block_interval;
     d.regossip_interval = std::chrono::milliseconds(300);
     d.sync_timeout = std::chrono::milliseconds(3000);
-    d.sync_lag_grace = std::chrono::milliseconds(300);
+    d.sync_lag_grace = opts_.sync_lag_grace;
     d.test_equivocate = opts_.equivocate;
     d.test_fault_file = opts_.fault_file;
     auto drv = node::ConsensusDriver::open(*ioc_, *chain_, d);

@@ -54,6 +54,8 @@ class BlockStore {
 
   Result<Block> block(uint64_t height) const;
   Result<CommitCertificate> cert(uint64_t height) const;
+  // One RocksDB read and nothing else of the store's: safe to call while
+  // another thread appends (a block's index entries appear all at once).
   std::optional<TxLocation> find_tx(const crypto::Hash32& id) const;
   // The latest `limit` transactions whose named range overlaps r, in ledger order.
   std::vector<HistoryEntry> history(const Resource& r, size_t limit) const;

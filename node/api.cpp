@@ -133,12 +133,12 @@ void Api::submit(const HttpRequest& req, Responder respond) {
                                        chain_.genesis().chain_id + "')"));
   if (auto s = tx->check_signatures(); !s) return respond(json_error(400, s.error()));
   auto id = tx->id();
-  {
-    std::shared_lock lk(driver_.state_mutex());
-    if (auto loc = chain_.store().find_tx(id))
-      return respond(json_error(409, "transaction " + id.hex() + " is already committed at height " +
-                                         std::to_string(loc->height)));
-  }
+  // Without the state lock (find_tx needs none): a submission must not
+  // hold an I/O thread, which peers' frames also need, while a block is
+  // checked or committed under the lock.
+  if (auto loc = chain_.store().find_tx(id))
+    return respond(json_error(409, "transaction " + id.hex() + " is already committed at height " +
+                                       std::to_string(loc->height)));
   if (body.contains("wait") && body["wait"].is_boolean() && !body["wait"].get<bool>()) {
     // Fire and forget: the client polls /api/v1/tx/<id>.
     driver_.submit(std::move(*tx), {});

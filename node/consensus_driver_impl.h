@@ -106,6 +106,7 @@ struct ConsensusDriver::Impl : std::enable_shared_from_this<ConsensusDriver::Imp
   std::atomic<P2pNetwork*> net{nullptr};
   std::atomic<bool> stopped{false};
   std::atomic<bool> waiting{false};  // the next height waits for work or block_interval
+  std::atomic<bool> wake_posted{false};  // a wake(false) for a new transaction is queued
   std::atomic<uint64_t> committed_height{0};
   std::atomic<uint64_t> engine_height{0};
   std::atomic<uint32_t> engine_round{0};

@@ -69,7 +69,12 @@ void ConsensusDriver::Impl::add_tx(ledger::Transaction tx, SubmitCallback done, 
   if (added != Mempool::Added::fresh && added != Mempool::Added::merged) return;
   // New to this node (or a signature it lacked): on to the peers, once.
   if (n) outbox.add(forward_targets(*n, from), *forward);
-  if (waiting) post([this] { wake(false); });
+  // One wake queued at a time: a burst of thousands of transactions
+  // would otherwise queue as many on the strand.
+  if (waiting && !wake_posted.exchange(true)) post([this] {
+    wake_posted = false;
+    wake(false);
+  });
 }
 
 std::vector<PeerId> ConsensusDriver::Impl::forward_targets(P2pNetwork& n, const PeerInfo* from) const {
@@ -135,10 +140,9 @@ void ConsensusDriver::Impl::verify_gossiped(const PeerInfo& peer, std::vector<le
     // A late copy of a committed transaction: dropped before the costly part.
     const crypto::Hash32 id = tx.id();
     if (mempool.committed_recently(id)) continue;
-    {
-      std::shared_lock lk(state_mutex);
-      if (chain.store().find_tx(id)) continue;
-    }
+    // No state lock: find_tx needs none, and this worker would otherwise
+    // idle while a block is checked under it.
+    if (chain.store().find_tx(id)) continue;
     // Taken in from a proposal while this job waited: verified there.
     if (mempool.verified(tx, id)) continue;
     if (auto s = tx.check_signatures(); !s) {

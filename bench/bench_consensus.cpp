@@ -17,8 +17,8 @@
 #include <cstring>
 #include <vector>
 
-#include "consensus/sim/simulation.h"
 #include "bench/bench_usage.h"
+#include "consensus/sim/simulation.h"
 #include "crypto/ed25519.h"
 
 using namespace nl::consensus::sim;

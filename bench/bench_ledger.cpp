@@ -16,8 +16,8 @@
 #include <random>
 #include <thread>
 
-#include "ledger/chain.h"
 #include "bench/bench_usage.h"
+#include "ledger/chain.h"
 #include "ledger/control_proof.h"
 #include "ledger/genesis.h"
 #include "ledger/registry.h"

@@ -14,8 +14,8 @@
 #include <random>
 #include <thread>
 
-#include "ledger/chain.h"
 #include "bench/bench_usage.h"
+#include "ledger/chain.h"
 #include "node/api.h"
 #include "node/consensus_driver.h"
 #include "node/http_client.h"

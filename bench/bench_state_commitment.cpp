@@ -15,8 +15,8 @@
 #include <random>
 #include <vector>
 
-#include "ledger/canonical.h"
 #include "bench/bench_usage.h"
+#include "ledger/canonical.h"
 #include "ledger/state_commitment.h"
 
 using namespace nl;

@@ -39,6 +39,14 @@ inline double seconds_since(Clock::time_point t) { return std::chrono::duration<
   std::exit(1);
 }
 
+// A node's committed height from /api/v1/status over `client`.
+inline std::optional<uint64_t> status_height(node::HttpClient& client) {
+  auto r = client.request("GET", "/api/v1/status", "", std::chrono::seconds(5));
+  if (!r.ok() || r->status != 200) return std::nullopt;
+  auto j = json::parse(r->body, nullptr, false);
+  if (!j.is_object() || !j["height"].is_number_unsigned()) return std::nullopt;
+  return j["height"].get<uint64_t>();
+}
 
 // One testnet directory and its nodes, through the numledger CLI.
 class Testnet {
@@ -70,11 +78,8 @@ class Testnet {
     if (r.code != 0) die("testnet start: " + r.err);
   }
   std::optional<uint64_t> height(size_t i) const {
-    auto r = node::http_request(url(i), "GET", "/api/v1/status", "", std::chrono::seconds(5));
-    if (!r.ok() || r->status != 200) return std::nullopt;
-    auto j = json::parse(r->body, nullptr, false);
-    if (!j.is_object() || !j["height"].is_number_unsigned()) return std::nullopt;
-    return j["height"].get<uint64_t>();
+    node::HttpClient client(url(i));
+    return status_height(client);
   }
   void wait_height(size_t i, uint64_t h, double limit_s) const {
     auto t0 = Clock::now();
@@ -152,14 +157,8 @@ class CommitWatcher {
     // One kept connection for the polls too: a new one every 2 ms cost
     // validator0 (and this process) CPU the other validators did not pay.
     node::HttpClient client(net_.url(0));
-    auto height = [&]() -> uint64_t {
-      auto r = client.request("GET", "/api/v1/status", "", std::chrono::seconds(5));
-      if (!r.ok() || r->status != 200) return 0;
-      auto j = json::parse(r->body, nullptr, false);
-      return j.is_object() && j["height"].is_number_unsigned() ? j["height"].get<uint64_t>() : 0;
-    };
     while (running_) {
-      uint64_t top = height();
+      uint64_t top = status_height(client).value_or(0);
       if (top < next_) {
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
         continue;

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/durable_file.h"
+#include "crypto/json_fields.h"
 
 namespace nl::crypto {
 
@@ -78,10 +79,7 @@ Result<std::array<uint8_t, N>> hex_field(const json& j, const char* name) {
 }
 
 Result<uint64_t> uint_field(const json& j, const char* name) {
-  auto it = j.find(name);
-  if (it == j.end() || !it->is_number_unsigned())
-    return fail(std::string("missing or non-integer field \"") + name + "\"");
-  return it->get<uint64_t>();
+  return json_uint_member(j, name, std::string("field \"") + name + "\"");
 }
 
 struct Parsed {

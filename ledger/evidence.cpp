@@ -43,6 +43,9 @@ Evidence Evidence::decode(Reader& r) {
   Evidence e;
   e.a = SignedVote::decode(r);
   e.b = SignedVote::decode(r);
+  // One equivocation has one encoding: the swapped pair is not another.
+  if (!(e.a.block_hash < e.b.block_hash))
+    throw DecodeError("evidence votes are not in canonical order (smaller block hash first)");
   return e;
 }
 

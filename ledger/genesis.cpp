@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "crypto/domain_tags.h"
+#include "crypto/json_fields.h"
 
 namespace nl::ledger {
 
@@ -115,12 +116,12 @@ Result<GenesisAuthorization> read_authorization(const json& o) {
   if (!p) return fail("authorization: " + p.error());
   a.prefix = *p;
   const std::string name = "authorization " + p->to_string() + ": ";
-  auto max_length = o.at("max_length").get<uint64_t>();
-  if (max_length > 128) return fail(name + "max_length " + std::to_string(max_length) + " is over 128");
-  a.max_length = static_cast<uint8_t>(max_length);
-  auto asn = o.at("asn").get<uint64_t>();
-  if (asn > UINT32_MAX) return fail(name + "asn " + std::to_string(asn) + " is over 4294967295");
-  a.asn = static_cast<uint32_t>(asn);
+  auto max_length = json_uint_member(o, "max_length", "max_length", 0, 128);
+  if (!max_length) return fail(name + max_length.error());
+  a.max_length = static_cast<uint8_t>(*max_length);
+  auto asn = json_uint_member(o, "asn", "asn", 0, UINT32_MAX);
+  if (!asn) return fail(name + asn.error());
+  a.asn = static_cast<uint32_t>(*asn);
   auto issuer = AccountId::parse(o.at("issuer").get<std::string>());
   if (!issuer) return fail(name + issuer.error());
   a.issuer = *issuer;
@@ -206,11 +207,20 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
     if (!valid_chain_id(g.chain_id))
       return fail("genesis: chain_id must be 1-" + std::to_string(kMaxChainIdBytes) +
                   " printable ASCII characters without spaces");
-    g.genesis_time = j.at("genesis_time").get<uint64_t>();
-    for (const auto& v : j.at("validators")) {
+    auto time = json_uint_member(j, "genesis_time", "genesis_time");
+    if (!time) return fail("genesis: " + time.error());
+    g.genesis_time = *time;
+    const json& validators = j.at("validators");
+    if (!validators.is_array()) return fail("genesis: validators is not an array");
+    for (size_t i = 0; i < validators.size(); ++i) {
+      const json& v = validators[i];
+      const std::string field = "validators[" + std::to_string(i) + "]";
+      if (!v.is_object()) return fail("genesis: " + field + " is not a JSON object");
       auto acct = AccountId::parse(v.at("account").get<std::string>());
       if (!acct) return fail("genesis: validator: " + acct.error());
-      g.validators.validators.push_back({acct->key, v.value("power", uint64_t{1})});
+      auto power = json_uint_member_or(v, "power", field + ".power", 1);
+      if (!power) return fail("genesis: " + power.error());
+      g.validators.validators.push_back({acct->key, *power});
     }
     std::sort(g.validators.validators.begin(), g.validators.validators.end());
     if (auto s = g.validators.validate(); !s) return fail("genesis: " + s.error());

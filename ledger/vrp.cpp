@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <tuple>
 
+#include "crypto/json_fields.h"
+
 namespace nl::ledger {
 
 namespace {
@@ -76,9 +78,10 @@ Result<Vrp> vrp_from_json(const json& e) {
     return fail("asn " + asn->dump() + " is not an AS number like \"AS64496\"");
   }
   if (!prefix->is_string()) return fail("prefix is not a string");
-  if (!max_length->is_number_unsigned()) return fail("maxLength " + clip(max_length->dump()) + " is not a whole number");
+  auto ml = json_uint(*max_length, "maxLength", 0, 255);
+  if (!ml) return ml.take_error();
   if (!ta->is_string()) return fail("ta is not a string");
-  return make_vrp(as, prefix->get_ref<const std::string&>(), max_length->get<uint64_t>(), ta->get<std::string>());
+  return make_vrp(as, prefix->get_ref<const std::string&>(), *ml, ta->get<std::string>());
 }
 
 std::string utc_time(uint64_t unix_seconds) {
@@ -147,6 +150,9 @@ Result<VrpFile> read_vrps_json(std::string_view text) {
     doc = json::parse(text);
   } catch (const json::parse_error& e) {
     return fail(std::string("VRP JSON is not valid JSON: ") + e.what());
+  } catch (const json::exception& e) {
+    // A number beyond a double (1e999) is out_of_range, not parse_error.
+    return fail(std::string("VRP JSON is not usable: ") + e.what());
   }
   if (!doc.is_object()) return fail("VRP JSON must be an object with a \"roas\" array");
   auto roas = doc.find("roas");

@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages numledger builds against, if missing.
 set -euo pipefail
 PKGS=(g++ cmake make pkg-config libsodium-dev librocksdb-dev libboost-dev
-      doctest-dev nlohmann-json3-dev libcli11-dev rtr-tools whois)
+      doctest-dev nlohmann-json3-dev libcli11-dev rtr-tools whois
+      clang libclang-rt-14-dev)  # clang and libFuzzer: the fuzz targets (scripts/fuzz.sh)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,0 +1,19 @@
+// Equivocation evidence: exact round trip, so the decoder is canonical (a
+// swapped pair must be refused by decode itself), and the check of what
+// decodes must not crash.
+#include "fuzz_check.h"
+#include "ledger/evidence.h"
+#include "ledger/validator_set.h"
+#include "support/fixtures.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace nl;
+  static const ledger::ValidatorSet set{{{test::seeded_key(4).public_key(), 1}}};
+  auto in = fuzz::bytes_of(data, size);
+  auto e = ledger::Evidence::decode(in);
+  if (!e) return 0;
+  fuzz::require_same_bytes(in, e->encode(), "evidence: decode then encode changed the bytes");
+  fuzz::require(e->a.block_hash < e->b.block_hash, "evidence: decoded a pair out of canonical order");
+  (void)e->check(test::kTestChain, set);
+  return 0;
+}

@@ -74,8 +74,8 @@ class Connection : public StreamConnection<Connection> {
     parser_.emplace();
     parser_->body_limit(limits().max_body);
     parser_->header_limit(static_cast<std::uint32_t>(limits().max_header));
-    // One deadline for the whole request, so slow senders cannot hold a slot.
-    stream_.expires_after(limits().read_timeout);
+    // One deadline for idling and the whole header, so slow senders cannot hold a slot.
+    stream_.expires_after(limits().header_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&Connection::on_header, shared_from_this()));
   }
@@ -83,6 +83,7 @@ class Connection : public StreamConnection<Connection> {
   void on_header(beast::error_code ec, size_t) {
     if (closed_) return;
     if (ec) return on_request(ec, 0);
+    stream_.expires_after(limits().body_timeout);  // also covers a 100 Continue
     auto expect = parser_->get()[http::field::expect];
     if (!parser_->is_done() && beast::iequals(expect, "100-continue")) {
       static constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -175,13 +176,13 @@ class Connection : public StreamConnection<Connection> {
       res_->body() = std::move(r.body);
       res_->prepare_payload();
     }
-    stream_.expires_after(limits().read_timeout);  // drops clients that do not read
+    stream_.expires_after(limits().write_timeout);  // drops clients that do not read
     http::async_write(stream_, *res_,
                       [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
                         self->res_.reset();
                         if (ec) return self->close();
                         if (keep_alive) return self->read_header();
-                        self->linger(self->limits().read_timeout, kLingerBytes);
+                        self->linger(self->limits().header_timeout, kLingerBytes);
                       });
   }
 
@@ -205,8 +206,8 @@ std::shared_ptr<TcpServerCore> http_core(net::io_context& ioc, HttpHandler handl
                                         ec ? std::string("unknown") : endpoint_string(ep));
   };
   // Over the cap the socket just closes: cheaper than an answer.
-  return std::make_shared<TcpServerCore>(ioc, TcpServerRules{"server", limits.max_connections, true},
-                                         std::move(make));
+  return std::make_shared<TcpServerCore>(
+      ioc, TcpServerRules{"server", limits.max_connections, limits.max_per_address, true}, std::move(make));
 }
 
 }  // namespace

@@ -45,11 +45,18 @@ struct HttpResponse {
 using Responder = std::function<void(HttpResponse)>;
 using HttpHandler = std::function<void(HttpRequest, Responder)>;
 
+// The numbers and their reasons are in whitepaper/security.md.
 struct HttpLimits {
   size_t max_body = 64 * 1024;
   size_t max_header = 8 * 1024;
-  std::chrono::seconds read_timeout{15};  // a whole request, and a whole response write
+  // From accepting (or from the end of the previous answer on a kept
+  // connection) to the end of the request header: idle and slow senders
+  // (slowloris) give their slot back within it.
+  std::chrono::seconds header_timeout{10};
+  std::chrono::seconds body_timeout{10};   // the whole body, once its header is in
+  std::chrono::seconds write_timeout{15};  // a whole answer: a client that does not read is closed
   size_t max_connections = 512;
+  size_t max_per_address = 64;  // per IPv4 address or IPv6 /64; 0: no such limit
 };
 
 // Takes over a connection whose request asks to upgrade to WebSocket at

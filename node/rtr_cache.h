@@ -10,7 +10,7 @@
 namespace nl::node {
 
 struct RtrCache {
-  // Draws the session ids; an idle_timeout of 0 becomes the expire interval.
+  // Draws the session ids; an idle_timeout of 0 becomes refresh + retry.
   explicit RtrCache(RtrOptions options);
 
   uint16_t session(uint8_t version) const { return version == 0 ? session_v0 : session_v1; }

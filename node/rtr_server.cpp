@@ -36,7 +36,7 @@ struct RtrServerState : std::enable_shared_from_this<RtrServerState> {
 
 namespace {
 
-// Over the cap a router's socket just closes: the core gets no refusal.
+// Over a cap a router's socket just closes: the core gets no refusal.
 TcpServerCore::MakeConnection session_maker(std::shared_ptr<const RtrCache> cache) {
   return [cache](tcp::socket&& socket, ConnectionSlot slot) -> std::shared_ptr<ServerConnection> {
     return std::make_shared<RtrSession>(std::move(socket), cache, std::move(slot));
@@ -48,8 +48,8 @@ TcpServerCore::MakeConnection session_maker(std::shared_ptr<const RtrCache> cach
 RtrServerState::RtrServerState(net::io_context& ioc, OriginSource src, RtrOptions opts)
     : source(std::move(src)),
       cache(std::make_shared<RtrCache>(opts)),
-      core(std::make_shared<TcpServerCore>(ioc, TcpServerRules{"RTR server", opts.max_connections, true},
-                                           session_maker(cache))),
+      core(std::make_shared<TcpServerCore>(
+          ioc, TcpServerRules{"RTR server", opts.max_connections, opts.max_per_address, true}, session_maker(cache))),
       poll_timer(core->strand()) {}
 
 void RtrServerState::arm_poll() {

@@ -16,10 +16,16 @@
 // each at most once per `notify_min_interval` (RFC 8210 §8.2: one per
 // minute); a change inside that window is announced when it ends.
 //
-// Hostile peers: connections are capped; a connection must send its first
-// query within `first_query_timeout`, each begun PDU must complete within
-// `pdu_timeout`, and an idle router is dropped after `idle_timeout` (by
-// default the expire interval, after which its data is void anyway). A
+// Hostile peers: connections are capped, in all and per source address
+// (IPv4 address or IPv6 /64); a connection must send its first query
+// within `first_query_timeout`, each begun PDU must complete within
+// `pdu_timeout`, and a router that sends no query for `idle_timeout` is
+// dropped. A router polls at least every refresh interval (RFC 8210 §6),
+// so by default the idle timeout is refresh + retry: a live router is
+// never dropped, and a socket that asked once and then only holds its
+// slot loses it at the latest then, not after `expire`. Missing a Serial
+// Notify is no reason to drop a router: answering one is optional
+// (RFC 8210 §5.2). Numbers and reasons: whitepaper/security.md. A
 // malformed PDU gets an Error Report naming the problem, then the
 // connection is closed; a length field above rtr::kMaxPduSize is answered
 // the same way without reading the rest. While a response is being
@@ -49,9 +55,10 @@ struct RtrServerState;
 struct RtrOptions {
   rtr::Intervals intervals;  // sent in version 1 End of Data
   size_t max_connections = 256;
-  std::chrono::seconds first_query_timeout{30};
-  std::chrono::seconds pdu_timeout{30};
-  std::chrono::seconds idle_timeout{0};  // 0: the expire interval
+  size_t max_per_address = 8;  // 0: no such limit
+  std::chrono::seconds first_query_timeout{10};
+  std::chrono::seconds pdu_timeout{10};
+  std::chrono::seconds idle_timeout{0};  // 0: refresh + retry
   std::chrono::seconds write_timeout{30};
   std::chrono::milliseconds poll_interval{200};
   std::chrono::milliseconds notify_min_interval{60'000};

@@ -126,10 +126,12 @@ void RtrSession::process() {
 
 void RtrSession::handle(const rtr::Pdu& pdu, ByteView raw) {
   if (std::holds_alternative<rtr::ResetQuery>(pdu.body)) {
+    last_query_ = Clock::now();
     version_ = pdu.version;
     return send_full();
   }
   if (auto* q = std::get_if<rtr::SerialQuery>(&pdu.body)) {
+    last_query_ = Clock::now();
     version_ = pdu.version;
     return send_delta(*q);
   }
@@ -228,21 +230,19 @@ void RtrSession::on_written(error_code ec) {
 // ---- deadlines and closing ----
 
 void RtrSession::arm_read_deadline() {
-  std::chrono::seconds limit;
   if (!inbuf_.empty()) {
     if (partial_armed_) return;  // a begun PDU keeps its first deadline
     partial_armed_ = true;
-    limit = opts().pdu_timeout;
-  } else {
-    partial_armed_ = false;
-    limit = version_ ? opts().idle_timeout : opts().first_query_timeout;
+    return arm_read_timer(Clock::now() + opts().pdu_timeout);
   }
-  arm_read_timer(limit);
+  partial_armed_ = false;
+  // Before the first query last_query_ is the time of accepting.
+  arm_read_timer(last_query_ + (version_ ? opts().idle_timeout : opts().first_query_timeout));
 }
 
-void RtrSession::arm_read_timer(Clock::duration limit) {
+void RtrSession::arm_read_timer(Clock::time_point deadline) {
   uint64_t gen = ++read_gen_;
-  read_timer_.expires_after(limit);
+  read_timer_.expires_at(deadline);
   read_timer_.async_wait([self = shared_from_this(), gen](error_code ec) {
     if (!ec && gen == self->read_gen_) self->close();
   });
@@ -253,7 +253,7 @@ void RtrSession::linger() {
   lingering_ = true;
   error_code ec;
   sock_.shutdown(tcp::socket::shutdown_send, ec);
-  arm_read_timer(kLingerTime);
+  arm_read_timer(Clock::now() + kLingerTime);
   maybe_read();
 }
 

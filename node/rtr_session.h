@@ -58,7 +58,7 @@ class RtrSession : public ServerConnection, public std::enable_shared_from_this<
 
   // Deadlines and closing.
   void arm_read_deadline();
-  void arm_read_timer(Clock::duration limit);
+  void arm_read_timer(Clock::time_point deadline);
   void linger();
   void close();
 
@@ -75,6 +75,9 @@ class RtrSession : public ServerConnection, public std::enable_shared_from_this<
   std::deque<Bytes> outq_;
   std::optional<uint8_t> version_;  // set by the first query
   std::optional<Clock::time_point> last_notify_;
+  // The idle deadline runs from the last query, so that our own Serial
+  // Notifies do not keep a silent socket alive.
+  Clock::time_point last_query_ = Clock::now();
   bool notify_pending_ = false;
   uint64_t read_gen_ = 0, write_gen_ = 0;  // invalidate superseded deadlines
   bool partial_armed_ = false;

@@ -96,11 +96,18 @@ void TcpServerCore::on_accept(error_code ec, tcp::socket socket) {
     });
     return;
   }
-  uint64_t id = 0;  // stays 0 over the cap
+  error_code pec;
+  auto peer = socket.remote_endpoint(pec);
+  if (pec) return do_accept();  // already gone; the socket closes as it goes out of scope
+  const AddressKey from = address_key(peer.address());
+  uint64_t id = 0;  // stays 0 over a cap
   {
     std::lock_guard lock(mu_);
     if (stopped_) return;  // the socket closes as it goes out of scope
-    if (conns_.size() < rules_.max_connections) id = ++next_id_;
+    if (conns_.size() < rules_.max_connections && per_address_.try_add(from, rules_.max_per_address)) {
+      id = ++next_id_;
+      conns_.emplace(id, Entry{{}, from});  // the slot counts from now, even if making fails
+    }
   }
   if (id == 0) {
     if (refuse_) refuse_(socket);
@@ -109,24 +116,31 @@ void TcpServerCore::on_accept(error_code ec, tcp::socket socket) {
   // Made outside the lock: a connection that fails to come up gives its
   // slot back, which takes the lock.
   auto conn = make_(std::move(socket), ConnectionSlot(shared_from_this(), id));
+  bool open = false;  // false: it closed while being made, and gave its slot back
   {
     std::lock_guard lock(mu_);
     if (stopped_) return;  // stop() came meanwhile: the connection closes as `conn` goes
-    conns_.emplace(id, conn);
+    if (auto it = conns_.find(id); it != conns_.end()) {
+      it->second.conn = conn;
+      open = true;
+    }
   }
-  conn->start();
+  if (open) conn->start();
   do_accept();
 }
 
 void TcpServerCore::forget(uint64_t id) {
   std::lock_guard lock(mu_);
-  conns_.erase(id);
+  auto it = conns_.find(id);
+  if (it == conns_.end()) return;
+  per_address_.remove(it->second.from);
+  conns_.erase(it);
 }
 
 std::vector<std::shared_ptr<ServerConnection>> TcpServerCore::live_locked() const {
   std::vector<std::shared_ptr<ServerConnection>> live;
-  for (auto& [id, weak] : conns_)
-    if (auto c = weak.lock()) live.push_back(std::move(c));
+  for (auto& [id, entry] : conns_)
+    if (auto c = entry.conn.lock()) live.push_back(std::move(c));
   return live;
 }
 
@@ -158,6 +172,11 @@ bool TcpServerCore::stopped() const {
 size_t TcpServerCore::connection_count() const {
   std::lock_guard lock(mu_);
   return conns_.size();
+}
+
+size_t TcpServerCore::connection_count(const net::ip::address& addr) const {
+  std::lock_guard lock(mu_);
+  return per_address_.count(address_key(addr));
 }
 
 net::any_io_executor TcpServerCore::strand() { return acceptor_.get_executor(); }

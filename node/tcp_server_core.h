@@ -1,6 +1,7 @@
 // The TCP machinery the HTTP, whois and RTR servers share: listening on
 // HOST:PORT, an accept loop on its own strand that backs off after accept
-// errors such as EMFILE, a capped table of live connections, and a stop()
+// errors such as EMFILE, a capped table of live connections (in all and per
+// source address, address_counts.h), and a stop()
 // that closes the acceptor and every connection still open. What is said
 // on a connection is the server's business: it makes one per accepted
 // socket, and says why (or not) to sockets over the cap.
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "crypto/result.h"
+#include "node/address_counts.h"
 
 namespace nl::node {
 
@@ -60,6 +62,7 @@ class ConnectionSlot {
 struct TcpServerRules {
   std::string name;            // "whois server", ...: how listen()'s errors name the server
   size_t max_connections = 0;  // accepted sockets beyond this are refused
+  size_t max_per_address = 0;  // and beyond this many from one address (0: no such limit)
   bool resolve_names = true;   // false: the host must be an IP address
 };
 
@@ -68,7 +71,7 @@ class TcpServerCore : public std::enable_shared_from_this<TcpServerCore> {
   using tcp = boost::asio::ip::tcp;
   // Makes the connection for an accepted socket; it must keep `slot`.
   using MakeConnection = std::function<std::shared_ptr<ServerConnection>(tcp::socket&&, ConnectionSlot)>;
-  // Gets a socket over the cap before it closes, to say why; none: closed in silence.
+  // Gets a socket over a cap before it closes, to say why; none: closed in silence.
   using RefuseConnection = std::function<void(tcp::socket&)>;
 
   // Hold it in a shared_ptr: the accept loop and the connections share it.
@@ -84,6 +87,8 @@ class TcpServerCore : public std::enable_shared_from_this<TcpServerCore> {
   void stop();
   bool stopped() const;
   size_t connection_count() const;
+  // Connections from the address (or IPv6 /64) of `addr`.
+  size_t connection_count(const boost::asio::ip::address& addr) const;
   std::vector<std::shared_ptr<ServerConnection>> live_connections() const;
   // The accept loop's strand, for a server's own timers.
   boost::asio::any_io_executor strand();
@@ -108,7 +113,12 @@ class TcpServerCore : public std::enable_shared_from_this<TcpServerCore> {
   mutable std::mutex mu_;  // guards everything below
   bool stopped_ = false;
   uint64_t next_id_ = 0;
-  std::unordered_map<uint64_t, std::weak_ptr<ServerConnection>> conns_;
+  struct Entry {
+    std::weak_ptr<ServerConnection> conn;  // empty while it is being made
+    AddressKey from;
+  };
+  std::unordered_map<uint64_t, Entry> conns_;  // an entry per slot given out
+  AddressCounts per_address_;
 };
 
 }  // namespace nl::node

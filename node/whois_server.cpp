@@ -48,7 +48,7 @@ class WhoisConnection : public StreamConnection<WhoisConnection> {
 
   void read() {
     if (closed_) return;
-    stream_.expires_after(limits().read_timeout);
+    stream_.expires_after(limits().query_timeout);
     // Room for the longest query plus CRLF; a fuller buffer means too long.
     net::async_read_until(stream_, net::dynamic_buffer(input_, limits().max_line + 2), '\n',
                           beast::bind_front_handler(&WhoisConnection::on_read, shared_from_this()));
@@ -83,10 +83,10 @@ class WhoisConnection : public StreamConnection<WhoisConnection> {
   void answer(std::string text) {
     if (closed_) return;
     output_ = std::move(text);
-    stream_.expires_after(limits().read_timeout);  // drops clients that do not read
+    stream_.expires_after(limits().write_timeout);  // drops clients that do not read
     net::async_write(stream_, net::buffer(output_), [self = shared_from_this()](beast::error_code ec, size_t) {
       if (ec) return self->close();
-      self->linger(self->limits().read_timeout, kLingerBytes);
+      self->linger(self->limits().query_timeout, kLingerBytes);
     });
   }
 
@@ -94,7 +94,7 @@ class WhoisConnection : public StreamConnection<WhoisConnection> {
   std::string input_, output_;
 };
 
-// Over the cap: one non-blocking try at saying why, then close; no state
+// Over a cap: one non-blocking try at saying why, then close; no state
 // is kept for the refused client.
 void refuse_busy(tcp::socket& socket) {
   beast::error_code ignored;
@@ -110,8 +110,9 @@ std::shared_ptr<TcpServerCore> whois_core(net::io_context& ioc, WhoisHandler han
     return std::make_shared<WhoisConnection>(std::move(socket), service, std::move(slot));
   };
   // The whois listener takes IP addresses only, never names.
-  return std::make_shared<TcpServerCore>(ioc, TcpServerRules{"whois server", limits.max_connections, false},
-                                         std::move(make), refuse_busy);
+  return std::make_shared<TcpServerCore>(
+      ioc, TcpServerRules{"whois server", limits.max_connections, limits.max_per_address, false}, std::move(make),
+      refuse_busy);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // A whois server (RFC 3912) on Boost.Asio: a client sends one query line
 // ended by CRLF (a bare LF is accepted), gets the answer, and the server
-// closes. Lines are bounded, reads time out, connections are capped; input
+// closes. Lines are bounded, reads time out, connections are capped (in all
+// and per address); input
 // that is too long or not printable ASCII gets a "%ERROR:" line, never a
 // crash. What a query means is the handler's business (whois_answer.h).
 #pragma once
@@ -21,10 +22,13 @@ namespace nl::node {
 // returns the whole answer. Runs on a connection's strand.
 using WhoisHandler = std::function<std::string(const std::string& query)>;
 
+// The numbers and their reasons are in whitepaper/security.md.
 struct WhoisLimits {
-  size_t max_line = 1024;                 // query bytes, terminator excluded
-  std::chrono::seconds read_timeout{10};  // to receive the line, and again to send the answer
+  size_t max_line = 1024;                   // query bytes, terminator excluded
+  std::chrono::seconds query_timeout{5};    // from accepting to the end of the query line
+  std::chrono::seconds write_timeout{10};   // the whole answer
   size_t max_connections = 256;
+  size_t max_per_address = 8;  // per IPv4 address or IPv6 /64; 0: no such limit
 };
 
 // listen() (an IP address, not a name: "127.0.0.1:4343", "[::1]:4343"),

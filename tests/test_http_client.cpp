@@ -41,7 +41,7 @@ TEST_CASE("http client: one kept connection serves every request") {
 }
 
 TEST_CASE("http client: a connection the server closed while idle is reopened") {
-  TestServer srv(echo_handler(), HttpLimits{.read_timeout = 1s});
+  TestServer srv(echo_handler(), HttpLimits{.header_timeout = 1s});
   HttpClient client(srv.url());
   auto a = client.request("GET", "/a", "", 5s);
   REQUIRE(a.ok());

@@ -277,7 +277,7 @@ TEST_CASE("http: an oversized header is refused") {
 
 TEST_CASE("http: silent clients neither block others nor stay forever") {
   HttpLimits limits;
-  limits.read_timeout = 1s;
+  limits.header_timeout = 1s;
   TestServer srv(echo_handler(), limits);
   RawClient silent(srv.port), half(srv.port);
   REQUIRE(silent.connected);

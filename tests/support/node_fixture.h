@@ -24,6 +24,7 @@ struct NodeFixture {
   std::string url = "http://127.0.0.1:" + std::to_string(port);
   Daemon node;
   std::string root;  // account id of the root holder
+  std::vector<std::string> launcher;  // runs the node, e.g. {"/usr/bin/prlimit", "--nofile=128:1024", "--"}
 
   RunResult cli(std::vector<std::string> args) {
     args.insert(args.begin(), kCliBin);
@@ -48,6 +49,7 @@ struct NodeFixture {
                                      "--validator-key", dir / "validator.key", "--listen",
                                      "127.0.0.1:" + std::to_string(port), "--block-interval", "0.2"};
     argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.insert(argv.begin(), launcher.begin(), launcher.end());
     node.start(argv, dir / "node.log");
     for (int i = 0; i < 200; ++i) {
       auto s = node::http_request(url, "GET", "/api/v1/status", "", std::chrono::seconds(2));

@@ -151,6 +151,7 @@ class Daemon {
     return -1;
   }
   bool running() const { return pid_ > 0 && ::kill(pid_, 0) == 0; }
+  pid_t pid() const { return pid_; }
   std::string log() const { return slurp(log_); }
 
  private:

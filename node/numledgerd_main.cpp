@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -16,6 +17,7 @@
 #include "ledger/transaction.h"
 #include "node/api.h"
 #include "node/consensus_driver.h"
+#include "node/descriptor_budget.h"
 #include "node/http_server.h"
 #include "node/p2p_network.h"
 #include "node/rtr_server.h"
@@ -34,10 +36,52 @@ struct Flags {
   size_t max_peers = 64;
   size_t max_block_txs = node::DriverOptions{}.max_block_txs;
   std::string whois_listen, rtr_listen;
+  node::HttpLimits http;
+  node::WhoisLimits whois;
   node::RtrOptions rtr;
   std::string test_fault_file;
   bool test_equivocate = false;
 };
+
+// Connection caps and deadlines (whitepaper/security.md, "Connection limits").
+void add_connection_flags(CLI::App& app, Flags& f) {
+  const auto count = CLI::Range(size_t{1}, size_t{1000000});
+  const auto per_address = CLI::Range(size_t{0}, size_t{1000000});
+  const auto seconds = CLI::Range(int64_t{1}, int64_t{86400});
+  auto secs = [&app](const std::string& name, std::chrono::seconds& value, const std::string& what) {
+    return app.add_option_function<int64_t>(name, [&value](int64_t v) { value = std::chrono::seconds(v); }, what)
+        ->default_str(std::to_string(value.count()));
+  };
+  app.add_option("--http-max-connections", f.http.max_connections,
+                 "most HTTP connections (API, RDAP, /p2p before its handshake); lowered to fit the open-file limit")
+      ->capture_default_str()->check(count);
+  app.add_option("--http-max-per-address", f.http.max_per_address,
+                 "most HTTP connections from one IPv4 address or IPv6 /64 (0: no limit)")
+      ->capture_default_str()->check(per_address);
+  secs("--http-header-timeout", f.http.header_timeout,
+       "seconds from connecting, or from the previous answer, to a complete request header")->check(seconds);
+  secs("--http-body-timeout", f.http.body_timeout, "seconds to receive a request body after its header")
+      ->check(seconds);
+  secs("--http-write-timeout", f.http.write_timeout, "seconds to send a whole answer; a client that does not "
+       "read it is closed")->check(seconds);
+  app.add_option("--whois-max-connections", f.whois.max_connections,
+                 "most whois connections; lowered to fit the open-file limit")
+      ->capture_default_str()->check(count);
+  app.add_option("--whois-max-per-address", f.whois.max_per_address,
+                 "most whois connections from one IPv4 address or IPv6 /64 (0: no limit)")
+      ->capture_default_str()->check(per_address);
+  secs("--whois-query-timeout", f.whois.query_timeout, "seconds from connecting to a complete whois query line")
+      ->check(seconds);
+  app.add_option("--rtr-max-connections", f.rtr.max_connections,
+                 "most RTR router sessions; lowered to fit the open-file limit")
+      ->capture_default_str()->check(count);
+  app.add_option("--rtr-max-per-address", f.rtr.max_per_address,
+                 "most RTR sessions from one IPv4 address or IPv6 /64 (0: no limit)")
+      ->capture_default_str()->check(per_address);
+  secs("--rtr-idle-timeout", f.rtr.idle_timeout,
+       "seconds a router may go without a query before it is dropped (0: refresh + retry)")
+      ->check(CLI::Range(int64_t{0}, int64_t{172800}));
+}
 
 void add_flags(CLI::App& app, Flags& f) {
   app.set_config("--config", "", "TOML config file; keys are the long option names (e.g. home = \"/x\", "
@@ -73,6 +117,7 @@ void add_flags(CLI::App& app, Flags& f) {
   app.add_option("--rtr-refresh", f.rtr.intervals.refresh, "RTR refresh interval, seconds")->capture_default_str();
   app.add_option("--rtr-retry", f.rtr.intervals.retry, "RTR retry interval, seconds")->capture_default_str();
   app.add_option("--rtr-expire", f.rtr.intervals.expire, "RTR expire interval, seconds")->capture_default_str();
+  add_connection_flags(app, f);
   app.add_option("--test-fault-file", f.test_fault_file,
                  "test only: a file polled every 100 ms; each line a peer node key (64 hex) whose traffic is "
                  "dropped both ways");
@@ -118,6 +163,17 @@ int main(int argc, char** argv) {
   for (const auto& p : f.peers)
     if (auto hp = node::parse_host_port(p); !hp)
       return std::fprintf(stderr, "numledgerd: --peer %s: %s\n", p.c_str(), hp.error().c_str()), 2;
+
+  // Before RocksDB opens its files; the caps are fitted to what it gives.
+  const auto fds = node::raise_descriptor_limit();
+  const auto plan = node::plan_descriptors(
+      fds.soft, f.max_peers,
+      {f.http.max_connections, f.whois_listen.empty() ? 0 : f.whois.max_connections,
+       f.rtr_listen.empty() ? 0 : f.rtr.max_connections});
+  f.http.max_connections = plan.caps.http;
+  if (!f.whois_listen.empty()) f.whois.max_connections = plan.caps.whois;
+  if (!f.rtr_listen.empty()) f.rtr.max_connections = plan.caps.rtr;
+  std::fprintf(stderr, "numledgerd: %s\n", node::describe(fds, plan).c_str());
 
   crypto::init();
   auto genesis = ledger::Genesis::load(f.genesis);
@@ -174,7 +230,7 @@ int main(int argc, char** argv) {
       [&d](const node::PeerInfo& p, bool up) { d.on_peer(p, up); });
   d.attach(&network);
 
-  node::HttpLimits http_limits;
+  node::HttpLimits http_limits = f.http;
   // A transaction travels as hex inside JSON: twice its bytes plus framing.
   http_limits.max_body = 2 * ledger::kMaxTxBytes + 4096;
   node::HttpServer server(
@@ -185,7 +241,8 @@ int main(int argc, char** argv) {
                         }});
   auto port = server.listen(f.listen);
   if (!port) return std::fprintf(stderr, "numledgerd: %s\n", port.error().c_str()), 1;
-  node::WhoisServer whois(ioc, [&](const std::string& q) { return node::whois_answer(**chain, d.state_mutex(), q); });
+  node::WhoisServer whois(
+      ioc, [&](const std::string& q) { return node::whois_answer(**chain, d.state_mutex(), q); }, f.whois);
   if (!f.whois_listen.empty()) {
     auto wport = whois.listen(f.whois_listen);
     if (!wport) return std::fprintf(stderr, "numledgerd: --whois-listen: %s\n", wport.error().c_str()), 1;

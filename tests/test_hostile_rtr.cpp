@@ -89,7 +89,7 @@ size_t count_of(const std::string& hay, const std::string& needle) {
 
 }  // namespace
 
-TEST_CASE("hostile rtr: a flood of one-query sockets comes and goes; rtrclient keeps its session") {
+TEST_CASE("hostile rtr: a flood of one-query sockets comes and goes, and rtrclient keeps its session") {
   const std::string rtrclient = "/usr/bin/rtrclient";
   REQUIRE_MESSAGE(::access(rtrclient.c_str(), X_OK) == 0, "rtrclient is missing: apt-get install rtr-tools");
   raise_own_fd_limit();

@@ -2,7 +2,13 @@
 // out, each authenticated by a signed-nonce handshake and run on its own
 // strand with a bounded send queue. It dials the configured peers with
 // capped exponential backoff, keeps one connection per node key, scores
-// misbehaviour and bans repeat offenders for a while. What messages mean
+// misbehaviour and bans repeat offenders for a while: by node key once the
+// handshake proved it, by address only for what comes before. Slots: the
+// current validators and the configured peers (reserved) always get in;
+// everyone else shares max_peers, at most max_peers_per_address from one
+// address, and is dropped after useful_idle_timeout without a useful frame.
+// Memory: one blocks reply in flight per peer, within a shared budget, and
+// a bound on all queued outbound bytes (whitepaper/security.md). What messages mean
 // is the node's business (consensus_driver.h): the network delivers them
 // and sends what it is given.
 #pragma once
@@ -46,9 +52,22 @@ struct P2pOptions {
   bool validator = false;
   std::vector<std::string> peers = {};      // HOST:PORT, dialled and redialled
   std::function<uint64_t()> best_height = {};  // for our Hello; any thread
-  size_t max_peers = 64;                    // inbound and outbound together
-  size_t send_queue_bytes = 64 * 1024 * 1024;  // per peer; a peer past it is dropped
+  // Whether a node key is in the current validator set (a reserved slot).
+  // Any thread, never under the network's lock; empty: none is.
+  std::function<bool(const crypto::PublicKey&)> is_validator = {};
+  size_t max_peers = 64;                 // peers that are not reserved (validators, configured peers)
+  size_t max_peers_per_address = 8;      // of those, from one IP address
+  size_t max_handshaking = 32;           // inbound connections still in their handshake
+  size_t max_handshaking_per_address = 4;
+  size_t banned_address_sessions = 2;    // non-reserved sessions a banned address may still hold
+  size_t send_queue_bytes = 32 * 1024 * 1024;  // per peer; a peer past it is dropped as not reading
   size_t send_queue_frames = 8192;
+  size_t max_queued_bytes = 256 * 1024 * 1024;  // all peers' send queues; past it the largest is dropped
+  size_t blocks_reply_budget = 64 * 1024 * 1024;  // blocks replies being built or queued, all peers
+  double get_blocks_per_second = 8;      // per peer, served at most this often
+  double get_blocks_burst = 8;
+  std::chrono::milliseconds write_stall_timeout{30000};  // a frame the peer does not take in by then drops it
+  std::chrono::seconds useful_idle_timeout{120};  // non-reserved peer without a useful frame: dropped
   std::chrono::milliseconds handshake_timeout{5000};
   std::chrono::milliseconds redial_min{200};
   std::chrono::milliseconds redial_max{10000};
@@ -64,6 +83,9 @@ struct P2pOptions {
 inline constexpr int kPenaltyUndecodable = 25;  // oversized, malformed, unknown tag
 inline constexpr int kPenaltyHandshake = 50;    // wrong chain, bad signature, protocol
 inline constexpr int kPenaltyInvalid = 10;      // decodes, but the node refuses it
+inline constexpr int kPenaltyHandshakeTimeout = 10;  // to the address: a handshake not finished in time
+inline constexpr int kPenaltyNotReading = 100;  // to the key: a peer that does not take in what it asked for
+inline constexpr int kPenaltyNotReadingAddress = 50;  // and to its address, so fresh keys from it are not welcome
 
 class P2pNetwork {
  public:
@@ -91,11 +113,12 @@ class P2pNetwork {
   void send(PeerId peer, const p2p::P2pMessage& m);
   // To each of `peers` that is connected, encoded once.
   void send(const std::vector<PeerId>& peers, const p2p::P2pMessage& m);
-  // The node found a message of this peer invalid: adds points, and at
-  // ban_score drops the peer and bans its key and address for ban_time.
+  // The node found a message of this peer invalid: adds points to its node
+  // key, and at ban_score drops the peer and bans the key for ban_time.
   void penalize(PeerId peer, int points, const std::string& reason);
 
   std::vector<PeerInfo> peers() const;  // handshaken ones
+  size_t queued_bytes() const;  // all send queues together
   size_t peer_count() const;
 
   // Test-only fault hook: frames to and from these node keys are dropped

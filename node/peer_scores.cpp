@@ -27,29 +27,25 @@ void PeerScores::prune(std::map<K, Entry>& table, Clock::time_point now) {
   }
 }
 
-PeerScores::Verdict PeerScores::add(const std::string& ip, const std::optional<crypto::PublicKey>& key, int points,
-                                    Clock::time_point now) {
-  auto bump = [&](Entry& e) {
-    e.points = current(e, now) + std::max(0, points);
-    e.updated = now;
-    return e.points >= ban_score_;
-  };
-  if (ips_.find(ip) == ips_.end()) prune(ips_, now);
-  bool ban = bump(ips_[ip]);
-  if (key) {
-    if (keys_.find(*key) == keys_.end()) prune(keys_, now);
-    ban = bump(keys_[*key]) || ban;
-  }
-  if (!ban) return {};
+template <class K>
+PeerScores::Verdict PeerScores::bump(std::map<K, Entry>& table, const K& k, int points, Clock::time_point now) {
+  if (table.find(k) == table.end()) prune(table, now);
+  Entry& e = table[k];
+  e.points = current(e, now) + std::max(0, points);
+  e.updated = now;
+  if (e.points < ban_score_) return {};
   const auto until = now + ban_time_;
-  auto mark = [&](Entry& e) {
-    e.points = 0;
-    e.updated = now;
-    e.banned_until = std::max(e.banned_until, until);
-  };
-  mark(ips_[ip]);
-  if (key) mark(keys_[*key]);
+  e.points = 0;
+  e.banned_until = std::max(e.banned_until, until);
   return Verdict{true, until};
+}
+
+PeerScores::Verdict PeerScores::add_key(const crypto::PublicKey& key, int points, Clock::time_point now) {
+  return bump(keys_, key, points, now);
+}
+
+PeerScores::Verdict PeerScores::add_ip(const std::string& ip, int points, Clock::time_point now) {
+  return bump(ips_, ip, points, now);
 }
 
 bool PeerScores::ip_banned(const std::string& ip, Clock::time_point now) const {

@@ -1,5 +1,9 @@
-// Misbehaviour points and timed bans, keyed by node key and by IP address.
-// Pure: the caller passes the time. Points are forgotten after ban_time
+// Misbehaviour points and timed bans, keyed by node key and by IP address,
+// kept apart: an authenticated peer's offences count against its key only,
+// so that the honest nodes sharing its address (a NAT, a loopback testnet)
+// are not punished with it; only what happens before a key is proven
+// (failed handshakes, garbage) counts against the address. Pure: the
+// caller passes the time. Points are forgotten after ban_time
 // without a further offence, so an honest peer's rare fault never adds up
 // to a ban, while repeated offences do. The tables are bounded: entries
 // whose points are forgotten and whose ban is over are dropped first.
@@ -21,12 +25,13 @@ class PeerScores {
   PeerScores(int ban_score, std::chrono::seconds ban_time, size_t max_entries = 4096);  // per table
 
   struct Verdict {
-    bool banned = false;            // this offence reached ban_score: key and IP are now banned
+    bool banned = false;            // this offence reached ban_score: the key (or IP) is now banned
     Clock::time_point until{};      // when the ban ends
   };
-  // Adds points to the IP and, when known, the key. At ban_score on either
-  // both are banned until now + ban_time and their points start over.
-  Verdict add(const std::string& ip, const std::optional<crypto::PublicKey>& key, int points, Clock::time_point now);
+  // Adds points to one key or one IP. At ban_score it is banned until
+  // now + ban_time and its points start over.
+  Verdict add_key(const crypto::PublicKey& key, int points, Clock::time_point now);
+  Verdict add_ip(const std::string& ip, int points, Clock::time_point now);
 
   bool ip_banned(const std::string& ip, Clock::time_point now) const;
   bool key_banned(const crypto::PublicKey& key, Clock::time_point now) const;
@@ -45,6 +50,8 @@ class PeerScores {
   int current(const Entry& e, Clock::time_point now) const;
   template <class K>
   void prune(std::map<K, Entry>& table, Clock::time_point now);
+  template <class K>
+  Verdict bump(std::map<K, Entry>& table, const K& k, int points, Clock::time_point now);
 
   const int ban_score_;
   const std::chrono::seconds ban_time_;

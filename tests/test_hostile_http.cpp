@@ -42,10 +42,11 @@ TEST_CASE("hostile http: 600 silent sockets from one address") {
   CHECK(held > 0);
   auto start = Clock::now();
   CHECK(status_ok(n.url));
-  CHECK(Clock::now() - start < 1s);
+  CHECK(Clock::now() - start < 2s);
   // Silent sockets give their slots back at the 10 s header deadline.
-  CHECK(flood.all_closed_within(13s - std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0)));
-  CHECK(Clock::now() - t0 < 13s);
+  // 13.5 s leaves room for a loaded machine and still fails the old 15 s deadline.
+  CHECK(flood.all_closed_within(13500ms - std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0)));
+  CHECK(Clock::now() - t0 < 13500ms);
   check_node_after_attack(n, "10.1.0.0/16");
 }
 
@@ -73,13 +74,13 @@ TEST_CASE("hostile http: slow headers and slow bodies (slowloris)") {
   });
   CHECK(status_ok(n.url));
   // Header deadline 10 s; body deadline 10 s after a header that came at once.
-  bool headers_closed = headers.all_closed_within(12s);
-  bool bodies_closed = bodies.all_closed_within(12s - std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0));
+  bool headers_closed = headers.all_closed_within(13500ms);
+  bool bodies_closed = bodies.all_closed_within(13500ms - std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0));
   stop = true;
   trickle.join();
   CHECK(headers_closed);
   CHECK(bodies_closed);
-  CHECK(Clock::now() - t0 < 13s);
+  CHECK(Clock::now() - t0 < 14s);
   check_node_after_attack(n, "10.2.0.0/16");
 }
 

@@ -55,10 +55,11 @@ TEST_CASE("hostile whois: 300 idle sockets and trickled queries from one address
   CHECK(held > 0);
   auto start = Clock::now();
   CHECK(answers(whois_port));
-  CHECK(Clock::now() - start < 1s);
+  CHECK(Clock::now() - start < 2s);
   // Idle sockets give their slots back at the 5 s query deadline.
-  CHECK(idle.all_closed_within(7s - std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0)));
-  CHECK(Clock::now() - t0 < 7s);
+  // 8 s leaves room for a loaded machine and still fails the old 10 s deadline.
+  CHECK(idle.all_closed_within(8s - std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0)));
+  CHECK(Clock::now() - t0 < 8s);
 
   // Queries sent a byte every 200 ms: closed at the same deadline, however they trickle.
   t0 = Clock::now();
@@ -73,11 +74,11 @@ TEST_CASE("hostile whois: 300 idle sockets and trickled queries from one address
     }
   });
   CHECK(answers(whois_port));
-  bool closed = trickling.all_closed_within(7s);
+  bool closed = trickling.all_closed_within(8s);
   stop = true;
   trickle.join();
   CHECK(closed);
-  CHECK(Clock::now() - t0 < 7s);
+  CHECK(Clock::now() - t0 < 8500ms);
 
   CHECK(answers(whois_port));
   check_node_after_attack(n, "10.1.0.0/16");

@@ -46,7 +46,7 @@ uint64_t peers_of(const TestnetHarness& net, const std::string& node) {
 
 }  // namespace
 
-TEST_CASE("a misbehaving peer on 127.0.0.1 is banned by key; the honest nodes on 127.0.0.1 stay connected") {
+TEST_CASE("a misbehaving peer on 127.0.0.1 is banned by key, the honest nodes on 127.0.0.1 stay connected") {
   TestnetHarness net;
   net.start();
   const auto all = net.validators();

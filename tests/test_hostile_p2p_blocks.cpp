@@ -25,7 +25,7 @@ constexpr int kRequestsEach = 2000;
 constexpr uint64_t kChainHeight = 64;
 }  // namespace
 
-TEST_CASE("16 non-reading get_blocks peers do not blow up the node's memory; a fresh observer still syncs") {
+TEST_CASE("16 non-reading get_blocks peers do not blow up the node's memory, a fresh observer still syncs") {
   TestnetOptions o;
   o.observers = 1;
   o.block_interval = 0.05;

@@ -36,7 +36,7 @@ p2p::StatusMessage status(uint64_t h) { return p2p::StatusMessage{h, crypto::sha
 
 }  // namespace
 
-TEST_CASE("get_blocks: one reply in flight per peer; the next request is read once the reply is written") {
+TEST_CASE("get_blocks: one reply in flight per peer, the next request is read once the reply is written") {
   Loop loop;
   TestNode a(loop, 1);
   a.start({}, [](P2pOptions& o) { o.get_blocks_burst = o.get_blocks_per_second = 1000; });
@@ -127,7 +127,7 @@ TEST_CASE("past the bound on all send queues, the peer with the longest queue is
   CHECK(eventually([&] { return a.net().queued_bytes() == 0; }));
 }
 
-TEST_CASE("idle: a peer without a reserved slot and without useful frames is dropped; pings do not count") {
+TEST_CASE("idle: a peer without a reserved slot and without useful frames is dropped, pings do not count") {
   Loop loop;
   TestNode a(loop, 1), b(loop, 2);
   a.start({b.address()}, [](P2pOptions& o) { o.useful_idle_timeout = 1s; });
@@ -152,7 +152,7 @@ TEST_CASE("idle: a peer without a reserved slot and without useful frames is dro
   CHECK(a.log_count("banned") == 0);
 }
 
-TEST_CASE("slots: a cap per address and in total for peers without a reservation; a validator's key gets in anyway") {
+TEST_CASE("slots: a cap per address and in total for peers without a reservation, a validator's key gets in anyway") {
   Loop loop;
   TestNode a(loop, 1);
   const auto validator = seeded_key(40).public_key();

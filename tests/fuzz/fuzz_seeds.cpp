@@ -18,6 +18,7 @@
 #include "fuzz_world.h"
 #include "ledger/control_proof.h"
 #include "ledger/evidence.h"
+#include "ledger/rir_keystore.h"
 #include "ledger/vrp.h"
 #include "node/p2p_message.h"
 #include "node/rtr_pdu.h"
@@ -95,6 +96,8 @@ void ledger_seeds(fuzz::World& w) {
   seed("block", "golden-header", from_hex(kGoldenHeader).value());
   seed("evidence", "golden", from_hex(kGoldenEvidence).value());
   seed("evidence", "world", with_evidence.evidence[0].encode());
+  const Evidence& e = with_evidence.evidence[0];
+  seed("evidence", "finding-swapped", Evidence{e.b, e.a}.encode());
   for (const char* r : {"10.1.5.0/24", "10.1.0.0/16", "2001:db8:1::/48", "AS64500", "10.0.0.0/8"}) {
     auto proof = w.chain->prove_control(fuzz::res(r));
     std::string name = std::string("world-") + r;
@@ -190,6 +193,13 @@ void genesis_seeds() {
                         {"imported", "ZA", "afrinic", "", ""}, "20230323", {child}});
   g.authorizations.push_back({fuzz::res("10.1.0.0/16"), 24, 64500, test::seeded_account(2)});
   seed("genesis", "imported", g.to_json());
+  // The findings of issue 13, so every run starts from them.
+  std::string text = fuzz::world_genesis().to_json();
+  const std::string time = "\"genesis_time\": " + std::to_string(g.genesis_time);
+  if (auto at = text.find(time); at != std::string::npos) {
+    seed("genesis", "finding-time-above-2^64", std::string(text).replace(at, time.size(), "\"genesis_time\": 99999999999999999999"));
+    seed("genesis", "finding-negative-time", std::string(text).replace(at, time.size(), "\"genesis_time\": -5"));
+  }
 }
 
 void vrp_seeds(const fs::path& data) {
@@ -201,6 +211,7 @@ void vrp_seeds(const fs::path& data) {
       for (size_t i = 0; i < real->size(); i += 400) vrps.push_back((*real)[i]);
   }
   seed("vrp_json", "sample", format_vrps_json(vrps, 1704067200));
+  seed("vrp_json", "finding-number-overflow", std::string(R"({"x":1e999,"roas":[]})"));
   seed("vrp_json", "rpki-client",
        std::string(R"({"roas":[{"asn":13335,"prefix":"1.0.0.0/24","maxLength":24,"ta":"apnic","expires":1}]})"));
   seed("vrp_csv", "sample", format_vrps_csv(vrps));
@@ -228,6 +239,12 @@ void key_file_seeds() {
   };
   copy("plain", std::nullopt);
   copy("encrypted", std::string("passphrase"));
+  auto ks = RirKeystore::open((dir / "keystore").string());
+  if (ks) {
+    for (const char* org : {"iana", "afrinic", "afrinic-F36B9F4B"}) (void)ks->account(org);
+    if (ks->save().ok())
+      if (auto t = read_text(ks->path())) seed("keystore", "three-orgs", *t);
+  }
   std::error_code ec;
   fs::remove_all(dir, ec);
 }

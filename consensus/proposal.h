@@ -11,12 +11,13 @@
 #include "crypto/ed25519.h"
 #include "crypto/hash.h"
 #include "crypto/result.h"
+#include "ledger/block.h"
 #include "ledger/canonical.h"
 
 namespace nl::consensus {
 
-// Largest value (an encoded block) a proposal may carry.
-inline constexpr uint32_t kMaxValueBytes = 4 * 1024 * 1024;
+// Largest value a proposal may carry: an encoded block, so the block limit.
+inline constexpr uint32_t kMaxValueBytes = static_cast<uint32_t>(ledger::kMaxBlockBytes);
 
 struct Proposal {
   uint64_t height = 0;

@@ -44,7 +44,8 @@ CommitCertificate CommitCertificate::decode(Reader& r) {
   c.height = r.u64();
   c.round = r.u32();
   c.block_hash.b = r.fixed<32>();
-  uint32_t n = r.count(10000);
+  // No set has more validators, so no valid certificate has more votes.
+  uint32_t n = r.count(static_cast<uint32_t>(kMaxValidators));
   for (uint32_t i = 0; i < n; ++i) {
     VoteSignature v;
     v.validator.b = r.fixed<32>();
@@ -79,7 +80,27 @@ Bytes Block::encode() const {
   return w.take();
 }
 
+size_t Block::size_without_commit() const {
+  Writer w;
+  header.encode(w);
+  size_t n = w.data().size() + 4 + 4 + 1;
+  for (const auto& tx : txs) n += tx.encode().size();
+  for (const auto& e : evidence) n += e.encode().size();
+  return n;
+}
+
+Status check_block_size(const Block& b) {
+  const size_t n = b.size_without_commit();
+  if (n > kMaxBlockBytesWithoutCommit)
+    return fail("block is " + std::to_string(n) + " bytes without its last commit; the limit is " +
+                std::to_string(kMaxBlockBytesWithoutCommit) + " (" + std::to_string(kMaxBlockBytes) +
+                " less room for the largest certificate)");
+  return {};
+}
+
 Result<Block> Block::decode(ByteView in) {
+  if (in.size() > kMaxBlockBytes)
+    return fail("block is " + std::to_string(in.size()) + " bytes; the limit is " + std::to_string(kMaxBlockBytes));
   return decode_all<Block>(in, "block", [](Reader& r) {
     Block b;
     b.header = BlockHeader::decode(r);

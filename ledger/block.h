@@ -23,6 +23,18 @@ inline constexpr uint8_t kBlockVersion = 1;
 inline constexpr uint32_t kMaxBlockTxs = 10000;
 inline constexpr uint32_t kMaxBlockEvidence = 100;
 
+// The block size limit, the one number every layer uses (whitepaper/ledger.md,
+// "Block size"): no encoded block, whatever last commit it carries, is
+// larger. Proposing, checking, storing, serving and syncing all hold to it.
+inline constexpr size_t kMaxBlockBytes = 4 * 1024 * 1024;
+// The largest commit certificate: a signature from every validator.
+inline constexpr size_t kMaxCertificateBytes = 8 + 4 + 32 + 4 + kMaxValidators * (32 + 64);
+// What a block may take without its last commit. The rest is kept for the
+// largest certificate, because the block a node stores carries its own
+// certificate of the previous height, which may hold more signatures than
+// the proposer's: the stored and served block must fit kMaxBlockBytes too.
+inline constexpr size_t kMaxBlockBytesWithoutCommit = kMaxBlockBytes - kMaxCertificateBytes;
+
 struct BlockHeader {
   std::string chain_id;
   uint64_t height = 0;
@@ -66,8 +78,15 @@ struct Block {
   std::optional<CommitCertificate> last_commit;  // certificate of height - 1
 
   Bytes encode() const;
+  // Refuses more than kMaxBlockBytes before reading a field.
   static Result<Block> decode(ByteView in);
+  // The encoding's size with no last commit (its presence flag counted).
+  size_t size_without_commit() const;
 };
+
+// The block size rule: size_without_commit() <= kMaxBlockBytesWithoutCommit,
+// with the reason when not.
+Status check_block_size(const Block& b);
 
 // Merkle root over tagged hashes of the full signed transaction encodings
 // (crypto/merkle.h), tags kTxLeaf/kTxNode.

@@ -139,6 +139,7 @@ Status BlockStore::append(const Block& block, const CommitCertificate& cert,
                 std::to_string(h));
   if (cert.block_hash != block.header.hash())
     return fail("certificate at height " + std::to_string(h) + " is for another block");
+  if (auto s = check_block_size(block); !s) return fail("height " + std::to_string(h) + ": " + s.error());
 
   const Bytes hkey = height_key(h);
   std::string existing;

@@ -52,6 +52,7 @@ Status Chain::check_header(const Block& b) {
   if (b.evidence.size() > kMaxBlockEvidence)
     return fail("block carries " + std::to_string(b.evidence.size()) + " pieces of evidence; at most " +
                 std::to_string(kMaxBlockEvidence) + " are allowed");
+  if (auto s = check_block_size(b); !s) return s;
   if (tx_root(b.txs) != h.tx_root) return fail("block's transactions do not match its header's tx root");
   if (evidence_root(b.evidence) != h.evidence_root)
     return fail("block's evidence does not match its header's evidence root");

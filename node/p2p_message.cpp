@@ -43,7 +43,14 @@ void encode_blocks(Writer& w, const Blocks& b) {
     throw std::length_error("a blocks frame carries at most " + std::to_string(kMaxBlocksPerRequest) + " blocks");
   w.count(b.blocks.size());
   for (const auto& cb : b.blocks) {
-    w.bytes(cb.block.encode());
+    // A block may exceed the generic field cap (ledger::kMaxFieldBytes):
+    // its length prefix is written here against the block limit.
+    const Bytes enc = cb.block.encode();
+    if (enc.size() > ledger::kMaxBlockBytes)
+      throw std::length_error("block " + std::to_string(cb.block.header.height) + " is " +
+                              std::to_string(enc.size()) + " bytes; the limit is " +
+                              std::to_string(ledger::kMaxBlockBytes));
+    w.u32(static_cast<uint32_t>(enc.size())).raw(enc);
     cb.cert.encode(w);
   }
 }
@@ -53,9 +60,9 @@ Blocks decode_blocks(Reader& r) {
   const uint32_t n = r.count(kMaxBlocksPerRequest);
   out.blocks.reserve(n);
   for (uint32_t i = 0; i < n; ++i) {
-    // The frame cap bounds a block; Reader::bytes checks the length against
+    // Reader::bytes checks the length against the block limit and against
     // what is left before it allocates.
-    Bytes enc = r.bytes(static_cast<uint32_t>(kMaxBlocksFrameBytes));
+    Bytes enc = r.bytes(static_cast<uint32_t>(ledger::kMaxBlockBytes));
     auto block = ledger::Block::decode(enc);
     if (!block) throw DecodeError("block " + std::to_string(i) + ": " + block.error());
     CertifiedBlock cb{std::move(*block), ledger::CommitCertificate::decode(r)};

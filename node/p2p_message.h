@@ -119,6 +119,8 @@ inline constexpr size_t kMaxTxFrameBytes = ledger::kMaxTxBytes + 64;
 inline constexpr size_t kMaxConsensusFrameBytes = consensus::kMaxMessageBytes + 64;
 inline constexpr size_t kMaxSmallFrameBytes = 256;  // status, get_blocks
 inline constexpr size_t kMaxBlocksFrameBytes = 16 * 1024 * 1024;
+// A frame carries at least one block of the largest size with its certificate.
+static_assert(kMaxBlocksFrameBytes >= 2 + 4 + 4 + ledger::kMaxBlockBytes + ledger::kMaxCertificateBytes);
 inline constexpr size_t kMaxTxsFrameBytes = 8 * 1024 * 1024;
 // What the transactions of one txs frame may take together: the cap less
 // version, tag and count.

@@ -49,6 +49,7 @@ Status Registry::apply(const Transaction& tx, const BlockContext& ctx, Signature
     return fail("a " + std::string(tx_kind_name(kind)) + " transaction carries at most " +
                 std::to_string(max_signatures(kind)) + " signatures; this one has " +
                 std::to_string(tx.signatures.size()));
+  if (auto s = only_needed_signatures(tx, ctx); !s) return s;
   if (sigs == SignatureCheck::verify)
     if (auto s = tx.check_signatures(); !s) return s;
   if (auto r = named_range(tx.body); r && !well_formed(*r))
@@ -79,7 +80,36 @@ Status Registry::apply(const Transaction& tx, const BlockContext& ctx, Signature
   return {};
 }
 
+Status Registry::only_needed_signatures(const Transaction& tx, const BlockContext& ctx) const {
+  // Who may sign besides the signer's current key, by kind.
+  const auto& body = tx.body;
+  std::optional<crypto::PublicKey> cosigner;
+  std::string needs = "the signer's current key";
+  if (const auto* t = std::get_if<TransferBody>(&body)) {
+    cosigner = current_key(t->to);
+    needs += " and the recipient's current key";
+  } else if (const auto* r = std::get_if<RotateKeyBody>(&body)) {
+    cosigner = r->new_key;
+    needs += " and the new key";
+  }
+  const bool update = std::holds_alternative<ValidatorUpdateBody>(body);
+  if (update) needs += " and validators of height " + std::to_string(ctx.height);
+  const crypto::PublicKey own = current_key(tx.signer);
+  for (const auto& s : tx.signatures) {
+    if (s.key == own || (cosigner && s.key == *cosigner)) continue;
+    if (update && validator_set_at(ctx.height).find(s.key)) continue;
+    return fail("signature by key " + s.key.hex() + " is not one a " + std::string(tx_kind_name(body_kind(body))) +
+                " needs (" + needs + "); remove it");
+  }
+  return {};
+}
+
 Status Registry::apply_rotate_key(const Transaction& tx, const RotateKeyBody& b) {
+  // No free accounts: an account comes into being by receiving a holding,
+  // never by rotating the key of nothing.
+  if (!by_holder_.contains(tx.signer))
+    return fail("rotate-key: " + tx.signer.to_string() +
+                " holds nothing; an account comes into being only by receiving a holding");
   if (b.new_key == current_key(tx.signer))
     return fail("the new key is already the current key of " + tx.signer.to_string());
   if (!tx.signed_by(b.new_key))

@@ -127,6 +127,11 @@ class Registry {
   Status apply_validator_update(const Transaction& tx, const ValidatorUpdateBody& b,
                                 const BlockContext& ctx);  // registry_validators.cpp
 
+  // Every signature is by a key the kind needs: the signer's current key,
+  // a transfer's recipient, a rotation's new key, a validator-update's
+  // validators of ctx.height. A padded transaction is refused.
+  Status only_needed_signatures(const Transaction& tx, const BlockContext& ctx) const;
+
   // Selection and validation helpers.
   std::string describe_holding(const Holding& h) const;  // "holding #12 (..) held by nl.."
   std::vector<HoldingId> chain_ids(const Resource& r) const;

@@ -37,6 +37,13 @@ class ReferenceModel {
     if (tx.chain_id != chain_id_) return no("chain");
     if (tx.nonce != next_nonce(tx.signer)) return no("nonce");
     if (!tx.signed_by(current_key(tx.signer))) return no("signer key");
+    // Only the keys the kind needs may sign (validator-update is outside the model).
+    for (const auto& s : tx.signatures) {
+      bool needed = s.key == current_key(tx.signer);
+      if (auto* t = std::get_if<TransferBody>(&tx.body)) needed = needed || s.key == current_key(t->to);
+      if (auto* r = std::get_if<RotateKeyBody>(&tx.body)) needed = needed || s.key == r->new_key;
+      if (!needed) return no("unneeded signature");
+    }
     if (verify && !tx.check_signatures()) return no("bad signature");
     bool ok = std::visit([&](const auto& b) { return body(tx, b, ctx); }, tx.body);
     if (!ok) return false;
@@ -332,6 +339,8 @@ class ReferenceModel {
     return true;
   }
   bool body(const Transaction& tx, const RotateKeyBody& b, const BlockContext&) {
+    if (std::none_of(hs_.begin(), hs_.end(), [&](const Holding& h) { return h.holder == tx.signer; }))
+      return no("holds nothing");
     if (b.new_key == current_key(tx.signer)) return no("same key");
     if (!tx.signed_by(b.new_key)) return no("new key co-signature");
     auto& a = accounts_[tx.signer];

@@ -233,7 +233,9 @@ TEST_CASE_FIXTURE(Fx, "discard_proposal undoes a proposal and check_block refuse
 }
 
 TEST_CASE_FIXTURE(Fx, "undo restores every kind of change exactly: splits, returns, leases, authorizations, keys") {
-  auto [b1, c1] = make({delegate("10.1.0.0/16", 1, 2, 1), delegate("10.2.0.0/16", 1, 3, 2)});
+  // Account 4 gets a holding: only a holder may rotate its key.
+  auto [b1, c1] = make({delegate("10.1.0.0/16", 1, 2, 1), delegate("10.2.0.0/16", 1, 3, 2),
+                        delegate("10.4.0.0/16", 1, 4, 3)});
   REQUIRE(follower->commit_block(b1, c1).ok());
   auto r = [](const char* s) { return Resource::parse(s).value(); };
   auto transfer = test::signed_tx(TransferBody{r("10.1.128.0/17"), test::seeded_account(5)}, 2, 1);

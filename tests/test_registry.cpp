@@ -351,8 +351,32 @@ TEST_CASE_FIXTURE(Fx, "rotate-key") {
   ACCEPTS(delegate(rotated, "10.1.0.0/16", bob));
   CHECK(reg.holding(4)->parent == 1);
   // A transfer to alice now needs her new key's co-signature.
-  REJECTS(run(bob, TransferBody{R("10.1.0.0/16"), alice.id}, {&alice}), "co-signature");
+  REJECTS(run(bob, TransferBody{R("10.1.0.0/16"), alice.id}, {&alice}), "is not one a transfer needs (the signer's current key and the recipient's current key)");
   ACCEPTS(run(bob, TransferBody{R("10.1.0.0/16"), alice.id}, {&rotated}));
+}
+
+TEST_CASE_FIXTURE(Fx, "rotate-key: a key that holds nothing opens no account") {
+  Party nobody = party(11), fresh = party(12);
+  REJECTS(run(nobody, RotateKeyBody{fresh.key.public_key()}, {&fresh}),
+          "holds nothing; an account comes into being only by receiving a holding");
+  CHECK_FALSE(reg.account(nobody.id).has_value());
+  // Once it receives a holding, it may rotate.
+  ACCEPTS(delegate(alice, "10.9.0.0/16", nobody));
+  ACCEPTS(run(nobody, RotateKeyBody{fresh.key.public_key()}, {&fresh}));
+}
+
+TEST_CASE_FIXTURE(Fx, "a transaction carries only the signatures its kind needs") {
+  Party stranger = party(13);
+  // Padding a delegation with any other key's (valid) signature is refused.
+  REJECTS(run(alice, DelegateBody{R("10.1.0.0/16"), bob.id, HoldingKind::allocation, 0}, {&stranger}),
+          "signature by key " + stranger.key.public_key().hex() + " is not one a delegate needs");
+  // A transfer: signer and recipient, nobody else.
+  REJECTS(run(alice, TransferBody{R("10.128.0.0/9"), dave.id}, {&dave, &stranger}), "not one a transfer needs");
+  // A rotation: signer and new key only.
+  Party fresh = party(14);
+  REJECTS(run(alice, RotateKeyBody{fresh.key.public_key()}, {&fresh, &stranger}), "not one a rotate-key needs");
+  // The refusals changed nothing: the next nonce still goes through.
+  ACCEPTS(run(alice, TransferBody{R("10.128.0.0/9"), dave.id}, {&dave}));
 }
 
 TEST_CASE_FIXTURE(Fx, "take_writes reports every touched entry once, then nothing") {

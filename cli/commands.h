@@ -16,6 +16,7 @@ void add_validator_update_command(CLI::App& tx, Dispatch& d);
 // tx sign and tx show.
 void add_tx_sign_show_commands(CLI::App& tx, Dispatch& d);
 void add_submit_command(CLI::App& tx, Dispatch& d);
+void add_status_command(CLI::App& tx, Dispatch& d);
 // query RESOURCE, query account|validators|evidence, history RESOURCE.
 void add_query_commands(CLI::App& app, Dispatch& d);
 void add_proof_commands(CLI::App& app, Dispatch& d);

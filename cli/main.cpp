@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   add_tx_build_commands(*tx, d);
   add_tx_sign_show_commands(*tx, d);
   add_submit_command(*tx, d);
+  add_status_command(*tx, d);
   add_query_commands(app, d);
   add_proof_commands(app, d);
   add_sim_commands(app, d);

@@ -1,5 +1,5 @@
 // numledger tx submit: hand a signed transaction to a node and wait until
-// it is committed or refused.
+// it is committed or refused; numledger tx status: where one stands.
 #include <cstdio>
 #include <memory>
 
@@ -49,7 +49,51 @@ int run_submit(const SubmitOpts& o) {
   return report(kExitFailure, "node refused " + id + " (HTTP " + std::to_string(r->status) + "): " + r->reason());
 }
 
+struct StatusOpts {
+  std::string id, node;
+  bool json = false;
+  unsigned timeout = 30;
+};
+
+// Exit 0 when committed or pending, 1 when dropped or unknown to the node.
+int run_status(const StatusOpts& o) {
+  if (o.node.empty()) return report(kExitUsage, "no node named: pass --node URL or set NUMLEDGER_NODE");
+  if (!crypto::Hash32::from_hex(o.id)) return report(kExitUsage, "transaction id must be 64 hex digits: " + o.id);
+  NodeClient node(o.node, std::chrono::seconds(o.timeout));
+  auto r = node.request("GET", "/api/v1/tx/" + o.id, "");
+  if (!r) return report(kExitFailure, r.error());
+  const json& b = r->body;
+  const std::string status = b.is_object() ? b.value("status", std::string()) : std::string();
+  if (r->status != 200 && r->status != 404)
+    return report(kExitFailure, "node answered HTTP " + std::to_string(r->status) + ": " + r->reason());
+  if (o.json) {
+    std::printf("%s\n", b.dump(2).c_str());
+  } else if (status == "committed") {
+    std::printf("committed %s at height %llu\n", o.id.c_str(),
+                static_cast<unsigned long long>(b.value("height", uint64_t{0})));
+  } else if (status == "pending") {
+    std::printf("pending %s (waiting in the node's mempool)\n", o.id.c_str());
+  } else if (status == "dropped") {
+    std::printf("dropped %s: %s\n", o.id.c_str(), b.value("reason", std::string()).c_str());
+  } else {
+    std::printf("unknown %s: %s\n", o.id.c_str(), r->reason().c_str());
+  }
+  return status == "committed" || status == "pending" ? kExitOk : kExitFailure;
+}
+
 }  // namespace
+
+void add_status_command(CLI::App& tx, Dispatch& d) {
+  auto o = std::make_shared<StatusOpts>();
+  auto* cmd = tx.add_subcommand("status", "where a transaction stands on a node: committed at a height, pending, "
+                                          "or dropped with the reason (exit 1 when dropped or unknown)");
+  cmd->add_option("ID", o->id, "transaction id (64 hex digits, as tx submit prints it)")->required();
+  add_node_option(cmd, o->node);
+  cmd->add_flag("--json", o->json, "print the node's answer as JSON");
+  cmd->add_option("--timeout", o->timeout, "seconds to wait for the node")->capture_default_str()
+      ->check(CLI::Range(1u, 3600u));
+  cmd->callback([o, &d] { d.action = [o] { return run_status(*o); }; });
+}
 
 void add_submit_command(CLI::App& tx, Dispatch& d) {
   auto o = std::make_shared<SubmitOpts>();

@@ -1,6 +1,7 @@
 #include "node/api.h"
 
 #include <algorithm>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <shared_mutex>
@@ -139,22 +140,32 @@ void Api::submit(const HttpRequest& req, Responder respond) {
   if (auto loc = chain_.store().find_tx(id))
     return respond(json_error(409, "transaction " + id.hex() + " is already committed at height " +
                                        std::to_string(loc->height)));
-  if (body.contains("wait") && body["wait"].is_boolean() && !body["wait"].get<bool>()) {
-    // Fire and forget: the client polls /api/v1/tx/<id>.
-    driver_.submit(std::move(*tx), {});
-    return respond({202, dump(json{{"status", "pending"}, {"id", id.hex()}}), "application/json"});
-  }
-  driver_.submit(std::move(*tx), [respond = std::move(respond)](SubmitResult r) {
-    switch (r.outcome) {
-      case SubmitResult::Outcome::committed:
-        return respond(ok({{"status", "committed"}, {"id", r.tx_id.hex()}, {"height", r.height}}));
-      case SubmitResult::Outcome::rejected:
-        return respond({409, dump(json{{"error", r.reason}, {"status", "rejected"}, {"id", r.tx_id.hex()}}),
+  const bool wait = !(body.contains("wait") && body["wait"].is_boolean() && !body["wait"].get<bool>());
+  // Answered once: at admission when refused or not waiting, else when it
+  // commits or is dropped.
+  auto shared = std::make_shared<Responder>(std::move(respond));
+  auto admitted = [shared, wait, id](Admission a) {
+    if (a.verdict == Admission::Verdict::refused)
+      return (*shared)({409, dump(json{{"error", a.reason}, {"status", "rejected"}, {"id", id.hex()}}),
                         "application/json"});
-      case SubmitResult::Outcome::unavailable:
-        return respond(json_error(503, r.reason));
-    }
-  });
+    if (a.verdict == Admission::Verdict::busy) return (*shared)(json_error(503, a.reason));
+    // Not waiting: the client polls /api/v1/tx/<id>.
+    if (!wait) (*shared)({202, dump(json{{"status", "pending"}, {"id", id.hex()}}), "application/json"});
+  };
+  SubmitCallback done;
+  if (wait)
+    done = [shared](SubmitResult r) {
+      switch (r.outcome) {
+        case SubmitResult::Outcome::committed:
+          return (*shared)(ok({{"status", "committed"}, {"id", r.tx_id.hex()}, {"height", r.height}}));
+        case SubmitResult::Outcome::rejected:
+          return (*shared)({409, dump(json{{"error", r.reason}, {"status", "dropped"}, {"id", r.tx_id.hex()}}),
+                            "application/json"});
+        case SubmitResult::Outcome::unavailable:
+          return (*shared)(json_error(503, r.reason));
+      }
+    };
+  driver_.submit(std::move(*tx), std::move(admitted), std::move(done));
 }
 
 static Result<uint64_t> parse_u64(const std::string& s, const char* what) {
@@ -184,10 +195,21 @@ HttpResponse Api::tx(const std::string& arg) const {
   if (!id) return json_error(400, "transaction id must be 64 hex digits");
   std::shared_lock lk(driver_.state_mutex());
   auto loc = chain_.store().find_tx(*id);
-  if (!loc) return json_error(404, "transaction " + arg + " is not committed");
+  if (!loc) {
+    const PoolStatus p = driver_.pool_status(*id);
+    if (p.state == PoolStatus::State::pending) return ok({{"status", "pending"}, {"id", arg}});
+    if (p.state == PoolStatus::State::dropped)
+      return ok({{"status", "dropped"}, {"id", arg}, {"reason", p.reason}});
+    return {404,
+            dump(json{{"status", "unknown"},
+                      {"id", arg},
+                      {"error", "transaction " + arg + " is not committed, not waiting here, and not dropped lately"}}),
+            "application/json"};
+  }
   auto b = chain_.store().block(loc->height);
   if (!b || loc->index >= b->txs.size()) return json_error(500, "transaction index points at a missing block");
   json j = tx_json(b->txs[loc->index]);
+  j["status"] = "committed";
   j["height"] = loc->height;
   j["index"] = loc->index;
   return ok(j);

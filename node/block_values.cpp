@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <stdexcept>
 
 #include "consensus/proposal.h"
 #include "node/parallel_signature_check.h"
@@ -9,9 +10,9 @@
 namespace nl::node {
 
 namespace {
-// Room left in a value for the header, the last commit (one signature per
-// validator) and the evidence.
-constexpr size_t kValueReserve = 1024 * 1024;
+// Room for the header (its chain id at most 64 bytes) and the sequence
+// counts; the last commit has its own room in the block limit.
+constexpr size_t kHeaderReserve = 512;
 }  // namespace
 
 crypto::Hash32 block_value_id(ByteView value) {
@@ -22,10 +23,18 @@ crypto::Hash32 block_value_id(ByteView value) {
 
 BuiltValue build_block_value(ledger::Chain& chain, const Mempool& mempool, const crypto::PublicKey& proposer,
                              uint64_t time, size_t max_txs) {
-  auto txs = mempool.select(std::min<size_t>(max_txs, ledger::kMaxBlockTxs), consensus::kMaxValueBytes - kValueReserve);
   auto evidence = mempool.select_evidence(chain.height() + 1, ledger::kMaxBlockEvidence);
+  size_t room = ledger::kMaxBlockBytesWithoutCommit - kHeaderReserve;
+  for (const auto& e : evidence) room -= e.encode().size();  // at most 100 of about 300 bytes
+  const ledger::Registry& reg = chain.registry();
+  auto txs = mempool.select(std::min<size_t>(max_txs, ledger::kMaxBlockTxs), room,
+                            [&](const ledger::AccountId& a) { return reg.next_nonce(a); });
   auto p = chain.propose(txs, time, proposer, ledger::SignatureCheck::already_verified, evidence);
   (void)chain.discard_proposal();
+  // What was selected fits by construction; a block over the limit would
+  // be refused by every validator, this one included.
+  if (auto s = ledger::check_block_size(p.block); !s)
+    throw std::logic_error("built an oversized block: " + s.error());
   BuiltValue v;
   v.id = p.block.header.hash();
   v.bytes = p.block.encode();

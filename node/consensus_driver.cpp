@@ -90,9 +90,43 @@ std::vector<PeerInfo> ConsensusDriver::peers() const {
   return n ? n->peers() : std::vector<PeerInfo>{};
 }
 
-void ConsensusDriver::submit(ledger::Transaction tx, SubmitCallback done) {
-  impl_->add_tx(std::move(tx), std::move(done), nullptr);
+void ConsensusDriver::submit(ledger::Transaction tx, AdmitCallback admitted, SubmitCallback done) {
+  Impl& d = *impl_;
+  auto job = [&d, tx = std::move(tx), admitted, done = std::move(done)]() mutable {
+    std::vector<ledger::Transaction> one;
+    one.push_back(std::move(tx));
+    Admission a = std::move(d.admit_now(one).front());
+    if (a.ok()) {
+      std::string why;
+      switch (d.add_tx(std::move(one.front()), std::move(done), nullptr, &why)) {
+        case Mempool::Added::refused: a = {Admission::Verdict::busy, why}; break;
+        case Mempool::Added::conflict: a = {Admission::Verdict::refused, why}; break;
+        default: break;
+      }
+    }
+    admitted(std::move(a));
+  };
+  if (d.stopped || !d.verifier.submit(std::move(job)))
+    admitted({Admission::Verdict::busy, "node is busy (its verification queue is full); retry later"});
 }
+
+void ConsensusDriver::submit(ledger::Transaction tx, SubmitCallback done) {
+  auto shared = std::make_shared<SubmitCallback>(std::move(done));
+  const crypto::Hash32 id = tx.id();
+  submit(
+      std::move(tx),
+      [shared, id](Admission a) {
+        if (a.ok() || !*shared) return;
+        (*shared)({a.verdict == Admission::Verdict::refused ? SubmitResult::Outcome::rejected
+                                                             : SubmitResult::Outcome::unavailable,
+                   id, 0, a.reason});
+      },
+      [shared](SubmitResult r) {
+        if (*shared) (*shared)(std::move(r));
+      });
+}
+
+PoolStatus ConsensusDriver::pool_status(const crypto::Hash32& id) const { return impl_->mempool.status(id); }
 
 bool ConsensusDriver::submit_evidence(ledger::Evidence ev) { return impl_->mempool.add_evidence(std::move(ev)); }
 
@@ -336,8 +370,10 @@ void ConsensusDriver::Impl::committed(const std::vector<const ledger::Block*>& b
     post([this] {
       recheck_queued = false;
       std::unique_lock lk(state_mutex);
-      for (const auto& r : mempool.recheck(chain, unix_now()))
-        log_line("evidence " + r.evidence_id.hex().substr(0, 16) + " dropped: " + r.reason);
+      const RecheckResult r = mempool.recheck(chain, unix_now());
+      log_dropped(r.dropped);
+      for (const auto& e : r.dropped_evidence)
+        log_line("evidence " + e.evidence_id.hex().substr(0, 16) + " dropped: " + e.reason);
     });
   }
   committed_height = chain.height();

@@ -15,6 +15,7 @@
 #pragma once
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -28,6 +29,7 @@
 #include "ledger/chain.h"
 #include "node/mempool.h"
 #include "node/p2p_message.h"
+#include "node/tx_admission.h"
 #include "node/p2p_network.h"
 
 namespace nl::node {
@@ -92,9 +94,18 @@ class ConsensusDriver {
   void on_peer_message(const PeerInfo& peer, p2p::P2pMessage m);
   void on_peer(const PeerInfo& peer, bool connected);
 
-  // A transaction whose signatures the caller verified: into the mempool,
-  // and to the peers if it is new. `done` hears once whether it committed.
+  // A transaction whose signatures the caller verified. Admission
+  // (tx_admission.h) runs on a verifier thread under the state lock;
+  // `admitted` hears its verdict (any thread), and an admitted transaction
+  // goes into the mempool and to the peers if it is new. `done` (may be
+  // empty) then hears once whether it committed or was dropped.
+  using AdmitCallback = std::function<void(Admission)>;
+  void submit(ledger::Transaction tx, AdmitCallback admitted, SubmitCallback done);
+  // The same with one answer: a refusal at admission reaches `done` as
+  // rejected (or unavailable when busy).
   void submit(ledger::Transaction tx, SubmitCallback done);
+  // Where a transaction id stands in the mempool (not the chain).
+  PoolStatus pool_status(const crypto::Hash32& id) const;
   // Equivocation evidence for a later block; false when the queue is full.
   bool submit_evidence(ledger::Evidence ev);
 

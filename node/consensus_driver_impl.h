@@ -82,7 +82,12 @@ struct ConsensusDriver::Impl : std::enable_shared_from_this<ConsensusDriver::Imp
   void tick();        // every regossip_interval
   void poll_faults(); // every 100 ms with a fault file
   void broadcast_status();
-  void add_tx(ledger::Transaction tx, SubmitCallback done, const PeerInfo* from);
+  // Into the mempool and on to the peers if new; what the mempool says.
+  Mempool::Added add_tx(ledger::Transaction tx, SubmitCallback done, const PeerInfo* from, std::string* why = nullptr);
+  // Admission of `txs` under the state lock (a verifier thread).
+  std::vector<Admission> admit_now(const std::vector<ledger::Transaction>& txs);
+  // One line per dropped transaction, the first few of a burst.
+  void log_dropped(const std::vector<ledger::Rejection>& dropped);
   // Forwards what `from` sent (once) to the peers that may lack it: what a
   // validator sent goes on to non-validators only, since validators are
   // connected to each other and had it from its sender; what a

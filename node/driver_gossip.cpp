@@ -61,12 +61,26 @@ void ConsensusDriver::on_peer(const PeerInfo& peer, bool connected) {
 
 // --- transactions -----------------------------------------------------------
 
-void ConsensusDriver::Impl::add_tx(ledger::Transaction tx, SubmitCallback done, const PeerInfo* from) {
+std::vector<Admission> ConsensusDriver::Impl::admit_now(const std::vector<ledger::Transaction>& txs) {
+  std::unique_lock lk(state_mutex);
+  return admit(chain, mempool, txs, unix_now(), opts.mempool.max_per_account);
+}
+
+void ConsensusDriver::Impl::log_dropped(const std::vector<ledger::Rejection>& dropped) {
+  constexpr size_t kShown = 10;
+  for (size_t i = 0; i < dropped.size() && i < kShown; ++i)
+    log_line("mempool: dropped transaction " + dropped[i].tx_id.hex() + ": " + dropped[i].reason);
+  if (dropped.size() > kShown)
+    log_line("mempool: dropped " + std::to_string(dropped.size() - kShown) + " more transactions");
+}
+
+Mempool::Added ConsensusDriver::Impl::add_tx(ledger::Transaction tx, SubmitCallback done, const PeerInfo* from,
+                                             std::string* why) {
   P2pNetwork* n = net;
   std::optional<ledger::Transaction> forward;  // the copy as it came, not as merged
   if (n) forward = tx;
-  const auto added = mempool.add(std::move(tx), std::move(done));
-  if (added != Mempool::Added::fresh && added != Mempool::Added::merged) return;
+  const auto added = mempool.add(std::move(tx), std::move(done), why);
+  if (added != Mempool::Added::fresh && added != Mempool::Added::merged) return added;
   // New to this node (or a signature it lacked): on to the peers, once.
   if (n) outbox.add(forward_targets(*n, from), *forward);
   // One wake queued at a time: a burst of thousands of transactions
@@ -75,6 +89,7 @@ void ConsensusDriver::Impl::add_tx(ledger::Transaction tx, SubmitCallback done, 
     wake_posted = false;
     wake(false);
   });
+  return added;
 }
 
 std::vector<PeerId> ConsensusDriver::Impl::forward_targets(P2pNetwork& n, const PeerInfo* from) const {
@@ -135,6 +150,8 @@ void ConsensusDriver::Impl::verify_gossiped(const PeerInfo& peer, std::vector<le
   // forger is banned after a few of them.
   size_t forged = 0;
   std::string first_forged;
+  std::vector<ledger::Transaction> genuine;
+  genuine.reserve(txs.size());
   for (auto& tx : txs) {
     if (stopped) return;
     // A late copy of a committed transaction: dropped before the costly part.
@@ -149,10 +166,25 @@ void ConsensusDriver::Impl::verify_gossiped(const PeerInfo& peer, std::vector<le
       if (forged++ == 0) first_forged = "transaction " + id.hex().substr(0, 16) + ": " + s.error();
       continue;
     }
-    add_tx(std::move(tx), {}, &peer);
+    genuine.push_back(std::move(tx));
   }
-  if (P2pNetwork* n = net; n && forged > 0)
-    n->penalize(peer.id, penalty_for(forged), first_forged + and_more(forged, "forged"));
+  P2pNetwork* n = net;
+  if (n && forged > 0) n->penalize(peer.id, penalty_for(forged), first_forged + and_more(forged, "forged"));
+  if (genuine.empty() || stopped) return;
+  // The rules next, all of the frame under one hold of the state lock.
+  const std::vector<Admission> verdicts = admit_now(genuine);
+  size_t junk = 0;
+  std::string first_junk;
+  for (size_t i = 0; i < genuine.size(); ++i) {
+    if (verdicts[i].ok()) {
+      add_tx(std::move(genuine[i]), {}, &peer);
+    } else if (verdicts[i].verdict == Admission::Verdict::refused && junk++ == 0) {
+      first_junk = "transaction " + genuine[i].id().hex().substr(0, 16) + " refused: " + verdicts[i].reason;
+    }
+  }
+  if (n && junk > 0)
+    n->penalize(peer.id, std::min<int>(kMaxJunkPenaltyPerFrame, kPenaltyJunkTx * static_cast<int>(junk)),
+                first_junk + and_more(junk, "refused"));
 }
 
 // --- consensus messages -----------------------------------------------------
@@ -240,10 +272,16 @@ void ConsensusDriver::Impl::maybe_sync() {
 }
 
 void ConsensusDriver::Impl::serve(const PeerInfo& peer, const p2p::GetBlocks& req) {
+  // Always answered, if only with no blocks: the peer's session reads
+  // nothing more from it until this reply is written (p2p_network.h).
   p2p::Blocks out;
-  {
+  try {
     std::shared_lock lk(state_mutex);
     out = serve_blocks(chain.store(), req);
+  } catch (const std::exception& e) {
+    log_line("sync: could not serve heights from " + std::to_string(req.from) + " to " + key_prefix(peer.key) + ": " +
+             e.what());
+    out.blocks.clear();
   }
   if (P2pNetwork* n = net) n->send(peer.id, out);
 }

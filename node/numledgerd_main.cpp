@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <optional>
+#include <shared_mutex>
 #include <thread>
 
 #include "crypto/key_file.h"
@@ -107,7 +108,8 @@ void add_flags(CLI::App& app, Flags& f) {
       ->capture_default_str()->check(CLI::Range(uint64_t{1}, uint64_t{600000}));
   app.add_option("--timeout-precommit", f.timeout_precommit, "base precommit timeout, ms (each round adds half)")
       ->capture_default_str()->check(CLI::Range(uint64_t{1}, uint64_t{600000}));
-  app.add_option("--max-peers", f.max_peers, "most peer connections, inbound and outbound together")
+  app.add_option("--max-peers", f.max_peers,
+                 "most peers without a reserved slot (current validators and --peer addresses always get one)")
       ->capture_default_str()->check(CLI::Range(size_t{1}, size_t{10000}));
   app.add_option("--max-block-txs", f.max_block_txs, "most transactions this validator puts in one block")
       ->capture_default_str()->check(CLI::Range(size_t{1}, size_t{ledger::kMaxBlockTxs}));
@@ -223,6 +225,12 @@ int main(int argc, char** argv) {
                          .validator = validator.has_value(),
                          .peers = f.peers,
                          .best_height = [&d] { return d.committed_height(); },
+                         // Current validators get reserved peer slots.
+                         .is_validator =
+                             [&d, &c = **chain](const crypto::PublicKey& k) {
+                               std::shared_lock lock(d.state_mutex());
+                               return c.validators_at(c.height() + 1).find(k) != nullptr;
+                             },
                          .max_peers = f.max_peers,
                          .log = {}};
   node::P2pNetwork network(

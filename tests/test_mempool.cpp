@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "ledger/chain.h"
@@ -77,7 +78,8 @@ struct Fx {
   // What a validator does with the pool: propose what it selects, commit,
   // then tell the pool and re-check it.
   Block commit_from(Mempool& pool, size_t max = kMaxBlockTxs) {
-    auto p = chain->propose(pool.select(max, SIZE_MAX), time += 10, pub(kValidator),
+    auto p = chain->propose(pool.select(max, SIZE_MAX, [&](const AccountId& a) { return chain->registry().next_nonce(a); }),
+                            time += 10, pub(kValidator),
                             SignatureCheck::already_verified, pool.select_evidence(chain->height() + 1, 100));
     auto s = chain->commit(p, test::certify(p.block, {kValidator}));
     REQUIRE_MESSAGE(s.ok(), s.error());
@@ -137,7 +139,7 @@ TEST_CASE_FIXTURE(Fx, "mempool: the re-check after a commit refuses what the new
   (void)pool.recheck(*chain, time);
   REQUIRE(b.size() == 1);
   CHECK(b.at(0).outcome == Outcome::rejected);
-  CHECK_MESSAGE(b.at(0).reason.find("replayed or out of order") != std::string::npos, b.at(0).reason);
+  CHECK_MESSAGE(b.at(0).reason.find("was used by another committed transaction") != std::string::npos, b.at(0).reason);
   CHECK(pool.size() == 1);
   // The re-check left the state as it was.
   CHECK(chain->state_root() == chain->tip_header().state_root);
@@ -382,7 +384,7 @@ TEST_CASE("mempool: evidence waits for a block above its height, leaves when com
                            pool.select_evidence(chain.height() + 1, kMaxBlockEvidence));
     REQUIRE(chain.commit(p, test::certify(p.block, {100})).ok());
     pool.remove_committed(p.block);
-    return std::pair{p.block, pool.recheck(chain, time)};
+    return std::pair{p.block, pool.recheck(chain, time).dropped_evidence};
   };
   commit();  // height 1
   auto ev1 = double_vote(101, 1);
@@ -408,9 +410,100 @@ TEST_CASE("mempool: evidence waits for a block above its height, leaves when com
                    .value();
   REQUIRE(again.id() != ev1.id());
   CHECK(pool.add_evidence(again));
-  auto dropped = pool.recheck(chain, time);
+  auto dropped = pool.recheck(chain, time).dropped_evidence;
   REQUIRE(dropped.size() == 1);
   CHECK(dropped[0].evidence_id == again.id());
   CHECK_MESSAGE(dropped[0].reason.find("already") != std::string::npos, dropped[0].reason);
   CHECK(pool.evidence_pending() == 0);
+}
+
+// ---- nonce order, waiting and dropping (issue 13, item 10) ----
+
+TEST_CASE_FIXTURE(Fx, "mempool: nonces added out of order leave in nonce order and all commit") {
+  Answers a;
+  Mempool pool;
+  for (uint64_t n : {3, 1, 4, 2}) REQUIRE(pool.add(delegate(("10." + std::to_string(n) + ".0.0/16").c_str(), 1, 2, n), a.cb()) == Added::fresh);
+  auto sel = pool.select(100, SIZE_MAX, [&](const AccountId& x) { return chain->registry().next_nonce(x); });
+  REQUIRE(sel.size() == 4);
+  for (size_t i = 0; i < 4; ++i) CHECK(sel[i].nonce == i + 1);
+  Block b = commit_from(pool);
+  CHECK(b.txs.size() == 4);
+  REQUIRE(a.size() == 4);
+  for (size_t i = 0; i < 4; ++i) CHECK_MESSAGE(a.at(i).outcome == Outcome::committed, a.at(i).reason);
+  CHECK(pool.size() == 0);
+}
+
+TEST_CASE_FIXTURE(Fx, "mempool: a nonce whose predecessor has not come waits, and is dropped when the wait runs out") {
+  SUBCASE("it waits through commits, then commits after its predecessor") {
+    Answers a;
+    Mempool pool;
+    auto second = delegate("10.2.0.0/16", 1, 2, 2);
+    REQUIRE(pool.add(second, a.cb()) == Added::fresh);
+    CHECK(commit_from(pool).txs.empty());
+    CHECK(commit_from(pool).txs.empty());
+    CHECK(pool.status(second.id()).state == node::PoolStatus::State::pending);
+    REQUIRE(pool.add(delegate("10.1.0.0/16", 1, 2, 1), a.cb()) == Added::fresh);
+    CHECK(commit_from(pool).txs.size() == 2);
+    REQUIRE(a.size() == 2);
+    CHECK(a.at(0).outcome == Outcome::committed);
+    CHECK(a.at(1).outcome == Outcome::committed);
+  }
+  SUBCASE("past future_ttl it is dropped with the reason, and status() says so") {
+    Answers a;
+    MempoolOptions o;
+    o.future_ttl = std::chrono::seconds(0);
+    Mempool pool(o);
+    auto second = delegate("10.2.0.0/16", 1, 2, 2);
+    REQUIRE(pool.add(second, a.cb()) == Added::fresh);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    commit_from(pool);
+    REQUIRE(a.size() == 1);
+    CHECK(a.at(0).outcome == Outcome::rejected);
+    CHECK_MESSAGE(a.at(0).reason.find("for nonce 1") != std::string::npos, a.at(0).reason);
+    auto st = pool.status(second.id());
+    CHECK(st.state == node::PoolStatus::State::dropped);
+    CHECK(st.reason == a.at(0).reason);
+  }
+}
+
+TEST_CASE_FIXTURE(Fx, "mempool: one nonce, one waiting transaction; an account's quota") {
+  Answers a;
+  MempoolOptions o;
+  o.max_per_account = 2;
+  Mempool pool(o);
+  auto first = delegate("10.1.0.0/16", 1, 2, 1);
+  REQUIRE(pool.add(first, a.cb()) == Added::fresh);
+  CHECK(pool.nonce_holder(acct(1), 1) == first.id());
+  CHECK_FALSE(pool.nonce_holder(acct(1), 2).has_value());
+  // Without `why`, the submitter hears the conflict; with it, the caller does.
+  CHECK(pool.add(delegate("10.9.0.0/16", 1, 3, 1), a.cb()) == Added::conflict);
+  REQUIRE(a.size() == 1);
+  CHECK(a.at(0).outcome == Outcome::rejected);
+  std::string why;
+  CHECK(pool.add(delegate("10.9.0.0/16", 1, 3, 1), a.cb(), &why) == Added::conflict);
+  CHECK_MESSAGE(why.find("is taken by waiting transaction " + first.id().hex()) != std::string::npos, why);
+  CHECK(a.size() == 1);
+  REQUIRE(pool.add(delegate("10.2.0.0/16", 1, 2, 2), a.cb()) == Added::fresh);
+  CHECK(pool.add(delegate("10.3.0.0/16", 1, 2, 3), a.cb(), &why) == Added::refused);
+  CHECK_MESSAGE(why.find("2 transactions waiting") != std::string::npos, why);
+  CHECK(a.size() == 1);
+  // Another account is not held back.
+  CHECK(pool.add(delegate("10.3.0.0/16", 2, 3, 1), {}) == Added::fresh);
+}
+
+TEST_CASE_FIXTURE(Fx, "mempool: a refused nonce is dropped; its successors wait for a replacement") {
+  Answers a;
+  Mempool pool;
+  // Nonce 1 delegates space account 1 does not hold; nonce 2 is fine.
+  auto bad = delegate("11.0.0.0/16", 1, 2, 1);
+  auto next = delegate("10.2.0.0/16", 1, 2, 2);
+  REQUIRE(pool.add(bad, a.cb()) == Added::fresh);
+  REQUIRE(pool.add(next, a.cb()) == Added::fresh);
+  commit_from(pool);
+  CHECK(pool.status(bad.id()).state == node::PoolStatus::State::dropped);
+  CHECK(pool.status(next.id()).state == node::PoolStatus::State::pending);
+  // A replacement for nonce 1 lets nonce 2 through.
+  REQUIRE(pool.add(delegate("10.1.0.0/16", 1, 2, 1), a.cb()) == Added::fresh);
+  CHECK(commit_from(pool).txs.size() == 2);
+  CHECK(pool.size() == 0);
 }

@@ -43,7 +43,7 @@ TEST_CASE("16 non-reading get_blocks peers do not blow up the node's memory, a f
   const unsigned port = net.port("validator0");
   const auto pid = net.pid("validator0");
   REQUIRE(pid.has_value());
-  const uint64_t before = process_rss_kib(*pid);
+  const uint64_t before = rss_kib(*pid);
   MESSAGE("validator0 RSS before the attack: " << before / 1024 << " MiB");
 
   std::atomic<int> handshaken{0}, sent{0};
@@ -66,7 +66,7 @@ TEST_CASE("16 non-reading get_blocks peers do not blow up the node's memory, a f
   uint64_t peak = before;
   const auto attack_end = std::chrono::steady_clock::now() + std::chrono::seconds(12);
   while (std::chrono::steady_clock::now() < attack_end && peak < kRssBoundKib) {
-    peak = std::max(peak, process_rss_kib(*pid));
+    peak = std::max(peak, rss_kib(*pid));
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   MESSAGE(handshaken.load() << " attackers handshaken, " << sent.load() << " get_blocks sent; validator0 peak RSS "
@@ -82,7 +82,7 @@ TEST_CASE("16 non-reading get_blocks peers do not blow up the node's memory, a f
   const uint64_t target = net.height("validator0").value_or(kChainHeight);
   CHECK_MESSAGE(net.wait_height({"observer0"}, target, std::chrono::seconds(20)),
                 net.heights() << net.logs_tail({"observer0"}, 20));
-  peak = std::max(peak, process_rss_kib(*pid));
+  peak = std::max(peak, rss_kib(*pid));
   done = true;
   for (auto& t : attackers) t.join();
 
@@ -92,7 +92,7 @@ TEST_CASE("16 non-reading get_blocks peers do not blow up the node's memory, a f
   Reply r = net.submit("validator0", tx);
   REQUIRE_MESSAGE(r.status == 200, r.body.dump() << r.error);
   net.require_committed({"validator0", "observer0"}, tx.id().hex());
-  const uint64_t after = process_rss_kib(*pid);
+  const uint64_t after = rss_kib(*pid);
   MESSAGE("validator0 RSS after: " << after / 1024 << " MiB, peak " << peak / 1024 << " MiB");
   CHECK(after < kRssBoundKib);
 }

@@ -3,7 +3,7 @@
 // can shrink its receive buffer (so a node's replies back up at once when
 // it stops reading), does the full signed-nonce handshake with any key
 // (a fresh one, or a validator's read from its key file), and then sends
-// whatever frames the test wants. Also the RSS of a process.
+// whatever frames the test wants.
 #pragma once
 #include <sodium.h>
 #include <sys/socket.h>
@@ -21,6 +21,7 @@
 #include "crypto/ed25519.h"
 #include "crypto/result.h"
 #include "node/p2p_message.h"
+#include "attacker_sockets.h"
 
 namespace nl::test {
 
@@ -126,20 +127,5 @@ class HostileP2pPeer {
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_{ioc_};
   boost::beast::error_code last_;
 };
-
-// VmRSS of a process in KiB (/proc/PID/status); 0 if unreadable.
-inline uint64_t process_rss_kib(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string key;
-  while (in >> key) {
-    if (key == "VmRSS:") {
-      uint64_t kib = 0;
-      in >> kib;
-      return kib;
-    }
-    in.ignore(4096, '\n');
-  }
-  return 0;
-}
 
 }  // namespace nl::test

@@ -57,9 +57,11 @@ ledger::Transaction sign(const crypto::SecretKey& key, ledger::TxBody body, uint
   return tx;
 }
 
-ledger::TxBody slash28(unsigned holder, unsigned j, const crypto::PublicKey& to) {
-  const ledger::u128 first = (ledger::u128(10) << 24) | (ledger::u128(holder) << 16) | ledger::u128(j * 16);
-  return ledger::DelegateBody{ledger::Resource{ledger::Family::ipv4, first, first + 15}, ledger::AccountId{to},
+// The j-th /30 of 10.holder.0.0/16 (16,384 of them).
+ledger::TxBody slash30(unsigned holder, unsigned j, const crypto::PublicKey& to) {
+  if (j >= 16384) die("more than 16,384 delegations from one holder: lower --seconds or --rate");
+  const ledger::u128 first = (ledger::u128(10) << 24) | (ledger::u128(holder) << 16) | ledger::u128(j * 4);
+  return ledger::DelegateBody{ledger::Resource{ledger::Family::ipv4, first, first + 3}, ledger::AccountId{to},
                               ledger::HoldingKind::allocation, 0};
 }
 
@@ -68,7 +70,7 @@ struct Options {
   size_t repeats = 3;
 };
 
-// Holders 1..8 each get 10.k.0.0/16 from the root, then sign /28s of it.
+// Holders 1..8 each get 10.k.0.0/16 from the root, then sign /30s of it.
 class Load {
  public:
   Load(const Testnet& net) : net_(net) {
@@ -99,7 +101,7 @@ class Load {
           if (std::chrono::duration<double>(due - t0).count() >= seconds) break;
           std::this_thread::sleep_until(due);
           const unsigned j = used_[k]++;
-          auto tx = sign(holders_[k], slash28(k + 1, j, to_), j + 1);
+          auto tx = sign(holders_[k], slash30(k + 1, j, to_), j + 1);
           // A nonce given up would leave a gap that holds back every later
           // one: retry a busy node (503) until it takes it.
           for (;;) {
@@ -221,7 +223,7 @@ class Attacks {
         node::p2p::TxsMessage junk;
         auto k = crypto::SecretKey::generate();
         for (int i = 0; i < 64; ++i)  // delegations of space nobody gave this key
-          junk.txs.push_back(sign(k, slash28(200, static_cast<unsigned>(i), k.public_key()), 1));
+          junk.txs.push_back(sign(k, slash30(200, static_cast<unsigned>(i), k.public_key()), 1));
         if (h->send(node::p2p::encode(junk))) break;  // banned: a fresh key
         ++junk_frames_;
         nap(50);

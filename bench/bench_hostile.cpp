@@ -48,13 +48,7 @@ const char* kChain = "bench-hostile";
 const std::string kAttacker = "127.0.0.2";
 
 ledger::Transaction sign(const crypto::SecretKey& key, ledger::TxBody body, uint64_t nonce) {
-  ledger::Transaction tx;
-  tx.chain_id = kChain;
-  tx.signer = ledger::AccountId{key.public_key()};
-  tx.nonce = nonce;
-  tx.body = std::move(body);
-  tx.sign(key);
-  return tx;
+  return bench::sign_tx(kChain, key, std::move(body), nonce);
 }
 
 // The j-th /30 of 10.holder.0.0/16 (16,384 of them).

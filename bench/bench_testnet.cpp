@@ -53,13 +53,7 @@ double percentile(std::vector<double> v, double p) {
 double median(std::vector<double> v) { return percentile(std::move(v), 0.5); }
 
 ledger::Transaction sign(const crypto::SecretKey& key, ledger::TxBody body, uint64_t nonce) {
-  ledger::Transaction tx;
-  tx.chain_id = kChain;
-  tx.signer = ledger::AccountId{key.public_key()};
-  tx.nonce = nonce;
-  tx.body = std::move(body);
-  tx.sign(key);
-  return tx;
+  return bench::sign_tx(kChain, key, std::move(body), nonce);
 }
 
 // 10.a.b.c as a number.

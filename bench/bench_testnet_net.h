@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "crypto/key_file.h"
+#include "ledger/transaction.h"
 #include "node/http_client.h"
 #include "tests/support/process.h"
 
@@ -37,6 +38,18 @@ inline double seconds_since(Clock::time_point t) { return std::chrono::duration<
 [[noreturn]] inline void die(const std::string& why) {
   std::fprintf(stderr, "bench_testnet: %s\n", why.c_str());
   std::exit(1);
+}
+
+// A transaction of `chain` by `key`'s account.
+inline ledger::Transaction sign_tx(const std::string& chain, const crypto::SecretKey& key, ledger::TxBody body,
+                                   uint64_t nonce) {
+  ledger::Transaction tx;
+  tx.chain_id = chain;
+  tx.signer = ledger::AccountId{key.public_key()};
+  tx.nonce = nonce;
+  tx.body = std::move(body);
+  tx.sign(key);
+  return tx;
 }
 
 // A node's committed height from /api/v1/status over `client`.

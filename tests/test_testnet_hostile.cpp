@@ -8,104 +8,22 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/websocket.hpp>
 #include <random>
-#include <sodium.h>
 
 #include "ledger/genesis.h"
 #include "node/p2p_message.h"
+#include "support/hostile_p2p_peer.h"
 #include "support/testnet.h"
 
 using namespace nl;
 using namespace nl::test;
-namespace beast = boost::beast;
-namespace websocket = beast::websocket;
-using tcp = boost::asio::ip::tcp;
 
 namespace {
 
-// One raw WebSocket connection to a node's /p2p.
-class RawPeer {
- public:
-  explicit RawPeer(unsigned port) : port_(port) {}
-
-  // TCP connect and WebSocket upgrade; the error, if any.
-  beast::error_code open() {
-    beast::error_code ec;
-    ws_.next_layer().expires_after(std::chrono::seconds(5));
-    ws_.next_layer().connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port_), ec);
-    if (ec) return ec;
-    ws_.binary(true);
-    ws_.read_message_max(64 * 1024 * 1024);
-    ws_.handshake("127.0.0.1:" + std::to_string(port_), "/p2p", ec);
-    return ec;
-  }
-  beast::error_code send(const Bytes& frame) {
-    beast::error_code ec;
-    ws_.next_layer().expires_after(std::chrono::seconds(20));
-    ws_.write(boost::asio::buffer(frame.data(), frame.size()), ec);
-    return ec;
-  }
-  // The next frame; nullopt when the connection ended or the wait ran out
-  // (timed_out() tells which).
-  std::optional<Bytes> read(std::chrono::seconds limit) {
-    beast::flat_buffer buf;
-    ws_.next_layer().expires_after(limit);
-    last_ = {};
-    ws_.read(buf, last_);
-    if (last_) return std::nullopt;
-    auto d = buf.data();
-    const auto* p = static_cast<const uint8_t*>(d.data());
-    return Bytes(p, p + d.size());
-  }
-  bool timed_out() const { return last_ == beast::error::timeout; }
-  // True when the node drops us within `limit`: every frame it still sends
-  // is skipped until the connection ends.
-  bool dropped_within(std::chrono::seconds limit) {
-    auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
-      if (!read(std::chrono::duration_cast<std::chrono::seconds>(end - std::chrono::steady_clock::now()) +
-                std::chrono::seconds(1)))
-        return !timed_out();
-    }
-    return false;
-  }
-  void close() {
-    beast::error_code ec;
-    ws_.next_layer().expires_after(std::chrono::seconds(2));
-    ws_.close(websocket::close_code::normal, ec);
-  }
-  // The full Hello/HelloAuth exchange as an observer with a fresh key.
-  Status handshake(const std::string& chain_id, const crypto::Hash32& genesis_hash) {
-    auto first = read(std::chrono::seconds(5));
-    if (!first) return fail("no Hello from the node: " + last_.message());
-    auto theirs = node::p2p::decode(*first);
-    if (!theirs || !std::holds_alternative<node::p2p::Hello>(*theirs)) return fail("the node's first frame is not a Hello");
-    const auto& hello = std::get<node::p2p::Hello>(*theirs);
-    node::p2p::Hello mine;
-    mine.chain_id = chain_id;
-    mine.genesis_hash = genesis_hash;
-    mine.node_key = key_.public_key();
-    randombytes_buf(mine.nonce.data(), mine.nonce.size());
-    if (auto ec = send(node::p2p::encode(mine))) return fail("send Hello: " + ec.message());
-    node::p2p::HelloAuth auth{key_.sign(node::p2p::auth_sign_bytes(chain_id, genesis_hash, hello.nonce, mine.node_key))};
-    if (auto ec = send(node::p2p::encode(auth))) return fail("send HelloAuth: " + ec.message());
-    auto back = read(std::chrono::seconds(5));
-    if (!back) return fail("no HelloAuth from the node: " + last_.message());
-    return {};
-  }
-  const crypto::SecretKey& key() const { return key_; }
-
- private:
-  unsigned port_;
-  boost::asio::io_context ioc_;
-  websocket::stream<beast::tcp_stream> ws_{ioc_};
-  beast::error_code last_;
-  crypto::SecretKey key_ = crypto::SecretKey::generate();
+// One raw WebSocket connection to a node's /p2p from 127.0.0.1, with a
+// fresh key for the handshake.
+struct RawPeer : HostileP2pPeer {
+  explicit RawPeer(unsigned port) : HostileP2pPeer(port, "127.0.0.1") {}
 };
 
 Bytes random_frame(std::mt19937& rng, size_t n) {

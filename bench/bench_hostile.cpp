@@ -45,8 +45,6 @@ const char* kUsage =
     "  without attack, then D seconds while every attack runs at once from 127.0.0.2; prints the committed\n"
     "  rate ratio, peak RSS per node and a fresh observer's catch-up time. N repeats (default 3), medians.\n";
 const char* kChain = "bench-hostile";
-const std::string kAttacker = "127.0.0.2";
-
 ledger::Transaction sign(const crypto::SecretKey& key, ledger::TxBody body, uint64_t nonce) {
   return bench::sign_tx(kChain, key, std::move(body), nonce);
 }
@@ -158,27 +156,27 @@ class Attacks {
   void silent_http(int p) {
     while (running_) {
       test::SocketSet s;
-      s.open(kAttacker, p, 600);
+      s.open(test::kAttacker, p, 600);
       http_sockets_ += s.fds.size();
       for (int i = 0; i < 10 && running_; ++i) nap(100);
     }
   }
   void slow_headers(int p) {
     test::SocketSet s;
-    s.open(kAttacker, p, 30);
+    s.open(test::kAttacker, p, 30);
     s.send_each("GET /api/v1/status HTTP/1.1\r\n");
     while (running_) {
       s.send_each("X");
       nap(500);
       if (s.still_open(std::chrono::milliseconds(0)) < 30) {
         s.close_all();
-        s.open(kAttacker, p, 30);
+        s.open(test::kAttacker, p, 30);
         s.send_each("GET /api/v1/status HTTP/1.1\r\n");
       }
     }
   }
   std::unique_ptr<test::HostileP2pPeer> peer(int p, int rcvbuf) {
-    auto h = std::make_unique<test::HostileP2pPeer>(p, kAttacker, crypto::SecretKey::generate(), rcvbuf);
+    auto h = std::make_unique<test::HostileP2pPeer>(p, test::kAttacker, crypto::SecretKey::generate(), rcvbuf);
     if (h->open() || !h->handshake(chain_, genesis_)) return nullptr;
     ++p2p_sessions_;
     return h;

@@ -68,13 +68,20 @@ Result<CommitCertificate> CommitCertificate::decode(ByteView in) {
                                        [](Reader& r) { return decode(r); });
 }
 
+namespace {
+// Everything but the last commit and its presence flag.
+void encode_without_commit(const Block& b, Writer& w) {
+  b.header.encode(w);
+  w.count(b.txs.size());
+  for (const auto& tx : b.txs) tx.encode(w);
+  w.count(b.evidence.size());
+  for (const auto& e : b.evidence) e.encode(w);
+}
+}  // namespace
+
 Bytes Block::encode() const {
   Writer w;
-  header.encode(w);
-  w.count(txs.size());
-  for (const auto& tx : txs) tx.encode(w);
-  w.count(evidence.size());
-  for (const auto& e : evidence) e.encode(w);
+  encode_without_commit(*this, w);
   w.boolean(last_commit.has_value());
   if (last_commit) last_commit->encode(w);
   return w.take();
@@ -82,21 +89,19 @@ Bytes Block::encode() const {
 
 size_t Block::size_without_commit() const {
   Writer w;
-  header.encode(w);
-  size_t n = w.data().size() + 4 + 4 + 1;
-  for (const auto& tx : txs) n += tx.encode().size();
-  for (const auto& e : evidence) n += e.encode().size();
-  return n;
+  encode_without_commit(*this, w);
+  return w.data().size() + 1;  // the presence flag counts
 }
 
-Status check_block_size(const Block& b) {
-  const size_t n = b.size_without_commit();
-  if (n > kMaxBlockBytesWithoutCommit)
-    return fail("block is " + std::to_string(n) + " bytes without its last commit; the limit is " +
+Status check_block_size(size_t bytes_without_commit) {
+  if (bytes_without_commit > kMaxBlockBytesWithoutCommit)
+    return fail("block is " + std::to_string(bytes_without_commit) + " bytes without its last commit; the limit is " +
                 std::to_string(kMaxBlockBytesWithoutCommit) + " (" + std::to_string(kMaxBlockBytes) +
                 " less room for the largest certificate)");
   return {};
 }
+
+Status check_block_size(const Block& b) { return check_block_size(b.size_without_commit()); }
 
 Result<Block> Block::decode(ByteView in) {
   if (in.size() > kMaxBlockBytes)

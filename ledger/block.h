@@ -85,8 +85,9 @@ struct Block {
 };
 
 // The block size rule: size_without_commit() <= kMaxBlockBytesWithoutCommit,
-// with the reason when not.
+// with the reason when not; the second form for a size already known.
 Status check_block_size(const Block& b);
+Status check_block_size(size_t bytes_without_commit);
 
 // Merkle root over tagged hashes of the full signed transaction encodings
 // (crypto/merkle.h), tags kTxLeaf/kTxNode.

@@ -139,7 +139,11 @@ Status BlockStore::append(const Block& block, const CommitCertificate& cert,
                 std::to_string(h));
   if (cert.block_hash != block.header.hash())
     return fail("certificate at height " + std::to_string(h) + " is for another block");
-  if (auto s = check_block_size(block); !s) return fail("height " + std::to_string(h) + ": " + s.error());
+  // Encoded once, for the size rule and the write.
+  const Bytes encoded = block.encode();
+  const size_t commit_bytes = block.last_commit ? block.last_commit->encode().size() : 0;
+  if (auto s = check_block_size(encoded.size() - commit_bytes); !s)
+    return fail("height " + std::to_string(h) + ": " + s.error());
 
   const Bytes hkey = height_key(h);
   std::string existing;
@@ -151,7 +155,7 @@ Status BlockStore::append(const Block& block, const CommitCertificate& cert,
 
   rocksdb::WriteBatch batch;
   auto check = [](const rocksdb::Status& st) { return st.ok(); };
-  bool ok = check(batch.Put(cfs_[kBlocks], slice(hkey), slice(block.encode())));
+  bool ok = check(batch.Put(cfs_[kBlocks], slice(hkey), slice(encoded)));
   ok = ok && check(batch.Put(cfs_[kCerts], slice(hkey), slice(cert.encode())));
   for (uint32_t i = 0; ok && i < block.txs.size(); ++i) {
     const Transaction& tx = block.txs[i];

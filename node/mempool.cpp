@@ -261,8 +261,11 @@ RecheckResult Mempool::recheck(ledger::Chain& chain, uint64_t time) {
   }
   // A transaction refused only because an earlier nonce of its account was
   // refused waits (for a replacement of that nonce) instead.
+  // Only refusals need the run's transactions by id (hashing 2,000 ids
+  // after every commit for nothing would be a waste).
   std::map<crypto::Hash32, const Transaction*> run_by_id;
-  for (const auto& tx : txs) run_by_id.emplace(tx.id(), &tx);
+  if (!rejected.empty())
+    for (const auto& tx : txs) run_by_id.emplace(tx.id(), &tx);
   std::set<ledger::AccountId> broken;
   for (const auto& r : rejected) {
     const Transaction& tx = *run_by_id.at(r.tx_id);

@@ -19,8 +19,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-const std::string kAttacker = "127.0.0.2";
-
 bool status_ok(const std::string& url, std::chrono::seconds timeout = 2s) {
   auto r = node::http_request(url, "GET", "/api/v1/status", "", timeout);
   return r.ok() && r->status == 200;

@@ -17,23 +17,6 @@ using namespace nl::test;
 
 namespace {
 
-bool peer_listed(const TestnetHarness& net, const std::string& node, const crypto::PublicKey& key) {
-  const auto answer = net.get(node, "/api/v1/peers");
-  for (const auto& p : answer["peers"])
-    if (p["key"] == key.hex()) return true;
-  return false;
-}
-
-bool listed_within(const TestnetHarness& net, const std::string& node, const crypto::PublicKey& key,
-                   std::chrono::seconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (peer_listed(net, node, key)) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
-}
-
 Bytes garbage(size_t n) {
   Bytes b(n, 0x5A);
   b[0] = 0xEE;  // never a valid version

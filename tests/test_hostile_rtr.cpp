@@ -23,8 +23,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-const std::string kAttacker = "127.0.0.2";
-
 std::string reset_query() {
   Bytes b = node::rtr::encode({1, node::rtr::ResetQuery{}});
   return std::string(b.begin(), b.end());

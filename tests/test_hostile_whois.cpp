@@ -18,8 +18,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-const std::string kAttacker = "127.0.0.2";
-
 // One query from 127.0.0.1; the whole answer, or "" if refused or cut.
 std::string whois(int port, const std::string& query) {
   int fd = connect_from("127.0.0.1", port);

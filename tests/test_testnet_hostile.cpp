@@ -33,13 +33,6 @@ Bytes random_frame(std::mt19937& rng, size_t n) {
   return b;
 }
 
-bool peer_listed(const TestnetHarness& net, const std::string& node, const crypto::PublicKey& key) {
-  const auto answer = net.get(node, "/api/v1/peers");
-  for (const auto& p : answer["peers"])
-    if (p["key"] == key.hex()) return true;
-  return false;
-}
-
 }  // namespace
 
 TEST_CASE("a hostile raw WebSocket client is dropped and banned, and the testnet keeps committing") {

@@ -19,6 +19,9 @@
 
 namespace nl::test {
 
+// Where hostile tests and bench_hostile attack from; honest clients stay on 127.0.0.1.
+inline const std::string kAttacker = "127.0.0.2";
+
 // The test holds hundreds of sockets: lift its own soft limit.
 inline void raise_own_fd_limit() {
   rlimit rl{};

@@ -341,4 +341,23 @@ class TestnetHarness {
   mutable std::atomic<uint64_t> last_commit_{0};
 };
 
+// Whether `node` lists a peer with this node key in /api/v1/peers.
+inline bool peer_listed(const TestnetHarness& net, const std::string& node, const crypto::PublicKey& key) {
+  const auto answer = net.get(node, "/api/v1/peers");
+  for (const auto& p : answer["peers"])
+    if (p["key"] == key.hex()) return true;
+  return false;
+}
+
+// The same, polled every 100 ms until `limit`.
+inline bool listed_within(const TestnetHarness& net, const std::string& node, const crypto::PublicKey& key,
+                          std::chrono::seconds limit) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (peer_listed(net, node, key)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
 }  // namespace nl::test

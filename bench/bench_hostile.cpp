@@ -45,8 +45,9 @@ const char* kUsage =
     "  without attack, then D seconds while every attack runs at once from 127.0.0.2; prints the committed\n"
     "  rate ratio, peak RSS per node and a fresh observer's catch-up time. N repeats (default 3), medians.\n";
 const char* kChain = "bench-hostile";
-ledger::Transaction sign(const crypto::SecretKey& key, ledger::TxBody body, uint64_t nonce) {
-  return bench::sign_tx(kChain, key, std::move(body), nonce);
+ledger::Transaction sign(const crypto::Hash32& genesis, const crypto::SecretKey& key, ledger::TxBody body,
+                         uint64_t nonce) {
+  return bench::sign_tx(kChain, genesis, key, std::move(body), nonce);
 }
 
 // The j-th /30 of 10.holder.0.0/16 (16,384 of them).
@@ -74,7 +75,7 @@ class Load {
                            (ledger::u128(10) << 24) | (ledger::u128(k) << 16) | 0xffff},
           ledger::AccountId{holders_.back().public_key()}, ledger::HoldingKind::allocation, 0};
       auto r = node::http_request(net.url(0), "POST", "/api/v1/tx",
-                                  json{{"tx", to_hex(sign(root, all, k).encode())}}.dump(), std::chrono::seconds(60));
+                                  json{{"tx", to_hex(sign(net.genesis_hash(), root, all, k).encode())}}.dump(), std::chrono::seconds(60));
       if (!r.ok() || r->status != 200) die("setup: " + (r.ok() ? r->body : r.error()));
     }
     used_.assign(kHolders, 0);
@@ -93,7 +94,7 @@ class Load {
           if (std::chrono::duration<double>(due - t0).count() >= seconds) break;
           std::this_thread::sleep_until(due);
           const unsigned j = used_[k]++;
-          auto tx = sign(holders_[k], slash30(k + 1, j, to_), j + 1);
+          auto tx = sign(net_.genesis_hash(), holders_[k], slash30(k + 1, j, to_), j + 1);
           // A nonce given up would leave a gap that holds back every later
           // one: retry a busy node (503) until it takes it.
           for (;;) {
@@ -215,7 +216,7 @@ class Attacks {
         node::p2p::TxsMessage junk;
         auto k = crypto::SecretKey::generate();
         for (int i = 0; i < 64; ++i)  // delegations of space nobody gave this key
-          junk.txs.push_back(sign(k, slash30(200, static_cast<unsigned>(i), k.public_key()), 1));
+          junk.txs.push_back(sign(genesis_, k, slash30(200, static_cast<unsigned>(i), k.public_key()), 1));
         if (h->send(node::p2p::encode(junk))) break;  // banned: a fresh key
         ++junk_frames_;
         nap(50);

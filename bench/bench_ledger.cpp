@@ -46,8 +46,8 @@ crypto::SecretKey key(uint8_t fill) {
 
 // Delegations of consecutive /prefix_len blocks of 10.0.0.0/8 from the root
 // to a few accounts, signer nonces 1..n.
-std::vector<Transaction> delegations(const std::string& chain, const crypto::SecretKey& root, size_t n,
-                                     int prefix_len, bool sign) {
+std::vector<Transaction> delegations(const std::string& chain, const crypto::Hash32& genesis,
+                                     const crypto::SecretKey& root, size_t n, int prefix_len, bool sign) {
   std::vector<Transaction> txs;
   txs.reserve(n);
   u128 base = Resource::parse("10.0.0.0/8")->first;
@@ -55,6 +55,7 @@ std::vector<Transaction> delegations(const std::string& chain, const crypto::Sec
   for (size_t i = 0; i < n; ++i) {
     Transaction tx;
     tx.chain_id = chain;
+    tx.genesis_hash = genesis;
     tx.signer = AccountId{root.public_key()};
     tx.nonce = i + 1;
     Resource r{Family::ipv4, base + u128(i) * size, base + u128(i + 1) * size - 1};
@@ -97,7 +98,7 @@ double bench_raw_verify(size_t n) {
 }
 
 double bench_registry(const std::vector<Transaction>& txs, SignatureCheck check) {
-  Registry reg("bench");
+  Registry reg("bench", txs[0].genesis_hash);
   (void)reg.add_root(Resource::parse("10.0.0.0/8").value(), txs[0].signer, {});
   auto t = Clock::now();
   BlockContext ctx{1, 1700000000};
@@ -114,7 +115,8 @@ double bench_registry(const std::vector<Transaction>& txs, SignatureCheck check)
 double bench_node(const std::vector<Transaction>& txs, const crypto::SecretKey& validator,
                   const crypto::SecretKey& root, size_t* blocks) {
   std::string dir = temp_dir("nl-bench-node");
-  auto chain = Chain::open(dir, make_genesis(validator, root));
+  const Genesis g = make_genesis(validator, root);
+  auto chain = Chain::open(dir, g);
   if (!chain) {
     std::fprintf(stderr, "%s\n", chain.error().c_str());
     return 0;
@@ -145,7 +147,7 @@ double bench_node(const std::vector<Transaction>& txs, const crypto::SecretKey& 
                                SignatureCheck::already_verified);
     CommitCertificate cert{p.block.header.height, 0, p.block.header.hash(), {}};
     cert.votes.push_back({validator.public_key(),
-                          validator.sign(vote_sign_bytes("bench", cert.height, 0, VoteType::precommit, cert.block_hash))});
+                          validator.sign(vote_sign_bytes(g.hash(), cert.height, 0, VoteType::precommit, cert.block_hash))});
     if (auto st = (*chain)->commit(p, cert); !st) {
       std::fprintf(stderr, "commit failed: %s\n", st.error().c_str());
       break;
@@ -167,13 +169,13 @@ void bench_proofs(size_t holdings, const crypto::SecretKey& validator, const cry
   if (!chain) return (void)std::fprintf(stderr, "%s\n", chain.error().c_str());
   auto t = Clock::now();
   // /28s: 2^20 of them fill 10.0.0.0/8, so a million holdings fit.
-  auto txs = delegations("bench", root, holdings, 28, false);
+  auto txs = delegations("bench", g.hash(), root, holdings, 28, false);
   for (size_t off = 0; off < txs.size(); off += kMaxBlockTxs) {
     std::vector<Transaction> part(txs.begin() + off, txs.begin() + std::min(txs.size(), off + kMaxBlockTxs));
     auto p = (*chain)->propose(part, g.genesis_time + 1, validator.public_key(), SignatureCheck::already_verified);
     CommitCertificate cert{p.block.header.height, 0, p.block.header.hash(), {}};
     cert.votes.push_back({validator.public_key(),
-                          validator.sign(vote_sign_bytes("bench", cert.height, 0, VoteType::precommit, cert.block_hash))});
+                          validator.sign(vote_sign_bytes(g.hash(), cert.height, 0, VoteType::precommit, cert.block_hash))});
     if (auto s = (*chain)->commit(p, cert); !s) return (void)std::fprintf(stderr, "%s\n", s.error().c_str());
   }
   double build = seconds_since(t);
@@ -220,7 +222,7 @@ int main(int argc, char** argv) {
   std::printf("raw Ed25519 verify, 1 core:                %9.0f /s\n", raw_verify);
 
   size_t n = quick ? 5000 : 20000;
-  auto txs = delegations("bench", root, n, 24, true);
+  auto txs = delegations("bench", make_genesis(validator, root).hash(), root, n, 24, true);
   std::vector<double> with_sig, rules_only, node_path;
   size_t blocks = 0;
   for (int i = 0; i < 5; ++i) {

@@ -55,10 +55,12 @@ int main(int argc, char** argv) {
     g.roots.push_back({Resource{Family::ipv4, base, base + (u128(1) << 22) - 1}, AccountId{roots[c].public_key()}, {}});
   }
   std::vector<std::vector<std::string>> bodies(clients);
+  const crypto::Hash32 genesis_hash = g.hash();
   for (size_t i = 0; i < n; ++i) {
     int c = static_cast<int>(i % clients);
     Transaction tx;
     tx.chain_id = "bench";
+    tx.genesis_hash = genesis_hash;
     tx.signer = AccountId{roots[c].public_key()};
     tx.nonce = bodies[c].size() + 1;
     u128 base = Resource::parse("10.0.0.0/8")->first + (u128(c) << 22) + u128(bodies[c].size()) * 16;

@@ -52,8 +52,9 @@ double percentile(std::vector<double> v, double p) {
 }
 double median(std::vector<double> v) { return percentile(std::move(v), 0.5); }
 
-ledger::Transaction sign(const crypto::SecretKey& key, ledger::TxBody body, uint64_t nonce) {
-  return bench::sign_tx(kChain, key, std::move(body), nonce);
+ledger::Transaction sign(const crypto::Hash32& genesis, const crypto::SecretKey& key, ledger::TxBody body,
+                         uint64_t nonce) {
+  return bench::sign_tx(kChain, genesis, key, std::move(body), nonce);
 }
 
 // 10.a.b.c as a number.
@@ -84,7 +85,7 @@ std::vector<crypto::SecretKey> make_holders(Testnet& net, size_t count) {
   std::vector<crypto::SecretKey> holders;
   for (size_t k = 0; k < count; ++k) {
     holders.push_back(crypto::SecretKey::generate());
-    auto tx = sign(root, delegation(ipv4(k, 0, 0), ipv4(k, 255, 255), holders[k].public_key()), k + 1);
+    auto tx = sign(net.genesis_hash(), root, delegation(ipv4(k, 0, 0), ipv4(k, 255, 255), holders[k].public_key()), k + 1);
     auto r = node::http_request(net.url(0), "POST", "/api/v1/tx", body_of(tx, k + 1 == count), std::chrono::seconds(60));
     if (!r.ok() || (r->status != 202 && r->status != 200))
       die("setup delegation " + std::to_string(k) + ": " + (r.ok() ? r->body : r.error()));
@@ -101,7 +102,8 @@ struct Batch {
 
 class Signer {
  public:
-  Signer(std::vector<crypto::SecretKey> holders) : holders_(std::move(holders)), used_(holders_.size(), 0) {}
+  Signer(const crypto::Hash32& genesis, std::vector<crypto::SecretKey> holders)
+      : genesis_(genesis), holders_(std::move(holders)), used_(holders_.size(), 0) {}
   size_t submitters() const { return holders_.size(); }
   // n transactions spread over the first `spread` holders (0: all).
   Batch sign_batch(size_t n, bool wait, size_t spread = 0) {
@@ -112,7 +114,7 @@ class Signer {
       size_t k = i % spread, j = used_[k]++;
       if (j >= 4096) die("too many transactions per submitter (at most 4096 /28s in a /16)");
       u128 first = ipv4(k, 0, 0) + u128(j) * 16;
-      auto tx = sign(holders_[k], delegation(first, first + 15, recipient_), j + 1);
+      auto tx = sign(genesis_, holders_[k], delegation(first, first + 15, recipient_), j + 1);
       b.work[k].emplace_back(tx.id().hex(), body_of(tx, wait));
     }
     b.size = n;
@@ -120,6 +122,7 @@ class Signer {
   }
 
  private:
+  crypto::Hash32 genesis_;
   std::vector<crypto::SecretKey> holders_;
   std::vector<size_t> used_;
   crypto::PublicKey recipient_ = crypto::SecretKey::generate().public_key();
@@ -226,7 +229,7 @@ Measured measure(const Batch& b, const Outcome& o, const CommitWatcher& w) {
 // rate saturation sustained, then light load (one wait=true request in
 // flight per submitter, four submitters).
 void run_load(Testnet& net, size_t n, size_t submitters, double paced_seconds, Repeat& out) {
-  Signer signer(make_holders(net, submitters));
+  Signer signer(net.genesis_hash(), make_holders(net, submitters));
   size_t setup_txs = submitters, txs_total = 0;
 
   {

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "crypto/key_file.h"
+#include "ledger/genesis.h"
 #include "ledger/transaction.h"
 #include "node/http_client.h"
 #include "tests/support/process.h"
@@ -40,11 +41,12 @@ inline double seconds_since(Clock::time_point t) { return std::chrono::duration<
   std::exit(1);
 }
 
-// A transaction of `chain` by `key`'s account.
-inline ledger::Transaction sign_tx(const std::string& chain, const crypto::SecretKey& key, ledger::TxBody body,
-                                   uint64_t nonce) {
+// A transaction of `chain` (genesis hash `genesis`) by `key`'s account.
+inline ledger::Transaction sign_tx(const std::string& chain, const crypto::Hash32& genesis, const crypto::SecretKey& key,
+                                   ledger::TxBody body, uint64_t nonce) {
   ledger::Transaction tx;
   tx.chain_id = chain;
+  tx.genesis_hash = genesis;
   tx.signer = ledger::AccountId{key.public_key()};
   tx.nonce = nonce;
   tx.body = std::move(body);
@@ -74,6 +76,9 @@ class Testnet {
     auto r = cli({"testnet", "init", "--validators", "4", "--observers", std::to_string(observers), "--dir", dir(),
                   "--base-port", std::to_string(base_), "--chain-id", chain_id, "--block-interval", block_interval});
     if (r.code != 0) die("testnet init: " + r.err);
+    auto g = ledger::Genesis::load(dir() + "/genesis.json");
+    if (!g) die(g.error());
+    genesis_hash_ = g->hash();
   }
   ~Testnet() {
     auto r = cli({"testnet", "stop", "--dir", dir(), "--timeout", "10"});
@@ -110,6 +115,8 @@ class Testnet {
     if (at == std::string::npos) return 0;
     return std::strtod(status.c_str() + at + 6, nullptr) / 1024.0;
   }
+  // What every transaction of this testnet signs, with its chain id.
+  const crypto::Hash32& genesis_hash() const { return genesis_hash_; }
   crypto::SecretKey root() const {
     auto k = crypto::load_key_file(dir() + "/holders/root.key", std::nullopt);
     if (!k) die(k.error());
@@ -138,6 +145,7 @@ class Testnet {
   test::TempDir tmp_{"nl-bench-testnet"};
   unsigned base_ = 0;
   std::vector<std::string> names_;
+  crypto::Hash32 genesis_hash_;
 };
 
 // Sees every block validator0 commits, as soon as it can, and notes when

@@ -57,7 +57,7 @@ int run_export_rir(const ExportRirOpts& o) {
   if (!g) return report(kExitFailure, g.error());
   ledger::RirExport ex;
   if (o.data_dir.empty()) {
-    ledger::Registry reg(g->chain_id);
+    ledger::Registry reg(g->chain_id, g->hash());
     for (const auto& root : g->roots)
       if (auto s = reg.add_root(root.range, root.holder, root.meta); !s)
         return report(kExitFailure, o.genesis + ": root " + root.range.to_string() + ": " + s.error());

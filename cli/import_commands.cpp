@@ -124,21 +124,31 @@ int run_import_rir(const RirOpts& o) {
 }
 
 struct DiffOpts {
-  std::string old_file, new_file, keystore, out, chain_id, genesis, iana_ipv4, iana_ipv6, report_path;
+  std::string old_file, new_file, keystore, out, chain_id, genesis, genesis_hash, iana_ipv4, iana_ipv6, report_path;
   bool force = false;
 };
 
 int run_import_diff(const DiffOpts& o) {
   const auto start = Clock::now();
   std::optional<ledger::Genesis> given;
+  // The transactions bind the ledger's genesis hash: from its file, or given.
+  crypto::Hash32 genesis_hash;
   if (!o.genesis.empty()) {
     auto g = ledger::Genesis::load(o.genesis);
     if (!g) return report(kExitFailure, g.error());
     if (!o.chain_id.empty() && o.chain_id != g->chain_id)
       return report(kExitUsage, "--chain-id '" + o.chain_id + "' differs from the genesis's '" + g->chain_id + "'");
+    genesis_hash = g->hash();
+    if (!o.genesis_hash.empty() && o.genesis_hash != genesis_hash.hex())
+      return report(kExitUsage, "--genesis-hash differs from the hash of " + o.genesis + ", " + genesis_hash.hex());
     given = std::move(*g);
-  } else if (!ledger::valid_chain_id(o.chain_id)) {
-    return report(kExitUsage, "pass --chain-id (1-64 printable ASCII characters) or the old ledger's --genesis");
+  } else if (!ledger::valid_chain_id(o.chain_id) || o.genesis_hash.empty()) {
+    return report(kExitUsage, "pass the old ledger's --genesis, or --chain-id (1-64 printable ASCII characters) "
+                              "with --genesis-hash (transactions bind the genesis hash, not only the chain id)");
+  } else if (auto h = crypto::Hash32::from_hex(o.genesis_hash)) {
+    genesis_hash = *h;
+  } else {
+    return report(kExitUsage, "--genesis-hash '" + o.genesis_hash.substr(0, 80) + "' is not 64 hex digits");
   }
   std::error_code ec;
   if (std::filesystem::exists(o.out, ec) && !std::filesystem::is_empty(o.out, ec) && !o.force)
@@ -158,7 +168,7 @@ int run_import_diff(const DiffOpts& o) {
   if (!new_import) return report(kExitFailure, new_import.error());
   const ledger::Genesis& genesis = given ? *given : old_import->genesis;
 
-  auto diff = ledger::diff_rir(genesis, old_import->records, {o.old_file}, new_import->records, {o.new_file}, *keys);
+  auto diff = ledger::diff_rir(genesis, genesis_hash, old_import->records, {o.old_file}, new_import->records, {o.new_file}, *keys);
   if (!diff) return report(kExitFailure, diff.error());
   if (auto s = keys->save(); !s) return report(kExitFailure, s.error());
 
@@ -240,6 +250,7 @@ void add_import_commands(CLI::App& app, Dispatch& d) {
   diff->add_option("--out", o->out, "directory for the transaction files")->required();
   diff->add_option("--chain-id", o->chain_id, "chain id (or give --genesis)");
   diff->add_option("--genesis", o->genesis, "the genesis the old ledger was built from")->check(CLI::ExistingFile);
+  diff->add_option("--genesis-hash", o->genesis_hash, "that genesis's hash, 64 hex digits (with --chain-id)");
   add_iana_options(diff, o->iana_ipv4, o->iana_ipv6);
   diff->add_option("--report", o->report_path, "write the JSON report here");
   diff->add_flag("--force", o->force, "write into a non-empty --out directory");

@@ -47,13 +47,20 @@ Result<json> NodeClient::get(const std::string& target) const {
   return std::move(r->body);
 }
 
-Result<std::string> NodeClient::chain_id() const {
+Result<ChainIdentity> NodeClient::chain() const {
   auto s = get("/api/v1/status");
   if (!s) return s.take_error();
+  ChainIdentity c;
   auto it = s->find("chain_id");
   if (it == s->end() || !it->is_string() || it->get<std::string>().empty())
     return fail("node " + base_ + " did not report a chain id");
-  return it->get<std::string>();
+  c.chain_id = it->get<std::string>();
+  it = s->find("genesis_hash");
+  std::optional<crypto::Hash32> h;
+  if (it != s->end() && it->is_string()) h = crypto::Hash32::from_hex(it->get<std::string>());
+  if (!h) return fail("node " + base_ + " did not report a genesis hash");
+  c.genesis_hash = *h;
+  return c;
 }
 
 Result<uint64_t> NodeClient::next_nonce(const ledger::AccountId& account) const {

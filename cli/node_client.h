@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "crypto/hash.h"
 #include "crypto/result.h"
 #include "ledger/account.h"
 
@@ -20,6 +21,12 @@ struct NodeReply {
   nlohmann::json body;  // null when the body was not JSON
   // The node's "error" text, or a description of the status.
   std::string reason() const;
+};
+
+// Which chain a transaction is signed for: both go into the signed bytes.
+struct ChainIdentity {
+  std::string chain_id;
+  crypto::Hash32 genesis_hash;
 };
 
 class NodeClient {
@@ -35,7 +42,8 @@ class NodeClient {
   // GET that succeeds only on 200 with a JSON object.
   Result<nlohmann::json> get(const std::string& target) const;
 
-  Result<std::string> chain_id() const;
+  // The chain id and genesis hash of /api/v1/status.
+  Result<ChainIdentity> chain() const;
   Result<uint64_t> next_nonce(const ledger::AccountId& account) const;
 
  private:

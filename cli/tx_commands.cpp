@@ -2,13 +2,14 @@
 // authorize|withdraw|set-metadata|rotate-key (and validator-update, in
 // tx_validator_commands.cpp). Each builds one transaction,
 // signs it with --key (and, for rotate-key, --new-key) and writes a
-// transaction file. Fully offline with --chain-id and --nonce; otherwise
-// the missing values come from the node.
+// transaction file. Fully offline with --genesis (or --chain-id and
+// --genesis-hash) and --nonce; otherwise the missing values come from the node.
 #include <cctype>
 #include <cstdio>
 #include <functional>
 #include <memory>
 
+#include "cli/chain_target.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/node_client.h"
@@ -24,7 +25,8 @@ using ledger::TxBody;
 
 // Options every builder takes.
 struct Common {
-  std::string key, out, chain_id, node, signer;
+  std::string key, out, node, signer;
+  ChainOpts chain;
   uint64_t nonce = 0;
   CLI::Option* nonce_opt = nullptr;
   // rotate-key only: the second key that signs.
@@ -34,7 +36,7 @@ struct Common {
 void add_common(CLI::App* cmd, Common& c) {
   cmd->add_option("--key", c.key, "key file of the signer")->required();
   cmd->add_option("--out", c.out, "transaction file to write (overwritten)")->required();
-  cmd->add_option("--chain-id", c.chain_id, "chain id (default: asked from --node)");
+  add_chain_options(cmd, c.chain);
   c.nonce_opt = cmd->add_option("--nonce", c.nonce, "the signer's next nonce (default: asked from --node)");
   cmd->add_option("--signer", c.signer,
                   "signer account, when it differs from the key's own (after rotate-key)")
@@ -43,26 +45,22 @@ void add_common(CLI::App* cmd, Common& c) {
 }
 
 struct Context {
-  std::string chain_id;
+  ChainIdentity chain;
   ledger::AccountId signer;
   uint64_t nonce = 0;
 };
 
-// Chain id and nonce from the command line, the rest from the node. The
+// Chain and nonce from the command line, the rest from the node. The
 // caller has checked that a node is named if anything is missing.
 Result<Context> resolve_context(const Common& c, const crypto::PublicKey& key) {
   Context ctx;
   ctx.signer = c.signer.empty() ? ledger::AccountId{key} : *ledger::AccountId::parse(c.signer);
-  ctx.chain_id = c.chain_id;
   ctx.nonce = c.nonce;
-  if (!c.chain_id.empty() && c.nonce_opt->count() > 0) return ctx;
-  NodeClient node(c.node);
-  if (ctx.chain_id.empty()) {
-    auto id = node.chain_id();
-    if (!id) return fail("fetching the chain id: " + id.error());
-    ctx.chain_id = *id;
-  }
+  auto chain = resolve_chain(c.chain, c.node);
+  if (!chain) return chain.take_error();
+  ctx.chain = std::move(*chain);
   if (c.nonce_opt->count() == 0) {
+    NodeClient node(c.node);
     auto n = node.next_nonce(ctx.signer);
     if (!n) return fail("fetching the nonce of " + ctx.signer.to_string() + ": " + n.error());
     ctx.nonce = *n;
@@ -76,12 +74,12 @@ using BodyFn = std::function<Result<TxBody>()>;
 int build(const Common& c, const BodyFn& make_body) {
   auto body = make_body();
   if (!body) return report(kExitUsage, body.error());
-  if (c.chain_id.size() > ledger::kMaxChainIdBytes)
-    return report(kExitUsage, "--chain-id is longer than " + std::to_string(ledger::kMaxChainIdBytes) + " bytes");
-  if ((c.chain_id.empty() || c.nonce_opt->count() == 0) && c.node.empty()) {
-    std::string missing = c.chain_id.empty() && c.nonce_opt->count() == 0 ? "--chain-id and --nonce"
-                          : c.chain_id.empty()                            ? "--chain-id"
-                                                                          : "--nonce";
+  if (auto s = check_chain_options(c.chain); !s) return report(kExitUsage, s.error());
+  const bool offline_chain = chain_named_offline(c.chain);
+  if ((!offline_chain || c.nonce_opt->count() == 0) && c.node.empty()) {
+    std::string missing = !offline_chain && c.nonce_opt->count() == 0 ? chain_options_missing(c.chain) + " and --nonce"
+                          : !offline_chain                            ? chain_options_missing(c.chain)
+                                                                      : "--nonce";
     return report(kExitUsage, "missing " + missing +
                                   ": give them, or name a node with --node or NUMLEDGER_NODE to fetch them");
   }
@@ -91,7 +89,8 @@ int build(const Common& c, const BodyFn& make_body) {
   if (!ctx) return report(kExitFailure, ctx.error());
 
   ledger::Transaction tx;
-  tx.chain_id = ctx->chain_id;
+  tx.chain_id = ctx->chain.chain_id;
+  tx.genesis_hash = ctx->chain.genesis_hash;
   tx.signer = ctx->signer;
   tx.nonce = ctx->nonce;
   tx.body = std::move(*body);

@@ -91,6 +91,7 @@ int run_show(const std::string& path, bool as_json) {
 
   if (as_json) {
     json j = node::tx_json(*tx);
+    j["genesis_hash"] = tx->genesis_hash.hex();
     for (size_t i = 0; i < tx->signatures.size() && i < j["signatures"].size(); ++i)
       j["signatures"][i]["valid"] = static_cast<bool>(ok[i]);
     json m = json::array();
@@ -109,9 +110,10 @@ int run_show(const std::string& path, bool as_json) {
     line("kind", j["kind"].get<std::string>());
     line("id", j["id"].get<std::string>());
     line("chain id", tx->chain_id);
+    line("genesis", tx->genesis_hash.hex());
     line("signer", tx->signer.to_string());
     line("nonce", std::to_string(tx->nonce));
-    static const char* kSkip[] = {"kind", "id", "chain_id", "signer", "nonce", "summary", "signatures"};
+    static const char* kSkip[] = {"kind", "id", "chain_id", "genesis_hash", "signer", "nonce", "summary", "signatures"};
     for (auto it = j.begin(); it != j.end(); ++it) {
       if (std::find(std::begin(kSkip), std::end(kSkip), it.key()) != std::end(kSkip)) continue;
       if (it->is_array()) {  // validator-update changes

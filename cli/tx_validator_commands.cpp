@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "cli/chain_target.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/node_client.h"
@@ -17,7 +18,8 @@ namespace nl::cli {
 namespace {
 
 struct UpdateOpts {
-  std::string signer, key, out, chain_id, node;
+  std::string signer, key, out, node;
+  ChainOpts chain;
   std::vector<std::string> sets;
   uint64_t nonce = 0;
   CLI::Option* nonce_opt = nullptr;
@@ -64,33 +66,27 @@ int run_update(const UpdateOpts& o) {
   if (!body) return report(kExitUsage, body.error());
   auto signer = ledger::AccountId::parse(o.signer);
   if (!signer) return report(kExitUsage, "--signer: " + signer.error());
-  if (o.chain_id.size() > ledger::kMaxChainIdBytes)
-    return report(kExitUsage, "--chain-id is longer than " + std::to_string(ledger::kMaxChainIdBytes) + " bytes");
-  const bool have_nonce = o.nonce_opt->count() > 0;
-  if ((o.chain_id.empty() || !have_nonce) && o.node.empty())
-    return report(kExitUsage, std::string("missing ") +
-                                  (o.chain_id.empty() && !have_nonce ? "--chain-id and --nonce"
-                                   : o.chain_id.empty()              ? "--chain-id"
-                                                                     : "--nonce") +
+  if (auto s = check_chain_options(o.chain); !s) return report(kExitUsage, s.error());
+  const bool have_nonce = o.nonce_opt->count() > 0, offline_chain = chain_named_offline(o.chain);
+  if ((!offline_chain || !have_nonce) && o.node.empty())
+    return report(kExitUsage, "missing " +
+                                  (!offline_chain && !have_nonce ? chain_options_missing(o.chain) + " and --nonce"
+                                   : !offline_chain              ? chain_options_missing(o.chain)
+                                                                 : std::string("--nonce")) +
                                   ": give them, or name a node with --node or NUMLEDGER_NODE to fetch them");
 
   ledger::Transaction tx;
   tx.signer = *signer;
-  tx.chain_id = o.chain_id;
   tx.nonce = o.nonce;
   tx.body = std::move(*body);
-  if (o.chain_id.empty() || !have_nonce) {
-    NodeClient node(o.node);
-    if (o.chain_id.empty()) {
-      auto id = node.chain_id();
-      if (!id) return report(kExitFailure, "fetching the chain id: " + id.error());
-      tx.chain_id = *id;
-    }
-    if (!have_nonce) {
-      auto n = node.next_nonce(*signer);
-      if (!n) return report(kExitFailure, "fetching the nonce of " + signer->to_string() + ": " + n.error());
-      tx.nonce = *n;
-    }
+  auto chain = resolve_chain(o.chain, o.node);
+  if (!chain) return report(kExitFailure, chain.error());
+  tx.chain_id = chain->chain_id;
+  tx.genesis_hash = chain->genesis_hash;
+  if (!have_nonce) {
+    auto n = NodeClient(o.node).next_nonce(*signer);
+    if (!n) return report(kExitFailure, "fetching the nonce of " + signer->to_string() + ": " + n.error());
+    tx.nonce = *n;
   }
   if (!o.key.empty()) {
     auto key = crypto::load_key_file(o.key);
@@ -126,7 +122,7 @@ void add_validator_update_command(CLI::App& tx, Dispatch& d) {
       ->required();
   cmd->add_option("--key", o->key, "key file of the signer, to sign now (else sign later with tx sign)");
   cmd->add_option("--out", o->out, "transaction file to write (overwritten)")->required();
-  cmd->add_option("--chain-id", o->chain_id, "chain id (default: asked from --node)");
+  add_chain_options(cmd, o->chain);
   o->nonce_opt = cmd->add_option("--nonce", o->nonce, "the signer's next nonce (default: asked from --node)");
   add_node_option(cmd, o->node);
   cmd->callback([o, &d] { d.action = [o] { return run_update(*o); }; });

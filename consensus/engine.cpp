@@ -178,7 +178,7 @@ void Engine::State::admit_proposal(const Proposal& p, bool verified) {
   // The signature covers the id, not the bytes: bytes that are not the id's
   // would let a relay swap an honest proposal's value and stall the round.
   if (!well_formed(p) || !set.find(p.proposer) || p.proposer != schedule->at(height, p.round) ||
-      (!verified && !verify(p.proposer, p.sign_bytes(cfg.chain_id), p.sig)) ||
+      (!verified && !verify(p.proposer, p.sign_bytes(cfg.genesis_hash), p.sig)) ||
       (!verified && cfg.value_id(p.value) != p.value_id)) {
     ++stats.messages_rejected;
     return;
@@ -198,7 +198,7 @@ void Engine::State::admit_vote(const ledger::SignedVote& v, bool verified) {
   }
   const ledger::Validator* val = set.find(v.validator);
   if (!val || v.round > kMaxRound || (!prevote && v.type != ledger::VoteType::precommit) ||
-      (!verified && !verify(v.validator, v.sign_bytes(cfg.chain_id), v.sig))) {
+      (!verified && !verify(v.validator, v.sign_bytes(cfg.genesis_hash), v.sig))) {
     ++stats.messages_rejected;
     return;
   }
@@ -231,7 +231,7 @@ void Engine::State::admit_decision(const Decision& d) {
   // Catch-up: > 2/3 of this height's set precommitted the value, which
   // decides it for everyone (Alg. 1 l.49 with the proposal carried along).
   // valid(v) is implied: an honest validator among them checked it.
-  if (!well_formed(d, height) || !set.verify_commit(cfg.chain_id, d.cert)) {
+  if (!well_formed(d, height) || !set.verify_commit(cfg.genesis_hash, d.cert)) {
     ++stats.messages_rejected;
     return;
   }
@@ -257,7 +257,7 @@ void Engine::State::buffer_future(const Message& m) {
               future_proposal_bytes + x.value.size() > kMaxFutureProposalBytes ||
               future_slots.contains({x.proposer, x.round, 0}))
             return false;
-          if (!verify(x.proposer, x.sign_bytes(cfg.chain_id), x.sig) || cfg.value_id(x.value) != x.value_id) {
+          if (!verify(x.proposer, x.sign_bytes(cfg.genesis_hash), x.sig) || cfg.value_id(x.value) != x.value_id) {
             ++stats.messages_rejected;
             return false;
           }
@@ -267,7 +267,7 @@ void Engine::State::buffer_future(const Message& m) {
         } else if constexpr (std::is_same_v<T, ledger::SignedVote>) {
           const auto slot = std::tuple{x.validator, x.round, static_cast<uint8_t>(x.type)};
           if (!set.find(x.validator) || future_slots.contains(slot)) return false;
-          if (!verify(x.validator, x.sign_bytes(cfg.chain_id), x.sig)) {
+          if (!verify(x.validator, x.sign_bytes(cfg.genesis_hash), x.sig)) {
             ++stats.messages_rejected;
             return false;
           }
@@ -276,7 +276,7 @@ void Engine::State::buffer_future(const Message& m) {
           // Checked against this height's set: after a set change a real
           // decision is refused here and comes back with re-gossip.
           if (future_decision || !well_formed(x, height + 1)) return false;
-          if (!set.verify_commit(cfg.chain_id, x.cert)) {
+          if (!set.verify_commit(cfg.genesis_hash, x.cert)) {
             ++stats.messages_rejected;
             return false;
           }

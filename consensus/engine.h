@@ -89,7 +89,8 @@ using VerifyFn = std::function<bool(const crypto::PublicKey&, ByteView, const cr
 using ValueIdFn = std::function<crypto::Hash32(ByteView value)>;
 
 struct EngineConfig {
-  std::string chain_id;
+  // Signed into every proposal and vote (it commits to the chain id).
+  crypto::Hash32 genesis_hash;
   TimeoutConfig timeouts;
   // This validator's key; none for an observer that follows without voting.
   std::optional<crypto::SecretKey> key;

@@ -61,7 +61,7 @@ void Engine::State::propose(const crypto::Hash32& id, const Bytes& value, int32_
     resend(it->second);
     return;
   }
-  send_new(slot, Proposal::make(cfg.chain_id, height, round, pol_round, id, value, *cfg.key));
+  send_new(slot, Proposal::make(cfg.genesis_hash, height, round, pol_round, id, value, *cfg.key));
 }
 
 void Engine::State::vote(ledger::VoteType type, const crypto::Hash32& id) {
@@ -72,7 +72,7 @@ void Engine::State::vote(ledger::VoteType type, const crypto::Hash32& id) {
     resend(it->second);
     return;
   }
-  send_new(slot, ledger::SignedVote::make(cfg.chain_id, height, round, type, id, *cfg.key));
+  send_new(slot, ledger::SignedVote::make(cfg.genesis_hash, height, round, type, id, *cfg.key));
 }
 
 void Engine::State::send_new(const SlotKey& slot, Message m) {

@@ -11,22 +11,22 @@ int32_t decode_round(uint32_t r) { return static_cast<int32_t>(r); }
 
 }  // namespace
 
-Bytes Proposal::sign_bytes(const std::string& chain_id) const {
+Bytes Proposal::sign_bytes(const crypto::Hash32& genesis_hash) const {
   ledger::Writer w;
   w.u8(static_cast<uint8_t>(tags::kProposal.size())).raw(as_bytes(tags::kProposal));
-  w.str(chain_id).u64(height).u32(round).u32(encode_round(pol_round)).fixed(value_id.b);
+  w.fixed(genesis_hash.b).u64(height).u32(round).u32(encode_round(pol_round)).fixed(value_id.b);
   return w.take();
 }
 
-bool Proposal::verify(const std::string& chain_id) const {
-  return crypto::verify(proposer, sign_bytes(chain_id), sig);
+bool Proposal::verify(const crypto::Hash32& genesis_hash) const {
+  return crypto::verify(proposer, sign_bytes(genesis_hash), sig);
 }
 
-Proposal Proposal::make(const std::string& chain_id, uint64_t height, uint32_t round,
+Proposal Proposal::make(const crypto::Hash32& genesis_hash, uint64_t height, uint32_t round,
                         int32_t pol_round, const crypto::Hash32& value_id, Bytes value,
                         const crypto::SecretKey& key) {
   Proposal p{height, round, pol_round, value_id, std::move(value), key.public_key(), {}};
-  p.sig = key.sign(p.sign_bytes(chain_id));
+  p.sig = key.sign(p.sign_bytes(genesis_hash));
   return p;
 }
 

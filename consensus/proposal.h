@@ -1,6 +1,6 @@
 // A proposer's signed proposal: <PROPOSAL, h, r, v, validRound> of the
 // paper. The signature covers
-//   u8 len(tag) || kProposal || canonical(chain_id, height, round, pol_round, value_id)
+//   u8 len(tag) || kProposal || genesis hash || canonical(height, round, pol_round, value_id)
 // and not the value bytes: value_id commits to them, and the application
 // checks that it does when it validates the value.
 #pragma once
@@ -29,9 +29,9 @@ struct Proposal {
   crypto::Signature sig;
 
   auto operator<=>(const Proposal&) const = default;
-  Bytes sign_bytes(const std::string& chain_id) const;
-  bool verify(const std::string& chain_id) const;
-  static Proposal make(const std::string& chain_id, uint64_t height, uint32_t round,
+  Bytes sign_bytes(const crypto::Hash32& genesis_hash) const;
+  bool verify(const crypto::Hash32& genesis_hash) const;
+  static Proposal make(const crypto::Hash32& genesis_hash, uint64_t height, uint32_t round,
                        int32_t pol_round, const crypto::Hash32& value_id, Bytes value,
                        const crypto::SecretKey& key);
   void encode(ledger::Writer& w) const;

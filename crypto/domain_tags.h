@@ -6,9 +6,9 @@
 
 namespace nl::tags {
 
-inline constexpr std::string_view kTransaction = "numledger/tx/v1";
+inline constexpr std::string_view kTransaction = "numledger/tx/v2";
 inline constexpr std::string_view kBlockHeader = "numledger/block-header/v1";
-inline constexpr std::string_view kVote = "numledger/vote/v1";
+inline constexpr std::string_view kVote = "numledger/vote/v2";
 inline constexpr std::string_view kGenesis = "numledger/genesis/v1";
 inline constexpr std::string_view kValidatorSet = "numledger/validator-set/v1";
 inline constexpr std::string_view kTxLeaf = "numledger/tx-leaf/v1";
@@ -17,7 +17,7 @@ inline constexpr std::string_view kStateLeaf = "numledger/state-leaf/v1";
 inline constexpr std::string_view kStateNode = "numledger/state-node/v1";
 inline constexpr std::string_view kStateKey = "numledger/state-key/v1";
 inline constexpr std::string_view kAccountChecksum = "numledger/account/v1";
-inline constexpr std::string_view kProposal = "numledger/proposal/v1";
+inline constexpr std::string_view kProposal = "numledger/proposal/v2";
 inline constexpr std::string_view kEvidence = "numledger/evidence/v1";
 inline constexpr std::string_view kEvidenceLeaf = "numledger/evidence-leaf/v1";
 inline constexpr std::string_view kEvidenceNode = "numledger/evidence-node/v1";

@@ -9,7 +9,7 @@ namespace nl::ledger {
 Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genesis) {
   std::unique_ptr<Chain> c(new Chain());
   c->genesis_hash_ = genesis.hash();
-  c->registry_ = Registry(genesis.chain_id);
+  c->registry_ = Registry(genesis.chain_id, c->genesis_hash_);
   c->genesis_ = std::move(genesis);
   auto store = BlockStore::open(dir, c->genesis_hash_);
   if (!store) return store.take_error();
@@ -50,7 +50,7 @@ Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genes
     if (header.validator_set_hash != set.hash())
       return fail("the header names validator set " + header.validator_set_hash.hex() +
                   ", but the set of that height is " + set.hash().hex());
-    return set.verify_commit(chain.genesis_.chain_id, cert);
+    return set.verify_commit(chain.genesis_hash_, cert);
   };
   if (auto s = c->store_->verify_chain(c->genesis_hash_, check_cert); !s)
     return fail("refusing to start: " + s.error());

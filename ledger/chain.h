@@ -118,7 +118,7 @@ class Chain {
   Result<ControlProof> prove_control(const Resource& r) const;
 
  private:
-  Chain() : registry_("") {}
+  Chain() : registry_("", {}) {}
   // The header checks of check_block, then every transaction and piece of
   // evidence applied to the live state and the state root compared. On
   // success the state holds the block's effects (the registry writes are

@@ -19,7 +19,7 @@ Status Chain::verify_certificate(const CommitCertificate& cert) {
   key.insert(key.end(), set_hash.b.begin(), set_hash.b.end());
   const crypto::Hash32 digest = crypto::sha256(key);
   if (std::find(verified_certs_.begin(), verified_certs_.end(), digest) != verified_certs_.end()) return {};
-  if (auto s = set.verify_commit(genesis_.chain_id, cert); !s) return s;
+  if (auto s = set.verify_commit(genesis_hash_, cert); !s) return s;
   constexpr size_t kRemembered = 8;
   if (verified_certs_.size() >= kRemembered) verified_certs_.pop_front();
   verified_certs_.push_back(digest);

@@ -61,8 +61,17 @@ Result<ControlAnswer> verify_control_proof(const ControlProof& p, const Genesis&
   if (p.cert.height != h.height || p.cert.block_hash != h.hash())
     return fail("proof certificate does not certify the proof's header (height " +
                 std::to_string(h.height) + ")");
-  if (auto s = g.validators.verify_commit(g.chain_id, p.cert); !s)
-    return fail("proof certificate invalid: " + s.error());
+  const crypto::Hash32 genesis_hash = g.hash();
+  if (auto s = g.validators.verify_commit(genesis_hash, p.cert); !s) {
+    // Votes sign the genesis hash: a chain that shares this id and these
+    // validators but not this genesis ends up here.
+    const bool bad_sig = s.error().find("does not verify") != std::string::npos;
+    return fail("proof certificate invalid: " + s.error() +
+                (bad_sig ? " under genesis " + genesis_hash.hex().substr(0, 16) +
+                               "... (the votes sign the genesis hash: the proof was made on another chain "
+                               "with this chain id and validators, or it was tampered with)"
+                         : std::string()));
+  }
 
   std::vector<Segment> segments;
   std::map<HoldingId, Holding> holdings;

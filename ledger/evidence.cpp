@@ -21,13 +21,13 @@ Result<Evidence> Evidence::make(const SignedVote& x, const SignedVote& y) {
   return x.block_hash < y.block_hash ? Evidence{x, y} : Evidence{y, x};
 }
 
-Status Evidence::check(const std::string& chain_id, const ValidatorSet& set) const {
+Status Evidence::check(const crypto::Hash32& genesis_hash, const ValidatorSet& set) const {
   if (auto s = check_shape(a, b); !s) return s;
   if (!(a.block_hash < b.block_hash)) return fail("evidence votes are not in canonical order");
   if (!set.find(a.validator))
     return fail("evidence names " + a.validator.hex() + ", not a validator at height " +
                 std::to_string(a.height));
-  if (!a.verify(chain_id) || !b.verify(chain_id))
+  if (!a.verify(genesis_hash) || !b.verify(genesis_hash))
     return fail("evidence vote signature by " + a.validator.hex() + " does not verify");
   return {};
 }

@@ -27,7 +27,7 @@ struct Evidence {
   static Result<Evidence> make(const SignedVote& x, const SignedVote& y);
   // The shape above, both signatures verify, and the validator is in `set`
   // (the set that was voting at a.height).
-  Status check(const std::string& chain_id, const ValidatorSet& set) const;
+  Status check(const crypto::Hash32& genesis_hash, const ValidatorSet& set) const;
   crypto::Hash32 id() const;  // tagged_hash(kEvidence, canonical(a, b))
   void encode(Writer& w) const;
   static Evidence decode(Reader& r);

@@ -16,7 +16,8 @@ bool well_formed(const Resource& r) {
 
 }  // namespace
 
-Registry::Registry(std::string chain_id) : chain_id_(std::move(chain_id)) {}
+Registry::Registry(std::string chain_id, const crypto::Hash32& genesis_hash)
+    : chain_id_(std::move(chain_id)), genesis_hash_(genesis_hash) {}
 
 Status Registry::add_root(const Resource& range, const AccountId& holder, const Metadata& meta) {
   if (!well_formed(range)) return fail("root range is malformed");
@@ -39,6 +40,10 @@ Status Registry::add_root(const Resource& range, const AccountId& holder, const 
 Status Registry::apply(const Transaction& tx, const BlockContext& ctx, SignatureCheck sigs) {
   if (tx.chain_id != chain_id_)
     return fail("wrong chain id '" + tx.chain_id + "' (this ledger is '" + chain_id_ + "')");
+  // Two chains may share an id and keys; the genesis hash tells them apart.
+  if (tx.genesis_hash != genesis_hash_)
+    return fail("wrong genesis hash " + tx.genesis_hash.hex().substr(0, 16) + "... (this ledger's genesis is " +
+                genesis_hash_.hex().substr(0, 16) + "...); the transaction was signed for another chain");
   uint64_t expected = next_nonce(tx.signer);
   if (tx.nonce != expected)
     return fail("nonce " + std::to_string(tx.nonce) + " replayed or out of order: account " +

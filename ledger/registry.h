@@ -43,9 +43,11 @@ inline constexpr uint64_t kEvidenceMaxAge = 10000;
 
 class Registry {
  public:
-  explicit Registry(std::string chain_id);
+  // A transaction applies only if it names this chain id and genesis hash.
+  Registry(std::string chain_id, const crypto::Hash32& genesis_hash);
 
   const std::string& chain_id() const { return chain_id_; }
+  const crypto::Hash32& genesis_hash() const { return genesis_hash_; }
 
   // Genesis: a root holding (kind allocation, parent none) held by `holder`.
   Status add_root(const Resource& range, const AccountId& holder, const Metadata& meta);
@@ -168,6 +170,7 @@ class Registry {
   void lapse_authorizations(const Resource& x);
 
   std::string chain_id_;
+  crypto::Hash32 genesis_hash_;
   std::unordered_map<HoldingId, Holding> holdings_;
   std::map<HoldingId, IntervalIndex> children_;  // parent id -> its children
   std::map<Family, IntervalIndex> roots_;

@@ -86,7 +86,7 @@ Status Registry::apply_evidence(const Evidence& ev, const BlockContext& ctx) {
     return fail("evidence that " + AccountId{ev.a.validator}.to_string() + " equivocated at height " +
                 std::to_string(h) + ", round " + std::to_string(ev.a.round) + " (" + vote_type_name(ev.a.type) +
                 ") is already committed at height " + std::to_string(it->second.committed_height));
-  if (auto s = ev.check(chain_id_, validator_set_at(h)); !s) return s;
+  if (auto s = ev.check(genesis_hash_, validator_set_at(h)); !s) return s;
   dirty_.insert(key);
   evidence_.emplace(std::move(key), CommittedEvidence{ev, ctx.height});
   return {};

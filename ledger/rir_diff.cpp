@@ -12,13 +12,14 @@ namespace {
 class TxMaker {
  public:
   TxMaker(Registry& reg, const Genesis& g, RirKeystore& keys, RirDiff& out)
-      : reg_(reg), chain_id_(g.chain_id), ctx_{1, g.genesis_time}, keys_(keys), out_(out) {}
+      : reg_(reg), chain_id_(g.chain_id), genesis_hash_(reg.genesis_hash()), ctx_{1, g.genesis_time}, keys_(keys), out_(out) {}
 
   // Appends the transaction if the rules accept it, else records why not.
   bool make(const AccountId& signer, TxBody body, const std::vector<AccountId>& cosigners, const std::string& file,
             uint64_t line) {
     Transaction tx;
     tx.chain_id = chain_id_;
+    tx.genesis_hash = genesis_hash_;
     tx.signer = signer;
     tx.nonce = reg_.next_nonce(signer);
     tx.body = std::move(body);
@@ -43,6 +44,7 @@ class TxMaker {
 
   Registry& reg_;
   std::string chain_id_;
+  crypto::Hash32 genesis_hash_;
   BlockContext ctx_;
   RirKeystore& keys_;
   RirDiff& out_;
@@ -50,10 +52,11 @@ class TxMaker {
 
 }  // namespace
 
-Result<RirDiff> diff_rir(const Genesis& g, const std::vector<ImportedRecord>& old_records,
+Result<RirDiff> diff_rir(const Genesis& g, const crypto::Hash32& genesis_hash,
+                         const std::vector<ImportedRecord>& old_records,
                          const std::vector<std::string>& old_files, const std::vector<ImportedRecord>& new_records,
                          const std::vector<std::string>& new_files, RirKeystore& keys) {
-  Registry reg(g.chain_id);
+  Registry reg(g.chain_id, genesis_hash);
   for (const auto& root : g.roots)
     if (auto s = reg.add_root(root.range, root.holder, root.meta); !s)
       return fail("the old genesis does not load: root " + root.range.to_string() + ": " + s.error());

@@ -39,10 +39,13 @@ struct RirDiff {
 };
 
 // old_genesis: the genesis the ledger was built from (import of OLD).
+// genesis_hash: the hash of the ledger's genesis file, which every
+// transaction binds (old_genesis.hash() when old_genesis is that file).
 // old_records/new_records: the records each import placed. Keys of new
 // organisations are created in `keys` (not saved).
 // old_files/new_files name the records' files in the findings.
-Result<RirDiff> diff_rir(const Genesis& old_genesis, const std::vector<ImportedRecord>& old_records,
+Result<RirDiff> diff_rir(const Genesis& old_genesis, const crypto::Hash32& genesis_hash,
+                         const std::vector<ImportedRecord>& old_records,
                          const std::vector<std::string>& old_files, const std::vector<ImportedRecord>& new_records,
                          const std::vector<std::string>& new_files, RirKeystore& keys);
 

@@ -231,7 +231,8 @@ Result<ImportResult> import_rir(const ImportOptions& o, RirKeystore& keys) {
     if (accepted[i]) out.records.push_back(std::move(recs[i]));
 
   // Load the tree as a node will: what is written is what nodes accept.
-  Registry reg(g.chain_id);
+  // It applies no transaction, so no genesis hash (g is not final yet).
+  Registry reg(g.chain_id, crypto::Hash32{});
   for (const auto& root : g.roots)
     if (auto s = reg.add_root(root.range, root.holder, root.meta); !s)
       return fail("internal: imported root " + root.range.to_string() + ": " + s.error());

@@ -157,7 +157,7 @@ TxBody decode_body(TxKind kind, Reader& r) {
 }
 
 void encode_unsigned(const Transaction& tx, Writer& w) {
-  w.u8(kTxVersion).str(tx.chain_id);
+  w.u8(kTxVersion).str(tx.chain_id).fixed(tx.genesis_hash.b);
   tx.signer.encode(w);
   w.u64(tx.nonce).u8(static_cast<uint8_t>(body_kind(tx.body)));
   std::visit(BodyEncoder{w}, tx.body);
@@ -189,10 +189,13 @@ Bytes Transaction::encode() const {
 Transaction Transaction::decode(Reader& r) {
   Transaction tx;
   uint8_t version = r.u8();
+  if (version == 1)
+    throw DecodeError("transaction version 1 does not bind the genesis hash; re-sign it for this chain");
   if (version != kTxVersion)
     throw DecodeError("unsupported transaction version " + std::to_string(version));
   tx.chain_id = r.str(kMaxChainIdBytes);
   if (!valid_chain_id(tx.chain_id)) throw DecodeError("chain id must be 1-64 printable ASCII characters");
+  tx.genesis_hash.b = r.fixed<32>();
   tx.signer = AccountId::decode(r);
   tx.nonce = r.u64();
   uint8_t kind = r.u8();

@@ -1,7 +1,8 @@
 // Transactions: signed statements that change the registry.
 // signing bytes = u8 len(tag) || tag || canonical(unsigned part); the tag is
-// tags::kTransaction and the unsigned part carries the chain id and nonce,
-// so a signature can't be replayed on another chain or twice on this one.
+// tags::kTransaction and the unsigned part carries the chain id, the genesis
+// hash and the nonce, so a signature can't be replayed on another chain (even
+// one that shares this chain's id and keys) or twice on this one.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -19,7 +20,8 @@
 
 namespace nl::ledger {
 
-inline constexpr uint8_t kTxVersion = 1;
+// Version 2 binds the genesis hash; version 1 (chain id only) is refused.
+inline constexpr uint8_t kTxVersion = 2;
 // A validator-update with kMaxValidators changes and kMaxValidators + 1
 // signatures is about 35 KiB; every other kind stays far below 16 KiB.
 inline constexpr uint32_t kMaxTxBytes = 64 * 1024;
@@ -129,6 +131,7 @@ struct TxSignature {
 
 struct Transaction {
   std::string chain_id;
+  crypto::Hash32 genesis_hash;  // the chain's genesis; signed, like chain_id
   AccountId signer;
   uint64_t nonce = 0;
   TxBody body;

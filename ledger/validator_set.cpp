@@ -53,8 +53,8 @@ crypto::Hash32 ValidatorSet::hash() const {
   return crypto::tagged_hash(tags::kValidatorSet, w.data());
 }
 
-Status ValidatorSet::verify_commit(const std::string& chain_id, const CommitCertificate& cert) const {
-  Bytes msg = vote_sign_bytes(chain_id, cert.height, cert.round, VoteType::precommit, cert.block_hash);
+Status ValidatorSet::verify_commit(const crypto::Hash32& genesis_hash, const CommitCertificate& cert) const {
+  Bytes msg = vote_sign_bytes(genesis_hash, cert.height, cert.round, VoteType::precommit, cert.block_hash);
   unsigned __int128 signed_power = 0;
   for (size_t i = 0; i < cert.votes.size(); ++i) {
     const auto& v = cert.votes[i];

@@ -26,7 +26,7 @@ struct ValidatorSet {
   static ValidatorSet decode(Reader& r);
   crypto::Hash32 hash() const;
   // > 2/3 of power signed vote_sign_bytes(precommit) for cert.block_hash.
-  Status verify_commit(const std::string& chain_id, const CommitCertificate& cert) const;
+  Status verify_commit(const crypto::Hash32& genesis_hash, const CommitCertificate& cert) const;
   // The power of the validators among `keys` (each key counted once; keys
   // that are not validators count nothing).
   uint64_t power_of(const std::vector<crypto::PublicKey>& keys) const;

@@ -4,29 +4,29 @@
 
 namespace nl::ledger {
 
-Bytes vote_sign_bytes(const std::string& chain_id, uint64_t height, uint32_t round, VoteType type,
+Bytes vote_sign_bytes(const crypto::Hash32& genesis_hash, uint64_t height, uint32_t round, VoteType type,
                       const crypto::Hash32& block_hash) {
   Writer w;
   w.u8(static_cast<uint8_t>(tags::kVote.size())).raw(as_bytes(tags::kVote));
-  w.str(chain_id).u64(height).u32(round).u8(static_cast<uint8_t>(type)).fixed(block_hash.b);
+  w.fixed(genesis_hash.b).u64(height).u32(round).u8(static_cast<uint8_t>(type)).fixed(block_hash.b);
   return w.take();
 }
 
 bool SignedVote::is_nil() const { return block_hash.is_zero(); }
 
-Bytes SignedVote::sign_bytes(const std::string& chain_id) const {
-  return vote_sign_bytes(chain_id, height, round, type, block_hash);
+Bytes SignedVote::sign_bytes(const crypto::Hash32& genesis_hash) const {
+  return vote_sign_bytes(genesis_hash, height, round, type, block_hash);
 }
 
-bool SignedVote::verify(const std::string& chain_id) const {
-  return crypto::verify(validator, sign_bytes(chain_id), sig);
+bool SignedVote::verify(const crypto::Hash32& genesis_hash) const {
+  return crypto::verify(validator, sign_bytes(genesis_hash), sig);
 }
 
-SignedVote SignedVote::make(const std::string& chain_id, uint64_t height, uint32_t round,
+SignedVote SignedVote::make(const crypto::Hash32& genesis_hash, uint64_t height, uint32_t round,
                             VoteType type, const crypto::Hash32& block_hash,
                             const crypto::SecretKey& key) {
   SignedVote v{height, round, type, block_hash, key.public_key(), {}};
-  v.sig = key.sign(v.sign_bytes(chain_id));
+  v.sig = key.sign(v.sign_bytes(genesis_hash));
   return v;
 }
 

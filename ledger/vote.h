@@ -1,6 +1,8 @@
 // Consensus votes. A vote signs
-//   u8 len(tag) || kVote || canonical(chain_id, height, round, type, block hash)
-// and an all-zero block hash is a vote for nil.
+//   u8 len(tag) || kVote || genesis hash || canonical(height, round, type, block hash)
+// and an all-zero block hash is a vote for nil. The genesis hash (which
+// commits to the chain id) keeps a vote from counting on another chain that
+// shares the id and the validator keys.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -14,7 +16,7 @@ namespace nl::ledger {
 
 enum class VoteType : uint8_t { prevote = 1, precommit = 2 };
 
-Bytes vote_sign_bytes(const std::string& chain_id, uint64_t height, uint32_t round, VoteType type,
+Bytes vote_sign_bytes(const crypto::Hash32& genesis_hash, uint64_t height, uint32_t round, VoteType type,
                       const crypto::Hash32& block_hash);
 
 // One validator's prevote or precommit. An all-zero block_hash is a nil vote.
@@ -28,9 +30,9 @@ struct SignedVote {
 
   auto operator<=>(const SignedVote&) const = default;
   bool is_nil() const;
-  Bytes sign_bytes(const std::string& chain_id) const;
-  bool verify(const std::string& chain_id) const;
-  static SignedVote make(const std::string& chain_id, uint64_t height, uint32_t round,
+  Bytes sign_bytes(const crypto::Hash32& genesis_hash) const;
+  bool verify(const crypto::Hash32& genesis_hash) const;
+  static SignedVote make(const crypto::Hash32& genesis_hash, uint64_t height, uint32_t round,
                          VoteType type, const crypto::Hash32& block_hash,
                          const crypto::SecretKey& key);
   void encode(Writer& w) const;

@@ -353,7 +353,7 @@ HttpResponse Api::submit_evidence(const HttpRequest& req) {
     if (next - std::min(h, next) > kEvidenceMaxAge)
       return json_error(400, "evidence for height " + std::to_string(h) + " is older than " +
                                  std::to_string(kEvidenceMaxAge) + " heights");
-    if (auto s = ev->check(chain_.genesis().chain_id, chain_.validators_at(h)); !s) return json_error(400, s.error());
+    if (auto s = ev->check(chain_.genesis_hash(), chain_.validators_at(h)); !s) return json_error(400, s.error());
     for (const auto& c : chain_.registry().evidence_of(ev->a.validator))
       if (c.evidence.a.height == h && c.evidence.a.round == ev->a.round && c.evidence.a.type == ev->a.type)
         return json_error(409, "this equivocation is already committed at height " + std::to_string(c.committed_height));

@@ -51,7 +51,7 @@ ConsensusDriver::Impl::Impl(boost::asio::io_context& io, ledger::Chain& c, Drive
       sync(opts.sync_timeout, opts.sync_lag_grace),
       verifier(opts.verify_threads, opts.verify_queue) {
   consensus::EngineConfig cfg;
-  cfg.chain_id = chain_id;
+  cfg.genesis_hash = c.genesis_hash();
   cfg.timeouts = opts.timeouts;
   cfg.key = opts.validator_key;
   cfg.value_id = [](ByteView v) { return block_value_id(v); };
@@ -268,7 +268,7 @@ void ConsensusDriver::Impl::broadcast_consensus(const consensus::Message& m) {
     if (const auto* v = std::get_if<ledger::SignedVote>(&m)) {
       crypto::Hash32 other;
       randombytes_buf(other.b.data(), other.b.size());
-      auto twin = ledger::SignedVote::make(chain_id, v->height, v->round, v->type, other, *opts.validator_key);
+      auto twin = ledger::SignedVote::make(chain.genesis_hash(), v->height, v->round, v->type, other, *opts.validator_key);
       consensus::Message tm = twin;
       seen.insert(crypto::sha256(consensus::encode_message(tm)));
       n->broadcast(p2p::ConsensusMessage{std::move(tm)});

@@ -111,8 +111,9 @@ void ConsensusDriver::Impl::on_txs(const PeerInfo& peer, std::vector<ledger::Tra
   size_t foreign = 0;
   std::string first_foreign;
   for (auto& tx : txs) {
-    if (tx.chain_id != chain_id) {
-      if (foreign++ == 0) first_foreign = tx.chain_id;
+    if (tx.chain_id != chain_id || tx.genesis_hash != chain.genesis_hash()) {
+      if (foreign++ == 0)
+        first_foreign = tx.chain_id + (tx.chain_id == chain_id ? "' (genesis " + tx.genesis_hash.hex().substr(0, 16) + "...)" : "'");
       continue;
     }
     // The same copy often comes from several peers at once (the sender and
@@ -123,7 +124,7 @@ void ConsensusDriver::Impl::on_txs(const PeerInfo& peer, std::vector<ledger::Tra
   }
   if (P2pNetwork* n = net; n && foreign > 0)
     n->penalize(peer.id, penalty_for(foreign),
-                "transaction for chain '" + first_foreign + "'" + and_more(foreign, "for other chains"));
+                "transaction for chain '" + first_foreign + and_more(foreign, "for other chains"));
   if (fresh.empty()) return;
   // Checked on the verifier's threads, one job per frame, so that this
   // peer's next frames (a proposal, say) are not held up. Bounded in

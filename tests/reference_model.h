@@ -17,7 +17,8 @@ using namespace nl::ledger;
 
 class ReferenceModel {
  public:
-  explicit ReferenceModel(std::string chain_id) : chain_id_(std::move(chain_id)) {}
+  ReferenceModel(std::string chain_id, const crypto::Hash32& genesis_hash)
+      : chain_id_(std::move(chain_id)), genesis_hash_(genesis_hash) {}
 
   bool add_root(const Resource& r, const AccountId& holder, const Metadata& meta) {
     for (const auto& h : hs_)
@@ -35,6 +36,7 @@ class ReferenceModel {
   bool apply(const Transaction& tx, const BlockContext& ctx, bool verify) {
     reason.clear();
     if (tx.chain_id != chain_id_) return no("chain");
+    if (tx.genesis_hash != genesis_hash_) return no("genesis");
     if (tx.nonce != next_nonce(tx.signer)) return no("nonce");
     if (!tx.signed_by(current_key(tx.signer))) return no("signer key");
     // Only the keys the kind needs may sign (validator-update is outside the model).
@@ -353,6 +355,7 @@ class ReferenceModel {
   bool body(const Transaction&, const ValidatorUpdateBody&, const BlockContext&) { return no("validator-update"); }
 
   std::string chain_id_;
+  crypto::Hash32 genesis_hash_;
   std::vector<Holding> hs_;
   std::vector<Authorization> auths_;
   struct Acct {

@@ -27,7 +27,7 @@ std::unique_ptr<Chain> open_chain(const std::string& dir) {
 
 Evidence double_vote(uint8_t signer, uint64_t height) {
   auto v = [&](const char* b) {
-    return SignedVote::make(test::kTestChain, height, 0, VoteType::precommit, crypto::sha256(as_bytes(b)), key(signer));
+    return SignedVote::make(test::test_genesis_hash(), height, 0, VoteType::precommit, crypto::sha256(as_bytes(b)), key(signer));
   };
   return Evidence::make(v("a"), v("b")).value();
 }

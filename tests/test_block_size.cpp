@@ -21,7 +21,7 @@ namespace {
 Transaction big_tx(uint64_t nonce) {
   const std::string full(kMaxMetadataField, 'x');
   return test::signed_tx(SetMetadataBody{Resource::parse("10.0.0.0/8").value(), Metadata{full, "NL", full, full, full}},
-                         1, nonce);
+                         1, nonce, test::test_genesis_hash(1));
 }
 
 std::vector<Transaction> big_txs(size_t n) {
@@ -79,7 +79,7 @@ TEST_CASE_FIXTURE(Fx, "block size: a block one transaction over the limit is ref
   REQUIRE(over.rejected.empty());
   CHECK_FALSE(check_block_size(over.block).ok());
   // The store will not keep it.
-  auto st = proposer->commit(over, test::certify(over.block, {100}));
+  auto st = proposer->commit(over, test::certify(over.block, {100}, test::test_genesis_hash(1)));
   REQUIRE_FALSE(st.ok());
   CHECK_MESSAGE(st.error().find("without its last commit; the limit is") != std::string::npos, st.error());
   REQUIRE(proposer->discard_proposal().ok());
@@ -94,7 +94,7 @@ TEST_CASE_FIXTURE(Fx, "block size: a block one transaction over the limit is ref
   auto at = proposer->propose(big_txs(n), g.genesis_time + 1, test::seeded_key(100).public_key(), SignatureCheck::verify);
   REQUIRE(check_block_size(at.block).ok());
   CHECK(follower->check_block(at.block).ok());
-  REQUIRE(proposer->commit(at, test::certify(at.block, {100})).ok());
+  REQUIRE(proposer->commit(at, test::certify(at.block, {100}, test::test_genesis_hash(1))).ok());
 
   // The largest block travels in one blocks frame, and back.
   auto stored = proposer->store().block(1);

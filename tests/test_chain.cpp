@@ -19,8 +19,15 @@ namespace {
 crypto::SecretKey key(uint8_t fill) { return test::seeded_key(fill); }
 AccountId acct(uint8_t fill) { return test::seeded_account(fill); }
 Genesis genesis(size_t validators) { return test::test_genesis(validators); }
-using test::certify;
-using test::delegate;
+// Most tests here run on genesis(1), whose hash transactions and votes bind.
+CommitCertificate certify(const Block& b, const std::vector<uint8_t>& signers,
+                          const crypto::Hash32& genesis = test::test_genesis_hash(1)) {
+  return test::certify(b, signers, genesis);
+}
+Transaction delegate(const char* range, uint8_t from, uint8_t to, uint64_t nonce,
+                     const crypto::Hash32& genesis = test::test_genesis_hash(1)) {
+  return test::delegate(range, from, to, nonce, genesis);
+}
 
 }  // namespace
 
@@ -109,10 +116,10 @@ TEST_CASE("chain: proofs verify with several validators and need more than 2/3 o
   auto g = genesis(4);
   auto chain = Chain::open(dir / "ledger", g);
   REQUIRE(chain.ok());
-  auto p = (*chain)->propose({delegate("10.9.0.0/16", 1, 5, 1)}, 1700000100, key(100).public_key(),
+  auto p = (*chain)->propose({delegate("10.9.0.0/16", 1, 5, 1, g.hash())}, 1700000100, key(100).public_key(),
                              SignatureCheck::verify);
-  CHECK(!(*chain)->commit(p, certify(p.block, {100, 101})).ok());  // 2 of 4 is not enough
-  REQUIRE((*chain)->commit(p, certify(p.block, {100, 101, 103})).ok());
+  CHECK(!(*chain)->commit(p, certify(p.block, {100, 101}, g.hash())).ok());  // 2 of 4 is not enough
+  REQUIRE((*chain)->commit(p, certify(p.block, {100, 101, 103}, g.hash())).ok());
   auto proof = (*chain)->prove_control(Resource::parse("10.9.9.9").value());
   REQUIRE(proof.ok());
   CHECK(proof->cert.votes.size() == 3);

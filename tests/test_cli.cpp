@@ -126,7 +126,9 @@ ledger::Transaction read_tx(const std::string& path) {
 
 bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
 
-const std::vector<std::string> kOffline = {"--chain-id", "testchain", "--nonce", "1"};
+// A chain named without a node: its id and genesis hash (any 32 bytes here).
+const std::vector<std::string> kOffline = {"--chain-id", "testchain", "--genesis-hash", std::string(64, 'a'),
+                                           "--nonce", "1"};
 
 std::vector<std::string> cat(std::vector<std::string> a, const std::vector<std::string>& b) {
   a.insert(a.end(), b.begin(), b.end());
@@ -281,6 +283,13 @@ TEST_CASE("cli: tx builders refuse bad arguments with a usage error") {
                          "--chain-id", "x"});
   CHECK(no_nonce.code == 2);
   CHECK(contains(no_nonce.err, "--nonce"));
+  // The chain id alone does not say which chain: transactions bind the genesis hash.
+  auto id_only = c.run({"tx", "return", "10.0.0.0/8", "--key", c.path("a.key"), "--out", c.path("tx.json"),
+                        "--chain-id", "x", "--nonce", "1"});
+  CHECK(id_only.code == 2);
+  CHECK(contains(id_only.err, "--genesis"));
+  CHECK(c.run({"tx", "return", "10.0.0.0/8", "--key", c.path("a.key"), "--out", c.path("tx.json"), "--chain-id",
+               "x", "--nonce", "1", "--genesis-hash", "abc"}).code == 2);
 
   CHECK(with({"tx", "delegate", "10.0.0.0/33", "--to", b}).code == 2);
   CHECK(with({"tx", "delegate", "10.0.0.0/8", "--to", "nlnotanaccount"}).code == 2);
@@ -430,8 +439,8 @@ TEST_CASE("cli: proof verify accepts a real proof and refuses damaged ones") {
   std::string v = c.new_key("v.key"), a = c.new_key("a.key"), b = c.new_key("b.key");
   REQUIRE(c.run({"genesis", "new", "--chain-id", "testchain", "--validator", v, "--root", "10.0.0.0/8=" + a,
                  "--out", c.path("genesis.json"), "--time", "1700000000"}).code == 0);
-  REQUIRE(c.run(cat({"tx", "delegate", "10.1.0.0/16", "--to", b, "--key", c.path("a.key"), "--out",
-                     c.path("d.json")}, kOffline)).code == 0);
+  REQUIRE(c.run({"tx", "delegate", "10.1.0.0/16", "--to", b, "--key", c.path("a.key"), "--out", c.path("d.json"),
+                 "--genesis", c.path("genesis.json"), "--nonce", "1"}).code == 0);
 
   // Commit the CLI-built transaction in a one-validator chain, as the node would.
   std::string proof_bytes;
@@ -448,7 +457,7 @@ TEST_CASE("cli: proof verify accepts a real proof and refuses damaged ones") {
     ledger::CommitCertificate cert;
     cert.height = proposed.block.header.height;
     cert.block_hash = proposed.block.header.hash();
-    cert.votes.push_back({vk->public_key(), vk->sign(ledger::vote_sign_bytes("testchain", cert.height, 0,
+    cert.votes.push_back({vk->public_key(), vk->sign(ledger::vote_sign_bytes(g->hash(), cert.height, 0,
                                                                              ledger::VoteType::precommit,
                                                                              cert.block_hash))});
     REQUIRE((*chain)->commit(proposed, cert).ok());

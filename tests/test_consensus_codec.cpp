@@ -21,7 +21,7 @@ Decision sample_decision() {
   ledger::CommitCertificate cert{7, 2, value_id(value), {}};
   for (uint8_t s : {100, 101, 102})
     cert.votes.push_back({seeded_key(s).public_key(),
-                          seeded_key(s).sign(ledger::vote_sign_bytes(kTestChain, 7, 2, ledger::VoteType::precommit,
+                          seeded_key(s).sign(ledger::vote_sign_bytes(test_genesis_hash(), 7, 2, ledger::VoteType::precommit,
                                                                      cert.block_hash))});
   std::sort(cert.votes.begin(), cert.votes.end(), [](auto& a, auto& b) { return a.validator < b.validator; });
   return Decision{7, value_id(value), value, cert};
@@ -65,14 +65,15 @@ void check_strict(const Bytes& enc, Decode decode) {
 TEST_CASE("proposal: sign bytes, signature and round trip") {
   const Bytes value = value_bytes("block one");
   Proposal p = proposal_by(100, 5, 3, -1, value);
-  CHECK(p.verify(kTestChain));
-  CHECK(!p.verify("other-chain"));
+  CHECK(p.verify(test_genesis_hash()));
+  CHECK(!p.verify(test_genesis_hash(1)));
 
-  Bytes sb = p.sign_bytes(kTestChain);
+  Bytes sb = p.sign_bytes(test_genesis_hash());
   REQUIRE(sb[0] == tags::kProposal.size());
   CHECK(std::string(sb.begin() + 1, sb.begin() + 1 + sb[0]) == tags::kProposal);
-  // ... chain id (u32 len + bytes), height u64, round u32, pol_round u32, value id.
-  const size_t pol_at = 1 + tags::kProposal.size() + 4 + std::string(kTestChain).size() + 8 + 4;
+  // ... genesis hash (32 bytes), height u64, round u32, pol_round u32, value id.
+  const size_t pol_at = 1 + tags::kProposal.size() + 32 + 8 + 4;
+  CHECK(Bytes(sb.begin() + 1 + sb[0], sb.begin() + 1 + sb[0] + 32) == Bytes(test_genesis_hash().b.begin(), test_genesis_hash().b.end()));
   CHECK(Bytes(sb.begin() + pol_at, sb.begin() + pol_at + 4) == Bytes{0xff, 0xff, 0xff, 0xff});
   CHECK(sb.size() == pol_at + 4 + 32);
 
@@ -87,7 +88,7 @@ TEST_CASE("proposal: sign bytes, signature and round trip") {
   auto m = decode_message(encode_message(big));
   REQUIRE(m.ok());
   CHECK(std::get<Proposal>(*m) == big);
-  CHECK(std::get<Proposal>(*m).verify(kTestChain));
+  CHECK(std::get<Proposal>(*m).verify(test_genesis_hash()));
 }
 
 TEST_CASE("proposal: a pol_round other than -1 or an earlier round, and oversize values, are rejected") {

@@ -100,7 +100,7 @@ TEST_CASE("driver: a lone validator makes certified blocks on its own, empty one
   REQUIRE(eventually([&] { return n.height() >= 2; }, 10s));
 
   Answer a, b;
-  auto tx = test::delegate("10.1.0.0/16", 1, 2, 1);
+  auto tx = test::delegate("10.1.0.0/16", 1, 2, 1, g.hash());
   n.driver().submit(tx, a.cb());
   n.driver().submit(tx, b.cb());
   REQUIRE(a.wait(10s));
@@ -123,7 +123,7 @@ TEST_CASE("driver: a lone validator makes certified blocks on its own, empty one
       REQUIRE_MESSAGE(cert.ok(), cert.error());
       CHECK(cert->height == i);
       CHECK(cert->block_hash == blk->header.hash());
-      auto v = g.validators.verify_commit(g.chain_id, *cert);
+      auto v = g.validators.verify_commit(g.hash(), *cert);
       CHECK_MESSAGE(v.ok(), "height " << i << ": " << v.error());
     }
     CHECK(empty >= 3);

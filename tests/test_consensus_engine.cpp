@@ -29,13 +29,13 @@ TEST_CASE("four honest validators and an observer decide the same value in round
       CHECK(mine.value == d.value);
       // Each node certifies with the precommits it had: sets may differ.
       CHECK(mine.cert.block_hash == d.value_id);
-      CHECK(set.verify_commit(kTestChain, mine.cert).ok());
+      CHECK(set.verify_commit(test_genesis_hash(), mine.cert).ok());
     }
     CHECK(d.height == h);
     CHECK(d.cert.round == 0);
     CHECK(d.value == net.make_value((h + 0) % 4, h, 0));  // validators[(h + r) % 4] proposes
     CHECK(d.value_id == value_id(d.value));
-    CHECK(set.verify_commit(kTestChain, d.cert).ok());
+    CHECK(set.verify_commit(test_genesis_hash(), d.cert).ok());
     CHECK(d.cert.votes.size() >= 3);
     for (size_t k = 1; k < d.cert.votes.size(); ++k) CHECK(d.cert.votes[k - 1].validator < d.cert.votes[k].validator);
   }
@@ -242,7 +242,7 @@ TEST_CASE("bad signatures, non-validators and non-proposers are rejected") {
   bad.sig.b[0] ^= 1;
   CHECK(s.deliver(bad).empty());
   CHECK(s.deliver(prevote_by(77, 1, 0, value_id(A))).empty());  // not a validator
-  CHECK(s.deliver(ledger::SignedVote::make("other-chain", 1, 0, VoteType::prevote, value_id(A),
+  CHECK(s.deliver(ledger::SignedVote::make(test_genesis_hash(1), 1, 0, VoteType::prevote, value_id(A),
                                            seeded_key(s.seed(2)))).empty());
   CHECK(s.e->stats().messages_rejected == 5);
   CHECK(s.e->step() == Step::prevote);  // no polka from rejected votes
@@ -259,7 +259,7 @@ TEST_CASE("a double vote yields exactly one piece of evidence and its validator 
   CHECK(s.deliver(precommit_by(s.seed(1), 1, 0, value_id(A))).empty());
   auto ev = actions_of<EvidenceFound>(s.deliver(precommit_by(s.seed(1), 1, 0, value_id(C))));
   REQUIRE(ev.size() == 1);
-  CHECK(ev[0].evidence.check(kTestChain, s.set).ok());
+  CHECK(ev[0].evidence.check(test_genesis_hash(), s.set).ok());
   CHECK(ev[0].evidence.a.block_hash < ev[0].evidence.b.block_hash);
   CHECK(ev[0].evidence.a.validator == seeded_key(s.seed(1)).public_key());
   CHECK(actions_of<EvidenceFound>(s.deliver(precommit_by(s.seed(1), 1, 0, value_id(B)))).empty());
@@ -280,7 +280,7 @@ TEST_CASE("a double vote yields exactly one piece of evidence and its validator 
   REQUIRE(d[0].decision.cert.votes.size() == 3);
   CHECK(std::any_of(d[0].decision.cert.votes.begin(), d[0].decision.cert.votes.end(),
                     [&](const auto& v) { return v.validator == seeded_key(s.seed(1)).public_key(); }));
-  CHECK(s.set.verify_commit(kTestChain, d[0].decision.cert).ok());
+  CHECK(s.set.verify_commit(test_genesis_hash(), d[0].decision.cert).ok());
 }
 
 TEST_CASE("an equivocator's vote for the proposed value completes a polka and is relayed") {

@@ -199,7 +199,7 @@ TEST_CASE("sim: a validator-set change mid-run is followed by every honest node"
         std::set<crypto::PublicKey> signers;
         for (const auto& v : d.cert.votes) signers.insert(v.validator);
         // Certificates are signed by the set of their height only.
-        CHECK(sim.sets().at(h).verify_commit("numledger-sim", d.cert));
+        CHECK(sim.sets().at(h).verify_commit(sim_genesis_hash(), d.cert));
         if (h < 3) CHECK(!signers.contains(sim.key(4)));
         if (h >= 3) CHECK(!signers.contains(sim.key(3)));
         if (h >= 3 && signers.contains(sim.key(4))) joined_signed = true;
@@ -258,7 +258,7 @@ TEST_CASE("sim: the safety checker reports each kind of failure") {
   std::vector<crypto::PublicKey> pubs;
   for (const auto& k : keys) pubs.push_back(k.public_key());
   ValidatorSchedule sets(pubs, 4, std::nullopt);
-  const std::string chain = "numledger-sim";
+  const crypto::Hash32 chain = sim_genesis_hash();
   auto decision = [&](const SimValue& v, size_t signers) {
     Decision d{1, v.id, v.bytes, {1, 0, v.id, {}}};
     for (size_t i = 0; i < signers; ++i)

@@ -51,9 +51,24 @@ Bytes mutate(Bytes b, std::mt19937_64& rng) {
 
 AccountId acct(uint8_t fill) { return AccountId{key(fill).public_key()}; }
 
+// The one-validator chain of the proof test; transactions and votes bind its hash.
+Genesis fuzz_genesis() {
+  Genesis g;
+  g.chain_id = "fuzz";
+  g.genesis_time = 1700000000;
+  g.validators.validators.push_back({key(100).public_key(), 1});
+  g.roots.push_back({Resource::parse("10.0.0.0/8").value(), acct(1), {"root", "", "", "", ""}});
+  return g;
+}
+const crypto::Hash32& fuzz_hash() {
+  static const crypto::Hash32 h = fuzz_genesis().hash();
+  return h;
+}
+
 Transaction delegate(const char* range, uint8_t from, uint8_t to, uint64_t nonce) {
   Transaction tx;
   tx.chain_id = "fuzz";
+  tx.genesis_hash = fuzz_hash();
   tx.signer = acct(from);
   tx.nonce = nonce;
   tx.body = DelegateBody{Resource::parse(range).value(), acct(to), HoldingKind::allocation, 0};
@@ -65,7 +80,7 @@ Transaction delegate(const char* range, uint8_t from, uint8_t to, uint64_t nonce
 CommitCertificate certify(const Block& b) {
   CommitCertificate c{b.header.height, 0, b.header.hash(), {}};
   c.votes.push_back(
-      {key(100).public_key(), key(100).sign(vote_sign_bytes("fuzz", c.height, 0, VoteType::precommit, c.block_hash))});
+      {key(100).public_key(), key(100).sign(vote_sign_bytes(fuzz_hash(), c.height, 0, VoteType::precommit, c.block_hash))});
   return c;
 }
 
@@ -214,7 +229,7 @@ TEST_CASE("block and certificate decoders survive hostile bytes") {
   tx.sign(key(1));
   b.txs = {tx, tx};
   auto vote = [](const char* block) {
-    return SignedVote::make("fuzz", 2, 0, VoteType::prevote, crypto::sha256(as_bytes(block)), key(4));
+    return SignedVote::make(fuzz_hash(), 2, 0, VoteType::prevote, crypto::sha256(as_bytes(block)), key(4));
   };
   b.evidence = {Evidence::make(vote("a"), vote("b")).value()};
   b.header.evidence_root = evidence_root(b.evidence);
@@ -223,7 +238,7 @@ TEST_CASE("block and certificate decoders survive hostile bytes") {
   hammer(b.last_commit->encode(), 20000, [](const Bytes& in) { return CommitCertificate::decode(in).ok(); });
   hammer(b.evidence[0].encode(), 20000, [](const Bytes& in) {
     auto e = Evidence::decode(in);
-    if (e.ok()) (void)e->check("fuzz", ValidatorSet{{{key(4).public_key(), 1}}});
+    if (e.ok()) (void)e->check(fuzz_hash(), ValidatorSet{{{key(4).public_key(), 1}}});
     return e.ok();
   });
 }
@@ -250,11 +265,7 @@ TEST_CASE("proof decoder and verifier survive hostile bytes") {
   // past the validator set and certificate checks into the Merkle paths and
   // the segment coverage logic.
   test::TempDir dir("nl-fuzz-proof");
-  Genesis g;
-  g.chain_id = "fuzz";
-  g.genesis_time = 1700000000;
-  g.validators.validators.push_back({key(100).public_key(), 1});
-  g.roots.push_back({Resource::parse("10.0.0.0/8").value(), acct(1), {"root", "", "", "", ""}});
+  Genesis g = fuzz_genesis();
   auto opened = Chain::open(dir / "ledger", g);
   REQUIRE_MESSAGE(opened.ok(), opened.error());
   Chain& chain = **opened;

@@ -124,7 +124,7 @@ TEST_CASE("driver: a validator whose next height's messages passed it by syncs t
 
   // A vote for height 3 while the node works on height 1: too far ahead to
   // keep, so it is dropped (the others are deciding 2 and 3 without it).
-  const auto vote = ledger::SignedVote::make(test::kTestChain, 3, 0, ledger::VoteType::prevote,
+  const auto vote = ledger::SignedVote::make(test::test_genesis_hash(), 3, 0, ledger::VoteType::prevote,
                                              blocks[2].block.header.hash(), test::seeded_key(101));
   REQUIRE(!peer->send(p2p::encode(p2p::ConsensusMessage{consensus::Message{vote}})));
 

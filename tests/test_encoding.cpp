@@ -24,9 +24,13 @@ crypto::SecretKey key(uint8_t fill) { return test::seeded_key(fill); }
 
 Resource res(const char* s) { return Resource::parse(s).value(); }
 
+// The genesis hash the golden transactions and votes bind: SHA-256("genesis").
+crypto::Hash32 golden_genesis() { return crypto::sha256(as_bytes("genesis")); }
+
 Transaction make(TxBody body) {
   Transaction tx;
   tx.chain_id = "golden";
+  tx.genesis_hash = golden_genesis();
   tx.signer = AccountId{key(1).public_key()};
   tx.nonce = 7;
   tx.body = std::move(body);
@@ -74,7 +78,7 @@ BlockHeader golden_header() {
 // key(6) precommits two different blocks at height 41, round 2.
 Evidence golden_evidence() {
   auto vote = [](const char* block) {
-    return SignedVote::make("golden", 41, 2, VoteType::precommit, crypto::sha256(as_bytes(block)), key(6));
+    return SignedVote::make(golden_genesis(), 41, 2, VoteType::precommit, crypto::sha256(as_bytes(block)), key(6));
   };
   return Evidence::make(vote("block-a"), vote("block-b")).value();
 }
@@ -128,7 +132,7 @@ TEST_CASE("golden: evidence bytes, its leaf in the evidence root, and a block ca
   if (std::getenv("NL_PRINT_GOLDEN")) std::cout << "evidence " << hex << "\n";
   CHECK(hex == kGoldenEvidence);
   CHECK(ev.encode().size() == 2 * (8 + 4 + 1 + 32 + 32 + 64));
-  CHECK(ev.check("golden", ValidatorSet{{{key(6).public_key(), 1}}}).ok());
+  CHECK(ev.check(golden_genesis(), ValidatorSet{{{key(6).public_key(), 1}}}).ok());
   // One leaf: the root is the leaf; none: 32 zero bytes.
   CHECK(evidence_root({ev}) == crypto::tagged_hash(tags::kEvidenceLeaf, ev.encode()));
   CHECK(evidence_root({}) == crypto::Hash32{});
@@ -193,16 +197,26 @@ TEST_CASE("signature limits: 8 for ordinary kinds, every validator plus the subm
   CHECK(Transaction::decode(empty.encode()).error().find("no change") != std::string::npos);
 }
 
-TEST_CASE("signing bytes start with the domain tag and bind chain id and nonce") {
+TEST_CASE("signing bytes start with the domain tag and bind chain id, genesis hash and nonce") {
   auto tx = golden_txs().at("transfer");
   Bytes sb = tx.signing_bytes();
   REQUIRE(sb.size() > tags::kTransaction.size() + 1);
   CHECK(sb[0] == tags::kTransaction.size());
   CHECK(std::string(sb.begin() + 1, sb.begin() + 1 + sb[0]) == tags::kTransaction);
+  // u8 version 2 || str "golden" || fixed[32] genesis hash || signer ...
+  const size_t at = 1 + tags::kTransaction.size();
+  CHECK(sb[at] == 2);
+  const size_t genesis_at = at + 1 + 4 + std::string("golden").size();
+  const crypto::Hash32 genesis = golden_genesis();
+  CHECK(Bytes(sb.begin() + genesis_at, sb.begin() + genesis_at + 32) == Bytes(genesis.b.begin(), genesis.b.end()));
   auto other_chain = tx;
   other_chain.chain_id = "other";
   CHECK(other_chain.id() != tx.id());
   CHECK(!other_chain.check_signatures().ok());  // old signature does not carry over
+  auto other_genesis = tx;  // same chain id, another genesis
+  other_genesis.genesis_hash = crypto::sha256(as_bytes("another genesis"));
+  CHECK(other_genesis.id() != tx.id());
+  CHECK(!other_genesis.check_signatures().ok());
   auto replay = tx;
   replay.nonce += 1;
   CHECK(!replay.check_signatures().ok());
@@ -224,7 +238,7 @@ TEST_CASE("decoding refuses non-canonical and hostile bytes") {
   }
   SUBCASE("unknown kind and version") {
     Bytes t = b;
-    t[0] = 2;
+    t[0] = 3;
     CHECK(Transaction::decode(t).error().find("version") != std::string::npos);
   }
   SUBCASE("oversized") {
@@ -247,7 +261,7 @@ TEST_CASE("commit certificate verification counts voting power") {
   c.block_hash = crypto::sha256(as_bytes("block"));
   auto vote = [&](uint8_t i) {
     return VoteSignature{key(i).public_key(),
-                         key(i).sign(vote_sign_bytes("golden", 5, 0, VoteType::precommit, c.block_hash))};
+                         key(i).sign(vote_sign_bytes(golden_genesis(), 5, 0, VoteType::precommit, c.block_hash))};
   };
   std::vector<VoteSignature> votes = {vote(1), vote(2)};
   auto sorted = [&] {
@@ -255,12 +269,12 @@ TEST_CASE("commit certificate verification counts voting power") {
   };
   c.votes = votes;
   sorted();
-  CHECK(vs.verify_commit("golden", c).error().find("more than 2/3") != std::string::npos);
+  CHECK(vs.verify_commit(golden_genesis(), c).error().find("more than 2/3") != std::string::npos);
   c.votes.push_back(vote(3));
   sorted();
-  CHECK(vs.verify_commit("golden", c).ok());
-  CHECK(!vs.verify_commit("other-chain", c).ok());
+  CHECK(vs.verify_commit(golden_genesis(), c).ok());
+  CHECK(!vs.verify_commit(crypto::sha256(as_bytes("another genesis")), c).ok());
   c.votes.push_back(vote(7));  // not a validator
   sorted();
-  CHECK(vs.verify_commit("golden", c).error().find("not a validator") != std::string::npos);
+  CHECK(vs.verify_commit(golden_genesis(), c).error().find("not a validator") != std::string::npos);
 }

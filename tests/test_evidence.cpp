@@ -32,11 +32,19 @@ crypto::PublicKey pub(uint8_t fill) { return key(fill).public_key(); }
 
 SignedVote vote(uint8_t signer, uint64_t height, const char* block, uint32_t round = 0,
                 VoteType type = VoteType::precommit) {
-  return SignedVote::make(test::kTestChain, height, round, type, crypto::sha256(as_bytes(block)), key(signer));
+  return SignedVote::make(test::test_genesis_hash(), height, round, type, crypto::sha256(as_bytes(block)), key(signer));
 }
 
 Evidence double_vote(uint8_t signer, uint64_t height, const char* a = "block-a", const char* b = "block-b") {
   return Evidence::make(vote(signer, height, a), vote(signer, height, b)).value();
+}
+
+// The same, signed for the chain of genesis hash `genesis`.
+Evidence double_vote_for(const crypto::Hash32& genesis, uint8_t signer, uint64_t height) {
+  auto v = [&](const char* block) {
+    return SignedVote::make(genesis, height, 0, VoteType::precommit, crypto::sha256(as_bytes(block)), key(signer));
+  };
+  return Evidence::make(v("block-a"), v("block-b")).value();
 }
 
 struct Fx : test::ChainFixture {
@@ -116,7 +124,7 @@ TEST_CASE_FIXTURE(Fx, "evidence: duplicates, non-equivocations, forgeries and no
 }
 
 TEST_CASE("evidence: older than kEvidenceMaxAge heights is refused and exactly that old is accepted") {
-  Registry reg(test::kTestChain);
+  Registry reg(test::kTestChain, test::test_genesis_hash());
   REQUIRE(reg.set_genesis_validators(test::test_genesis(4).validators).ok());
   auto old = reg.apply_evidence(double_vote(101, 1), BlockContext{kEvidenceMaxAge + 2, 0});
   REQUIRE(!old.ok());
@@ -219,14 +227,14 @@ TEST_CASE("evidence over HTTP: submitted, committed in a later block and listed,
   Node n;
   for (int i = 0; i < 500 && n.height() < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   REQUIRE(n.height() >= 1);
-  auto ev = double_vote(101, 1);
+  auto ev = double_vote_for(n.chain->genesis_hash(), 101, 1);
   auto [status, body] = n.post_evidence(ev);
   REQUIRE(status == 202);
   CHECK(body["status"] == "pending");
   CHECK(body["id"] == ev.id().hex());
   // Evidence of the height being decided waits for a block above it.
   const uint64_t next = n.height() + 1;
-  auto current = double_vote(102, next);
+  auto current = double_vote_for(n.chain->genesis_hash(), 102, next);
   CHECK(n.post_evidence(current).first == 202);
   json list = n.committed_evidence(2);
   n.driver->stop();  // the chain stands still for the checks below

@@ -26,7 +26,7 @@ const std::string kChain = "chain-wal";
 ledger::SignedVote vote(uint64_t h, uint32_t r, uint8_t fill) {
   crypto::Hash32 id;
   id.b.fill(fill);
-  return ledger::SignedVote::make(kChain, h, r, ledger::VoteType::prevote, id, test::seeded_key(100));
+  return ledger::SignedVote::make(crypto::sha256(as_bytes(kChain)), h, r, ledger::VoteType::prevote, id, test::seeded_key(100));
 }
 
 std::vector<WalEntry> sample(uint64_t h) {
@@ -39,7 +39,7 @@ std::vector<WalEntry> sample(uint64_t h) {
   lock.locked_id = id;
   lock.locked_value = Bytes{1, 2, 3};
   return {vote(h, 0, 1),
-          Proposal::make(kChain, h, 1, 0, id, Bytes(100, 9), test::seeded_key(101)), lock,
+          Proposal::make(crypto::sha256(as_bytes(kChain)), h, 1, 0, id, Bytes(100, 9), test::seeded_key(101)), lock,
           vote(h, 2, 2)};
 }
 

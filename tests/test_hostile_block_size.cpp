@@ -28,7 +28,7 @@ namespace {
 Transaction largest_metadata_tx(uint64_t nonce) {
   const std::string full(kMaxMetadataField, 'x');
   Metadata m{full, "NL", full, full, full};
-  return test::signed_tx(SetMetadataBody{Resource::parse("10.0.0.0/8").value(), m}, 1, nonce);
+  return test::signed_tx(SetMetadataBody{Resource::parse("10.0.0.0/8").value(), m}, 1, nonce, test::test_genesis_hash(2));
 }
 
 // Builds block 1 of `g` in `ledger_dir`, as large as the limit allows.
@@ -48,7 +48,7 @@ size_t build_largest_block(const Genesis& g, const std::string& ledger_dir, uint
   REQUIRE(check_block_size(p.block).ok());
   // No further transaction of that size would fit.
   CHECK(p.block.size_without_commit() + tx_bytes > kMaxBlockBytesWithoutCommit);
-  auto s = chain.commit(p, test::certify(p.block, {100, 101}));
+  auto s = chain.commit(p, test::certify(p.block, {100, 101}, g.hash()));
   REQUIRE_MESSAGE(s.ok(), s.error());
   next_nonce = n + 1;
   return p.block.encode().size();
@@ -128,7 +128,7 @@ TEST_CASE("hostile: the largest legal block reaches a fresh observer and a wiped
   const uint64_t h = height_of(v0);
   submit(v0, test::signed_tx(DelegateBody{Resource::parse("10.1.0.0/16").value(), test::seeded_account(2),
                                           HoldingKind::allocation, 0},
-                             1, nonce++));
+                             1, nonce++, test::test_genesis_hash(2)));
   wait_height(obs, h + 1, 60);
   CHECK(status_of(obs)["tip_hash"] == status_of(v0)["tip_hash"]);
 
@@ -143,7 +143,7 @@ TEST_CASE("hostile: the largest legal block reaches a fresh observer and a wiped
   wait_height(v1, tip, 60);
   submit(v0, test::signed_tx(DelegateBody{Resource::parse("10.2.0.0/16").value(), test::seeded_account(2),
                                           HoldingKind::allocation, 0},
-                             1, nonce++));
+                             1, nonce++, test::test_genesis_hash(2)));
   wait_height(v1, tip + 1, 60);
   wait_height(obs, tip + 1, 60);
   CHECK(status_of(v1)["tip_hash"] == status_of(v0)["tip_hash"]);

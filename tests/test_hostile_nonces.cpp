@@ -87,7 +87,7 @@ TEST_CASE("hostile: shuffled nonces all commit; a refused transaction is nowhere
       const std::string inside = "10." + std::to_string(100 + round) + ".1.0/24";
       Reply d = net.submit(nodes[round % 4], net.root_tx(delegation(h, alice.public_key()), root_nonce++));
       REQUIRE_MESSAGE(d.status == 200, d.body.dump());
-      auto give_back = signed_tx(alice, ledger::ReturnBody{ledger::Resource::parse(h).value()}, 1);
+      auto give_back = net.tx_by(alice, ledger::ReturnBody{ledger::Resource::parse(h).value()}, 1);
       auto carve = net.root_tx(delegation(inside, bob.public_key()), root_nonce);
       const std::string x = nodes[round % 4], y = nodes[(round + 1) % 4];
       Reply rx, ry;

@@ -130,7 +130,7 @@ TEST_CASE("import diff afrinic 2023-03-23 -> 2024-01-05: the transactions take t
       ProposedBlock p = c.propose(batch, time, seeded_key(100).public_key(), SignatureCheck::verify);
       for (const auto& rej : p.rejected) FAIL_CHECK("rejected: " << rej.reason);
       REQUIRE(p.block.txs.size() == batch.size());
-      REQUIRE(c.commit(p, certify(p.block, {100})).ok());
+      REQUIRE(c.commit(p, certify(p.block, {100}, old_genesis->hash())).ok());
       time += 86400;
     }
     CHECK(c.registry().check_invariants().ok());
@@ -174,20 +174,26 @@ TEST_CASE("import diff: a keystore without the old holders' keys, and usage erro
   auto r = run({kCli, "import", "diff", old_file, new_file, "--keystore", dir / "ks", "--out", dir / "txs"});
   CHECK(r.code == 2);  // neither --chain-id nor --genesis
   CHECK(r.err.find("--chain-id") != std::string::npos);
+  // The chain id alone does not name the chain: transactions bind the genesis hash.
+  r = run({kCli, "import", "diff", old_file, new_file, "--keystore", dir / "ks", "--out", dir / "txs", "--chain-id",
+           "x"});
+  CHECK(r.code == 2);
+  CHECK(r.err.find("--genesis-hash") != std::string::npos);
+  const std::string some_hash(64, 'a');
   r = run({kCli, "import", "diff", old_file, dir / "nope", "--keystore", dir / "ks", "--out", dir / "txs",
-           "--chain-id", "x"});
+           "--chain-id", "x", "--genesis-hash", some_hash});
   CHECK(r.code == 2);
   // With a fresh keystore the rebuilt old tree has fresh accounts: still a
   // consistent set of transactions for that tree.
   r = run({kCli, "import", "diff", old_file, new_file, "--keystore", dir / "ks", "--out", dir / "txs", "--chain-id",
-           "x"});
+           "x", "--genesis-hash", some_hash});
   CHECK_MESSAGE(r.code == 0, r.err);
   auto keys = RirKeystore::open(dir / "ks");
   REQUIRE(keys.ok());
   CHECK(keys->find("afrinic-F364712F").has_value());
   // --out must not silently mix two runs.
   r = run({kCli, "import", "diff", old_file, new_file, "--keystore", dir / "ks", "--out", dir / "txs", "--chain-id",
-           "x"});
+           "x", "--genesis-hash", some_hash});
   CHECK(r.code == 1);
   CHECK(r.err.find("not empty") != std::string::npos);
 }

@@ -126,6 +126,7 @@ TEST_CASE("export rir from a ledger: an IPv6 holding split by a transfer comes o
   const AccountId a = keys->find("afrinic-ORGA").value(), b = keys->account("afrinic-ORGB");
   Transaction tx;
   tx.chain_id = kTestChain;
+  tx.genesis_hash = res->genesis.hash();
   tx.signer = a;
   tx.nonce = 1;
   tx.body = TransferBody{Resource::parse("2c0f:f000:1::/48").value(), b};
@@ -136,7 +137,7 @@ TEST_CASE("export rir from a ledger: an IPv6 holding split by a transfer comes o
     REQUIRE(chain.ok());
     ProposedBlock p = (*chain)->propose({tx}, 1704067200, seeded_key(100).public_key(), SignatureCheck::verify);
     REQUIRE(p.rejected.empty());
-    REQUIRE((*chain)->commit(p, certify(p.block, {100})).ok());
+    REQUIRE((*chain)->commit(p, certify(p.block, {100}, res->genesis.hash())).ok());
   }
   auto r = run({kCli, "export", "rir", "--registry", "afrinic", "--genesis", dir / "g.json", "--data-dir",
                 dir / "ledger", "--out", dir / "out.txt"});
@@ -157,6 +158,7 @@ TEST_CASE("export rir from a ledger: an IPv6 holding split by a transfer comes o
 
   Transaction meta;
   meta.chain_id = kTestChain;
+  meta.genesis_hash = res->genesis.hash();
   meta.signer = b;
   meta.nonce = 1;
   meta.body = SetMetadataBody{Resource::parse("2c0f:f000:1::/48").value(), Metadata{"", "ZA", "afrinic", "ORGB", ""}};
@@ -166,7 +168,7 @@ TEST_CASE("export rir from a ledger: an IPv6 holding split by a transfer comes o
     REQUIRE(chain.ok());
     ProposedBlock p = (*chain)->propose({meta}, 1704153600, seeded_key(100).public_key(), SignatureCheck::verify);
     REQUIRE(p.rejected.empty());
-    REQUIRE((*chain)->commit(p, certify(p.block, {100})).ok());
+    REQUIRE((*chain)->commit(p, certify(p.block, {100}, res->genesis.hash())).ok());
   }
   r = run({kCli, "export", "rir", "--registry", "afrinic", "--genesis", dir / "g.json", "--data-dir", dir / "ledger"});
   REQUIRE_MESSAGE(r.code == 0, r.err);

@@ -280,7 +280,7 @@ TEST_CASE("genesis with imported holdings: JSON round trip, the hash covers ever
   }
 
   auto load = [](const Genesis& x) -> Status {
-    Registry reg(x.chain_id);
+    Registry reg(x.chain_id, x.hash());
     for (const auto& r : x.roots)
       if (auto s = reg.add_root(r.range, r.holder, r.meta); !s) return s;
     if (auto s = reg.add_genesis_imports(x); !s) return s;

@@ -111,7 +111,7 @@ TEST_CASE("vrp json: a number beyond a double is an error value, not an exceptio
 
 TEST_CASE("evidence: the decoder refuses the two votes in the wrong order") {
   auto vote = [](const char* block) {
-    return SignedVote::make(test::kTestChain, 2, 0, VoteType::prevote, crypto::sha256(as_bytes(block)),
+    return SignedVote::make(test::test_genesis_hash(), 2, 0, VoteType::prevote, crypto::sha256(as_bytes(block)),
                             test::seeded_key(4));
   };
   Evidence e = Evidence::make(vote("a"), vote("b")).value();

@@ -29,17 +29,21 @@ namespace {
 crypto::SecretKey key(uint8_t fill) { return test::seeded_key(fill); }
 crypto::PublicKey pub(uint8_t fill) { return key(fill).public_key(); }
 AccountId acct(uint8_t fill) { return test::seeded_account(fill); }
-using test::delegate;
+// Most of these tests run on test_genesis(1), whose hash the transactions bind.
+const crypto::Hash32& genesis1() { return test::test_genesis_hash(1); }
+Transaction delegate(const char* range, uint8_t from, uint8_t to, uint64_t nonce) {
+  return test::delegate(range, from, to, nonce, genesis1());
+}
 
 constexpr uint8_t kValidator = 100;
 
 Transaction transfer(const char* range, uint8_t from, uint8_t to, uint64_t nonce) {
-  return test::signed_tx(TransferBody{Resource::parse(range).value(), acct(to)}, from, nonce);
+  return test::signed_tx(TransferBody{Resource::parse(range).value(), acct(to)}, from, nonce, genesis1());
 }
 
-Evidence double_vote(uint8_t signer, uint64_t height) {
+Evidence double_vote(uint8_t signer, uint64_t height, const crypto::Hash32& genesis = genesis1()) {
   auto v = [&](const char* block) {
-    return SignedVote::make(test::kTestChain, height, 0, VoteType::precommit, crypto::sha256(as_bytes(block)),
+    return SignedVote::make(genesis, height, 0, VoteType::precommit, crypto::sha256(as_bytes(block)),
                             key(signer));
   };
   return Evidence::make(v("block-a"), v("block-b")).value();
@@ -81,7 +85,7 @@ struct Fx {
     auto p = chain->propose(pool.select(max, SIZE_MAX, [&](const AccountId& a) { return chain->registry().next_nonce(a); }),
                             time += 10, pub(kValidator),
                             SignatureCheck::already_verified, pool.select_evidence(chain->height() + 1, 100));
-    auto s = chain->commit(p, test::certify(p.block, {kValidator}));
+    auto s = chain->commit(p, test::certify(p.block, {kValidator}, genesis1()));
     REQUIRE_MESSAGE(s.ok(), s.error());
     pool.remove_committed(p.block);
     (void)pool.recheck(*chain, time);
@@ -163,7 +167,7 @@ TEST_CASE_FIXTURE(Fx, "mempool: of two conflicting transfers, the one committed 
   pool.add(to_3, a.cb());
   auto p = chain->propose({to_2}, time += 10, pub(kValidator), SignatureCheck::verify);
   REQUIRE(p.rejected.empty());
-  REQUIRE(chain->commit(p, test::certify(p.block, {kValidator})).ok());
+  REQUIRE(chain->commit(p, test::certify(p.block, {kValidator}, genesis1())).ok());
   pool.remove_committed(p.block);  // not in this pool: nobody to answer
   CHECK(a.size() == 1);
   (void)pool.recheck(*chain, time);
@@ -382,13 +386,13 @@ TEST_CASE("mempool: evidence waits for a block above its height, leaves when com
   auto commit = [&] {
     auto p = chain.propose({}, time += 10, pub(100), SignatureCheck::verify,
                            pool.select_evidence(chain.height() + 1, kMaxBlockEvidence));
-    REQUIRE(chain.commit(p, test::certify(p.block, {100})).ok());
+    REQUIRE(chain.commit(p, test::certify(p.block, {100}, g.hash())).ok());
     pool.remove_committed(p.block);
     return std::pair{p.block, pool.recheck(chain, time).dropped_evidence};
   };
   commit();  // height 1
-  auto ev1 = double_vote(101, 1);
-  auto ev2 = double_vote(102, 2);  // the height being decided
+  auto ev1 = double_vote(101, 1, g.hash());
+  auto ev2 = double_vote(102, 2, g.hash());  // the height being decided
   CHECK(pool.add_evidence(ev1));
   CHECK(pool.add_evidence(ev1));  // one entry per id
   CHECK(pool.add_evidence(ev2));
@@ -404,7 +408,7 @@ TEST_CASE("mempool: evidence waits for a block above its height, leaves when com
   CHECK(pool.evidence_pending() == 0);
 
   // Evidence of an equivocation already committed is dropped by the re-check.
-  auto again = Evidence::make(SignedVote::make(test::kTestChain, 1, 0, VoteType::precommit,
+  auto again = Evidence::make(SignedVote::make(g.hash(), 1, 0, VoteType::precommit,
                                                crypto::sha256(as_bytes("block-c")), key(101)),
                               ev1.a)
                    .value();

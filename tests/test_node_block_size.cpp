@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "crypto/key_file.h"
+#include "ledger/genesis.h"
 #include "ledger/transaction.h"
 #include "node/http_client.h"
 #include "support/node_fixture.h"
@@ -30,9 +31,12 @@ TEST_CASE("numledgerd: --max-block-txs caps every block, and a cap out of range 
   // Seven delegations waiting at once (wait=false), in nonce order.
   const int kTxs = 7;
   node::HttpClient client(n.url);
+  auto genesis = ledger::Genesis::load(n.dir / "genesis.json");
+  REQUIRE(genesis.ok());
   for (int i = 0; i < kTxs; ++i) {
     ledger::Transaction tx;
     tx.chain_id = "interop-test";
+    tx.genesis_hash = genesis->hash();
     tx.signer = ledger::AccountId{root->public_key()};
     tx.nonce = static_cast<uint64_t>(i + 1);
     tx.body = ledger::DelegateBody{ledger::Resource::parse("10." + std::to_string(i + 1) + ".0.0/16").value(),

@@ -154,6 +154,7 @@ TEST_CASE("numledgerd crash: kill -9 mid-stream loses nothing it acknowledged") 
               .code == 0);
   auto genesis = Genesis::load(n.dir / "genesis.json");
   REQUIRE_MESSAGE(genesis.ok(), genesis.error());
+  const nl::crypto::Hash32 genesis_hash = genesis->hash();
 
   // Offline: every transaction built and signed up front, in process, with
   // the keys the CLI made. Each delegates a distinct /24 of its signer's /9.
@@ -175,6 +176,7 @@ TEST_CASE("numledgerd crash: kill -9 mid-stream loses nothing it acknowledged") 
       std::string range = "10." + std::to_string(128 * s + i / 256) + "." + std::to_string(i % 256) + ".0/24";
       Transaction tx;
       tx.chain_id = genesis->chain_id;
+      tx.genesis_hash = genesis_hash;
       tx.signer = signer;
       tx.nonce = static_cast<uint64_t>(i) + 1;
       tx.body = DelegateBody{Resource::parse(range).value(), *to, HoldingKind::allocation, 0};

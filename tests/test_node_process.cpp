@@ -125,7 +125,7 @@ TEST_CASE("numledgerd end to end: holder story, hostile input, kill -9, corrupti
   CHECK(s3 == 400);
   CHECK(j3["error"].get<std::string>().find("signature") != std::string::npos);
   r = n.cli({"tx", "delegate", "10.2.0.0/16", "--to", alice, "--key", n.dir / "root.key", "--chain-id",
-             "another-chain", "--nonce", "3", "--out", n.dir / "w.tx"});
+             "another-chain", "--genesis-hash", std::string(64, 'a'), "--nonce", "3", "--out", n.dir / "w.tx"});
   REQUIRE(r.code == 0);
   r = n.cli({"tx", "submit", n.dir / "w.tx"});
   CHECK(r.code == 1);
@@ -140,8 +140,8 @@ TEST_CASE("numledgerd end to end: holder story, hostile input, kill -9, corrupti
   auto [s5, j5] = n.post(std::string(2 * nl::ledger::kMaxTxBytes + 8192, 'x'));
   CHECK(s5 == 413);
   // a fresh transaction with an already-used nonce
-  r = n.cli({"tx", "delegate", "10.3.0.0/16", "--to", alice, "--key", n.dir / "root.key", "--chain-id", "e2e-test",
-             "--nonce", "1", "--out", n.dir / "replay.tx"});
+  r = n.cli({"tx", "delegate", "10.3.0.0/16", "--to", alice, "--key", n.dir / "root.key", "--genesis",
+             n.dir / "genesis.json", "--nonce", "1", "--out", n.dir / "replay.tx"});
   REQUIRE(r.code == 0);
   r = n.cli({"tx", "submit", n.dir / "replay.tx"});
   CHECK(r.code == 1);

@@ -47,7 +47,7 @@ bool has(const std::string& s, const std::string& part) { return s.find(part) !=
 // Roots: #1 10.0.0.0/8 and #2 2001:db8::/32 held by alice, #3 AS64496-AS64511 by bob.
 struct Fx {
   Party alice = party(1), bob = party(2), carol = party(3), dave = party(4);
-  Registry reg{"test-chain"};
+  Registry reg{"test-chain", crypto::sha256(as_bytes("test-genesis"))};
   BlockContext ctx{1, 1000};
 
   Fx() {
@@ -58,6 +58,7 @@ struct Fx {
   Transaction tx(const Party& by, TxBody body, std::initializer_list<const Party*> cosign = {}) {
     Transaction t;
     t.chain_id = reg.chain_id();
+    t.genesis_hash = reg.genesis_hash();
     t.signer = by.id;
     t.nonce = reg.next_nonce(by.id);
     t.body = std::move(body);
@@ -435,7 +436,7 @@ TEST_CASE_FIXTURE(Fx, "a registry loaded from its writes answers identically") {
   ACCEPTS(run(dave, SetMetadataBody{R("2001:db8:1::/48"), Metadata{"v6", "DE", "", "", ""}}));
   absorb();
 
-  Registry loaded("test-chain");
+  Registry loaded(reg.chain_id(), reg.genesis_hash());
   for (auto& [k, v] : store) REQUIRE(loaded.load_entry(k, v).ok());
   Status fin = loaded.finish_load();
   REQUIRE_MESSAGE(fin.ok(), (fin.ok() ? "" : fin.error()));
@@ -465,12 +466,12 @@ TEST_CASE_FIXTURE(Fx, "a registry loaded from its writes answers identically") {
 
 TEST_CASE("load refuses inconsistent state") {
   Party a = party(1);
-  Registry reg("x");
+  Registry reg("x", {});
   REQUIRE(reg.add_root(R("10.0.0.0/8"), a.id, {}).ok());
   std::map<Bytes, Bytes> store;
   for (auto& x : reg.take_writes()) store[x.key] = *x.value;
 
-  Registry bad_key("x");
+  Registry bad_key("x", {});
   CHECK_FALSE(bad_key.load_entry(Bytes{'Z', 1}, Bytes{}).ok());
   CHECK_FALSE(bad_key.load_entry(keys::holding(1), Bytes{1, 2}).ok());
 
@@ -479,7 +480,7 @@ TEST_CASE("load refuses inconsistent state") {
   Writer w;
   dup.encode(w);
   store[keys::holding(2)] = w.take();
-  Registry broken("x");
+  Registry broken("x", {});
   for (auto& [k, v] : store) REQUIRE(broken.load_entry(k, v).ok());
   REJECTS(broken.finish_load(), "overlaps");
 }

@@ -21,6 +21,8 @@ namespace {
 
 constexpr int kSteps = 20000;
 constexpr const char* kChain = "prop-chain";
+// Same chain id, another genesis: what a replay from a twin chain carries.
+const crypto::Hash32 kGenesis = crypto::sha256(as_bytes("prop-genesis")), kTwinGenesis = crypto::sha256(as_bytes("twin"));
 
 crypto::SecretKey key_from(uint64_t n) {
   std::array<uint8_t, 32> seed{};
@@ -40,7 +42,7 @@ const char* kKindNames[] = {"delegate", "transfer", "return",       "revoke",   
 
 class Harness {
  public:
-  explicit Harness(uint64_t seed) : rng_(seed), reg_(kChain), ref_(kChain) {
+  explicit Harness(uint64_t seed) : rng_(seed), reg_(kChain, kGenesis), ref_(kChain, kGenesis) {
     for (int i = 0; i < 8; ++i) {
       auto k = key_from(seed * 1000 + i);
       actors_.push_back(Actor{AccountId{k.public_key()}, k});
@@ -88,7 +90,7 @@ class Harness {
                                   << partial_splits_);
     // The mix must reach the interesting cases, not just the happy path.
     for (const char* r : {"overlap", "straddle", "not expired", "co-signature", "nonce", "signer key",
-                          "expired lease", "root", "not controller", "duplicate", "chain", "bad signature"})
+                          "expired lease", "root", "not controller", "duplicate", "chain", "genesis", "bad signature"})
       CHECK_MESSAGE(reasons_[r] > 0, r);
     CHECK(partial_splits_ > 0);
   }
@@ -309,6 +311,7 @@ class Harness {
     std::vector<AccountId> cosigners;
     Kind kind = make_body(tx, signer, cosigners);
     tx.chain_id = chance(1) ? "other-chain" : kChain;
+    tx.genesis_hash = chance(1) ? kTwinGenesis : kGenesis;
     tx.signer = signer;
     uint64_t n = reg_.next_nonce(signer);
     tx.nonce = n;
@@ -395,7 +398,7 @@ class Harness {
 
   // A registry rebuilt from the accumulated writes answers like the live one.
   void compare_reload() {
-    Registry loaded(kChain);
+    Registry loaded(kChain, kGenesis);
     for (const auto& [k, v] : store_) REQUIRE(loaded.load_entry(k, v).ok());
     Status s = loaded.finish_load();
     INFO((s.ok() ? std::string() : s.error()));

@@ -38,7 +38,7 @@ TEST_CASE("4 validators agree on every block, whichever node a transaction goes 
   for (int i = 0; i < 4; ++i)
     threads.emplace_back([&, i] {
       for (int j = 0; j < per_holder; ++j) {
-        auto tx = signed_tx(holders[i],
+        auto tx = net.tx_by(holders[i],
                             delegation("10." + std::to_string(i) + "." + std::to_string(j) + ".0/24",
                                        crypto::SecretKey::generate().public_key()),
                             j + 1);

@@ -13,9 +13,9 @@ using namespace nl::test;
 
 namespace {
 
-ledger::Transaction transfer(const crypto::SecretKey& from, const std::string& range, const crypto::SecretKey& to,
+ledger::Transaction transfer(const TestnetHarness& net, const crypto::SecretKey& from, const std::string& range, const crypto::SecretKey& to,
                              uint64_t nonce) {
-  auto tx = signed_tx(from, ledger::TransferBody{ledger::Resource::parse(range).value(), ledger::AccountId{to.public_key()}},
+  auto tx = net.tx_by(from, ledger::TransferBody{ledger::Resource::parse(range).value(), ledger::AccountId{to.public_key()}},
                       nonce);
   tx.sign(to);  // the recipient co-signs
   return tx;
@@ -41,7 +41,7 @@ TEST_CASE("conflicting transfers on two nodes: exactly one commits, the same eve
     Reply d = net.submit(nodes[round % 4], net.root_tx(delegation(block, alice.public_key()), round + 1));
     REQUIRE_MESSAGE(d.status == 200, d.status << " " << d.body.dump() << d.error);
 
-    auto to_bob = transfer(alice, prefix, bob, 1), to_carol = transfer(alice, prefix, carol, 1);
+    auto to_bob = transfer(net, alice, prefix, bob, 1), to_carol = transfer(net, alice, prefix, carol, 1);
     const std::string a = nodes[round % 4], b = nodes[(round + 2) % 4];
     Reply ra, rb;
     std::atomic<int> ready{0};

@@ -37,19 +37,19 @@ struct Fx {
 
 TEST_CASE_FIXTURE(Fx, "admission: a valid transaction is admitted and the state is left as it was") {
   const auto root_before = chain->state_root();
-  CHECK(one(test::delegate("10.1.0.0/16", 1, 2, 1)).ok());
+  CHECK(one(test::delegate("10.1.0.0/16", 1, 2, 1, test::test_genesis_hash(1))).ok());
   CHECK(chain->registry().next_nonce(test::seeded_account(1)) == 1);
   CHECK(chain->state_root() == root_before);
   CHECK(chain->registry().holding_count() == 1);
 }
 
 TEST_CASE_FIXTURE(Fx, "admission: what the rules refuse now is refused, with their reason") {
-  auto a = one(test::delegate("11.0.0.0/16", 1, 2, 1));  // not held
+  auto a = one(test::delegate("11.0.0.0/16", 1, 2, 1, test::test_genesis_hash(1)));  // not held
   CHECK(a.verdict == Verdict::refused);
   CHECK_MESSAGE(a.reason.find("11.0.0.0/16") != std::string::npos, a.reason);
 
   // Padded with a stranger's valid signature.
-  auto padded = test::delegate("10.1.0.0/16", 1, 2, 1);
+  auto padded = test::delegate("10.1.0.0/16", 1, 2, 1, test::test_genesis_hash(1));
   padded.sign(test::seeded_key(77));
   a = one(padded);
   CHECK(a.verdict == Verdict::refused);
@@ -57,7 +57,7 @@ TEST_CASE_FIXTURE(Fx, "admission: what the rules refuse now is refused, with the
 
   // A rotation from a key that holds nothing: no free accounts.
   auto fresh = test::seeded_key(78);
-  auto rotate = test::signed_tx(RotateKeyBody{fresh.public_key()}, 9, 1);
+  auto rotate = test::signed_tx(RotateKeyBody{fresh.public_key()}, 9, 1, test::test_genesis_hash(1));
   rotate.sign(fresh);
   a = one(rotate);
   CHECK(a.verdict == Verdict::refused);
@@ -66,19 +66,19 @@ TEST_CASE_FIXTURE(Fx, "admission: what the rules refuse now is refused, with the
 
 TEST_CASE_FIXTURE(Fx, "admission: nonces already used are refused; future ones wait within the window") {
   // A future nonce is checked as the account's next transaction.
-  CHECK(one(test::delegate("10.3.0.0/16", 1, 2, 3)).ok());
-  CHECK(one(test::delegate("11.0.0.0/16", 1, 2, 3)).verdict == Verdict::refused);
+  CHECK(one(test::delegate("10.3.0.0/16", 1, 2, 3, test::test_genesis_hash(1))).ok());
+  CHECK(one(test::delegate("11.0.0.0/16", 1, 2, 3, test::test_genesis_hash(1))).verdict == Verdict::refused);
   // Past the window: busy, so a client retries instead of giving up.
-  auto far = one(test::delegate("10.3.0.0/16", 1, 2, 5), 4);
+  auto far = one(test::delegate("10.3.0.0/16", 1, 2, 5, test::test_genesis_hash(1)), 4);
   CHECK(far.verdict == Verdict::busy);
   CHECK_MESSAGE(far.reason.find("at most 4 may wait") != std::string::npos, far.reason);
 
   // Commit nonce 1, then nonce 1 again is refused.
-  auto p = chain->propose({test::delegate("10.1.0.0/16", 1, 2, 1)}, 1700000100, test::seeded_key(100).public_key(),
+  auto p = chain->propose({test::delegate("10.1.0.0/16", 1, 2, 1, test::test_genesis_hash(1))}, 1700000100, test::seeded_key(100).public_key(),
                           SignatureCheck::verify);
   REQUIRE(p.rejected.empty());
-  REQUIRE(chain->commit(p, test::certify(p.block, {100})).ok());
-  auto used = one(test::delegate("10.9.0.0/16", 1, 2, 1));
+  REQUIRE(chain->commit(p, test::certify(p.block, {100}, test::test_genesis_hash(1))).ok());
+  auto used = one(test::delegate("10.9.0.0/16", 1, 2, 1, test::test_genesis_hash(1)));
   CHECK(used.verdict == Verdict::refused);
   CHECK_MESSAGE(used.reason.find("nonce 1 of " + test::seeded_account(1).to_string() + " is already used") !=
                     std::string::npos,
@@ -86,10 +86,10 @@ TEST_CASE_FIXTURE(Fx, "admission: nonces already used are refused; future ones w
 }
 
 TEST_CASE_FIXTURE(Fx, "admission: a nonce taken by a waiting transaction is refused, the same transaction is not") {
-  auto first = test::delegate("10.1.0.0/16", 1, 2, 1);
+  auto first = test::delegate("10.1.0.0/16", 1, 2, 1, test::test_genesis_hash(1));
   REQUIRE(pool.add(first, {}) == Mempool::Added::fresh);
   CHECK(one(first).ok());  // a copy (say, with a co-signature) of the waiting one
-  auto other = one(test::delegate("10.2.0.0/16", 1, 2, 1));
+  auto other = one(test::delegate("10.2.0.0/16", 1, 2, 1, test::test_genesis_hash(1)));
   CHECK(other.verdict == Verdict::refused);
   CHECK_MESSAGE(other.reason.find("is taken by waiting transaction " + first.id().hex()) != std::string::npos,
                 other.reason);

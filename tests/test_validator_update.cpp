@@ -27,11 +27,11 @@ crypto::PublicKey pub(uint8_t fill) { return key(fill).public_key(); }
 
 // Sets `changes` (seed -> power); signed by the submitter and `cosigners`.
 Transaction update(std::vector<std::pair<uint8_t, uint64_t>> changes, uint8_t submitter, uint64_t nonce,
-                   const std::vector<uint8_t>& cosigners) {
+                   const std::vector<uint8_t>& cosigners, const crypto::Hash32& genesis = test::test_genesis_hash()) {
   ValidatorUpdateBody b;
   for (auto [seed, power] : changes) b.changes.push_back({pub(seed), power});
   std::sort(b.changes.begin(), b.changes.end());
-  Transaction tx = test::signed_tx(b, submitter, nonce);
+  Transaction tx = test::signed_tx(b, submitter, nonce, genesis);
   for (uint8_t c : cosigners) tx.sign(key(c));
   return tx;
 }
@@ -175,7 +175,7 @@ TEST_CASE("validator-update: exactly 2/3 of the power is not enough") {
   test::TempDir dir("nl-vupdate-third");
   auto chain = Chain::open(dir / "ledger", test::test_genesis(3));
   REQUIRE(chain.ok());
-  auto p = (*chain)->propose({update({{104, 1}}, 1, 1, {100, 101})}, 1700000100, pub(100), SignatureCheck::verify);
+  auto p = (*chain)->propose({update({{104, 1}}, 1, 1, {100, 101}, test::test_genesis_hash(3))}, 1700000100, pub(100), SignatureCheck::verify);
   REQUIRE(p.rejected.size() == 1);
   CHECK(p.rejected[0].reason.find("carries 2 of 3 voting power; more than 2/3 is needed") != std::string::npos);
 }
@@ -205,7 +205,7 @@ TEST_CASE("validator-update through the CLI and a real node") {
 
   // Offline: v goes to power 3, w joins with 1 (v keeps 3 of 4 and can still certify alone).
   auto built = run({"tx", "validator-update", "--signer", root, "--set", v + "=3", "--set", w + "=1", "--key",
-                    dir / "root.key", "--chain-id", "vu-test", "--nonce", "1", "--out", dir / "u.tx"});
+                    dir / "root.key", "--genesis", dir / "genesis.json", "--nonce", "1", "--out", dir / "u.tx"});
   REQUIRE_MESSAGE(built.code == 0, built.err);
   CHECK(built.out.find("must co-sign") != std::string::npos);
   auto bad = run({"tx", "validator-update", "--signer", root, "--set", v + "=x", "--chain-id", "vu-test", "--nonce",

@@ -32,7 +32,7 @@ std::shared_ptr<const Message> ByzantineNode::second_proposal(const Proposal& p)
   if (!slot) {
     SimValue v = make_value(p.height, p.round, index_, env_.rng.next());
     slot = std::make_shared<const Message>(
-        Proposal::make(env_.chain_id, p.height, p.round, -1, v.id, std::move(v.bytes), key_));
+        Proposal::make(env_.genesis_hash, p.height, p.round, -1, v.id, std::move(v.bytes), key_));
   }
   return slot;
 }
@@ -43,7 +43,7 @@ std::shared_ptr<const Message> ByzantineNode::second_vote(const ledger::SignedVo
     // The other half hears nil for a value, or a value for nil.
     const crypto::Hash32 other = v.is_nil() ? random_id(env_.rng) : crypto::Hash32{};
     slot = std::make_shared<const Message>(
-        ledger::SignedVote::make(env_.chain_id, v.height, v.round, v.type, other, key_));
+        ledger::SignedVote::make(env_.genesis_hash, v.height, v.round, v.type, other, key_));
   }
   return slot;
 }
@@ -52,7 +52,7 @@ std::shared_ptr<const Message> ByzantineNode::random_vote(const ledger::SignedVo
   auto& slot = second_votes_[{v.height, v.round, v.type}];
   if (!slot)
     slot = std::make_shared<const Message>(
-        ledger::SignedVote::make(env_.chain_id, v.height, v.round, v.type, random_id(env_.rng), key_));
+        ledger::SignedVote::make(env_.genesis_hash, v.height, v.round, v.type, random_id(env_.rng), key_));
   return slot;
 }
 

@@ -15,8 +15,8 @@ void note(SimResult& out, const std::string& what) {
 
 }  // namespace
 
-SafetyChecker::SafetyChecker(std::string chain_id, const ValidatorSchedule& sets)
-    : chain_id_(std::move(chain_id)), sets_(sets) {}
+SafetyChecker::SafetyChecker(const crypto::Hash32& genesis_hash, const ValidatorSchedule& sets)
+    : genesis_hash_(genesis_hash), sets_(sets) {}
 
 void SafetyChecker::record_signed(size_t node, const Message& m) {
   SignSlot slot;
@@ -80,7 +80,7 @@ void SafetyChecker::check(const std::vector<HonestNode>& honest, uint64_t height
         Status s = d.cert.height != h || d.cert.block_hash != d.value_id
                        ? Status(fail("the certificate is for height " + std::to_string(d.cert.height) +
                                      " block " + short_id(d.cert.block_hash)))
-                       : sets_.at(h).verify_commit(chain_id_, d.cert);
+                       : sets_.at(h).verify_commit(genesis_hash_, d.cert);
         if (s) {
           good_certs.insert(std::move(cert));
         } else {
@@ -105,7 +105,7 @@ void SafetyChecker::check(const std::vector<HonestNode>& honest, uint64_t height
   for (const auto& n : honest) {
     for (const auto& e : *n.evidence) {
       if (!seen.insert(e.id()).second) continue;
-      Status s = e.check(chain_id_, sets_.at(e.a.height));
+      Status s = e.check(genesis_hash_, sets_.at(e.a.height));
       if (s && honest_keys.contains(e.a.validator)) s = fail("it accuses honest validator " + e.a.validator.hex());
       if (!s) {
         ++out.bad_evidence;

@@ -21,7 +21,7 @@ namespace nl::consensus::sim {
 
 class SafetyChecker {
  public:
-  SafetyChecker(std::string chain_id, const ValidatorSchedule& sets);
+  SafetyChecker(const crypto::Hash32& genesis_hash, const ValidatorSchedule& sets);
 
   // A proposal or vote honest node `node` signed with its own key and sent.
   void record_signed(size_t node, const Message& m);
@@ -41,7 +41,7 @@ class SafetyChecker {
   enum class Kind : uint8_t { proposal, prevote, precommit };
   using SignSlot = std::tuple<crypto::PublicKey, uint64_t, uint32_t, Kind>;
 
-  std::string chain_id_;
+  crypto::Hash32 genesis_hash_;
   const ValidatorSchedule& sets_;
   std::map<SignSlot, std::pair<size_t, crypto::Hash32>> signed_;  // slot -> (node, value id)
   std::set<SignSlot> doubles_;

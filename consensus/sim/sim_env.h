@@ -16,7 +16,7 @@ namespace nl::consensus::sim {
 class SafetyChecker;
 
 struct SimEnv {
-  std::string chain_id;
+  crypto::Hash32 genesis_hash;  // what votes and proposals sign
   TimeoutConfig timeouts;
   uint64_t target_height = 0;  // nodes stop after deciding it
   uint64_t gossip_min_ms = 200;

@@ -41,7 +41,7 @@ bool EngineNode::signed_by_me(const Message& m) const {
 
 bool EngineNode::boot() {
   EngineConfig cfg;
-  cfg.chain_id = env_.chain_id;
+  cfg.genesis_hash = env_.genesis_hash;
   cfg.timeouts = env_.timeouts;
   cfg.key = key_;
   cfg.verify = env_.verify;

@@ -4,13 +4,15 @@
 #include <string>
 
 #include "consensus/sim/byzantine_node.h"
+#include "crypto/domain_tags.h"
 #include "consensus/sim/sim_node.h"
 #include "consensus/sim/split_attack.h"
 
 namespace nl::consensus::sim {
-namespace {
 
-constexpr const char* kChainId = "numledger-sim";
+crypto::Hash32 sim_genesis_hash() { return crypto::tagged_hash(tags::kGenesis, as_bytes("numledger-sim")); }
+
+namespace {
 
 size_t node_count(const SimConfig& cfg) {
   return std::max(cfg.validators, cfg.change ? cfg.change->powers.size() : size_t{0});
@@ -44,8 +46,8 @@ Simulation::Simulation(SimConfig cfg)
       keys_(make_keys(cfg_)),
       sets_(public_keys(keys_), cfg_.validators, cfg_.change),
       net_(keys_.size(), LinkConfig{cfg_.min_delay_ms, cfg_.max_delay_ms, cfg_.drop}, rng_, queue_),
-      checker_(kChainId, sets_),
-      env_{kChainId,
+      checker_(sim_genesis_hash(), sets_),
+      env_{sim_genesis_hash(),
            cfg_.timeouts,
            cfg_.heights,
            cfg_.gossip_min_ms,

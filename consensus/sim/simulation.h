@@ -16,6 +16,10 @@
 
 namespace nl::consensus::sim {
 
+// The simulator has no genesis file; votes and proposals sign this stand-in
+// for its hash.
+crypto::Hash32 sim_genesis_hash();
+
 class EngineNode;
 class SplitAttack;
 

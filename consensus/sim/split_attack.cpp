@@ -41,12 +41,12 @@ void SplitAttack::attack(int group, uint64_t height, uint32_t round) {
   // A value for this group only; the other group gets its own.
   SimValue v = make_value(height, round, *proposer, env_.rng.next());
   send_group(group, *proposer,
-             std::make_shared<const Message>(Proposal::make(env_.chain_id, height, round, -1, v.id, v.bytes, *key)));
+             std::make_shared<const Message>(Proposal::make(env_.genesis_hash, height, round, -1, v.id, v.bytes, *key)));
   for (size_t i = 0; i < byzantine_.size(); ++i) {
     for (auto type : {ledger::VoteType::prevote, ledger::VoteType::precommit})
       send_group(group, byzantine_[i],
                  std::make_shared<const Message>(
-                     ledger::SignedVote::make(env_.chain_id, height, round, type, v.id, keys_[i])));
+                     ledger::SignedVote::make(env_.genesis_hash, height, round, type, v.id, keys_[i])));
   }
 }
 
@@ -55,7 +55,7 @@ void SplitAttack::back(const Proposal& p) {
   for (size_t i = 0; i < byzantine_.size(); ++i) {
     for (auto type : {ledger::VoteType::prevote, ledger::VoteType::precommit}) {
       auto vote = std::make_shared<const Message>(
-          ledger::SignedVote::make(env_.chain_id, p.height, p.round, type, p.value_id, keys_[i]));
+          ledger::SignedVote::make(env_.genesis_hash, p.height, p.round, type, p.value_id, keys_[i]));
       send_group(0, byzantine_[i], vote);
       send_group(1, byzantine_[i], vote);
     }

@@ -59,7 +59,7 @@ inline World& world() {
     auto commit = [&](std::vector<ledger::Transaction> txs) {
       auto p = out->chain->propose(txs, time += 100, test::seeded_key(100).public_key(),
                                    ledger::SignatureCheck::verify);
-      auto cert = test::certify(p.block, {100});
+      auto cert = test::certify(p.block, {100}, test::test_genesis_hash(1));
       for (const auto& r : p.rejected) std::fprintf(stderr, "fuzz world: refused: %s\n", r.reason.c_str());
       auto s = out->chain->commit(p, cert);
       if (!p.rejected.empty() || !s.ok()) {
@@ -70,10 +70,10 @@ inline World& world() {
       out->certs.push_back(cert);
       out->txs.insert(out->txs.end(), p.block.txs.begin(), p.block.txs.end());
     };
-    commit({test::delegate("10.1.0.0/16", 1, 2, 1), test::delegate("2001:db8:1::/48", 1, 3, 2),
-            test::delegate("AS64500", 1, 4, 3)});
-    commit({test::delegate("10.1.5.0/24", 2, 3, 1),
-            test::signed_tx(ledger::AuthorizeBody{res("10.1.0.0/22"), 24, 64500}, 2, 2)});
+    commit({test::delegate("10.1.0.0/16", 1, 2, 1, test::test_genesis_hash(1)), test::delegate("2001:db8:1::/48", 1, 3, 2, test::test_genesis_hash(1)),
+            test::delegate("AS64500", 1, 4, 3, test::test_genesis_hash(1))});
+    commit({test::delegate("10.1.5.0/24", 2, 3, 1, test::test_genesis_hash(1)),
+            test::signed_tx(ledger::AuthorizeBody{res("10.1.0.0/22"), 24, 64500}, 2, 2, test::test_genesis_hash(1))});
     return out;
   }();
   return *w;

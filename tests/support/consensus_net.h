@@ -47,7 +47,7 @@ inline uint8_t seed_at(const ledger::ValidatorSet& set, size_t index) {
 
 inline ledger::SignedVote vote_by(uint8_t seed, uint64_t h, uint32_t r, ledger::VoteType t,
                                   const crypto::Hash32& id) {
-  return ledger::SignedVote::make(kTestChain, h, r, t, id, seeded_key(seed));
+  return ledger::SignedVote::make(test_genesis_hash(), h, r, t, id, seeded_key(seed));
 }
 inline ledger::SignedVote prevote_by(uint8_t seed, uint64_t h, uint32_t r, const crypto::Hash32& id) {
   return vote_by(seed, h, r, ledger::VoteType::prevote, id);
@@ -57,7 +57,7 @@ inline ledger::SignedVote precommit_by(uint8_t seed, uint64_t h, uint32_t r, con
 }
 inline consensus::Proposal proposal_by(uint8_t seed, uint64_t h, uint32_t r, int32_t pol,
                                        const Bytes& value) {
-  return consensus::Proposal::make(kTestChain, h, r, pol, value_id(value), value, seeded_key(seed));
+  return consensus::Proposal::make(test_genesis_hash(), h, r, pol, value_id(value), value, seeded_key(seed));
 }
 
 template <class T>
@@ -78,7 +78,7 @@ inline std::vector<ledger::SignedVote> broadcast_votes(const Actions& as) {
 
 inline consensus::EngineConfig engine_config(std::optional<uint8_t> seed) {
   consensus::EngineConfig cfg;
-  cfg.chain_id = kTestChain;
+  cfg.genesis_hash = test_genesis_hash();
   if (seed) cfg.key = seeded_key(*seed);
   return cfg;
 }

@@ -33,9 +33,22 @@ inline ledger::Genesis test_genesis(size_t validators) {
   return g;
 }
 
-inline ledger::Transaction signed_tx(ledger::TxBody body, uint8_t from, uint64_t nonce) {
+// The genesis hash of test_genesis(validators): transactions and votes
+// bind it, so a helper signs for the genesis the test's chain was built on.
+inline const crypto::Hash32& test_genesis_hash(size_t validators = 4) {
+  static const auto hashes = [] {
+    std::array<crypto::Hash32, 9> h;
+    for (size_t n = 1; n < h.size(); ++n) h[n] = test_genesis(n).hash();
+    return h;
+  }();
+  return hashes.at(validators);
+}
+
+inline ledger::Transaction signed_tx(ledger::TxBody body, uint8_t from, uint64_t nonce,
+                                     const crypto::Hash32& genesis = test_genesis_hash()) {
   ledger::Transaction tx;
   tx.chain_id = kTestChain;
+  tx.genesis_hash = genesis;
   tx.signer = seeded_account(from);
   tx.nonce = nonce;
   tx.body = std::move(body);
@@ -43,18 +56,20 @@ inline ledger::Transaction signed_tx(ledger::TxBody body, uint8_t from, uint64_t
   return tx;
 }
 
-inline ledger::Transaction delegate(const char* range, uint8_t from, uint8_t to, uint64_t nonce) {
+inline ledger::Transaction delegate(const char* range, uint8_t from, uint8_t to, uint64_t nonce,
+                                    const crypto::Hash32& genesis = test_genesis_hash()) {
   return signed_tx(ledger::DelegateBody{ledger::Resource::parse(range).value(), seeded_account(to),
                                         ledger::HoldingKind::allocation, 0},
-                   from, nonce);
+                   from, nonce, genesis);
 }
 
 // A precommit certificate for `b` signed by the given seeded keys.
-inline ledger::CommitCertificate certify(const ledger::Block& b, const std::vector<uint8_t>& signers) {
+inline ledger::CommitCertificate certify(const ledger::Block& b, const std::vector<uint8_t>& signers,
+                                         const crypto::Hash32& genesis = test_genesis_hash()) {
   ledger::CommitCertificate c{b.header.height, 0, b.header.hash(), {}};
   for (uint8_t s : signers)
     c.votes.push_back({seeded_key(s).public_key(),
-                       seeded_key(s).sign(ledger::vote_sign_bytes(kTestChain, c.height, 0, ledger::VoteType::precommit,
+                       seeded_key(s).sign(ledger::vote_sign_bytes(genesis, c.height, 0, ledger::VoteType::precommit,
                                                                   c.block_hash))});
   std::sort(c.votes.begin(), c.votes.end(), [](auto& a, auto& b) { return a.validator < b.validator; });
   return c;

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "crypto/key_file.h"
+#include "ledger/genesis.h"
 #include "ledger/transaction.h"
 #include "node/http_client.h"
 #include "process.h"
@@ -41,10 +42,12 @@ struct TestnetOptions {
 
 inline constexpr const char* kTestnetChain = "testnet-test";
 
-// A transaction of the harness's chain signed by `key`'s account.
-inline ledger::Transaction signed_tx(const crypto::SecretKey& key, ledger::TxBody body, uint64_t nonce) {
+// A transaction for the testnet of genesis hash `genesis` signed by `key`'s account.
+inline ledger::Transaction signed_tx(const crypto::Hash32& genesis, const crypto::SecretKey& key, ledger::TxBody body,
+                                     uint64_t nonce) {
   ledger::Transaction tx;
   tx.chain_id = kTestnetChain;
+  tx.genesis_hash = genesis;
   tx.signer = ledger::AccountId{key.public_key()};
   tx.nonce = nonce;
   tx.body = std::move(body);
@@ -78,6 +81,9 @@ class TestnetHarness {
                   "--timeout-propose", std::to_string(o.timeout_propose), "--timeout-prevote",
                   std::to_string(o.timeout_prevote), "--timeout-precommit", std::to_string(o.timeout_precommit)});
     REQUIRE_MESSAGE(r.code == 0, r.err);
+    auto g = ledger::Genesis::load(genesis());
+    REQUIRE_MESSAGE(g.ok(), genesis());
+    genesis_hash_ = g->hash();
     for (unsigned i = 0; i < o.validators; ++i) names_.push_back("validator" + std::to_string(i));
     for (unsigned i = 0; i < o.observers; ++i) names_.push_back("observer" + std::to_string(i));
   }
@@ -298,8 +304,13 @@ class TestnetHarness {
 
   // A transaction signed by the root holder (DIR/holders/root.key).
   ledger::Transaction root_tx(ledger::TxBody body, uint64_t nonce) const {
-    return signed_tx(root_secret(), std::move(body), nonce);
+    return tx_by(root_secret(), std::move(body), nonce);
   }
+  // A transaction of this testnet (its genesis hash) signed by `key`'s account.
+  ledger::Transaction tx_by(const crypto::SecretKey& key, ledger::TxBody body, uint64_t nonce) const {
+    return signed_tx(genesis_hash(), key, std::move(body), nonce);
+  }
+  const crypto::Hash32& genesis_hash() const { return genesis_hash_; }
   crypto::SecretKey root_secret() const {
     auto k = crypto::load_key_file(root_key(), std::nullopt);
     REQUIRE_MESSAGE(k.ok(), root_key());
@@ -323,6 +334,7 @@ class TestnetHarness {
   }
 
  private:
+  crypto::Hash32 genesis_hash_;  // what every transaction of this testnet binds
   std::string fault_file(const std::string& name) const { return node_dir(name) + "/faults"; }
   void write_faults(const std::string& name, const std::set<std::string>& keys) {
     // Replaced by rename, so the node's poller never reads half a file.

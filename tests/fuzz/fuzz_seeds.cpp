@@ -77,7 +77,8 @@ std::string sample_lines(const std::string& text, size_t head, size_t stride, si
 }
 
 SignedVote vote(uint64_t height, const char* block, VoteType type = VoteType::prevote) {
-  return SignedVote::make(test::test_genesis_hash(1), height, 0, type, crypto::sha256(as_bytes(block)), test::seeded_key(100));
+  return SignedVote::make(fuzz::world().genesis.hash(), height, 0, type, crypto::sha256(as_bytes(block)),
+                          test::seeded_key(100));
 }
 
 void ledger_seeds(fuzz::World& w) {
@@ -109,7 +110,7 @@ void ledger_seeds(fuzz::World& w) {
 void consensus_seeds(fuzz::World& w) {
   const Block& b = w.blocks.back();
   const Bytes value = b.encode();
-  auto proposal = consensus::Proposal::make(test::test_genesis_hash(1), b.header.height, 1, 0, b.header.hash(), value,
+  auto proposal = consensus::Proposal::make(fuzz::world().genesis.hash(), b.header.height, 1, 0, b.header.hash(), value,
                                             test::seeded_key(100));
   consensus::Decision decision{b.header.height, b.header.hash(), value, w.certs.back()};
   std::vector<std::pair<std::string, consensus::Message>> msgs = {

@@ -56,10 +56,11 @@ inline World& world() {
     }
     out->chain = std::move(*chain);
     uint64_t time = out->genesis.genesis_time;
+    const crypto::Hash32 gh = out->genesis.hash();  // what its transactions and votes bind
     auto commit = [&](std::vector<ledger::Transaction> txs) {
       auto p = out->chain->propose(txs, time += 100, test::seeded_key(100).public_key(),
                                    ledger::SignatureCheck::verify);
-      auto cert = test::certify(p.block, {100}, test::test_genesis_hash(1));
+      auto cert = test::certify(p.block, {100}, gh);
       for (const auto& r : p.rejected) std::fprintf(stderr, "fuzz world: refused: %s\n", r.reason.c_str());
       auto s = out->chain->commit(p, cert);
       if (!p.rejected.empty() || !s.ok()) {
@@ -70,10 +71,10 @@ inline World& world() {
       out->certs.push_back(cert);
       out->txs.insert(out->txs.end(), p.block.txs.begin(), p.block.txs.end());
     };
-    commit({test::delegate("10.1.0.0/16", 1, 2, 1, test::test_genesis_hash(1)), test::delegate("2001:db8:1::/48", 1, 3, 2, test::test_genesis_hash(1)),
-            test::delegate("AS64500", 1, 4, 3, test::test_genesis_hash(1))});
-    commit({test::delegate("10.1.5.0/24", 2, 3, 1, test::test_genesis_hash(1)),
-            test::signed_tx(ledger::AuthorizeBody{res("10.1.0.0/22"), 24, 64500}, 2, 2, test::test_genesis_hash(1))});
+    commit({test::delegate("10.1.0.0/16", 1, 2, 1, gh), test::delegate("2001:db8:1::/48", 1, 3, 2, gh),
+            test::delegate("AS64500", 1, 4, 3, gh)});
+    commit({test::delegate("10.1.5.0/24", 2, 3, 1, gh),
+            test::signed_tx(ledger::AuthorizeBody{res("10.1.0.0/22"), 24, 64500}, 2, 2, gh)});
     return out;
   }();
   return *w;

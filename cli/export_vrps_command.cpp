@@ -4,6 +4,7 @@
 // the set was read at, so exporting one height twice gives identical bytes.
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
@@ -52,25 +53,59 @@ Result<uint64_t> time_at(const NodeClient& node, uint64_t height) {
   return h["time"].get<uint64_t>();
 }
 
+// Every authorization at one height: the pages of GET /api/v1/authorizations
+// (1,000 at a time), started over when a block commits between two pages.
+struct Snapshot {
+  std::vector<ledger::Vrp> vrps;
+  uint64_t height = 0;
+};
+
+Result<Snapshot> fetch_vrps(const NodeClient& node, const std::string& ta) {
+  constexpr int kAttempts = 5;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    Snapshot snap;
+    std::optional<uint64_t> height;
+    std::string cursor;
+    bool moved = false;
+    do {
+      std::string target = "/api/v1/authorizations?limit=1000";
+      if (!cursor.empty()) target += "&cursor=" + cursor;
+      auto j = node.get(target);
+      if (!j) return j.take_error();
+      auto list = j->find("authorizations");
+      auto h = j->find("height");
+      if (list == j->end() || !list->is_array() || h == j->end() || !h->is_number_unsigned())
+        return fail("node " + node.url() + " sent no authorization list");
+      if (height && *height != h->get<uint64_t>()) {
+        moved = true;
+        break;
+      }
+      height = h->get<uint64_t>();
+      for (const auto& a : *list) {
+        auto v = vrp_of(a, ta);
+        if (!v) return fail("node " + node.url() + " sent a bad authorization: " + v.error());
+        snap.vrps.push_back(std::move(*v));
+      }
+      cursor = text_field(*j, "next_cursor");
+    } while (!cursor.empty());
+    if (moved) continue;
+    snap.height = *height;
+    return snap;
+  }
+  return fail("the chain committed a block between two pages of authorizations " + std::to_string(kAttempts) +
+              " times in a row; retry when it is quieter");
+}
+
 int run_export_vrps(const ExportVrpsOpts& o) {
   if (o.node.empty()) return report(kExitUsage, "no node named: pass --node URL or set NUMLEDGER_NODE");
   NodeClient node(o.node, std::chrono::seconds(120));
-  auto j = node.get("/api/v1/authorizations");
-  if (!j) return report(kExitFailure, j.error());
-  auto list = j->find("authorizations");
-  auto height = j->find("height");
-  if (list == j->end() || !list->is_array() || height == j->end() || !height->is_number_unsigned())
-    return report(kExitFailure, "node " + node.url() + " sent no authorization list");
-  std::vector<ledger::Vrp> vrps;
-  vrps.reserve(list->size());
-  for (const auto& a : *list) {
-    auto v = vrp_of(a, o.ta);
-    if (!v) return report(kExitFailure, "node " + node.url() + " sent a bad authorization: " + v.error());
-    vrps.push_back(std::move(*v));
-  }
+  auto snap = fetch_vrps(node, o.ta);
+  if (!snap) return report(kExitFailure, snap.error());
+  std::vector<ledger::Vrp>& vrps = snap->vrps;
+  const uint64_t height = snap->height;
   uint64_t generated = unix_now();
   // Between the two requests the tip may move on; then "now" stands in.
-  if (auto t = time_at(node, height->get<uint64_t>())) generated = *t;
+  if (auto t = time_at(node, height)) generated = *t;
 
   std::string text = o.format == "json" ? ledger::format_vrps_json(vrps, generated) : ledger::format_vrps_csv(vrps);
   if (o.out.empty()) {
@@ -80,7 +115,7 @@ int run_export_vrps(const ExportVrpsOpts& o) {
   }
   if (auto s = write_file(o.out, text); !s) return report(kExitFailure, s.error());
   std::fprintf(stderr, "wrote %s: %zu VRPs at height %llu\n", o.out.c_str(), vrps.size(),
-               static_cast<unsigned long long>(height->get<uint64_t>()));
+               static_cast<unsigned long long>(height));
   return kExitOk;
 }
 

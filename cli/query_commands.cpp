@@ -40,7 +40,7 @@ std::string holding_line(const json& h) {
 }
 
 struct QueryOpts {
-  std::string node, what;
+  std::string node, what, cursor;
   bool json = false;
   unsigned limit = 0;
   CLI::Option* limit_opt = nullptr;
@@ -58,8 +58,25 @@ int fetch_and_print(const QueryOpts& o, const std::string& target, void (*human)
     std::printf("%s\n", j->dump(2).c_str());
   } else {
     human(*j);
+    if (auto next = str(*j, "next_cursor"); !next.empty())
+      std::printf("(more: run again with --cursor %s)\n", next.c_str());
   }
   return kExitOk;
+}
+
+// --limit and --cursor of a paged list (the node's limits: 1-1000, default 100).
+void add_page_options(CLI::App* cmd, QueryOpts& o, const char* what) {
+  o.limit_opt = cmd->add_option("--limit", o.limit, std::string("at most N ") + what + " (1-1000; node default 100)")
+                    ->check(CLI::Range(1u, 1000u));
+  cmd->add_option("--cursor", o.cursor, "continue where a page ended (the next_cursor it printed)");
+}
+
+std::string page_query(const QueryOpts& o) {
+  std::string q;
+  if (o.limit_opt && o.limit_opt->count() > 0) q += "&limit=" + std::to_string(o.limit);
+  if (!o.cursor.empty()) q += "&cursor=" + encode_path_segment(o.cursor);
+  if (!q.empty()) q[0] = '?';
+  return q;
 }
 
 void print_resource(const json& j) {
@@ -89,14 +106,14 @@ void print_account(const json& j) {
   std::printf("current key %s\n", str(j, "current_key").c_str());
   std::printf("chain id    %s (at height %s)\n", str(j, "chain_id").c_str(), str(j, "height").c_str());
   const json& hs = arr(j, "holdings");
-  std::printf("holdings:%s\n", hs.empty() ? " none" : "");
+  std::printf("holdings:%s\n", hs.empty() ? " none" : (" " + str(j, "holding_count") + " in all").c_str());
   for (const auto& h : hs) std::printf("  %s\n", holding_line(h).c_str());
 }
 
 void print_history(const json& j) {
   const json& es = arr(j, "entries");
-  std::printf("history of %s (at height %s): %zu entr%s\n", str(j, "resource").c_str(), str(j, "height").c_str(),
-              es.size(), es.size() == 1 ? "y" : "ies");
+  std::printf("history of %s (at height %s): %zu entr%s, newest first\n", str(j, "resource").c_str(),
+              str(j, "height").c_str(), es.size(), es.size() == 1 ? "y" : "ies");
   for (const auto& e : es)
     std::printf("  height %s  %s  %s\n    id %s\n", str(e, "height").c_str(), str(e, "time").c_str(),
                 str(e, "summary").c_str(), str(e, "id").c_str());
@@ -119,8 +136,8 @@ void print_validators(const json& j) {
 
 void print_evidence(const json& j) {
   const json& es = arr(j, "evidence");
-  std::printf("equivocation evidence (at height %s): %zu committed, %s pending\n", str(j, "height").c_str(),
-              es.size(), str(j, "pending").c_str());
+  std::printf("equivocation evidence (at height %s): %s committed, %s pending\n", str(j, "height").c_str(),
+              str(j, "total").c_str(), str(j, "pending").c_str());
   for (const auto& e : es)
     std::printf("  %s: %s at height %s, round %s, for blocks %s and %s (committed at height %s)\n",
                 str(e, "validator").c_str(), str(e, "type").c_str(), str(e, "height").c_str(),
@@ -136,12 +153,14 @@ void add_query_commands(CLI::App& app, Dispatch& d) {
       "query", "who controls RESOURCE: holder, chain of holdings, authorizations (or: query account ACCOUNT)");
   query->add_option("RESOURCE", q->what, "address range, prefix or AS numbers")->check(resource_value());
   query->add_flag("--json", q->json, "print the node's JSON object");
+  add_page_options(query, *q, "segments and N authorizations");
   add_node_option(query, q->node);
   query->callback([q, query, &d] {
     if (d.action) return;  // `query account` set it
     if (q->what.empty()) throw CLI::RequiredError("RESOURCE (or: query account ACCOUNT)");
     d.action = [q] {
-      return fetch_and_print(*q, "/api/v1/resource/" + encode_path_segment(q->what), print_resource);
+      return fetch_and_print(*q, "/api/v1/resource/" + encode_path_segment(q->what) + page_query(*q),
+                             print_resource);
     };
   });
 
@@ -149,11 +168,14 @@ void add_query_commands(CLI::App& app, Dispatch& d) {
   auto* account = query->add_subcommand("account", "an account's next nonce, current key and holdings");
   account->add_option("ACCOUNT", a->what, "account id")->required()->check(account_value());
   account->add_flag("--json", a->json, "print the node's JSON object");
+  add_page_options(account, *a, "holdings");
   add_node_option(account, a->node);
   account->callback([a, q, &d] {
     if (a->node.empty()) a->node = q->node;  // --node given before `account`
     if (q->json) a->json = true;
-    d.action = [a] { return fetch_and_print(*a, "/api/v1/account/" + encode_path_segment(a->what), print_account); };
+    d.action = [a] {
+      return fetch_and_print(*a, "/api/v1/account/" + encode_path_segment(a->what) + page_query(*a), print_account);
+    };
   });
 
   auto v = std::make_shared<QueryOpts>();
@@ -175,24 +197,24 @@ void add_query_commands(CLI::App& app, Dispatch& d) {
   auto e = std::make_shared<QueryOpts>();
   auto* evidence = query->add_subcommand("evidence", "committed evidence of validators that double-voted");
   evidence->add_flag("--json", e->json, "print the node's JSON object");
+  add_page_options(evidence, *e, "pieces");
   add_node_option(evidence, e->node);
   evidence->callback([e, q, &d] {
     if (e->node.empty()) e->node = q->node;
     if (q->json) e->json = true;
-    d.action = [e] { return fetch_and_print(*e, "/api/v1/evidence", print_evidence); };
+    d.action = [e] { return fetch_and_print(*e, "/api/v1/evidence" + page_query(*e), print_evidence); };
   });
 
   auto h = std::make_shared<QueryOpts>();
-  auto* history = app.add_subcommand("history", "committed transactions that named a range overlapping RESOURCE (the latest --limit, oldest first)");
+  auto* history = app.add_subcommand(
+      "history", "committed transactions that named a range overlapping RESOURCE, newest first (a page at a time)");
   history->add_option("RESOURCE", h->what, "address range, prefix or AS numbers")->required()->check(resource_value());
   history->add_flag("--json", h->json, "print the node's JSON object");
-  h->limit_opt = history->add_option("--limit", h->limit, "at most N entries (1-10000)")->check(CLI::Range(1u, 10000u));
+  add_page_options(history, *h, "entries");
   add_node_option(history, h->node);
   history->callback([h, &d] {
     d.action = [h] {
-      std::string target = "/api/v1/history/" + encode_path_segment(h->what);
-      if (h->limit_opt->count() > 0) target += "?limit=" + std::to_string(h->limit);
-      return fetch_and_print(*h, target, print_history);
+      return fetch_and_print(*h, "/api/v1/history/" + encode_path_segment(h->what) + page_query(*h), print_history);
     };
   });
 }

@@ -38,13 +38,7 @@ Bytes height_key(uint64_t h) {
   return w.take();
 }
 
-Bytes history_key(Family f, u128 first, uint64_t height, uint32_t index) {
-  Writer w;
-  w.u8(static_cast<uint8_t>(f)).u128v(first).u64(height).u32(index);
-  return w.take();
-}
-
-constexpr size_t kHistoryKeyBytes = 1 + 16 + 8 + 4;
+constexpr std::string_view kHistoryFormatKey = "history_format";
 constexpr size_t kTxLocationBytes = 8 + 4;
 
 // Byte offset of the state root inside an encoded block (BlockHeader::encode).
@@ -123,6 +117,7 @@ Result<std::unique_ptr<BlockStore>> BlockStore::open(const std::string& dir,
   } else if (!s.IsNotFound()) {
     return fail("cannot read tip from " + dir + ": " + s.ToString());
   }
+  if (auto st = store->upgrade_history_index(); !st) return fail(dir + ": " + st.error());
   return store;
 }
 
@@ -163,12 +158,9 @@ Status BlockStore::append(const Block& block, const CommitCertificate& cert,
     Writer loc;
     loc.u64(h).u32(i);
     ok = check(batch.Put(cfs_[kTxIndex], slice(ByteView(id.b)), slice(loc.data())));
-    if (auto r = named_range(tx.body); ok && r) {
-      Writer last;
-      last.u128v(r->last);
-      ok = check(
-          batch.Put(cfs_[kHistory], slice(history_key(r->family, r->first, h, i)), slice(last.data())));
-    }
+    if (auto r = named_range(tx.body); ok && r)
+      for (const Bytes& k : history_index::keys_for(*r, {h, i}))
+        ok = ok && check(batch.Put(cfs_[kHistory], slice(k), rocksdb::Slice()));
   }
   for (const auto& w : writes) {
     if (!ok) break;
@@ -216,36 +208,67 @@ std::optional<TxLocation> BlockStore::find_tx(const crypto::Hash32& id) const {
   return loc;
 }
 
-std::vector<HistoryEntry> BlockStore::history(const Resource& r, size_t limit) const {
-  std::vector<HistoryEntry> out;
-  if (limit == 0 || r.first > r.last) return out;
-  const uint8_t fam = static_cast<uint8_t>(r.family);
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kHistory]));
-  const uint8_t start[1] = {fam};
-  // Keys are ordered by (family, first): every candidate has first <= r.last,
-  // so the scan runs from the family's start to the first key past r.last.
-  for (it->Seek(slice(ByteView(start))); it->Valid(); it->Next()) {
-    ByteView key = view(it->key());
-    ByteView val = view(it->value());
-    if (key.empty() || key[0] != fam) break;
-    if (key.size() != kHistoryKeyBytes || val.size() != 16) continue;
-    Reader kr(key);
-    kr.u8();
-    HistoryEntry e;
-    e.range.family = r.family;
-    e.range.first = kr.u128v();
-    if (e.range.first > r.last) break;
-    e.height = kr.u64();
-    e.index = kr.u32();
-    e.range.last = Reader(val).u128v();
-    if (e.range.last >= r.first) out.push_back(e);
+Status BlockStore::for_each_history(const Resource& r, std::optional<TxLocation> before,
+                                    const std::function<bool(TxLocation)>& visit) const {
+  const rocksdb::Snapshot* snap = db_->GetSnapshot();
+  Status st = history_index::walk(*db_, cfs_[kHistory], snap, r, before, visit);
+  db_->ReleaseSnapshot(snap);
+  return st;
+}
+
+Result<HistoryPage> BlockStore::history(const Resource& r, size_t limit, std::optional<TxLocation> before) const {
+  HistoryPage page;
+  if (limit == 0 || r.first > r.last) return page;
+  const rocksdb::Snapshot* snap = db_->GetSnapshot();
+  // One entry past the page says whether there is a next one.
+  Status st = history_index::walk(
+      *db_, cfs_[kHistory], snap, r, before,
+      [&](TxLocation at) {
+        if (page.entries.size() == limit) {
+          page.next = page.entries.back();
+          return false;
+        }
+        page.entries.push_back(at);
+        return true;
+      },
+      &page.stats);
+  db_->ReleaseSnapshot(snap);
+  if (!st) return st.take_error();
+  return page;
+}
+
+Status BlockStore::upgrade_history_index() {
+  std::string stored;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cfs_[kMeta], slice(kHistoryFormatKey), &stored);
+  if (s.ok() && stored.size() == 1 && static_cast<uint8_t>(stored[0]) == history_index::kFormat) return {};
+  if (!s.ok() && !s.IsNotFound()) return fail("cannot read the history index format: " + s.ToString());
+  // Another format (or none): drop every key and post each committed
+  // transaction again, a batch per 256 blocks.
+  const std::string past_end(64, '\xff');
+  s = db_->DeleteRange(rocksdb::WriteOptions(), cfs_[kHistory], rocksdb::Slice(), rocksdb::Slice(past_end));
+  if (!s.ok()) return fail("cannot clear the history index: " + s.ToString());
+  rocksdb::WriteBatch batch;
+  const uint64_t tip = tip_.load();
+  for (uint64_t h = 1; h <= tip; ++h) {
+    auto b = block(h);
+    if (!b) return fail("cannot rebuild the history index: " + b.error());
+    for (uint32_t i = 0; i < b->txs.size(); ++i)
+      if (auto r = named_range(b->txs[i].body))
+        for (const Bytes& k : history_index::keys_for(*r, {h, i}))
+          if (!batch.Put(cfs_[kHistory], slice(k), rocksdb::Slice()).ok())
+            return fail("cannot rebuild the history index at height " + std::to_string(h));
+    if (h % 256 == 0 || h == tip) {
+      s = db_->Write(rocksdb::WriteOptions(), &batch);
+      if (!s.ok()) return fail("cannot rebuild the history index: " + s.ToString());
+      batch.Clear();
+    }
   }
-  std::sort(out.begin(), out.end(), [](const HistoryEntry& a, const HistoryEntry& b) {
-    return std::tie(a.height, a.index) < std::tie(b.height, b.index);
-  });
-  // The most recent `limit`, still in ledger order.
-  if (out.size() > limit) out.erase(out.begin(), out.end() - static_cast<std::ptrdiff_t>(limit));
-  return out;
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  const char format = static_cast<char>(history_index::kFormat);
+  s = db_->Put(wo, cfs_[kMeta], slice(kHistoryFormatKey), rocksdb::Slice(&format, 1));
+  if (!s.ok()) return fail("cannot record the history index format: " + s.ToString());
+  return {};
 }
 
 Status BlockStore::for_each_state(

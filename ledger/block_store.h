@@ -3,11 +3,13 @@
 //   certs    u64 height -> CommitCertificate of that height
 //   txindex  tx id -> u64 height || u32 index
 //   state    state key -> value (state_keys.h)
-//   history  u8 family || u128 first || u64 height || u32 index -> u128 last
-//   meta     "tip" -> u64 height, "genesis" -> genesis hash
+//   history  posting lists by CIDR block, newest first (history_index.h)
+//   meta     "tip" -> u64 height, "genesis" -> genesis hash,
+//            "history_format" -> u8 (an index of another format is rebuilt)
 // Everything one block does is one WriteBatch written with sync=true, so a
 // crash leaves all of a block or none of it. A height is never overwritten.
 #pragma once
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -17,6 +19,7 @@
 #include "crypto/hash.h"
 #include "crypto/result.h"
 #include "ledger/block.h"
+#include "ledger/history_index.h"
 #include "ledger/registry.h"
 
 namespace rocksdb {
@@ -26,15 +29,11 @@ class ColumnFamilyHandle;
 
 namespace nl::ledger {
 
-struct TxLocation {
-  uint64_t height = 0;
-  uint32_t index = 0;
-};
-
-struct HistoryEntry {
-  Resource range;  // the range the transaction named
-  uint64_t height = 0;
-  uint32_t index = 0;
+struct HistoryPage {
+  std::vector<TxLocation> entries;  // newest first
+  // Where the next page starts (pass it as `before`); nullopt: no more.
+  std::optional<TxLocation> next;
+  history_index::WalkStats stats;
 };
 
 class BlockStore {
@@ -45,7 +44,7 @@ class BlockStore {
                                                   const crypto::Hash32& genesis_hash);
   ~BlockStore();
 
-  uint64_t tip_height() const { return tip_; }
+  uint64_t tip_height() const { return tip_.load(); }
 
   // Appends block `block.header.height == tip + 1` with its certificate and
   // state writes, in one synced batch.
@@ -57,8 +56,13 @@ class BlockStore {
   // One RocksDB read and nothing else of the store's: safe to call while
   // another thread appends (a block's index entries appear all at once).
   std::optional<TxLocation> find_tx(const crypto::Hash32& id) const;
-  // The latest `limit` transactions whose named range overlaps r, in ledger order.
-  std::vector<HistoryEntry> history(const Resource& r, size_t limit) const;
+  // The `limit` latest transactions older than `before` whose named range
+  // overlaps r, newest first, read from one snapshot: reads only what it
+  // returns (history_index.h) and is safe while another thread appends.
+  Result<HistoryPage> history(const Resource& r, size_t limit, std::optional<TxLocation> before = {}) const;
+  // The same walk with a visitor that returns false to stop.
+  Status for_each_history(const Resource& r, std::optional<TxLocation> before,
+                          const std::function<bool(TxLocation)>& visit) const;
   // Every committed state entry, in key order.
   Status for_each_state(const std::function<Status(ByteView key, ByteView value)>& fn) const;
   // One committed state entry; nullopt when absent.
@@ -82,7 +86,10 @@ class BlockStore {
   BlockStore() = default;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
-  uint64_t tip_ = 0;
+  // Rebuilds the history index when it is missing or of another format.
+  Status upgrade_history_index();
+
+  std::atomic<uint64_t> tip_ = 0;
 };
 
 }  // namespace nl::ledger

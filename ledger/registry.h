@@ -99,6 +99,30 @@ class Registry {
   std::vector<Authorization> authorizations_overlapping(const Resource& r) const;
   std::vector<Authorization> authorizations() const;  // all, in key order
   size_t holding_count() const { return holdings_.size(); }
+  size_t authorization_count() const { return authorizations_.size(); }
+  size_t holding_count_of(const AccountId& a) const;
+
+  // ---- pages (registry_pages.cpp): at most `limit` entries strictly after
+  // a position the previous page ended on, in the same order as above ----
+  std::vector<const Holding*> holdings_of(const AccountId& a, std::optional<HoldingId> after, size_t limit) const;
+  std::vector<Segment> segments_covering(const Resource& r, std::optional<u128> after_first, size_t limit) const;
+  // Keyed by state key (keys::authorization), which is also the order.
+  using KeyedAuthorization = std::pair<Bytes, Authorization>;
+  std::vector<KeyedAuthorization> authorizations(const std::optional<Bytes>& after, size_t limit) const;
+  std::vector<KeyedAuthorization> authorizations_overlapping(const Resource& r, const std::optional<Bytes>& after,
+                                                             size_t limit) const;
+  // Keyed by state key (keys::evidence), which is also the order.
+  std::vector<std::pair<Bytes, CommittedEvidence>> evidence(const std::optional<Bytes>& after, size_t limit) const {
+    return page_of(evidence_, after, limit);
+  }
+  size_t evidence_count() const { return evidence_.size(); }
+  // Whether every number of r is held, and the holding when one holder
+  // holds all of it (the first segment's holding); walks, never copies.
+  struct Coverage {
+    bool fully_held = false;
+    const Holding* sole = nullptr;
+  };
+  Coverage coverage(const Resource& r) const;
   // The set that votes at `height` (heights below 1 get the genesis set):
   // the entry with the greatest from_height <= height.
   const ValidatorSet& validator_set_at(uint64_t height) const;
@@ -134,6 +158,16 @@ class Registry {
   // validators of ctx.height. A padded transaction is refused.
   Status only_needed_signatures(const Transaction& tx, const BlockContext& ctx) const;
 
+  // Up to `limit` entries of m after the key `after` (from the start without it).
+  template <class T>
+  static std::vector<std::pair<Bytes, T>> page_of(const std::map<Bytes, T>& m, const std::optional<Bytes>& after,
+                                                   size_t limit) {
+    std::vector<std::pair<Bytes, T>> out;
+    for (auto it = after ? m.upper_bound(*after) : m.begin(); it != m.end() && out.size() < limit; ++it)
+      out.emplace_back(it->first, it->second);
+    return out;
+  }
+
   // Selection and validation helpers.
   std::string describe_holding(const Holding& h) const;  // "holding #12 (..) held by nl.."
   std::vector<HoldingId> chain_ids(const Resource& r) const;
@@ -166,7 +200,9 @@ class Registry {
   void merge_segments_at(Family f, u128 boundary);
 
   // Authorizations (registry_authorizations.cpp).
-  std::vector<Bytes> authorization_keys_overlapping(const Resource& r) const;
+  // Sorted; at most `limit`, each after `after`.
+  std::vector<Bytes> authorization_keys_overlapping(const Resource& r, const std::optional<Bytes>& after,
+                                                    size_t limit) const;
   void lapse_authorizations(const Resource& x);
 
   std::string chain_id_;

@@ -36,10 +36,13 @@ std::string describe_authorization(const Resource& prefix, uint8_t max_length, u
 
 // The prefixes overlapping r either start inside r or contain r.first; the
 // latter are r.first masked to each shorter length, one lookup per length.
-std::vector<Bytes> Registry::authorization_keys_overlapping(const Resource& r) const {
+// Those sort before the former (their first is below r.first), so a page
+// is the containing keys after `after`, then a scan from r.first.
+std::vector<Bytes> Registry::authorization_keys_overlapping(const Resource& r, const std::optional<Bytes>& after,
+                                                            size_t limit) const {
   std::vector<Bytes> out;
   // Most changes meet no authorization at all: skip the per-length probes.
-  if (r.family == Family::asn || authorizations_.empty()) return out;
+  if (r.family == Family::asn || authorizations_.empty() || limit == 0) return out;
   const Family f = r.family;
   const int bits = family_bits(f);
   for (int len = 0; len < bits; ++len) {
@@ -49,10 +52,17 @@ std::vector<Bytes> Registry::authorization_keys_overlapping(const Resource& r) c
     Resource p{f, first, first | host};
     for (auto it = authorizations_.lower_bound(key_prefix(f, p.first, p.last));
          it != authorizations_.end() && it->second.prefix == p; ++it)
-      out.push_back(it->first);
+      if (!after || it->first > *after) out.push_back(it->first);
   }
-  for (auto it = authorizations_.lower_bound(key_prefix(f, r.first));
-       it != authorizations_.end() && it->second.prefix.family == f && it->second.prefix.first <= r.last;
+  std::sort(out.begin(), out.end());
+  if (out.size() >= limit) {
+    out.resize(limit);
+    return out;
+  }
+  auto it = authorizations_.lower_bound(key_prefix(f, r.first));
+  if (after && it != authorizations_.end() && it->first <= *after) it = authorizations_.upper_bound(*after);
+  for (; it != authorizations_.end() && it->second.prefix.family == f && it->second.prefix.first <= r.last &&
+         out.size() < limit;
        ++it)
     out.push_back(it->first);
   return out;
@@ -89,7 +99,7 @@ Status Registry::controls_all(const Resource& prefix, const AccountId& who,
 }
 
 void Registry::lapse_authorizations(const Resource& x) {
-  for (const Bytes& key : authorization_keys_overlapping(x)) {
+  for (const Bytes& key : authorization_keys_overlapping(x, std::nullopt, SIZE_MAX)) {
     const Authorization& a = authorizations_.at(key);
     if (controls_all(a.prefix, a.issuer, nullptr)) continue;
     authorizations_.erase(key);
@@ -135,11 +145,19 @@ Status Registry::apply_withdraw(const Transaction& tx, const WithdrawBody& b,
 }
 
 std::vector<Authorization> Registry::authorizations_overlapping(const Resource& r) const {
-  std::vector<Bytes> ks = authorization_keys_overlapping(r);
-  std::sort(ks.begin(), ks.end());
   std::vector<Authorization> out;
-  out.reserve(ks.size());
-  for (const Bytes& k : ks) out.push_back(authorizations_.at(k));
+  for (auto& [k, a] : authorizations_overlapping(r, std::nullopt, SIZE_MAX)) out.push_back(std::move(a));
+  return out;
+}
+
+std::vector<Registry::KeyedAuthorization> Registry::authorizations_overlapping(const Resource& r,
+                                                                               const std::optional<Bytes>& after,
+                                                                               size_t limit) const {
+  std::vector<KeyedAuthorization> out;
+  for (Bytes& k : authorization_keys_overlapping(r, after, limit)) {
+    Authorization a = authorizations_.at(k);
+    out.emplace_back(std::move(k), std::move(a));
+  }
   return out;
 }
 
@@ -148,6 +166,11 @@ std::vector<Authorization> Registry::authorizations() const {
   out.reserve(authorizations_.size());
   for (const auto& [k, a] : authorizations_) out.push_back(a);
   return out;
+}
+
+std::vector<Registry::KeyedAuthorization> Registry::authorizations(const std::optional<Bytes>& after,
+                                                                   size_t limit) const {
+  return page_of(authorizations_, after, limit);
 }
 
 }  // namespace nl::ledger

@@ -26,6 +26,43 @@ std::vector<Segment> Registry::segments_covering(const Resource& r) const {
   return out;
 }
 
+std::vector<Segment> Registry::segments_covering(const Resource& r, std::optional<u128> after_first,
+                                                size_t limit) const {
+  std::vector<Segment> out;
+  auto fm = segments_.find(r.family);
+  if (fm == segments_.end() || limit == 0) return out;
+  const auto& m = fm->second;
+  auto it = after_first ? m.upper_bound(*after_first) : m.upper_bound(r.first);
+  if (!after_first && it != m.begin() && std::prev(it)->second.range.last >= r.first) --it;
+  for (; it != m.end() && it->first <= r.last && out.size() < limit; ++it) out.push_back(it->second);
+  return out;
+}
+
+Registry::Coverage Registry::coverage(const Resource& r) const {
+  Coverage c;
+  auto fm = segments_.find(r.family);
+  if (fm == segments_.end()) return c;
+  const auto& m = fm->second;
+  auto it = m.upper_bound(r.first);
+  if (it != m.begin() && std::prev(it)->second.range.last >= r.first) --it;
+  if (it == m.end() || it->second.range.first > r.first) return c;
+  const Holding* first = holding(it->second.holding);
+  bool single = true;
+  u128 next = r.first;
+  for (; it != m.end() && it->first <= r.last; ++it) {
+    if (it->second.range.first > next) return c;  // a gap
+    const Holding* h = holding(it->second.holding);
+    if (!h || !first || h->holder != first->holder) single = false;
+    if (it->second.range.last >= r.last) {
+      c.fully_held = true;
+      c.sole = single ? first : nullptr;
+      return c;
+    }
+    next = it->second.range.last + 1;
+  }
+  return c;
+}
+
 std::optional<Segment> Registry::segment_at(Family f, u128 point) const {
   auto fm = segments_.find(f);
   if (fm == segments_.end()) return std::nullopt;
@@ -65,6 +102,22 @@ std::vector<const Holding*> Registry::holdings_of(const AccountId& a) const {
   if (it == by_holder_.end()) return out;
   for (HoldingId id : it->second) out.push_back(&holdings_.at(id));
   return out;
+}
+
+std::vector<const Holding*> Registry::holdings_of(const AccountId& a, std::optional<HoldingId> after,
+                                                 size_t limit) const {
+  std::vector<const Holding*> out;
+  auto it = by_holder_.find(a);
+  if (it == by_holder_.end()) return out;
+  const auto& ids = it->second;
+  for (auto id = after ? ids.upper_bound(*after) : ids.begin(); id != ids.end() && out.size() < limit; ++id)
+    out.push_back(&holdings_.at(*id));
+  return out;
+}
+
+size_t Registry::holding_count_of(const AccountId& a) const {
+  auto it = by_holder_.find(a);
+  return it == by_holder_.end() ? 0 : it->second.size();
 }
 
 std::optional<AccountState> Registry::account(const AccountId& a) const {

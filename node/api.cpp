@@ -7,6 +7,7 @@
 #include <shared_mutex>
 
 #include "ledger/rir_export.h"
+#include "node/api_paging.h"
 #include "node/json_views.h"
 #include "node/rdap.h"
 
@@ -25,7 +26,15 @@ HttpResponse json_error(unsigned status, const std::string& reason) {
   return {status, dump(json{{"error", reason}}), "application/json"};
 }
 
-static HttpResponse ok(const json& j) { return {200, dump(j, 2), "application/json"}; }
+// A body built once and sent to every client from the same bytes.
+static HttpResponse shared_json(std::shared_ptr<const std::string> body) {
+  HttpResponse r{200, {}, "application/json"};
+  r.shared_body = std::move(body);
+  return r;
+}
+
+HttpResponse json_ok(const json& j) { return {200, dump(j, 2), "application/json"}; }
+static HttpResponse ok(const json& j) { return json_ok(j); }
 
 std::string url_decode(const std::string& s) {
   std::string out;
@@ -74,12 +83,12 @@ void Api::handle(HttpRequest req, Responder respond) {
     if (route == "peers" && arg.empty()) return respond(peers());
     if (route == "block") return respond(block(arg));
     if (route == "tx") return respond(tx(arg));
-    if (route == "resource") return respond(resource(arg));
-    if (route == "account") return respond(account(arg));
+    if (route == "resource") return respond(resource(arg, query));
+    if (route == "account") return respond(account(arg, query));
     if (route == "history") return respond(history(arg, query));
     if (route == "proof") return respond(proof(arg));
-    if (route == "authorizations" && arg.empty()) return respond(authorizations());
-    if (route == "evidence" && arg.empty()) return respond(evidence());
+    if (route == "authorizations" && arg.empty()) return respond(authorizations(query));
+    if (route == "evidence" && arg.empty()) return respond(evidence(query));
     if (route == "validators" && arg.empty()) return respond(validators(query));
     if (route == "rir") return respond(rir_export(arg));
   } catch (const std::exception& e) {
@@ -215,90 +224,6 @@ HttpResponse Api::tx(const std::string& arg) const {
   return ok(j);
 }
 
-HttpResponse Api::resource(const std::string& arg) const {
-  auto r = Resource::parse(arg);
-  if (!r) return json_error(400, r.error());
-  std::shared_lock lk(driver_.state_mutex());
-  const auto& reg = chain_.registry();
-  auto segs = reg.segments_covering(*r);
-  if (segs.empty()) return json_error(404, r->to_string() + " is not held by anyone");
-  json segments = json::array();
-  bool single = true, covered = true;
-  u128 next = r->first;
-  for (const auto& s : segs) {
-    const Holding* h = reg.holding(s.holding);
-    if (s.range.first > next) covered = false;
-    next = s.range.last == family_max(r->family) ? s.range.last : s.range.last + 1;
-    if (h && reg.holding(segs.front().holding)->holder != h->holder) single = false;
-    segments.push_back({{"range", s.range.to_string()}, {"holding", s.holding},
-                        {"holder", h ? h->holder.to_string() : ""}});
-  }
-  if (segs.back().range.last < r->last) covered = false;
-  json chain = json::array();
-  for (const Holding* h : reg.chain(*r)) chain.push_back(holding_json(*h));
-  json auths = json::array();
-  for (const auto& a : reg.authorizations_overlapping(*r)) auths.push_back(authorization_json(a));
-  json j = {{"resource", r->to_string()}, {"height", chain_.height()}, {"segments", segments},
-            {"chain", chain}, {"authorizations", auths}, {"fully_held", covered}};
-  if (single && covered) {
-    const Holding* h = reg.holding(segs.front().holding);
-    j["holder"] = h->holder.to_string();
-    j["holding"] = holding_json(*h);
-  } else {
-    j["holder"] = nullptr;
-    j["holding"] = nullptr;
-  }
-  return ok(j);
-}
-
-HttpResponse Api::account(const std::string& arg) const {
-  auto a = AccountId::parse(arg);
-  if (!a) return json_error(400, a.error());
-  std::shared_lock lk(driver_.state_mutex());
-  const auto& reg = chain_.registry();
-  json holdings = json::array();
-  for (const Holding* h : reg.holdings_of(*a)) holdings.push_back(holding_json(*h));
-  return ok({{"account", a->to_string()},
-             {"next_nonce", reg.next_nonce(*a)},
-             {"current_key", reg.current_key(*a).hex()},
-             {"chain_id", chain_.genesis().chain_id},
-             {"holdings", holdings},
-             {"height", chain_.height()}});
-}
-
-HttpResponse Api::history(const std::string& arg, const std::string& query) const {
-  auto r = Resource::parse(arg);
-  if (!r) return json_error(400, r.error());
-  size_t limit = 100;
-  for (size_t at = 0; at <= query.size();) {
-    size_t end = std::min(query.find('&', at), query.size());
-    std::string param = query.substr(at, end - at);
-    if (param.rfind("limit=", 0) == 0) {
-      auto n = parse_u64(param.substr(6), "limit");
-      if (!n || *n == 0 || *n > 10000) return json_error(400, "limit must be 1-10000");
-      limit = *n;
-    }
-    at = end + 1;
-  }
-  std::shared_lock lk(driver_.state_mutex());
-  json entries = json::array();
-  std::optional<Block> block;  // entries come in (height, index) order: decode each block once
-  for (const auto& e : chain_.store().history(*r, limit)) {
-    if (!block || block->header.height != e.height) {
-      auto b = chain_.store().block(e.height);
-      if (!b) continue;
-      block = std::move(*b);
-    }
-    if (e.index >= block->txs.size()) continue;
-    json t = tx_json(block->txs[e.index]);
-    t["height"] = e.height;
-    t["index"] = e.index;
-    t["time"] = rfc3339(block->header.time);
-    entries.push_back(t);
-  }
-  return ok({{"resource", r->to_string()}, {"entries", entries}, {"height", chain_.height()}});
-}
-
 HttpResponse Api::proof(const std::string& arg) const {
   auto r = Resource::parse(arg);
   if (!r) return json_error(400, r.error());
@@ -308,28 +233,26 @@ HttpResponse Api::proof(const std::string& arg) const {
   return ok({{"resource", r->to_string()}, {"height", p->header.height}, {"proof", to_hex(p->encode())}});
 }
 
-HttpResponse Api::authorizations() const {
-  std::shared_lock lk(driver_.state_mutex());
-  json list = json::array();
-  for (const auto& a : chain_.registry().authorizations()) list.push_back(authorization_json(a));
-  return ok({{"authorizations", list}, {"height", chain_.height()}});
-}
-
 HttpResponse Api::rir_export(const std::string& registry) const {
   // Registry names in the statistics files: afrinic, apnic, arin, iana, lacnic, ripencc.
   if (registry.empty() || registry.size() > 16 ||
       !std::all_of(registry.begin(), registry.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }))
     return json_error(400, "registry must be 1-16 lowercase letters or digits, as in the statistics files (e.g. afrinic)");
   std::shared_lock lk(driver_.state_mutex());
+  const uint64_t height = chain_.height();
+  {
+    std::lock_guard g(exports_mu_);
+    auto it = exports_.find(registry);
+    if (it != exports_.end() && it->second.height == height) return shared_json(it->second.body);
+  }
   auto ex = ledger::export_rir(chain_, registry);
-  return ok({{"registry", registry}, {"height", chain_.height()}, {"records", ex.records}, {"text", ex.text}});
-}
-
-HttpResponse Api::evidence() const {
-  std::shared_lock lk(driver_.state_mutex());
-  json list = json::array();
-  for (const auto& c : chain_.registry().evidence()) list.push_back(evidence_json(c.evidence, c.committed_height));
-  return ok({{"evidence", list}, {"height", chain_.height()}, {"pending", driver_.mempool().evidence_pending()}});
+  auto body = std::make_shared<const std::string>(
+      dump(json{{"registry", registry}, {"height", height}, {"records", ex.records}, {"text", ex.text}}));
+  if (ex.records == 0) return shared_json(body);  // names no registry here: not worth a slot
+  std::lock_guard g(exports_mu_);
+  if (exports_.size() >= kMaxCachedExports && !exports_.count(registry)) exports_.erase(exports_.begin());
+  exports_[registry] = CachedExport{height, body};
+  return shared_json(body);
 }
 
 // The same checks the block rules make, so that a submitter hears now why
@@ -366,16 +289,11 @@ HttpResponse Api::submit_evidence(const HttpRequest& req) {
 
 HttpResponse Api::validators(const std::string& query) const {
   std::optional<uint64_t> want;
-  for (size_t at = 0; at < query.size();) {
-    size_t end = std::min(query.find('&', at), query.size());
-    std::string param = query.substr(at, end - at);
-    if (param.rfind("height=", 0) == 0) {
-      auto h = parse_u64(param.substr(7), "height");
-      if (!h) return json_error(400, h.error());
-      if (*h == 0) return json_error(400, "height must be 1 or more");
-      want = *h;
-    }
-    at = end + 1;
+  if (auto param = query_param(query, "height")) {
+    auto h = parse_u64(*param, "height");
+    if (!h) return json_error(400, h.error());
+    if (*h == 0) return json_error(400, "height must be 1 or more");
+    want = *h;
   }
   std::shared_lock lk(driver_.state_mutex());
   const uint64_t known = chain_.height() + kValidatorUpdateDelay;

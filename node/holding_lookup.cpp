@@ -1,6 +1,7 @@
 #include "node/holding_lookup.h"
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <tuple>
 #include <vector>
@@ -84,21 +85,26 @@ bool rewrote(const Transaction& tx, const Holding& h) {
 
 // The last committed block that rewrote `h`, or nullopt if none since it
 // was created. Candidates are the transactions naming exactly h's range or
-// a range adjacent to it; two point probes of the history index find them
-// without collecting every transaction of h's descendants.
+// a range adjacent to it; two point probes of the history index, newest
+// first and stopping at h's creation, find them without collecting every
+// transaction of h's descendants.
 Result<std::optional<LedgerMoment>> last_change(const Chain& chain, const Holding& h) {
   const Resource& range = h.range;
   const Family f = range.family;
-  std::vector<HistoryEntry> candidates;
+  std::vector<TxLocation> candidates;
   auto probe = [&](const Resource& at) {
-    for (const auto& e : chain.store().history(at, std::numeric_limits<size_t>::max()))
-      if (e.height > h.created_height && (e.range == range || adjacent(e.range, range))) candidates.push_back(e);
+    return chain.store().for_each_history(at, std::nullopt, [&](TxLocation e) {
+      if (e.height <= h.created_height) return false;
+      candidates.push_back(e);
+      return true;
+    });
   };
-  probe(Resource{f, range.first > 0 ? range.first - 1 : range.first, range.first});
-  if (range.last < family_max(f)) probe(Resource{f, range.last + 1, range.last + 1});
-  std::sort(candidates.begin(), candidates.end(), [](const HistoryEntry& a, const HistoryEntry& b) {
-    return std::tie(a.height, a.index) > std::tie(b.height, b.index);
-  });
+  if (auto s = probe(Resource{f, range.first > 0 ? range.first - 1 : range.first, range.first}); !s)
+    return s.take_error();
+  if (range.last < family_max(f))
+    if (auto s = probe(Resource{f, range.last + 1, range.last + 1}); !s) return s.take_error();
+  std::sort(candidates.begin(), candidates.end(), std::greater<>());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
   std::optional<Block> block;
   for (const auto& e : candidates) {
     if (!block || block->header.height != e.height) {
@@ -109,7 +115,10 @@ Result<std::optional<LedgerMoment>> last_change(const Chain& chain, const Holdin
     if (e.index >= block->txs.size())
       return fail("history names transaction " + std::to_string(e.index) + " of block " + std::to_string(e.height) +
                   ", which has " + std::to_string(block->txs.size()));
-    if (rewrote(block->txs[e.index], h)) return std::optional<LedgerMoment>(LedgerMoment{e.height, block->header.time});
+    const Transaction& tx = block->txs[e.index];
+    const auto named = named_range(tx.body);
+    if (named && (*named == range || adjacent(*named, range)) && rewrote(tx, h))
+      return std::optional<LedgerMoment>(LedgerMoment{e.height, block->header.time});
   }
   return std::optional<LedgerMoment>{};
 }

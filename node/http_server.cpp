@@ -47,6 +47,19 @@ struct HttpService {
   const HttpHandler handler;
   const HttpLimits limits;
   const HttpUpgrade upgrade;
+  // Bytes of owned answers being written (HttpLimits::max_pending_bytes).
+  mutable std::atomic<size_t> pending_bytes{0};
+
+  HttpService(HttpHandler h, HttpLimits l, HttpUpgrade u)
+      : handler(std::move(h)), limits(l), upgrade(std::move(u)) {}
+
+  bool take_budget(size_t n) const {
+    size_t now = pending_bytes.load();
+    do {
+      if (n > kSmallAnswerBytes && now + n > limits.max_pending_bytes) return false;
+    } while (!pending_bytes.compare_exchange_weak(now, now + n));
+    return true;
+  }
 
   bool upgrades(const http::request<http::string_body>& req) const {
     if (!upgrade.handler) return false;
@@ -60,6 +73,7 @@ class Connection : public StreamConnection<Connection> {
   Connection(tcp::socket&& socket, std::shared_ptr<const HttpService> service, ConnectionSlot slot,
              std::string remote)
       : StreamConnection(std::move(socket), std::move(slot)), service_(std::move(service)), remote_(std::move(remote)) {}
+  ~Connection() override { release_budget(); }
 
   void start() override {
     net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Connection::read_header, shared_from_this()));
@@ -161,6 +175,16 @@ class Connection : public StreamConnection<Connection> {
     if (r.status < 200 || r.status > 599)
       r = error_response(500, "internal error: handler returned status " + std::to_string(r.status));
     keep_alive = keep_alive && !slot_.server_stopped();
+    if (r.shared_body) {
+      body_ = std::move(r.shared_body);  // held by its owner already: not counted
+    } else {
+      if (!head_ && service_->take_budget(r.body.size()))
+        counted_ = r.body.size();
+      else if (!head_)  // a small error answer, not counted
+        r = error_response(503, "the server holds " + std::to_string(service_->limits.max_pending_bytes >> 20) +
+                                    " MiB of answers for clients still to read them; retry later");
+      body_ = std::make_shared<const std::string>(std::move(r.body));
+    }
     res_.emplace();
     res_->version(version_);
     res_->result(r.status);
@@ -171,24 +195,43 @@ class Connection : public StreamConnection<Connection> {
     if (head_) {
       // The length a GET would get, and no body: Beast's serializer writes
       // whatever body the message holds, so it must be empty.
-      res_->content_length(r.body.size());
+      res_->content_length(body_->size());
     } else {
-      res_->body() = std::move(r.body);
+      res_->body() = Body::value_type(body_->data(), body_->size());
       res_->prepare_payload();
     }
-    stream_.expires_after(limits().write_timeout);  // drops clients that do not read
-    http::async_write(stream_, *res_,
-                      [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
-                        self->res_.reset();
-                        if (ec) return self->close();
-                        if (keep_alive) return self->read_header();
-                        self->linger(self->limits().header_timeout, kLingerBytes);
-                      });
+    sr_.emplace(*res_);
+    write_some(keep_alive);
+  }
+
+  // One step at a time, each with its own deadline: a client that stops
+  // reading is closed, one that reads slowly is not.
+  void write_some(bool keep_alive) {
+    stream_.expires_after(limits().write_timeout);
+    http::async_write_some(stream_, *sr_, [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+      if (!ec && !self->sr_->is_done()) return self->write_some(keep_alive);
+      self->sr_.reset();
+      self->res_.reset();
+      self->body_.reset();
+      self->release_budget();
+      if (ec) return self->close();
+      if (keep_alive) return self->read_header();
+      self->linger(self->limits().header_timeout, kLingerBytes);
+    });
+  }
+
+  void release_budget() {
+    service_->pending_bytes -= counted_;
+    counted_ = 0;
   }
 
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::optional<http::response<http::string_body>> res_;
+  using Body = http::span_body<const char>;
+  std::optional<http::response<Body>> res_;
+  std::optional<http::response_serializer<Body>> sr_;
+  std::shared_ptr<const std::string> body_;  // what res_ points into
+  size_t counted_ = 0;                       // of service_->pending_bytes
   const std::shared_ptr<const HttpService> service_;
   const std::string remote_;
   bool keep_alive_ = false;
@@ -198,7 +241,7 @@ class Connection : public StreamConnection<Connection> {
 
 std::shared_ptr<TcpServerCore> http_core(net::io_context& ioc, HttpHandler handler, HttpLimits limits,
                                          HttpUpgrade upgrade) {
-  auto service = std::make_shared<const HttpService>(HttpService{std::move(handler), limits, std::move(upgrade)});
+  auto service = std::make_shared<const HttpService>(std::move(handler), limits, std::move(upgrade));
   auto make = [service](tcp::socket&& socket, ConnectionSlot slot) -> std::shared_ptr<ServerConnection> {
     beast::error_code ec;
     auto ep = socket.remote_endpoint(ec);

@@ -35,6 +35,9 @@ struct HttpResponse {
   std::string content_type = "application/json";
   // Further header fields, written as given (e.g. CORS, Allow).
   std::vector<std::pair<std::string, std::string>> headers = {};
+  // When set, sent instead of `body` and never copied: one export serves
+  // every client that asks for it.
+  std::shared_ptr<const std::string> shared_body = {};
 };
 // A HEAD request reaches the handler like any other; if the handler answers
 // it, the server sends the answer's status and headers, with the
@@ -54,10 +57,20 @@ struct HttpLimits {
   // (slowloris) give their slot back within it.
   std::chrono::seconds header_timeout{10};
   std::chrono::seconds body_timeout{10};   // the whole body, once its header is in
-  std::chrono::seconds write_timeout{15};  // a whole answer: a client that does not read is closed
+  // A client that takes no byte of an answer for this long is closed;
+  // a slow one that keeps reading may take as long as it needs.
+  std::chrono::seconds write_timeout{15};
+  // Answers the server holds for clients still to read them, shared bodies
+  // aside. An answer over kSmallAnswerBytes that would pass this gets 503,
+  // so non-reading clients pin at most this plus kSmallAnswerBytes per
+  // connection.
+  size_t max_pending_bytes = 64 * 1024 * 1024;
   size_t max_connections = 512;
   size_t max_per_address = 64;  // per IPv4 address or IPv6 /64; 0: no such limit
 };
+
+// Always sent, whatever the budget: errors, status, small pages.
+inline constexpr size_t kSmallAnswerBytes = 64 * 1024;
 
 // Takes over a connection whose request asks to upgrade to WebSocket at
 // HttpUpgrade::path: the stream (on its own strand) and the request. The

@@ -196,7 +196,25 @@ TEST_CASE("numledgerd end to end: holder story, hostile input, kill -9, corrupti
   CHECK(json::parse(r.out)["holder"] == bob);
   r = n.cli({"history", "10.1.0.0/24", "--json"});
   REQUIRE(r.code == 0);
-  CHECK(json::parse(r.out)["entries"].size() == 2);  // the delegation and the transfer
+  json hist = json::parse(r.out);
+  REQUIRE(hist["entries"].size() == 2);  // the delegation and the transfer, newest first
+  CHECK(hist["entries"][0]["height"] >= hist["entries"][1]["height"]);
+  CHECK(hist["next_cursor"].is_null());
+  // A page of one, then the rest from its cursor.
+  r = n.cli({"history", "10.1.0.0/24", "--limit", "1", "--json"});
+  REQUIRE(r.code == 0);
+  json first = json::parse(r.out);
+  REQUIRE(first["entries"].size() == 1);
+  CHECK(first["entries"][0]["id"] == hist["entries"][0]["id"]);
+  REQUIRE(first["next_cursor"].is_string());
+  r = n.cli({"history", "10.1.0.0/24", "--limit", "1", "--cursor", first["next_cursor"], "--json"});
+  REQUIRE(r.code == 0);
+  json second = json::parse(r.out);
+  REQUIRE(second["entries"].size() == 1);
+  CHECK(second["entries"][0]["id"] == hist["entries"][1]["id"]);
+  CHECK(second["next_cursor"].is_null());
+  r = n.cli({"history", "10.1.0.0/24", "--limit", "1"});
+  CHECK(r.out.find("--cursor") != std::string::npos);  // the human form says how to go on
 
   // SIGTERM shuts down cleanly
   CHECK(n.node.kill(SIGTERM) == 0);

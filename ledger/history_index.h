@@ -1,0 +1,76 @@
+// The history index: which committed transactions named a range that
+// overlaps a resource, newest first, read without touching entries that do
+// not match (issue 13, item 8).
+//
+// A named range is cut into CIDR blocks (an AS range too, over 32 bits).
+// Blocks nest or are disjoint, so a range R overlaps a block Q of a query
+// exactly when one of R's blocks lies inside Q, or one of R's blocks is a
+// strict ancestor of Q. The index therefore keeps two kinds of posting
+// lists, each ordered newest first:
+//   under(A)  every transaction with a block inside A (A included)
+//   exact(A)  every transaction with block A itself
+// A transaction is posted once as exact under each of its blocks and once
+// as under under each block and each of their ancestors (at most about
+// 2 x bits + blocks keys: 33 for an IPv4 /24, 49 for an IPv6 /48).
+// A query for r reads under(Q) for each block Q of r and exact(A) for each
+// strict ancestor A of those blocks, merged newest first.
+//
+// Key: u8 family || u8 kind (0 exact, 1 under) || u8 length || u128 first
+//      || u64 (2^64-1 - height) || u32 (2^32-1 - index); the value is empty.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "crypto/bytes.h"
+#include "crypto/result.h"
+#include "ledger/resource.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class Snapshot;
+}  // namespace rocksdb
+
+namespace nl::ledger {
+
+struct TxLocation {
+  uint64_t height = 0;
+  uint32_t index = 0;
+  auto operator<=>(const TxLocation&) const = default;
+};
+
+namespace history_index {
+
+// The format this code writes; the store rebuilds an index of another.
+inline constexpr uint8_t kFormat = 2;
+
+struct CidrBlock {
+  u128 first = 0;
+  int length = 0;  // prefix length in the family's bits
+  auto operator<=>(const CidrBlock&) const = default;
+};
+
+// The fewest CIDR blocks that cover [first, last] exactly, in address order.
+std::vector<CidrBlock> cidr_blocks(Family f, u128 first, u128 last);
+
+// Every key one transaction at (height, index) naming `named` adds.
+std::vector<Bytes> keys_for(const Resource& named, TxLocation at);
+
+// What a walk read, for tests and benchmarks.
+struct WalkStats {
+  size_t lists = 0;      // posting lists opened
+  size_t keys_read = 0;  // keys the iterators stepped over, duplicates included
+};
+
+// Calls `visit` for each transaction whose named range overlaps r, newest
+// first, strictly older than `before` when given, each once; stops when
+// `visit` returns false. Reads through `snapshot` (may be null).
+Status walk(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, const rocksdb::Snapshot* snapshot,
+            const Resource& r, std::optional<TxLocation> before, const std::function<bool(TxLocation)>& visit,
+            WalkStats* stats = nullptr);
+
+}  // namespace history_index
+}  // namespace nl::ledger

@@ -1,0 +1,58 @@
+#include <doctest/doctest.h>
+
+#include "ledger/history_index.h"
+
+using namespace nl;
+using namespace nl::ledger;
+using history_index::CidrBlock;
+
+namespace {
+
+Resource res(const char* text) {
+  auto r = Resource::parse(text);
+  REQUIRE_MESSAGE(r.ok(), text);
+  return *r;
+}
+
+std::vector<std::string> blocks_of(const char* text) {
+  const Resource r = res(text);
+  std::vector<std::string> out;
+  for (const CidrBlock& b : history_index::cidr_blocks(r.family, r.first, r.last)) {
+    const int bits = family_bits(r.family);
+    const u128 host = b.length == 0 ? family_max(r.family) : (u128(1) << (bits - b.length)) - 1;
+    out.push_back(Resource{r.family, b.first, b.first | host}.to_string());
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("history index: a range is cut into the fewest CIDR blocks") {
+  using V = std::vector<std::string>;
+  CHECK(blocks_of("10.0.0.0/8") == V{"10.0.0.0/8"});
+  CHECK(blocks_of("10.0.0.1") == V{"10.0.0.1/32"});
+  // 768 addresses, as the RIR files count them: a /23 and a /24.
+  CHECK(blocks_of("196.0.0.0-196.0.2.255") == V{"196.0.0.0/23", "196.0.2.0/24"});
+  CHECK(blocks_of("10.0.0.255-10.0.1.0") == V{"10.0.0.255/32", "10.0.1.0/32"});
+  CHECK(blocks_of("0.0.0.0/0") == V{"0.0.0.0/0"});
+  CHECK(blocks_of("::/0") == V{"::/0"});
+  CHECK(blocks_of("0.0.0.1-255.255.255.255").size() == 32);
+  CHECK(blocks_of("::1-ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe").size() == 254);
+  CHECK(blocks_of("AS64496-AS64511") == V{"AS64496-AS64511"});
+}
+
+TEST_CASE("history index: a transaction is posted exact under its blocks and under every ancestor") {
+  // A /24: exact(/24), under(/24) and under() of its 24 ancestors.
+  CHECK(history_index::keys_for(res("10.1.2.0/24"), {5, 1}).size() == 26);
+  CHECK(history_index::keys_for(res("2001:db8::/48"), {5, 1}).size() == 50);
+  // Two blocks share ancestors: 2 exact, under() of both blocks, of
+  // 196.0.2.0/23 and of the 23 shared ones (/0 to 196.0.0.0/22).
+  CHECK(history_index::keys_for(res("196.0.0.0-196.0.2.255"), {1, 0}).size() == 2 + 2 + 1 + 23);
+  // The worst IPv6 range stays in the hundreds of keys.
+  CHECK(history_index::keys_for(res("::1-ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe"), {1, 0}).size() < 800);
+  // Keys end in the inverted position: newer sorts first.
+  auto older = history_index::keys_for(res("10.0.0.0/8"), {3, 0});
+  auto newer = history_index::keys_for(res("10.0.0.0/8"), {4, 0});
+  REQUIRE(older.size() == newer.size());
+  for (size_t i = 0; i < older.size(); ++i) CHECK(newer[i] < older[i]);
+}

@@ -141,6 +141,9 @@ void Api::submit(const HttpRequest& req, Responder respond) {
   if (tx->chain_id != chain_.genesis().chain_id)
     return respond(json_error(400, "wrong chain id '" + tx->chain_id + "' (this node serves '" +
                                        chain_.genesis().chain_id + "')"));
+  if (tx->genesis_hash != chain_.genesis_hash())
+    return respond(json_error(400, "wrong genesis hash " + tx->genesis_hash.hex() + " (this node serves " +
+                                       chain_.genesis_hash().hex() + "): the transaction was signed for another chain"));
   if (auto s = tx->check_signatures(); !s) return respond(json_error(400, s.error()));
   auto id = tx->id();
   // Without the state lock (find_tx needs none): a submission must not

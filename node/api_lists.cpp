@@ -20,6 +20,23 @@ json cursor_or_null(bool more, CursorList list, const Bytes& position) {
   return more ? json(make_cursor(list, position)) : json(nullptr);
 }
 
+// Lists are read one entry past the page: its presence says more follow.
+template <class V>
+bool trim_to_page(V& list, size_t limit) {
+  if (list.size() <= limit) return false;
+  list.pop_back();
+  return true;
+}
+
+// A page of a list keyed by state key: the entries' JSON and the next cursor.
+template <class T, class View>
+std::pair<json, json> keyed_page(std::vector<std::pair<Bytes, T>> list, size_t limit, CursorList kind, View view) {
+  const bool more = trim_to_page(list, limit);
+  json out = json::array();
+  for (const auto& [key, v] : list) out.push_back(view(v));
+  return {out, cursor_or_null(more, kind, list.empty() ? Bytes{} : list.back().first)};
+}
+
 // Where a /resource page ended, in each of its two lists.
 enum class ListState : uint8_t { from_start = 0, after = 1, done = 2 };
 struct ResourcePosition {
@@ -75,8 +92,7 @@ HttpResponse Api::resource(const std::string& arg, const std::string& query) con
   if (at.segments != ListState::done) {
     auto after = at.segments == ListState::after ? std::optional<u128>(at.segment_after) : std::nullopt;
     auto segs = reg.segments_covering(*r, after, page->limit + 1);
-    const bool more = segs.size() > page->limit;
-    if (more) segs.pop_back();
+    const bool more = trim_to_page(segs, page->limit);
     for (const auto& s : segs) {
       const Holding* h = reg.holding(s.holding);
       segments.push_back(
@@ -89,8 +105,7 @@ HttpResponse Api::resource(const std::string& arg, const std::string& query) con
   if (at.authorizations != ListState::done) {
     auto after = at.authorizations == ListState::after ? std::optional<Bytes>(at.authorization_after) : std::nullopt;
     auto list = reg.authorizations_overlapping(*r, after, page->limit + 1);
-    const bool more = list.size() > page->limit;
-    if (more) list.pop_back();
+    const bool more = trim_to_page(list, page->limit);
     for (const auto& [key, a] : list) auths.push_back(authorization_json(a));
     next.authorizations = more ? ListState::after : ListState::done;
     if (!list.empty()) next.authorization_after = list.back().first;
@@ -123,8 +138,7 @@ HttpResponse Api::account(const std::string& arg, const std::string& query) cons
   std::shared_lock lk(driver_.state_mutex());
   const auto& reg = chain_.registry();
   auto list = reg.holdings_of(*a, after, page->limit + 1);
-  const bool more = list.size() > page->limit;
-  if (more) list.pop_back();
+  const bool more = trim_to_page(list, page->limit);
   json holdings = json::array();
   for (const Holding* h : list) holdings.push_back(holding_json(*h));
   Writer pos;
@@ -144,15 +158,10 @@ HttpResponse Api::authorizations(const std::string& query) const {
   if (!page) return json_error(400, page.error());
   std::shared_lock lk(driver_.state_mutex());
   const auto& reg = chain_.registry();
-  auto list = reg.authorizations(page->cursor, page->limit + 1);
-  const bool more = list.size() > page->limit;
-  if (more) list.pop_back();
-  json out = json::array();
-  for (const auto& [key, a] : list) out.push_back(authorization_json(a));
-  return json_ok({{"authorizations", out},
-                  {"total", reg.authorization_count()},
-                  {"height", chain_.height()},
-                  {"next_cursor", cursor_or_null(more, CursorList::authorizations, list.empty() ? Bytes{} : list.back().first)}});
+  auto [out, next] = keyed_page(reg.authorizations(page->cursor, page->limit + 1), page->limit,
+                                CursorList::authorizations, [](const Authorization& a) { return authorization_json(a); });
+  return json_ok(
+      {{"authorizations", out}, {"total", reg.authorization_count()}, {"height", chain_.height()}, {"next_cursor", next}});
 }
 
 HttpResponse Api::evidence(const std::string& query) const {
@@ -160,16 +169,14 @@ HttpResponse Api::evidence(const std::string& query) const {
   if (!page) return json_error(400, page.error());
   std::shared_lock lk(driver_.state_mutex());
   const auto& reg = chain_.registry();
-  auto list = reg.evidence(page->cursor, page->limit + 1);
-  const bool more = list.size() > page->limit;
-  if (more) list.pop_back();
-  json out = json::array();
-  for (const auto& [key, c] : list) out.push_back(evidence_json(c.evidence, c.committed_height));
+  auto [out, next] =
+      keyed_page(reg.evidence(page->cursor, page->limit + 1), page->limit, CursorList::evidence,
+                 [](const CommittedEvidence& c) { return evidence_json(c.evidence, c.committed_height); });
   return json_ok({{"evidence", out},
                   {"total", reg.evidence_count()},
                   {"height", chain_.height()},
                   {"pending", driver_.mempool().evidence_pending()},
-                  {"next_cursor", cursor_or_null(more, CursorList::evidence, list.empty() ? Bytes{} : list.back().first)}});
+                  {"next_cursor", next}});
 }
 
 HttpResponse Api::history(const std::string& arg, const std::string& query) const {

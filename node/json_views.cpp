@@ -50,6 +50,7 @@ json tx_json(const Transaction& tx) {
   json j = {{"id", tx.id().hex()},
             {"kind", tx_kind_name(body_kind(tx.body))},
             {"chain_id", tx.chain_id},
+            {"genesis_hash", tx.genesis_hash.hex()},
             {"signer", tx.signer.to_string()},
             {"nonce", tx.nonce},
             {"summary", tx.describe()}};

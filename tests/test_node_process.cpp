@@ -130,6 +130,13 @@ TEST_CASE("numledgerd end to end: holder story, hostile input, kill -9, corrupti
   r = n.cli({"tx", "submit", n.dir / "w.tx"});
   CHECK(r.code == 1);
   CHECK(r.err.find("chain") != std::string::npos);
+  // The right chain id, another genesis: refused at once, naming both hashes.
+  r = n.cli({"tx", "delegate", "10.2.0.0/16", "--to", alice, "--key", n.dir / "root.key", "--chain-id", "e2e-test",
+             "--genesis-hash", std::string(64, 'b'), "--nonce", "3", "--out", n.dir / "g.tx"});
+  REQUIRE(r.code == 0);
+  auto [sg, jg] = n.post(json{{"tx", json::parse(slurp(n.dir / "g.tx"))["tx"]}}.dump());
+  CHECK(sg == 400);
+  CHECK(jg["error"].get<std::string>().find("wrong genesis hash " + std::string(64, 'b')) != std::string::npos);
   auto [s4, j4] = n.post(json{{"tx", tx_hex.substr(0, 40)}}.dump());  // truncated
   CHECK(s4 == 400);
   // A body the size of the largest transaction in hex gets to the decoder...

@@ -5,15 +5,17 @@
 // A named range is cut into CIDR blocks (an AS range too, over 32 bits).
 // Blocks nest or are disjoint, so a range R overlaps a block Q of a query
 // exactly when one of R's blocks lies inside Q, or one of R's blocks is a
-// strict ancestor of Q. The index therefore keeps two kinds of posting
-// lists, each ordered newest first:
-//   under(A)  every transaction with a block inside A (A included)
+// strict ancestor of Q. The index keeps two kinds of posting lists, each
+// ordered newest first:
 //   exact(A)  every transaction with block A itself
-// A transaction is posted once as exact under each of its blocks and once
-// as under under each block and each of their ancestors (at most about
-// 2 x bits + blocks keys: 33 for an IPv4 /24, 49 for an IPv6 /48).
-// A query for r reads under(Q) for each block Q of r and exact(A) for each
-// strict ancestor A of those blocks, merged newest first.
+//   under(A)  every transaction with a block inside A, for A of length
+//             0, 4, 8, ... (a multiple of the stride 4) only
+// A transaction is posted exact under each of its blocks and under under
+// each of their ancestors at stride lengths (8 keys for an IPv4 /24, 14
+// for an IPv6 /48). A query for r reads, for each block Q of r of length
+// L and the next stride length L' >= L: under(D) for Q's descendants D of
+// length L', exact(E) for Q's descendants E of lengths L..L'-1, and
+// exact(A) for Q's strict ancestors; merged newest first, each entry once.
 //
 // Key: u8 family || u8 kind (0 exact, 1 under) || u8 length || u128 first
 //      || u64 (2^64-1 - height) || u32 (2^32-1 - index); the value is empty.
@@ -45,7 +47,7 @@ struct TxLocation {
 namespace history_index {
 
 // The format this code writes; the store rebuilds an index of another.
-inline constexpr uint8_t kFormat = 2;
+inline constexpr uint8_t kFormat = 3;
 
 struct CidrBlock {
   u128 first = 0;

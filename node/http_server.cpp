@@ -56,7 +56,8 @@ struct HttpService {
   bool take_budget(size_t n) const {
     size_t now = pending_bytes.load();
     do {
-      if (n > kSmallAnswerBytes && now + n > limits.max_pending_bytes) return false;
+      // One answer goes even when it alone passes the budget: else it never could.
+      if (n > kSmallAnswerBytes && now != 0 && now + n > limits.max_pending_bytes) return false;
     } while (!pending_bytes.compare_exchange_weak(now, now + n));
     return true;
   }

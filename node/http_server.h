@@ -61,9 +61,9 @@ struct HttpLimits {
   // a slow one that keeps reading may take as long as it needs.
   std::chrono::seconds write_timeout{15};
   // Answers the server holds for clients still to read them, shared bodies
-  // aside. An answer over kSmallAnswerBytes that would pass this gets 503,
-  // so non-reading clients pin at most this plus kSmallAnswerBytes per
-  // connection.
+  // aside. An answer over kSmallAnswerBytes that would pass this gets 503
+  // (unless nothing else is held), so non-reading clients pin at most this
+  // or one answer, plus kSmallAnswerBytes per connection.
   size_t max_pending_bytes = 64 * 1024 * 1024;
   size_t max_connections = 512;
   size_t max_per_address = 64;  // per IPv4 address or IPv6 /64; 0: no such limit

@@ -17,6 +17,7 @@
 
 #include "node/http_client.h"
 #include "node/http_server.h"
+#include "support/attacker_sockets.h"
 #include "tests/support/http_test_server.h"
 
 using namespace nl::node;
@@ -317,6 +318,39 @@ TEST_CASE("http: many connections opened and closed, then the cap") {
   auto again = http_request(srv.url(), "GET", "/", "", 5s);
   REQUIRE(again.ok());
   CHECK(again->status == 200);
+}
+
+// A client that does not read keeps its answer in the server's memory; past
+// HttpLimits::max_pending_bytes others get 503 for big answers, small ones
+// still go, and the budget comes back when the client goes.
+TEST_CASE("http: answers held for non-reading clients are bounded; past the budget, 503") {
+  HttpLimits limits;
+  limits.max_pending_bytes = 4 << 20;
+  limits.write_timeout = 30s;
+  const std::string big(16 << 20, 'x');  // more than loopback's socket buffers take
+  TestServer srv(
+      [&big](HttpRequest r, Responder respond) { respond({200, r.target == "/big" ? big : "{}", "text/plain"}); },
+      limits);
+  // The first big answer goes even though it alone passes the budget.
+  int idle = nl::test::connect_from("127.0.0.1", srv.port, 4096);
+  REQUIRE(idle >= 0);
+  REQUIRE(nl::test::send_all(idle, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::this_thread::sleep_for(500ms);
+  auto refused = http_request(srv.url(), "GET", "/big", "", 10s);
+  REQUIRE(refused.ok());
+  CHECK(refused->status == 503);
+  CHECK(error_of(refused->body).find("MiB of answers") != std::string::npos);
+  auto small = http_request(srv.url(), "GET", "/small", "", 5s);
+  REQUIRE(small.ok());
+  CHECK(small->status == 200);
+  ::close(idle);
+  bool served = false;
+  for (int i = 0; i < 50 && !served; ++i) {
+    auto r = http_request(srv.url(), "GET", "/big", "", 10s);
+    served = r.ok() && r->status == 200 && r->body.size() == big.size();
+    if (!served) std::this_thread::sleep_for(100ms);
+  }
+  CHECK(served);
 }
 
 TEST_CASE("http: handler failures become JSON errors") {

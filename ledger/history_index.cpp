@@ -100,8 +100,10 @@ std::vector<Bytes> keys_for(const Resource& named, TxLocation at) {
   return keys;
 }
 
-Status walk(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, const rocksdb::Snapshot* snapshot, const Resource& r,
-            std::optional<TxLocation> before, const std::function<bool(TxLocation)>& visit, WalkStats* stats) {
+namespace {
+
+// The posting lists a query for r reads (history_index.h).
+std::set<List> query_lists(const Resource& r) {
   const int bits = family_bits(r.family);
   std::set<List> lists;
   for (const CidrBlock& q : cidr_blocks(r.family, r.first, r.last)) {
@@ -116,6 +118,23 @@ Status walk(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, const rocksdb::Sna
     }
     for (const CidrBlock& a : ancestors(r.family, q)) lists.insert({Kind::exact, a});
   }
+  return lists;
+}
+
+}  // namespace
+
+Status check_query(const Resource& r) {
+  const size_t n = query_lists(r).size();
+  if (n <= kMaxQueryLists) return {};
+  return fail(r.to_string() + " cuts into " + std::to_string(cidr_blocks(r.family, r.first, r.last).size()) +
+              " CIDR blocks, " + std::to_string(n) + " history lists to read; a query reads at most " +
+              std::to_string(kMaxQueryLists) + ": ask for its parts");
+}
+
+Status walk(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, const rocksdb::Snapshot* snapshot, const Resource& r,
+            std::optional<TxLocation> before, const std::function<bool(TxLocation)>& visit, WalkStats* stats) {
+  const std::set<List> lists = query_lists(r);
+  if (lists.size() > kMaxQueryLists) return check_query(r);  // says why
 
   struct Cursor {
     Bytes prefix;

@@ -190,6 +190,7 @@ HttpResponse Api::history(const std::string& arg, const std::string& query) cons
     Reader c(*page->cursor);
     before = TxLocation{c.u64(), c.u32()};
   }
+  if (auto s = history_index::check_query(*r); !s) return json_error(400, s.error());
   // No state lock: the index is read from one RocksDB snapshot and
   // committed blocks never change.
   const BlockStore& store = chain_.store();

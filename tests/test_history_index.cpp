@@ -57,3 +57,12 @@ TEST_CASE("history index: a transaction is posted exact under its blocks and und
   REQUIRE(older.size() == newer.size());
   for (size_t i = 0; i < older.size(); ++i) CHECK(newer[i] < older[i]);
 }
+
+TEST_CASE("history index: a query that would open too many lists is refused with the reason") {
+  CHECK(history_index::check_query(res("0.0.0.1-255.255.255.254")).ok());  // the worst IPv4 range
+  CHECK(history_index::check_query(res("2001:db8::/48")).ok());
+  auto worst = history_index::check_query(res("::1-ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe"));
+  REQUIRE_FALSE(worst.ok());
+  CHECK(worst.error().find("254 CIDR blocks") != std::string::npos);
+  CHECK(worst.error().find("ask for its parts") != std::string::npos);
+}

@@ -62,8 +62,8 @@ std::vector<CidrBlock> cidr_blocks(Family f, u128 first, u128 last);
 std::vector<Bytes> keys_for(const Resource& named, TxLocation at);
 
 // A query opens one iterator per list: a range that cuts into many blocks
-// (the worst IPv6 range: about 3,000 lists) is refused; any prefix, and any
-// IPv4 range, stays far below (a prefix: at most 15 + 128).
+// (the worst IPv6 range: 1,889 lists) is refused; any prefix, and any
+// IPv4 range, stays below (a prefix: at most 15 + 128; IPv4 at most 449).
 inline constexpr size_t kMaxQueryLists = 1024;
 // Refuses, with the reason, a query over kMaxQueryLists.
 Status check_query(const Resource& r);

@@ -112,14 +112,20 @@ uint64_t Engine::height() const { return s_->height; }
 uint32_t Engine::round() const { return s_->round; }
 Step Engine::step() const { return s_->step; }
 bool Engine::decided() const { return s_->decided; }
+bool Engine::halted() const { return s_->halted; }
 const ledger::ValidatorSet& Engine::validators() const { return s_->set; }
 const EngineStats& Engine::stats() const { return s_->stats; }
 
 // --- State -----------------------------------------------------------------
 
 Actions Engine::State::finish() {
-  // A failed WAL append is a crash: nothing of this input leaves the engine.
-  if (halted) out.clear();
+  // A failed WAL append is a crash: nothing of this input leaves the
+  // engine but the news, once.
+  if (halted) {
+    out.clear();
+    if (!halt_reported) out.push_back(Halted{halt_reason});
+    halt_reported = true;
+  }
   return std::move(out);
 }
 

@@ -6,7 +6,7 @@
 // Inputs:  start_height, on_message, on_timeout, on_value_ready,
 //          on_validated.
 // Actions: Broadcast, ScheduleTimeout, RequestValue, ValidateValue,
-//          Decided, EvidenceFound.
+//          Decided, EvidenceFound, Halted.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -81,8 +81,15 @@ struct Decided {
 struct EvidenceFound {
   ledger::Evidence evidence;
 };
-using Action =
-    std::variant<Broadcast, ScheduleTimeout, RequestValue, ValidateValue, Decided, EvidenceFound>;
+// A WAL append failed. Nothing signed since the last durable append is
+// sent, and the engine takes no more input: it acts as crashed. Reported
+// once, as the only action of that input; the driver must stop this
+// validator (the node exits), since voting on would risk signing twice.
+struct Halted {
+  std::string reason;  // the WAL's error, naming its file
+};
+using Action = std::variant<Broadcast, ScheduleTimeout, RequestValue, ValidateValue, Decided,
+                            EvidenceFound, Halted>;
 using Actions = std::vector<Action>;
 
 using VerifyFn = std::function<bool(const crypto::PublicKey&, ByteView, const crypto::Signature&)>;
@@ -154,6 +161,7 @@ class Engine {
   uint32_t round() const;
   Step step() const;
   bool decided() const;  // the current height is decided, waiting for start_height
+  bool halted() const;   // a WAL append failed; see Halted
   const ledger::ValidatorSet& validators() const;
   const EngineStats& stats() const;
 

@@ -93,6 +93,8 @@ struct Engine::State {
   std::map<uint64_t, LockRecord> locks;
 
   bool halted = false;  // a WAL append failed: act as crashed
+  std::string halt_reason;
+  bool halt_reported = false;
   EngineStats stats;
   Actions out;  // actions of the input being handled
 
@@ -135,6 +137,7 @@ struct Engine::State {
   void vote(ledger::VoteType type, const crypto::Hash32& id);
   void send_new(const SlotKey& slot, Message m);
   void resend(const Message& m);
+  void halt(std::string reason);  // a WAL append failed
   void store_own(const Message& m);
   bool write_lock();
   std::vector<Message> regossip() const;

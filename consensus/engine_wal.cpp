@@ -78,13 +78,19 @@ void Engine::State::vote(ledger::VoteType type, const crypto::Hash32& id) {
 void Engine::State::send_new(const SlotKey& slot, Message m) {
   WalEntry e = std::holds_alternative<Proposal>(m) ? WalEntry(std::get<Proposal>(m))
                                                    : WalEntry(std::get<ledger::SignedVote>(m));
-  if (!wal.append(e)) {
-    halted = true;  // unlogged: never sent; the driver discards this engine
+  if (auto ok = wal.append(e); !ok) {
+    halt(ok.error());  // unlogged: never sent
     return;
   }
   signed_slots.emplace(slot, m);
   store_own(m);
   out.push_back(Broadcast{std::move(m)});
+}
+
+void Engine::State::halt(std::string reason) {
+  if (halted) return;
+  halted = true;
+  halt_reason = "WAL append failed: " + std::move(reason);
 }
 
 void Engine::State::resend(const Message& m) {
@@ -107,8 +113,8 @@ bool Engine::State::write_lock() {
   if (valid_round >= 0)
     if (auto it = rounds.find(static_cast<uint32_t>(valid_round)); it != rounds.end())
       rec.valid_polka = it->second.prevotes.votes_for(valid_id);
-  if (!wal.append(rec)) {
-    halted = true;
+  if (auto ok = wal.append(rec); !ok) {
+    halt(ok.error());
     return false;
   }
   locks[height] = std::move(rec);

@@ -6,9 +6,9 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <deque>
 #include <mutex>
 
+#include "consensus/action_dispatch.h"
 #include "consensus/message.h"
 #include "node/block_values.h"
 #include "node/consensus_driver_impl.h"
@@ -223,30 +223,31 @@ void ConsensusDriver::Impl::publish() {
 // --- actions ----------------------------------------------------------------
 
 void ConsensusDriver::Impl::drive(Actions first) {
-  std::deque<consensus::Action> todo(std::make_move_iterator(first.begin()), std::make_move_iterator(first.end()));
-  auto take = [&](Actions&& more) {
-    for (auto& a : more) todo.push_back(std::move(a));
-  };
-  while (!todo.empty() && !stopped) {
-    consensus::Action a = std::move(todo.front());
-    todo.pop_front();
-    if (auto* b = std::get_if<consensus::Broadcast>(&a)) {
-      broadcast_consensus(b->msg);
-    } else if (auto* t = std::get_if<consensus::ScheduleTimeout>(&a)) {
-      schedule_timeout(*t);
-    } else if (auto* r = std::get_if<consensus::RequestValue>(&a)) {
-      take(on_request_value(*r));
-    } else if (auto* v = std::get_if<consensus::ValidateValue>(&a)) {
-      take(on_validate_value(*v));
-    } else if (auto* d = std::get_if<consensus::Decided>(&a)) {
-      take(on_decided(d->decision));
-    } else if (auto* e = std::get_if<consensus::EvidenceFound>(&a)) {
-      const auto& v = e->evidence.a;
-      const bool queued = mempool.add_evidence(e->evidence);
+  // The driver's side of the engine's actions, for the one dispatch loop.
+  struct DriverActions final : consensus::ActionHandler {
+    explicit DriverActions(Impl& d) : d(d) {}
+    Impl& d;
+    void broadcast(consensus::Message m) override { d.broadcast_consensus(m); }
+    void schedule_timeout(const consensus::ScheduleTimeout& t) override { d.schedule_timeout(t); }
+    Actions request_value(const consensus::RequestValue& r) override { return d.on_request_value(r); }
+    Actions validate_value(const consensus::ValidateValue& v) override { return d.on_validate_value(v); }
+    Actions decided(const consensus::Decision& dec) override { return d.on_decided(dec); }
+    void evidence_found(const ledger::Evidence& e) override {
+      const auto& v = e.a;
+      const bool queued = d.mempool.add_evidence(e);
       log_line("equivocation by validator " + key_prefix(v.validator) + " at height " + std::to_string(v.height) +
                " round " + std::to_string(v.round) + (queued ? "; evidence queued" : "; evidence queue full"));
     }
-  }
+    // Fail-stop, as for a failed block write: a validator that cannot log
+    // what it signs must not sign. A restart reads the WAL back (a torn last
+    // record is dropped) and resumes without signing anything twice.
+    void halted(const consensus::Halted& h) override {
+      fatal("consensus " + h.reason + "; this validator stops rather than vote unlogged. Free space or fix the " +
+            "disk, then restart it: it resumes from the log");
+    }
+    bool stopped() const override { return d.stopped; }
+  } handler(*this);
+  consensus::dispatch_actions(handler, std::move(first));
   publish();
 }
 

@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "consensus/action_dispatch.h"
 #include "consensus/engine.h"
 #include "support/consensus_net.h"
 
@@ -415,14 +416,26 @@ TEST_CASE("WAL recovery: a restarted validator never signs a second value for a 
   }
 }
 
-TEST_CASE("a failed WAL append sends nothing and stops the engine") {
+namespace {
+// The only action of `a` is Halted, naming the WAL's error.
+void check_halted(const Actions& a) {
+  REQUIRE(a.size() == 1);
+  const auto* h = std::get_if<Halted>(&a[0]);
+  REQUIRE(h != nullptr);
+  CHECK(h->reason.find("WAL append failed") != std::string::npos);
+}
+}  // namespace
+
+TEST_CASE("a failed WAL append sends nothing, reports Halted once and stops the engine") {
   const Bytes V = value_bytes("V");
   SUBCASE("the proposal cannot be logged") {
     SoloEngine s(1);  // proposer at (1, 0)
     s.wal.fail_after(0);
     auto a = s.start(1);
     REQUIRE(actions_of<RequestValue>(a).size() == 1);
-    CHECK(s.e->on_value_ready(1, 0, value_id(V), V).empty());
+    CHECK_FALSE(s.e->halted());
+    check_halted(s.e->on_value_ready(1, 0, value_id(V), V));
+    CHECK(s.e->halted());
     CHECK(s.wal.size() == 0);
     CHECK(s.e->on_timeout({1, 0, Step::propose}).empty());
     CHECK(s.deliver(prevote_by(s.seed(2), 1, 0, kNilId)).empty());
@@ -434,7 +447,7 @@ TEST_CASE("a failed WAL append sends nothing and stops the engine") {
     auto a = s.e->on_value_ready(1, 0, value_id(V), V);
     CHECK(actions_of<Broadcast>(a).size() == 1);  // the proposal, logged
     REQUIRE(actions_of<ValidateValue>(a).size() == 1);  // its own value is checked too
-    CHECK(s.e->on_validated(1, value_id(V), true).empty());
+    check_halted(s.e->on_validated(1, value_id(V), true));
     CHECK(s.wal.size() == 1);
     CHECK(s.deliver(prevote_by(s.seed(2), 1, 0, kNilId)).empty());
   }
@@ -445,8 +458,27 @@ TEST_CASE("a failed WAL append sends nothing and stops the engine") {
     REQUIRE(broadcast_votes(s.e->on_validated(1, value_id(V), true)).size() == 1);
     s.wal.fail_after(0);
     s.deliver(prevote_by(s.seed(1), 1, 0, value_id(V)));
-    CHECK(s.deliver(prevote_by(s.seed(2), 1, 0, value_id(V))).empty());
+    check_halted(s.deliver(prevote_by(s.seed(2), 1, 0, value_id(V))));
     CHECK(s.wal.size() == 1);
     CHECK(s.e->on_timeout({1, 0, Step::prevote}).empty());
+    CHECK(s.e->start_height(2, s.set).empty());
   }
+}
+
+TEST_CASE("the one dispatch loop drops what was queued when the engine halts") {
+  struct Recorder final : consensus::ActionHandler {
+    std::vector<std::string> seen;
+    void broadcast(Message) override { seen.push_back("broadcast"); }
+    void schedule_timeout(const ScheduleTimeout&) override { seen.push_back("timeout"); }
+    Actions request_value(const RequestValue&) override {
+      seen.push_back("request");
+      return {Halted{"WAL append failed: disk full"}, ScheduleTimeout{}};
+    }
+    Actions validate_value(const ValidateValue&) override { return {}; }
+    Actions decided(const consensus::Decision&) override { return {}; }
+    void evidence_found(const ledger::Evidence&) override {}
+    void halted(const Halted& h) override { seen.push_back("halted: " + h.reason); }
+  } r;
+  consensus::dispatch_actions(r, {ScheduleTimeout{}, RequestValue{}, ScheduleTimeout{}, ScheduleTimeout{}});
+  CHECK(r.seen == std::vector<std::string>{"timeout", "request", "halted: WAL append failed: disk full"});
 }

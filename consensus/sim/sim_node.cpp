@@ -1,6 +1,6 @@
 #include "consensus/sim/sim_node.h"
 
-#include <deque>
+#include "consensus/action_dispatch.h"
 
 #include "consensus/sim/safety_checker.h"
 
@@ -166,43 +166,36 @@ Actions EngineNode::decided(const Decision& d) {
 }
 
 void EngineNode::drive(Actions first) {
-  std::deque<Action> todo;
-  // False when the engine's last call hit the armed WAL failure: the node
-  // is dead and nothing more it returned is carried out.
-  auto take = [&](Actions&& more) {
-    if (wal_.crashed()) {
-      ++crashes_at_wal_append_;
-      crash_now(armed_down_ms_);
-      return false;
+  struct Handler final : ActionHandler {
+    explicit Handler(EngineNode& n) : n(n) {}
+    EngineNode& n;
+    void broadcast(Message m) override { n.emit(std::make_shared<const Message>(std::move(m)), false); }
+    void schedule_timeout(const ScheduleTimeout& t) override {
+      n.env_.queue.after(t.delay_ms, FireTimeout{n.index_, n.incarnation_, t.timeout});
     }
-    for (auto& a : more) todo.push_back(std::move(a));
-    return true;
-  };
-  if (!take(std::move(first))) return;
-  while (!todo.empty()) {
-    Action a = std::move(todo.front());
-    todo.pop_front();
-    if (auto* b = std::get_if<Broadcast>(&a)) {
-      emit(std::make_shared<const Message>(std::move(b->msg)), false);
-    } else if (auto* t = std::get_if<ScheduleTimeout>(&a)) {
-      env_.queue.after(t->delay_ms, FireTimeout{index_, incarnation_, t->timeout});
-    } else if (auto* r = std::get_if<RequestValue>(&a)) {
-      SimValue v = propose_value(r->height, r->round);
-      if (!take(engine_->on_value_ready(r->height, r->round, v.id, std::move(v.bytes)))) return;
-    } else if (auto* v = std::get_if<ValidateValue>(&a)) {
-      const bool valid = value_is_valid(v->height, v->value_id, v->value);
+    Actions request_value(const RequestValue& r) override {
+      SimValue v = n.propose_value(r.height, r.round);
+      return n.engine_->on_value_ready(r.height, r.round, v.id, std::move(v.bytes));
+    }
+    Actions validate_value(const ValidateValue& v) override {
+      const bool valid = value_is_valid(v.height, v.value_id, v.value);
       // The application answers at once or a little later, as a real one may.
-      if (env_.rng.chance(0.5)) {
-        if (!take(engine_->on_validated(v->height, v->value_id, valid))) return;
-      } else {
-        env_.queue.after(env_.rng.between(1, 20), FireValidated{index_, incarnation_, v->height, v->value_id, valid});
-      }
-    } else if (auto* d = std::get_if<Decided>(&a)) {
-      if (!take(decided(d->decision))) return;
-    } else if (auto* e = std::get_if<EvidenceFound>(&a)) {
-      if (evidence_ids_.insert(e->evidence.id()).second) evidence_.push_back(e->evidence);
+      if (n.env_.rng.chance(0.5)) return n.engine_->on_validated(v.height, v.value_id, valid);
+      n.env_.queue.after(n.env_.rng.between(1, 20), FireValidated{n.index_, n.incarnation_, v.height, v.value_id, valid});
+      return {};
     }
-  }
+    Actions decided(const Decision& d) override { return n.decided(d); }
+    void evidence_found(const ledger::Evidence& e) override {
+      if (n.evidence_ids_.insert(e.id()).second) n.evidence_.push_back(e);
+    }
+    // The armed WAL failure hit: the node is dead and nothing more it
+    // returned is carried out.
+    void halted(const Halted&) override {
+      ++n.crashes_at_wal_append_;
+      n.crash_now(n.armed_down_ms_);
+    }
+  } handler(*this);
+  dispatch_actions(handler, std::move(first));
 }
 
 }  // namespace nl::consensus::sim

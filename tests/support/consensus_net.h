@@ -9,9 +9,11 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "consensus/action_dispatch.h"
 #include "consensus/engine.h"
 #include "fixtures.h"
 
@@ -140,6 +142,7 @@ class ConsensusNet {
     std::unique_ptr<consensus::Engine> engine;
     std::vector<consensus::Decision> decisions;
     std::vector<Message> sent;
+    std::optional<std::string> halt;  // the engine's Halted reason
   };
 
   ConsensusNet(const ledger::ValidatorSet& set, size_t observers = 0) : set_(set) {
@@ -190,28 +193,45 @@ class ConsensusNet {
     nodes_.push_back(std::move(n));
   }
 
-  void apply(size_t i, Actions as) {
-    Node& n = *nodes_[i];
-    for (auto& a : as) {
-      if (auto* b = std::get_if<consensus::Broadcast>(&a)) {
-        n.sent.push_back(b->msg);
-        for (size_t j = 0; j < nodes_.size(); ++j)
-          if (j != i) work_.push_back([this, j, m = b->msg] { apply(j, nodes_[j]->engine->on_message(m)); });
-      } else if (auto* st = std::get_if<consensus::ScheduleTimeout>(&a)) {
-        timers_.emplace(std::pair{now_ + st->delay_ms, seq_++}, std::pair{i, st->timeout});
-      } else if (auto* rv = std::get_if<consensus::RequestValue>(&a)) {
-        work_.push_back([this, i, h = rv->height, r = rv->round] {
-          Bytes v = make_value(i, h, r);
-          apply(i, nodes_[i]->engine->on_value_ready(h, r, value_id(v), v));
-        });
-      } else if (auto* vv = std::get_if<consensus::ValidateValue>(&a)) {
-        work_.push_back([this, i, h = vv->height, id = vv->value_id, ok = app_valid(vv->value) && value_id(vv->value) == vv->value_id] {
-          apply(i, nodes_[i]->engine->on_validated(h, id, ok));
-        });
-      } else if (auto* d = std::get_if<consensus::Decided>(&a)) {
-        n.decisions.push_back(d->decision);
-      }
+  // Through the engines' one dispatch loop; what feeds an engine again is
+  // queued as work, so that deliveries interleave.
+  struct Handler final : consensus::ActionHandler {
+    Handler(ConsensusNet& net, size_t i) : net(net), i(i) {}
+    ConsensusNet& net;
+    size_t i;
+    void broadcast(Message m) override {
+      net.nodes_[i]->sent.push_back(m);
+      for (size_t j = 0; j < net.nodes_.size(); ++j)
+        if (j != i) net.work_.push_back([n = &net, j, m] { n->apply(j, n->nodes_[j]->engine->on_message(m)); });
     }
+    void schedule_timeout(const consensus::ScheduleTimeout& st) override {
+      net.timers_.emplace(std::pair{net.now_ + st.delay_ms, net.seq_++}, std::pair{i, st.timeout});
+    }
+    Actions request_value(const consensus::RequestValue& rv) override {
+      net.work_.push_back([n = &net, i = i, h = rv.height, r = rv.round] {
+        Bytes v = n->make_value(i, h, r);
+        n->apply(i, n->nodes_[i]->engine->on_value_ready(h, r, value_id(v), v));
+      });
+      return {};
+    }
+    Actions validate_value(const consensus::ValidateValue& vv) override {
+      const bool ok = app_valid(vv.value) && value_id(vv.value) == vv.value_id;
+      net.work_.push_back([n = &net, i = i, h = vv.height, id = vv.value_id, ok] {
+        n->apply(i, n->nodes_[i]->engine->on_validated(h, id, ok));
+      });
+      return {};
+    }
+    Actions decided(const consensus::Decision& d) override {
+      net.nodes_[i]->decisions.push_back(d);
+      return {};
+    }
+    void evidence_found(const ledger::Evidence&) override {}
+    void halted(const consensus::Halted& h) override { net.nodes_[i]->halt = h.reason; }
+  };
+
+  void apply(size_t i, Actions as) {
+    Handler h(*this, i);
+    consensus::dispatch_actions(h, std::move(as));
   }
 
   ledger::ValidatorSet set_;

@@ -79,10 +79,11 @@ int main(int argc, char** argv) {
   dopts.wal_path = (dir / "consensus.wal").string();
   dopts.validator_key = validator;
   dopts.node_key = validator.public_key();
-  auto driver = node::ConsensusDriver::open(ioc, **chain, dopts);
+  node::SharedChain shared(**chain);
+  auto driver = node::ConsensusDriver::open(ioc, shared, dopts);
   if (!driver) return std::fprintf(stderr, "%s\n", driver.error().c_str()), 1;
   node::ConsensusDriver& consensus = **driver;
-  node::Api api(**chain, consensus);
+  node::Api api(shared, consensus);
   node::HttpServer server(ioc, [&](node::HttpRequest r, node::Responder res) { api.handle(std::move(r), std::move(res)); });
   auto port = server.listen("127.0.0.1:0");
   if (!port) return std::fprintf(stderr, "%s\n", port.error().c_str()), 1;
@@ -107,7 +108,7 @@ int main(int argc, char** argv) {
   while (std::chrono::duration<double>(Clock::now() - t0).count() < 300) {
     committed = 0;
     {
-      std::shared_lock lk(consensus.state_mutex());
+      auto lk = shared.read_lock();
       for (int c = 0; c < clients; ++c)
         committed += (*chain)->registry().next_nonce(AccountId{roots[c].public_key()}) - 1;
     }

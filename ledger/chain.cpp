@@ -72,50 +72,58 @@ crypto::Hash32 Chain::tip_hash() const {
   return height() == 0 ? genesis_hash_ : tip_.hash();
 }
 
-ProposedBlock Chain::propose(const std::vector<Transaction>& txs, uint64_t time,
-                             const crypto::PublicKey& proposer, SignatureCheck sigs,
-                             const std::vector<Evidence>& evidence) {
-  ProposedBlock p;
+PreparedBlock Chain::propose(const std::vector<Transaction>& txs, uint64_t time, const crypto::PublicKey& proposer,
+                             SignatureCheck sigs, const std::vector<Evidence>& evidence) {
+  Block block;
+  std::vector<Rejection> rejected;
+  std::vector<EvidenceRejection> rejected_evidence;
   BlockContext ctx{height() + 1, std::max(time, tip_.time)};
   for (const auto& tx : txs) {
-    if (p.block.txs.size() >= kMaxBlockTxs) {
-      p.rejected.push_back({tx.id(), "block is full; resubmit"});
+    if (block.txs.size() >= kMaxBlockTxs) {
+      rejected.push_back({tx.id(), "block is full; resubmit"});
       continue;
     }
     if (auto s = registry_.apply(tx, ctx, sigs); !s)
-      p.rejected.push_back({tx.id(), s.error()});
+      rejected.push_back({tx.id(), s.error()});
     else
-      p.block.txs.push_back(tx);
+      block.txs.push_back(tx);
   }
   for (const auto& ev : evidence) {
-    if (p.block.evidence.size() >= kMaxBlockEvidence) {
-      p.rejected_evidence.push_back({ev.id(), "block's evidence list is full; submit it again"});
+    if (block.evidence.size() >= kMaxBlockEvidence) {
+      rejected_evidence.push_back({ev.id(), "block's evidence list is full; submit it again"});
       continue;
     }
     if (auto s = registry_.apply_evidence(ev, ctx); !s)
-      p.rejected_evidence.push_back({ev.id(), s.error()});
+      rejected_evidence.push_back({ev.id(), s.error()});
     else
-      p.block.evidence.push_back(ev);
+      block.evidence.push_back(ev);
   }
-  p.writes = registry_.take_writes();
-  const bool on_tip = !pending_;
-  if (!pending_) pending_.emplace();
-  pending_->insert(pending_->end(), p.writes.begin(), p.writes.end());
-  commit_writes(p.writes);
-  std::vector<StateWrite> applied = on_tip ? p.writes : std::vector<StateWrite>{};
-  if (height() == 0) p.writes = with_genesis_writes(std::move(p.writes));
-  auto& h = p.block.header;
+  std::vector<StateWrite> writes = registry_.take_writes();
+  commit_writes(writes);
+  auto& h = block.header;
   h.chain_id = genesis_.chain_id;
   h.height = ctx.height;
   h.time = ctx.time;
   h.prev_hash = tip_hash();
-  h.tx_root = tx_root(p.block.txs);
+  h.tx_root = tx_root(block.txs);
   h.state_root = commitment_.root();
   h.validator_set_hash = validators_at(ctx.height).hash();
-  h.evidence_root = evidence_root(p.block.evidence);
+  h.evidence_root = evidence_root(block.evidence);
   h.proposer = proposer;
-  p.block.last_commit = tip_cert_;
-  if (on_tip) remember_prepared(h.hash(), applied);
+  block.last_commit = tip_cert_;
+  PreparedBlock p = set_aside(std::move(block), std::move(writes));
+  p.rejected = std::move(rejected);
+  p.rejected_evidence = std::move(rejected_evidence);
+  return p;
+}
+
+PreparedBlock Chain::set_aside(Block b, std::vector<StateWrite> writes) {
+  PreparedBlock p;
+  p.block = std::move(b);
+  p.parent = tip_hash();
+  p.state = commitment_.snapshot();
+  undo(writes);
+  p.writes = height() == 0 ? with_genesis_writes(std::move(writes)) : std::move(writes);
   return p;
 }
 
@@ -133,21 +141,8 @@ std::vector<StateWrite> Chain::with_genesis_writes(std::vector<StateWrite> write
   return merged;
 }
 
-Status Chain::commit(const ProposedBlock& proposed, const CommitCertificate& cert) {
-  if (auto s = verify_certificate(cert); !s) return s;
-  if (auto s = store_->append(proposed.block, cert, proposed.writes); !s) return s;
-  tip_ = proposed.block.header;
-  tip_cert_ = cert;
-  tip_state_ = commitment_.snapshot();
-  genesis_writes_.clear();
-  pending_.reset();
-  prepared_.clear();
-  return {};
-}
-
-Result<DryRun> Chain::dry_run(const std::vector<Transaction>& txs, uint64_t time, SignatureCheck sigs,
-                              const std::vector<Evidence>& evidence) {
-  if (pending_) return fail("a proposed block is pending (not committed); commit or discard it first");
+DryRun Chain::dry_run(const std::vector<Transaction>& txs, uint64_t time, SignatureCheck sigs,
+                      const std::vector<Evidence>& evidence) {
   DryRun r;
   const BlockContext ctx{height() + 1, std::max(time, tip_.time)};
   for (const auto& tx : txs)
@@ -156,13 +151,6 @@ Result<DryRun> Chain::dry_run(const std::vector<Transaction>& txs, uint64_t time
     if (auto s = registry_.apply_evidence(ev, ctx); !s) r.rejected_evidence.push_back({ev.id(), s.error()});
   registry_.restore(committed_values(registry_.take_writes()));
   return r;
-}
-
-Status Chain::discard_proposal() {
-  if (!pending_) return fail("no proposed block is pending");
-  undo(*pending_);
-  pending_.reset();
-  return {};
 }
 
 Result<ControlProof> Chain::prove_control(const Resource& r) const {

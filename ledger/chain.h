@@ -9,9 +9,6 @@
 // Every method that changes or checks state needs exclusive access; the
 // const ones may run together.
 #pragma once
-#include <deque>
-#include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,37 +19,20 @@
 #include "ledger/block_store.h"
 #include "ledger/control_proof.h"
 #include "ledger/genesis.h"
+#include "ledger/prepared_block.h"
 #include "ledger/registry.h"
 #include "ledger/state_commitment.h"
 
 namespace nl::ledger {
-
-struct Rejection {
-  crypto::Hash32 tx_id;
-  std::string reason;
-};
-
-struct EvidenceRejection {
-  crypto::Hash32 evidence_id;
-  std::string reason;
-};
-
-// Whether a transaction's signatures were already verified (say, by the
-// mempool when it arrived): such a transaction is not verified again.
-using TxVerified = std::function<bool(const Transaction&)>;
 
 struct DryRun {
   std::vector<Rejection> rejected;
   std::vector<EvidenceRejection> rejected_evidence;
 };
 
-struct ProposedBlock {
-  Block block;
-  std::vector<Rejection> rejected;
-  std::vector<EvidenceRejection> rejected_evidence;
-  std::vector<StateWrite> writes;
-};
-
+// One block's life: propose() builds it or prepare() checks it, either
+// way into a PreparedBlock, with the live state left as it was; commit()
+// stores a prepared block with its certificate.
 class Chain {
  public:
   static Result<std::unique_ptr<Chain>> open(const std::string& dir, Genesis genesis);
@@ -65,45 +45,33 @@ class Chain {
   const BlockHeader& tip_header() const { return tip_; }
   crypto::Hash32 tip_hash() const;
 
-  // Applies `txs` in order, then `evidence` in order, to the live state and
-  // builds the next block from the accepted ones; refused evidence is left
-  // out with its reason, the block stays valid. The state then holds the
-  // proposed block's effects: the caller must commit() it next
-  // (single-validator production) or discard_proposal().
-  ProposedBlock propose(const std::vector<Transaction>& txs, uint64_t time,
-                        const crypto::PublicKey& proposer, SignatureCheck sigs,
-                        const std::vector<Evidence>& evidence = {});
-  // The certificate must carry > 2/3 of the power of the proposed height's set.
-  Status commit(const ProposedBlock& proposed, const CommitCertificate& cert);
-  // Undoes an uncommitted propose(): the state is the tip's again.
-  Status discard_proposal();
-
-  // What propose() would refuse, without building a block: `txs`, then
-  // `evidence`, applied in order at unix time `time` to the registry alone
-  // and undone at once; the state commitment is never touched, so this
-  // costs about half a propose() and discard_proposal(). For the mempool's
-  // re-check after each commit. Fails while a proposed block is pending.
-  Result<DryRun> dry_run(const std::vector<Transaction>& txs, uint64_t time, SignatureCheck sigs,
-                         const std::vector<Evidence>& evidence = {});
+  // The next block from `txs` in order, then `evidence` in order, applied
+  // at unix time `time` (not before the tip's): what the rules refuse is
+  // left out with its reason, and the block stays valid. The live state is
+  // left as it was.
+  PreparedBlock propose(const std::vector<Transaction>& txs, uint64_t time, const crypto::PublicKey& proposer,
+                        SignatureCheck sigs, const std::vector<Evidence>& evidence = {});
 
   // Would `b`, proposed by anyone, be valid as the next block? Checks the
   // header (chain, height, link, time, validator set, proposer, tx and
   // evidence roots, last commit), accepts every transaction and every piece
-  // of evidence, and compares the resulting state root. The state is left
-  // exactly as it was (applied, then undone from the store), pass or fail.
-  Status check_block(const Block& b);
-  // The same, without verifying again the signatures `verified` vouches for.
-  Status check_block(const Block& b, const TxVerified& verified);
-  // Commits a block another validator proposed, with its certificate: the
-  // same checks as check_block, then it is stored with the state it
-  // produces. On any failure nothing changes. The stored block carries this
-  // node's own certificate of the previous height as its last commit (the
-  // header hash, which consensus decided, does not cover it).
-  // A block that check_block accepted, or propose() built, on the current
-  // tip is not applied again: the state writes it produced then are
-  // replayed (its header, which commits to its transactions, is checked).
-  Status commit_block(const Block& b, const CommitCertificate& cert);
-  Status commit_block(const Block& b, const CommitCertificate& cert, const TxVerified& verified);
+  // of evidence, and compares the resulting state root. The live state is
+  // left exactly as it was, pass or fail.
+  Result<PreparedBlock> prepare(const Block& b, const TxsVerified& verified = {});
+
+  // Stores a block prepared on the current tip with its certificate (> 2/3
+  // of the power of its height's set, for its header hash), replaying the
+  // effects computed when it was prepared. On any failure nothing changes.
+  // The stored block carries this node's own certificate of the previous
+  // height as its last commit (the header hash does not cover it).
+  Status commit(const PreparedBlock& prepared, const CommitCertificate& cert);
+
+  // What propose() would refuse, without building a block: `txs`, then
+  // `evidence`, applied in order at unix time `time` to the registry alone
+  // and undone at once; the state commitment is never touched. For the
+  // mempool's re-check after each commit.
+  DryRun dry_run(const std::vector<Transaction>& txs, uint64_t time, SignatureCheck sigs,
+                 const std::vector<Evidence>& evidence = {});
 
   // The set that votes at `height`; sets are known up to height() + 2.
   // The reference is valid until the state next changes.
@@ -119,17 +87,15 @@ class Chain {
 
  private:
   Chain() : registry_("", {}) {}
-  // The header checks of check_block, then every transaction and piece of
+  // The header checks of prepare, then every transaction and piece of
   // evidence applied to the live state and the state root compared. On
   // success the state holds the block's effects (the registry writes are
   // returned); on failure it is undone.
-  Result<std::vector<StateWrite>> apply_block(const Block& b, const TxVerified& verified);
+  Result<std::vector<StateWrite>> apply_block(const Block& b, const TxsVerified& verified);
   Status check_header(const Block& b);
-  // `cert` against the validator set of its height. The last few that
-  // passed are remembered: a block's last commit is checked when the block
-  // is checked and again when it commits, each time a signature per
-  // validator.
-  Status verify_certificate(const CommitCertificate& cert);
+  // `cert` against the validator set of its height; the tip's own
+  // certificate, byte for byte, is known good.
+  Status verify_certificate(const CommitCertificate& cert) const;
   // Sets every entry in `changed` back to its committed value (the store's,
   // or the genesis entries before block 1) in the registry, and the
   // commitment back to the tip's snapshot.
@@ -140,6 +106,8 @@ class Chain {
   void commit_writes(const std::vector<StateWrite>& writes);
   // Block 1 also persists the genesis entries it left untouched.
   std::vector<StateWrite> with_genesis_writes(std::vector<StateWrite> writes) const;
+  // The applied block's effects held aside, then undone from the live state.
+  PreparedBlock set_aside(Block b, std::vector<StateWrite> writes);
 
   Genesis genesis_;
   crypto::Hash32 genesis_hash_;
@@ -149,21 +117,8 @@ class Chain {
   BlockHeader tip_;
   std::optional<CommitCertificate> tip_cert_;
   std::vector<StateWrite> genesis_writes_;  // persisted with block 1, sorted by key
-  // Registry writes of a propose() not yet committed, for discard_proposal().
-  std::optional<std::vector<StateWrite>> pending_;
   // The commitment at the tip: undo restores it instead of hashing back.
   StateCommitment::Snapshot tip_state_;
-  // The last few blocks checked or built on the tip, by header hash, for
-  // commit_block to replay: their registry writes and the commitment they
-  // produced. Cleared when the tip moves.
-  struct Prepared {
-    std::vector<StateWrite> writes;
-    StateCommitment::Snapshot state;
-  };
-  std::map<crypto::Hash32, Prepared> prepared_;
-  std::deque<crypto::Hash32> verified_certs_;  // digests of certificate and set, newest last
-  // Remembers the block applied just now (the commitment flushed).
-  void remember_prepared(const crypto::Hash32& header_hash, const std::vector<StateWrite>& writes);
 };
 
 }  // namespace nl::ledger

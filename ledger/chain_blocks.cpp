@@ -1,10 +1,10 @@
-// Blocks proposed by someone else: checking one without keeping its effects
-// (check_block) and committing one with its certificate (commit_block).
-// Both apply the block to the live state and undo it on failure (and, for
-// a check, always). The undo reads the committed value of each changed
-// entry back from the store, so it costs O(entries the block touched)
-// point reads instead of a copy of the whole state; the state commitment
-// goes back to the tip's snapshot at no cost.
+// A block's life after it is built: checking one proposed by anyone
+// (prepare) and committing a prepared one with its certificate (commit).
+// Preparing applies the block to the live state, sets its effects aside and
+// undoes it. The undo reads the committed value of each changed entry back
+// from the store, so it costs O(entries the block touched) point reads
+// instead of a copy of the whole state; the state commitment goes back to
+// the tip's snapshot at no cost. Committing replays what was set aside.
 #include <algorithm>
 #include <stdexcept>
 
@@ -12,18 +12,9 @@
 
 namespace nl::ledger {
 
-Status Chain::verify_certificate(const CommitCertificate& cert) {
-  const ValidatorSet& set = validators_at(cert.height);
-  Bytes key = cert.encode();
-  const crypto::Hash32 set_hash = set.hash();
-  key.insert(key.end(), set_hash.b.begin(), set_hash.b.end());
-  const crypto::Hash32 digest = crypto::sha256(key);
-  if (std::find(verified_certs_.begin(), verified_certs_.end(), digest) != verified_certs_.end()) return {};
-  if (auto s = set.verify_commit(genesis_hash_, cert); !s) return s;
-  constexpr size_t kRemembered = 8;
-  if (verified_certs_.size() >= kRemembered) verified_certs_.pop_front();
-  verified_certs_.push_back(digest);
-  return {};
+Status Chain::verify_certificate(const CommitCertificate& cert) const {
+  if (tip_cert_ && cert == *tip_cert_) return {};  // verified when the tip committed
+  return validators_at(cert.height).verify_commit(genesis_hash_, cert);
 }
 
 Status Chain::check_header(const Block& b) {
@@ -70,13 +61,12 @@ Status Chain::check_header(const Block& b) {
   return {};
 }
 
-Result<std::vector<StateWrite>> Chain::apply_block(const Block& b, const TxVerified& verified) {
-  if (pending_) return fail("a proposed block is pending (not committed); commit or discard it first");
+Result<std::vector<StateWrite>> Chain::apply_block(const Block& b, const TxsVerified& verified) {
   if (auto s = check_header(b); !s) return s.take_error();
   const BlockContext ctx{b.header.height, b.header.time};
   for (size_t i = 0; i < b.txs.size(); ++i) {
     const SignatureCheck sigs =
-        verified && verified(b.txs[i]) ? SignatureCheck::already_verified : SignatureCheck::verify;
+        i < verified.size() && verified[i] ? SignatureCheck::already_verified : SignatureCheck::verify;
     if (auto s = registry_.apply(b.txs[i], ctx, sigs); !s) {
       undo(registry_.take_writes());
       return fail("block's transaction " + std::to_string(i) + " (" + b.txs[i].id().hex() +
@@ -135,60 +125,34 @@ void Chain::commit_writes(const std::vector<StateWrite>& writes) {
   commitment_.flush();
 }
 
-Status Chain::check_block(const Block& b) { return check_block(b, {}); }
-
-void Chain::remember_prepared(const crypto::Hash32& header_hash, const std::vector<StateWrite>& writes) {
-  // A few: the rounds of one height rarely propose more values than that.
-  constexpr size_t kMaxPrepared = 4;
-  if (prepared_.size() >= kMaxPrepared && !prepared_.contains(header_hash)) prepared_.erase(prepared_.begin());
-  prepared_[header_hash] = Prepared{writes, commitment_.snapshot()};
-}
-
-Status Chain::check_block(const Block& b, const TxVerified& verified) {
+Result<PreparedBlock> Chain::prepare(const Block& b, const TxsVerified& verified) {
   auto writes = apply_block(b, verified);
   if (!writes) return writes.take_error();
-  remember_prepared(b.header.hash(), *writes);
-  undo(*writes);
-  return {};
+  return set_aside(b, std::move(*writes));
 }
 
-Status Chain::commit_block(const Block& b, const CommitCertificate& cert) { return commit_block(b, cert, {}); }
-
-Status Chain::commit_block(const Block& b, const CommitCertificate& cert, const TxVerified& verified) {
-  const uint64_t h = b.header.height;
-  if (cert.height != h || cert.block_hash != b.header.hash())
+Status Chain::commit(const PreparedBlock& p, const CommitCertificate& cert) {
+  const BlockHeader& h = p.block.header;
+  const crypto::Hash32 hash = h.hash();
+  if (cert.height != h.height || cert.block_hash != hash)
     return fail("the certificate (height " + std::to_string(cert.height) + ", block " + cert.block_hash.hex() +
-                ") does not certify this block (height " + std::to_string(h) + ", " + b.header.hash().hex() + ")");
-  if (h == height() + 1)
-    if (auto s = verify_certificate(cert); !s)
-      return fail("certificate invalid: " + s.error());
-  Result<std::vector<StateWrite>> writes = std::vector<StateWrite>{};
-  if (auto prepared = prepared_.find(b.header.hash()); prepared != prepared_.end() && !pending_) {
-    // Checked or built on this tip already: the header (which commits to
-    // the transactions and evidence) is checked, the writes replayed.
-    if (auto s = check_header(b); !s) return s;
-    registry_.restore(prepared->second.writes);
-    commitment_.restore(prepared->second.state);
-    if (commitment_.root() != b.header.state_root) {
-      undo(prepared->second.writes);
-      return fail("block's state root " + b.header.state_root.hex() + " is not the state it produced when checked");
-    }
-    writes = std::move(prepared->second.writes);
-  } else {
-    writes = apply_block(b, verified);
-  }
-  if (!writes) return writes.take_error();
-  Block stored = b;
+                ") does not certify this block (height " + std::to_string(h.height) + ", " + hash.hex() + ")");
+  if (h.height != height() + 1 || p.parent != tip_hash())
+    return fail("block " + std::to_string(h.height) + " was prepared on another tip; the tip is height " +
+                std::to_string(height()) + " (" + tip_hash().hex() + ")");
+  if (auto s = verify_certificate(cert); !s) return fail("certificate invalid: " + s.error());
+  registry_.restore(p.writes);
+  commitment_.restore(p.state);
+  Block stored = p.block;
   stored.last_commit = tip_cert_;
-  if (auto s = store_->append(stored, cert, height() == 0 ? with_genesis_writes(*writes) : *writes); !s) {
-    undo(*writes);
+  if (auto s = store_->append(stored, cert, p.writes); !s) {
+    undo(p.writes);
     return s;
   }
-  tip_ = b.header;
+  tip_ = h;
   tip_cert_ = cert;
-  tip_state_ = commitment_.snapshot();
+  tip_state_ = p.state;
   genesis_writes_.clear();
-  prepared_.clear();
   return {};
 }
 

@@ -50,7 +50,7 @@ std::string url_decode(const std::string& s) {
   return out;
 }
 
-Api::Api(Chain& chain, ConsensusDriver& driver) : chain_(chain), driver_(driver) {}
+Api::Api(SharedChain& chain, ConsensusDriver& driver) : shared_(chain), chain_(chain.chain()), driver_(driver) {}
 
 void Api::handle(HttpRequest req, Responder respond) {
   std::string target = req.target, query;
@@ -58,7 +58,7 @@ void Api::handle(HttpRequest req, Responder respond) {
     query = target.substr(q + 1);
     target = target.substr(0, q);
   }
-  if (target == kRdapRoot || target.rfind(kRdapPathPrefix, 0) == 0) return respond(rdap_response(chain_, driver_.state_mutex(), req));
+  if (target == kRdapRoot || target.rfind(kRdapPathPrefix, 0) == 0) return respond(rdap_response(shared_, req));
   static const std::string prefix = "/api/v1/";
   if (target.rfind(prefix, 0) != 0) return respond(json_error(404, "no such endpoint: " + target));
   std::string rest = target.substr(prefix.size());
@@ -100,7 +100,7 @@ void Api::handle(HttpRequest req, Responder respond) {
 HttpResponse Api::status() const {
   const DriverStatus consensus = driver_.status();
   const size_t peers = driver_.peers().size();
-  std::shared_lock lk(driver_.state_mutex());
+  auto lk = shared_.read_lock();
   const auto& tip = chain_.tip_header();
   return ok({{"chain_id", chain_.genesis().chain_id},
              {"genesis_hash", chain_.genesis_hash().hex()},
@@ -189,7 +189,7 @@ static Result<uint64_t> parse_u64(const std::string& s, const char* what) {
 HttpResponse Api::block(const std::string& arg) const {
   auto h = parse_u64(arg, "height");
   if (!h) return json_error(400, h.error());
-  std::shared_lock lk(driver_.state_mutex());
+  auto lk = shared_.read_lock();
   auto b = chain_.store().block(*h);
   if (!b) return json_error(404, b.error());
   json txs = json::array();
@@ -205,7 +205,7 @@ HttpResponse Api::block(const std::string& arg) const {
 HttpResponse Api::tx(const std::string& arg) const {
   auto id = crypto::Hash32::from_hex(arg);
   if (!id) return json_error(400, "transaction id must be 64 hex digits");
-  std::shared_lock lk(driver_.state_mutex());
+  auto lk = shared_.read_lock();
   auto loc = chain_.store().find_tx(*id);
   if (!loc) {
     const PoolStatus p = driver_.pool_status(*id);
@@ -230,7 +230,7 @@ HttpResponse Api::tx(const std::string& arg) const {
 HttpResponse Api::proof(const std::string& arg) const {
   auto r = Resource::parse(arg);
   if (!r) return json_error(400, r.error());
-  std::shared_lock lk(driver_.state_mutex());
+  auto lk = shared_.read_lock();
   auto p = chain_.prove_control(*r);
   if (!p) return json_error(404, p.error());
   return ok({{"resource", r->to_string()}, {"height", p->header.height}, {"proof", to_hex(p->encode())}});
@@ -241,7 +241,7 @@ HttpResponse Api::rir_export(const std::string& registry) const {
   if (registry.empty() || registry.size() > 16 ||
       !std::all_of(registry.begin(), registry.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }))
     return json_error(400, "registry must be 1-16 lowercase letters or digits, as in the statistics files (e.g. afrinic)");
-  std::shared_lock lk(driver_.state_mutex());
+  auto lk = shared_.read_lock();
   const uint64_t height = chain_.height();
   {
     std::lock_guard g(exports_mu_);
@@ -269,7 +269,7 @@ HttpResponse Api::submit_evidence(const HttpRequest& req) {
   auto ev = Evidence::decode(*bytes);
   if (!ev) return json_error(400, ev.error());
   {
-    std::shared_lock lk(driver_.state_mutex());
+    auto lk = shared_.read_lock();
     const uint64_t h = ev->a.height, next = chain_.height() + 1;
     if (h == 0) return json_error(400, "evidence is for height 0; heights start at 1");
     // Evidence of the height being decided now rides a later block.
@@ -298,7 +298,7 @@ HttpResponse Api::validators(const std::string& query) const {
     if (*h == 0) return json_error(400, "height must be 1 or more");
     want = *h;
   }
-  std::shared_lock lk(driver_.state_mutex());
+  auto lk = shared_.read_lock();
   const uint64_t known = chain_.height() + kValidatorUpdateDelay;
   const uint64_t h = want.value_or(chain_.height() + 1);
   if (h > known)

@@ -16,7 +16,7 @@ namespace nl::node {
 
 class Api {
  public:
-  Api(ledger::Chain& chain, ConsensusDriver& driver);
+  Api(SharedChain& chain, ConsensusDriver& driver);
   void handle(HttpRequest req, Responder respond);
 
  private:
@@ -36,7 +36,8 @@ class Api {
   HttpResponse validators(const std::string& query) const;
   HttpResponse rir_export(const std::string& registry) const;
 
-  ledger::Chain& chain_;
+  SharedChain& shared_;
+  const ledger::Chain& chain_;  // shared_.chain(), read under its read lock
   ConsensusDriver& driver_;
   // The latest /rir export of each registry, built once per height and
   // shared by every client (whitepaper/security.md).

@@ -82,7 +82,7 @@ HttpResponse Api::resource(const std::string& arg, const std::string& query) con
     if (!p) return json_error(400, p.error());
     at = std::move(*p);
   }
-  std::shared_lock lk(driver_.state_mutex());
+  auto lk = shared_.read_lock();
   const auto& reg = chain_.registry();
   if (!page->cursor && reg.segments_covering(*r, std::nullopt, 1).empty())
     return json_error(404, r->to_string() + " is not held by anyone");
@@ -135,7 +135,7 @@ HttpResponse Api::account(const std::string& arg, const std::string& query) cons
     if (page->cursor->size() != 8) return json_error(400, "cursor is not one this API gave out");
     after = Reader(*page->cursor).u64();
   }
-  std::shared_lock lk(driver_.state_mutex());
+  auto lk = shared_.read_lock();
   const auto& reg = chain_.registry();
   auto list = reg.holdings_of(*a, after, page->limit + 1);
   const bool more = trim_to_page(list, page->limit);
@@ -156,7 +156,7 @@ HttpResponse Api::account(const std::string& arg, const std::string& query) cons
 HttpResponse Api::authorizations(const std::string& query) const {
   auto page = parse_page(query, CursorList::authorizations);
   if (!page) return json_error(400, page.error());
-  std::shared_lock lk(driver_.state_mutex());
+  auto lk = shared_.read_lock();
   const auto& reg = chain_.registry();
   auto [out, next] = keyed_page(reg.authorizations(page->cursor, page->limit + 1), page->limit,
                                 CursorList::authorizations, [](const Authorization& a) { return authorization_json(a); });
@@ -167,7 +167,7 @@ HttpResponse Api::authorizations(const std::string& query) const {
 HttpResponse Api::evidence(const std::string& query) const {
   auto page = parse_page(query, CursorList::evidence);
   if (!page) return json_error(400, page.error());
-  std::shared_lock lk(driver_.state_mutex());
+  auto lk = shared_.read_lock();
   const auto& reg = chain_.registry();
   auto [out, next] =
       keyed_page(reg.evidence(page->cursor, page->limit + 1), page->limit, CursorList::evidence,

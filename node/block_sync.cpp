@@ -1,5 +1,7 @@
 #include "node/block_sync.h"
 
+#include "node/block_values.h"
+
 #include <algorithm>
 
 namespace nl::node {
@@ -79,8 +81,8 @@ p2p::Blocks serve_blocks(const ledger::BlockStore& store, const p2p::GetBlocks& 
   return out;
 }
 
-SyncApplied apply_synced_blocks(ledger::Chain& chain, const std::vector<p2p::CertifiedBlock>& answer,
-                                const ledger::TxVerified& verified) {
+SyncApplied apply_synced_blocks(ledger::Chain& chain, const Mempool& mempool,
+                                const std::vector<p2p::CertifiedBlock>& answer) {
   SyncApplied r;
   for (const auto& cb : answer) {
     const uint64_t h = cb.block.header.height;
@@ -89,7 +91,7 @@ SyncApplied apply_synced_blocks(ledger::Chain& chain, const std::vector<p2p::Cer
       r.error = "block " + std::to_string(h) + " does not follow height " + std::to_string(chain.height());
       return r;
     }
-    if (auto s = chain.commit_block(cb.block, cb.cert, verified); !s) {
+    if (auto s = commit_certified(chain, cb.block, cb.cert, verified_by(mempool, cb.block)); !s) {
       r.error = "block " + std::to_string(h) + " refused: " + s.error();
       return r;
     }

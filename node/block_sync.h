@@ -5,7 +5,7 @@
 // commits everywhere at once, so that gap is only chased after a grace
 // period (unless this node missed that height's consensus messages); two
 // or more heights at once. The free functions serve ranges
-// from the block store and apply received ones; Chain::commit_block checks
+// from the block store and apply received ones; Chain::prepare and commit check
 // every certificate against the set of its height and every hash link.
 #pragma once
 #include <chrono>
@@ -17,6 +17,7 @@
 
 #include "ledger/block_store.h"
 #include "ledger/chain.h"
+#include "node/mempool.h"
 #include "node/p2p_message.h"
 #include "node/p2p_network.h"
 
@@ -76,8 +77,9 @@ struct SyncApplied {
 
 // Commits, in order, the blocks of `answer` that continue the chain's tip
 // (heights already committed are skipped); stops at the first refusal.
-// The caller holds the chain's state lock exclusively.
-SyncApplied apply_synced_blocks(ledger::Chain& chain, const std::vector<p2p::CertifiedBlock>& answer,
-                                const ledger::TxVerified& verified);
+// Signatures the mempool verified are not verified again. The caller holds
+// the chain's state lock exclusively.
+SyncApplied apply_synced_blocks(ledger::Chain& chain, const Mempool& mempool,
+                                const std::vector<p2p::CertifiedBlock>& answer);
 
 }  // namespace nl::node

@@ -1,7 +1,7 @@
 #include "node/block_values.h"
 
 #include <algorithm>
-#include <functional>
+#include <memory>
 #include <stdexcept>
 
 #include "consensus/proposal.h"
@@ -30,7 +30,6 @@ BuiltValue build_block_value(ledger::Chain& chain, const Mempool& mempool, const
   auto txs = mempool.select(std::min<size_t>(max_txs, ledger::kMaxBlockTxs), room,
                             [&](const ledger::AccountId& a) { return reg.next_nonce(a); });
   auto p = chain.propose(txs, time, proposer, ledger::SignatureCheck::already_verified, evidence);
-  (void)chain.discard_proposal();
   // What was selected fits by construction; a block over the limit would
   // be refused by every validator, this one included.
   if (auto s = ledger::check_block_size(p.block); !s)
@@ -40,6 +39,7 @@ BuiltValue build_block_value(ledger::Chain& chain, const Mempool& mempool, const
   v.bytes = p.block.encode();
   v.txs = p.block.txs.size();
   v.evidence = p.block.evidence.size();
+  v.prepared = std::make_shared<const ledger::PreparedBlock>(std::move(p));
   return v;
 }
 
@@ -66,27 +66,36 @@ Result<DecodedValue> decode_block_value(const Mempool& mempool, ByteView value, 
   return d;
 }
 
-Status check_block_value(ledger::Chain& chain, const DecodedValue& value,
-                         std::vector<ledger::Transaction>* newly_verified) {
+Result<ledger::PreparedBlock> check_block_value(ledger::Chain& chain, const DecodedValue& value,
+                                               std::vector<ledger::Transaction>* newly_verified) {
   const ledger::Block& b = value.block;
-  // A transaction whose signatures failed above, or that is not one of
-  // b.txs, is verified by the chain, which refuses the block with the reason.
-  const ledger::Transaction* first = b.txs.data();
-  auto s = chain.check_block(b, [&](const ledger::Transaction& tx) {
-    if (std::less<>{}(&tx, first) || !std::less<>{}(&tx, first + b.txs.size())) return false;
-    return value.verified[static_cast<size_t>(&tx - first)] != 0;
-  });
-  if (s && newly_verified)
+  // A transaction whose signatures failed above is verified by the chain,
+  // which refuses the block with the reason.
+  auto p = chain.prepare(b, value.verified);
+  if (p && newly_verified)
     for (size_t i = 0; i < b.txs.size(); ++i)
       if (value.fresh[i]) newly_verified->push_back(b.txs[i]);
-  return s;
+  return p;
 }
 
-Status check_block_value(ledger::Chain& chain, const Mempool& mempool, ByteView value,
-                         std::vector<ledger::Transaction>* newly_verified) {
+Result<ledger::PreparedBlock> check_block_value(ledger::Chain& chain, const Mempool& mempool, ByteView value,
+                                               std::vector<ledger::Transaction>* newly_verified) {
   auto d = decode_block_value(mempool, value, 1);
   if (!d) return d.take_error();
   return check_block_value(chain, *d, newly_verified);
+}
+
+ledger::TxsVerified verified_by(const Mempool& mempool, const ledger::Block& b) {
+  ledger::TxsVerified v(b.txs.size(), 0);
+  for (size_t i = 0; i < b.txs.size(); ++i) v[i] = mempool.verified(b.txs[i]);
+  return v;
+}
+
+Status commit_certified(ledger::Chain& chain, const ledger::Block& b, const ledger::CommitCertificate& cert,
+                        const ledger::TxsVerified& verified) {
+  auto p = chain.prepare(b, verified);
+  if (!p) return p.take_error();
+  return chain.commit(*p, cert);
 }
 
 }  // namespace nl::node

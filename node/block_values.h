@@ -3,11 +3,16 @@
 // transactions and evidence); bytes that do not decode get the zero id,
 // which no header hash has and the engine refuses.
 //
-// Building and checking a value apply a block to the live state and undo
-// it: the caller holds the chain's state lock exclusively.
+// Building and checking a value prepare a block (ledger/prepared_block.h):
+// the caller holds the chain's state lock exclusively. A decided value is
+// committed from what was prepared; a block known only with its
+// certificate (from sync, or decided unseen) is prepared and committed in
+// one step, through the same Chain::commit.
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include "crypto/bytes.h"
 #include "crypto/ed25519.h"
@@ -25,6 +30,7 @@ struct BuiltValue {
   Bytes bytes;
   size_t txs = 0;
   size_t evidence = 0;
+  std::shared_ptr<const ledger::PreparedBlock> prepared;
 };
 
 // The next block from what the mempool holds (arrival order, as many as a
@@ -43,13 +49,20 @@ struct DecodedValue {
 };
 Result<DecodedValue> decode_block_value(const Mempool& mempool, ByteView value, size_t threads);
 
-// valid(v): the bytes decode strictly to a block that check_block accepts
-// as the next one. The transactions whose signatures were verified here
-// (new to the mempool) are added to `newly_verified` when the block passes.
-Status check_block_value(ledger::Chain& chain, const DecodedValue& value,
-                         std::vector<ledger::Transaction>* newly_verified = nullptr);
+// valid(v): the bytes decode strictly to a block that Chain::prepare
+// accepts as the next one. The transactions whose signatures were verified
+// here (new to the mempool) are added to `newly_verified` when it passes.
+Result<ledger::PreparedBlock> check_block_value(ledger::Chain& chain, const DecodedValue& value,
+                                               std::vector<ledger::Transaction>* newly_verified = nullptr);
 // Both steps, the signatures on the caller's thread alone.
-Status check_block_value(ledger::Chain& chain, const Mempool& mempool, ByteView value,
-                         std::vector<ledger::Transaction>* newly_verified = nullptr);
+Result<ledger::PreparedBlock> check_block_value(ledger::Chain& chain, const Mempool& mempool, ByteView value,
+                                               std::vector<ledger::Transaction>* newly_verified = nullptr);
+
+// Per transaction of `b`: whether the mempool already verified it.
+ledger::TxsVerified verified_by(const Mempool& mempool, const ledger::Block& b);
+
+// A certified block not prepared before: prepared, then committed.
+Status commit_certified(ledger::Chain& chain, const ledger::Block& b, const ledger::CommitCertificate& cert,
+                        const ledger::TxsVerified& verified);
 
 }  // namespace nl::node

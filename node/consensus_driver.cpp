@@ -37,12 +37,13 @@ namespace {
 }
 }  // namespace
 
-ConsensusDriver::Impl::Impl(boost::asio::io_context& io, ledger::Chain& c, DriverOptions o, std::unique_ptr<FileWal> w)
+ConsensusDriver::Impl::Impl(boost::asio::io_context& io, SharedChain& c, DriverOptions o, std::unique_ptr<FileWal> w)
     : ioc(io),
       strand(boost::asio::make_strand(io)),
-      chain(c),
+      shared(c),
+      chain(c.chain()),
       opts(std::move(o)),
-      chain_id(c.genesis().chain_id),
+      chain_id(c.chain().genesis().chain_id),
       wal(std::move(w)),
       mempool(opts.mempool),
       next_height_timer(strand),
@@ -51,7 +52,7 @@ ConsensusDriver::Impl::Impl(boost::asio::io_context& io, ledger::Chain& c, Drive
       sync(opts.sync_timeout, opts.sync_lag_grace),
       verifier(opts.verify_threads, opts.verify_queue) {
   consensus::EngineConfig cfg;
-  cfg.genesis_hash = c.genesis_hash();
+  cfg.genesis_hash = c.chain().genesis_hash();
   cfg.timeouts = opts.timeouts;
   cfg.key = opts.validator_key;
   cfg.value_id = [](ByteView v) { return block_value_id(v); };
@@ -61,7 +62,7 @@ ConsensusDriver::Impl::Impl(boost::asio::io_context& io, ledger::Chain& c, Drive
 
 // --- public face ------------------------------------------------------------
 
-Result<std::unique_ptr<ConsensusDriver>> ConsensusDriver::open(boost::asio::io_context& ioc, ledger::Chain& chain,
+Result<std::unique_ptr<ConsensusDriver>> ConsensusDriver::open(boost::asio::io_context& ioc, SharedChain& chain,
                                                                DriverOptions opts) {
   auto wal = FileWal::open(opts.wal_path);
   if (!wal) return fail("consensus WAL " + opts.wal_path + ": " + wal.error());
@@ -77,7 +78,6 @@ ConsensusDriver::~ConsensusDriver() { stop(); }
 void ConsensusDriver::attach(P2pNetwork* network) { impl_->net = network; }
 void ConsensusDriver::start() { impl_->start(); }
 void ConsensusDriver::stop() { impl_->stop(); }
-std::shared_mutex& ConsensusDriver::state_mutex() { return impl_->state_mutex; }
 const Mempool& ConsensusDriver::mempool() const { return impl_->mempool; }
 uint64_t ConsensusDriver::committed_height() const { return impl_->committed_height; }
 
@@ -292,21 +292,22 @@ Actions ConsensusDriver::Impl::on_request_value(const consensus::RequestValue& r
   if (!opts.validator_key || r.height != chain.height() + 1) return {};
   BuiltValue v;
   {
-    std::unique_lock lk(state_mutex);
+    auto lk = shared.write_lock();
     v = build_block_value(chain, mempool, opts.validator_key->public_key(), unix_now(), opts.max_block_txs);
   }
-  valid_values[v.id] = crypto::sha256(v.bytes);
+  valid_values[v.id] = {crypto::sha256(v.bytes), std::move(v.prepared)};
   return engine->on_value_ready(r.height, r.round, v.id, std::move(v.bytes));
 }
 
 Actions ConsensusDriver::Impl::on_validate_value(const consensus::ValidateValue& v) {
   const crypto::Hash32 digest = crypto::sha256(v.value);
-  if (auto it = valid_values.find(v.value_id); it != valid_values.end() && it->second == digest)
+  if (auto it = valid_values.find(v.value_id); it != valid_values.end() && it->second.digest == digest)
     return engine->on_validated(v.height, v.value_id, true);
   Status s = v.height == chain.height() + 1
                  ? Status{}
                  : Status{fail("the ledger is at height " + std::to_string(chain.height()))};
   std::vector<ledger::Transaction> learned;
+  std::shared_ptr<const ledger::PreparedBlock> prepared;
   if (s) {
     // Signatures first, on verify_threads threads and outside the state
     // lock: they need no state, and the API's readers go on meanwhile.
@@ -314,15 +315,19 @@ Actions ConsensusDriver::Impl::on_validate_value(const consensus::ValidateValue&
     if (!decoded) {
       s = decoded.take_error();
     } else {
-      std::unique_lock lk(state_mutex);
-      s = check_block_value(chain, *decoded, &learned);
+      auto lk = shared.write_lock();
+      auto p = check_block_value(chain, *decoded, &learned);
+      if (p)
+        prepared = std::make_shared<const ledger::PreparedBlock>(std::move(*p));
+      else
+        s = p.take_error();
     }
   }
   // Transactions first seen in a valid proposal, their signatures now
   // verified: pending here too, so that later copies are not verified again.
   for (auto& tx : learned) mempool.add(std::move(tx), {});
   if (s)
-    valid_values[v.value_id] = digest;
+    valid_values[v.value_id] = {digest, std::move(prepared)};
   else
     log_line("height " + std::to_string(v.height) + ": proposed block " + v.value_id.hex().substr(0, 16) +
              " refused: " + s.error());
@@ -337,15 +342,15 @@ Actions ConsensusDriver::Impl::on_decided(const consensus::Decision& d) {
   auto block = ledger::Block::decode(d.value);
   if (!block) fatal("height " + std::to_string(d.height) + " was decided with a value that is not a block: " + block.error());
   auto known = valid_values.find(d.value_id);
-  const bool checked = known != valid_values.end() && known->second == crypto::sha256(d.value);
+  const bool checked = known != valid_values.end() && known->second.digest == crypto::sha256(d.value) &&
+                       known->second.prepared && known->second.prepared->parent == chain.tip_hash();
   {
-    std::unique_lock lk(state_mutex);
-    // A value this node built or checked had every signature verified.
-    ledger::TxVerified verified = checked ? ledger::TxVerified([](const ledger::Transaction&) { return true; })
-                                          : ledger::TxVerified([this](const ledger::Transaction& tx) {
-                                              return mempool.verified(tx);
-                                            });
-    if (auto s = chain.commit_block(*block, d.cert, verified); !s)
+    auto lk = shared.write_lock();
+    // A value this node built or checked commits from what it prepared;
+    // one decided unseen (catch-up) is prepared now.
+    if (auto s = checked ? chain.commit(*known->second.prepared, d.cert)
+                         : commit_certified(chain, *block, d.cert, verified_by(mempool, *block));
+        !s)
       fatal("cannot commit decided block " + std::to_string(d.height) + ": " + s.error());
     committed({&*block});
   }
@@ -370,7 +375,7 @@ void ConsensusDriver::Impl::committed(const std::vector<const ledger::Block*>& b
     recheck_queued = true;
     post([this] {
       recheck_queued = false;
-      std::unique_lock lk(state_mutex);
+      auto lk = shared.write_lock();
       const RecheckResult r = mempool.recheck(chain, unix_now());
       log_dropped(r.dropped);
       for (const auto& e : r.dropped_evidence)

@@ -10,8 +10,8 @@
 // catches up by block ranges from peers that are ahead (block_sync.h).
 //
 // An observer (no validator key) runs the same code; its engine just does
-// not sign. Readers of chain state (API, whois, RTR, RDAP) take
-// state_mutex() shared; the driver takes it exclusively to change state.
+// not sign. The driver is the chain's only writer, under its SharedChain's
+// write lock; readers of chain state take its read lock.
 #pragma once
 #include <boost/asio/io_context.hpp>
 #include <chrono>
@@ -27,6 +27,7 @@
 #include "crypto/ed25519.h"
 #include "crypto/result.h"
 #include "ledger/chain.h"
+#include "node/shared_chain.h"
 #include "node/mempool.h"
 #include "node/p2p_message.h"
 #include "node/tx_admission.h"
@@ -76,7 +77,7 @@ struct DriverStatus {
 class ConsensusDriver {
  public:
   // Opens the WAL and reads it back (what this validator signed, its lock).
-  static Result<std::unique_ptr<ConsensusDriver>> open(boost::asio::io_context& ioc, ledger::Chain& chain,
+  static Result<std::unique_ptr<ConsensusDriver>> open(boost::asio::io_context& ioc, SharedChain& chain,
                                                        DriverOptions opts);
   ~ConsensusDriver();  // stops
   ConsensusDriver(const ConsensusDriver&) = delete;
@@ -109,7 +110,6 @@ class ConsensusDriver {
   // Equivocation evidence for a later block; false when the queue is full.
   bool submit_evidence(ledger::Evidence ev);
 
-  std::shared_mutex& state_mutex();
   const Mempool& mempool() const;
   DriverStatus status() const;
   std::vector<PeerInfo> peers() const;

@@ -31,7 +31,7 @@ struct ConsensusDriver::Impl : std::enable_shared_from_this<ConsensusDriver::Imp
   using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
   using Timer = boost::asio::steady_timer;
 
-  Impl(boost::asio::io_context& ioc, ledger::Chain& chain, DriverOptions opts, std::unique_ptr<FileWal> wal);
+  Impl(boost::asio::io_context& ioc, SharedChain& chain, DriverOptions opts, std::unique_ptr<FileWal> wal);
 
   // Runs `f` on the strand unless the driver stopped by then.
   template <class F>
@@ -99,7 +99,8 @@ struct ConsensusDriver::Impl : std::enable_shared_from_this<ConsensusDriver::Imp
 
   boost::asio::io_context& ioc;
   Strand strand;
-  ledger::Chain& chain;
+  SharedChain& shared;
+  ledger::Chain& chain;  // shared.chain(): read freely here, written under shared.write_lock()
   const DriverOptions opts;
   const std::string chain_id;
   std::unique_ptr<FileWal> wal;
@@ -107,7 +108,6 @@ struct ConsensusDriver::Impl : std::enable_shared_from_this<ConsensusDriver::Imp
   Mempool mempool;
   SeenDigests seen;      // consensus messages handled (SHA-256 of their encoding)
   SeenDigests seen_txs{200000};  // transaction copies taken in from peers (SHA-256 of the encoding)
-  std::shared_mutex state_mutex;
   std::atomic<P2pNetwork*> net{nullptr};
   std::atomic<bool> stopped{false};
   std::atomic<bool> waiting{false};  // the next height waits for work or block_interval
@@ -123,9 +123,13 @@ struct ConsensusDriver::Impl : std::enable_shared_from_this<ConsensusDriver::Imp
   Timer tick_timer;
   Timer fault_timer;
   BlockSync sync;
-  // Values of the current height known valid, id -> SHA-256 of the bytes:
-  // built here or checked here (their signatures all verified).
-  std::map<crypto::Hash32, crypto::Hash32> valid_values;
+  // Values of the current height known valid, by id: built here or checked
+  // here, prepared on the tip. A decided one commits from what was prepared.
+  struct ValidValue {
+    crypto::Hash32 digest;  // SHA-256 of the bytes
+    std::shared_ptr<const ledger::PreparedBlock> prepared;
+  };
+  std::map<crypto::Hash32, ValidValue> valid_values;
   uint64_t last_tick_height = 0;
   // Consensus messages for this height came while this node was two
   // heights short of it and were dropped: the others decide it without

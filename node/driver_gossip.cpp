@@ -62,7 +62,7 @@ void ConsensusDriver::on_peer(const PeerInfo& peer, bool connected) {
 // --- transactions -----------------------------------------------------------
 
 std::vector<Admission> ConsensusDriver::Impl::admit_now(const std::vector<ledger::Transaction>& txs) {
-  std::unique_lock lk(state_mutex);
+  auto lk = shared.write_lock();
   return admit(chain, mempool, txs, unix_now(), opts.mempool.max_per_account);
 }
 
@@ -277,7 +277,7 @@ void ConsensusDriver::Impl::serve(const PeerInfo& peer, const p2p::GetBlocks& re
   // nothing more from it until this reply is written (p2p_network.h).
   p2p::Blocks out;
   try {
-    std::shared_lock lk(state_mutex);
+    auto lk = shared.read_lock();
     out = serve_blocks(chain.store(), req);
   } catch (const std::exception& e) {
     log_line("sync: could not serve heights from " + std::to_string(req.from) + " to " + key_prefix(peer.key) + ": " +
@@ -304,8 +304,8 @@ void ConsensusDriver::Impl::on_blocks(const PeerInfo& peer, p2p::Blocks answer) 
   const uint64_t before = chain.height();
   SyncApplied r;
   {
-    std::unique_lock lk(state_mutex);
-    r = apply_synced_blocks(chain, answer.blocks, [this](const ledger::Transaction& tx) { return mempool.verified(tx); });
+    auto lk = shared.write_lock();
+    r = apply_synced_blocks(chain, mempool, answer.blocks);
     std::vector<const ledger::Block*> applied;
     for (const auto& cb : answer.blocks)
       if (cb.block.header.height > before && cb.block.header.height <= chain.height()) applied.push_back(&cb.block);

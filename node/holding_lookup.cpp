@@ -159,9 +159,10 @@ Result<Resource> parse_whois_query(std::string_view text) {
   return r;
 }
 
-Result<std::optional<HoldingView>> lookup_holding(const Chain& chain, std::shared_mutex& state_mutex,
+Result<std::optional<HoldingView>> lookup_holding(const SharedChain& shared,
                                                   const Resource& query) {
-  std::shared_lock lk(state_mutex);
+  auto lk = shared.read_lock();
+  const Chain& chain = shared.chain();
   const Registry& reg = chain.registry();
   const auto covering = reg.chain(query);
   if (covering.empty()) return std::optional<HoldingView>{};

@@ -5,12 +5,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 
 #include "crypto/result.h"
 #include "ledger/chain.h"
+#include "node/shared_chain.h"
 #include "ledger/holding.h"
 
 namespace nl::node {
@@ -55,9 +55,9 @@ Result<ledger::Resource> parse_whois_query(std::string_view text);
 std::string printable_excerpt(std::string_view text, size_t max = 80);
 
 // The deepest holding that contains all of `query`, or nullopt if none
-// does. Takes `state_mutex` shared for the whole read. Fails only when the
+// does. Takes the chain's read lock for the whole read. Fails only when the
 // block store cannot be read.
-Result<std::optional<HoldingView>> lookup_holding(const ledger::Chain& chain, std::shared_mutex& state_mutex,
+Result<std::optional<HoldingView>> lookup_holding(const SharedChain& shared,
                                                   const ledger::Resource& query);
 
 }  // namespace nl::node

@@ -254,10 +254,8 @@ RecheckResult Mempool::recheck(ledger::Chain& chain, uint64_t time) {
     // Run in order on the registry alone, then undone: no block is built
     // and the state commitment is left alone.
     auto run = chain.dry_run(txs, time, ledger::SignatureCheck::already_verified, evidence);
-    if (run) {  // else a proposal is pending: the next re-check runs
-      rejected = std::move(run->rejected);
-      out.dropped_evidence = std::move(run->rejected_evidence);
-    }
+    rejected = std::move(run.rejected);
+    out.dropped_evidence = std::move(run.rejected_evidence);
   }
   // A transaction refused only because an earlier nonce of its account was
   // refused waits (for a replacement of that nonce) instead.

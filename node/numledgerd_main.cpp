@@ -214,10 +214,11 @@ int main(int argc, char** argv) {
   dopts.max_block_txs = f.max_block_txs;
   dopts.test_fault_file = f.test_fault_file;
   dopts.test_equivocate = f.test_equivocate;
-  auto driver = node::ConsensusDriver::open(ioc, **chain, dopts);
+  node::SharedChain shared(**chain);
+  auto driver = node::ConsensusDriver::open(ioc, shared, dopts);
   if (!driver) return std::fprintf(stderr, "numledgerd: %s\n", driver.error().c_str()), 1;
   node::ConsensusDriver& d = **driver;
-  node::Api api(**chain, d);
+  node::Api api(shared, d);
 
   node::P2pOptions popts{.chain_id = genesis->chain_id,
                          .genesis_hash = (*chain)->genesis_hash(),
@@ -227,8 +228,8 @@ int main(int argc, char** argv) {
                          .best_height = [&d] { return d.committed_height(); },
                          // Current validators get reserved peer slots.
                          .is_validator =
-                             [&d, &c = **chain](const crypto::PublicKey& k) {
-                               std::shared_lock lock(d.state_mutex());
+                             [&shared, &c = **chain](const crypto::PublicKey& k) {
+                               auto lock = shared.read_lock();
                                return c.validators_at(c.height() + 1).find(k) != nullptr;
                              },
                          .max_peers = f.max_peers,
@@ -250,7 +251,7 @@ int main(int argc, char** argv) {
   auto port = server.listen(f.listen);
   if (!port) return std::fprintf(stderr, "numledgerd: %s\n", port.error().c_str()), 1;
   node::WhoisServer whois(
-      ioc, [&](const std::string& q) { return node::whois_answer(**chain, d.state_mutex(), q); }, f.whois);
+      ioc, [&](const std::string& q) { return node::whois_answer(shared, q); }, f.whois);
   if (!f.whois_listen.empty()) {
     auto wport = whois.listen(f.whois_listen);
     if (!wport) return std::fprintf(stderr, "numledgerd: --whois-listen: %s\n", wport.error().c_str()), 1;
@@ -258,7 +259,7 @@ int main(int argc, char** argv) {
   }
   std::unique_ptr<node::RtrServer> rtr;
   if (!f.rtr_listen.empty()) {
-    rtr = std::make_unique<node::RtrServer>(ioc, node::chain_origin_source(**chain, d.state_mutex()), f.rtr);
+    rtr = std::make_unique<node::RtrServer>(ioc, node::chain_origin_source(shared), f.rtr);
     auto rport = rtr->listen(f.rtr_listen);
     if (!rport) return std::fprintf(stderr, "numledgerd: --rtr-listen: %s\n", rport.error().c_str()), 1;
     std::fprintf(stderr, "numledgerd: rtr on %s (port %u), session %u (version 0: %u), serial %u\n",

@@ -179,9 +179,9 @@ HttpResponse help() {
   return {200, dump(j), kRdapContentType};
 }
 
-HttpResponse lookup(const Chain& chain, std::shared_mutex& state_mutex, const Resource& query, const std::string& base,
+HttpResponse lookup(const SharedChain& shared, const Resource& query, const std::string& base,
                     const std::string& self) {
-  auto found = lookup_holding(chain, state_mutex, query);
+  auto found = lookup_holding(shared, query);
   if (!found) return rdap_error(500, "Internal Server Error", "cannot read the ledger: " + found.error());
   if (!*found) return rdap_error(404, "Not Found", "no holding contains " + query_text(query));
   const HoldingView& v = **found;
@@ -190,7 +190,7 @@ HttpResponse lookup(const Chain& chain, std::shared_mutex& state_mutex, const Re
 }
 
 // Everything but the headers every RDAP answer carries.
-HttpResponse answer(const Chain& chain, std::shared_mutex& state_mutex, const HttpRequest& req) {
+HttpResponse answer(const SharedChain& shared, const HttpRequest& req) {
   std::string path = req.target.substr(0, req.target.find('?'));
   if (path != kRdapRoot && !path.starts_with(kRdapPathPrefix)) return rdap_error(404, "Not Found", "not an RDAP path");
   // RFC 7480 §4.1: HEAD is answered like GET; the server drops the body.
@@ -212,12 +212,12 @@ HttpResponse answer(const Chain& chain, std::shared_mutex& state_mutex, const Ht
     if (rest.starts_with("ip/")) {
       auto q = parse_ip_query(url_decode(std::string(rest.substr(3))));
       if (!q) return rdap_error(400, "Bad Request", q.error());
-      return lookup(chain, state_mutex, *q, base, path);
+      return lookup(shared, *q, base, path);
     }
     if (rest.starts_with("autnum/")) {
       auto q = parse_autnum_query(url_decode(std::string(rest.substr(7))));
       if (!q) return rdap_error(400, "Bad Request", q.error());
-      return lookup(chain, state_mutex, *q, base, path);
+      return lookup(shared, *q, base, path);
     }
     const std::string_view type = rest.substr(0, rest.find('/'));
     for (std::string_view unsupported : {"domain", "nameserver", "entity", "domains", "nameservers", "entities"})
@@ -233,8 +233,8 @@ HttpResponse answer(const Chain& chain, std::shared_mutex& state_mutex, const Ht
 
 }  // namespace
 
-HttpResponse rdap_response(const Chain& chain, std::shared_mutex& state_mutex, const HttpRequest& req) {
-  HttpResponse r = answer(chain, state_mutex, req);
+HttpResponse rdap_response(const SharedChain& shared, const HttpRequest& req) {
+  HttpResponse r = answer(shared, req);
   // RFC 7480 §5.6: browser clients on other origins may read every answer, errors included.
   r.headers.emplace_back("Access-Control-Allow-Origin", "*");
   return r;

@@ -10,9 +10,9 @@
 // /rdap/), 404 no covering holding, 405 wrong method, 501 query types a number registry does not serve.
 // Ledger heights go in extension members ("numledger_level_0").
 #pragma once
-#include <shared_mutex>
 
 #include "ledger/chain.h"
+#include "node/shared_chain.h"
 #include "node/http_server.h"
 
 namespace nl::node {
@@ -22,7 +22,7 @@ inline constexpr const char* kRdapRoot = "/rdap";  // routed here too, for its e
 inline constexpr const char* kRdapContentType = "application/rdap+json";
 
 // Answers one request whose path is kRdapRoot or starts with kRdapPathPrefix. Takes
-// `state_mutex` shared while it reads.
-HttpResponse rdap_response(const ledger::Chain& chain, std::shared_mutex& state_mutex, const HttpRequest& req);
+// the chain's read lock while it reads.
+HttpResponse rdap_response(const SharedChain& shared, const HttpRequest& req);
 
 }  // namespace nl::node

@@ -81,10 +81,11 @@ void RtrServerState::stop() {
 
 }  // namespace detail
 
-OriginSource chain_origin_source(const ledger::Chain& chain, std::shared_mutex& state_mutex) {
+OriginSource chain_origin_source(const SharedChain& shared) {
   auto last_height = std::make_shared<std::optional<uint64_t>>();
-  return [&chain, &state_mutex, last_height]() -> std::optional<std::vector<RouteOrigin>> {
-    std::shared_lock lk(state_mutex);
+  return [&shared, last_height]() -> std::optional<std::vector<RouteOrigin>> {
+    auto lk = shared.read_lock();
+    const ledger::Chain& chain = shared.chain();
     uint64_t h = chain.height();
     if (*last_height == h) return std::nullopt;
     *last_height = h;

@@ -37,12 +37,12 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <vector>
 
 #include "crypto/result.h"
 #include "ledger/chain.h"
+#include "node/shared_chain.h"
 #include "node/rtr_pdu.h"
 #include "node/vrp_snapshots.h"
 
@@ -69,9 +69,9 @@ struct RtrOptions {
 // previous call, nullopt when they have not. Called from one thread at a time.
 using OriginSource = std::function<std::optional<std::vector<RouteOrigin>>()>;
 
-// Reads the chain's authorizations under `state_mutex` (shared), whenever
+// Reads the chain's authorizations under the chain's read lock, whenever
 // its height differs from the previous call's.
-OriginSource chain_origin_source(const ledger::Chain& chain, std::shared_mutex& state_mutex);
+OriginSource chain_origin_source(const SharedChain& shared);
 
 class RtrServer {
  public:

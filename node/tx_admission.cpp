@@ -27,8 +27,7 @@ Admission check_one(ledger::Chain& chain, const Mempool& mempool, const ledger::
   ledger::Transaction as_next = tx;
   as_next.nonce = next;
   auto run = chain.dry_run({as_next}, time, ledger::SignatureCheck::already_verified);
-  if (!run) return {V::busy, run.error()};
-  if (!run->rejected.empty()) return {V::refused, run->rejected.front().reason};
+  if (!run.rejected.empty()) return {V::refused, run.rejected.front().reason};
   return {};
 }
 

@@ -55,8 +55,9 @@ std::string moment_text(const LedgerMoment& m) {
   return rfc3339(m.time) + " (height " + std::to_string(m.height) + ")";
 }
 
-LedgerMoment tip(const Chain& chain, std::shared_mutex& state_mutex) {
-  std::shared_lock lk(state_mutex);
+LedgerMoment tip(const SharedChain& shared) {
+  auto lk = shared.read_lock();
+  const Chain& chain = shared.chain();
   return {chain.height(), chain.tip_header().time};
 }
 
@@ -95,8 +96,9 @@ std::string object(const HoldingView& v) {
 
 }  // namespace
 
-std::string whois_answer(const Chain& chain, std::shared_mutex& state_mutex, const std::string& query) {
-  auto error = [&](const std::string& lines) { return header(chain, tip(chain, state_mutex)) + lines + "\n"; };
+std::string whois_answer(const SharedChain& shared, const std::string& query) {
+  const Chain& chain = shared.chain();
+  auto error = [&](const std::string& lines) { return header(chain, tip(shared)) + lines + "\n"; };
   std::string_view q = query;
   while (!q.empty() && (q.front() == ' ' || q.front() == '\t')) q.remove_prefix(1);
   if (q.empty()) return error("%ERROR:106: no search key specified\n");
@@ -105,7 +107,7 @@ std::string whois_answer(const Chain& chain, std::shared_mutex& state_mutex, con
                  "% Flags are not supported; send one address, prefix, range or AS number.\n");
   auto r = parse_whois_query(q);
   if (!r) return error("%ERROR:101: no entries found\n% " + r.error() + "\n");
-  auto found = lookup_holding(chain, state_mutex, *r);
+  auto found = lookup_holding(shared, *r);
   if (!found) return error("%ERROR:100: internal software error\n% cannot read the ledger: " + found.error() + "\n");
   if (!*found) return error("%ERROR:101: no entries found\n% No holding contains " + query_text(*r) + ".\n");
   // The header names the height the object was read at, under the same lock.

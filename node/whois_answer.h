@@ -7,14 +7,14 @@
 //   111 invalid option (flags such as "-B" are not supported)
 //   100 internal software error (the ledger could not be read)
 #pragma once
-#include <shared_mutex>
 #include <string>
 
 #include "ledger/chain.h"
+#include "node/shared_chain.h"
 
 namespace nl::node {
 
-// Takes `state_mutex` shared while it reads the ledger.
-std::string whois_answer(const ledger::Chain& chain, std::shared_mutex& state_mutex, const std::string& query);
+// Takes the chain's read lock while it reads the ledger.
+std::string whois_answer(const SharedChain& shared, const std::string& query);
 
 }  // namespace nl::node

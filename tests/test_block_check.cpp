@@ -1,5 +1,5 @@
-// Blocks proposed by another validator: check_block says whether one would
-// be valid next without changing state; commit_block commits it with its
+// Blocks proposed by another validator: prepare says whether one would
+// be valid next without changing state; commit commits it with its
 // certificate. A follower chain that commits the proposer's blocks reaches
 // the same state roots; every kind of bad block is refused with the reason
 // and leaves the follower exactly as it was.
@@ -64,14 +64,14 @@ struct Fx {
     REQUIRE(proposer->commit(p, cert).ok());
     return {p.block, cert};
   }
-  // Refused by check_block and commit_block with `reason`, follower unchanged.
+  // Refused by prepare and by prepare-and-commit with `reason`, follower unchanged.
   void refused(const Block& b, const CommitCertificate& cert, const std::string& reason) {
     Snapshot before(*follower);
-    auto c = follower->check_block(b);
+    auto c = follower->prepare(b);
     REQUIRE(!c.ok());
     CHECK_MESSAGE(c.error().find(reason) != std::string::npos, c.error());
     CHECK(Snapshot(*follower) == before);
-    auto m = follower->commit_block(b, cert);
+    auto m = test::commit_block(*follower, b, cert);
     REQUIRE(!m.ok());
     CHECK_MESSAGE(m.error().find(reason) != std::string::npos, m.error());
     CHECK(Snapshot(*follower) == before);
@@ -88,14 +88,14 @@ std::pair<Block, CommitCertificate> recertified(Block b) {
 
 }  // namespace
 
-TEST_CASE_FIXTURE(Fx, "check_block and commit_block: honest blocks pass, commit, and reach the proposer's state roots") {
+TEST_CASE_FIXTURE(Fx, "prepare and commit: honest blocks pass, commit, and reach the proposer's state roots") {
   // Height 1 is checked against the genesis state (not yet on disk).
   auto [b1, c1] = make({delegate("10.1.0.0/16", 1, 2, 1), delegate("10.2.0.0/16", 1, 3, 2)});
   Snapshot before(*follower);
-  auto s = follower->check_block(b1);
+  auto s = follower->prepare(b1);
   REQUIRE_MESSAGE(s.ok(), s.error());
   CHECK(Snapshot(*follower) == before);  // a check changes nothing
-  REQUIRE(follower->commit_block(b1, c1).ok());
+  REQUIRE(test::commit_block(*follower, b1, c1).ok());
   CHECK(follower->state_root() == proposer->state_root());
   CHECK(follower->tip_hash() == proposer->tip_hash());
 
@@ -104,9 +104,9 @@ TEST_CASE_FIXTURE(Fx, "check_block and commit_block: honest blocks pass, commit,
   auto up = test::signed_tx(vu, 2, 1);
   for (uint8_t v : {100, 101, 102}) up.sign(key(v));
   auto [b2, c2] = make({up, delegate("10.1.5.0/24", 2, 4, 2)}, {double_vote(103, 1)});
-  REQUIRE(follower->check_block(b2).ok());
+  REQUIRE(follower->prepare(b2).ok());
   CHECK(follower->height() == 1);
-  REQUIRE(follower->commit_block(b2, c2).ok());
+  REQUIRE(test::commit_block(*follower, b2, c2).ok());
   CHECK(follower->state_root() == proposer->state_root());
   CHECK(follower->validators_at(4) == proposer->validators_at(4));
   CHECK(follower->registry().evidence().size() == 1);
@@ -117,7 +117,7 @@ TEST_CASE_FIXTURE(Fx, "check_block and commit_block: honest blocks pass, commit,
   auto [b3, c3] = make({});
   Block b3_other = b3;
   b3_other.last_commit = certify(b2, {100, 101, 102, 103});
-  REQUIRE(follower->commit_block(b3_other, c3).ok());
+  REQUIRE(test::commit_block(*follower, b3_other, c3).ok());
   CHECK(follower->store().block(3)->last_commit == *follower->store().cert(2));
   CHECK(follower->state_root() == proposer->state_root());
 
@@ -128,9 +128,9 @@ TEST_CASE_FIXTURE(Fx, "check_block and commit_block: honest blocks pass, commit,
   CHECK(follower->state_root() == proposer->state_root());
 }
 
-TEST_CASE_FIXTURE(Fx, "check_block and commit_block: bad blocks are refused with the reason, state untouched") {
+TEST_CASE_FIXTURE(Fx, "prepare and commit: bad blocks are refused with the reason, state untouched") {
   auto [b1, c1] = make({delegate("10.1.0.0/16", 1, 2, 1)});
-  REQUIRE(follower->commit_block(b1, c1).ok());
+  REQUIRE(test::commit_block(*follower, b1, c1).ok());
   auto [good, cert] = make({delegate("10.2.0.0/16", 1, 3, 2), delegate("10.3.0.0/16", 1, 4, 3)});
 
   SUBCASE("transactions that do not match the tx root") {
@@ -196,39 +196,40 @@ TEST_CASE_FIXTURE(Fx, "check_block and commit_block: bad blocks are refused with
     refused(b, cert, "last commit is invalid");
   }
   SUBCASE("a forged certificate after the genuine one passed (verified certificates are remembered)") {
-    REQUIRE(follower->check_block(good).ok());
+    REQUIRE(follower->prepare(good).ok());
     Block b = good;
     b.last_commit->votes[0].sig.b[5] ^= 1;
     refused(b, cert, "last commit is invalid");
     CommitCertificate forged = cert;
     forged.votes[1].sig.b[7] ^= 1;
-    CHECK(follower->commit_block(good, forged).error().find("does not verify") != std::string::npos);
+    CHECK(test::commit_block(*follower, good, forged).error().find("does not verify") != std::string::npos);
     CHECK(follower->height() == 1);
   }
   SUBCASE("a certificate that does not carry the block") {
-    CHECK(follower->commit_block(good, certify(good, {100, 101})).error().find("2/3") != std::string::npos);
-    CHECK(follower->commit_block(good, c1).error().find("does not certify this block") != std::string::npos);
+    CHECK(test::commit_block(*follower, good, certify(good, {100, 101})).error().find("2/3") != std::string::npos);
+    CHECK(test::commit_block(*follower, good, c1).error().find("does not certify this block") != std::string::npos);
     CHECK(follower->height() == 1);
   }
   // After any refusal the honest block still commits to the proposer's root.
-  REQUIRE(follower->commit_block(good, cert).ok());
+  REQUIRE(test::commit_block(*follower, good, cert).ok());
   CHECK(follower->state_root() == proposer->state_root());
 }
 
-TEST_CASE_FIXTURE(Fx, "discard_proposal undoes a proposal and check_block refuses while one is pending") {
+TEST_CASE_FIXTURE(Fx, "propose leaves the state as it was, and a block prepared on an older tip is not committed") {
   auto [b1, c1] = make({delegate("10.1.0.0/16", 1, 2, 1)});
-  REQUIRE(follower->commit_block(b1, c1).ok());
-  const auto root = follower->state_root();
+  REQUIRE(test::commit_block(*follower, b1, c1).ok());
+  Snapshot before(*follower);
   auto p = follower->propose({delegate("10.9.0.0/16", 1, 9, 2)}, time + 5, pub(101), SignatureCheck::verify);
   REQUIRE(p.block.txs.size() == 1);
-  CHECK(follower->state_root() != root);
-  auto [b2, c2] = make({});
-  CHECK(follower->check_block(b2).error().find("pending") != std::string::npos);
-  REQUIRE(follower->discard_proposal().ok());
-  CHECK(follower->state_root() == root);
+  CHECK(p.block.header.state_root != follower->state_root());
+  CHECK(Snapshot(*follower) == before);
   CHECK(follower->registry().next_nonce(test::seeded_account(1)) == 2);
-  CHECK(!follower->discard_proposal().ok());
-  REQUIRE(follower->commit_block(b2, c2).ok());
+  auto [b2, c2] = make({});
+  REQUIRE(test::commit_block(*follower, b2, c2).ok());
+  CHECK(follower->state_root() == proposer->state_root());
+  // p was built on height 1: the chain is at 2 now.
+  auto late = follower->commit(p, certify(p.block, {100, 101, 102}));
+  CHECK_MESSAGE(late.error().find("prepared on another tip") != std::string::npos, late.error());
   CHECK(follower->state_root() == proposer->state_root());
 }
 
@@ -236,7 +237,7 @@ TEST_CASE_FIXTURE(Fx, "undo restores every kind of change exactly: splits, retur
   // Account 4 gets a holding: only a holder may rotate its key.
   auto [b1, c1] = make({delegate("10.1.0.0/16", 1, 2, 1), delegate("10.2.0.0/16", 1, 3, 2),
                         delegate("10.4.0.0/16", 1, 4, 3)});
-  REQUIRE(follower->commit_block(b1, c1).ok());
+  REQUIRE(test::commit_block(*follower, b1, c1).ok());
   auto r = [](const char* s) { return Resource::parse(s).value(); };
   auto transfer = test::signed_tx(TransferBody{r("10.1.128.0/17"), test::seeded_account(5)}, 2, 1);
   transfer.sign(key(5));
@@ -256,7 +257,7 @@ TEST_CASE_FIXTURE(Fx, "undo restores every kind of change exactly: splits, retur
   REQUIRE(b2.txs.size() == mix.size());
 
   Snapshot before(*follower);
-  REQUIRE(follower->check_block(b2).ok());  // applied and undone; undo checks the root itself
+  REQUIRE(follower->prepare(b2).ok());  // applied and undone; undo checks the root itself
   CHECK(Snapshot(*follower) == before);
   CHECK(follower->registry().check_invariants().ok());
   CHECK(follower->registry().authorizations().empty());
@@ -268,7 +269,7 @@ TEST_CASE_FIXTURE(Fx, "undo restores every kind of change exactly: splits, retur
   auto [bb, bc] = recertified(bad);
   refused(bb, bc, "nonce 99");
 
-  REQUIRE(follower->commit_block(b2, c2).ok());
+  REQUIRE(test::commit_block(*follower, b2, c2).ok());
   CHECK(follower->state_root() == proposer->state_root());
   CHECK(follower->registry().current_key(test::seeded_account(4)) == pub(9));
 }

@@ -82,10 +82,9 @@ TEST_CASE_FIXTURE(Fx, "block size: a block one transaction over the limit is ref
   auto st = proposer->commit(over, test::certify(over.block, {100}, test::test_genesis_hash(1)));
   REQUIRE_FALSE(st.ok());
   CHECK_MESSAGE(st.error().find("without its last commit; the limit is") != std::string::npos, st.error());
-  REQUIRE(proposer->discard_proposal().ok());
 
   auto follower = open("follower");
-  auto s = follower->check_block(over.block);
+  auto s = follower->prepare(over.block);
   REQUIRE_FALSE(s.ok());
   CHECK_MESSAGE(s.error().find("bytes without its last commit; the limit is " +
                                std::to_string(kMaxBlockBytesWithoutCommit)) != std::string::npos,
@@ -93,7 +92,7 @@ TEST_CASE_FIXTURE(Fx, "block size: a block one transaction over the limit is ref
 
   auto at = proposer->propose(big_txs(n), g.genesis_time + 1, test::seeded_key(100).public_key(), SignatureCheck::verify);
   REQUIRE(check_block_size(at.block).ok());
-  CHECK(follower->check_block(at.block).ok());
+  CHECK(follower->prepare(at.block).ok());
   REQUIRE(proposer->commit(at, test::certify(at.block, {100}, test::test_genesis_hash(1))).ok());
 
   // The largest block travels in one blocks frame, and back.

@@ -37,7 +37,6 @@ std::unique_ptr<Chain> open_chain(const std::string& dir) {
 Block build(Chain& chain, const std::vector<Transaction>& txs) {
   auto p = chain.propose(txs, 1700000100, test::seeded_key(100).public_key(), SignatureCheck::verify);
   REQUIRE(p.rejected.empty());
-  REQUIRE(chain.discard_proposal().ok());
   return p.block;
 }
 

@@ -23,11 +23,12 @@ std::unique_ptr<Chain> open_chain(const std::string& dir, const Genesis& g) {
   return std::move(*c);
 }
 
-// A block built on `builder` from `txs` (then discarded there).
+// A block built on `builder` from `txs` (its state left as it was).
 Block build(Chain& builder, const std::vector<Transaction>& txs, uint64_t time) {
+  const crypto::Hash32 root = builder.state_root();
   auto p = builder.propose(txs, time, key(100).public_key(), SignatureCheck::verify);
   REQUIRE(p.rejected.empty());
-  REQUIRE(builder.discard_proposal().ok());
+  CHECK(builder.state_root() == root);
   return p.block;
 }
 
@@ -38,12 +39,12 @@ const AccountId* holder(const Chain& c, const char* addr) {
 
 }  // namespace
 
-TEST_CASE("chain: a checked block is committed by replaying its writes, with the state a full apply gives") {
+TEST_CASE("chain: a prepared block is committed by replaying its writes, with the state a full apply gives") {
   test::TempDir dir{"nl-prepared"};
   const Genesis g = test::test_genesis(4);
   auto builder = open_chain(dir / "builder", g);
-  auto replayed = open_chain(dir / "replayed", g);  // check_block, then commit_block
-  auto applied = open_chain(dir / "applied", g);    // commit_block alone: a full apply
+  auto replayed = open_chain(dir / "replayed", g);  // prepared, later committed
+  auto applied = open_chain(dir / "applied", g);    // prepared and committed at once
 
   auto transfer = test::signed_tx(TransferBody{Resource::parse("10.1.0.0/24").value(), acct(3)}, 2, 1);
   transfer.sign(key(3));
@@ -55,12 +56,20 @@ TEST_CASE("chain: a checked block is committed by replaying its writes, with the
   for (const auto& txs : heights) {
     Block b = build(*builder, txs, time += 10);
     auto cert = test::certify(b, {100, 101, 102});
-    REQUIRE(replayed->check_block(b).ok());
+    auto prepared = replayed->prepare(b);
+    REQUIRE(prepared.ok());
     CHECK(replayed->state_root() == replayed->tip_header().state_root);  // checked, then undone
-    for (Chain* c : {builder.get(), replayed.get(), applied.get()}) {
-      auto s = c->commit_block(b, cert);
+    CHECK(prepared->parent == replayed->tip_hash());
+    for (Chain* c : {builder.get(), applied.get()}) {
+      auto s = test::commit_block(*c, b, cert);
       REQUIRE_MESSAGE(s.ok(), s.error());
     }
+    // A certificate for another block is refused, and changes nothing.
+    CHECK(replayed->commit(*prepared, test::certify(build(*builder, {}, time + 5), {100, 101, 102}))
+              .error()
+              .find("does not certify this block") != std::string::npos);
+    auto s = replayed->commit(*prepared, cert);
+    REQUIRE_MESSAGE(s.ok(), s.error());
     CHECK(replayed->state_root() == b.header.state_root);
     CHECK(replayed->state_root() == applied->state_root());
     CHECK(replayed->registry().holding_count() == applied->registry().holding_count());
@@ -76,7 +85,7 @@ TEST_CASE("chain: a checked block is committed by replaying its writes, with the
 
   // The next block, which builds on what was replayed, applies the same way.
   Block next = build(*applied, {test::delegate("10.1.2.0/24", 2, 6, 3)}, time += 10);
-  auto s = replayed->commit_block(next, test::certify(next, {100, 101, 102}));
+  auto s = test::commit_block(*replayed, next, test::certify(next, {100, 101, 102}));
   REQUIRE_MESSAGE(s.ok(), s.error());
   CHECK(*holder(*replayed, "10.1.2.7") == acct(6));
 
@@ -88,7 +97,7 @@ TEST_CASE("chain: a checked block is committed by replaying its writes, with the
   CHECK(again->height() == 3);
 }
 
-TEST_CASE("chain: a block checked but not decided leaves nothing in the block committed instead") {
+TEST_CASE("chain: a block prepared but not decided leaves nothing in the block committed instead") {
   test::TempDir dir{"nl-prepared-other"};
   const Genesis g = test::test_genesis(4);
   auto builder = open_chain(dir / "builder", g);
@@ -96,15 +105,18 @@ TEST_CASE("chain: a block checked but not decided leaves nothing in the block co
   Block x = build(*builder, {test::delegate("10.1.0.0/16", 1, 2, 1)}, 1700000100);
   Block y = build(*builder, {test::delegate("10.2.0.0/16", 1, 3, 1)}, 1700000100);
   REQUIRE(x.header.hash() != y.header.hash());
-  REQUIRE(chain->check_block(x).ok());
-  REQUIRE(chain->check_block(y).ok());
-  REQUIRE(chain->commit_block(y, test::certify(y, {100, 101, 102})).ok());
+  auto px = chain->prepare(x);
+  auto py = chain->prepare(y);
+  REQUIRE(px.ok());
+  REQUIRE(py.ok());
+  REQUIRE(chain->commit(*py, test::certify(y, {100, 101, 102})).ok());
   CHECK(holder(*chain, "10.1.0.1") != nullptr);
   CHECK(*holder(*chain, "10.1.0.1") == acct(1));  // x's delegation did not happen
   CHECK(*holder(*chain, "10.2.0.1") == acct(3));
-  // x no longer links to the tip: refused, not replayed.
-  auto late = chain->commit_block(x, test::certify(x, {100, 101, 102}));
-  CHECK(!late.ok());
+  // x was prepared on the old tip: refused, not replayed.
+  auto late = chain->commit(*px, test::certify(x, {100, 101, 102}));
+  CHECK(late.error().find("prepared on another tip") != std::string::npos);
+  CHECK(!test::commit_block(*chain, x, test::certify(x, {100, 101, 102})).ok());
   CHECK(chain->height() == 1);
   CHECK(chain->state_root() == y.header.state_root);
 }

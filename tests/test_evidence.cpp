@@ -49,7 +49,7 @@ Evidence double_vote_for(const crypto::Hash32& genesis, uint8_t signer, uint64_t
 
 struct Fx : test::ChainFixture {
   Fx() : ChainFixture("nl-evidence") {}
-  ProposedBlock next(const std::vector<Evidence>& evidence = {}) {
+  PreparedBlock next(const std::vector<Evidence>& evidence = {}) {
     auto p = chain->propose({}, time += 10, pub(100), SignatureCheck::verify, evidence);
     auto s = chain->commit(p, certify(p.block, {100, 101, 102}));
     REQUIRE_MESSAGE(s.ok(), s.error());
@@ -155,6 +155,7 @@ namespace {
 struct Node {
   test::TempDir dir{"nl-evidence-api"};
   std::unique_ptr<Chain> chain;
+  std::unique_ptr<node::SharedChain> shared;
   boost::asio::io_context ioc;
   std::unique_ptr<node::ConsensusDriver> driver;
   std::unique_ptr<node::Api> api;
@@ -176,10 +177,11 @@ struct Node {
     o.validator_key = key(100);
     o.node_key = pub(100);
     o.block_interval = std::chrono::milliseconds(20);
-    auto d = node::ConsensusDriver::open(ioc, *chain, o);
+    shared = std::make_unique<node::SharedChain>(*chain);
+    auto d = node::ConsensusDriver::open(ioc, *shared, o);
     REQUIRE_MESSAGE(d.ok(), d.error());
     driver = std::move(*d);
-    api = std::make_unique<node::Api>(*chain, *driver);
+    api = std::make_unique<node::Api>(*shared, *driver);
     server = std::make_unique<node::HttpServer>(ioc, [this](node::HttpRequest r, node::Responder respond) {
       api->handle(std::move(r), std::move(respond));
     });
@@ -197,7 +199,7 @@ struct Node {
     thread.join();
   }
   uint64_t height() {
-    std::shared_lock lk(driver->state_mutex());
+    auto lk = shared->read_lock();
     return chain->height();
   }
   std::pair<unsigned, json> request(const std::string& method, const std::string& target, const std::string& body = "") {

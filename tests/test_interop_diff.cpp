@@ -127,7 +127,7 @@ TEST_CASE("import diff afrinic 2023-03-23 -> 2024-01-05: the transactions take t
     uint64_t time = old_genesis->genesis_time + 10;
     for (size_t at = 0; at < txs.size(); at += per_block) {
       std::vector<Transaction> batch(txs.begin() + at, txs.begin() + std::min(txs.size(), at + per_block));
-      ProposedBlock p = c.propose(batch, time, seeded_key(100).public_key(), SignatureCheck::verify);
+      PreparedBlock p = c.propose(batch, time, seeded_key(100).public_key(), SignatureCheck::verify);
       for (const auto& rej : p.rejected) FAIL_CHECK("rejected: " << rej.reason);
       REQUIRE(p.block.txs.size() == batch.size());
       REQUIRE(c.commit(p, certify(p.block, {100}, old_genesis->hash())).ok());

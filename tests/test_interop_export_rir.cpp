@@ -135,7 +135,7 @@ TEST_CASE("export rir from a ledger: an IPv6 holding split by a transfer comes o
   {
     auto chain = Chain::open(dir / "ledger", res->genesis);
     REQUIRE(chain.ok());
-    ProposedBlock p = (*chain)->propose({tx}, 1704067200, seeded_key(100).public_key(), SignatureCheck::verify);
+    PreparedBlock p = (*chain)->propose({tx}, 1704067200, seeded_key(100).public_key(), SignatureCheck::verify);
     REQUIRE(p.rejected.empty());
     REQUIRE((*chain)->commit(p, certify(p.block, {100}, res->genesis.hash())).ok());
   }
@@ -166,7 +166,7 @@ TEST_CASE("export rir from a ledger: an IPv6 holding split by a transfer comes o
   {
     auto chain = Chain::open(dir / "ledger", res->genesis);
     REQUIRE(chain.ok());
-    ProposedBlock p = (*chain)->propose({meta}, 1704153600, seeded_key(100).public_key(), SignatureCheck::verify);
+    PreparedBlock p = (*chain)->propose({meta}, 1704153600, seeded_key(100).public_key(), SignatureCheck::verify);
     REQUIRE(p.rejected.empty());
     REQUIRE((*chain)->commit(p, certify(p.block, {100}, res->genesis.hash())).ok());
   }

@@ -46,7 +46,7 @@ ValidatorSet set_of(std::vector<std::pair<uint8_t, uint64_t>> vs) {
 struct Fx : test::ChainFixture {
   Fx() : ChainFixture("nl-vupdate") {}
   // Proposes `txs` and commits with the signatures of `signers`.
-  ProposedBlock next(const std::vector<Transaction>& txs, const std::vector<uint8_t>& signers) {
+  PreparedBlock next(const std::vector<Transaction>& txs, const std::vector<uint8_t>& signers) {
     auto p = chain->propose(txs, time += 10, pub(100), SignatureCheck::verify);
     auto s = chain->commit(p, certify(p.block, signers));
     REQUIRE_MESSAGE(s.ok(), s.error());

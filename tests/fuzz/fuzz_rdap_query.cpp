@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   fuzz::require((r->family == ledger::Family::asn) != ip, "rdap: a query answered in the wrong family");
-  auto found = node::lookup_holding(*w.chain, w.state_mutex, *r);
+  auto found = node::lookup_holding(*w.shared, *r);
   fuzz::require(found.ok(), "rdap: the fuzz world's ledger could not be read");
   (void)node::query_text(*r);
   return 0;

@@ -10,7 +10,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace nl;
   auto& w = fuzz::world();
   const std::string query(fuzz::text_of(data, size));
-  std::string answer = node::whois_answer(*w.chain, w.state_mutex, query);
+  std::string answer = node::whois_answer(*w.shared, query);
   fuzz::require(!answer.empty() && answer.back() == '\n', "whois: an answer that does not end its last line");
   if (auto r = node::parse_whois_query(query)) {
     auto again = ledger::Resource::parse(r->to_string());

@@ -13,6 +13,7 @@
 
 #include "fuzz_temp_file.h"
 #include "ledger/chain.h"
+#include "node/shared_chain.h"
 #include "support/fixtures.h"
 
 namespace nl::fuzz {
@@ -20,7 +21,7 @@ namespace nl::fuzz {
 struct World {
   ledger::Genesis genesis;
   std::unique_ptr<ledger::Chain> chain;
-  std::shared_mutex state_mutex;
+  std::unique_ptr<node::SharedChain> shared;  // over `chain`, for the readers under test
   std::vector<ledger::Block> blocks;                // as proposed, heights 1..
   std::vector<ledger::CommitCertificate> certs;     // of each block
   std::vector<ledger::Transaction> txs;             // every transaction committed
@@ -55,6 +56,7 @@ inline World& world() {
       std::abort();
     }
     out->chain = std::move(*chain);
+    out->shared = std::make_unique<node::SharedChain>(*out->chain);
     uint64_t time = out->genesis.genesis_time;
     const crypto::Hash32 gh = out->genesis.hash();  // what its transactions and votes bind
     auto commit = [&](std::vector<ledger::Transaction> txs) {

@@ -60,10 +60,11 @@ class DriverNode {
     d.sync_lag_grace = opts_.sync_lag_grace;
     d.test_equivocate = opts_.equivocate;
     d.test_fault_file = opts_.fault_file;
-    auto drv = node::ConsensusDriver::open(*ioc_, *chain_, d);
+    shared_ = std::make_unique<node::SharedChain>(*chain_);
+    auto drv = node::ConsensusDriver::open(*ioc_, *shared_, d);
     REQUIRE_MESSAGE(drv.ok(), drv.error());
     driver_ = std::move(*drv);
-    api_ = std::make_unique<node::Api>(*chain_, *driver_);
+    api_ = std::make_unique<node::Api>(*shared_, *driver_);
     node::HttpLimits limits;
     limits.max_body = 2 * ledger::kMaxTxBytes + 4096;
     server_ = std::make_unique<node::HttpServer>(
@@ -115,6 +116,7 @@ class DriverNode {
     api_.reset();
     driver_.reset();
     ioc_.reset();
+    shared_.reset();
     chain_.reset();
   }
 
@@ -125,10 +127,10 @@ class DriverNode {
   node::ConsensusDriver& driver() { return *driver_; }
   node::P2pNetwork& network() { return *net_; }
 
-  // Reads the chain under the driver's state lock.
+  // Reads the chain under its read lock.
   template <class F>
   auto read(F f) {
-    std::shared_lock lk(driver_->state_mutex());
+    auto lk = shared_->read_lock();
     return f(static_cast<const ledger::Chain&>(*chain_));
   }
   uint64_t height() {
@@ -158,6 +160,7 @@ class DriverNode {
   DriverNodeOptions opts_;
   std::optional<crypto::SecretKey> observer_key_;
   std::unique_ptr<ledger::Chain> chain_;
+  std::unique_ptr<node::SharedChain> shared_;
   std::unique_ptr<boost::asio::io_context> ioc_;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   std::unique_ptr<node::ConsensusDriver> driver_;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ledger/block.h"
+#include "ledger/chain.h"
 #include "ledger/genesis.h"
 #include "ledger/transaction.h"
 
@@ -73,6 +74,14 @@ inline ledger::CommitCertificate certify(const ledger::Block& b, const std::vect
                                                                   c.block_hash))});
   std::sort(c.votes.begin(), c.votes.end(), [](auto& a, auto& b) { return a.validator < b.validator; });
   return c;
+}
+
+// A certified block another validator made: prepared, then committed, as
+// block sync does.
+inline Status commit_block(ledger::Chain& chain, const ledger::Block& b, const ledger::CommitCertificate& cert) {
+  auto p = chain.prepare(b);
+  if (!p) return p.take_error();
+  return chain.commit(*p, cert);
 }
 
 }  // namespace nl::test

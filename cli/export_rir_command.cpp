@@ -10,7 +10,7 @@
 #include "cli/exit_codes.h"
 #include "cli/node_client.h"
 #include "ledger/chain.h"
-#include "ledger/rir_export.h"
+#include "ledger/interop/rir_export.h"
 
 namespace nl::cli {
 

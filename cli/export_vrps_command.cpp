@@ -9,7 +9,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/node_client.h"
-#include "ledger/vrp.h"
+#include "ledger/interop/vrp.h"
 
 namespace nl::cli {
 

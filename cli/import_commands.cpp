@@ -12,8 +12,8 @@
 #include "cli/exit_codes.h"
 #include "cli/tx_file.h"
 #include "crypto/key_file.h"
-#include "ledger/rir_diff.h"
-#include "ledger/rir_import.h"
+#include "ledger/interop/rir_diff.h"
+#include "ledger/interop/rir_import.h"
 
 namespace nl::cli {
 

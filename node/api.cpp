@@ -6,7 +6,7 @@
 #include <optional>
 #include <shared_mutex>
 
-#include "ledger/rir_export.h"
+#include "ledger/interop/rir_export.h"
 #include "node/api_paging.h"
 #include "node/json_views.h"
 #include "node/rdap.h"

@@ -12,7 +12,7 @@
 
 #include "ledger/chain.h"
 #include "ledger/genesis.h"
-#include "ledger/rir_keystore.h"
+#include "ledger/interop/rir_keystore.h"
 #include "support/fixtures.h"
 #include "support/process.h"
 #include "support/rir_data.h"

@@ -11,7 +11,7 @@
 #include "crypto/key_file.h"
 
 #include "ledger/chain.h"
-#include "ledger/rir_import.h"
+#include "ledger/interop/rir_import.h"
 #include "support/fixtures.h"
 #include "support/process.h"
 #include "support/rir_data.h"

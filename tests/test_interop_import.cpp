@@ -12,7 +12,7 @@
 #include "crypto/key_file.h"
 #include "ledger/genesis.h"
 #include "ledger/registry.h"
-#include "ledger/rir_import.h"
+#include "ledger/interop/rir_import.h"
 #include "node/http_client.h"
 #include "support/fixtures.h"
 #include "support/process.h"

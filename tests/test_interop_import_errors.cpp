@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ledger/rir_import.h"
+#include "ledger/interop/rir_import.h"
 #include "support/fixtures.h"
 #include "support/process.h"
 #include "support/rir_data.h"

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ledger/vrp.h"
+#include "ledger/interop/vrp.h"
 #include "support/node_fixture.h"
 #include "support/process.h"
 

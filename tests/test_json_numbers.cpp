@@ -11,7 +11,7 @@
 #include "crypto/json_fields.h"
 #include "ledger/evidence.h"
 #include "ledger/genesis.h"
-#include "ledger/vrp.h"
+#include "ledger/interop/vrp.h"
 #include "support/fixtures.h"
 
 using namespace nl;

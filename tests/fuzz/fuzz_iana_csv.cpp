@@ -2,7 +2,7 @@
 // The first byte picks the family.
 #include "fuzz_check.h"
 #include "fuzz_temp_file.h"
-#include "ledger/iana_registry.h"
+#include "ledger/interop/iana_registry.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace nl;

@@ -5,7 +5,7 @@
 
 #include "fuzz_check.h"
 #include "fuzz_temp_file.h"
-#include "ledger/rir_keystore.h"
+#include "ledger/interop/rir_keystore.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace nl;

@@ -18,8 +18,8 @@
 #include "fuzz_world.h"
 #include "ledger/control_proof.h"
 #include "ledger/evidence.h"
-#include "ledger/rir_keystore.h"
-#include "ledger/vrp.h"
+#include "ledger/interop/rir_keystore.h"
+#include "ledger/interop/vrp.h"
 #include "node/p2p_message.h"
 #include "node/rtr_pdu.h"
 

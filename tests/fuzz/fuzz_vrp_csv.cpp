@@ -1,7 +1,7 @@
 // VRP CSV (Routinator's csv): any text is a file with good and bad rows, or
 // a reason. The good rows written back read back the same.
 #include "fuzz_check.h"
-#include "ledger/vrp.h"
+#include "ledger/interop/vrp.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace nl;

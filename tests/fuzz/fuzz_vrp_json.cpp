@@ -2,7 +2,7 @@
 // and bad entries, or a reason; never an exception. The good entries
 // written in Routinator's format read back to the same VRPs.
 #include "fuzz_check.h"
-#include "ledger/vrp.h"
+#include "ledger/interop/vrp.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace nl;

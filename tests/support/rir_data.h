@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "fixtures.h"
-#include "ledger/rir_import.h"
+#include "ledger/interop/rir_import.h"
 
 namespace nl::test {
 

@@ -1,4 +1,4 @@
-#include "ledger/line_reader.h"
+#include "ledger/interop/line_reader.h"
 
 #include <cerrno>
 #include <cstring>

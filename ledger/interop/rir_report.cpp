@@ -1,4 +1,4 @@
-#include "ledger/rir_report.h"
+#include "ledger/interop/rir_report.h"
 
 #include <cstdio>
 

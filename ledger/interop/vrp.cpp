@@ -1,4 +1,4 @@
-#include "ledger/vrp.h"
+#include "ledger/interop/vrp.h"
 
 #include <algorithm>
 #include <chrono>

@@ -25,8 +25,8 @@
 
 #include "crypto/result.h"
 #include "ledger/genesis.h"
-#include "ledger/rir_import.h"
-#include "ledger/rir_keystore.h"
+#include "ledger/interop/rir_import.h"
+#include "ledger/interop/rir_keystore.h"
 #include "ledger/transaction.h"
 
 namespace nl::ledger {

@@ -1,8 +1,8 @@
-#include "ledger/rir_stats.h"
+#include "ledger/interop/rir_stats.h"
 
 #include <array>
 
-#include "ledger/line_reader.h"
+#include "ledger/interop/line_reader.h"
 
 namespace nl::ledger {
 

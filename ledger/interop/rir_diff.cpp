@@ -1,4 +1,4 @@
-#include "ledger/rir_diff.h"
+#include "ledger/interop/rir_diff.h"
 
 #include <map>
 

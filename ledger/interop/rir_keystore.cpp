@@ -1,4 +1,4 @@
-#include "ledger/rir_keystore.h"
+#include "ledger/interop/rir_keystore.h"
 
 #include <sodium.h>
 
@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/durable_file.h"
-#include "ledger/line_reader.h"
+#include "ledger/interop/line_reader.h"
 
 namespace nl::ledger {
 

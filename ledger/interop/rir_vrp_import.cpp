@@ -1,4 +1,4 @@
-#include "ledger/rir_vrp_import.h"
+#include "ledger/interop/rir_vrp_import.h"
 
 #include <cerrno>
 #include <cstring>
@@ -6,7 +6,7 @@
 #include <fstream>
 #include <tuple>
 
-#include "ledger/vrp.h"
+#include "ledger/interop/vrp.h"
 
 namespace nl::ledger {
 

@@ -31,9 +31,9 @@
 
 #include "crypto/result.h"
 #include "ledger/genesis.h"
-#include "ledger/rir_keystore.h"
-#include "ledger/rir_report.h"
-#include "ledger/rir_stats.h"
+#include "ledger/interop/rir_keystore.h"
+#include "ledger/interop/rir_report.h"
+#include "ledger/interop/rir_stats.h"
 
 namespace nl::ledger {
 

@@ -1,12 +1,12 @@
-#include "ledger/rir_import.h"
+#include "ledger/interop/rir_import.h"
 
 #include <algorithm>
 #include <set>
 #include <tuple>
 
-#include "ledger/iana_registry.h"
+#include "ledger/interop/iana_registry.h"
 #include "ledger/registry.h"
-#include "ledger/rir_vrp_import.h"
+#include "ledger/interop/rir_vrp_import.h"
 
 namespace nl::ledger {
 

@@ -18,8 +18,8 @@
 #include "crypto/result.h"
 #include "ledger/genesis.h"
 #include "ledger/registry.h"
-#include "ledger/rir_keystore.h"
-#include "ledger/rir_report.h"
+#include "ledger/interop/rir_keystore.h"
+#include "ledger/interop/rir_report.h"
 
 namespace nl::ledger {
 

@@ -1,4 +1,4 @@
-#include "ledger/rir_export.h"
+#include "ledger/interop/rir_export.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -6,8 +6,8 @@
 #include <tuple>
 #include <vector>
 
-#include "ledger/rir_report.h"
-#include "ledger/rir_stats.h"
+#include "ledger/interop/rir_report.h"
+#include "ledger/interop/rir_stats.h"
 
 namespace nl::ledger {
 

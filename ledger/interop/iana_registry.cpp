@@ -1,4 +1,4 @@
-#include "ledger/iana_registry.h"
+#include "ledger/interop/iana_registry.h"
 
 #include <algorithm>
 #include <cerrno>

@@ -60,9 +60,9 @@ Status write_tx_file(const std::string& path, const ledger::Transaction& tx) {
 }
 
 std::vector<CoSigner> required_cosigners(const ledger::Transaction& tx) {
-  if (const auto* t = std::get_if<ledger::TransferBody>(&tx.body)) return {{"recipient", t->to.key}};
-  if (const auto* r = std::get_if<ledger::RotateKeyBody>(&tx.body)) return {{"new key", r->new_key}};
-  return {};
+  std::vector<CoSigner> out;
+  for (const auto& c : ledger::cosigners(tx.body)) out.push_back({std::string(c.role), c.key});
+  return out;
 }
 
 }  // namespace nl::cli

@@ -2,30 +2,19 @@
 
 #include "crypto/domain_tags.h"
 #include "crypto/merkle.h"
+#include "ledger/field_codec.h"
 
 namespace nl::ledger {
 
 void BlockHeader::encode(Writer& w) const {
-  w.u8(kBlockVersion).str(chain_id).u64(height).u64(time);
-  w.fixed(prev_hash.b).fixed(tx_root.b).fixed(state_root.b).fixed(validator_set_hash.b);
-  w.fixed(evidence_root.b).fixed(proposer.b);
+  w.u8(kBlockVersion);
+  write_fields(w, *this);
 }
 
 BlockHeader BlockHeader::decode(Reader& r) {
   uint8_t v = r.u8();
   if (v != kBlockVersion) throw DecodeError("unsupported block version " + std::to_string(v));
-  BlockHeader h;
-  h.chain_id = r.str(kMaxChainIdBytes);
-  if (!valid_chain_id(h.chain_id)) throw DecodeError("chain id must be 1-64 printable ASCII characters");
-  h.height = r.u64();
-  h.time = r.u64();
-  h.prev_hash.b = r.fixed<32>();
-  h.tx_root.b = r.fixed<32>();
-  h.state_root.b = r.fixed<32>();
-  h.validator_set_hash.b = r.fixed<32>();
-  h.evidence_root.b = r.fixed<32>();
-  h.proposer.b = r.fixed<32>();
-  return h;
+  return read_fields<BlockHeader>(r);
 }
 
 crypto::Hash32 BlockHeader::hash() const {
@@ -34,28 +23,9 @@ crypto::Hash32 BlockHeader::hash() const {
   return crypto::tagged_hash(tags::kBlockHeader, w.data());
 }
 
-void CommitCertificate::encode(Writer& w) const {
-  w.u64(height).u32(round).fixed(block_hash.b).count(votes.size());
-  for (const auto& v : votes) w.fixed(v.validator.b).fixed(v.sig.b);
-}
+void CommitCertificate::encode(Writer& w) const { write_fields(w, *this); }
 
-CommitCertificate CommitCertificate::decode(Reader& r) {
-  CommitCertificate c;
-  c.height = r.u64();
-  c.round = r.u32();
-  c.block_hash.b = r.fixed<32>();
-  // No set has more validators, so no valid certificate has more votes.
-  uint32_t n = r.count(static_cast<uint32_t>(kMaxValidators));
-  for (uint32_t i = 0; i < n; ++i) {
-    VoteSignature v;
-    v.validator.b = r.fixed<32>();
-    v.sig.b = r.fixed<64>();
-    if (!c.votes.empty() && !(c.votes.back().validator < v.validator))
-      throw DecodeError("certificate votes are not in strictly ascending validator order");
-    c.votes.push_back(v);
-  }
-  return c;
-}
+CommitCertificate CommitCertificate::decode(Reader& r) { return read_fields<CommitCertificate>(r); }
 
 Bytes CommitCertificate::encode() const {
   Writer w;

@@ -47,6 +47,19 @@ struct BlockHeader {
   crypto::PublicKey proposer;
 
   auto operator<=>(const BlockHeader&) const = default;
+  // After the version byte (kBlockVersion).
+  template <class V, class Self>
+  static void fields(V& v, Self& h) {
+    v(field("chain_id", h.chain_id).max(kMaxChainIdBytes).check(check_chain_id));
+    v(field("height", h.height));
+    v(field("time", h.time).show(Show::unix_time));
+    v(field("prev_hash", h.prev_hash));
+    v(field("tx_root", h.tx_root));
+    v(field("state_root", h.state_root));
+    v(field("validator_set_hash", h.validator_set_hash));
+    v(field("evidence_root", h.evidence_root));
+    v(field("proposer", h.proposer));
+  }
   crypto::Hash32 hash() const;
   void encode(Writer& w) const;
   static BlockHeader decode(Reader& r);
@@ -56,6 +69,12 @@ struct VoteSignature {
   crypto::PublicKey validator;
   crypto::Signature sig;
   auto operator<=>(const VoteSignature&) const = default;
+  const crypto::PublicKey& set_key() const { return validator; }
+  template <class V, class Self>
+  static void fields(V& v, Self& x) {
+    v(field("validator", x.validator));
+    v(field("signature", x.sig));
+  }
 };
 
 struct CommitCertificate {
@@ -65,6 +84,16 @@ struct CommitCertificate {
   std::vector<VoteSignature> votes;  // sorted by validator key, no duplicates
 
   auto operator<=>(const CommitCertificate&) const = default;
+  template <class V, class Self>
+  static void fields(V& v, Self& c) {
+    v(field("height", c.height));
+    v(field("round", c.round));
+    v(field("block_hash", c.block_hash));
+    // No set has more validators, so no valid certificate has more votes.
+    v(field("votes", c.votes)
+          .max(kMaxValidators)
+          .ordered("certificate votes are not in strictly ascending validator order"));
+  }
   void encode(Writer& w) const;
   static CommitCertificate decode(Reader& r);
   Bytes encode() const;

@@ -1,6 +1,7 @@
 #include "ledger/evidence.h"
 
 #include "crypto/domain_tags.h"
+#include "ledger/field_codec.h"
 #include "ledger/validator_set.h"
 
 namespace nl::ledger {
@@ -34,20 +35,15 @@ Status Evidence::check(const crypto::Hash32& genesis_hash, const ValidatorSet& s
 
 crypto::Hash32 Evidence::id() const { return crypto::tagged_hash(tags::kEvidence, encode()); }
 
-void Evidence::encode(Writer& w) const {
-  a.encode(w);
-  b.encode(w);
+Status Evidence::check_decoded(const Evidence& e) {
+  if (!(e.a.block_hash < e.b.block_hash))
+    return fail("evidence votes are not in canonical order (smaller block hash first)");
+  return {};
 }
 
-Evidence Evidence::decode(Reader& r) {
-  Evidence e;
-  e.a = SignedVote::decode(r);
-  e.b = SignedVote::decode(r);
-  // One equivocation has one encoding: the swapped pair is not another.
-  if (!(e.a.block_hash < e.b.block_hash))
-    throw DecodeError("evidence votes are not in canonical order (smaller block hash first)");
-  return e;
-}
+void Evidence::encode(Writer& w) const { write_fields(w, *this); }
+
+Evidence Evidence::decode(Reader& r) { return read_fields<Evidence>(r); }
 
 Bytes Evidence::encode() const {
   Writer w;
@@ -59,16 +55,8 @@ Result<Evidence> Evidence::decode(ByteView in) {
   return decode_all<Evidence>(in, "evidence", [](Reader& r) { return decode(r); });
 }
 
-void CommittedEvidence::encode(Writer& w) const {
-  evidence.encode(w);
-  w.u64(committed_height);
-}
+void CommittedEvidence::encode(Writer& w) const { write_fields(w, *this); }
 
-CommittedEvidence CommittedEvidence::decode(Reader& r) {
-  CommittedEvidence c;
-  c.evidence = Evidence::decode(r);
-  c.committed_height = r.u64();
-  return c;
-}
+CommittedEvidence CommittedEvidence::decode(Reader& r) { return read_fields<CommittedEvidence>(r); }
 
 }  // namespace nl::ledger

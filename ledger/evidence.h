@@ -22,6 +22,13 @@ struct Evidence {
   SignedVote b;
 
   auto operator<=>(const Evidence&) const = default;
+  template <class V, class Self>
+  static void fields(V& v, Self& e) {
+    v(field("a", e.a));
+    v(field("b", e.b));
+  }
+  // One equivocation has one encoding: the swapped pair is not another.
+  static Status check_decoded(const Evidence& e);
   // Orders the pair and checks: same validator, height, round and type,
   // different block hashes.
   static Result<Evidence> make(const SignedVote& x, const SignedVote& y);
@@ -42,6 +49,11 @@ struct CommittedEvidence {
   uint64_t committed_height = 0;
 
   auto operator<=>(const CommittedEvidence&) const = default;
+  template <class V, class Self>
+  static void fields(V& v, Self& c) {
+    v(field("evidence", c.evidence));
+    v(field("committed_height", c.committed_height));
+  }
   void encode(Writer& w) const;
   static CommittedEvidence decode(Reader& r);
 };

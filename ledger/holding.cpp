@@ -1,5 +1,7 @@
 #include "ledger/holding.h"
 
+#include "ledger/field_codec.h"
+
 namespace nl::ledger {
 
 std::string_view holding_kind_name(HoldingKind k) {
@@ -73,24 +75,14 @@ Status Metadata::validate() const {
 
 
 static HoldingKind decode_kind(Reader& r) {
-  uint8_t k = r.u8();
-  if (k < 1 || k > 3) throw DecodeError("unknown holding kind " + std::to_string(k));
-  return static_cast<HoldingKind>(k);
+  HoldingKind k;
+  get_value(r, k, FieldLimits{});
+  return k;
 }
 
-void Metadata::encode(Writer& w) const {
-  w.str(name).str(country).str(source_registry).str(source_handle).str(abuse_contact);
-}
+void Metadata::encode(Writer& w) const { write_fields(w, *this); }
 
-Metadata Metadata::decode(Reader& r) {
-  Metadata m;
-  m.name = r.str(kMaxMetadataField);
-  m.country = r.str(kMaxMetadataField);
-  m.source_registry = r.str(kMaxMetadataField);
-  m.source_handle = r.str(kMaxMetadataField);
-  m.abuse_contact = r.str(kMaxMetadataField);
-  return m;
-}
+Metadata Metadata::decode(Reader& r) { return read_fields<Metadata>(r); }
 
 void Holding::encode(Writer& w) const {
   w.u64(id);

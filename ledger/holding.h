@@ -8,6 +8,7 @@
 #include "crypto/result.h"
 #include "ledger/account.h"
 #include "ledger/canonical.h"
+#include "ledger/fields.h"
 #include "ledger/resource.h"
 
 namespace nl::ledger {
@@ -17,6 +18,12 @@ using HoldingId = uint64_t;  // assigned sequentially from 1; 0 means "none"
 enum class HoldingKind : uint8_t { allocation = 1, assignment = 2, lease = 3 };
 std::string_view holding_kind_name(HoldingKind k);
 Result<HoldingKind> parse_holding_kind(std::string_view s);
+template <>
+struct EnumInfo<HoldingKind> {
+  static constexpr uint8_t kMax = 3;
+  static constexpr std::string_view kWhat = "holding kind";
+  static std::string_view name(HoldingKind k) { return holding_kind_name(k); }
+};
 
 inline constexpr uint32_t kMaxMetadataField = 256;
 
@@ -29,6 +36,14 @@ struct Metadata {
   Status validate() const;
   void encode(Writer& w) const;
   static Metadata decode(Reader& r);
+  template <class V, class Self>
+  static void fields(V& v, Self& x) {
+    v(field("name", x.name).max(kMaxMetadataField));
+    v(field("country", x.country).max(kMaxMetadataField));
+    v(field("source_registry", x.source_registry).max(kMaxMetadataField));
+    v(field("source_handle", x.source_handle).max(kMaxMetadataField));
+    v(field("abuse_contact", x.abuse_contact).max(kMaxMetadataField));
+  }
 };
 
 struct Holding {

@@ -3,6 +3,8 @@
 // keep holdings_, the interval indexes and by_holder_ in step.
 #include "ledger/registry.h"
 
+#include <algorithm>
+
 #include "ledger/state_keys.h"
 
 namespace nl::ledger {
@@ -88,20 +90,18 @@ Status Registry::apply(const Transaction& tx, const BlockContext& ctx, Signature
 Status Registry::only_needed_signatures(const Transaction& tx, const BlockContext& ctx) const {
   // Who may sign besides the signer's current key, by kind.
   const auto& body = tx.body;
-  std::optional<crypto::PublicKey> cosigner;
+  std::vector<crypto::PublicKey> cosigner_keys;  // the kind's co-signers (its field list marks them)
   std::string needs = "the signer's current key";
-  if (const auto* t = std::get_if<TransferBody>(&body)) {
-    cosigner = current_key(t->to);
-    needs += " and the recipient's current key";
-  } else if (const auto* r = std::get_if<RotateKeyBody>(&body)) {
-    cosigner = r->new_key;
-    needs += " and the new key";
+  for (const auto& c : cosigners(body)) {
+    cosigner_keys.push_back(c.account ? current_key(AccountId{c.key}) : c.key);
+    needs += " and the " + std::string(c.role) + (c.account ? "'s current key" : "");
   }
   const bool update = std::holds_alternative<ValidatorUpdateBody>(body);
   if (update) needs += " and validators of height " + std::to_string(ctx.height);
   const crypto::PublicKey own = current_key(tx.signer);
   for (const auto& s : tx.signatures) {
-    if (s.key == own || (cosigner && s.key == *cosigner)) continue;
+    if (s.key == own || std::find(cosigner_keys.begin(), cosigner_keys.end(), s.key) != cosigner_keys.end())
+      continue;
     if (update && validator_set_at(ctx.height).find(s.key)) continue;
     return fail("signature by key " + s.key.hex() + " is not one a " + std::string(tx_kind_name(body_kind(body))) +
                 " needs (" + needs + "); remove it");

@@ -1,25 +1,27 @@
 #include "ledger/transaction.h"
 
 #include <algorithm>
+#include <array>
+#include <utility>
 
 #include "crypto/domain_tags.h"
+#include "ledger/field_codec.h"
+#include "ledger/field_describe.h"
 
 namespace nl::ledger {
 
+namespace {
+// The kind names, from the bodies themselves, in kind order.
+template <size_t... I>
+constexpr std::array<std::string_view, sizeof...(I)> kind_names(std::index_sequence<I...>) {
+  return {std::variant_alternative_t<I, TxBody>::kName...};
+}
+constexpr auto kKindNames = kind_names(std::make_index_sequence<kMaxTxKind>());
+}  // namespace
+
 std::string_view tx_kind_name(TxKind k) {
-  switch (k) {
-    case TxKind::delegate: return "delegate";
-    case TxKind::transfer: return "transfer";
-    case TxKind::return_: return "return";
-    case TxKind::revoke: return "revoke";
-    case TxKind::renew: return "renew";
-    case TxKind::authorize: return "authorize";
-    case TxKind::withdraw: return "withdraw";
-    case TxKind::set_metadata: return "set-metadata";
-    case TxKind::rotate_key: return "rotate-key";
-    case TxKind::validator_update: return "validator-update";
-  }
-  return "?";
+  const auto i = static_cast<size_t>(k);
+  return i >= 1 && i <= kKindNames.size() ? kKindNames[i - 1] : "?";
 }
 
 uint32_t max_signatures(TxKind k) {
@@ -45,7 +47,37 @@ bool valid_chain_id(std::string_view id) {
   return true;
 }
 
+Status check_chain_id(const std::string& id) {
+  if (!valid_chain_id(id)) return fail("chain id must be 1-64 printable ASCII characters");
+  return {};
+}
+
+std::string too_many_signatures(std::string_view kind, uint32_t max, uint32_t n) {
+  return "a " + std::string(kind) + " transaction carries at most " + std::to_string(max) +
+         " signatures; this one has " + std::to_string(n);
+}
+
 TxKind body_kind(const TxBody& b) { return static_cast<TxKind>(b.index() + 1); }
+
+namespace {
+struct CoSignerFinder {
+  std::vector<CoSigner> out;
+  template <class T>
+  void operator()(const Field<T>& f) {
+    if (f.cosigner_.empty()) return;
+    if constexpr (std::is_same_v<std::remove_const_t<T>, AccountId>)
+      out.push_back({f.cosigner_, f.value->key, true});
+    else if constexpr (std::is_same_v<std::remove_const_t<T>, crypto::PublicKey>)
+      out.push_back({f.cosigner_, *f.value, false});
+  }
+};
+}  // namespace
+
+std::vector<CoSigner> cosigners(const TxBody& body) {
+  CoSignerFinder f;
+  std::visit([&](const auto& b) { std::decay_t<decltype(b)>::fields(f, b); }, body);
+  return std::move(f.out);
+}
 
 std::optional<Resource> named_range(const TxBody& body) {
   return std::visit(
@@ -62,107 +94,11 @@ std::optional<Resource> named_range(const TxBody& body) {
 }
 
 namespace {
-
-struct BodyEncoder {
-  Writer& w;
-  void operator()(const DelegateBody& b) {
-    b.range.encode(w);
-    b.to.encode(w);
-    w.u8(static_cast<uint8_t>(b.kind)).u64(b.lease_until);
-  }
-  void operator()(const TransferBody& b) {
-    b.range.encode(w);
-    b.to.encode(w);
-  }
-  void operator()(const ReturnBody& b) { b.range.encode(w); }
-  void operator()(const RevokeBody& b) { b.range.encode(w); }
-  void operator()(const RenewBody& b) {
-    b.range.encode(w);
-    w.u64(b.until);
-  }
-  void operator()(const AuthorizeBody& b) {
-    b.prefix.encode(w);
-    w.u8(b.max_length).u32(b.asn);
-  }
-  void operator()(const WithdrawBody& b) {
-    b.prefix.encode(w);
-    w.u8(b.max_length).u32(b.asn);
-  }
-  void operator()(const SetMetadataBody& b) {
-    b.range.encode(w);
-    b.meta.encode(w);
-  }
-  void operator()(const RotateKeyBody& b) { w.fixed(b.new_key.b); }
-  void operator()(const ValidatorUpdateBody& b) {
-    encode_validators(w, b.changes);
-  }
-};
-
-TxBody decode_body(TxKind kind, Reader& r) {
-  switch (kind) {
-    case TxKind::delegate: {
-      DelegateBody b;
-      b.range = Resource::decode(r);
-      b.to = AccountId::decode(r);
-      uint8_t k = r.u8();
-      if (k < 1 || k > 3) throw DecodeError("unknown holding kind " + std::to_string(k));
-      b.kind = static_cast<HoldingKind>(k);
-      b.lease_until = r.u64();
-      return b;
-    }
-    case TxKind::transfer: {
-      TransferBody b;
-      b.range = Resource::decode(r);
-      b.to = AccountId::decode(r);
-      return b;
-    }
-    case TxKind::return_: return ReturnBody{Resource::decode(r)};
-    case TxKind::revoke: return RevokeBody{Resource::decode(r)};
-    case TxKind::renew: {
-      RenewBody b;
-      b.range = Resource::decode(r);
-      b.until = r.u64();
-      return b;
-    }
-    case TxKind::authorize: {
-      AuthorizeBody b;
-      b.prefix = Resource::decode(r);
-      b.max_length = r.u8();
-      b.asn = r.u32();
-      return b;
-    }
-    case TxKind::withdraw: {
-      WithdrawBody b;
-      b.prefix = Resource::decode(r);
-      b.max_length = r.u8();
-      b.asn = r.u32();
-      return b;
-    }
-    case TxKind::set_metadata: {
-      SetMetadataBody b;
-      b.range = Resource::decode(r);
-      b.meta = Metadata::decode(r);
-      return b;
-    }
-    case TxKind::rotate_key: return RotateKeyBody{crypto::PublicKey{r.fixed<32>()}};
-    case TxKind::validator_update: {
-      ValidatorUpdateBody b;
-      b.changes = decode_validators(r);
-      // One encoding per value: the change list is a sorted set.
-      if (auto s = check_validator_changes(b.changes); !s) throw DecodeError(s.error());
-      return b;
-    }
-  }
-  throw DecodeError("unknown transaction kind");
-}
-
 void encode_unsigned(const Transaction& tx, Writer& w) {
-  w.u8(kTxVersion).str(tx.chain_id).fixed(tx.genesis_hash.b);
-  tx.signer.encode(w);
-  w.u64(tx.nonce).u8(static_cast<uint8_t>(body_kind(tx.body)));
-  std::visit(BodyEncoder{w}, tx.body);
+  w.u8(kTxVersion);
+  FieldWriter fw{w};
+  Transaction::signed_fields(fw, tx);
 }
-
 }  // namespace
 
 Bytes Transaction::signing_bytes() const {
@@ -175,9 +111,8 @@ Bytes Transaction::signing_bytes() const {
 crypto::Hash32 Transaction::id() const { return crypto::sha256(signing_bytes()); }
 
 void Transaction::encode(Writer& w) const {
-  encode_unsigned(*this, w);
-  w.count(signatures.size());
-  for (const auto& s : signatures) w.fixed(s.key.b).fixed(s.sig.b);
+  w.u8(kTxVersion);
+  write_fields(w, *this);
 }
 
 Bytes Transaction::encode() const {
@@ -187,35 +122,12 @@ Bytes Transaction::encode() const {
 }
 
 Transaction Transaction::decode(Reader& r) {
-  Transaction tx;
   uint8_t version = r.u8();
   if (version == 1)
     throw DecodeError("transaction version 1 does not bind the genesis hash; re-sign it for this chain");
   if (version != kTxVersion)
     throw DecodeError("unsupported transaction version " + std::to_string(version));
-  tx.chain_id = r.str(kMaxChainIdBytes);
-  if (!valid_chain_id(tx.chain_id)) throw DecodeError("chain id must be 1-64 printable ASCII characters");
-  tx.genesis_hash.b = r.fixed<32>();
-  tx.signer = AccountId::decode(r);
-  tx.nonce = r.u64();
-  uint8_t kind = r.u8();
-  if (kind < 1 || kind > kMaxTxKind) throw DecodeError("unknown transaction kind " + std::to_string(kind));
-  tx.body = decode_body(static_cast<TxKind>(kind), r);
-  const uint32_t max = max_signatures(static_cast<TxKind>(kind));
-  uint32_t n = r.count();  // nothing is allocated before the kind's limit is checked
-  if (n > max)
-    throw DecodeError("a " + std::string(tx_kind_name(static_cast<TxKind>(kind))) + " transaction carries at most " +
-                      std::to_string(max) + " signatures; this one has " + std::to_string(n));
-  for (uint32_t i = 0; i < n; ++i) {
-    TxSignature s;
-    s.key.b = r.fixed<32>();
-    s.sig.b = r.fixed<64>();
-    // One encoding per value: signatures sorted by key, each key once.
-    if (!tx.signatures.empty() && !(tx.signatures.back().key < s.key))
-      throw DecodeError("signatures are not in strictly ascending key order");
-    tx.signatures.push_back(s);
-  }
-  return tx;
+  return read_fields<Transaction>(r);
 }
 
 Result<Transaction> Transaction::decode(ByteView in) {
@@ -262,34 +174,7 @@ Status Transaction::check_signatures() const {
 }
 
 std::string Transaction::describe() const {
-  std::string s = std::string(tx_kind_name(body_kind(body))) + " ";
-  std::visit(
-      [&](const auto& b) {
-        using B = std::decay_t<decltype(b)>;
-        if constexpr (std::is_same_v<B, DelegateBody>)
-          s += b.range.to_string() + " to " + b.to.to_string() + " as " +
-               std::string(holding_kind_name(b.kind)) +
-               (b.kind == HoldingKind::lease ? " until " + std::to_string(b.lease_until) : "");
-        else if constexpr (std::is_same_v<B, TransferBody>)
-          s += b.range.to_string() + " to " + b.to.to_string();
-        else if constexpr (std::is_same_v<B, ReturnBody> || std::is_same_v<B, RevokeBody>)
-          s += b.range.to_string();
-        else if constexpr (std::is_same_v<B, RenewBody>)
-          s += b.range.to_string() + " until " + std::to_string(b.until);
-        else if constexpr (std::is_same_v<B, AuthorizeBody> || std::is_same_v<B, WithdrawBody>)
-          s += b.prefix.to_string() + " maxLength " + std::to_string(b.max_length) + " origin AS" +
-               std::to_string(b.asn);
-        else if constexpr (std::is_same_v<B, SetMetadataBody>)
-          s += b.range.to_string() + " name='" + b.meta.name + "'";
-        else if constexpr (std::is_same_v<B, RotateKeyBody>)
-          s += "to key " + b.new_key.hex();
-        else if constexpr (std::is_same_v<B, ValidatorUpdateBody>) {
-          for (size_t i = 0; i < b.changes.size(); ++i)
-            s += (i ? ", " : "") + AccountId{b.changes[i].key}.to_string() + "=" + std::to_string(b.changes[i].power);
-        }
-      },
-      body);
-  return s + " (signer " + signer.to_string() + ", nonce " + std::to_string(nonce) + ")";
+  return describe_value(body) + " (signer " + signer.to_string() + ", nonce " + std::to_string(nonce) + ")";
 }
 
 }  // namespace nl::ledger

@@ -16,6 +16,7 @@
 #include "ledger/account.h"
 #include "ledger/holding.h"
 #include "ledger/resource.h"
+#include "ledger/tx_bodies.h"
 #include "ledger/validator.h"
 
 namespace nl::ledger {
@@ -33,92 +34,10 @@ inline constexpr uint32_t kMaxChainIdBytes = 64;
 // Chain ids are 1-64 printable ASCII characters without spaces.
 bool valid_chain_id(std::string_view id);
 
-enum class TxKind : uint8_t {
-  delegate = 1,
-  transfer = 2,
-  return_ = 3,
-  revoke = 4,
-  renew = 5,
-  authorize = 6,
-  withdraw = 7,
-  set_metadata = 8,
-  rotate_key = 9,
-  validator_update = 10,
-};
-inline constexpr uint8_t kMaxTxKind = 10;
 std::string_view tx_kind_name(TxKind k);
 // How many signatures a transaction of this kind may carry.
 uint32_t max_signatures(TxKind k);
-
-// The holder of the holding containing `range` carves it out to `to`.
-struct DelegateBody {
-  Resource range;
-  AccountId to;
-  HoldingKind kind = HoldingKind::allocation;
-  uint64_t lease_until = 0;  // unix seconds, lease only
-  auto operator<=>(const DelegateBody&) const = default;
-};
-// All or part of the signer's holding moves to `to`; `to` co-signs.
-struct TransferBody {
-  Resource range;
-  AccountId to;
-  auto operator<=>(const TransferBody&) const = default;
-};
-// All or part of the signer's holding goes back to the parent's holder.
-struct ReturnBody {
-  Resource range;
-  auto operator<=>(const ReturnBody&) const = default;
-};
-// The parent's holder takes back the lease with exactly this range, once expired.
-struct RevokeBody {
-  Resource range;
-  auto operator<=>(const RevokeBody&) const = default;
-};
-// The parent's holder extends the lease with exactly this range.
-struct RenewBody {
-  Resource range;
-  uint64_t until = 0;
-  auto operator<=>(const RenewBody&) const = default;
-};
-struct AuthorizeBody {
-  Resource prefix;
-  uint8_t max_length = 0;
-  uint32_t asn = 0;
-  auto operator<=>(const AuthorizeBody&) const = default;
-};
-struct WithdrawBody {
-  Resource prefix;
-  uint8_t max_length = 0;
-  uint32_t asn = 0;
-  auto operator<=>(const WithdrawBody&) const = default;
-};
-// Sets the metadata of the signer's holding with exactly this range.
-struct SetMetadataBody {
-  Resource range;
-  Metadata meta;
-  auto operator<=>(const SetMetadataBody&) const = default;
-};
-// Moves the signer account to a new key; the new key co-signs.
-struct RotateKeyBody {
-  crypto::PublicKey new_key;
-  auto operator<=>(const RotateKeyBody&) const = default;
-};
-
-// Changes the validator set two heights after the block that commits it:
-// each entry sets a validator's power; power 0 removes it, a new key adds
-// it. Sorted by key, each key once, 1..kMaxValidators entries. Current
-// validators holding more than 2/3 of the power co-sign (ledger.md).
-struct ValidatorUpdateBody {
-  std::vector<Validator> changes;
-  auto operator<=>(const ValidatorUpdateBody&) const = default;
-};
-
-using TxBody = std::variant<DelegateBody, TransferBody, ReturnBody, RevokeBody, RenewBody,
-                            AuthorizeBody, WithdrawBody, SetMetadataBody, RotateKeyBody,
-                            ValidatorUpdateBody>;
 TxKind body_kind(const TxBody& b);
-// The sorted-unique-non-empty shape of a validator-update's change list.
-Status check_validator_changes(const std::vector<Validator>& changes);
 // The range a body names (the prefix for authorize/withdraw); none for
 // rotate-key and validator-update.
 std::optional<Resource> named_range(const TxBody& body);
@@ -127,7 +46,27 @@ struct TxSignature {
   crypto::PublicKey key;
   crypto::Signature sig;
   auto operator<=>(const TxSignature&) const = default;
+  const crypto::PublicKey& set_key() const { return key; }
+  template <class V, class Self>
+  static void fields(V& v, Self& x) {
+    v(field("account", x.key));
+    v(field("signature", x.sig));
+  }
 };
+
+// A party besides the signer who must co-sign: a field marked cosigner().
+// An account signs with its current key; a bare key (a rotation's new key)
+// with itself.
+struct CoSigner {
+  std::string_view role;  // "recipient", "new key"
+  crypto::PublicKey key;
+  bool account = false;  // key names an account (its current key may differ)
+};
+std::vector<CoSigner> cosigners(const TxBody& body);
+
+// The decode checks of the envelope's fields, with the reasons people see.
+Status check_chain_id(const std::string& id);
+std::string too_many_signatures(std::string_view kind, uint32_t max, uint32_t n);
 
 struct Transaction {
   std::string chain_id;
@@ -136,6 +75,26 @@ struct Transaction {
   uint64_t nonce = 0;
   TxBody body;
   std::vector<TxSignature> signatures;
+
+  // What the signatures cover, after the version byte (kTxVersion).
+  template <class V, class Self>
+  static void signed_fields(V& v, Self& tx) {
+    v(field("chain_id", tx.chain_id).max(kMaxChainIdBytes).check(check_chain_id));
+    v(field("genesis_hash", tx.genesis_hash));
+    v(field("signer", tx.signer));
+    v(field("nonce", tx.nonce));
+    v(field("body", tx.body));  // the kind byte, then the kind's fields
+  }
+  // The whole envelope. The signature cap is the kind's, read once the body is.
+  template <class V, class Self>
+  static void fields(V& v, Self& tx) {
+    signed_fields(v, tx);
+    const TxKind kind = body_kind(tx.body);
+    v(field("signatures", tx.signatures)
+          .max(max_signatures(kind))
+          .too_many(tx_kind_name(kind), too_many_signatures)
+          .ordered("signatures are not in strictly ascending key order"));
+  }
 
   // What every signature covers (domain tag included).
   Bytes signing_bytes() const;

@@ -1,18 +1,16 @@
 #include "ledger/validator.h"
 
+#include "ledger/field_codec.h"
+
 namespace nl::ledger {
 
-void encode_validators(Writer& w, const std::vector<Validator>& vs) {
-  w.count(vs.size());
-  for (const auto& v : vs) w.fixed(v.key.b).u64(v.power);
-}
+void encode_validators(Writer& w, const std::vector<Validator>& vs) { put_value(w, vs); }
 
 std::vector<Validator> decode_validators(Reader& r) {
-  std::vector<Validator> vs(r.count(kMaxValidators));
-  for (auto& v : vs) {
-    v.key.b = r.fixed<32>();
-    v.power = r.u64();
-  }
+  std::vector<Validator> vs;
+  FieldLimits limits;
+  limits.max_ = kMaxValidators;
+  get_value(r, vs, limits);
   return vs;
 }
 

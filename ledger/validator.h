@@ -7,6 +7,7 @@
 
 #include "crypto/ed25519.h"
 #include "ledger/canonical.h"
+#include "ledger/fields.h"
 
 namespace nl::ledger {
 
@@ -18,6 +19,11 @@ struct Validator {
   crypto::PublicKey key;
   uint64_t power = 1;
   auto operator<=>(const Validator&) const = default;
+  template <class V, class Self>
+  static void fields(V& v, Self& x) {
+    v(field("key", x.key));
+    v(field("power", x.power));
+  }
 };
 
 // count || (key || u64 power)*: a validator set's list and a

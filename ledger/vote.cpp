@@ -1,6 +1,7 @@
 #include "ledger/vote.h"
 
 #include "crypto/domain_tags.h"
+#include "ledger/field_codec.h"
 
 namespace nl::ledger {
 
@@ -30,23 +31,8 @@ SignedVote SignedVote::make(const crypto::Hash32& genesis_hash, uint64_t height,
   return v;
 }
 
-void SignedVote::encode(Writer& w) const {
-  w.u64(height).u32(round).u8(static_cast<uint8_t>(type)).fixed(block_hash.b);
-  w.fixed(validator.b).fixed(sig.b);
-}
+void SignedVote::encode(Writer& w) const { write_fields(w, *this); }
 
-SignedVote SignedVote::decode(Reader& r) {
-  SignedVote v;
-  v.height = r.u64();
-  v.round = r.u32();
-  uint8_t t = r.u8();
-  if (t != static_cast<uint8_t>(VoteType::prevote) && t != static_cast<uint8_t>(VoteType::precommit))
-    throw DecodeError("unknown vote type " + std::to_string(t));
-  v.type = static_cast<VoteType>(t);
-  v.block_hash.b = r.fixed<32>();
-  v.validator.b = r.fixed<32>();
-  v.sig.b = r.fixed<64>();
-  return v;
-}
+SignedVote SignedVote::decode(Reader& r) { return read_fields<SignedVote>(r); }
 
 }  // namespace nl::ledger

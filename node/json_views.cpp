@@ -2,6 +2,8 @@
 
 #include <ctime>
 
+#include "node/json_fields.h"
+
 namespace nl::node {
 
 using nlohmann::json;
@@ -46,78 +48,35 @@ json authorization_json(const Authorization& a) {
           {"created_height", a.created_height}};
 }
 
+json json_value(uint64_t v, Show s) {
+  switch (s) {
+    case Show::rfc3339: return rfc3339(v);
+    case Show::asn: return "AS" + std::to_string(v);
+    case Show::plain:
+    case Show::unix_time: break;
+  }
+  return v;
+}
+
+json json_value(const Validator& v, Show) {
+  return {{"account", AccountId{v.key}.to_string()}, {"key", v.key.hex()}, {"power", v.power}};
+}
+
+// The envelope and body from their field lists, with what is derived.
 json tx_json(const Transaction& tx) {
-  json j = {{"id", tx.id().hex()},
-            {"kind", tx_kind_name(body_kind(tx.body))},
-            {"chain_id", tx.chain_id},
-            {"genesis_hash", tx.genesis_hash.hex()},
-            {"signer", tx.signer.to_string()},
-            {"nonce", tx.nonce},
-            {"summary", tx.describe()}};
-  json sigs = json::array();
-  for (const auto& s : tx.signatures)
-    sigs.push_back({{"account", AccountId{s.key}.to_string()}, {"signature", s.sig.hex()}});
-  j["signatures"] = sigs;
-  std::visit(
-      [&](const auto& b) {
-        using B = std::decay_t<decltype(b)>;
-        if constexpr (std::is_same_v<B, DelegateBody>) {
-          j["range"] = b.range.to_string();
-          j["to"] = b.to.to_string();
-          j["holding_kind"] = holding_kind_name(b.kind);
-          if (b.kind == HoldingKind::lease) j["lease_until"] = rfc3339(b.lease_until);
-        } else if constexpr (std::is_same_v<B, TransferBody>) {
-          j["range"] = b.range.to_string();
-          j["to"] = b.to.to_string();
-        } else if constexpr (std::is_same_v<B, ReturnBody> || std::is_same_v<B, RevokeBody>) {
-          j["range"] = b.range.to_string();
-        } else if constexpr (std::is_same_v<B, RenewBody>) {
-          j["range"] = b.range.to_string();
-          j["until"] = rfc3339(b.until);
-        } else if constexpr (std::is_same_v<B, AuthorizeBody> || std::is_same_v<B, WithdrawBody>) {
-          j["prefix"] = b.prefix.to_string();
-          j["max_length"] = b.max_length;
-          j["asn"] = "AS" + std::to_string(b.asn);
-        } else if constexpr (std::is_same_v<B, SetMetadataBody>) {
-          j["range"] = b.range.to_string();
-          j["metadata"] = {{"name", b.meta.name},
-                           {"country", b.meta.country},
-                           {"source_registry", b.meta.source_registry},
-                           {"source_handle", b.meta.source_handle},
-                           {"abuse_contact", b.meta.abuse_contact}};
-        } else if constexpr (std::is_same_v<B, RotateKeyBody>) {
-          j["new_key"] = AccountId{b.new_key}.to_string();
-        } else if constexpr (std::is_same_v<B, ValidatorUpdateBody>) {
-          json changes = json::array();
-          for (const auto& c : b.changes)
-            changes.push_back({{"account", AccountId{c.key}.to_string()}, {"key", c.key.hex()}, {"power", c.power}});
-          j["changes"] = changes;
-        }
-      },
-      tx.body);
+  json j = json_value(tx);
+  j["id"] = tx.id().hex();
+  j["summary"] = tx.describe();
   return j;
 }
 
 json header_json(const BlockHeader& h) {
-  return {{"chain_id", h.chain_id},
-          {"height", h.height},
-          {"time", h.time},
-          {"time_rfc3339", rfc3339(h.time)},
-          {"hash", h.hash().hex()},
-          {"prev_hash", h.prev_hash.hex()},
-          {"tx_root", h.tx_root.hex()},
-          {"state_root", h.state_root.hex()},
-          {"validator_set_hash", h.validator_set_hash.hex()},
-          {"evidence_root", h.evidence_root.hex()},
-          {"proposer", AccountId{h.proposer}.to_string()}};
+  json j = json_value(h);
+  j["hash"] = h.hash().hex();
+  return j;
 }
 
-json cert_json(const CommitCertificate& c) {
-  json votes = json::array();
-  for (const auto& v : c.votes)
-    votes.push_back({{"validator", AccountId{v.validator}.to_string()}, {"signature", v.sig.hex()}});
-  return {{"height", c.height}, {"round", c.round}, {"block_hash", c.block_hash.hex()}, {"votes", votes}};
-}
+json cert_json(const CommitCertificate& c) { return json_value(c); }
 
 json evidence_json(const Evidence& e, std::optional<uint64_t> committed_height) {
   json j = {{"id", e.id().hex()},
@@ -133,10 +92,7 @@ json evidence_json(const Evidence& e, std::optional<uint64_t> committed_height) 
 }
 
 json validator_set_json(const ValidatorSet& set) {
-  json vs = json::array();
-  for (const auto& v : set.validators)
-    vs.push_back({{"account", AccountId{v.key}.to_string()}, {"key", v.key.hex()}, {"power", v.power}});
-  return {{"validators", vs}, {"total_power", set.total_power()}, {"hash", set.hash().hex()}};
+  return {{"validators", json_value(set.validators)}, {"total_power", set.total_power()}, {"hash", set.hash().hex()}};
 }
 
 }  // namespace nl::node

@@ -41,17 +41,6 @@ Bytes height_key(uint64_t h) {
 constexpr std::string_view kHistoryFormatKey = "history_format";
 constexpr size_t kTxLocationBytes = 8 + 4;
 
-// Byte offset of the state root inside an encoded block (BlockHeader::encode).
-std::optional<size_t> state_root_offset(ByteView block) {
-  if (block.size() < 5) return std::nullopt;
-  Reader r(block);
-  r.u8();
-  size_t chain_id_len = r.u32();
-  size_t off = 1 + 4 + chain_id_len + 8 + 8 + 32 + 32;
-  if (off + 32 > block.size()) return std::nullopt;
-  return off;
-}
-
 }  // namespace
 
 BlockStore::~BlockStore() {
@@ -319,26 +308,6 @@ Status BlockStore::verify_chain(
     prev_hash = hash;
     prev_cert = std::move(*c);
   }
-  return Status::success();
-}
-
-Status BlockStore::tamper_block_for_testing(uint64_t height) {
-  const Bytes key = height_key(height);
-  std::string bytes;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cfs_[kBlocks], slice(key), &bytes);
-  if (s.IsNotFound()) return fail("no block at height " + std::to_string(height));
-  if (!s.ok()) return fail("cannot read block " + std::to_string(height) + ": " + s.ToString());
-  std::optional<size_t> off;
-  try {
-    off = state_root_offset(view(bytes));
-  } catch (const DecodeError&) {
-  }
-  if (!off) return fail("block at height " + std::to_string(height) + " is too short to tamper with");
-  bytes[*off] = static_cast<char>(bytes[*off] ^ 0x01);
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  s = db_->Put(wo, cfs_[kBlocks], slice(key), rocksdb::Slice(bytes));
-  if (!s.ok()) return fail("cannot write block " + std::to_string(height) + ": " + s.ToString());
   return Status::success();
 }
 

@@ -77,11 +77,6 @@ class BlockStore {
       const crypto::Hash32& genesis_hash,
       const std::function<Status(const BlockHeader&, const CommitCertificate&)>& check_cert = {}) const;
 
-  // Test-only (tests/tools/tamper_block.cpp): flips one byte of the stored
-  // header's state root at `height`, so the block still decodes but no
-  // longer matches its certificate. Never call it on a real ledger.
-  Status tamper_block_for_testing(uint64_t height);
-
  private:
   BlockStore() = default;
   std::unique_ptr<rocksdb::DB> db_;

@@ -79,7 +79,6 @@ class Chain {
 
   const Registry& registry() const { return registry_; }
   const BlockStore& store() const { return *store_; }
-  BlockStore& store_for_testing() { return *store_; }
   const crypto::Hash32 state_root() const { return commitment_.root(); }
 
   // A self-contained proof of who controls `r` at the tip.

@@ -7,6 +7,7 @@
 #include "crypto/ed25519.h"
 #include "crypto/hash.h"
 #include "ledger/block_store.h"
+#include "support/tamper_block.h"
 
 #include <rocksdb/db.h>
 
@@ -410,14 +411,14 @@ TEST_CASE("block store: verify_chain accepts a good chain and names a tampered h
     Status other = s->verify_chain(crypto::Hash32{});
     REQUIRE_FALSE(other.ok());
     CHECK(other.error().find("height 1") != std::string::npos);
-
-    REQUIRE(s->tamper_block_for_testing(3).ok());
-    auto b = s->block(3);
-    REQUIRE(b.ok());  // still decodes
-    CHECK(b->header.hash() != s->cert(3)->block_hash);
-    CHECK_FALSE(s->tamper_block_for_testing(9).ok());
   }
+  // Corrupted from outside while the store is closed, as a disk fault would.
+  REQUIRE(test::tamper_block(dir.str(), 3).ok());
+  CHECK_FALSE(test::tamper_block(dir.str(), 9).ok());
   auto s = open_ok(dir);
+  auto b = s->block(3);
+  REQUIRE(b.ok());  // still decodes
+  CHECK(b->header.hash() != s->cert(3)->block_hash);
   Status bad = s->verify_chain(kGenesis);
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.error().find("height 3") != std::string::npos);

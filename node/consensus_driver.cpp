@@ -2,8 +2,6 @@
 // timeouts, building and checking blocks, committing decisions.
 #include "node/consensus_driver.h"
 
-#include <sodium.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -48,7 +46,6 @@ ConsensusDriver::Impl::Impl(boost::asio::io_context& io, SharedChain& c, DriverO
       mempool(opts.mempool),
       next_height_timer(strand),
       tick_timer(strand),
-      fault_timer(strand),
       sync(opts.sync_timeout, opts.sync_lag_grace),
       verifier(opts.verify_threads, opts.verify_queue) {
   consensus::EngineConfig cfg;
@@ -75,7 +72,12 @@ Result<std::unique_ptr<ConsensusDriver>> ConsensusDriver::open(boost::asio::io_c
 
 ConsensusDriver::~ConsensusDriver() { stop(); }
 
-void ConsensusDriver::attach(P2pNetwork* network) { impl_->net = network; }
+void ConsensusDriver::attach(Transport* network) {
+  if (network)
+    network->set_handlers([this](const PeerInfo& p, p2p::P2pMessage m) { on_peer_message(p, std::move(m)); },
+                          [this](const PeerInfo& p, bool up) { on_peer(p, up); });
+  impl_->net = network;
+}
 void ConsensusDriver::start() { impl_->start(); }
 void ConsensusDriver::stop() { impl_->stop(); }
 const Mempool& ConsensusDriver::mempool() const { return impl_->mempool; }
@@ -86,7 +88,7 @@ DriverStatus ConsensusDriver::status() const {
 }
 
 std::vector<PeerInfo> ConsensusDriver::peers() const {
-  P2pNetwork* n = impl_->net;
+  Transport* n = impl_->net;
   return n ? n->peers() : std::vector<PeerInfo>{};
 }
 
@@ -136,7 +138,6 @@ void ConsensusDriver::Impl::start() {
   post([this] {
     if (engine_height != 0) return;  // started already
     tick();
-    if (!opts.test_fault_file.empty()) poll_faults();
     start_height_now(chain.height() + 1);
   });
 }
@@ -151,7 +152,6 @@ void ConsensusDriver::Impl::stop() {
     self->timers.clear();
     self->next_height_timer.cancel();
     self->tick_timer.cancel();
-    self->fault_timer.cancel();
   });
 }
 
@@ -251,29 +251,9 @@ void ConsensusDriver::Impl::drive(Actions first) {
   publish();
 }
 
-bool ConsensusDriver::Impl::signed_by_me(const consensus::Message& m) const {
-  if (!opts.validator_key) return false;
-  const crypto::PublicKey& me = opts.validator_key->public_key();
-  if (const auto* p = std::get_if<consensus::Proposal>(&m)) return p->proposer == me;
-  if (const auto* v = std::get_if<ledger::SignedVote>(&m)) return v->validator == me;
-  return false;
-}
-
 void ConsensusDriver::Impl::broadcast_consensus(const consensus::Message& m) {
   seen.insert(crypto::sha256(consensus::encode_message(m)));
-  P2pNetwork* n = net;
-  if (n) n->broadcast(p2p::ConsensusMessage{m});
-  // Test-only: a second, conflicting vote for a random block, signed
-  // without the WAL, so that peers see this validator equivocate.
-  if (opts.test_equivocate && n && signed_by_me(m))
-    if (const auto* v = std::get_if<ledger::SignedVote>(&m)) {
-      crypto::Hash32 other;
-      randombytes_buf(other.b.data(), other.b.size());
-      auto twin = ledger::SignedVote::make(chain.genesis_hash(), v->height, v->round, v->type, other, *opts.validator_key);
-      consensus::Message tm = twin;
-      seen.insert(crypto::sha256(consensus::encode_message(tm)));
-      n->broadcast(p2p::ConsensusMessage{std::move(tm)});
-    }
+  if (Transport* n = net) n->broadcast(p2p::ConsensusMessage{m});
 }
 
 void ConsensusDriver::Impl::schedule_timeout(const consensus::ScheduleTimeout& t) {

@@ -31,7 +31,7 @@
 #include "node/mempool.h"
 #include "node/p2p_message.h"
 #include "node/tx_admission.h"
-#include "node/p2p_network.h"
+#include "node/transport.h"
 
 namespace nl::node {
 
@@ -61,10 +61,6 @@ struct DriverOptions {
   // gossip_batch_delay after its first transaction (0: at once).
   size_t gossip_batch_txs = 512;
   std::chrono::milliseconds gossip_batch_delay{5};
-  // Test-only fault hooks (i4 testnet tests): a file of node keys to
-  // partition from, polled every 100 ms; and double-signing every vote.
-  std::string test_fault_file;
-  bool test_equivocate = false;
 };
 
 struct DriverStatus {
@@ -83,15 +79,16 @@ class ConsensusDriver {
   ConsensusDriver(const ConsensusDriver&) = delete;
   ConsensusDriver& operator=(const ConsensusDriver&) = delete;
 
-  // The network to gossip on, before start(); none for a lone validator.
-  void attach(P2pNetwork* network);
+  // The network to gossip on, before start() and before the network starts:
+  // its handlers become this driver's. None for a lone validator.
+  void attach(Transport* network);
   // Starts consensus at the height after the chain's tip.
   void start();
   // Stops timers and consensus, answers every waiting submitter; any
   // thread, safe twice. A step in progress on the strand finishes first.
   void stop();
 
-  // P2pNetwork's callbacks (any thread).
+  // The transport's handlers (any thread).
   void on_peer_message(const PeerInfo& peer, p2p::P2pMessage m);
   void on_peer(const PeerInfo& peer, bool connected);
 

@@ -66,7 +66,6 @@ struct ConsensusDriver::Impl : std::enable_shared_from_this<ConsensusDriver::Imp
   // unique state lock.
   void committed(const std::vector<const ledger::Block*>& blocks);
   void publish();  // the engine's height and round, for status()
-  bool signed_by_me(const consensus::Message& m) const;
 
   // --- driver_gossip.cpp ---
   // A tx or txs frame: what is new and not yet verified is checked, in
@@ -80,7 +79,6 @@ struct ConsensusDriver::Impl : std::enable_shared_from_this<ConsensusDriver::Imp
   void on_peer(const PeerInfo& peer, bool connected);
   void maybe_sync();
   void tick();        // every regossip_interval
-  void poll_faults(); // every 100 ms with a fault file
   void broadcast_status();
   // Into the mempool and on to the peers if new; what the mempool says.
   Mempool::Added add_tx(ledger::Transaction tx, SubmitCallback done, const PeerInfo* from, std::string* why = nullptr);
@@ -95,7 +93,7 @@ struct ConsensusDriver::Impl : std::enable_shared_from_this<ConsensusDriver::Imp
   void relay(const p2p::P2pMessage& m, const PeerInfo& from);
   // Who gets what `from` sent under that rule (relay() and the
   // transaction outbox); every peer for what was submitted here (no `from`).
-  std::vector<PeerId> forward_targets(P2pNetwork& n, const PeerInfo* from) const;
+  std::vector<PeerId> forward_targets(Transport& n, const PeerInfo* from) const;
 
   boost::asio::io_context& ioc;
   Strand strand;
@@ -108,7 +106,7 @@ struct ConsensusDriver::Impl : std::enable_shared_from_this<ConsensusDriver::Imp
   Mempool mempool;
   SeenDigests seen;      // consensus messages handled (SHA-256 of their encoding)
   SeenDigests seen_txs{200000};  // transaction copies taken in from peers (SHA-256 of the encoding)
-  std::atomic<P2pNetwork*> net{nullptr};
+  std::atomic<Transport*> net{nullptr};
   std::atomic<bool> stopped{false};
   std::atomic<bool> waiting{false};  // the next height waits for work or block_interval
   std::atomic<bool> wake_posted{false};  // a wake(false) for a new transaction is queued
@@ -121,7 +119,6 @@ struct ConsensusDriver::Impl : std::enable_shared_from_this<ConsensusDriver::Imp
   std::map<consensus::Timeout, std::shared_ptr<Timer>> timers;
   Timer next_height_timer;
   Timer tick_timer;
-  Timer fault_timer;
   BlockSync sync;
   // Values of the current height known valid, by id: built here or checked
   // here, prepared on the tip. A decided one commits from what was prepared.
@@ -141,7 +138,6 @@ struct ConsensusDriver::Impl : std::enable_shared_from_this<ConsensusDriver::Imp
   bool next_height_heard = false;  // a peer's message for the next height came in
   bool recheck_queued = false;      // a mempool re-check is posted and has not run yet
   std::chrono::steady_clock::time_point height_started{};
-  std::string fault_file_text;
   bool sync_logged_behind = false;
 
   // Gossiped transactions wait here for their peers' next txs frames.
@@ -151,7 +147,7 @@ struct ConsensusDriver::Impl : std::enable_shared_from_this<ConsensusDriver::Imp
                   TxOutbox::Options{.flush_txs = opts.gossip_batch_txs, .flush_delay = opts.gossip_batch_delay},
                   [this](PeerId peer, std::vector<ledger::Transaction> batch) {
                     if (stopped) return;
-                    if (P2pNetwork* n = net) n->send(peer, p2p::TxsMessage{std::move(batch)});
+                    if (Transport* n = net) n->send(peer, p2p::TxsMessage{std::move(batch)});
                   }};
 
   // Last, so that it goes first: its workers call into the members above.

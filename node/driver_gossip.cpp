@@ -1,11 +1,9 @@
 // The network's side of the driver: transactions and consensus messages
 // from peers (each forwarded once; transactions in per-peer batches, see
 // tx_outbox.h), height announcements, block-range sync in both directions,
-// re-gossip while a height is stuck, and the test-only partition file.
+// and re-gossip while a height is stuck.
 #include <algorithm>
-#include <fstream>
 #include <mutex>
-#include <sstream>
 
 #include "consensus/message.h"
 #include "node/consensus_driver.h"
@@ -20,8 +18,6 @@ struct Overload : F... {
 };
 template <class... F>
 Overload(F...) -> Overload<F...>;
-
-constexpr std::chrono::milliseconds kFaultPoll{100};
 
 // A frame's offences of one kind cost what as many tx frames would.
 int penalty_for(size_t offences) {
@@ -76,7 +72,7 @@ void ConsensusDriver::Impl::log_dropped(const std::vector<ledger::Rejection>& dr
 
 Mempool::Added ConsensusDriver::Impl::add_tx(ledger::Transaction tx, SubmitCallback done, const PeerInfo* from,
                                              std::string* why) {
-  P2pNetwork* n = net;
+  Transport* n = net;
   std::optional<ledger::Transaction> forward;  // the copy as it came, not as merged
   if (n) forward = tx;
   const auto added = mempool.add(std::move(tx), std::move(done), why);
@@ -92,7 +88,7 @@ Mempool::Added ConsensusDriver::Impl::add_tx(ledger::Transaction tx, SubmitCallb
   return added;
 }
 
-std::vector<PeerId> ConsensusDriver::Impl::forward_targets(P2pNetwork& n, const PeerInfo* from) const {
+std::vector<PeerId> ConsensusDriver::Impl::forward_targets(Transport& n, const PeerInfo* from) const {
   std::vector<PeerId> out;
   for (const PeerInfo& p : n.peers()) {
     if (from && (p.id == from->id || (from->validator && p.validator))) continue;
@@ -102,7 +98,7 @@ std::vector<PeerId> ConsensusDriver::Impl::forward_targets(P2pNetwork& n, const 
 }
 
 void ConsensusDriver::Impl::relay(const p2p::P2pMessage& m, const PeerInfo& from) {
-  if (P2pNetwork* n = net) n->send(forward_targets(*n, &from), m);
+  if (Transport* n = net) n->send(forward_targets(*n, &from), m);
 }
 
 void ConsensusDriver::Impl::on_txs(const PeerInfo& peer, std::vector<ledger::Transaction> txs) {
@@ -122,7 +118,7 @@ void ConsensusDriver::Impl::on_txs(const PeerInfo& peer, std::vector<ledger::Tra
     if (mempool.verified(tx)) continue;  // every signature of this copy is already waiting
     fresh.push_back(std::move(tx));
   }
-  if (P2pNetwork* n = net; n && foreign > 0)
+  if (Transport* n = net; n && foreign > 0)
     n->penalize(peer.id, penalty_for(foreign),
                 "transaction for chain '" + first_foreign + and_more(foreign, "for other chains"));
   if (fresh.empty()) return;
@@ -169,7 +165,7 @@ void ConsensusDriver::Impl::verify_gossiped(const PeerInfo& peer, std::vector<le
     }
     genuine.push_back(std::move(tx));
   }
-  P2pNetwork* n = net;
+  Transport* n = net;
   if (n && forged > 0) n->penalize(peer.id, penalty_for(forged), first_forged + and_more(forged, "forged"));
   if (genuine.empty() || stopped) return;
   // The rules next, all of the frame under one hold of the state lock.
@@ -209,7 +205,7 @@ void ConsensusDriver::Impl::on_consensus(const PeerInfo& from, consensus::Messag
   const bool next_height = h == at + 1;
   const uint64_t rejected = engine->stats().messages_rejected;
   consensus::Actions actions = engine->on_message(m);
-  P2pNetwork* n = net;
+  Transport* n = net;
   if (engine->stats().messages_rejected > rejected) {
     if (n) n->penalize(from.id, kPenaltyInvalid, "consensus message refused (signature, signer or shape)");
     return;
@@ -233,7 +229,7 @@ void ConsensusDriver::Impl::on_consensus(const PeerInfo& from, consensus::Messag
 // --- heights and sync -------------------------------------------------------
 
 void ConsensusDriver::Impl::broadcast_status() {
-  if (P2pNetwork* n = net) n->broadcast(p2p::StatusMessage{chain.height(), chain.tip_hash()});
+  if (Transport* n = net) n->broadcast(p2p::StatusMessage{chain.height(), chain.tip_hash()});
 }
 
 void ConsensusDriver::Impl::on_status(PeerId from, const p2p::StatusMessage& s) {
@@ -250,14 +246,14 @@ void ConsensusDriver::Impl::on_peer(const PeerInfo& peer, bool connected) {
     }
     sync.peer_height(peer.id, peer.best_height);
     // A peer that just (re)connected may have missed this height's messages.
-    if (P2pNetwork* n = net; n && engine_height != 0)
+    if (Transport* n = net; n && engine_height != 0)
       for (auto& m : engine->messages_to_regossip()) n->send(peer.id, p2p::ConsensusMessage{std::move(m)});
     maybe_sync();
   });
 }
 
 void ConsensusDriver::Impl::maybe_sync() {
-  P2pNetwork* n = net;
+  Transport* n = net;
   if (!n) return;
   auto r = sync.next(chain.height(), BlockSync::Clock::now(), missed_height == chain.height() + 1);
   if (!r) {
@@ -284,13 +280,13 @@ void ConsensusDriver::Impl::serve(const PeerInfo& peer, const p2p::GetBlocks& re
              e.what());
     out.blocks.clear();
   }
-  if (P2pNetwork* n = net) n->send(peer.id, out);
+  if (Transport* n = net) n->send(peer.id, out);
 }
 
 void ConsensusDriver::Impl::on_blocks(const PeerInfo& peer, p2p::Blocks answer) {
   auto req = sync.answered(peer.id);
   if (!req) return;  // not asked, or asked too long ago
-  P2pNetwork* n = net;
+  Transport* n = net;
   const auto now = BlockSync::Clock::now();
   if (answer.blocks.empty()) {
     sync.failed(peer.id, now);
@@ -333,7 +329,7 @@ void ConsensusDriver::Impl::tick() {
   // message get it again; while heights are decided, every first send got
   // through and repeating them would only multiply the traffic.
   if (h != 0 && h == last_tick_height && !waiting) {
-    if (P2pNetwork* n = net) {
+    if (Transport* n = net) {
       for (auto& m : engine->messages_to_regossip()) n->broadcast(p2p::ConsensusMessage{std::move(m)});
       broadcast_status();
     }
@@ -343,39 +339,6 @@ void ConsensusDriver::Impl::tick() {
   tick_timer.expires_after(opts.regossip_interval);
   tick_timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
     if (!ec && !self->stopped) self->tick();
-  });
-}
-
-void ConsensusDriver::Impl::poll_faults() {
-  std::ifstream in(opts.test_fault_file);
-  std::stringstream text;
-  if (in) text << in.rdbuf();
-  if (text.str() != fault_file_text) {
-    fault_file_text = text.str();
-    std::set<crypto::PublicKey> keys;
-    std::istringstream lines(fault_file_text);
-    std::string line;
-    size_t n = 0;
-    while (std::getline(lines, line)) {
-      ++n;
-      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-      if (line.empty()) continue;
-      auto h = crypto::Hash32::from_hex(line);
-      if (!h) {
-        log_line("test fault file " + opts.test_fault_file + ": line " + std::to_string(n) +
-                 " is not a node key (64 hex digits); ignored");
-        continue;
-      }
-      crypto::PublicKey k;
-      k.b = h->b;
-      keys.insert(k);
-    }
-    log_line("test fault file: partitioned from " + std::to_string(keys.size()) + " node key(s)");
-    if (P2pNetwork* net_now = net) net_now->set_partitioned(std::move(keys));
-  }
-  fault_timer.expires_after(kFaultPoll);
-  fault_timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-    if (!ec && !self->stopped) self->poll_faults();
   });
 }
 

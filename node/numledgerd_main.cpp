@@ -19,6 +19,7 @@
 #include "node/api.h"
 #include "node/consensus_driver.h"
 #include "node/descriptor_budget.h"
+#include "node/fault_transport.h"
 #include "node/http_server.h"
 #include "node/p2p_network.h"
 #include "node/rtr_server.h"
@@ -40,8 +41,7 @@ struct Flags {
   node::HttpLimits http;
   node::WhoisLimits whois;
   node::RtrOptions rtr;
-  std::string test_fault_file;
-  bool test_equivocate = false;
+  std::string fault_plan;
 };
 
 // Connection caps and deadlines (whitepaper/security.md, "Connection limits").
@@ -120,11 +120,9 @@ void add_flags(CLI::App& app, Flags& f) {
   app.add_option("--rtr-retry", f.rtr.intervals.retry, "RTR retry interval, seconds")->capture_default_str();
   app.add_option("--rtr-expire", f.rtr.intervals.expire, "RTR expire interval, seconds")->capture_default_str();
   add_connection_flags(app, f);
-  app.add_option("--test-fault-file", f.test_fault_file,
-                 "test only: a file polled every 100 ms; each line a peer node key (64 hex) whose traffic is "
-                 "dropped both ways");
-  app.add_flag("--test-equivocate", f.test_equivocate,
-               "test only: double-sign every prevote and precommit with a conflicting random block id");
+  app.add_option("--fault-plan", f.fault_plan,
+                 "tests only: a fault plan file (node/fault_plan.h), re-read when it changes: per peer, drop, "
+                 "partition, delay and jitter, duplicate, and equivocate (double-sign this validator's votes)");
 }
 
 // The handshake identity: a validator's is its validator key; an
@@ -212,8 +210,6 @@ int main(int argc, char** argv) {
                     f.timeout_precommit, f.timeout_precommit / 2};
   dopts.block_interval = std::chrono::milliseconds(static_cast<long>(f.block_interval * 1000));
   dopts.max_block_txs = f.max_block_txs;
-  dopts.test_fault_file = f.test_fault_file;
-  dopts.test_equivocate = f.test_equivocate;
   node::SharedChain shared(**chain);
   auto driver = node::ConsensusDriver::open(ioc, shared, dopts);
   if (!driver) return std::fprintf(stderr, "numledgerd: %s\n", driver.error().c_str()), 1;
@@ -234,10 +230,18 @@ int main(int argc, char** argv) {
                              },
                          .max_peers = f.max_peers,
                          .log = {}};
-  node::P2pNetwork network(
-      ioc, popts, [&d](const node::PeerInfo& p, node::p2p::P2pMessage m) { d.on_peer_message(p, std::move(m)); },
-      [&d](const node::PeerInfo& p, bool up) { d.on_peer(p, up); });
-  d.attach(&network);
+  node::P2pNetwork network(ioc, popts);
+  // Tests only: the fault plan sits between the driver and the network.
+  std::unique_ptr<node::FaultTransport> faults;
+  if (!f.fault_plan.empty()) {
+    faults = std::make_unique<node::FaultTransport>(
+        ioc, network,
+        node::FaultTransportOptions{.plan_path = f.fault_plan,
+                                    .genesis_hash = (*chain)->genesis_hash(),
+                                    .validator_key = validator});
+    std::fprintf(stderr, "numledgerd: TEST ONLY: faults injected from %s\n", f.fault_plan.c_str());
+  }
+  d.attach(faults ? static_cast<node::Transport*>(faults.get()) : &network);
 
   node::HttpLimits http_limits = f.http;
   // A transaction travels as hex inside JSON: twice its bytes plus framing.
@@ -267,6 +271,7 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr, "numledgerd: %s %s, node key %s\n", validator ? "validator" : "observer",
                ledger::AccountId{identity->public_key()}.to_string().c_str(), identity->public_key().hex().c_str());
+  if (faults) faults->start();
   network.start();
   d.start();
   std::fprintf(stderr, "numledgerd: listening on http://%s:%u (peers at ws://%s:%u/p2p)\n", host_port->first.c_str(),
@@ -277,6 +282,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "numledgerd: signal %d, shutting down\n", sig);
     network.stop();
     d.stop();
+    if (faults) faults->stop();
     server.stop();
     whois.stop();
     if (rtr) rtr->stop();

@@ -78,8 +78,8 @@ Admission P2pNetwork::Impl::admit(const std::shared_ptr<PeerSession>& s, const p
       (info.outbound ? "outbound" : "inbound") + ", " + (info.validator ? "validator" : "observer") +
       (reserved ? ", reserved slot" : "") + ", height " +
       std::to_string(info.best_height) + ")");
-  guarded("OnPeer", [&] {
-    if (on_peer) on_peer(info, true);
+  guarded("OnPeer", [&, h = handlers.load()] {
+    if (h->on_peer) h->on_peer(info, true);
   });
   return {true, false, {}};
 }
@@ -90,13 +90,12 @@ bool P2pNetwork::Impl::deliver(PeerSession& s, p2p::P2pMessage m) {
     std::lock_guard lock(mu);
     auto it = sessions.find(s.id());
     if (it == sessions.end() || !it->second.visible) return false;
-    if (partitioned.count(it->second.info.key)) return false;
     if (auto* st = std::get_if<p2p::StatusMessage>(&m)) it->second.info.best_height = st->height;
     info = it->second.info;
     if (!enter_locked()) return false;
   }
-  guarded("OnMessage", [&] {
-    if (on_message) on_message(info, std::move(m));
+  guarded("OnMessage", [&, h = handlers.load()] {
+    if (h->on_message) h->on_message(info, std::move(m));
   });
   return true;
 }
@@ -123,8 +122,8 @@ void P2pNetwork::Impl::closed(PeerSession& s, const SessionEnd& end) {
   }
   if (left) {
     announce_leave(*left, end.reason);
-    guarded("OnPeer", [&] {
-      if (on_peer) on_peer(*left, false);
+    guarded("OnPeer", [&, h = handlers.load()] {
+      if (h->on_peer) h->on_peer(*left, false);
     });
   }
   if (dialer_index && *dialer_index < all_dialers.size()) all_dialers[*dialer_index]->session_ended(end);
@@ -167,7 +166,6 @@ std::vector<std::shared_ptr<PeerSession>> P2pNetwork::Impl::targets(std::optiona
   if (stopped) return out;
   for (auto& [id, e] : sessions) {
     if (!e.visible || (only && id != *only) || (except && id == *except)) continue;
-    if (partitioned.count(e.info.key)) continue;
     out.push_back(e.session);
   }
   return out;
@@ -269,7 +267,7 @@ void P2pNetwork::Impl::stop() {
   for (const auto& info : leaving) {
     announce_leave(info, "node stopping");
     try {
-      if (on_peer) on_peer(info, false);
+      if (auto h = handlers.load(); h->on_peer) h->on_peer(info, false);
     } catch (const std::exception& e) {
       log(std::string("numledgerd: p2p: OnPeer callback threw: ") + e.what());
     } catch (...) {
@@ -283,6 +281,10 @@ P2pNetwork::P2pNetwork(net::io_context& ioc, P2pOptions opts, OnMessage on_messa
     : impl_(std::make_shared<Impl>(ioc, std::move(opts), std::move(on_message), std::move(on_peer))) {}
 
 P2pNetwork::~P2pNetwork() { stop(); }
+
+void P2pNetwork::set_handlers(OnMessage on_message, OnPeer on_peer) {
+  impl_->handlers = std::make_shared<const Impl::Handlers>(Impl::Handlers{std::move(on_message), std::move(on_peer)});
+}
 
 void P2pNetwork::start() { impl_->start(); }
 
@@ -321,11 +323,6 @@ std::vector<PeerInfo> P2pNetwork::peers() const {
 size_t P2pNetwork::peer_count() const {
   std::lock_guard lock(impl_->mu);
   return impl_->by_key.size();
-}
-
-void P2pNetwork::set_partitioned(std::set<crypto::PublicKey> keys) {
-  std::lock_guard lock(impl_->mu);
-  impl_->partitioned = std::move(keys);
 }
 
 }  // namespace nl::node

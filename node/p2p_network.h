@@ -22,26 +22,15 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "crypto/ed25519.h"
 #include "crypto/hash.h"
 #include "node/p2p_message.h"
+#include "node/transport.h"
 
 namespace nl::node {
-
-using PeerId = uint64_t;  // one per connection, never reused within a process
-
-struct PeerInfo {
-  PeerId id = 0;
-  crypto::PublicKey key;  // the node key the handshake proved
-  std::string address;    // "ip:port" of the other end
-  bool outbound = false;  // we dialled it
-  bool validator = false; // as its Hello said
-  uint64_t best_height = 0;  // from its Hello, then from its last StatusMessage
-};
 
 struct P2pOptions {
   std::string chain_id = {};
@@ -82,21 +71,18 @@ struct P2pOptions {
 // Points for the usual offences; a node adds its own through penalize().
 inline constexpr int kPenaltyUndecodable = 25;  // oversized, malformed, unknown tag
 inline constexpr int kPenaltyHandshake = 50;    // wrong chain, bad signature, protocol
-inline constexpr int kPenaltyInvalid = 10;      // decodes, but the node refuses it
+// kPenaltyInvalid (transport.h): decodes, but the node refuses it
 inline constexpr int kPenaltyHandshakeTimeout = 10;  // to the address: a handshake not finished in time
 inline constexpr int kPenaltyNotReading = 100;  // to the key: a peer that does not take in what it asked for
 inline constexpr int kPenaltyNotReadingAddress = 50;  // and to its address, so fresh keys from it are not welcome
 
-class P2pNetwork {
+// The Transport the node runs on. Its handlers are called on the
+// connection's strand, for every frame after the handshake (never Hello or
+// HelloAuth), in the order the peer sent them.
+class P2pNetwork final : public Transport {
  public:
-  // Called on the connection's strand, for every frame after the
-  // handshake (never Hello or HelloAuth), in the order the peer sent them.
-  using OnMessage = std::function<void(const PeerInfo&, p2p::P2pMessage)>;
-  // A peer finished its handshake (true) or left (false).
-  using OnPeer = std::function<void(const PeerInfo&, bool connected)>;
-
-  P2pNetwork(boost::asio::io_context& ioc, P2pOptions opts, OnMessage on_message, OnPeer on_peer);
-  ~P2pNetwork();  // stops
+  P2pNetwork(boost::asio::io_context& ioc, P2pOptions opts, OnMessage on_message = {}, OnPeer on_peer = {});
+  ~P2pNetwork() override;  // stops
   P2pNetwork(const P2pNetwork&) = delete;
   P2pNetwork& operator=(const P2pNetwork&) = delete;
 
@@ -108,22 +94,19 @@ class P2pNetwork {
   void accept(boost::beast::tcp_stream&& stream,
               boost::beast::http::request<boost::beast::http::string_body> request);
 
+  void set_handlers(OnMessage on_message, OnPeer on_peer) override;
   // Any thread. Encodes once; a peer whose queue is full is dropped.
-  void broadcast(const p2p::P2pMessage& m, std::optional<PeerId> except = {});
-  void send(PeerId peer, const p2p::P2pMessage& m);
+  void broadcast(const p2p::P2pMessage& m, std::optional<PeerId> except = {}) override;
+  void send(PeerId peer, const p2p::P2pMessage& m) override;
   // To each of `peers` that is connected, encoded once.
-  void send(const std::vector<PeerId>& peers, const p2p::P2pMessage& m);
+  void send(const std::vector<PeerId>& peers, const p2p::P2pMessage& m) override;
   // The node found a message of this peer invalid: adds points to its node
   // key, and at ban_score drops the peer and bans the key for ban_time.
-  void penalize(PeerId peer, int points, const std::string& reason);
+  void penalize(PeerId peer, int points, const std::string& reason) override;
 
-  std::vector<PeerInfo> peers() const;  // handshaken ones
+  std::vector<PeerInfo> peers() const override;  // handshaken ones
   size_t queued_bytes() const;  // all send queues together
   size_t peer_count() const;
-
-  // Test-only fault hook: frames to and from these node keys are dropped
-  // silently (connections stay up), as a network partition would.
-  void set_partitioned(std::set<crypto::PublicKey> keys);
 
  private:
   struct Impl;

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <exception>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 
@@ -42,8 +43,7 @@ struct P2pNetwork::Impl : SessionOwner, DialerHost, std::enable_shared_from_this
   Impl(boost::asio::io_context& ioc, P2pOptions o, OnMessage m, OnPeer p)
       : ioc(ioc),
         opts(std::move(o)),
-        on_message(std::move(m)),
-        on_peer(std::move(p)),
+        handlers(std::make_shared<const Handlers>(Handlers{std::move(m), std::move(p)})),
         me(std::make_shared<const LocalIdentity>(
             LocalIdentity{opts.chain_id, opts.genesis_hash, opts.node_key, opts.validator, opts.best_height})),
         limits{opts.send_queue_bytes,     opts.send_queue_frames,     opts.handshake_timeout, opts.idle_timeout,
@@ -66,8 +66,12 @@ struct P2pNetwork::Impl : SessionOwner, DialerHost, std::enable_shared_from_this
 
   boost::asio::io_context& ioc;
   const P2pOptions opts;
-  const OnMessage on_message;
-  const OnPeer on_peer;
+  struct Handlers {
+    OnMessage on_message;
+    OnPeer on_peer;
+  };
+  // Swapped whole by set_handlers; a callback in progress keeps its copy.
+  std::atomic<std::shared_ptr<const Handlers>> handlers;
   const std::shared_ptr<const LocalIdentity> me;
   const SessionLimits limits;
   const SlotLimits slot_limits;
@@ -80,7 +84,6 @@ struct P2pNetwork::Impl : SessionOwner, DialerHost, std::enable_shared_from_this
   PeerId next_id = 0;
   std::map<PeerId, Entry> sessions;
   std::map<crypto::PublicKey, PeerId> by_key;  // visible sessions
-  std::set<crypto::PublicKey> partitioned;
   PeerScores scores;
   std::vector<std::shared_ptr<PeerDialer>> dialers;
   std::atomic<size_t> queued_total{0};  // bytes in every send queue

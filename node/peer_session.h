@@ -73,7 +73,7 @@ class SessionOwner {
   // from now on and the owner has announced it.
   virtual Admission admit(const std::shared_ptr<PeerSession>& s, const p2p::Hello& theirs) = 0;
   // A frame after the handshake, in order; on the session's strand. False
-  // when it was not handed on (partitioned, stopping).
+  // when it was not handed on (not a peer, stopping).
   virtual bool deliver(PeerSession& s, p2p::P2pMessage m) = 0;
   // Refused handshake or bad frame: logged, scored; the session closes
   // itself. `points` go to the key once it is proven, else to the address;

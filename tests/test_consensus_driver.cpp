@@ -11,6 +11,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -310,13 +311,16 @@ TEST_CASE("driver: a validator stopped and restarted from its home catches up an
 }
 
 TEST_CASE("driver: an equivocating validator's double votes become committed evidence") {
+  test::TempDir faults{"nl-driver-equivocate"};
+  const std::string plan = faults / "plan";
+  std::ofstream(plan) << "* equivocate\n";
   Net net(4);
   // Rebuild validator 3 as the equivocator, before anything starts.
   const std::string home = net.dir / "v3";
   net.nodes[3]->stop();
   DriverNodeOptions o;
   o.validator = key(103);
-  o.equivocate = true;
+  o.fault_plan = plan;
   net.nodes[3] = std::make_unique<DriverNode>(home, net.g, o);
   net.nodes[3]->open();
   net.start_all();
@@ -334,30 +338,33 @@ TEST_CASE("driver: an equivocating validator's double votes become committed evi
     CHECK(net[i].read([](const Chain& c) { return !c.registry().evidence_of(key(103).public_key()).empty(); }));
 }
 
-TEST_CASE("driver: the test fault file cuts a validator off its peers, and emptying it heals the partition") {
+TEST_CASE("driver: a fault plan cuts a validator off its peers, and emptying it heals the partition") {
   test::TempDir faults{"nl-driver-faults"};
-  const std::string file = faults / "faults";
+  const std::string file = faults / "plan";
   Net net(4);
   // Rebuild validator 3 with a fault file, before anything starts.
   const std::string home = net.dir / "v3";
   net.nodes[3]->stop();
   DriverNodeOptions o;
   o.validator = key(103);
-  o.fault_file = file;
+  o.fault_plan = file;
   net.nodes[3] = std::make_unique<DriverNode>(home, net.g, o);
   net.nodes[3]->open();
   net.start_all();
   REQUIRE(eventually([&] { return net.all_at_least(4, 2); }, 30s));
   {
-    std::ofstream f(file);
-    for (uint8_t k = 100; k < 103; ++k) f << key(k).public_key().hex() << "\n";
+    // Written aside and renamed, so the poller never reads half a plan.
+    std::ofstream f(file + ".tmp");
+    for (uint8_t k = 100; k < 103; ++k) f << key(k).public_key().hex() << " partition\n";
   }
+  std::filesystem::rename(file + ".tmp", file);
   std::this_thread::sleep_for(500ms);  // polled every 100 ms
   const uint64_t cut_at = net[3].height();
   // The other three hold more than 2/3 and go on; the cut-off one cannot.
   REQUIRE(eventually([&] { return net.all_at_least(3, cut_at + 4); }, 30s));
   CHECK(net[3].height() <= cut_at + 1);
-  std::ofstream(file, std::ios::trunc).close();
+  std::ofstream(file + ".tmp", std::ios::trunc).close();
+  std::filesystem::rename(file + ".tmp", file);
   const uint64_t target = net.min_height(3);
   REQUIRE_MESSAGE(eventually([&] { return net[3].height() >= target; }, 30s), "healed node at " << net[3].height());
   for (uint64_t h = 1; h <= target; ++h) CHECK(net[3].hash_at(h) == net[0].hash_at(h));

@@ -411,26 +411,6 @@ TEST_CASE("redial: a peer that restarts on the same port is reconnected within t
   CHECK(a.peer_with(b2.key().public_key()));
 }
 
-TEST_CASE("partition: frames to and from the keys are dropped both ways, the connection stays") {
-  Loop loop;
-  TestNode a(loop, 1), b(loop, 2);
-  a.start({b.address()});
-  b.start();
-  REQUIRE(a.wait_peers(1));
-  a.net().set_partitioned({b.key().public_key()});
-  a.net().broadcast(status(1));
-  b.net().broadcast(status(2));
-  std::this_thread::sleep_for(300ms);
-  CHECK(b.statuses().empty());
-  CHECK(a.statuses().empty());
-  CHECK(a.net().peer_count() == 1);
-  CHECK(b.net().peer_count() == 1);
-  a.net().set_partitioned({});
-  a.net().broadcast(status(3));
-  b.net().broadcast(status(4));
-  CHECK(eventually([&] { return b.statuses() == std::vector<uint64_t>{3} && a.statuses() == std::vector<uint64_t>{4}; }));
-}
-
 TEST_CASE("penalize: points add up, at the ban score the peer is dropped and banned") {
   Loop loop;
   TestNode a(loop, 1), b(loop, 2);

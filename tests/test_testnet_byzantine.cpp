@@ -1,6 +1,6 @@
-// One validator of four runs numledgerd --test-equivocate: it signs a
-// second, conflicting prevote and precommit for a random block at every
-// height and round. The three honest validators stay safe (every node
+// One validator of four equivocates through its fault plan (numledgerd
+// --fault-plan with "* equivocate"): for each of its prevotes and
+// precommits it also signs a conflicting one for a random block. The three honest validators stay safe (every node
 // agrees on every block) and live (blocks and transactions commit), and the
 // equivocation evidence is committed: GET /api/v1/evidence on every node
 // names the double-signer.
@@ -14,7 +14,8 @@ using namespace nl::test;
 
 TEST_CASE("an equivocating validator: the others stay safe and live, the evidence is committed") {
   TestnetHarness net;
-  net.add_config_line("validator3", "test-equivocate = true");
+  net.enable_faults();
+  net.set_plan("validator3", "* equivocate\n");
   net.start();
   const auto all = net.validators();
   const std::string liar = ledger::AccountId{net.node_public_key("validator3")}.to_string();

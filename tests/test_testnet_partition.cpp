@@ -1,5 +1,5 @@
 // A 2/2 partition of a 4-validator testnet, made with numledgerd's
-// --test-fault-file: neither half has more than 2/3 of the power, so no
+// --fault-plan: neither half has more than 2/3 of the power, so no
 // node commits a block the others don't have (no node commits at all once
 // in-flight decisions settle). After healing, blocks resume, a transaction
 // submitted during the partition commits, and all nodes agree on every

@@ -19,6 +19,7 @@
 #include "ledger/chain.h"
 #include "node/api.h"
 #include "node/consensus_driver.h"
+#include "node/fault_transport.h"
 #include "node/http_server.h"
 #include "node/p2p_network.h"
 #include "fixtures.h"
@@ -30,8 +31,9 @@ struct DriverNodeOptions {
   std::chrono::milliseconds block_interval{100};
   uint64_t timeout_ms = 400;
   std::chrono::milliseconds sync_lag_grace{300};
-  bool equivocate = false;
-  std::string fault_file;
+  // A fault plan file (node/fault_plan.h) between the driver and its
+  // network, as numledgerd --fault-plan puts it; empty: none.
+  std::string fault_plan;
 };
 
 class DriverNode {
@@ -58,8 +60,6 @@ class DriverNode {
     d.regossip_interval = std::chrono::milliseconds(300);
     d.sync_timeout = std::chrono::milliseconds(3000);
     d.sync_lag_grace = opts_.sync_lag_grace;
-    d.test_equivocate = opts_.equivocate;
-    d.test_fault_file = opts_.fault_file;
     shared_ = std::make_unique<node::SharedChain>(*chain_);
     auto drv = node::ConsensusDriver::open(*ioc_, *shared_, d);
     REQUIRE_MESSAGE(drv.ok(), drv.error());
@@ -91,11 +91,18 @@ class DriverNode {
                        .log = {}};
     p.redial_min = std::chrono::milliseconds(50);
     p.redial_max = std::chrono::milliseconds(500);
-    node::ConsensusDriver* d = driver_.get();
-    net_ = std::make_unique<node::P2pNetwork>(
-        *ioc_, p, [d](const node::PeerInfo& peer, node::p2p::P2pMessage m) { d->on_peer_message(peer, std::move(m)); },
-        [d](const node::PeerInfo& peer, bool up) { d->on_peer(peer, up); });
-    driver_->attach(net_.get());
+    net_ = std::make_unique<node::P2pNetwork>(*ioc_, p);
+    node::Transport* transport = net_.get();
+    if (!opts_.fault_plan.empty()) {
+      faults_ = std::make_unique<node::FaultTransport>(
+          *ioc_, *net_,
+          node::FaultTransportOptions{.plan_path = opts_.fault_plan,
+                                      .genesis_hash = chain_->genesis_hash(),
+                                      .validator_key = opts_.validator});
+      faults_->start();
+      transport = faults_.get();
+    }
+    driver_->attach(transport);
     for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { ioc_->run(); });
     net_->start();
     driver_->start();
@@ -106,11 +113,13 @@ class DriverNode {
     if (!ioc_) return;
     if (net_) net_->stop();
     if (driver_) driver_->stop();
+    if (faults_) faults_->stop();
     if (server_) server_->stop();
     work_.reset();
     ioc_->stop();
     for (auto& t : threads_) t.join();
     threads_.clear();
+    faults_.reset();
     net_.reset();
     server_.reset();
     api_.reset();
@@ -167,6 +176,7 @@ class DriverNode {
   std::unique_ptr<node::Api> api_;
   std::unique_ptr<node::HttpServer> server_;
   std::unique_ptr<node::P2pNetwork> net_;
+  std::unique_ptr<node::FaultTransport> faults_;
   std::vector<std::thread> threads_;
   uint16_t port_ = 0;
 };

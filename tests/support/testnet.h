@@ -1,8 +1,8 @@
 // A real multi-process testnet on 127.0.0.1 for the `testnet` tests, made
 // and run through the real CLI (numledger testnet init|start|stop): nodes
 // are killed with SIGKILL by their pid files, restarted with `testnet
-// start`, partitioned through numledgerd's --test-fault-file, and always
-// stopped when the harness goes away.
+// start`, given faults (partitions, delays, drops...) through numledgerd's
+// --fault-plan, and always stopped when the harness goes away.
 #pragma once
 #include <doctest/doctest.h>
 #include <signal.h>
@@ -155,22 +155,37 @@ class TestnetHarness {
     out << line << "\n";
     REQUIRE(out.good());
   }
-  // Gives every node a fault file (call before start).
+  // Gives every node an empty fault plan, numledgerd --fault-plan (call
+  // before start); set_plan, partition and heal change it while it runs.
   void enable_faults() {
-    for (const auto& n : names_) add_config_line(n, "test-fault-file = \"" + fault_file(n) + "\"");
+    for (const auto& n : names_) {
+      set_plan(n, "");
+      add_config_line(n, "fault-plan = \"" + plan_file(n) + "\"");
+    }
+  }
+  // Replaces a node's fault plan (node/fault_plan.h); the node reads it
+  // within 100 ms. By rename, so that it never reads half a file.
+  void set_plan(const std::string& name, const std::string& text) {
+    const std::string tmp = plan_file(name) + ".tmp";
+    {
+      std::ofstream out(tmp, std::ios::trunc);
+      out << text;
+      REQUIRE(out.good());
+    }
+    std::filesystem::rename(tmp, plan_file(name));
   }
   // Drops traffic between every node of `a` and every node of `b`.
   void partition(const std::vector<std::string>& a, const std::vector<std::string>& b) {
-    std::map<std::string, std::set<std::string>> cut;
+    std::map<std::string, std::string> plan;
     for (const auto& x : a)
       for (const auto& y : b) {
-        cut[x].insert(node_key(y));
-        cut[y].insert(node_key(x));
+        plan[x] += node_key(y) + " partition\n";
+        plan[y] += node_key(x) + " partition\n";
       }
-    for (const auto& n : names_) write_faults(n, cut[n]);
+    for (const auto& n : names_) set_plan(n, plan[n]);
   }
   void heal() {
-    for (const auto& n : names_) write_faults(n, {});
+    for (const auto& n : names_) set_plan(n, "");
   }
 
   // The node key of a node: its validator key, or an observer's node key.
@@ -335,16 +350,7 @@ class TestnetHarness {
 
  private:
   crypto::Hash32 genesis_hash_;  // what every transaction of this testnet binds
-  std::string fault_file(const std::string& name) const { return node_dir(name) + "/faults"; }
-  void write_faults(const std::string& name, const std::set<std::string>& keys) {
-    // Replaced by rename, so the node's poller never reads half a file.
-    std::string tmp = fault_file(name) + ".tmp";
-    {
-      std::ofstream out(tmp, std::ios::trunc);
-      for (const auto& k : keys) out << k << "\n";
-    }
-    std::filesystem::rename(tmp, fault_file(name));
-  }
+  std::string plan_file(const std::string& name) const { return node_dir(name) + "/faults.plan"; }
 
   TempDir tmp_{"nl-testnet"};
   unsigned base_port_ = 0;

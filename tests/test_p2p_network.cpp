@@ -238,6 +238,9 @@ TEST_CASE("a handshaken peer that sends an oversized or unexpected frame is drop
     p.send(p2p::encode(p.ours));
     CHECK(p.wait_closed() == websocket::error::closed);
     CHECK(a.wait_log("unexpected hello frame after the handshake"));
+    // Gone from the node too: a session of the same key still there would
+    // make the next one a duplicate, closed without its offence scored.
+    CHECK(a.wait_peers(0));
   }
   {
     RawPeer p(a.port());
@@ -245,6 +248,7 @@ TEST_CASE("a handshaken peer that sends an oversized or unexpected frame is drop
     REQUIRE(p.handshake(k));
     p.send(Bytes{p2p::kP2pVersion, static_cast<uint8_t>(p2p::Tag::status), 1, 2});
     CHECK(p.wait_closed() == websocket::error::closed);
+    CHECK(a.wait_peers(0));
   }
   // 25 + 25 + 25 so far; a fourth offence bans the key (not the address:
   // only offences before a key is proven count against it).

@@ -25,7 +25,7 @@
 #include "bench/bench_testnet_net.h"
 #include "bench/bench_usage.h"
 #include "ledger/transaction.h"
-#include "node/http_client.h"
+#include "node/client/http_client.h"
 #include "tests/support/attacker_sockets.h"
 #include "tests/support/hostile_p2p_peer.h"
 

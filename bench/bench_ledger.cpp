@@ -21,7 +21,7 @@
 #include "ledger/control_proof.h"
 #include "ledger/genesis.h"
 #include "ledger/registry.h"
-#include "node/mempool.h"
+#include "node/driver/mempool.h"
 
 using namespace nl;
 using namespace nl::ledger;

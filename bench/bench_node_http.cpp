@@ -16,10 +16,10 @@
 
 #include "bench/bench_usage.h"
 #include "ledger/chain.h"
-#include "node/api.h"
-#include "node/consensus_driver.h"
-#include "node/http_client.h"
-#include "node/http_server.h"
+#include "node/http/api.h"
+#include "node/driver/consensus_driver.h"
+#include "node/client/http_client.h"
+#include "node/net/http_server.h"
 
 using namespace nl;
 using namespace nl::ledger;

@@ -29,7 +29,7 @@
 #include "bench/bench_usage.h"
 #include "bench/bench_testnet_net.h"
 #include "ledger/transaction.h"
-#include "node/http_client.h"
+#include "node/client/http_client.h"
 
 using namespace nl;
 using nlohmann::json;

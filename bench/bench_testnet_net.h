@@ -24,7 +24,7 @@
 #include "crypto/key_file.h"
 #include "ledger/genesis.h"
 #include "ledger/transaction.h"
-#include "node/http_client.h"
+#include "node/client/http_client.h"
 #include "tests/support/process.h"
 
 namespace nl::bench {

@@ -10,7 +10,7 @@
 #include <cstring>
 #include <ctime>
 
-#include "crypto/durable_file.h"
+#include "crypto/basics/durable_file.h"
 #include "ledger/account.h"
 #include "ledger/resource.h"
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "crypto/bytes.h"
-#include "crypto/result.h"
+#include "crypto/basics/bytes.h"
+#include "crypto/basics/result.h"
 
 namespace nl::cli {
 

@@ -1,6 +1,5 @@
 // numledger key new / key show.
 #include <fcntl.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,32 +11,12 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "crypto/key_file.h"
+#include "node/client/terminal_passphrase.h"
 #include "ledger/account.h"
 
 namespace nl::cli {
 
 namespace {
-
-// Reads one line from the terminal with echo off; nullopt without a terminal.
-std::optional<std::string> read_hidden(int fd, const std::string& prompt) {
-  termios old{};
-  if (::tcgetattr(fd, &old) != 0) return std::nullopt;
-  termios quiet = old;
-  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-  quiet.c_lflag |= ECHONL;
-  (void)::write(fd, prompt.data(), prompt.size());
-  ::tcsetattr(fd, TCSAFLUSH, &quiet);
-  std::string line;
-  char c;
-  for (;;) {
-    ssize_t n = ::read(fd, &c, 1);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0 || c == '\n' || c == '\r') break;
-    line.push_back(c);
-  }
-  ::tcsetattr(fd, TCSAFLUSH, &old);
-  return line;
-}
 
 // The passphrase for a new key: NUMLEDGER_PASSPHRASE, else asked twice.
 Result<std::string> new_passphrase(const std::string& path) {
@@ -50,8 +29,8 @@ Result<std::string> new_passphrase(const std::string& path) {
       "; set NUMLEDGER_PASSPHRASE or use --no-passphrase for an unencrypted testnet key";
   int fd = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (fd < 0) return fail(no_tty);
-  auto first = read_hidden(fd, "New passphrase for " + path + ": ");
-  auto second = first ? read_hidden(fd, "Repeat passphrase: ") : std::nullopt;
+  auto first = node::read_hidden_line(fd, "New passphrase for " + path + ": ");
+  auto second = first ? node::read_hidden_line(fd, "Repeat passphrase: ") : std::nullopt;
   ::close(fd);
   if (!first || !second) return fail(no_tty);
   if (first->empty()) return fail("empty passphrase; use --no-passphrase for an unencrypted key");

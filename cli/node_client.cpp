@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "node/http_client.h"
+#include "node/client/http_client.h"
 
 namespace nl::cli {
 

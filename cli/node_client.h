@@ -1,4 +1,4 @@
-// Talking to a node's HTTP JSON API (/api/v1/, see node/api.cpp). Every
+// Talking to a node's HTTP JSON API (/api/v1/, see node/http/api.cpp). Every
 // failure comes back as a reason a person can act on: the node's own
 // "error" text for a 4xx, or why the node could not be reached.
 #pragma once
@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/hash.h"
-#include "crypto/result.h"
+#include "crypto/basics/result.h"
 #include "ledger/account.h"
 
 namespace nl::cli {

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "crypto/result.h"
+#include "crypto/basics/result.h"
 
 namespace nl::cli::testnet {
 

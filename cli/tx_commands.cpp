@@ -15,6 +15,7 @@
 #include "cli/node_client.h"
 #include "cli/tx_file.h"
 #include "crypto/key_file.h"
+#include "node/client/terminal_passphrase.h"
 
 namespace nl::cli {
 
@@ -98,11 +99,11 @@ int build(const Common& c, const BodyFn& make_body) {
     return report(kExitUsage, "the transaction would be " + std::to_string(size) + " bytes; the cap is " +
                                   std::to_string(ledger::kMaxTxBytes));
 
-  auto key = crypto::load_key_file(c.key);
+  auto key = node::load_key_file_asking(c.key);
   if (!key) return report(kExitFailure, key.error());
   tx.sign(*key);
   if (!c.new_key.empty()) {
-    auto second = crypto::load_key_file(c.new_key);
+    auto second = node::load_key_file_asking(c.new_key);
     if (!second) return report(kExitFailure, second.error());
     tx.sign(*second);
   }

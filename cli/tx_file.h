@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crypto/result.h"
+#include "crypto/basics/result.h"
 #include "ledger/transaction.h"
 
 namespace nl::cli {

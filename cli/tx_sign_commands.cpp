@@ -7,7 +7,8 @@
 #include "cli/exit_codes.h"
 #include "cli/tx_file.h"
 #include "crypto/key_file.h"
-#include "node/json_views.h"
+#include "node/client/terminal_passphrase.h"
+#include "node/client/json_views.h"
 
 namespace nl::cli {
 
@@ -43,7 +44,7 @@ int run_sign(const std::string& path, const std::string& key_path) {
     if (!signature_ok(s, msg))
       return report(kExitFailure, path + ": the signature by " + AccountId{s.key}.to_string() +
                                       " does not verify; refusing to add to a damaged transaction");
-  auto key = crypto::load_key_file(key_path);
+  auto key = node::load_key_file_asking(key_path);
   if (!key) return report(kExitFailure, key.error());
   const uint32_t max = ledger::max_signatures(ledger::body_kind(tx->body));
   if (tx->signatures.size() >= max && !tx->signed_by(key->public_key()))

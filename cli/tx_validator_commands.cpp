@@ -12,6 +12,7 @@
 #include "cli/node_client.h"
 #include "cli/tx_file.h"
 #include "crypto/key_file.h"
+#include "node/client/terminal_passphrase.h"
 
 namespace nl::cli {
 
@@ -89,7 +90,7 @@ int run_update(const UpdateOpts& o) {
     tx.nonce = *n;
   }
   if (!o.key.empty()) {
-    auto key = crypto::load_key_file(o.key);
+    auto key = node::load_key_file_asking(o.key);
     if (!key) return report(kExitFailure, key.error());
     tx.sign(*key);
   }

@@ -6,8 +6,8 @@
 #include <variant>
 
 #include "consensus/proposal.h"
-#include "crypto/bytes.h"
-#include "crypto/result.h"
+#include "crypto/basics/bytes.h"
+#include "crypto/basics/result.h"
 #include "ledger/block.h"
 #include "ledger/vote.h"
 

@@ -7,10 +7,10 @@
 #include <cstdint>
 #include <string>
 
-#include "crypto/bytes.h"
+#include "crypto/basics/bytes.h"
 #include "crypto/ed25519.h"
 #include "crypto/hash.h"
-#include "crypto/result.h"
+#include "crypto/basics/result.h"
 #include "ledger/block.h"
 #include "ledger/canonical.h"
 

@@ -3,7 +3,7 @@
 // it back and never signs a different value for a height, round and step it
 // has already signed (it re-sends the recorded message instead).
 // The engine only sees this interface: the sim keeps records in memory, the
-// node in an fsynced file (node/file_wal.h).
+// node in an fsynced file (node/driver/file_wal.h).
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "consensus/proposal.h"
-#include "crypto/bytes.h"
-#include "crypto/result.h"
+#include "crypto/basics/bytes.h"
+#include "crypto/basics/result.h"
 #include "ledger/vote.h"
 
 namespace nl::consensus {

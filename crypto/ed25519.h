@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "crypto/bytes.h"
+#include "crypto/basics/bytes.h"
 
 namespace nl::crypto {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "crypto/bytes.h"
+#include "crypto/basics/bytes.h"
 
 namespace nl::crypto {
 

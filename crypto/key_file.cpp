@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,8 +10,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
-#include "crypto/durable_file.h"
-#include "crypto/json_fields.h"
+#include "crypto/basics/durable_file.h"
+#include "crypto/basics/json_fields.h"
 
 namespace nl::crypto {
 
@@ -114,47 +113,12 @@ Result<Parsed> parse_key_file(const std::string& path) {
   return p;
 }
 
-Result<std::string> prompt_passphrase(const std::string& path) {
-  const std::string no_tty =
-      path + ": key file is encrypted and there is no terminal to ask for the passphrase; set " +
-      kPassEnv;
-  int fd = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (fd < 0) return fail(no_tty);
-  termios old{};
-  if (::tcgetattr(fd, &old) != 0) {
-    ::close(fd);
-    return fail(no_tty);
-  }
-  termios quiet = old;
-  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-  quiet.c_lflag |= ECHONL;
-  std::string prompt = "Passphrase for " + path + ": ";
-  (void)::write(fd, prompt.data(), prompt.size());
-  ::tcsetattr(fd, TCSAFLUSH, &quiet);
-  std::string line;
-  char c;
-  bool got_eol = false;
-  for (;;) {
-    ssize_t n = ::read(fd, &c, 1);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    if (c == '\n' || c == '\r') {
-      got_eol = true;
-      break;
-    }
-    line.push_back(c);
-  }
-  ::tcsetattr(fd, TCSAFLUSH, &old);
-  ::close(fd);
-  if (!got_eol && line.empty()) return fail(path + ": no passphrase entered");
-  return line;
-}
-
-Result<std::string> resolve_passphrase(const std::string& path,
-                                       const std::optional<std::string>& given) {
+Result<std::string> resolve_passphrase(const std::string& path, const std::optional<std::string>& given,
+                                       const PassphrasePrompt& prompt) {
   if (given) return *given;
   if (const char* env = std::getenv(kPassEnv)) return std::string(env);
-  return prompt_passphrase(path);
+  if (prompt) return prompt(path);
+  return fail(path + ": key file is encrypted and no passphrase was given; set " + kPassEnv);
 }
 
 // Argon2id over the passphrase; fails only when memory runs out.
@@ -226,8 +190,8 @@ Status save_key_file(const std::string& path, const SecretKey& key,
   return {};
 }
 
-Result<SecretKey> load_key_file(const std::string& path,
-                                const std::optional<std::string>& passphrase) {
+Result<SecretKey> load_key_file(const std::string& path, const std::optional<std::string>& passphrase,
+                                const PassphrasePrompt& prompt) {
   init();
   auto parsed = parse_key_file(path);
   if (!parsed) return parsed.take_error();
@@ -259,7 +223,7 @@ Result<SecretKey> load_key_file(const std::string& path,
     auto ct = hex_field<32 + crypto_aead_xchacha20poly1305_ietf_ABYTES>(doc, "ciphertext");
     if (!ct) return fail(bad + ct.error());
 
-    auto pass = resolve_passphrase(path, passphrase);
+    auto pass = resolve_passphrase(path, passphrase, prompt);
     if (!pass) return pass.take_error();
     Wipe<std::string> wipe_pass{*pass};
     std::array<uint8_t, 32> k{};

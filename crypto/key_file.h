@@ -3,11 +3,12 @@
 // mode 0600. A testnet file may be stored without a passphrase; it says so
 // in the file ("encryption": "none").
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 
 #include "crypto/ed25519.h"
-#include "crypto/result.h"
+#include "crypto/basics/result.h"
 
 namespace nl::crypto {
 
@@ -15,11 +16,17 @@ namespace nl::crypto {
 Status save_key_file(const std::string& path, const SecretKey& key,
                      const std::optional<std::string>& passphrase);
 
+// Asks a person for the passphrase of the key file at `path` (the terminal
+// prompt lives with the programs, node/client/terminal_passphrase.h).
+using PassphrasePrompt = std::function<Result<std::string>(const std::string& path)>;
+
 // Reads a key file. For an encrypted file the passphrase is taken from
-// `passphrase` if given, else NUMLEDGER_PASSPHRASE, else an interactive
-// prompt on the terminal. A wrong passphrase is a clear error.
+// `passphrase` if given, else NUMLEDGER_PASSPHRASE, else from `prompt`;
+// with none of them it is an error that names the variable. A wrong
+// passphrase is a clear error.
 Result<SecretKey> load_key_file(const std::string& path,
-                                const std::optional<std::string>& passphrase = std::nullopt);
+                                const std::optional<std::string>& passphrase = std::nullopt,
+                                const PassphrasePrompt& prompt = {});
 
 // Just the public key, without decrypting.
 Result<PublicKey> read_key_file_public(const std::string& path);

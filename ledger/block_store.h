@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "crypto/hash.h"
-#include "crypto/result.h"
+#include "crypto/basics/result.h"
 #include "ledger/block.h"
 #include "ledger/history_index.h"
 #include "ledger/registry.h"

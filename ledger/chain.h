@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "crypto/result.h"
+#include "crypto/basics/result.h"
 #include "ledger/block.h"
 #include "ledger/block_store.h"
 #include "ledger/control_proof.h"

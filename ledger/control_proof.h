@@ -6,7 +6,7 @@
 #pragma once
 #include <vector>
 
-#include "crypto/result.h"
+#include "crypto/basics/result.h"
 #include "ledger/block.h"
 #include "ledger/genesis.h"
 #include "ledger/holding.h"

@@ -7,7 +7,7 @@
 
 #include "crypto/ed25519.h"
 #include "crypto/hash.h"
-#include "crypto/result.h"
+#include "crypto/basics/result.h"
 #include "ledger/canonical.h"
 #include "ledger/vote.h"
 

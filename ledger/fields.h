@@ -11,7 +11,7 @@
 // list serves both directions, as Bitcoin Core's SERIALIZE_METHODS does. The
 // visitors that walk it: the canonical writer and reader
 // (ledger/field_codec.h), the one-line description (ledger/field_describe.h)
-// and the JSON view (node/json_fields.h). How one field *type* (Resource,
+// and the JSON view (node/client/json_fields.h). How one field *type* (Resource,
 // u64, a sequence...) is encoded, read, described or shown is written once,
 // in those visitors; a list only names, orders and bounds its fields.
 #pragma once
@@ -20,7 +20,7 @@
 #include <string_view>
 #include <type_traits>
 
-#include "crypto/result.h"
+#include "crypto/basics/result.h"
 
 namespace nl::ledger {
 

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "crypto/domain_tags.h"
-#include "crypto/json_fields.h"
+#include "crypto/basics/json_fields.h"
 
 namespace nl::ledger {
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "crypto/hash.h"
-#include "crypto/result.h"
+#include "crypto/basics/result.h"
 #include "ledger/block.h"
 #include "ledger/holding.h"
 #include "ledger/validator_set.h"

@@ -26,8 +26,8 @@
 #include <optional>
 #include <vector>
 
-#include "crypto/bytes.h"
-#include "crypto/result.h"
+#include "crypto/basics/bytes.h"
+#include "crypto/basics/result.h"
 #include "ledger/resource.h"
 
 namespace rocksdb {

@@ -11,7 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "crypto/result.h"
+#include "crypto/basics/result.h"
 #include "ledger/evidence.h"
 #include "ledger/holding.h"
 #include "ledger/interval_index.h"

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "crypto/result.h"
+#include "crypto/basics/result.h"
 #include "ledger/canonical.h"
 
 namespace nl::ledger {

@@ -33,7 +33,7 @@
 #include <vector>
 
 #include "crypto/hash.h"
-#include "crypto/result.h"
+#include "crypto/basics/result.h"
 #include "ledger/canonical.h"
 
 namespace nl::ledger {

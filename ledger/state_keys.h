@@ -10,7 +10,7 @@
 #pragma once
 #include <optional>
 
-#include "crypto/bytes.h"
+#include "crypto/basics/bytes.h"
 #include "ledger/account.h"
 #include "ledger/holding.h"
 

@@ -12,7 +12,7 @@
 
 #include "crypto/ed25519.h"
 #include "crypto/hash.h"
-#include "crypto/result.h"
+#include "crypto/basics/result.h"
 #include "ledger/account.h"
 #include "ledger/holding.h"
 #include "ledger/resource.h"

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "crypto/ed25519.h"
-#include "crypto/result.h"
+#include "crypto/basics/result.h"
 #include "ledger/account.h"
 #include "ledger/fields.h"
 #include "ledger/holding.h"

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "crypto/bytes.h"
+#include "crypto/basics/bytes.h"
 #include "crypto/ed25519.h"
 #include "crypto/hash.h"
 #include "ledger/canonical.h"

@@ -5,44 +5,16 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <chrono>
 #include <cstdio>
-#include <filesystem>
-#include <optional>
-#include <shared_mutex>
-#include <thread>
 
-#include "crypto/key_file.h"
-#include "ledger/chain.h"
-#include "ledger/genesis.h"
 #include "ledger/transaction.h"
-#include "node/api.h"
-#include "node/consensus_driver.h"
-#include "node/descriptor_budget.h"
-#include "node/fault_transport.h"
-#include "node/http_server.h"
-#include "node/p2p_network.h"
-#include "node/rtr_server.h"
-#include "node/whois_answer.h"
-#include "node/whois_server.h"
+#include "node/node.h"
 
 using namespace nl;
 
 namespace {
 
-struct Flags {
-  std::string home, genesis, validator_key, node_key, listen = "127.0.0.1:8640";
-  std::vector<std::string> peers;
-  double block_interval = 2.0;
-  uint64_t timeout_propose = 1000, timeout_prevote = 1000, timeout_precommit = 1000;
-  size_t max_peers = 64;
-  size_t max_block_txs = node::DriverOptions{}.max_block_txs;
-  std::string whois_listen, rtr_listen;
-  node::HttpLimits http;
-  node::WhoisLimits whois;
-  node::RtrOptions rtr;
-  std::string fault_plan;
-};
+using Flags = node::NodeConfig;
 
 // Connection caps and deadlines (whitepaper/security.md, "Connection limits").
 void add_connection_flags(CLI::App& app, Flags& f) {
@@ -121,23 +93,8 @@ void add_flags(CLI::App& app, Flags& f) {
   app.add_option("--rtr-expire", f.rtr.intervals.expire, "RTR expire interval, seconds")->capture_default_str();
   add_connection_flags(app, f);
   app.add_option("--fault-plan", f.fault_plan,
-                 "tests only: a fault plan file (node/fault_plan.h), re-read when it changes: per peer, drop, "
+                 "tests only: a fault plan file (node/transport/fault_plan.h), re-read when it changes: per peer, drop, "
                  "partition, delay and jitter, duplicate, and equivocate (double-sign this validator's votes)");
-}
-
-// The handshake identity: a validator's is its validator key; an
-// observer's is --node-key, or HOME/node.key made on first start.
-Result<crypto::SecretKey> node_identity(const Flags& f, const std::optional<crypto::SecretKey>& validator) {
-  if (validator) return *validator;
-  const std::string path = f.node_key.empty() ? f.home + "/node.key" : f.node_key;
-  if (!std::filesystem::exists(path)) {
-    if (!f.node_key.empty()) return fail("--node-key " + path + ": no such file");
-    auto key = crypto::SecretKey::generate();
-    if (auto s = crypto::save_key_file(path, key, std::nullopt); !s) return fail("cannot write " + path + ": " + s.error());
-    std::fprintf(stderr, "numledgerd: created node key %s\n", path.c_str());
-    return key;
-  }
-  return crypto::load_key_file(path);
 }
 
 }  // namespace
@@ -151,149 +108,17 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;  // --help is success; anything else is a usage error
   }
+  if (auto s = node::check_config(f); !s) return std::fprintf(stderr, "numledgerd: %s\n", s.error().c_str()), 2;
 
-  if (auto s = node::rtr::check_intervals(f.rtr.intervals); !s)
-    return std::fprintf(stderr, "numledgerd: --rtr-*: %s\n", s.error().c_str()), 2;
-  if (auto hp = node::parse_host_port(f.rtr_listen); !f.rtr_listen.empty() && !hp)
-    return std::fprintf(stderr, "numledgerd: --rtr-listen: %s\n", hp.error().c_str()), 2;
-  auto host_port = node::parse_host_port(f.listen);
-  if (!host_port) return std::fprintf(stderr, "numledgerd: --listen: %s\n", host_port.error().c_str()), 2;
-  if (auto hp = node::parse_host_port(f.whois_listen); !f.whois_listen.empty() && !hp)
-    return std::fprintf(stderr, "numledgerd: --whois-listen: %s\n", hp.error().c_str()), 2;
-  for (const auto& p : f.peers)
-    if (auto hp = node::parse_host_port(p); !hp)
-      return std::fprintf(stderr, "numledgerd: --peer %s: %s\n", p.c_str(), hp.error().c_str()), 2;
-
-  // Before RocksDB opens its files; the caps are fitted to what it gives.
-  const auto fds = node::raise_descriptor_limit();
-  const auto plan = node::plan_descriptors(
-      fds.soft, f.max_peers,
-      {f.http.max_connections, f.whois_listen.empty() ? 0 : f.whois.max_connections,
-       f.rtr_listen.empty() ? 0 : f.rtr.max_connections});
-  f.http.max_connections = plan.caps.http;
-  if (!f.whois_listen.empty()) f.whois.max_connections = plan.caps.whois;
-  if (!f.rtr_listen.empty()) f.rtr.max_connections = plan.caps.rtr;
-  std::fprintf(stderr, "numledgerd: %s\n", node::describe(fds, plan).c_str());
-
-  crypto::init();
-  auto genesis = ledger::Genesis::load(f.genesis);
-  if (!genesis) return std::fprintf(stderr, "numledgerd: %s\n", genesis.error().c_str()), 1;
-  std::optional<crypto::SecretKey> validator;
-  if (!f.validator_key.empty()) {
-    auto key = crypto::load_key_file(f.validator_key);
-    if (!key) return std::fprintf(stderr, "numledgerd: %s\n", key.error().c_str()), 1;
-    validator = *key;
-  }
-  std::error_code ec;
-  std::filesystem::create_directories(f.home, ec);
-  if (ec) return std::fprintf(stderr, "numledgerd: cannot create %s: %s\n", f.home.c_str(), ec.message().c_str()), 1;
-  auto identity = node_identity(f, validator);
-  if (!identity) return std::fprintf(stderr, "numledgerd: %s\n", identity.error().c_str()), 1;
-
-  auto chain = ledger::Chain::open(f.home + "/ledger", *genesis);
-  if (!chain) return std::fprintf(stderr, "numledgerd: %s\n", chain.error().c_str()), 1;
-  std::fprintf(stderr, "numledgerd: chain '%s' at height %llu, state root %s\n", genesis->chain_id.c_str(),
-               static_cast<unsigned long long>((*chain)->height()), (*chain)->state_root().hex().c_str());
-  if (validator) {
-    const uint64_t next = (*chain)->height() + 1;
-    if (!(*chain)->validators_at(next).find(validator->public_key()))
-      std::fprintf(stderr, "numledgerd: warning: %s is not a validator at height %llu; it signs nothing while it is not\n",
-                   ledger::AccountId{validator->public_key()}.to_string().c_str(), static_cast<unsigned long long>(next));
-  }
-
-  boost::asio::io_context ioc;
-  node::DriverOptions dopts;
-  dopts.wal_path = f.home + "/consensus.wal";
-  dopts.validator_key = validator;
-  dopts.node_key = identity->public_key();
-  dopts.timeouts = {f.timeout_propose, f.timeout_propose / 2, f.timeout_prevote, f.timeout_prevote / 2,
-                    f.timeout_precommit, f.timeout_precommit / 2};
-  dopts.block_interval = std::chrono::milliseconds(static_cast<long>(f.block_interval * 1000));
-  dopts.max_block_txs = f.max_block_txs;
-  node::SharedChain shared(**chain);
-  auto driver = node::ConsensusDriver::open(ioc, shared, dopts);
-  if (!driver) return std::fprintf(stderr, "numledgerd: %s\n", driver.error().c_str()), 1;
-  node::ConsensusDriver& d = **driver;
-  node::Api api(shared, d);
-
-  node::P2pOptions popts{.chain_id = genesis->chain_id,
-                         .genesis_hash = (*chain)->genesis_hash(),
-                         .node_key = *identity,
-                         .validator = validator.has_value(),
-                         .peers = f.peers,
-                         .best_height = [&d] { return d.committed_height(); },
-                         // Current validators get reserved peer slots.
-                         .is_validator =
-                             [&shared, &c = **chain](const crypto::PublicKey& k) {
-                               auto lock = shared.read_lock();
-                               return c.validators_at(c.height() + 1).find(k) != nullptr;
-                             },
-                         .max_peers = f.max_peers,
-                         .log = {}};
-  node::P2pNetwork network(ioc, popts);
-  // Tests only: the fault plan sits between the driver and the network.
-  std::unique_ptr<node::FaultTransport> faults;
-  if (!f.fault_plan.empty()) {
-    faults = std::make_unique<node::FaultTransport>(
-        ioc, network,
-        node::FaultTransportOptions{.plan_path = f.fault_plan,
-                                    .genesis_hash = (*chain)->genesis_hash(),
-                                    .validator_key = validator});
-    std::fprintf(stderr, "numledgerd: TEST ONLY: faults injected from %s\n", f.fault_plan.c_str());
-  }
-  d.attach(faults ? static_cast<node::Transport*>(faults.get()) : &network);
-
-  node::HttpLimits http_limits = f.http;
-  // A transaction travels as hex inside JSON: twice its bytes plus framing.
-  http_limits.max_body = 2 * ledger::kMaxTxBytes + 4096;
-  node::HttpServer server(
-      ioc, [&api](node::HttpRequest req, node::Responder r) { api.handle(std::move(req), std::move(r)); }, http_limits,
-      node::HttpUpgrade{"/p2p", [&network](boost::beast::tcp_stream&& s,
-                                           boost::beast::http::request<boost::beast::http::string_body>&& req) {
-                          network.accept(std::move(s), std::move(req));
-                        }});
-  auto port = server.listen(f.listen);
-  if (!port) return std::fprintf(stderr, "numledgerd: %s\n", port.error().c_str()), 1;
-  node::WhoisServer whois(
-      ioc, [&](const std::string& q) { return node::whois_answer(shared, q); }, f.whois);
-  if (!f.whois_listen.empty()) {
-    auto wport = whois.listen(f.whois_listen);
-    if (!wport) return std::fprintf(stderr, "numledgerd: --whois-listen: %s\n", wport.error().c_str()), 1;
-    std::fprintf(stderr, "numledgerd: whois on %s (port %u)\n", f.whois_listen.c_str(), *wport);
-  }
-  std::unique_ptr<node::RtrServer> rtr;
-  if (!f.rtr_listen.empty()) {
-    rtr = std::make_unique<node::RtrServer>(ioc, node::chain_origin_source(shared), f.rtr);
-    auto rport = rtr->listen(f.rtr_listen);
-    if (!rport) return std::fprintf(stderr, "numledgerd: --rtr-listen: %s\n", rport.error().c_str()), 1;
-    std::fprintf(stderr, "numledgerd: rtr on %s (port %u), session %u (version 0: %u), serial %u\n",
-                 f.rtr_listen.c_str(), *rport, rtr->session_id(1), rtr->session_id(0), rtr->serial());
-  }
-  std::fprintf(stderr, "numledgerd: %s %s, node key %s\n", validator ? "validator" : "observer",
-               ledger::AccountId{identity->public_key()}.to_string().c_str(), identity->public_key().hex().c_str());
-  if (faults) faults->start();
-  network.start();
-  d.start();
-  std::fprintf(stderr, "numledgerd: listening on http://%s:%u (peers at ws://%s:%u/p2p)\n", host_port->first.c_str(),
-               *port, host_port->first.c_str(), *port);
-
-  boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int sig) {
+  auto n = node::Node::open(std::move(f));
+  if (!n) return std::fprintf(stderr, "numledgerd: %s\n", n.error().c_str()), 1;
+  node::Node& running = **n;
+  boost::asio::signal_set signals(running.io_context(), SIGINT, SIGTERM);
+  signals.async_wait([&running](const boost::system::error_code&, int sig) {
     std::fprintf(stderr, "numledgerd: signal %d, shutting down\n", sig);
-    network.stop();
-    d.stop();
-    if (faults) faults->stop();
-    server.stop();
-    whois.stop();
-    if (rtr) rtr->stop();
-    ioc.stop();
+    running.stop();
   });
-  std::thread second([&] { ioc.run(); });
-  ioc.run();
-  second.join();
-  network.stop();
-  d.stop();
-  std::fprintf(stderr, "numledgerd: stopped cleanly at height %llu\n",
-               static_cast<unsigned long long>((*chain)->height()));
+  const uint64_t height = running.run();
+  std::fprintf(stderr, "numledgerd: stopped cleanly at height %llu\n", static_cast<unsigned long long>(height));
   return 0;
 }

@@ -7,9 +7,9 @@
 #include <algorithm>
 
 #include "ledger/chain.h"
-#include "node/block_values.h"
-#include "node/mempool.h"
-#include "node/p2p_message.h"
+#include "node/driver/block_values.h"
+#include "node/driver/mempool.h"
+#include "node/transport/p2p_message.h"
 #include "support/fixtures.h"
 #include "support/process.h"
 

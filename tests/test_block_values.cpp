@@ -8,9 +8,9 @@
 #include <string>
 
 #include "ledger/chain.h"
-#include "node/block_values.h"
-#include "node/mempool.h"
-#include "node/parallel_signature_check.h"
+#include "node/driver/block_values.h"
+#include "node/driver/mempool.h"
+#include "node/driver/parallel_signature_check.h"
 #include "support/fixtures.h"
 #include "support/process.h"
 

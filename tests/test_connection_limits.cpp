@@ -2,8 +2,8 @@
 // connection caps are fitted into the open-file limit.
 #include <doctest/doctest.h>
 
-#include "node/address_counts.h"
-#include "node/descriptor_budget.h"
+#include "node/net/address_counts.h"
+#include "node/net/descriptor_budget.h"
 
 using namespace nl::node;
 namespace ip = boost::asio::ip;

@@ -16,8 +16,8 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
-#include "node/file_wal.h"
-#include "node/http_client.h"
+#include "node/driver/file_wal.h"
+#include "node/client/http_client.h"
 #include "support/driver_node.h"
 #include "support/fixtures.h"
 #include "support/process.h"

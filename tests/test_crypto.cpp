@@ -9,7 +9,7 @@
 #include <fstream>
 #include <string>
 
-#include "crypto/bytes.h"
+#include "crypto/basics/bytes.h"
 #include "crypto/domain_tags.h"
 #include "crypto/ed25519.h"
 #include "crypto/hash.h"

@@ -11,7 +11,7 @@
 
 #include "consensus/message.h"
 #include "ledger/chain.h"
-#include "node/block_sync.h"
+#include "node/driver/block_sync.h"
 #include "support/driver_node.h"
 #include "support/fixtures.h"
 #include "support/p2p_nodes.h"

@@ -1,8 +1,8 @@
-// The fault plan's line format (node/fault_plan.h): good lines, bad lines
+// The fault plan's line format (node/transport/fault_plan.h): good lines, bad lines
 // reported by number and left out whole, and the limits.
 #include <doctest/doctest.h>
 
-#include "node/fault_plan.h"
+#include "node/transport/fault_plan.h"
 #include "support/fixtures.h"
 
 using namespace nl;

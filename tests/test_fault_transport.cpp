@@ -1,4 +1,4 @@
-// FaultTransport (node/fault_transport.h) over a recording transport: what
+// FaultTransport (node/transport/fault_transport.h) over a recording transport: what
 // each fault does to frames, both ways, with measured delays; the plan
 // file is re-read when replaced; and over a real P2pNetwork, a partition
 // drops frames both ways while the connection stays.
@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "consensus/message.h"
-#include "node/fault_transport.h"
+#include "node/transport/fault_transport.h"
 #include "support/p2p_nodes.h"
 #include "support/process.h"
 

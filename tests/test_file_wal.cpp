@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "node/file_wal.h"
+#include "node/driver/file_wal.h"
 #include "support/fixtures.h"
 #include "support/process.h"
 

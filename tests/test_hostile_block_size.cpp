@@ -15,7 +15,7 @@
 
 #include "crypto/key_file.h"
 #include "ledger/chain.h"
-#include "node/http_client.h"
+#include "node/client/http_client.h"
 #include "support/fixtures.h"
 #include "support/node_fixture.h"
 

@@ -1,7 +1,7 @@
 // numledgerd under a low soft RLIMIT_NOFILE: it raises the soft limit to
 // the hard one at start, fits its connection caps into it, says so in one
 // log line, and then holds more connections than the soft limit it was
-// given. Sizing rule: node/descriptor_budget.h.
+// given. Sizing rule: node/net/descriptor_budget.h.
 #include <doctest/doctest.h>
 
 #include "support/after_attack.h"

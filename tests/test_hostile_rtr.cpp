@@ -11,7 +11,7 @@
 #include <sstream>
 #include <thread>
 
-#include "node/rtr_pdu.h"
+#include "node/rtr/rtr_pdu.h"
 #include "support/after_attack.h"
 #include "support/attacker_sockets.h"
 #include "support/node_fixture.h"

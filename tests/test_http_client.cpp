@@ -8,7 +8,7 @@
 #include <string>
 #include <thread>
 
-#include "node/http_client.h"
+#include "node/client/http_client.h"
 #include "tests/support/http_test_server.h"
 
 using namespace nl::node;

@@ -15,8 +15,8 @@
 #include <thread>
 #include <vector>
 
-#include "node/http_client.h"
-#include "node/http_server.h"
+#include "node/client/http_client.h"
+#include "node/net/http_server.h"
 #include "support/attacker_sockets.h"
 #include "tests/support/http_test_server.h"
 

@@ -1,5 +1,5 @@
 // The layering, enforced: crypto ← ledger ← consensus ← node ← cli, with
-// ledger/interop beside consensus. Each source folder (a room) lists the
+// ledger/interop beside consensus and node/ split into rooms by concern. Each source folder (a room) lists the
 // rooms it may include; a file may include only those. Every folder under
 // the five must be listed here, so a new room cannot slip past the check.
 #include <doctest/doctest.h>
@@ -21,13 +21,27 @@ namespace {
 // Room → the rooms its files may include (itself always). The longest
 // listed prefix of a file's folder is its room.
 const std::map<std::string, std::set<std::string>> kRooms = {
-    {"crypto", {}},
-    {"ledger", {"crypto"}},
-    {"ledger/interop", {"crypto", "ledger"}},  // RIR, IANA and VRP files: not the rules
-    {"consensus", {"crypto", "ledger"}},
-    {"consensus/sim", {"crypto", "ledger", "consensus"}},  // drives the engine; nothing below uses it
-    {"node", {"crypto", "ledger", "ledger/interop", "consensus"}},
-    {"cli", {"crypto", "ledger", "ledger/interop", "consensus", "consensus/sim", "node"}},
+    {"crypto/basics", {}},  // bytes, Result, durable files, strict JSON fields
+    {"crypto", {"crypto/basics"}},
+    {"ledger", {"crypto/basics", "crypto"}},
+    {"ledger/interop", {"crypto/basics", "crypto", "ledger"}},  // RIR, IANA and VRP files: not the rules
+    {"consensus", {"crypto/basics", "crypto", "ledger"}},
+    {"consensus/sim", {"crypto/basics", "crypto", "ledger", "consensus"}},  // drives the engine; nothing below uses it
+    // node/: the network base, then the client library, then the seam and
+    // the services on it, composed by node/node.h.
+    {"node/net", {"crypto/basics"}},
+    {"node/client", {"crypto/basics", "crypto", "ledger", "node/net"}},
+    {"node/transport", {"crypto/basics", "crypto", "ledger", "consensus"}},
+    {"node/p2p", {"crypto/basics", "crypto", "ledger", "consensus", "node/net", "node/transport"}},
+    {"node/driver", {"crypto/basics", "crypto", "ledger", "consensus", "node/transport"}},
+    {"node/http", {"crypto/basics", "crypto", "ledger", "ledger/interop", "consensus", "node/net", "node/client",
+                   "node/driver"}},
+    {"node/rtr", {"crypto/basics", "crypto", "ledger", "ledger/interop", "node/net", "node/driver"}},
+    {"node/whois", {"crypto/basics", "crypto", "ledger", "node/net", "node/client", "node/driver", "node/http"}},
+    {"node", {"crypto/basics", "crypto", "ledger", "ledger/interop", "consensus", "node/net", "node/client",
+              "node/transport", "node/p2p", "node/driver", "node/http", "node/rtr", "node/whois"}},
+    // The CLI talks to nodes through the client library only.
+    {"cli", {"crypto/basics", "crypto", "ledger", "ledger/interop", "consensus", "consensus/sim", "node/client"}},
 };
 
 std::optional<std::string> room_of(const std::string& folder) {
@@ -101,13 +115,19 @@ TEST_CASE("no source file includes a room its own may not include") {
 }
 
 TEST_CASE("the include check flags an upward or sideways include and passes a downward one") {
-  std::istringstream up("#include \"crypto/hash.h\"\n  #include \"node/api.h\"\n#include <vector>\n");
+  std::istringstream up("#include \"crypto/hash.h\"\n  #include \"node/http/api.h\"\n#include <vector>\n");
   auto v = check_file("ledger/x.cpp", "ledger", up);
   REQUIRE(v.size() == 1);
   CHECK(v[0].line == 2);
-  CHECK(v[0].included == "node/api.h");
+  CHECK(v[0].included == "node/http/api.h");
   std::istringstream down("#include \"ledger/block.h\"\n#include \"consensus/engine.h\"\n#include \"x.h\"\n");
   CHECK(check_file("node/x.cpp", "node", down).empty());
+  std::istringstream seam("#include \"node/p2p/p2p_network.h\"\n#include \"node/transport/transport.h\"\n");
+  auto driver = check_file("node/driver/x.cpp", "node/driver", seam);  // the driver knows only the seam
+  REQUIRE(driver.size() == 1);
+  CHECK(driver[0].included == "node/p2p/p2p_network.h");
+  std::istringstream server("#include \"node/net/tcp_server.h\"\n");
+  CHECK(check_file("cli/x.cpp", "cli", server).size() == 1);  // the CLI links the client library only
   std::istringstream sim("#include \"consensus/sim/simulation.h\"\n");
   CHECK(check_file("consensus/engine.cpp", "consensus", sim).size() == 1);
   std::istringstream sideways("#include \"ledger/interop/rir_import.h\"\n");

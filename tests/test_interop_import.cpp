@@ -13,7 +13,7 @@
 #include "ledger/genesis.h"
 #include "ledger/registry.h"
 #include "ledger/interop/rir_import.h"
-#include "node/http_client.h"
+#include "node/client/http_client.h"
 #include "support/fixtures.h"
 #include "support/process.h"
 #include "support/rir_data.h"

@@ -17,9 +17,9 @@
 #include <boost/asio/io_context.hpp>
 
 #include "crypto/ed25519.h"
-#include "node/rtr_pdu.h"
-#include "node/rtr_server.h"
-#include "node/vrp_snapshots.h"
+#include "node/rtr/rtr_pdu.h"
+#include "node/rtr/rtr_server.h"
+#include "node/rtr/vrp_snapshots.h"
 #include "support/node_fixture.h"
 #include "support/process.h"
 

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "crypto/json_fields.h"
+#include "crypto/basics/json_fields.h"
 #include "ledger/evidence.h"
 #include "ledger/genesis.h"
 #include "ledger/interop/vrp.h"

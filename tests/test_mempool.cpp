@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "ledger/chain.h"
-#include "node/mempool.h"
+#include "node/driver/mempool.h"
 #include "support/fixtures.h"
 #include "support/process.h"
 

@@ -10,7 +10,7 @@
 #include "crypto/key_file.h"
 #include "ledger/genesis.h"
 #include "ledger/transaction.h"
-#include "node/http_client.h"
+#include "node/client/http_client.h"
 #include "support/node_fixture.h"
 
 using namespace nl;

@@ -13,7 +13,7 @@
 #include "crypto/key_file.h"
 #include "ledger/genesis.h"
 #include "ledger/transaction.h"
-#include "node/http_client.h"
+#include "node/client/http_client.h"
 #include "support/process.h"
 
 using namespace nl::test;

@@ -5,9 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "crypto/bytes.h"
+#include "crypto/basics/bytes.h"
 #include "ledger/transaction.h"
-#include "node/http_client.h"
+#include "node/client/http_client.h"
 #include "support/process.h"
 
 using namespace nl::test;

@@ -3,8 +3,8 @@
 // must agree on.
 #include <doctest/doctest.h>
 
-#include "node/p2p_handshake.h"
-#include "node/p2p_network.h"
+#include "node/p2p/p2p_handshake.h"
+#include "node/p2p/p2p_network.h"
 #include "support/fixtures.h"
 
 using namespace nl;

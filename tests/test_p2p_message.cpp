@@ -9,7 +9,7 @@
 
 #include "crypto/domain_tags.h"
 #include "ledger/canonical.h"
-#include "node/p2p_message.h"
+#include "node/transport/p2p_message.h"
 #include "support/consensus_net.h"
 #include "support/fixtures.h"
 

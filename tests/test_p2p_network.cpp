@@ -3,7 +3,7 @@
 // peers, and raw WebSocket clients that misbehave. Every wait is bounded.
 #include <doctest/doctest.h>
 
-#include "node/http_client.h"
+#include "node/client/http_client.h"
 #include "support/consensus_net.h"
 #include "support/p2p_nodes.h"
 

@@ -4,8 +4,8 @@
 
 #include <set>
 
-#include "node/peer_scores.h"
-#include "node/redial_backoff.h"
+#include "node/p2p/peer_scores.h"
+#include "node/p2p/redial_backoff.h"
 #include "support/fixtures.h"
 
 using namespace nl;

@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "crypto/ed25519.h"
-#include "node/rtr_pdu.h"
-#include "node/rtr_server.h"
+#include "node/rtr/rtr_pdu.h"
+#include "node/rtr/rtr_server.h"
 #include "support/attacker_sockets.h"
 
 using namespace nl;

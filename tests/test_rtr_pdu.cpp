@@ -5,8 +5,8 @@
 #include <random>
 #include <string>
 
-#include "node/rtr_pdu.h"
-#include "node/vrp_snapshots.h"
+#include "node/rtr/rtr_pdu.h"
+#include "node/rtr/vrp_snapshots.h"
 
 using namespace nl;
 using namespace nl::node;

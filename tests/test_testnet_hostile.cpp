@@ -11,7 +11,7 @@
 #include <random>
 
 #include "ledger/genesis.h"
-#include "node/p2p_message.h"
+#include "node/transport/p2p_message.h"
 #include "support/hostile_p2p_peer.h"
 #include "support/testnet.h"
 

@@ -1,12 +1,12 @@
-// Mempool admission (node/tx_admission.h) on a real chain: the rules refuse
+// Mempool admission (node/driver/tx_admission.h) on a real chain: the rules refuse
 // padded, rule-invalid and replayed transactions before they enter the
 // mempool; a future nonce is admitted within the account's window; past it
 // the node is busy, not refusing.
 #include <doctest/doctest.h>
 
 #include "ledger/chain.h"
-#include "node/mempool.h"
-#include "node/tx_admission.h"
+#include "node/driver/mempool.h"
+#include "node/driver/tx_admission.h"
 #include "support/fixtures.h"
 #include "support/process.h"
 

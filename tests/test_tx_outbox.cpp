@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "node/tx_outbox.h"
+#include "node/driver/tx_outbox.h"
 #include "support/fixtures.h"
 
 using namespace nl;

@@ -10,7 +10,7 @@
 
 #include "ledger/chain.h"
 #include "ledger/control_proof.h"
-#include "node/http_client.h"
+#include "node/client/http_client.h"
 #include "support/chain_fixture.h"
 #include "support/fixtures.h"
 #include "support/process.h"

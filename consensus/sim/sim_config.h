@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "consensus/engine.h"
-#include "crypto/result.h"
+#include "crypto/basics/result.h"
 
 namespace nl::consensus::sim {
 

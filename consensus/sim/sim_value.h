@@ -7,7 +7,7 @@
 #pragma once
 #include <cstdint>
 
-#include "crypto/bytes.h"
+#include "crypto/basics/bytes.h"
 #include "crypto/hash.h"
 
 namespace nl::consensus::sim {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "crypto/result.h"
+#include "crypto/basics/result.h"
 #include "ledger/resource.h"
 
 namespace nl::ledger {

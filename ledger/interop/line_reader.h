@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "crypto/result.h"
+#include "crypto/basics/result.h"
 
 namespace nl::ledger {
 

@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "crypto/result.h"
+#include "crypto/basics/result.h"
 #include "ledger/genesis.h"
 #include "ledger/interop/rir_import.h"
 #include "ledger/interop/rir_keystore.h"

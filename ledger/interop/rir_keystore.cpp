@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "crypto/durable_file.h"
+#include "crypto/basics/durable_file.h"
 #include "ledger/interop/line_reader.h"
 
 namespace nl::ledger {

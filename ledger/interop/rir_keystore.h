@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "crypto/ed25519.h"
-#include "crypto/result.h"
+#include "crypto/basics/result.h"
 #include "ledger/account.h"
 
 namespace nl::ledger {

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "crypto/result.h"
+#include "crypto/basics/result.h"
 #include "ledger/genesis.h"
 #include "ledger/registry.h"
 #include "ledger/interop/rir_keystore.h"

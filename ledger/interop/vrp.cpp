@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <tuple>
 
-#include "crypto/json_fields.h"
+#include "crypto/basics/json_fields.h"
 
 namespace nl::ledger {
 

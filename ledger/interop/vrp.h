@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "crypto/result.h"
+#include "crypto/basics/result.h"
 #include "ledger/resource.h"
 
 namespace nl::ledger {

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "crypto/bytes.h"
+#include "crypto/basics/bytes.h"
 
 namespace nl::fuzz {
 

@@ -10,7 +10,7 @@
 #include "crypto/hash.h"
 #include "fuzz_check.h"
 #include "fuzz_temp_file.h"
-#include "node/file_wal.h"
+#include "node/driver/file_wal.h"
 
 namespace {
 

@@ -1,7 +1,7 @@
 // Peer frames (every tag): exact round trip, and a decoded frame is within
 // its tag's size cap.
 #include "fuzz_check.h"
-#include "node/p2p_message.h"
+#include "node/transport/p2p_message.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace nl;

@@ -3,7 +3,7 @@
 // world's ledger answers. The first byte picks the query type.
 #include "fuzz_check.h"
 #include "fuzz_world.h"
-#include "node/holding_lookup.h"
+#include "node/http/holding_lookup.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace nl;

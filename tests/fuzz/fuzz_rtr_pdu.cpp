@@ -5,7 +5,7 @@
 // so the round trip is: the re-encoding has the input's length and decodes
 // to the same PDU.
 #include "fuzz_check.h"
-#include "node/rtr_pdu.h"
+#include "node/rtr/rtr_pdu.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace nl;

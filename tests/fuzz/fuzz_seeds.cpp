@@ -20,8 +20,8 @@
 #include "ledger/evidence.h"
 #include "ledger/interop/rir_keystore.h"
 #include "ledger/interop/vrp.h"
-#include "node/p2p_message.h"
-#include "node/rtr_pdu.h"
+#include "node/transport/p2p_message.h"
+#include "node/rtr/rtr_pdu.h"
 
 namespace fs = std::filesystem;
 using namespace nl;

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <string>
 
-#include "crypto/bytes.h"
+#include "crypto/basics/bytes.h"
 
 namespace nl::fuzz {
 

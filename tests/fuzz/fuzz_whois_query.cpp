@@ -3,8 +3,8 @@
 // parses back to it.
 #include "fuzz_check.h"
 #include "fuzz_world.h"
-#include "node/holding_lookup.h"
-#include "node/whois_answer.h"
+#include "node/http/holding_lookup.h"
+#include "node/whois/whois_answer.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace nl;

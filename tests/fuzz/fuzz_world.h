@@ -13,7 +13,7 @@
 
 #include "fuzz_temp_file.h"
 #include "ledger/chain.h"
-#include "node/shared_chain.h"
+#include "node/driver/shared_chain.h"
 #include "support/fixtures.h"
 
 namespace nl::fuzz {

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "attacker_sockets.h"
-#include "node/http_client.h"
+#include "node/client/http_client.h"
 #include "node_fixture.h"
 
 namespace nl::test {

@@ -17,11 +17,11 @@
 #include <vector>
 
 #include "ledger/chain.h"
-#include "node/api.h"
-#include "node/consensus_driver.h"
-#include "node/fault_transport.h"
-#include "node/http_server.h"
-#include "node/p2p_network.h"
+#include "node/http/api.h"
+#include "node/driver/consensus_driver.h"
+#include "node/transport/fault_transport.h"
+#include "node/net/http_server.h"
+#include "node/p2p/p2p_network.h"
 #include "fixtures.h"
 
 namespace nl::test {
@@ -31,7 +31,7 @@ struct DriverNodeOptions {
   std::chrono::milliseconds block_interval{100};
   uint64_t timeout_ms = 400;
   std::chrono::milliseconds sync_lag_grace{300};
-  // A fault plan file (node/fault_plan.h) between the driver and its
+  // A fault plan file (node/transport/fault_plan.h) between the driver and its
   // network, as numledgerd --fault-plan puts it; empty: none.
   std::string fault_plan;
 };

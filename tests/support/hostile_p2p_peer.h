@@ -19,8 +19,8 @@
 #include <string>
 
 #include "crypto/ed25519.h"
-#include "crypto/result.h"
-#include "node/p2p_message.h"
+#include "crypto/basics/result.h"
+#include "node/transport/p2p_message.h"
 #include "attacker_sockets.h"
 
 namespace nl::test {

@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "node/http_server.h"
+#include "node/net/http_server.h"
 
 namespace nl::test {
 

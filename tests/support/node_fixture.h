@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "node/http_client.h"
+#include "node/client/http_client.h"
 #include "process.h"
 
 namespace nl::test {

@@ -18,9 +18,9 @@
 #include <thread>
 #include <vector>
 
-#include "node/http_server.h"
-#include "node/p2p_handshake.h"
-#include "node/p2p_network.h"
+#include "node/net/http_server.h"
+#include "node/p2p/p2p_handshake.h"
+#include "node/p2p/p2p_network.h"
 #include "fixtures.h"
 
 namespace nl::test {

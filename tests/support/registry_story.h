@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "node/http_client.h"
+#include "node/client/http_client.h"
 #include "process.h"
 
 namespace nl::test {

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "crypto/bytes.h"
-#include "crypto/result.h"
+#include "crypto/basics/bytes.h"
+#include "crypto/basics/result.h"
 #include "ledger/block.h"
 #include "ledger/canonical.h"
 

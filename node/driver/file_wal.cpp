@@ -1,0 +1,187 @@
+#include "node/driver/file_wal.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "crypto/basics/durable_file.h"
+#include "crypto/hash.h"
+
+namespace nl::node {
+namespace {
+
+constexpr size_t kChecksumBytes = 8;
+constexpr uint32_t kMaxRecordBytes = consensus::kMaxValueBytes * 2 + 4096;
+
+std::string errno_text() { return std::strerror(errno); }
+
+void put_u32(Bytes& out, uint32_t v) {
+  for (int i = 3; i >= 0; --i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+
+uint32_t get_u32(const uint8_t* p) {
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
+}
+
+Bytes frame(ByteView payload) {
+  Bytes out;
+  out.reserve(4 + payload.size() + kChecksumBytes);
+  put_u32(out, static_cast<uint32_t>(payload.size()));
+  out.insert(out.end(), payload.begin(), payload.end());
+  auto sum = crypto::sha256(payload);
+  out.insert(out.end(), sum.b.begin(), sum.b.begin() + kChecksumBytes);
+  return out;
+}
+
+Result<Bytes> read_file(int fd) {
+  Bytes data;
+  if (lseek(fd, 0, SEEK_SET) < 0) return fail("seek: " + errno_text());
+  uint8_t buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail("read: " + errno_text());
+    }
+    if (n == 0) break;
+    data.insert(data.end(), buf, buf + n);
+  }
+  return data;
+}
+
+struct Parsed {
+  std::vector<consensus::WalEntry> entries;
+  size_t good_bytes = 0;  // length of the valid prefix
+};
+
+// Every record up to the first one that is incomplete or fails its
+// checksum; that one must be the last thing in the file.
+Result<Parsed> parse(const Bytes& data, const std::string& path) {
+  Parsed p;
+  size_t pos = 0;
+  while (pos < data.size()) {
+    size_t rest = data.size() - pos;
+    if (rest < 4) break;
+    uint32_t len = get_u32(&data[pos]);
+    if (len > kMaxRecordBytes) {
+      // A garbage length at the tail is a torn write; anywhere else it is not.
+      if (rest < 4 + size_t{kMaxRecordBytes} + kChecksumBytes) break;
+      return fail(path + ": corrupt record at byte " + std::to_string(pos));
+    }
+    if (rest < 4 + size_t{len} + kChecksumBytes) break;
+    ByteView payload(&data[pos + 4], len);
+    auto sum = crypto::sha256(payload);
+    bool sum_ok = std::memcmp(sum.b.data(), &data[pos + 4 + len], kChecksumBytes) == 0;
+    size_t end = pos + 4 + len + kChecksumBytes;
+    if (!sum_ok) {
+      if (end == data.size()) break;
+      return fail(path + ": record at byte " + std::to_string(pos) +
+                  " fails its checksum and is followed by more records: the log is corrupt");
+    }
+    auto e = consensus::decode_wal_entry(payload);
+    if (!e) return fail(path + ": record at byte " + std::to_string(pos) + ": " + e.error());
+    p.entries.push_back(std::move(*e));
+    pos = end;
+    p.good_bytes = pos;
+  }
+  return p;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<FileWal>> FileWal::open(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return fail(path + ": cannot open write-ahead log: " + errno_text());
+  std::unique_ptr<FileWal> w(new FileWal(path, fd));
+  auto data = read_file(fd);
+  if (!data) return fail(path + ": " + data.error());
+  auto parsed = parse(*data, path);
+  if (!parsed) return parsed.take_error();
+  if (parsed->good_bytes < data->size()) {
+    w->torn_ = data->size() - parsed->good_bytes;
+    if (::ftruncate(fd, static_cast<off_t>(parsed->good_bytes)) != 0 || ::fdatasync(fd) != 0)
+      return fail(path + ": cannot drop a torn record: " + errno_text());
+  }
+  if (lseek(fd, 0, SEEK_END) < 0) return fail(path + ": seek: " + errno_text());
+  if (auto s = crypto::sync_parent_dir(path); !s) return s.take_error();
+  w->bytes_ = parsed->good_bytes;
+  for (const auto& e : parsed->entries) w->max_height_ = std::max(w->max_height_, consensus::wal_entry_height(e));
+  return w;
+}
+
+FileWal::~FileWal() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Status FileWal::append(const consensus::WalEntry& e) {
+  if (!broken_.empty()) return fail(path_ + ": an earlier append failed (" + broken_ + "); reopen the log");
+  Bytes rec = frame(consensus::encode_wal_entry(e));
+  Status s = crypto::write_all(fd_, rec, path_);
+  if (s && ::fdatasync(fd_) != 0) s = fail(path_ + ": fdatasync: " + errno_text());
+  // A part of the record may be in the file, and after a failed fdatasync
+  // nothing says what is. One more record after it would turn a torn tail,
+  // which open() drops, into mid-file corruption, which it refuses.
+  if (!s) broken_ = s.error();
+  bytes_ += rec.size();
+  max_height_ = std::max(max_height_, consensus::wal_entry_height(e));
+  return s;
+}
+
+Result<std::vector<consensus::WalEntry>> FileWal::load() {
+  auto data = read_file(fd_);
+  if (!data) return fail(path_ + ": " + data.error());
+  auto parsed = parse(*data, path_);
+  if (lseek(fd_, 0, SEEK_END) < 0) return fail(path_ + ": seek: " + errno_text());
+  if (!parsed) return parsed.take_error();
+  return std::move(parsed->entries);
+}
+
+// Rewrites the kept entries to a new file and renames it over the log, so a
+// crash leaves either the old log or the new one.
+Status FileWal::prune_below(uint64_t height) {
+  if (!broken_.empty()) return fail(path_ + ": an earlier append failed (" + broken_ + "); reopen the log");
+  if (bytes_ == 0) return {};
+  if (max_height_ < height) {
+    // Nothing is kept. A crash mid-way leaves the old records, which are
+    // all below `height` and pruned again after restart.
+    if (::ftruncate(fd_, 0) != 0 || ::fdatasync(fd_) != 0) return fail(path_ + ": truncate: " + errno_text());
+    if (lseek(fd_, 0, SEEK_END) < 0) return fail(path_ + ": seek: " + errno_text());
+    bytes_ = 0;
+    max_height_ = 0;
+    return {};
+  }
+  auto entries = load();
+  if (!entries) return entries.take_error();
+  Bytes out;
+  for (const auto& e : *entries)
+    if (consensus::wal_entry_height(e) >= height) {
+      Bytes rec = frame(consensus::encode_wal_entry(e));
+      out.insert(out.end(), rec.begin(), rec.end());
+    }
+  std::string tmp = path_ + ".tmp";
+  int fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return fail(tmp + ": " + errno_text());
+  Status s = crypto::write_all(fd, out, tmp);
+  if (s && ::fdatasync(fd) != 0) s = fail(tmp + ": fdatasync: " + errno_text());
+  if (s && ::rename(tmp.c_str(), path_.c_str()) != 0) s = fail(tmp + ": rename: " + errno_text());
+  if (!s) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return s;
+  }
+  ::close(fd_);
+  fd_ = fd;
+  bytes_ = out.size();
+  max_height_ = 0;
+  for (const auto& e : *entries)
+    if (consensus::wal_entry_height(e) >= height) max_height_ = std::max(max_height_, consensus::wal_entry_height(e));
+  if (lseek(fd_, 0, SEEK_END) < 0) return fail(path_ + ": seek: " + errno_text());
+  return crypto::sync_parent_dir(path_);
+}
+
+}  // namespace nl::node

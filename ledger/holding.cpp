@@ -59,14 +59,14 @@ Status check_text(std::string_view field, const std::string& s) {
 
 Status Metadata::validate() const {
   const Metadata& m = *this;
-  const std::pair<std::string_view, const std::string*> fields[] = {
-      {"name", &m.name},
-      {"country", &m.country},
-      {"source_registry", &m.source_registry},
-      {"source_handle", &m.source_handle},
-      {"abuse_contact", &m.abuse_contact}};
-  for (const auto& [name, value] : fields)
-    if (auto s = check_text(name, *value); !s) return s;
+  struct TextCheck {  // every field is text
+    Status status;
+    void operator()(const Field<const std::string>& f) {
+      if (status) status = check_text(f.name, *f.value);
+    }
+  } texts;
+  fields(texts, m);
+  if (!texts.status) return texts.status;
   auto letter = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
   if (!m.country.empty() && !(m.country.size() == 2 && letter(m.country[0]) && letter(m.country[1])))
     return fail("country '" + m.country + "' is not two ASCII letters");
@@ -74,75 +74,16 @@ Status Metadata::validate() const {
 }
 
 
-static HoldingKind decode_kind(Reader& r) {
-  HoldingKind k;
-  get_value(r, k, FieldLimits{});
-  return k;
-}
-
+// The state values are written and read from their field lists (holding.h).
 void Metadata::encode(Writer& w) const { write_fields(w, *this); }
-
 Metadata Metadata::decode(Reader& r) { return read_fields<Metadata>(r); }
-
-void Holding::encode(Writer& w) const {
-  w.u64(id);
-  range.encode(w);
-  holder.encode(w);
-  w.u64(parent).u8(static_cast<uint8_t>(kind)).u64(lease_until).u64(created_height);
-  meta.encode(w);
-}
-
-Holding Holding::decode(Reader& r) {
-  Holding h;
-  h.id = r.u64();
-  h.range = Resource::decode(r);
-  h.holder = AccountId::decode(r);
-  h.parent = r.u64();
-  h.kind = decode_kind(r);
-  h.lease_until = r.u64();
-  h.created_height = r.u64();
-  h.meta = Metadata::decode(r);
-  return h;
-}
-
-void Segment::encode(Writer& w) const {
-  range.encode(w);
-  w.u64(holding);
-}
-
-Segment Segment::decode(Reader& r) {
-  Segment s;
-  s.range = Resource::decode(r);
-  s.holding = r.u64();
-  return s;
-}
-
-void Authorization::encode(Writer& w) const {
-  prefix.encode(w);
-  w.u8(max_length).u32(asn);
-  issuer.encode(w);
-  w.u64(created_height);
-}
-
-Authorization Authorization::decode(Reader& r) {
-  Authorization a;
-  a.prefix = Resource::decode(r);
-  a.max_length = r.u8();
-  a.asn = r.u32();
-  a.issuer = AccountId::decode(r);
-  a.created_height = r.u64();
-  return a;
-}
-
-void AccountState::encode(Writer& w) const {
-  w.u64(next_nonce).fixed(current.b);
-}
-
-AccountState AccountState::decode(Reader& r) {
-  AccountState a;
-  a.next_nonce = r.u64();
-  a.current.b = r.fixed<32>();
-  return a;
-}
+void Holding::encode(Writer& w) const { write_fields(w, *this); }
+Holding Holding::decode(Reader& r) { return read_fields<Holding>(r); }
+void Segment::encode(Writer& w) const { write_fields(w, *this); }
+Segment Segment::decode(Reader& r) { return read_fields<Segment>(r); }
+void Authorization::encode(Writer& w) const { write_fields(w, *this); }
+Authorization Authorization::decode(Reader& r) { return read_fields<Authorization>(r); }
+void AccountState::encode(Writer& w) const { write_fields(w, *this); }
+AccountState AccountState::decode(Reader& r) { return read_fields<AccountState>(r); }
 
 }  // namespace nl::ledger

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "crypto/result.h"
+#include "crypto/basics/result.h"
 #include "ledger/account.h"
 #include "ledger/canonical.h"
 #include "ledger/fields.h"
@@ -57,6 +57,17 @@ struct Holding {
   Metadata meta;
 
   auto operator<=>(const Holding&) const = default;
+  template <class V, class Self>
+  static void fields(V& v, Self& x) {
+    v(field("id", x.id));
+    v(field("range", x.range));
+    v(field("holder", x.holder));
+    v(field("parent", x.parent));
+    v(field("kind", x.kind));
+    v(field("lease_until", x.lease_until).show(Show::unix_time));
+    v(field("created_height", x.created_height));
+    v(field("metadata", x.meta));
+  }
   void encode(Writer& w) const;
   static Holding decode(Reader& r);
 };
@@ -68,6 +79,11 @@ struct Segment {
   Resource range;
   HoldingId holding = 0;
   auto operator<=>(const Segment&) const = default;
+  template <class V, class Self>
+  static void fields(V& v, Self& x) {
+    v(field("range", x.range));
+    v(field("holding", x.holding));
+  }
   void encode(Writer& w) const;
   static Segment decode(Reader& r);
 };
@@ -80,6 +96,14 @@ struct Authorization {
   AccountId issuer;
   uint64_t created_height = 0;
   auto operator<=>(const Authorization&) const = default;
+  template <class V, class Self>
+  static void fields(V& v, Self& x) {
+    v(field("prefix", x.prefix));
+    v(field("max_length", x.max_length));
+    v(field("asn", x.asn).show(Show::asn));
+    v(field("issuer", x.issuer));
+    v(field("created_height", x.created_height));
+  }
   void encode(Writer& w) const;
   static Authorization decode(Reader& r);
 };
@@ -88,6 +112,11 @@ struct AccountState {
   uint64_t next_nonce = 1;    // the nonce the next transaction must carry
   crypto::PublicKey current;  // signing key; the account id's key until rotated
   auto operator<=>(const AccountState&) const = default;
+  template <class V, class Self>
+  static void fields(V& v, Self& x) {
+    v(field("next_nonce", x.next_nonce));
+    v(field("current", x.current));
+  }
   void encode(Writer& w) const;
   static AccountState decode(Reader& r);
 };

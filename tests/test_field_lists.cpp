@@ -8,7 +8,7 @@
 #include <random>
 
 #include "ledger/field_codec.h"
-#include "node/json_views.h"
+#include "node/client/json_views.h"
 #include "support/fixtures.h"
 #include "support/legacy_codecs.h"
 
@@ -193,4 +193,37 @@ TEST_CASE("co-signers are the fields their kind marks") {
   CHECK(r[0].role == "new key");
   CHECK_FALSE(r[0].account);
   CHECK(cosigners(DelegateBody{res("10.0.0.0/8"), to, HoldingKind::allocation, 0}).empty());
+}
+
+TEST_CASE("state values (holding, segment, authorization, account): bytes, errors and views as before") {
+  const AccountId holder{key(2).public_key()};
+  const std::vector<Holding> holdings = {
+      {7, res("10.1.0.0/16"), holder, 3, HoldingKind::lease, 1800000000, 12, {"Example", "NL", "ripencc", "H-1", "a@x"}},
+      {1, res("2001:db8::/32"), holder, 0, HoldingKind::allocation, 0, 0, {}},
+      {9, res("AS64496-AS64511"), holder, 1, HoldingKind::assignment, 0, 99, {"", "", "arin", "", ""}},
+  };
+  for (const auto& h : holdings) {
+    Writer w;
+    h.encode(w);
+    CHECK(w.data() == legacy::encode_holding(h));
+    CHECK(node::holding_json(h).dump() == legacy::holding_json(h).dump());
+    same_decoding<Holding>(
+        w.data(), [](Reader& r) { return Holding::decode(r); }, [](Reader& r) { return legacy::decode_holding(r); },
+        1000);
+  }
+  const Segment seg{res("10.1.0.0-10.1.2.255"), 7};
+  Writer ws;
+  seg.encode(ws);
+  CHECK(ws.data() == legacy::encode_segment(seg));
+  const Authorization a{res("10.1.0.0/16"), 24, 4200000000u, holder, 5};
+  Writer wa;
+  a.encode(wa);
+  CHECK(wa.data() == legacy::encode_authorization(a));
+  CHECK(node::authorization_json(a).dump() == legacy::authorization_json(a).dump());
+  const AccountState acc{17, key(3).public_key()};
+  Writer wc;
+  acc.encode(wc);
+  CHECK(wc.data() == legacy::encode_account_state(acc));
+  Reader rc(wc.data());
+  CHECK(AccountState::decode(rc) == acc);
 }

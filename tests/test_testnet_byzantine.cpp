@@ -23,13 +23,7 @@ TEST_CASE("an equivocating validator: the others stay safe and live, the evidenc
   // Live: blocks and transactions commit.
   REQUIRE_MESSAGE(net.wait_height(all, 3, std::chrono::seconds(30)), net.heights() << net.logs_tail());
   std::vector<std::string> ids;
-  for (int i = 0; i < 4; ++i) {
-    auto tx = net.root_tx(delegation("10." + std::to_string(i) + ".0.0/16", crypto::SecretKey::generate().public_key()),
-                          i + 1);
-    Reply r = net.submit(all[i], tx);
-    REQUIRE_MESSAGE(r.status == 200, all[i] << ": " << r.status << " " << r.body.dump() << r.error << net.logs_tail());
-    ids.push_back(tx.id().hex());
-  }
+  for (const auto& n : all) ids.push_back(net.commit_delegation(n));
 
   // The evidence is committed, and every node serves it.
   bool everywhere = false;

@@ -15,20 +15,9 @@ namespace {
 struct Ledger {
   explicit Ledger(TestnetHarness& n) : net(n) {}
   TestnetHarness& net;
-  uint64_t nonce = 0;
   std::vector<std::string> acked;  // ids acknowledged as committed
 
-  ledger::Transaction next() {
-    ++nonce;
-    return net.root_tx(delegation("10." + std::to_string(nonce) + ".0.0/16", crypto::SecretKey::generate().public_key()),
-                       nonce);
-  }
-  void commit_via(const std::string& node) {
-    auto tx = next();
-    Reply r = net.submit(node, tx);
-    REQUIRE_MESSAGE(r.status == 200, node << ": " << r.status << " " << r.body.dump() << r.error << net.logs_tail());
-    acked.push_back(tx.id().hex());
-  }
+  void commit_via(const std::string& node) { acked.push_back(net.commit_delegation(node)); }
 };
 
 uint64_t max_height(const TestnetHarness& net, const std::vector<std::string>& which) {
@@ -70,7 +59,7 @@ TEST_CASE("kill -9 and restart validators: liveness with 3 of 4, none with 2, no
   const std::vector<std::string> two = {"validator0", "validator1"};
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   const uint64_t frozen = max_height(net, two);
-  auto pending = l.next();
+  auto pending = net.next_root_delegation();
   Reply p = net.submit("validator0", pending, /*wait=*/false);
   REQUIRE_MESSAGE(p.status == 202, p.status << " " << p.body.dump() << p.error);
   for (int i = 0; i < 8; ++i) {

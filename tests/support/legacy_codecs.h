@@ -7,7 +7,7 @@
 
 #include "crypto/domain_tags.h"
 #include "ledger/block.h"
-#include "node/json_views.h"
+#include "node/client/json_views.h"
 
 namespace nl::test::legacy {
 
@@ -344,6 +344,85 @@ inline json cert_json(const CommitCertificate& c) {
   for (const auto& v : c.votes)
     votes.push_back({{"validator", AccountId{v.validator}.to_string()}, {"signature", v.sig.hex()}});
   return {{"height", c.height}, {"round", c.round}, {"block_hash", c.block_hash.hex()}, {"votes", votes}};
+}
+
+// The state values' hand-written codecs and views, as they were before
+// their field lists (ledger/holding.h).
+inline Bytes encode_holding(const Holding& h) {
+  Writer w;
+  w.u64(h.id);
+  h.range.encode(w);
+  h.holder.encode(w);
+  w.u64(h.parent).u8(static_cast<uint8_t>(h.kind)).u64(h.lease_until).u64(h.created_height);
+  w.str(h.meta.name).str(h.meta.country).str(h.meta.source_registry).str(h.meta.source_handle).str(h.meta.abuse_contact);
+  return w.take();
+}
+
+inline Holding decode_holding(Reader& r) {
+  Holding h;
+  h.id = r.u64();
+  h.range = Resource::decode(r);
+  h.holder = AccountId::decode(r);
+  h.parent = r.u64();
+  const uint8_t k = r.u8();
+  if (k < 1 || k > 3) throw DecodeError("unknown holding kind " + std::to_string(k));
+  h.kind = static_cast<HoldingKind>(k);
+  h.lease_until = r.u64();
+  h.created_height = r.u64();
+  h.meta = decode_meta(r);
+  return h;
+}
+
+inline Bytes encode_segment(const Segment& s) {
+  Writer w;
+  s.range.encode(w);
+  w.u64(s.holding);
+  return w.take();
+}
+
+inline Bytes encode_authorization(const Authorization& a) {
+  Writer w;
+  a.prefix.encode(w);
+  w.u8(a.max_length).u32(a.asn);
+  a.issuer.encode(w);
+  w.u64(a.created_height);
+  return w.take();
+}
+
+inline Bytes encode_account_state(const AccountState& a) {
+  Writer w;
+  w.u64(a.next_nonce).fixed(a.current.b);
+  return w.take();
+}
+
+inline json holding_json(const Holding& h) {
+  json j = {{"id", h.id},
+            {"range", h.range.to_string()},
+            {"family", family_name(h.range.family)},
+            {"holder", h.holder.to_string()},
+            {"parent", h.parent == 0 ? json(nullptr) : json(h.parent)},
+            {"kind", holding_kind_name(h.kind)},
+            {"created_height", h.created_height}};
+  if (h.kind == HoldingKind::lease) {
+    j["lease_until"] = h.lease_until;
+    j["lease_until_rfc3339"] = node::rfc3339(h.lease_until);
+  }
+  json m = json::object();
+  if (!h.meta.name.empty()) m["name"] = h.meta.name;
+  if (!h.meta.country.empty()) m["country"] = h.meta.country;
+  if (!h.meta.source_registry.empty()) m["source_registry"] = h.meta.source_registry;
+  if (!h.meta.source_handle.empty()) m["source_handle"] = h.meta.source_handle;
+  if (!h.meta.abuse_contact.empty()) m["abuse_contact"] = h.meta.abuse_contact;
+  j["metadata"] = m;
+  return j;
+}
+
+inline json authorization_json(const Authorization& a) {
+  return {{"prefix", a.prefix.to_string()},
+          {"max_length", a.max_length},
+          {"asn", "AS" + std::to_string(a.asn)},
+          {"issuer", a.issuer.to_string()},
+          {"created_height", a.created_height}};
 }
 
 }  // namespace nl::test::legacy

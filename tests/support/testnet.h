@@ -25,7 +25,7 @@
 #include "crypto/key_file.h"
 #include "ledger/genesis.h"
 #include "ledger/transaction.h"
-#include "node/http_client.h"
+#include "node/client/http_client.h"
 #include "process.h"
 
 namespace nl::test {
@@ -163,7 +163,7 @@ class TestnetHarness {
       add_config_line(n, "fault-plan = \"" + plan_file(n) + "\"");
     }
   }
-  // Replaces a node's fault plan (node/fault_plan.h); the node reads it
+  // Replaces a node's fault plan (node/transport/fault_plan.h); the node reads it
   // within 100 ms. By rename, so that it never reads half a file.
   void set_plan(const std::string& name, const std::string& text) {
     const std::string tmp = plan_file(name) + ".tmp";
@@ -325,6 +325,22 @@ class TestnetHarness {
   ledger::Transaction tx_by(const crypto::SecretKey& key, ledger::TxBody body, uint64_t nonce) const {
     return signed_tx(genesis_hash(), key, std::move(body), nonce);
   }
+  // The root's next delegation of a fresh 10.N.0.0/16 to a new key, N
+  // being the root's nonce, counted here: callers that use it should not
+  // sign for the root otherwise.
+  ledger::Transaction next_root_delegation() {
+    ++root_nonce_;
+    return root_tx(delegation("10." + std::to_string(root_nonce_) + ".0.0/16", crypto::SecretKey::generate().public_key()),
+                   root_nonce_);
+  }
+  // Submits the next delegation through `node` and waits until it commits;
+  // its id.
+  std::string commit_delegation(const std::string& node) {
+    auto tx = next_root_delegation();
+    Reply r = submit(node, tx);
+    REQUIRE_MESSAGE(r.status == 200, node << ": " << r.status << " " << r.body.dump() << r.error << logs_tail());
+    return tx.id().hex();
+  }
   const crypto::Hash32& genesis_hash() const { return genesis_hash_; }
   crypto::SecretKey root_secret() const {
     auto k = crypto::load_key_file(root_key(), std::nullopt);
@@ -357,6 +373,7 @@ class TestnetHarness {
   std::vector<std::string> names_;
   bool stopped_ = false;
   mutable std::atomic<uint64_t> last_commit_{0};
+  uint64_t root_nonce_ = 0;  // next_root_delegation's
 };
 
 // Whether `node` lists a peer with this node key in /api/v1/peers.

@@ -20,6 +20,13 @@ struct Decision {
   Bytes value;
   ledger::CommitCertificate cert;  // cert.block_hash == value_id
   auto operator<=>(const Decision&) const = default;
+  template <class V, class Self>
+  static void fields(V& v, Self& x) {
+    v(ledger::field("height", x.height));
+    v(ledger::field("value_id", x.value_id));
+    v(ledger::field("value", x.value).max(kMaxValueBytes).shown(false));
+    v(ledger::field("cert", x.cert));
+  }
 };
 
 using Message = std::variant<Proposal, ledger::SignedVote, Decision>;

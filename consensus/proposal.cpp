@@ -1,13 +1,13 @@
 #include "consensus/proposal.h"
 
 #include "crypto/domain_tags.h"
+#include "ledger/field_codec.h"
 
 namespace nl::consensus {
 namespace {
 
 // pol_round travels as u32 two's complement: -1 is 0xffffffff.
 uint32_t encode_round(int32_t r) { return static_cast<uint32_t>(r); }
-int32_t decode_round(uint32_t r) { return static_cast<int32_t>(r); }
 
 }  // namespace
 
@@ -30,29 +30,15 @@ Proposal Proposal::make(const crypto::Hash32& genesis_hash, uint64_t height, uin
   return p;
 }
 
-void Proposal::encode(ledger::Writer& w) const {
-  // The value may exceed the generic field cap (ledger::kMaxFieldBytes), so
-  // its u32 length prefix is written here against kMaxValueBytes.
-  if (value.size() > kMaxValueBytes) throw std::length_error("proposal value exceeds kMaxValueBytes");
-  w.u64(height).u32(round).u32(encode_round(pol_round)).fixed(value_id.b);
-  w.u32(static_cast<uint32_t>(value.size())).raw(value);
-  w.fixed(proposer.b).fixed(sig.b);
+Status Proposal::check_decoded(const Proposal& p) {
+  if (p.pol_round < -1 || (p.pol_round >= 0 && static_cast<uint32_t>(p.pol_round) >= p.round))
+    return fail("proposal pol_round " + std::to_string(p.pol_round) + " is neither -1 nor below round " +
+                std::to_string(p.round));
+  return {};
 }
 
-Proposal Proposal::decode(ledger::Reader& r) {
-  Proposal p;
-  p.height = r.u64();
-  p.round = r.u32();
-  p.pol_round = decode_round(r.u32());
-  // validRound is -1 or an earlier round of the same height (Alg. 1 l.19, l.28).
-  if (p.pol_round < -1 || (p.pol_round >= 0 && static_cast<uint32_t>(p.pol_round) >= p.round))
-    throw ledger::DecodeError("proposal pol_round " + std::to_string(p.pol_round) +
-                              " is neither -1 nor below round " + std::to_string(p.round));
-  p.value_id.b = r.fixed<32>();
-  p.value = r.bytes(kMaxValueBytes);
-  p.proposer.b = r.fixed<32>();
-  p.sig.b = r.fixed<64>();
-  return p;
-}
+void Proposal::encode(ledger::Writer& w) const { ledger::write_fields(w, *this); }
+
+Proposal Proposal::decode(ledger::Reader& r) { return ledger::read_fields<Proposal>(r); }
 
 }  // namespace nl::consensus

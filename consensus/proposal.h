@@ -13,6 +13,7 @@
 #include "crypto/basics/result.h"
 #include "ledger/block.h"
 #include "ledger/canonical.h"
+#include "ledger/fields.h"
 
 namespace nl::consensus {
 
@@ -29,6 +30,18 @@ struct Proposal {
   crypto::Signature sig;
 
   auto operator<=>(const Proposal&) const = default;
+  template <class V, class Self>
+  static void fields(V& v, Self& x) {
+    v(ledger::field("height", x.height));
+    v(ledger::field("round", x.round));
+    v(ledger::field("pol_round", x.pol_round));
+    v(ledger::field("value_id", x.value_id));
+    v(ledger::field("value", x.value).max(kMaxValueBytes).shown(false));
+    v(ledger::field("proposer", x.proposer));
+    v(ledger::field("signature", x.sig));
+  }
+  // validRound is -1 or an earlier round of the same height (Alg. 1 l.19, l.28).
+  static Status check_decoded(const Proposal& p);
   Bytes sign_bytes(const crypto::Hash32& genesis_hash) const;
   bool verify(const crypto::Hash32& genesis_hash) const;
   static Proposal make(const crypto::Hash32& genesis_hash, uint64_t height, uint32_t round,

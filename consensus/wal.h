@@ -32,6 +32,9 @@ struct LockRecord {
   // which may rest on a vote no other honest validator has.
   std::vector<ledger::SignedVote> valid_polka;
   auto operator<=>(const LockRecord&) const = default;
+  // Hand-written: the polka's count is a u16, rounds are checked as read.
+  void encode(ledger::Writer& w) const;
+  static LockRecord decode(ledger::Reader& r);
 };
 
 using WalEntry = std::variant<Proposal, ledger::SignedVote, LockRecord>;

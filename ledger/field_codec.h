@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <concepts>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <variant>
 #include <vector>
@@ -31,6 +32,10 @@ concept OwnCodec = !HasFields<T> && requires(const T& x, Writer& w, Reader& r) {
 inline void put_value(Writer& w, uint8_t v) { w.u8(v); }
 inline void put_value(Writer& w, uint32_t v) { w.u32(v); }
 inline void put_value(Writer& w, uint64_t v) { w.u64(v); }
+// A round that may be -1: u32 two's complement, so -1 is 0xffffffff.
+inline void put_value(Writer& w, int32_t v) { w.u32(static_cast<uint32_t>(v)); }
+// u32 length || the bytes; the field's cap (max) is checked by FieldWriter.
+inline void put_value(Writer& w, const Bytes& v) { w.u32(static_cast<uint32_t>(v.size())).raw(v); }
 inline void put_value(Writer& w, const std::string& v) { w.str(v); }
 inline void put_value(Writer& w, const crypto::Hash32& v) { w.fixed(v.b); }
 inline void put_value(Writer& w, const crypto::PublicKey& v) { w.fixed(v.b); }
@@ -51,7 +56,13 @@ void put_value(Writer& w, const std::variant<A...>& v);
 struct FieldWriter {
   Writer& w;
   template <class T>
-  void operator()(const Field<T>& f) { put_value(w, *f.value); }
+  void operator()(const Field<T>& f) {
+    if constexpr (std::is_same_v<std::remove_const_t<T>, Bytes>)
+      if (f.value->size() > (f.max_ ? f.max_ : kMaxFieldBytes))
+        throw std::length_error(std::string(f.name) + " exceeds its cap of " +
+                                std::to_string(f.max_ ? f.max_ : kMaxFieldBytes) + " bytes");
+    put_value(w, *f.value);
+  }
 };
 
 template <HasFields T>
@@ -80,6 +91,8 @@ void put_value(Writer& w, const std::variant<A...>& v) {
 inline void get_value(Reader& r, uint8_t& v, const FieldLimits&) { v = r.u8(); }
 inline void get_value(Reader& r, uint32_t& v, const FieldLimits&) { v = r.u32(); }
 inline void get_value(Reader& r, uint64_t& v, const FieldLimits&) { v = r.u64(); }
+inline void get_value(Reader& r, int32_t& v, const FieldLimits&) { v = static_cast<int32_t>(r.u32()); }
+inline void get_value(Reader& r, Bytes& v, const FieldLimits& l) { v = r.bytes(l.max_ ? l.max_ : kMaxFieldBytes); }
 inline void get_value(Reader& r, std::string& v, const FieldLimits& l) {
   v = r.str(l.max_ ? l.max_ : kMaxFieldBytes);
 }

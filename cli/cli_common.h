@@ -4,8 +4,10 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "crypto/basics/bytes.h"
 #include "crypto/basics/result.h"
@@ -19,6 +21,24 @@ using Action = std::function<int()>;
 struct Dispatch {
   Action action;
 };
+
+// A group of commands (`numledger key ...`): one of them must be named.
+inline CLI::App& add_group(CLI::App& app, const std::string& name, const std::string& what) {
+  CLI::App* group = app.add_subcommand(name, what);
+  group->require_subcommand(1);
+  return *group;
+}
+
+// A command whose options fill an Opts shared with its action, run(opts),
+// which `d` takes once the command is chosen.
+template <class Opts, class Run>
+std::pair<CLI::App*, std::shared_ptr<Opts>> add_command(CLI::App& parent, const std::string& name,
+                                                        const std::string& what, Dispatch& d, Run run) {
+  auto opts = std::make_shared<Opts>();
+  CLI::App* cmd = parent.add_subcommand(name, what);
+  cmd->callback([opts, run, &d] { d.action = [opts, run] { return run(*opts); }; });
+  return {cmd, opts};
+}
 
 // Prints "numledger: <reason>" on stderr and returns `code`.
 int report(int code, const std::string& reason);

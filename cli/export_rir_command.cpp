@@ -80,9 +80,8 @@ int run_export_rir(const ExportRirOpts& o) {
 }  // namespace
 
 void add_export_rir_command(CLI::App& exp, Dispatch& d) {
-  auto o = std::make_shared<ExportRirOpts>();
-  auto* cmd = exp.add_subcommand(
-      "rir", "write a registry's holdings as an RIR delegated-extended statistics file");
+  auto [cmd, o] = add_command<ExportRirOpts>(
+      exp, "rir", "write a registry's holdings as an RIR delegated-extended statistics file", d, run_export_rir);
   cmd->add_option("--registry", o->registry, "registry name as in the statistics files (afrinic, lacnic, ...)")
       ->required();
   add_node_option(cmd, o->node)->description(
@@ -92,7 +91,6 @@ void add_export_rir_command(CLI::App& exp, Dispatch& d) {
   cmd->add_option("--data-dir", o->data_dir,
                   "with --genesis: a stopped node's ledger directory (HOME/ledger), for its current state");
   cmd->add_option("--out", o->out, "file to write (default: standard output)");
-  cmd->callback([o, &d] { d.action = [o] { return run_export_rir(*o); }; });
 }
 
 }  // namespace nl::cli

@@ -122,8 +122,8 @@ int run_export_vrps(const ExportVrpsOpts& o) {
 }  // namespace
 
 void add_export_vrps_command(CLI::App& exp, Dispatch& d) {
-  auto o = std::make_shared<ExportVrpsOpts>();
-  auto* cmd = exp.add_subcommand("vrps", "route-origin authorizations as VRPs in Routinator's json or csv format");
+  auto [cmd, o] = add_command<ExportVrpsOpts>(
+      exp, "vrps", "route-origin authorizations as VRPs in Routinator's json or csv format", d, run_export_vrps);
   cmd->add_option("--format", o->format, "json or csv")->required()->check(CLI::IsMember({"json", "csv"}));
   cmd->add_option("--ta", o->ta, "trust anchor name written in every entry")
       ->capture_default_str()
@@ -135,7 +135,6 @@ void add_export_vrps_command(CLI::App& exp, Dispatch& d) {
           "NAME"));
   cmd->add_option("--out", o->out, "write to FILE (atomically) instead of standard output");
   add_node_option(cmd, o->node);
-  cmd->callback([o, &d] { d.action = [o] { return run_export_vrps(*o); }; });
 }
 
 }  // namespace nl::cli

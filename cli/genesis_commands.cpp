@@ -79,11 +79,10 @@ int run_genesis_new(const GenesisOpts& o) {
 }  // namespace
 
 void add_genesis_commands(CLI::App& app, Dispatch& d) {
-  auto* genesis = app.add_subcommand("genesis", "create a genesis file");
-  genesis->require_subcommand(1);
+  CLI::App& genesis = add_group(app, "genesis", "create a genesis file");
 
-  auto o = std::make_shared<GenesisOpts>();
-  auto* cmd = genesis->add_subcommand("new", "write a genesis: chain id, validators and root holdings");
+  auto [cmd, o] = add_command<GenesisOpts>(
+      genesis, "new", "write a genesis: chain id, validators and root holdings", d, run_genesis_new);
   cmd->add_option("--chain-id", o->chain_id, "chain id (1-64 bytes)")->required();
   cmd->add_option("--validator", o->validators, "validator ACCOUNT (or its key file); repeat for more")
       ->required();
@@ -92,7 +91,6 @@ void add_genesis_commands(CLI::App& app, Dispatch& d) {
   cmd->add_option("--out", o->out, "genesis file to write")->required();
   o->time_opt = cmd->add_option("--time", o->time, "genesis time in unix seconds (default: now)");
   cmd->add_flag("--force", o->force, "overwrite an existing genesis file");
-  cmd->callback([o, &d] { d.action = [o] { return run_genesis_new(*o); }; });
 }
 
 }  // namespace nl::cli

@@ -222,12 +222,11 @@ void add_iana_options(CLI::App* cmd, std::string& v4, std::string& v6) {
 }  // namespace
 
 void add_import_commands(CLI::App& app, Dispatch& d) {
-  auto* imp = app.add_subcommand("import", "bootstrap a ledger from RIR statistics, IANA registries and VRPs");
-  imp->require_subcommand(1);
+  CLI::App& imp = add_group(app, "import", "bootstrap a ledger from RIR statistics, IANA registries and VRPs");
 
-  auto r = std::make_shared<RirOpts>();
-  auto* rir = imp->add_subcommand(
-      "rir", "build a genesis from delegated statistics files (7- or 8-field, any registries, NRO combined)");
+  auto [rir, r] = add_command<RirOpts>(
+      imp, "rir", "build a genesis from delegated statistics files (7- or 8-field, any registries, NRO combined)", d,
+      run_import_rir);
   rir->add_option("FILE", r->files, "RIR statistics files")->required()->check(CLI::ExistingFile);
   add_iana_options(rir, r->iana_ipv4, r->iana_ipv6);
   rir->add_option("--vrps", r->vrps, "validated ROA payloads (Routinator json or csv); repeat")->check(CLI::ExistingFile);
@@ -238,11 +237,10 @@ void add_import_commands(CLI::App& app, Dispatch& d) {
   rir->add_option("--report", r->report_path, "write the JSON report here");
   r->time_opt = rir->add_option("--time", r->time, "genesis time in unix seconds (default: now)");
   rir->add_flag("--force", r->force, "overwrite an existing genesis file");
-  rir->callback([r, &d] { d.action = [r] { return run_import_rir(*r); }; });
 
-  auto o = std::make_shared<DiffOpts>();
-  auto* diff = imp->add_subcommand(
-      "diff", "signed transactions that take a ledger built from OLD to NEW (two snapshots of one registry)");
+  auto [diff, o] = add_command<DiffOpts>(
+      imp, "diff", "signed transactions that take a ledger built from OLD to NEW (two snapshots of one registry)", d,
+      run_import_diff);
   diff->add_option("OLD", o->old_file, "older statistics file")->required()->check(CLI::ExistingFile);
   diff->add_option("NEW", o->new_file, "newer statistics file")->required()->check(CLI::ExistingFile);
   diff->add_option("--keystore", o->keystore, "the keystore `import rir OLD` used; new organisations are added")
@@ -254,10 +252,9 @@ void add_import_commands(CLI::App& app, Dispatch& d) {
   add_iana_options(diff, o->iana_ipv4, o->iana_ipv6);
   diff->add_option("--report", o->report_path, "write the JSON report here");
   diff->add_flag("--force", o->force, "write into a non-empty --out directory");
-  diff->callback([o, &d] { d.action = [o] { return run_import_diff(*o); }; });
 
   auto k = std::make_shared<std::array<std::string, 3>>();
-  auto* key = imp->add_subcommand("key", "write one imported account's key as an ordinary (unencrypted) key file");
+  auto* key = imp.add_subcommand("key", "write one imported account's key as an ordinary (unencrypted) key file");
   key->add_option("--keystore", (*k)[0], "keystore directory")->required();
   key->add_option("--org", (*k)[1], "organisation (\"afrinic-F36B9F4B\", \"afrinic\", \"iana\")")->required();
   key->add_option("--out", (*k)[2], "key file to create (never overwritten)")->required();

@@ -71,21 +71,18 @@ int run_key_show(const std::string& path, bool public_key) {
 }  // namespace
 
 void add_key_commands(CLI::App& app, Dispatch& d) {
-  auto* key = app.add_subcommand("key", "create and inspect key files");
-  key->require_subcommand(1);
+  CLI::App& key = add_group(app, "key", "create and inspect key files");
 
-  auto n = std::make_shared<NewOpts>();
-  auto* cmd_new = key->add_subcommand(
-      "new", "generate a key and write it to a key file; prints the account id");
+  auto [cmd_new, n] = add_command<NewOpts>(
+      key, "new", "generate a key and write it to a key file; prints the account id", d, run_key_new);
   cmd_new->add_option("--out", n->out, "key file to create (never overwritten)")->required();
   cmd_new->add_flag("--no-passphrase", n->no_passphrase,
                     "store the key unencrypted (testnets only); otherwise the passphrase comes "
                     "from NUMLEDGER_PASSPHRASE or is asked twice");
-  cmd_new->callback([n, &d] { d.action = [n] { return run_key_new(*n); }; });
 
   auto path = std::make_shared<std::string>();
   auto public_key = std::make_shared<bool>(false);
-  auto* cmd_show = key->add_subcommand("show", "print the account id of a key file (no passphrase needed)");
+  auto* cmd_show = key.add_subcommand("show", "print the account id of a key file (no passphrase needed)");
   cmd_show->add_option("FILE", *path, "key file")->required();
   cmd_show->add_flag("--public-key", *public_key, "also print the public key in hex");
   cmd_show->callback([path, public_key, &d] {

@@ -18,19 +18,17 @@ int main(int argc, char** argv) {
   Dispatch d;
   add_key_commands(app, d);
   add_genesis_commands(app, d);
-  auto* tx = app.add_subcommand("tx", "build, sign, show and submit transactions");
-  tx->require_subcommand(1);
-  add_tx_build_commands(*tx, d);
-  add_tx_sign_show_commands(*tx, d);
-  add_submit_command(*tx, d);
-  add_status_command(*tx, d);
+  CLI::App& tx = add_group(app, "tx", "build, sign, show and submit transactions");
+  add_tx_build_commands(tx, d);
+  add_tx_sign_show_commands(tx, d);
+  add_submit_command(tx, d);
+  add_status_command(tx, d);
   add_query_commands(app, d);
   add_proof_commands(app, d);
   add_sim_commands(app, d);
-  auto* exp = app.add_subcommand("export", "write ledger data in the formats other tools read");
-  exp->require_subcommand(1);
-  add_export_vrps_command(*exp, d);
-  add_export_rir_command(*exp, d);
+  CLI::App& exp = add_group(app, "export", "write ledger data in the formats other tools read");
+  add_export_vrps_command(exp, d);
+  add_export_rir_command(exp, d);
   add_import_commands(app, d);
   add_testnet_commands(app, d);
 

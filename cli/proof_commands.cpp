@@ -76,21 +76,18 @@ int run_verify(const VerifyOpts& o) {
 }  // namespace
 
 void add_proof_commands(CLI::App& app, Dispatch& d) {
-  auto* proof = app.add_subcommand("proof", "portable proofs of control");
-  proof->require_subcommand(1);
+  CLI::App& proof = add_group(app, "proof", "portable proofs of control");
 
-  auto g = std::make_shared<GetOpts>();
-  auto* get = proof->add_subcommand("get", "fetch a proof of who controls RESOURCE and write it to a file");
+  auto [get, g] = add_command<GetOpts>(
+      proof, "get", "fetch a proof of who controls RESOURCE and write it to a file", d, run_get);
   get->add_option("RESOURCE", g->resource, "address range, prefix or AS numbers")->required()->check(resource_value());
   get->add_option("--out", g->out, "proof file to write (overwritten)")->required();
   add_node_option(get, g->node);
-  get->callback([g, &d] { d.action = [g] { return run_get(*g); }; });
 
-  auto v = std::make_shared<VerifyOpts>();
-  auto* verify = proof->add_subcommand("verify", "check a proof file offline against the genesis; prints the holder");
+  auto [verify, v] = add_command<VerifyOpts>(
+      proof, "verify", "check a proof file offline against the genesis; prints the holder", d, run_verify);
   verify->add_option("FILE", v->file, "proof file")->required();
   verify->add_option("--genesis", v->genesis, "genesis file of the chain")->required();
-  verify->callback([v, &d] { d.action = [v] { return run_verify(*v); }; });
 }
 
 }  // namespace nl::cli

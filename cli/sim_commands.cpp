@@ -113,12 +113,11 @@ int run_sim(const SimOpts& o) {
 }  // namespace
 
 void add_sim_commands(CLI::App& app, Dispatch& d) {
-  auto* sim = app.add_subcommand("sim", "deterministic simulations");
-  sim->require_subcommand(1);
+  CLI::App& sim = add_group(app, "sim", "deterministic simulations");
 
-  auto o = std::make_shared<SimOpts>();
-  auto* cmd = sim->add_subcommand(
-      "consensus", "seeded runs of N validators on a simulated network; exit 1 if any run broke safety");
+  auto [cmd, o] = add_command<SimOpts>(
+      sim, "consensus", "seeded runs of N validators on a simulated network; exit 1 if any run broke safety", d,
+      run_sim);
   cmd->add_option("--validators", o->validators, "validators N (1-256)")
       ->capture_default_str()
       ->check(CLI::Range(size_t{1}, size_t{256}));
@@ -142,7 +141,6 @@ void add_sim_commands(CLI::App& app, Dispatch& d) {
                   "auto (split when F > N/3)")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "split", "mixed"}));
-  cmd->callback([o, &d] { d.action = [o] { return run_sim(*o); }; });
 }
 
 }  // namespace nl::cli

@@ -84,26 +84,26 @@ int run_status(const StatusOpts& o) {
 }  // namespace
 
 void add_status_command(CLI::App& tx, Dispatch& d) {
-  auto o = std::make_shared<StatusOpts>();
-  auto* cmd = tx.add_subcommand("status", "where a transaction stands on a node: committed at a height, pending, "
-                                          "or dropped with the reason (exit 1 when dropped or unknown)");
+  auto [cmd, o] = add_command<StatusOpts>(
+      tx, "status",
+      "where a transaction stands on a node: committed at a height, pending, or dropped with the reason (exit 1 when "
+      "dropped or unknown)",
+      d, run_status);
   cmd->add_option("ID", o->id, "transaction id (64 hex digits, as tx submit prints it)")->required();
   add_node_option(cmd, o->node);
   cmd->add_flag("--json", o->json, "print the node's answer as JSON");
   cmd->add_option("--timeout", o->timeout, "seconds to wait for the node")->capture_default_str()
       ->check(CLI::Range(1u, 3600u));
-  cmd->callback([o, &d] { d.action = [o] { return run_status(*o); }; });
 }
 
 void add_submit_command(CLI::App& tx, Dispatch& d) {
-  auto o = std::make_shared<SubmitOpts>();
-  auto* cmd = tx.add_subcommand("submit", "send a signed transaction to a node; waits for it to be committed");
+  auto [cmd, o] = add_command<SubmitOpts>(
+      tx, "submit", "send a signed transaction to a node; waits for it to be committed", d, run_submit);
   cmd->add_option("FILE", o->file, "transaction file")->required();
   add_node_option(cmd, o->node);
   cmd->add_flag("--no-wait", o->no_wait, "return once the node has accepted it, before commit");
   cmd->add_option("--timeout", o->timeout, "seconds to wait for the node")->capture_default_str()
       ->check(CLI::Range(1u, 3600u));
-  cmd->callback([o, &d] { d.action = [o] { return run_submit(*o); }; });
 }
 
 }  // namespace nl::cli

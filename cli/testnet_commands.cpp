@@ -10,13 +10,13 @@ namespace nl::cli {
 
 void add_testnet_commands(CLI::App& app, Dispatch& d) {
   using namespace testnet;
-  auto* group = app.add_subcommand("testnet", "make, start, watch and stop a local testnet of numledgerd nodes");
-  group->require_subcommand(1);
+  CLI::App& group = add_group(app, "testnet", "make, start, watch and stop a local testnet of numledgerd nodes");
 
-  auto i = std::make_shared<InitOptions>();
-  auto* init = group->add_subcommand(
-      "init", "write a testnet directory: genesis, validator keys, one numledgerd config per node, and the root "
-              "holder's key DIR/holders/root.key (no passphrase)");
+  auto [init, i] = add_command<InitOptions>(
+      group, "init",
+      "write a testnet directory: genesis, validator keys, one numledgerd config per node, and the root holder's key "
+      "DIR/holders/root.key (no passphrase)",
+      d, run_init);
   init->add_option("--validators", i->validators, "number of validators")
       ->required()
       ->check(CLI::Range(1u, kMaxValidators));
@@ -42,12 +42,12 @@ void add_testnet_commands(CLI::App& app, Dispatch& d) {
       ->check(CLI::Range(1u, 600000u));
   init->add_option("--timeout-precommit", i->timeout_precommit, "numledgerd --timeout-precommit of every node, ms")
       ->check(CLI::Range(1u, 600000u));
-  init->callback([i, &d] { d.action = [i] { return run_init(*i); }; });
 
-  auto s = std::make_shared<StartOptions>();
-  auto* start = group->add_subcommand(
-      "start", "start every node of DIR that is not running, in the background (log: DIR/<node>/numledgerd.log), "
-               "and wait until each answers");
+  auto [start, s] = add_command<StartOptions>(
+      group, "start",
+      "start every node of DIR that is not running, in the background (log: DIR/<node>/numledgerd.log), and wait "
+      "until each answers",
+      d, run_start);
   start->add_option("--dir", s->dir, "testnet directory")->required();
   start->add_option("--node", s->only, "start only this node (e.g. validator2); repeatable");
   start->add_option("--numledgerd", s->numledgerd,
@@ -55,27 +55,23 @@ void add_testnet_commands(CLI::App& app, Dispatch& d) {
   start->add_option("--timeout", s->timeout_s, "seconds to wait for every node to answer")
       ->capture_default_str()
       ->check(CLI::Range(1u, 3600u));
-  start->callback([s, &d] { d.action = [s] { return run_start(*s); }; });
 
-  auto st = std::make_shared<StatusOptions>();
-  auto* status = group->add_subcommand(
-      "status", "per node: name, API url, up/down, pid, height, peers, last block hash");
+  auto [status, st] = add_command<StatusOptions>(
+      group, "status", "per node: name, API url, up/down, pid, height, peers, last block hash", d, run_status);
   status->add_option("--dir", st->dir, "testnet directory")->required();
   status->add_flag("--json", st->json,
                    "print a JSON array of {name, url, validator, up, pid, height, peers, tip_hash, state_root, "
                    "node_key} (null numbers and an \"error\" for a node that is down)");
-  status->callback([st, &d] { d.action = [st] { return run_status(*st); }; });
 
-  auto p = std::make_shared<StopOptions>();
-  auto* stop = group->add_subcommand(
-      "stop", "stop every node of DIR: SIGTERM, then SIGKILL for a node still running after --timeout; removes the "
-              "pid files");
+  auto [stop, p] = add_command<StopOptions>(
+      group, "stop",
+      "stop every node of DIR: SIGTERM, then SIGKILL for a node still running after --timeout; removes the pid files",
+      d, run_stop);
   stop->add_option("--dir", p->dir, "testnet directory")->required();
   stop->add_option("--node", p->only, "stop only this node (e.g. validator2); repeatable");
   stop->add_option("--timeout", p->timeout_s, "seconds to wait after SIGTERM before SIGKILL")
       ->capture_default_str()
       ->check(CLI::Range(1u, 3600u));
-  stop->callback([p, &d] { d.action = [p] { return run_stop(*p); }; });
 }
 
 }  // namespace nl::cli

@@ -110,11 +110,10 @@ int run_update(const UpdateOpts& o) {
 }  // namespace
 
 void add_validator_update_command(CLI::App& tx, Dispatch& d) {
-  auto o = std::make_shared<UpdateOpts>();
-  auto* cmd = tx.add_subcommand(
-      "validator-update",
-      "change the validator set two heights after commit; current validators with more than 2/3 of the power "
-      "co-sign");
+  auto [cmd, o] = add_command<UpdateOpts>(
+      tx, "validator-update",
+      "change the validator set two heights after commit; current validators with more than 2/3 of the power co-sign",
+      d, run_update);
   cmd->add_option("--signer", o->signer, "account that submits it (its nonce is used; it signs)")
       ->required()
       ->check(account_value());
@@ -126,7 +125,6 @@ void add_validator_update_command(CLI::App& tx, Dispatch& d) {
   add_chain_options(cmd, o->chain);
   o->nonce_opt = cmd->add_option("--nonce", o->nonce, "the signer's next nonce (default: asked from --node)");
   add_node_option(cmd, o->node);
-  cmd->callback([o, &d] { d.action = [o] { return run_update(*o); }; });
 }
 
 }  // namespace nl::cli

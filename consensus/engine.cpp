@@ -140,15 +140,9 @@ void Engine::State::reset_height(uint64_t h, ledger::ValidatorSet next) {
   step = Step::propose;
   decided = false;
   // Alg. 1 l.53: reset lock, valid value and the message log.
-  locked_round = valid_round = -1;
-  locked_id = valid_id = {};
-  locked_value.clear();
-  valid_value.clear();
-  if (auto it = locks.find(h); it != locks.end()) {
-    const LockRecord& l = it->second;
-    locked_round = l.locked_round, locked_id = l.locked_id, locked_value = l.locked_value;
-    valid_round = l.valid_round, valid_id = l.valid_id, valid_value = l.valid_value;
-  }
+  // A lock logged at this height before a crash comes back.
+  auto it = locks.find(h);
+  static_cast<LockState&>(*this) = it != locks.end() ? static_cast<const LockState&>(it->second) : LockState{};
   rounds.clear();
   validity.clear();
   proposed_ids.clear();

@@ -49,7 +49,7 @@ struct Validity {
 // (height, round, step) of something this validator signed.
 using SlotKey = std::tuple<uint64_t, uint32_t, Step>;
 
-struct Engine::State {
+struct Engine::State : LockState {
   State(EngineConfig c, Wal& w);
 
   EngineConfig cfg;
@@ -62,12 +62,8 @@ struct Engine::State {
   uint32_t round = 0;
   Step step = Step::propose;
   bool decided = false;
-  int32_t locked_round = -1;
-  crypto::Hash32 locked_id;
-  Bytes locked_value;
-  int32_t valid_round = -1;
-  crypto::Hash32 valid_id;
-  Bytes valid_value;
+  // locked_round, locked_id, locked_value, valid_round, valid_id,
+  // valid_value: the LockState this struct derives from.
 
   ledger::ValidatorSet set;
   uint64_t total_power = 0;

@@ -108,8 +108,7 @@ void Engine::State::store_own(const Message& m) {
 
 bool Engine::State::write_lock() {
   if (!cfg.key) return true;  // an observer signs nothing, so its lock needs no log
-  LockRecord rec{height,    round,    locked_round, locked_id, locked_value,
-                 valid_round, valid_id, valid_value, {}};
+  LockRecord rec{static_cast<const LockState&>(*this), height, round, {}};
   if (valid_round >= 0)
     if (auto it = rounds.find(static_cast<uint32_t>(valid_round)); it != rounds.end())
       rec.valid_polka = it->second.prevotes.votes_for(valid_id);

@@ -1,6 +1,6 @@
 #include "consensus/message.h"
 
-#include "ledger/field_codec.h"
+#include "consensus/versioned_union.h"
 
 namespace nl::ledger {
 // The tag byte is the alternative's position plus one.
@@ -15,25 +15,13 @@ namespace nl::consensus {
 static_assert(std::variant_size_v<Message> == 3 && static_cast<uint8_t>(MessageTag::proposal) == 1 &&
               static_cast<uint8_t>(MessageTag::vote) == 2 && static_cast<uint8_t>(MessageTag::decision) == 3);
 
-Bytes encode_message(const Message& m) {
-  ledger::Writer w;
-  w.u8(kMessageVersion);
-  ledger::put_value(w, m);
-  return w.take();
-}
+Bytes encode_message(const Message& m) { return encode_versioned(kMessageVersion, m); }
 
 Result<Message> decode_message(ByteView in) {
   if (in.size() > kMaxMessageBytes)
     return fail("consensus message of " + std::to_string(in.size()) + " bytes exceeds the cap of " +
                 std::to_string(kMaxMessageBytes));
-  return ledger::decode_all<Message>(in, "consensus message", [](ledger::Reader& r) {
-    uint8_t version = r.u8();
-    if (version != kMessageVersion)
-      throw ledger::DecodeError("unsupported version " + std::to_string(version));
-    Message m;
-    ledger::get_value(r, m, ledger::FieldLimits{});
-    return m;
-  });
+  return decode_versioned<Message>(in, kMessageVersion, "consensus message");
 }
 
 uint64_t message_height(const Message& m) {

@@ -1,6 +1,6 @@
 #include "consensus/wal.h"
 
-#include "ledger/field_codec.h"
+#include "consensus/versioned_union.h"
 #include "ledger/validator.h"
 
 namespace nl::ledger {
@@ -62,21 +62,10 @@ LockRecord LockRecord::decode(ledger::Reader& r) {
   return l;
 }
 
-Bytes encode_wal_entry(const WalEntry& e) {
-  ledger::Writer w;
-  w.u8(kWalVersion);
-  ledger::put_value(w, e);
-  return w.take();
-}
+Bytes encode_wal_entry(const WalEntry& e) { return encode_versioned(kWalVersion, e); }
 
 Result<WalEntry> decode_wal_entry(ByteView in) {
-  return ledger::decode_all<WalEntry>(in, "consensus WAL entry", [](ledger::Reader& r) {
-    uint8_t version = r.u8();
-    if (version != kWalVersion) throw ledger::DecodeError("unsupported version " + std::to_string(version));
-    WalEntry e;
-    ledger::get_value(r, e, ledger::FieldLimits{});
-    return e;
-  });
+  return decode_versioned<WalEntry>(in, kWalVersion, "consensus WAL entry");
 }
 
 uint64_t wal_entry_height(const WalEntry& e) {

@@ -17,16 +17,22 @@
 
 namespace nl::consensus {
 
-// lockedValue/lockedRound and validValue/validRound of the paper at `height`.
-struct LockRecord {
-  uint64_t height = 0;
-  uint32_t round = 0;  // the engine's round when written
+// lockedValue/lockedRound and validValue/validRound of the paper (Alg. 1
+// l.5-8): what the engine holds and what its WAL records.
+struct LockState {
   int32_t locked_round = -1;
   crypto::Hash32 locked_id;
   Bytes locked_value;
   int32_t valid_round = -1;
   crypto::Hash32 valid_id;
   Bytes valid_value;
+  auto operator<=>(const LockState&) const = default;
+};
+
+// The lock at `height`, as logged.
+struct LockRecord : LockState {
+  uint64_t height = 0;
+  uint32_t round = 0;  // the engine's round when written
   // The prevotes for valid_id in valid_round held when written: the proof
   // of lock a restarted proposer needs for (validValue, validRound) (l.28),
   // which may rest on a vote no other honest validator has.

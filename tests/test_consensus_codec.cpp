@@ -31,7 +31,7 @@ Decision sample_decision() {
 
 LockRecord sample_lock() {
   const auto B = value_id(value_bytes("B"));
-  return LockRecord{7, 3, 1, value_id(value_bytes("A")), value_bytes("A"), 2, B, value_bytes("B"),
+  return LockRecord{{1, value_id(value_bytes("A")), value_bytes("A"), 2, B, value_bytes("B")}, 7, 3,
                     {prevote_by(101, 7, 2, B), prevote_by(102, 7, 2, B)}};
 }
 
@@ -204,7 +204,7 @@ TEST_CASE("wal entry: every kind round-trips and decodes strictly") {
       proposal_by(101, 9, 2, -1, value_bytes("proposed")),
       prevote_by(101, 9, 2, value_id(value_bytes("proposed"))),
       sample_lock(),
-      LockRecord{8, 0, -1, {}, {}, -1, {}, {}, {}},
+      LockRecord{{}, 8, 0, {}},
   };
   for (const auto& e : entries) {
     CAPTURE(e.index());

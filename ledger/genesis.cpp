@@ -8,7 +8,6 @@
 
 #include "crypto/domain_tags.h"
 #include "crypto/basics/json_fields.h"
-#include "ledger/field_codec.h"
 
 namespace nl::ledger {
 
@@ -20,25 +19,34 @@ std::string dump(const json& j, int indent = -1) {
   return j.dump(indent, ' ', false, json::error_handler_t::replace);
 }
 
-// Metadata in the file: one key per field of its list, absent when empty.
 void put_meta(json& o, const Metadata& m) {
-  struct Put {
-    json& o;
-    void operator()(const Field<const std::string>& f) {
-      if (!f.value->empty()) o[std::string(f.name)] = *f.value;
-    }
-  } put{o};
-  Metadata::fields(put, m);
+  if (!m.name.empty()) o["name"] = m.name;
+  if (!m.country.empty()) o["country"] = m.country;
+  if (!m.source_registry.empty()) o["source_registry"] = m.source_registry;
+  if (!m.source_handle.empty()) o["source_handle"] = m.source_handle;
+  if (!m.abuse_contact.empty()) o["abuse_contact"] = m.abuse_contact;
 }
 
 Metadata get_meta(const json& o) {
-  struct Get {
-    const json& o;
-    void operator()(const Field<std::string>& f) { *f.value = o.value(std::string(f.name), ""); }
-  } get{o};
   Metadata m;
-  Metadata::fields(get, m);
+  m.name = o.value("name", "");
+  m.country = o.value("country", "");
+  m.source_registry = o.value("source_registry", "");
+  m.source_handle = o.value("source_handle", "");
+  m.abuse_contact = o.value("abuse_contact", "");
   return m;
+}
+
+// Canonical: Resource || AccountId || HoldingKind || Metadata || str registered
+//            || seq<GenesisHolding> children
+void encode_holding(Writer& w, const GenesisHolding& h) {
+  h.range.encode(w);
+  h.holder.encode(w);
+  w.u8(static_cast<uint8_t>(h.kind));
+  h.meta.encode(w);
+  w.str(h.registered);
+  w.count(h.children.size());
+  for (const auto& c : h.children) encode_holding(w, c);
 }
 
 // One holding per line, children nested after their parent's fields: the
@@ -138,10 +146,21 @@ crypto::Hash32 Genesis::hash() const {
   Writer w;
   w.u8(imports ? 2 : 1).str(chain_id).u64(genesis_time);
   validators.encode(w);
-  put_value(w, roots);
+  w.count(roots.size());
+  for (const auto& r : roots) {
+    r.range.encode(w);
+    r.holder.encode(w);
+    r.meta.encode(w);
+  }
   if (imports) {
-    put_value(w, holdings);
-    put_value(w, authorizations);
+    w.count(holdings.size());
+    for (const auto& h : holdings) encode_holding(w, h);
+    w.count(authorizations.size());
+    for (const auto& a : authorizations) {
+      a.prefix.encode(w);
+      w.u8(a.max_length).u32(a.asn);
+      a.issuer.encode(w);
+    }
   }
   return crypto::tagged_hash(tags::kGenesis, w.data());
 }

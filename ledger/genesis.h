@@ -16,18 +16,10 @@
 
 namespace nl::ledger {
 
-// The field lists below give the canonical encoding the genesis hash is
-// taken over; the JSON file has its own strict reader (genesis.cpp).
 struct GenesisRoot {
   Resource range;
   AccountId holder;
   Metadata meta;
-  template <class V, class Self>
-  static void fields(V& v, Self& x) {
-    v(field("resource", x.range));
-    v(field("holder", x.holder));
-    v(field("metadata", x.meta));
-  }
 };
 
 // A holding below a root, nested by containment: each child lies inside its
@@ -47,15 +39,6 @@ struct GenesisHolding {
   std::vector<GenesisHolding> children;
 
   bool operator==(const GenesisHolding&) const = default;
-  template <class V, class Self>
-  static void fields(V& v, Self& x) {
-    v(field("resource", x.range));
-    v(field("holder", x.holder));
-    v(field("kind", x.kind));
-    v(field("metadata", x.meta));
-    v(field("registered", x.registered));
-    v(field("children", x.children));
-  }
 };
 
 // An origin authorization in force from the start, issued by the effective
@@ -66,13 +49,6 @@ struct GenesisAuthorization {
   uint32_t asn = 0;
   AccountId issuer;
   auto operator<=>(const GenesisAuthorization&) const = default;
-  template <class V, class Self>
-  static void fields(V& v, Self& x) {
-    v(field("prefix", x.prefix));
-    v(field("max_length", x.max_length));
-    v(field("asn", x.asn).show(Show::asn));
-    v(field("issuer", x.issuer));
-  }
 };
 
 // Deeper nesting than this is refused when reading (a hostile file must

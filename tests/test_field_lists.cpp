@@ -227,20 +227,3 @@ TEST_CASE("state values (holding, segment, authorization, account): bytes, error
   Reader rc(wc.data());
   CHECK(AccountState::decode(rc) == acc);
 }
-
-TEST_CASE("the genesis hash from field lists is the hand-written one, with and without imports") {
-  Genesis g = test::test_genesis(4);
-  CHECK(g.hash() == legacy::genesis_hash(g));
-  const AccountId org{key(7).public_key()};
-  GenesisHolding child{res("10.1.2.0/24"), org, HoldingKind::assignment, {"Child", "", "", "", ""}, "20160101", {}};
-  GenesisHolding parent{res("10.1.0.0/16"), org, HoldingKind::allocation, {"Parent", "ZA", "afrinic", "ORG-1", ""},
-                        "20100203", {child}};
-  g.holdings = {parent};
-  g.authorizations = {{res("10.1.0.0/16"), 24, 64496, org}};
-  CHECK(g.hash() == legacy::genesis_hash(g));
-  g.authorizations.clear();
-  CHECK(g.hash() == legacy::genesis_hash(g));
-  g.holdings.clear();
-  CHECK(g.hash() == legacy::genesis_hash(g));
-  CHECK(g.hash() == test::test_genesis(4).hash());
-}

@@ -7,7 +7,6 @@
 
 #include "crypto/domain_tags.h"
 #include "ledger/block.h"
-#include "ledger/genesis.h"
 #include "node/client/json_views.h"
 
 namespace nl::test::legacy {
@@ -424,41 +423,6 @@ inline json authorization_json(const Authorization& a) {
           {"asn", "AS" + std::to_string(a.asn)},
           {"issuer", a.issuer.to_string()},
           {"created_height", a.created_height}};
-}
-
-// The genesis hash as it was written by hand (ledger/genesis.cpp).
-inline void encode_genesis_holding(Writer& w, const GenesisHolding& h) {
-  h.range.encode(w);
-  h.holder.encode(w);
-  w.u8(static_cast<uint8_t>(h.kind));
-  h.meta.encode(w);
-  w.str(h.registered);
-  w.count(h.children.size());
-  for (const auto& c : h.children) encode_genesis_holding(w, c);
-}
-
-inline crypto::Hash32 genesis_hash(const Genesis& g) {
-  const bool imports = !g.holdings.empty() || !g.authorizations.empty();
-  Writer w;
-  w.u8(imports ? 2 : 1).str(g.chain_id).u64(g.genesis_time);
-  g.validators.encode(w);
-  w.count(g.roots.size());
-  for (const auto& r : g.roots) {
-    r.range.encode(w);
-    r.holder.encode(w);
-    r.meta.encode(w);
-  }
-  if (imports) {
-    w.count(g.holdings.size());
-    for (const auto& h : g.holdings) encode_genesis_holding(w, h);
-    w.count(g.authorizations.size());
-    for (const auto& a : g.authorizations) {
-      a.prefix.encode(w);
-      w.u8(a.max_length).u32(a.asn);
-      a.issuer.encode(w);
-    }
-  }
-  return crypto::tagged_hash(tags::kGenesis, w.data());
 }
 
 }  // namespace nl::test::legacy

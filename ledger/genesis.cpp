@@ -19,21 +19,24 @@ std::string dump(const json& j, int indent = -1) {
   return j.dump(indent, ' ', false, json::error_handler_t::replace);
 }
 
+// Metadata in the file: one key per field of its list, absent when empty.
 void put_meta(json& o, const Metadata& m) {
-  if (!m.name.empty()) o["name"] = m.name;
-  if (!m.country.empty()) o["country"] = m.country;
-  if (!m.source_registry.empty()) o["source_registry"] = m.source_registry;
-  if (!m.source_handle.empty()) o["source_handle"] = m.source_handle;
-  if (!m.abuse_contact.empty()) o["abuse_contact"] = m.abuse_contact;
+  struct Put {
+    json& o;
+    void operator()(const Field<const std::string>& f) {
+      if (!f.value->empty()) o[std::string(f.name)] = *f.value;
+    }
+  } put{o};
+  Metadata::fields(put, m);
 }
 
 Metadata get_meta(const json& o) {
+  struct Get {
+    const json& o;
+    void operator()(const Field<std::string>& f) { *f.value = o.value(std::string(f.name), ""); }
+  } get{o};
   Metadata m;
-  m.name = o.value("name", "");
-  m.country = o.value("country", "");
-  m.source_registry = o.value("source_registry", "");
-  m.source_handle = o.value("source_handle", "");
-  m.abuse_contact = o.value("abuse_contact", "");
+  Metadata::fields(get, m);
   return m;
 }
 

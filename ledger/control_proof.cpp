@@ -3,124 +3,197 @@
 #include <algorithm>
 #include <map>
 
+#include "ledger/field_codec.h"
+#include "ledger/registry.h"
 #include "ledger/state_keys.h"
 
 namespace nl::ledger {
 
 namespace {
 constexpr uint8_t kMagic[4] = {'N', 'L', 'P', 'F'};
-constexpr uint32_t kMaxProofEntries = 4096;
 }  // namespace
 
 Bytes ControlProof::encode() const {
   Writer w;
   w.raw(ByteView(kMagic, 4)).u8(kProofVersion);
   resource.encode(w);
-  header.encode(w);
-  cert.encode(w);
-  w.count(entries.size());
-  for (const auto& e : entries) {
-    w.bytes(e.key).bytes(e.value);
-    e.path.encode(w);
+  w.count(headers.size());
+  for (const auto& h : headers) {
+    h.header.encode(w);
+    h.cert.encode(w);
   }
+  w.count(set_changes.size());
+  for (const auto& c : set_changes) {
+    w.u32(c.header);
+    c.tx.encode(w);
+    write_fields(w, c.inclusion);
+  }
+  state.encode(w);
   return w.take();
 }
 
 Result<ControlProof> ControlProof::decode(ByteView file) {
   if (file.size() < 5 || !std::equal(kMagic, kMagic + 4, file.begin()))
     return fail("not a numledger proof file (missing NLPF magic)");
+  if (file.size() > kMaxProofBytes)
+    return fail("proof is " + std::to_string(file.size()) + " bytes; at most " + std::to_string(kMaxProofBytes) +
+                " are accepted");
   return decode_all<ControlProof>(file.subspan(4), "proof", [](Reader& r) {
     uint8_t v = r.u8();
-    if (v != kProofVersion) throw DecodeError("unsupported proof version " + std::to_string(v));
+    if (v != kProofVersion)
+      throw DecodeError("unsupported proof version " + std::to_string(v) + " (this verifier reads version " +
+                        std::to_string(kProofVersion) + ")");
     ControlProof p;
     p.resource = Resource::decode(r);
-    p.header = BlockHeader::decode(r);
-    p.cert = CommitCertificate::decode(r);
-    uint32_t n = r.count(kMaxProofEntries);
-    for (uint32_t i = 0; i < n; ++i) {
-      ProvenEntry e;
-      e.key = r.bytes(64);
-      e.value = r.bytes(4096);
-      e.path = StateProof::decode(r);
-      p.entries.push_back(std::move(e));
+    uint32_t nh = r.count(kMaxProofHeaders);
+    p.headers.resize(nh);
+    for (auto& h : p.headers) {
+      h.header = BlockHeader::decode(r);
+      h.cert = CommitCertificate::decode(r);
     }
+    uint32_t nc = r.count(kMaxProofSetChanges);
+    p.set_changes.resize(nc);
+    for (auto& c : p.set_changes) {
+      c.header = r.u32();
+      c.tx = Transaction::decode(r);
+      c.inclusion = read_fields<TxInclusion>(r);
+    }
+    p.state = StateMultiproof::decode(r);
     return p;
   });
 }
 
-Result<ControlAnswer> verify_control_proof(const ControlProof& p, const Genesis& g) {
-  const auto& h = p.header;
-  if (h.chain_id != g.chain_id)
-    return fail("proof is for chain '" + h.chain_id + "', the genesis is for '" + g.chain_id + "'");
-  // Without the chain of validator-update certificates, only a header
-  // certified by the genesis validators can be checked from the genesis alone.
-  if (h.validator_set_hash != g.validators.hash())
-    return fail("proof was certified by a validator set that differs from genesis; it cannot be verified "
-                "from the genesis file alone (the validators changed before height " +
-                std::to_string(h.height) + ")");
-  if (p.cert.height != h.height || p.cert.block_hash != h.hash())
-    return fail("proof certificate does not certify the proof's header (height " +
-                std::to_string(h.height) + ")");
-  const crypto::Hash32 genesis_hash = g.hash();
-  if (auto s = g.validators.verify_commit(genesis_hash, p.cert); !s) {
-    // Votes sign the genesis hash: a chain that shares this id and these
-    // validators but not this genesis ends up here.
-    const bool bad_sig = s.error().find("does not verify") != std::string::npos;
-    return fail("proof certificate invalid: " + s.error() +
-                (bad_sig ? " under genesis " + genesis_hash.hex().substr(0, 16) +
-                               "... (the votes sign the genesis hash: the proof was made on another chain "
-                               "with this chain id and validators, or it was tampered with)"
-                         : std::string()));
-  }
+namespace {
 
+// The proof's shape: headers ascending and each one used, changes ascending
+// and each in a header that precedes its effect.
+Status check_layout(const ControlProof& p) {
+  if (p.headers.empty()) return fail("proof has no certified header");
+  for (size_t i = 1; i < p.headers.size(); ++i)
+    if (p.headers[i].header.height <= p.headers[i - 1].header.height)
+      return fail("proof headers are not in strictly ascending height order");
+  std::vector<bool> used(p.headers.size(), false);
+  used.back() = true;
+  const uint64_t state_height = p.state_header().header.height;
+  for (size_t i = 0; i < p.set_changes.size(); ++i) {
+    const SetChange& c = p.set_changes[i];
+    if (c.header >= p.headers.size())
+      return fail("set change " + std::to_string(i) + " names header " + std::to_string(c.header) + " of " +
+                  std::to_string(p.headers.size()));
+    used[c.header] = true;
+    if (i > 0) {
+      const SetChange& prev = p.set_changes[i - 1];
+      if (std::pair(c.header, c.inclusion.index) <= std::pair(prev.header, prev.inclusion.index))
+        return fail("proof set changes are not in strictly ascending (height, position) order");
+    }
+    const uint64_t h = p.headers[c.header].header.height;
+    if (h + kValidatorUpdateDelay > state_height)
+      return fail("the set change at height " + std::to_string(h) + " takes effect after the proven height " +
+                  std::to_string(state_height) + "; it does not belong in the proof");
+  }
+  for (size_t i = 0; i < used.size(); ++i)
+    if (!used[i])
+      return fail("proof header at height " + std::to_string(p.headers[i].header.height) + " is used by nothing");
+  return {};
+}
+
+// The entries decoded: segments by address, holdings by id; each must be
+// needed, and stored under its own key.
+struct StateEntries {
   std::vector<Segment> segments;
   std::map<HoldingId, Holding> holdings;
-  for (const auto& e : p.entries) {
-    if (!verify_state_proof(h.state_root, e.key, e.value, e.path))
-      return fail("a proof entry's Merkle path does not lead to the header's state root");
+};
+
+Result<StateEntries> read_entries(const StateMultiproof& m) {
+  StateEntries out;
+  for (const auto& e : m.entries) {
     if (e.key.empty()) return fail("empty proof entry key");
     if (e.key[0] == keys::kSegment) {
       auto s = decode_all<Segment>(e.value, "segment", [](Reader& r) { return Segment::decode(r); });
       if (!s) return s.take_error();
       if (keys::segment(s->range.family, s->range.first) != e.key)
         return fail("segment entry is stored under the wrong key");
-      segments.push_back(*s);
+      out.segments.push_back(*s);
     } else if (e.key[0] == keys::kHolding) {
       auto hd = decode_all<Holding>(e.value, "holding", [](Reader& r) { return Holding::decode(r); });
       if (!hd) return hd.take_error();
       if (keys::holding(hd->id) != e.key) return fail("holding entry is stored under the wrong key");
-      holdings[hd->id] = *hd;
+      out.holdings[hd->id] = *hd;
     } else {
-      return fail("unexpected entry kind in proof");
+      return fail("unexpected entry kind in proof (key kind " + std::to_string(e.key[0]) + ")");
     }
   }
-  if (segments.empty()) return fail("proof holds no control segment");
-  std::sort(segments.begin(), segments.end(),
+  std::sort(out.segments.begin(), out.segments.end(),
             [](const Segment& a, const Segment& b) { return a.range.first < b.range.first; });
-  // Segments are disjoint by the ledger's invariants; they must cover the
-  // whole resource with no gap.
-  const Resource& want = p.resource;
-  u128 next = want.first;
-  ControlAnswer ans;
-  ans.height = h.height;
-  ans.time = h.time;
-  for (const auto& s : segments) {
-    if (s.range.family != want.family || s.range.first > next || s.range.last < next)
-      return fail("proof segments do not cover " + want.to_string() + " without gaps");
-    auto it = holdings.find(s.holding);
-    if (it == holdings.end()) return fail("proof lacks the holding #" + std::to_string(s.holding));
+  return out;
+}
+
+// The segments must cover `want` exactly: contiguous, the first holding its
+// first number and the last its last, none outside it, each holding named.
+Result<std::vector<ControlAnswer::Part>> cover(const Resource& want, StateEntries& st) {
+  if (st.segments.empty()) return fail("proof holds no control segment");
+  std::vector<ControlAnswer::Part> parts;
+  for (size_t i = 0; i < st.segments.size(); ++i) {
+    const Segment& s = st.segments[i];
+    if (s.range.family != want.family || s.range.last < want.first || s.range.first > want.last)
+      return fail("proof segment " + s.range.to_string() + " lies outside " + want.to_string());
+    if (i == 0 && s.range.first > want.first)
+      return fail("proof segments do not cover " + want.to_string() + ": nothing controls its start");
+    if (i > 0 && s.range.first != st.segments[i - 1].range.last + 1)
+      return fail("proof segments do not cover " + want.to_string() + " without gaps (after " +
+                  st.segments[i - 1].range.to_string() + ")");
+    auto it = st.holdings.find(s.holding);
+    if (it == st.holdings.end()) return fail("proof lacks the holding #" + std::to_string(s.holding));
     if (!it->second.range.contains(s.range))
       return fail("holding #" + std::to_string(s.holding) + " does not contain its segment");
-    ans.parts.push_back({s, it->second});
-    if (s.range.last >= want.last) {
-      next = want.last;
-      break;
-    }
-    next = s.range.last + 1;
+    Resource proven = want;
+    proven.first = std::max(want.first, s.range.first);
+    proven.last = std::min(want.last, s.range.last);
+    parts.push_back({proven, s, it->second});
   }
-  if (ans.parts.empty() || ans.parts.back().segment.range.last < want.last)
-    return fail("proof segments do not cover " + want.to_string());
+  if (st.segments.back().range.last < want.last)
+    return fail("proof segments do not cover " + want.to_string() + ": nothing controls its end");
+  for (const auto& [id, h] : st.holdings)
+    if (std::none_of(st.segments.begin(), st.segments.end(), [&](const Segment& s) { return s.holding == id; }))
+      return fail("proof lists holding #" + std::to_string(id) + ", which no segment names");
+  return parts;
+}
+
+}  // namespace
+
+Result<ControlAnswer> verify_control_proof(const ControlProof& p, const TrustedSet& start) {
+  if (auto s = check_layout(p); !s) return s.take_error();
+  ValidatorSetChain chain(start);
+  ControlAnswer ans;
+  for (const auto& c : p.set_changes) {
+    const CertifiedHeader& h = p.headers[c.header];
+    if (h.header.height + kValidatorUpdateDelay > start.height) ++ans.set_changes_checked;
+    if (auto s = chain.apply(h, c); !s) return s.take_error();
+  }
+  const CertifiedHeader& top = p.state_header();
+  if (top.header.height < start.height)
+    return fail("the proof is of height " + std::to_string(top.header.height) + ", before the trusted set's height " +
+                std::to_string(start.height));
+  if (auto s = chain.check_header(top); !s) return s.take_error();
+
+  auto root = state_multiproof_root(p.state);
+  if (!root) return root.take_error();
+  if (*root != top.header.state_root)
+    return fail("the proof's entries do not lead to the state root of the header at height " +
+                std::to_string(top.header.height));
+  auto entries = read_entries(p.state);
+  if (!entries) return entries.take_error();
+  auto parts = cover(p.resource, *entries);
+  if (!parts) return parts.take_error();
+  ans.parts = std::move(*parts);
+  ans.height = top.header.height;
+  ans.time = top.header.time;
+  ans.certified_by = {start.chain_id, start.genesis_hash, top.header.height, chain.set_at(top.header.height)};
   return ans;
+}
+
+Result<ControlAnswer> verify_control_proof(const ControlProof& p, const Genesis& g) {
+  return verify_control_proof(p, TrustedSet::from_genesis(g));
 }
 
 }  // namespace nl::ledger

@@ -1,8 +1,11 @@
 // A proof of control: the committed entries that say who controls a
-// resource (its segments and their holdings), each with its Merkle path to
-// the state root of a block header, plus that header's commit certificate.
-// It verifies offline against the genesis alone.
-// File: "NLPF" || u8 version || canonical(proof).
+// resource (its segments and their holdings) in one state multiproof
+// against the state root of a certified header, and the validator-set
+// changes that lead from the genesis set to the set that certified it.
+// It verifies offline against the genesis, or against a later set the
+// verifier already trusts.
+// File: "NLPF" || u8 version || canonical(proof) (whitepaper/encoding.md,
+// "Proof of control").
 #pragma once
 #include <vector>
 
@@ -10,42 +13,55 @@
 #include "ledger/block.h"
 #include "ledger/genesis.h"
 #include "ledger/holding.h"
-#include "ledger/state_commitment.h"
+#include "ledger/state_multiproof.h"
+#include "ledger/trusted_set.h"
+#include "ledger/validator_set_chain.h"
 
 namespace nl::ledger {
 
-inline constexpr uint8_t kProofVersion = 1;
-
-struct ProvenEntry {
-  Bytes key;
-  Bytes value;
-  StateProof path;
-};
+inline constexpr uint8_t kProofVersion = 2;
+// Limits a verifier enforces while reading (whitepaper/encoding.md).
+inline constexpr size_t kMaxProofBytes = 16 * 1024 * 1024;
+inline constexpr uint32_t kMaxProofHeaders = 10000;
+inline constexpr uint32_t kMaxProofSetChanges = 10000;
+// The segments one proof may answer for; a wider resource is refused.
+inline constexpr size_t kMaxProofSegments = 1000;
 
 struct ControlProof {
   Resource resource;
-  BlockHeader header;
-  CommitCertificate cert;
-  std::vector<ProvenEntry> entries;  // segments in address order, then their holdings
+  // Ascending heights, each once; the last one certifies the state. Every
+  // other one is the block of a set change.
+  std::vector<CertifiedHeader> headers;
+  // Ascending by (height, position in the block).
+  std::vector<SetChange> set_changes;
+  // The segments that cover the resource, and their holdings.
+  StateMultiproof state;
 
+  const CertifiedHeader& state_header() const { return headers.back(); }
   Bytes encode() const;
   static Result<ControlProof> decode(ByteView file);
 };
 
 struct ControlAnswer {
   struct Part {
+    Resource proven;  // the segment's part of the asked resource
     Segment segment;
     Holding holding;
   };
   std::vector<Part> parts;  // cover the resource, in address order
   uint64_t height = 0;
   uint64_t time = 0;
+  size_t set_changes_checked = 0;  // those after the trusted start
+  TrustedSet certified_by;         // the set that certified the state, at its height
 };
 
-// Checks everything: chain id and validator set against the genesis (a
-// header certified by a later validator set is refused with that reason), the
-// certificate's > 2/3 signatures, every Merkle path, and that the segments
-// cover the resource without gaps.
+// Checks everything: every header's chain, set and certificate, every set
+// change (inclusion, > 2/3 of the power it replaces, its composition), the
+// multiproof against the last header's state root, and that the segments
+// cover the resource exactly, with their holdings. A non-canonical proof
+// (a header or entry no check needs, one listed twice, out of order) is
+// refused with the reason.
+Result<ControlAnswer> verify_control_proof(const ControlProof& proof, const TrustedSet& start);
 Result<ControlAnswer> verify_control_proof(const ControlProof& proof, const Genesis& genesis);
 
 }  // namespace nl::ledger

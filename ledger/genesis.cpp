@@ -8,6 +8,7 @@
 
 #include "crypto/domain_tags.h"
 #include "crypto/basics/json_fields.h"
+#include "ledger/trusted_set.h"
 
 namespace nl::ledger {
 
@@ -172,9 +173,7 @@ std::string Genesis::to_json() const {
   json j;
   j["chain_id"] = chain_id;
   j["genesis_time"] = genesis_time;
-  j["validators"] = json::array();
-  for (const auto& v : validators.validators)
-    j["validators"].push_back({{"account", AccountId{v.key}.to_string()}, {"power", v.power}});
+  j["validators"] = validators_to_json(validators);
   j["roots"] = json::array();
   for (const auto& r : roots) {
     json o = {{"resource", r.range.to_string()}, {"holder", r.holder.to_string()}};
@@ -213,20 +212,9 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
     auto time = json_uint_member(j, "genesis_time", "genesis_time");
     if (!time) return fail("genesis: " + time.error());
     g.genesis_time = *time;
-    const json& validators = j.at("validators");
-    if (!validators.is_array()) return fail("genesis: validators is not an array");
-    for (size_t i = 0; i < validators.size(); ++i) {
-      const json& v = validators[i];
-      const std::string field = "validators[" + std::to_string(i) + "]";
-      if (!v.is_object()) return fail("genesis: " + field + " is not a JSON object");
-      auto acct = AccountId::parse(v.at("account").get<std::string>());
-      if (!acct) return fail("genesis: validator: " + acct.error());
-      auto power = json_uint_member_or(v, "power", field + ".power", 1);
-      if (!power) return fail("genesis: " + power.error());
-      g.validators.validators.push_back({acct->key, *power});
-    }
-    std::sort(g.validators.validators.begin(), g.validators.validators.end());
-    if (auto s = g.validators.validate(); !s) return fail("genesis: " + s.error());
+    auto set = validators_from_json(j.at("validators"), "genesis");
+    if (!set) return set.take_error();
+    g.validators = std::move(*set);
     for (const auto& r : j.at("roots")) {
       GenesisRoot root;
       auto res = Resource::parse(r.at("resource").get<std::string>());

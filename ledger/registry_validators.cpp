@@ -45,29 +45,9 @@ Status Registry::apply_validator_update(const Transaction& tx, const ValidatorUp
   // Composes onto the latest known set: one pending entry per target height,
   // so a second update in the same block builds on the first.
   const uint64_t target = ctx.height + kValidatorUpdateDelay;
-  const ValidatorSet& before = validator_set_at(target);
-  ValidatorSet next = before;
-  auto& vs = next.validators;
-  for (const auto& c : b.changes) {
-    auto it = std::lower_bound(vs.begin(), vs.end(), c.key,
-                               [](const Validator& v, const crypto::PublicKey& k) { return v.key < k; });
-    const bool present = it != vs.end() && it->key == c.key;
-    if (c.power == 0) {
-      if (!present)
-        return fail("validator-update removes " + AccountId{c.key}.to_string() +
-                    ", which is not a validator at height " + std::to_string(target));
-      vs.erase(it);
-    } else if (present) {
-      it->power = c.power;
-    } else {
-      vs.insert(it, c);
-    }
-  }
-  if (next == before) return fail("validator-update changes nothing: every power it sets is already in force");
-  if (auto s = next.validate(); !s)
-    return fail("validator-update would leave an invalid validator set for height " + std::to_string(target) +
-                ": " + s.error());
-  validator_sets_[target] = std::move(next);
+  auto next = compose_validator_changes(validator_set_at(target), b.changes, target);
+  if (!next) return next.take_error();
+  validator_sets_[target] = std::move(*next);
   dirty_.insert(keys::validator_set(target));
   return {};
 }

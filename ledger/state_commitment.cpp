@@ -1,11 +1,12 @@
 #include "ledger/state_commitment.h"
 
+#include <algorithm>
 #include <bit>
 #include <stdexcept>
 #include <string>
 #include <utility>
 
-#include "crypto/domain_tags.h"
+#include "ledger/state_tree_hashes.h"
 
 namespace nl::ledger {
 
@@ -13,28 +14,14 @@ using crypto::Hash32;
 
 namespace {
 
-constexpr unsigned kMaxDepth = 256;
-
-// Bit i of a key hash, MSB first: 0 goes left, 1 goes right at depth i.
-inline unsigned bit_at(const Hash32& kh, unsigned i) {
-  return (kh.b[i >> 3] >> (7 - (i & 7))) & 1u;
-}
+using state_tree::bit_at;
+using state_tree::inner_hash;
+using state_tree::key_hash;
+using state_tree::kMaxDepth;
+using state_tree::leaf_hash;
 
 inline bool present_bit(const std::vector<uint8_t>& present, unsigned i) {
   return (present[i >> 3] >> (7 - (i & 7))) & 1u;
-}
-
-Hash32 key_hash(ByteView key) { return crypto::tagged_hash(tags::kStateKey, key); }
-
-Hash32 leaf_hash(const Hash32& kh, ByteView value) {
-  return crypto::TaggedHasher(tags::kStateLeaf)
-      .add(kh)
-      .add(crypto::tagged_hash(tags::kStateLeaf, value))
-      .finish();
-}
-
-Hash32 inner_hash(const Hash32& l, const Hash32& r) {
-  return crypto::tagged_hash2(tags::kStateNode, l, r);
 }
 
 }  // namespace
@@ -71,6 +58,10 @@ struct StateCommitment::Node {
   static bool contains(const Node& n, const Hash32& kh, unsigned depth);
   static uint64_t rehash_dirty(Node& n);
   static std::optional<StateProof> prove(const Node* root, const Hash32& kh);
+  // Appends the pruned walk of `n` over the entries whose key hashes are
+  // khs[lo, hi) to `out`; false when one of them is absent.
+  static bool prove_many(const Node* n, const std::vector<Hash32>& khs, size_t lo, size_t hi, unsigned depth,
+                         StateMultiproof& out);
 };
 
 struct StateCommitment::Node::Leaf final : Node {
@@ -211,6 +202,30 @@ std::optional<StateProof> StateCommitment::Node::prove(const Node* n, const Hash
   return p;
 }
 
+bool StateCommitment::Node::prove_many(const Node* n, const std::vector<Hash32>& khs, size_t lo, size_t hi,
+                                       unsigned depth, StateMultiproof& out) {
+  if (lo == hi) {
+    if (!n) {
+      out.codes.push_back(StateMultiproof::empty);
+    } else {
+      out.codes.push_back(StateMultiproof::hash);
+      out.hashes.push_back(n->hash);
+    }
+    return true;
+  }
+  if (!n) return false;
+  if (n->leaf) {
+    out.codes.push_back(StateMultiproof::leaf);
+    return hi - lo == 1 && static_cast<const Leaf&>(*n).kh == khs[lo];
+  }
+  const auto& in = static_cast<const Inner&>(*n);
+  size_t mid = lo;
+  while (mid < hi && bit_at(khs[mid], depth) == 0) ++mid;
+  out.codes.push_back(StateMultiproof::inner);
+  return prove_many(in.child[0].get(), khs, lo, mid, depth + 1, out) &&
+         prove_many(in.child[1].get(), khs, mid, hi, depth + 1, out);
+}
+
 namespace {
 
 bool well_formed(const StateProof& p) {
@@ -309,6 +324,23 @@ size_t StateCommitment::size() const { return size_; }
 std::optional<StateProof> StateCommitment::prove(ByteView key) const {
   require_clean();
   return Node::prove(root_.get(), key_hash(key));
+}
+
+std::optional<StateMultiproof> StateCommitment::prove_many(std::vector<StateMultiproof::Entry> entries) const {
+  require_clean();
+  std::vector<std::pair<Hash32, StateMultiproof::Entry>> sorted;
+  sorted.reserve(entries.size());
+  for (auto& e : entries) sorted.emplace_back(key_hash(e.key), std::move(e));
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  StateMultiproof out;
+  std::vector<Hash32> khs;
+  for (auto& [kh, e] : sorted) {
+    if (!khs.empty() && khs.back() == kh) continue;  // each key once
+    khs.push_back(kh);
+    out.entries.push_back(std::move(e));
+  }
+  if (khs.empty() || !Node::prove_many(root_.get(), khs, 0, khs.size(), 0, out)) return std::nullopt;
+  return out;
 }
 
 bool verify_state_proof(const Hash32& root, ByteView key, ByteView value, const StateProof& proof) {

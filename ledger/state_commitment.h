@@ -35,6 +35,7 @@
 #include "crypto/hash.h"
 #include "crypto/basics/result.h"
 #include "ledger/canonical.h"
+#include "ledger/state_multiproof.h"
 
 namespace nl::ledger {
 
@@ -67,6 +68,9 @@ class StateCommitment {
   crypto::Hash32 root() const;
   // Membership proof for a present key.
   std::optional<StateProof> prove(ByteView key) const;
+  // One proof for all of `entries` (key and committed value); nullopt when
+  // a key is absent. The values are the caller's: the tree keeps none.
+  std::optional<StateMultiproof> prove_many(std::vector<StateMultiproof::Entry> entries) const;
 
   // A clean tree as it is now; restore() brings it back, clean.
   class Snapshot {

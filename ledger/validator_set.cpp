@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "crypto/domain_tags.h"
+#include "ledger/account.h"
 #include "ledger/resource.h"
 
 namespace nl::ledger {
@@ -81,6 +82,36 @@ uint64_t ValidatorSet::power_of(const std::vector<crypto::PublicKey>& keys) cons
 
 bool ValidatorSet::more_than_two_thirds(uint64_t power) const {
   return static_cast<unsigned __int128>(power) * 3 > static_cast<unsigned __int128>(total_power()) * 2;
+}
+
+}  // namespace nl::ledger
+
+namespace nl::ledger {
+
+Result<ValidatorSet> compose_validator_changes(const ValidatorSet& before, const std::vector<Validator>& changes,
+                                               uint64_t target) {
+  ValidatorSet next = before;
+  auto& vs = next.validators;
+  for (const auto& c : changes) {
+    auto it = std::lower_bound(vs.begin(), vs.end(), c.key,
+                               [](const Validator& v, const crypto::PublicKey& k) { return v.key < k; });
+    const bool present = it != vs.end() && it->key == c.key;
+    if (c.power == 0) {
+      if (!present)
+        return fail("validator-update removes " + AccountId{c.key}.to_string() +
+                    ", which is not a validator at height " + std::to_string(target));
+      vs.erase(it);
+    } else if (present) {
+      it->power = c.power;
+    } else {
+      vs.insert(it, c);
+    }
+  }
+  if (next == before) return fail("validator-update changes nothing: every power it sets is already in force");
+  if (auto s = next.validate(); !s)
+    return fail("validator-update would leave an invalid validator set for height " + std::to_string(target) + ": " +
+                s.error());
+  return next;
 }
 
 }  // namespace nl::ledger

@@ -34,4 +34,11 @@ struct ValidatorSet {
   bool more_than_two_thirds(uint64_t power) const;
 };
 
+// A validator-update's changes applied to `before`, the latest set known
+// for `target` (the height they take effect): each sets a key's power, power
+// 0 removes it. Refused when it removes a non-validator, changes nothing, or
+// leaves an invalid set. The registry and the proof verifier both use it.
+Result<ValidatorSet> compose_validator_changes(const ValidatorSet& before, const std::vector<Validator>& changes,
+                                               uint64_t target);
+
 }  // namespace nl::ledger

@@ -87,9 +87,11 @@ CommitCertificate certify(const Block& b) {
 // Structural mutations of a decoded proof, re-encoded: these get past the
 // decoder far more often than byte noise, so they reach the verifier.
 Bytes mutate_structure(ControlProof p, std::mt19937_64& rng) {
-  auto& es = p.entries;
-  auto any_entry = [&]() -> ProvenEntry& { return es[rng() % es.size()]; };
-  auto two_entries = [&]() -> std::pair<ProvenEntry&, ProvenEntry&> {  // distinct ones
+  auto& es = p.state.entries;
+  auto& codes = p.state.codes;
+  auto& hashes = p.state.hashes;
+  auto any_entry = [&]() -> StateMultiproof::Entry& { return es[rng() % es.size()]; };
+  auto two_entries = [&]() -> std::pair<StateMultiproof::Entry&, StateMultiproof::Entry&> {  // distinct ones
     size_t i = rng() % es.size(), j = (i + 1 + rng() % (es.size() - 1)) % es.size();
     return {es[i], es[j]};
   };
@@ -97,6 +99,8 @@ Bytes mutate_structure(ControlProof p, std::mt19937_64& rng) {
     if (!b.empty()) b[rng() % b.size()] ^= uint8_t(1u << (rng() % 8));
   };
   auto flip_hash = [&](crypto::Hash32& h) { h.b[rng() % h.b.size()] ^= uint8_t(1u << (rng() % 8)); };
+  BlockHeader& header = p.headers.back().header;
+  CommitCertificate& cert = p.headers.back().cert;
   switch (rng() % 14) {
     case 0: {  // only the question changes: a range somewhere near the real one
       u128 span = u128(1) << (rng() % 20);
@@ -119,8 +123,8 @@ Bytes mutate_structure(ControlProof p, std::mt19937_64& rng) {
       es.erase(es.begin() + rng() % es.size());
       break;
     case 4: {  // duplicate an entry
-      ProvenEntry copy = any_entry();
-      es.push_back(copy);
+      StateMultiproof::Entry copy = any_entry();
+      es.insert(es.begin() + rng() % (es.size() + 1), copy);
       break;
     }
     case 5:  // reorder the entries
@@ -138,46 +142,39 @@ Bytes mutate_structure(ControlProof p, std::mt19937_64& rng) {
     case 8:  // tamper with a key
       flip(any_entry().key);
       break;
-    case 9: {  // tamper with a Merkle path
-      auto& path = any_entry().path;
-      switch (rng() % 4) {
-        case 0:
-          if (!path.siblings.empty()) flip_hash(path.siblings[rng() % path.siblings.size()]);
-          break;
-        case 1:
-          if (!path.siblings.empty()) path.siblings.erase(path.siblings.begin() + rng() % path.siblings.size());
-          break;
-        case 2:
-          path.depth = uint16_t(path.depth + (rng() % 2 ? 1 : -1));
-          break;
-        default:
-          flip(path.present);
+    case 9:  // tamper with the tree's shape
+      switch (rng() % 3) {
+        case 0: codes[rng() % codes.size()] = uint8_t(rng() % 4); break;
+        case 1: codes.erase(codes.begin() + rng() % codes.size()); break;
+        default: codes.insert(codes.begin() + rng() % codes.size(), uint8_t(rng() % 4));
       }
       break;
-    }
-    case 10: {  // each entry with the other's Merkle path
-      auto [a, b] = two_entries();
-      std::swap(a.path, b.path);
+    case 10:  // tamper with the tree's hashes
+      if (hashes.empty()) break;
+      switch (rng() % 3) {
+        case 0: flip_hash(hashes[rng() % hashes.size()]); break;
+        case 1: hashes.erase(hashes.begin() + rng() % hashes.size()); break;
+        default: std::swap(hashes.front(), hashes.back());
+      }
       break;
-    }
     case 11:  // tamper with the header
       switch (rng() % 4) {
-        case 0: flip_hash(p.header.state_root); break;
-        case 1: p.header.height += 1; break;
-        case 2: p.header.time += 1 + rng() % 1000; break;
-        default: flip_hash(p.header.validator_set_hash);
+        case 0: flip_hash(header.state_root); break;
+        case 1: header.height += 1; break;
+        case 2: header.time += 1 + rng() % 1000; break;
+        default: flip_hash(header.validator_set_hash);
       }
       break;
     case 12:  // tamper with the certificate
       switch (rng() % 4) {
-        case 0: p.cert.votes.clear(); break;
-        case 1: p.cert.votes.push_back(p.cert.votes.front()); break;
-        case 2: p.cert.round += 1; break;
-        default: p.cert.votes.front().sig.b[rng() % 64] ^= 1;
+        case 0: cert.votes.clear(); break;
+        case 1: cert.votes.push_back(cert.votes.front()); break;
+        case 2: cert.round += 1; break;
+        default: cert.votes.front().sig.b[rng() % 64] ^= 1;
       }
       break;
-    default: {  // a made-up segment for the whole resource, under a real key and path
-      ProvenEntry fake = es.front();
+    default: {  // a made-up segment for the whole resource, under a real key
+      StateMultiproof::Entry fake = es.front();
       Writer w;
       Segment{p.resource, 1}.encode(w);  // holding #1: the root
       fake.value = w.take();

@@ -233,7 +233,7 @@ HttpResponse Api::proof(const std::string& arg) const {
   auto lk = shared_.read_lock();
   auto p = chain_.prove_control(*r);
   if (!p) return json_error(404, p.error());
-  return ok({{"resource", r->to_string()}, {"height", p->header.height}, {"proof", to_hex(p->encode())}});
+  return ok({{"resource", r->to_string()}, {"height", p->state_header().header.height}, {"proof", to_hex(p->encode())}});
 }
 
 HttpResponse Api::rir_export(const std::string& registry) const {

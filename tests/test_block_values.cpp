@@ -129,3 +129,15 @@ TEST_CASE("bytes that are not a block are refused before any signature is checke
   REQUIRE(!decoded.ok());
   CHECK_MESSAGE(decoded.error().find("not a block") != std::string::npos, decoded.error());
 }
+
+TEST_CASE("a proposed block dated more than a minute ahead of the validator's clock is refused, saying by how much") {
+  const uint64_t now = 1800000000;
+  CHECK(node::check_block_time(now, now).ok());
+  CHECK(node::check_block_time(now - 3600, now).ok());  // behind: the ledger's rule, not the clock's
+  CHECK(node::check_block_time(now + node::kMaxBlockTimeAheadSeconds, now).ok());
+  auto r = node::check_block_time(now + node::kMaxBlockTimeAheadSeconds + 1, now);
+  REQUIRE(!r.ok());
+  CHECK(r.error().find("61 s ahead of this validator's clock") != std::string::npos);
+  // Years ahead: what one proposer would need to expire every lease.
+  CHECK(!node::check_block_time(now + 10ull * 365 * 86400, now).ok());
+}

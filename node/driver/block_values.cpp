@@ -62,6 +62,14 @@ Result<DecodedValue> decode_block_value(const Mempool& mempool, ByteView value, 
   return d;
 }
 
+Status check_block_time(uint64_t block_time, uint64_t now) {
+  if (block_time > now && block_time - now > kMaxBlockTimeAheadSeconds)
+    return fail("block time " + std::to_string(block_time) + " is " + std::to_string(block_time - now) +
+                " s ahead of this validator's clock (" + std::to_string(now) + "); at most " +
+                std::to_string(kMaxBlockTimeAheadSeconds) + " s is accepted");
+  return {};
+}
+
 Result<ledger::PreparedBlock> check_block_value(ledger::Chain& chain, const DecodedValue& value,
                                                std::vector<ledger::Transaction>* newly_verified) {
   const ledger::Block& b = value.block;

@@ -49,6 +49,16 @@ struct DecodedValue {
 };
 Result<DecodedValue> decode_block_value(const Mempool& mempool, ByteView value, size_t threads);
 
+// How far ahead of this validator's clock a proposed block's time may be.
+// The ledger only forbids time going backwards; without a bound here one
+// proposer could date a block years ahead and expire every lease at once,
+// for good (time never goes back). Honest validators, > 2/3 of the power,
+// refuse to prevote such a block, so it cannot be decided. Clocks of
+// validators must agree to within this (NTP does far better).
+inline constexpr uint64_t kMaxBlockTimeAheadSeconds = 60;
+// The rule above, with the reason when broken.
+Status check_block_time(uint64_t block_time, uint64_t now);
+
 // valid(v): the bytes decode strictly to a block that Chain::prepare
 // accepts as the next one. The transactions whose signatures were verified
 // here (new to the mempool) are added to `newly_verified` when it passes.

@@ -294,6 +294,8 @@ Actions ConsensusDriver::Impl::on_validate_value(const consensus::ValidateValue&
     auto decoded = decode_block_value(mempool, v.value, opts.verify_threads);
     if (!decoded) {
       s = decoded.take_error();
+    } else if (Status t = check_block_time(decoded->block.header.time, unix_now()); !t) {
+      s = t;
     } else {
       auto lk = shared.write_lock();
       auto p = check_block_value(chain, *decoded, &learned);

@@ -83,8 +83,8 @@ Evidence golden_evidence() {
   return Evidence::make(vote("block-a"), vote("block-b")).value();
 }
 
-// Unsigned-part hex of each transaction kind (signatures are Ed25519,
-// deterministic too, but the id below pins them indirectly).
+// The signed encoding of each transaction kind: the unsigned part, then the
+// signatures (Ed25519 signing is deterministic, so these bytes are fixed).
 const std::map<std::string, std::string> kGoldenTx = {
 #include "golden_tx_vectors.inc"
 };

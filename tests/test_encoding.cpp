@@ -5,13 +5,16 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 
 #include "crypto/domain_tags.h"
 #include "ledger/block.h"
 #include "ledger/canonical.h"
 #include "ledger/genesis.h"
+#include "ledger/registry.h"
 #include "ledger/transaction.h"
 #include "support/fixtures.h"
 
@@ -96,6 +99,20 @@ const std::string kGoldenHeader =
 const std::string kGoldenEvidence =
 #include "golden_evidence_vector.inc"
     ;
+
+// The ids and hashes of the vectors above and of tests/golden_genesis.json
+// ("tx/<kind>", "block", "evidence", "genesis", "validator-set");
+// tests/tools/check_golden.py recomputes them from encoding.md alone.
+const std::map<std::string, std::string> kGoldenIds = {
+#include "golden_ids.inc"
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 }  // namespace
 
@@ -277,4 +294,41 @@ TEST_CASE("commit certificate verification counts voting power") {
   c.votes.push_back(vote(7));  // not a validator
   sorted();
   CHECK(vs.verify_commit(golden_genesis(), c).error().find("not a validator") != std::string::npos);
+}
+
+TEST_CASE("golden: transaction ids, block hash, evidence id, genesis and validator-set hashes") {
+  const std::string dir = NL_SOURCE_DIR;
+  const std::string json = read_file(dir + "/tests/golden_genesis.json");
+  auto g = Genesis::from_json(json);
+  REQUIRE_MESSAGE(g.ok(), g.error());
+  // It is a genesis a chain opens with: roots, imports and authorization load.
+  Registry reg(g->chain_id, g->hash());
+  REQUIRE(reg.set_genesis_validators(g->validators).ok());
+  for (const auto& r : g->roots) REQUIRE(reg.add_root(r.range, r.holder, r.meta).ok());
+  auto imports = reg.add_genesis_imports(*g);
+  REQUIRE_MESSAGE(imports.ok(), imports.error());
+  // whitepaper/encoding.md shows this file verbatim as its example.
+  CHECK(read_file(dir + "/whitepaper/encoding.md").find(json) != std::string::npos);
+
+  std::map<std::string, std::string> got;
+  for (const auto& [name, tx] : golden_txs()) got["tx/" + name] = tx.id().hex();
+  got["block"] = golden_header().hash().hex();
+  got["evidence"] = golden_evidence().id().hex();
+  got["genesis"] = g->hash().hex();
+  got["validator-set"] = g->validators.hash().hex();
+  if (std::getenv("NL_PRINT_GOLDEN"))
+    for (const auto& [name, hex] : got) std::cout << "    {\"" << name << "\", \"" << hex << "\"},\n";
+  CHECK(got.size() == kGoldenIds.size());
+  for (const auto& [name, hex] : got) {
+    CAPTURE(name);
+    REQUIRE(kGoldenIds.count(name) == 1);
+    CHECK(kGoldenIds.at(name) == hex);
+  }
+  // The ids are the tagged hashes encoding.md names.
+  auto tx = golden_txs().at("delegate");
+  CHECK(tx.id() == crypto::tagged_hash(tags::kTransaction, ByteView(tx.signing_bytes()).subspan(1 + tags::kTransaction.size())));
+  Writer vs;
+  g->validators.encode(vs);
+  CHECK(g->validators.hash() == crypto::tagged_hash(tags::kValidatorSet, vs.data()));
+  CHECK(golden_evidence().id() == crypto::tagged_hash(tags::kEvidence, golden_evidence().encode()));
 }

@@ -15,6 +15,7 @@
 #include "ledger/canonical.h"
 #include "ledger/genesis.h"
 #include "ledger/registry.h"
+#include "ledger/state_commitment.h"
 #include "ledger/transaction.h"
 #include "support/fixtures.h"
 
@@ -331,4 +332,59 @@ TEST_CASE("golden: transaction ids, block hash, evidence id, genesis and validat
   g->validators.encode(vs);
   CHECK(g->validators.hash() == crypto::tagged_hash(tags::kValidatorSet, vs.data()));
   CHECK(golden_evidence().id() == crypto::tagged_hash(tags::kEvidence, golden_evidence().encode()));
+}
+
+// encoding.md, "State proof of one key", followed literally: siblings root
+// first, the present bitmap most significant bit first, zero siblings left
+// out, the sibling on the right where the key hash has a 0 bit.
+TEST_CASE("state proof of one key: the bytes and the walk encoding.md states") {
+  auto bit = [](const uint8_t* bytes, unsigned i) { return (bytes[i / 8] >> (7 - i % 8)) & 1; };
+  auto verify = [&](const crypto::Hash32& root, const Bytes& key, const Bytes& value, const Bytes& proof) {
+    Reader r(proof);
+    const unsigned d = r.u16();
+    Bytes present(((d + 7) / 8));
+    for (auto& b : present) b = r.u8();
+    std::vector<crypto::Hash32> sib(r.count());
+    for (auto& s : sib) s.b = r.fixed<32>();
+    r.expect_done();
+    const crypto::Hash32 kh = crypto::tagged_hash(tags::kStateKey, key);
+    Writer leaf;
+    leaf.raw(ByteView(kh.b)).raw(ByteView(crypto::tagged_hash(tags::kStateLeaf, value).b));
+    crypto::Hash32 h = crypto::tagged_hash(tags::kStateLeaf, leaf.data());
+    size_t j = sib.size();
+    for (unsigned i = d; i-- > 0;) {
+      crypto::Hash32 s{};
+      if (bit(present.data(), i)) s = sib.at(--j);
+      h = bit(kh.b.data(), i) == 0 ? crypto::tagged_hash2(tags::kStateNode, h, s)
+                                   : crypto::tagged_hash2(tags::kStateNode, s, h);
+    }
+    return j == 0 && h == root;
+  };
+  StateCommitment tree;
+  std::vector<Bytes> keys;
+  for (int i = 0; i < 300; ++i) {
+    Bytes k = {'H', 0, 0, 0, 0, 0, 0, uint8_t(i >> 8), uint8_t(i)};
+    tree.put(k, Bytes{uint8_t(i), 7});
+    keys.push_back(k);
+  }
+  tree.flush();
+  bool zero_sibling_seen = false;
+  for (int i = 0; i < 300; ++i) {
+    auto p = tree.prove(keys[i]);
+    REQUIRE(p);
+    Writer w;
+    p->encode(w);
+    CHECK(verify(tree.root(), keys[i], Bytes{uint8_t(i), 7}, w.data()));
+    CHECK_FALSE(verify(tree.root(), keys[i], Bytes{uint8_t(i), 8}, w.data()));
+    zero_sibling_seen = zero_sibling_seen || p->siblings.size() < p->depth;
+  }
+  CHECK(zero_sibling_seen);  // some path passes a node with one empty child
+  // One entry alone: depth 0, the root is its leaf.
+  StateCommitment one;
+  one.put(keys[0], Bytes{0, 7});
+  one.flush();
+  Writer w;
+  one.prove(keys[0])->encode(w);
+  CHECK(w.data() == Bytes{0, 0, 0, 0, 0, 0});
+  CHECK(verify(one.root(), keys[0], Bytes{0, 7}, w.data()));
 }

@@ -5,13 +5,17 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 
 #include "crypto/domain_tags.h"
 #include "ledger/block.h"
 #include "ledger/canonical.h"
 #include "ledger/genesis.h"
+#include "ledger/registry.h"
+#include "ledger/state_commitment.h"
 #include "ledger/transaction.h"
 #include "support/fixtures.h"
 
@@ -83,8 +87,8 @@ Evidence golden_evidence() {
   return Evidence::make(vote("block-a"), vote("block-b")).value();
 }
 
-// Unsigned-part hex of each transaction kind (signatures are Ed25519,
-// deterministic too, but the id below pins them indirectly).
+// The signed encoding of each transaction kind: the unsigned part, then the
+// signatures (Ed25519 signing is deterministic, so these bytes are fixed).
 const std::map<std::string, std::string> kGoldenTx = {
 #include "golden_tx_vectors.inc"
 };
@@ -96,6 +100,20 @@ const std::string kGoldenHeader =
 const std::string kGoldenEvidence =
 #include "golden_evidence_vector.inc"
     ;
+
+// The ids and hashes of the vectors above and of tests/golden_genesis.json
+// ("tx/<kind>", "block", "evidence", "genesis", "validator-set");
+// tests/tools/check_golden.py recomputes them from encoding.md alone.
+const std::map<std::string, std::string> kGoldenIds = {
+#include "golden_ids.inc"
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 }  // namespace
 
@@ -277,4 +295,96 @@ TEST_CASE("commit certificate verification counts voting power") {
   c.votes.push_back(vote(7));  // not a validator
   sorted();
   CHECK(vs.verify_commit(golden_genesis(), c).error().find("not a validator") != std::string::npos);
+}
+
+TEST_CASE("golden: transaction ids, block hash, evidence id, genesis and validator-set hashes") {
+  const std::string dir = NL_SOURCE_DIR;
+  const std::string json = read_file(dir + "/tests/golden_genesis.json");
+  auto g = Genesis::from_json(json);
+  REQUIRE_MESSAGE(g.ok(), g.error());
+  // It is a genesis a chain opens with: roots, imports and authorization load.
+  Registry reg(g->chain_id, g->hash());
+  REQUIRE(reg.set_genesis_validators(g->validators).ok());
+  for (const auto& r : g->roots) REQUIRE(reg.add_root(r.range, r.holder, r.meta).ok());
+  auto imports = reg.add_genesis_imports(*g);
+  REQUIRE_MESSAGE(imports.ok(), imports.error());
+  // whitepaper/encoding.md shows this file verbatim as its example.
+  CHECK(read_file(dir + "/whitepaper/encoding.md").find(json) != std::string::npos);
+
+  std::map<std::string, std::string> got;
+  for (const auto& [name, tx] : golden_txs()) got["tx/" + name] = tx.id().hex();
+  got["block"] = golden_header().hash().hex();
+  got["evidence"] = golden_evidence().id().hex();
+  got["genesis"] = g->hash().hex();
+  got["validator-set"] = g->validators.hash().hex();
+  if (std::getenv("NL_PRINT_GOLDEN"))
+    for (const auto& [name, hex] : got) std::cout << "    {\"" << name << "\", \"" << hex << "\"},\n";
+  CHECK(got.size() == kGoldenIds.size());
+  for (const auto& [name, hex] : got) {
+    CAPTURE(name);
+    REQUIRE(kGoldenIds.count(name) == 1);
+    CHECK(kGoldenIds.at(name) == hex);
+  }
+  // The ids are the tagged hashes encoding.md names.
+  auto tx = golden_txs().at("delegate");
+  CHECK(tx.id() == crypto::tagged_hash(tags::kTransaction, ByteView(tx.signing_bytes()).subspan(1 + tags::kTransaction.size())));
+  Writer vs;
+  g->validators.encode(vs);
+  CHECK(g->validators.hash() == crypto::tagged_hash(tags::kValidatorSet, vs.data()));
+  CHECK(golden_evidence().id() == crypto::tagged_hash(tags::kEvidence, golden_evidence().encode()));
+}
+
+// encoding.md, "State proof of one key", followed literally: siblings root
+// first, the present bitmap most significant bit first, zero siblings left
+// out, the sibling on the right where the key hash has a 0 bit.
+TEST_CASE("state proof of one key: the bytes and the walk encoding.md states") {
+  auto bit = [](const uint8_t* bytes, unsigned i) { return (bytes[i / 8] >> (7 - i % 8)) & 1; };
+  auto verify = [&](const crypto::Hash32& root, const Bytes& key, const Bytes& value, const Bytes& proof) {
+    Reader r(proof);
+    const unsigned d = r.u16();
+    Bytes present(((d + 7) / 8));
+    for (auto& b : present) b = r.u8();
+    std::vector<crypto::Hash32> sib(r.count());
+    for (auto& s : sib) s.b = r.fixed<32>();
+    r.expect_done();
+    const crypto::Hash32 kh = crypto::tagged_hash(tags::kStateKey, key);
+    Writer leaf;
+    leaf.raw(ByteView(kh.b)).raw(ByteView(crypto::tagged_hash(tags::kStateLeaf, value).b));
+    crypto::Hash32 h = crypto::tagged_hash(tags::kStateLeaf, leaf.data());
+    size_t j = sib.size();
+    for (unsigned i = d; i-- > 0;) {
+      crypto::Hash32 s{};
+      if (bit(present.data(), i)) s = sib.at(--j);
+      h = bit(kh.b.data(), i) == 0 ? crypto::tagged_hash2(tags::kStateNode, h, s)
+                                   : crypto::tagged_hash2(tags::kStateNode, s, h);
+    }
+    return j == 0 && h == root;
+  };
+  StateCommitment tree;
+  std::vector<Bytes> keys;
+  for (int i = 0; i < 300; ++i) {
+    Bytes k = {'H', 0, 0, 0, 0, 0, 0, uint8_t(i >> 8), uint8_t(i)};
+    tree.put(k, Bytes{uint8_t(i), 7});
+    keys.push_back(k);
+  }
+  tree.flush();
+  bool zero_sibling_seen = false;
+  for (int i = 0; i < 300; ++i) {
+    auto p = tree.prove(keys[i]);
+    REQUIRE(p);
+    Writer w;
+    p->encode(w);
+    CHECK(verify(tree.root(), keys[i], Bytes{uint8_t(i), 7}, w.data()));
+    CHECK_FALSE(verify(tree.root(), keys[i], Bytes{uint8_t(i), 8}, w.data()));
+    zero_sibling_seen = zero_sibling_seen || p->siblings.size() < p->depth;
+  }
+  CHECK(zero_sibling_seen);  // some path passes a node with one empty child
+  // One entry alone: depth 0, the root is its leaf.
+  StateCommitment one;
+  one.put(keys[0], Bytes{0, 7});
+  one.flush();
+  Writer w;
+  one.prove(keys[0])->encode(w);
+  CHECK(w.data() == Bytes{0, 0, 0, 0, 0, 0});
+  CHECK(verify(one.root(), keys[0], Bytes{0, 7}, w.data()));
 }

@@ -484,3 +484,98 @@ TEST_CASE("load refuses inconsistent state") {
   for (auto& [k, v] : store) REQUIRE(broken.load_entry(k, v).ok());
   REJECTS(broken.finish_load(), "overlaps");
 }
+
+// ---- The rules whitepaper/ledger.md states, one case per settled point ----
+
+TEST_CASE_FIXTURE(Fx, "ledger.md: a child may take its parent's whole range") {
+  ACCEPTS(delegate(alice, "10.0.0.0/8", bob));  // #4, the whole root
+  CHECK(reg.holding(4)->range == reg.holding(1)->range);
+  CHECK(controller("10.200.0.1") == 4);
+  ACCEPTS(delegate(bob, "10.0.0.0/8", carol));  // #5, the whole of #4
+  CHECK(reg.holding(5)->parent == 4);
+  CHECK(controller("10.0.0.0") == 5);
+  // Exact-range kinds pick the signer's deepest holding with that range.
+  ACCEPTS(run(bob, SetMetadataBody{R("10.0.0.0/8"), Metadata{"b", "", "", "", ""}}));
+  CHECK(reg.holding(4)->meta.name == "b");
+  CHECK(reg.holding(1)->meta.name.empty());
+  invariants();
+}
+
+TEST_CASE_FIXTURE(Fx, "ledger.md: a lease is usable while block time < until, expired from until on") {
+  ACCEPTS(delegate(alice, "10.5.0.0/16", bob, HoldingKind::lease, 1100));  // #4
+  ctx.time = 1099;
+  ACCEPTS(delegate(bob, "10.5.1.0/24", carol));  // #5
+  REJECTS(run(alice, RevokeBody{R("10.5.0.0/16")}), "can't be revoked before it expires");
+  ctx.time = 1100;
+  REJECTS(delegate(bob, "10.5.2.0/24", carol), "lease #4 (10.5.0.0/16) expired at 1100");
+  // A renewal must be later than the current expiry and than the block time.
+  ctx.time = 1300;
+  REJECTS(run(alice, RenewBody{R("10.5.0.0/16"), 1250}), "not after the block time 1300");
+  REJECTS(run(alice, RenewBody{R("10.5.0.0/16"), 1300}), "not after the block time 1300");
+  CHECK(reg.holding(4)->lease_until == 1100);
+  // Revocation is allowed from the expiry second on.
+  ctx.time = 1100;
+  ACCEPTS(run(alice, RevokeBody{R("10.5.0.0/16")}));
+  CHECK(reg.holding(4) == nullptr);
+  CHECK(reg.holding(5) == nullptr);
+}
+
+TEST_CASE_FIXTURE(Fx, "ledger.md: an expired, unrevoked lease keeps control and its authorizations") {
+  ACCEPTS(delegate(alice, "10.5.0.0/16", bob, HoldingKind::lease, 1100));  // #4
+  ACCEPTS(run(bob, AuthorizeBody{R("10.5.0.0/16"), 24, 64500}));
+  ctx.time = 1100;
+  CHECK(controller("10.5.0.1") == 4);
+  CHECK(reg.authorizations().size() == 1);  // expiry alone lapses nothing
+  // The lessor does not get the space back until it revokes.
+  REJECTS(run(alice, AuthorizeBody{R("10.5.0.0/16"), 24, 64501}), "is controlled by holding #4");
+  REJECTS(delegate(alice, "10.5.0.0/17", carol), "overlaps holding #4");
+  // The lessee may still withdraw what it issued.
+  ACCEPTS(run(bob, WithdrawBody{R("10.5.0.0/16"), 24, 64500}));
+  CHECK(reg.authorizations().empty());
+}
+
+TEST_CASE_FIXTURE(Fx, "ledger.md: a signer whose deepest holding is an expired lease acts through it and is refused") {
+  ACCEPTS(delegate(alice, "10.5.0.0/16", bob));                              // #4
+  ACCEPTS(delegate(bob, "10.5.1.0/24", carol, HoldingKind::lease, 1100));    // #5
+  ACCEPTS(delegate(carol, "10.5.1.0/25", bob, HoldingKind::lease, 1050));    // #6
+  ctx.time = 1060;
+  // bob's deepest holding containing the range is #6 (expired), though #4 contains it too.
+  REJECTS(run(bob, SetMetadataBody{R("10.5.1.0/25"), {}}), "lease #6 (10.5.1.0/25) expired at 1050");
+  REJECTS(delegate(bob, "10.5.1.0/26", dave), "lease #6 (10.5.1.0/25) expired at 1050");
+  REJECTS(run(bob, ReturnBody{R("10.5.1.0/26")}), "lease #6 (10.5.1.0/25) expired at 1050");
+  // A range only #4 contains goes through #4.
+  ACCEPTS(delegate(bob, "10.5.2.0/24", dave));
+  CHECK(reg.holding(7)->parent == 4);
+}
+
+TEST_CASE_FIXTURE(Fx, "ledger.md: a split keeps the id on the left remainder, the right one and the piece get new ids") {
+  ACCEPTS(delegate(alice, "10.1.0.0/16", bob, HoldingKind::lease, 5000));  // #4
+  ACCEPTS(delegate(bob, "10.1.64.0/24", carol));                           // #5, in the returned piece
+  ACCEPTS(delegate(bob, "10.1.200.0/24", carol));                          // #6, in the right remainder
+  // A partial return from the middle: #4 keeps the left, the right is #7,
+  // the returned piece gets no id and its child moves to #4's parent.
+  ACCEPTS(run(bob, ReturnBody{R("10.1.64.0/18")}));
+  CHECK(reg.holding(4)->range == R("10.1.0.0/18"));
+  CHECK(reg.holding(7)->range == R("10.1.128.0/17"));
+  CHECK(reg.holding(7)->kind == HoldingKind::lease);
+  CHECK(reg.holding(7)->lease_until == 5000);
+  CHECK(reg.holding(7)->parent == 1);
+  CHECK(reg.holding(5)->parent == 1);
+  CHECK(reg.holding(6)->parent == 7);
+  CHECK(reg.holding(8) == nullptr);
+  CHECK(controller("10.1.65.0") == 1);
+  // A partial transfer of a lease: the piece is a lease with the same
+  // expiry and lessor, so the lessor may revoke it on its own.
+  ACCEPTS(run(bob, TransferBody{R("10.1.0.0/19"), dave.id}, {&dave}));
+  CHECK(reg.holding(4)->range == R("10.1.32.0/19"));  // no left remainder: #4 keeps the right
+  const Holding* piece = reg.holding(8);
+  REQUIRE(piece);
+  CHECK(piece->kind == HoldingKind::lease);
+  CHECK(piece->lease_until == 5000);
+  CHECK(piece->parent == 1);
+  ctx.time = 5000;
+  ACCEPTS(run(alice, RevokeBody{R("10.1.0.0/19")}));
+  CHECK(reg.holding(8) == nullptr);
+  CHECK(reg.holding(4) != nullptr);
+  invariants();
+}

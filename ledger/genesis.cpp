@@ -215,7 +215,10 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
     auto set = validators_from_json(j.at("validators"), "genesis");
     if (!set) return set.take_error();
     g.validators = std::move(*set);
-    for (const auto& r : j.at("roots")) {
+    const json& roots = j.at("roots");
+    // An object's values would iterate like an array's elements.
+    if (!roots.is_array()) return fail("genesis: roots is not an array");
+    for (const auto& r : roots) {
       GenesisRoot root;
       auto res = Resource::parse(r.at("resource").get<std::string>());
       if (!res) return fail("genesis: root: " + res.error());

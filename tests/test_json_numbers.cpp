@@ -89,6 +89,20 @@ TEST_CASE("genesis: a validator without power has power 1, and the time round-tr
   CHECK(again->hash() == g->hash());
 }
 
+TEST_CASE("genesis: roots and validators must be arrays; an object is refused, not read as a list") {
+  const std::string v = test::seeded_account(1).to_string(), h = test::seeded_account(2).to_string();
+  const std::string validators = R"([{"account":")" + v + R"("}])";
+  const std::string roots = R"([{"resource":"10.0.0.0/8","holder":")" + h + R"("}])";
+  auto make = [](const std::string& vs, const std::string& rs) {
+    return R"({"chain_id":"x","genesis_time":1,"validators":)" + vs + R"(,"roots":)" + rs + "}";
+  };
+  REQUIRE(Genesis::from_json(make(validators, roots)).ok());
+  CHECK(contains(genesis_error(make(validators, R"({"a":{"resource":"10.0.0.0/8","holder":")" + h + R"("}})")),
+                 "genesis: roots is not an array"));
+  CHECK(contains(genesis_error(make(R"({"a":1})", roots)), "genesis: validators is not an array"));
+  CHECK(contains(genesis_error(make(R"([{"power":1}])", roots)), "validators[0].account is missing"));
+}
+
 TEST_CASE("vrp json: a number beyond a double is an error value, not an exception") {
   for (const char* text : {R"({"x":1e999})", R"({"roas":[{"asn":1e999,"prefix":"10.0.0.0/8","maxLength":8,"ta":"t"}]})",
                            R"({"roas":[],"n":-1e999})"}) {

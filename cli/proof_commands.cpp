@@ -9,6 +9,7 @@
 #include "cli/node_client.h"
 #include "ledger/control_proof.h"
 #include "ledger/genesis.h"
+#include "ledger/proof_compare.h"
 #include "ledger/trusted_set.h"
 
 namespace nl::cli {
@@ -117,6 +118,73 @@ int run_verify(const VerifyOpts& o) {
   return kExitOk;
 }
 
+struct CompareOpts {
+  std::string a, b, genesis, trusted_set;
+  bool json = false;
+};
+
+// Both proofs verified; then every height both certify compared.
+int run_compare(const CompareOpts& o) {
+  VerifyOpts start_opts{"", o.genesis, o.trusted_set, "", o.json};
+  if (o.genesis.empty() == o.trusted_set.empty())
+    return report(kExitUsage, "give one of --genesis FILE or --trusted-set FILE");
+  auto start = verifier_start(start_opts);
+  if (!start) return invalid(start_opts, start.error());
+  std::vector<ledger::ControlProof> proofs;
+  for (const auto& file : {o.a, o.b}) {
+    auto bytes = read_file(file, ledger::kMaxProofBytes);
+    if (!bytes) return invalid(start_opts, bytes.error());
+    auto proof = ledger::ControlProof::decode(*bytes);
+    if (!proof) return invalid(start_opts, file + ": " + proof.error());
+    if (auto a = ledger::verify_control_proof(*proof, *start); !a) return invalid(start_opts, file + ": " + a.error());
+    proofs.push_back(std::move(*proof));
+  }
+  const auto cmp = ledger::compare_proofs(proofs[0], proofs[1]);
+  nlohmann::json conflicts = nlohmann::json::array();
+  for (const auto& c : cmp.conflicts) {
+    nlohmann::json signers = nlohmann::json::array();
+    for (const auto& s : c.signers) {
+      nlohmann::json j = {{"validator", ledger::AccountId{s.validator}.to_string()},
+                          {"round_a", s.in_a.round},
+                          {"round_b", s.in_b.round}};
+      if (s.same_round())
+        if (auto ev = ledger::Evidence::make(s.in_a, s.in_b); ev) j["evidence"] = to_hex(ev->encode());
+      signers.push_back(std::move(j));
+    }
+    conflicts.push_back(
+        {{"height", c.height}, {"header_a", c.a.hex()}, {"header_b", c.b.hex()}, {"signed_both", std::move(signers)}});
+  }
+  if (o.json) {
+    std::printf("%s\n", nlohmann::json{{"valid", true},
+                                       {"common_heights", cmp.common_heights},
+                                       {"conflicts", conflicts}}
+                            .dump()
+                            .c_str());
+    return cmp.conflicts.empty() ? kExitOk : kExitFailure;
+  }
+  if (cmp.conflicts.empty()) {
+    std::printf("no conflict: both proofs are valid and agree at every height both certify (%zu)\n", cmp.common_heights);
+    return kExitOk;
+  }
+  for (const auto& c : conflicts) {
+    std::printf("conflict at height %llu: header %s... in %s, %s... in %s, each certified\n",
+                static_cast<unsigned long long>(c["height"].get<uint64_t>()),
+                c["header_a"].get<std::string>().substr(0, 16).c_str(), o.a.c_str(),
+                c["header_b"].get<std::string>().substr(0, 16).c_str(), o.b.c_str());
+    for (const auto& s : c["signed_both"]) {
+      const bool same = s["round_a"] == s["round_b"];
+      std::printf("  %s signed both (%s)\n", s["validator"].get<std::string>().c_str(),
+                  same ? ("round " + s["round_a"].dump() + ": a double vote").c_str()
+                       : ("rounds " + s["round_a"].dump() + " and " + s["round_b"].dump() +
+                          ": against the locking rules, not provable by two votes")
+                             .c_str());
+      if (s.contains("evidence"))
+        std::printf("  evidence (POST /api/v1/evidence): %s\n", s["evidence"].get<std::string>().c_str());
+    }
+  }
+  return kExitFailure;
+}
+
 }  // namespace
 
 void add_proof_commands(CLI::App& app, Dispatch& d) {
@@ -138,6 +206,17 @@ void add_proof_commands(CLI::App& app, Dispatch& d) {
   verify->add_option("--save-trusted-set", v->save_trusted_set,
                      "after a valid proof, write the set that certified it, for a later --trusted-set");
   verify->add_flag("--json", v->json, "print the answer as one JSON object");
+
+  auto [compare, c] = add_command<CompareOpts>(
+      proof, "compare",
+      "check two proofs and name conflicting certified histories: two headers of one height, and the validators "
+      "who signed both (exit 1 when there is a conflict)",
+      d, run_compare);
+  compare->add_option("A", c->a, "first proof file")->required();
+  compare->add_option("B", c->b, "second proof file")->required();
+  compare->add_option("--genesis", c->genesis, "genesis file of the chain");
+  compare->add_option("--trusted-set", c->trusted_set, "start from a validator set already trusted");
+  compare->add_flag("--json", c->json, "print the comparison as one JSON object");
 }
 
 }  // namespace nl::cli

@@ -6,13 +6,17 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "crypto/domain_tags.h"
 #include "crypto/merkle.h"
 #include "ledger/chain.h"
 #include "ledger/control_proof.h"
+#include "ledger/proof_compare.h"
 #include "support/chain_fixture.h"
 #include "support/fixtures.h"
+#include "support/process.h"
 
 using namespace nl;
 using namespace nl::ledger;
@@ -221,4 +225,53 @@ TEST_CASE("tx inclusion paths: every position of blocks of 1 to 9 transactions, 
       }
     }
   }
+}
+
+TEST_CASE("proof compare: two certified histories of one height name the validators who signed both") {
+  // Two chains from one genesis; the same three validators certify a
+  // different block 1 in each: 10.1.0.0/16 goes to account 2 in one, 3 in the other.
+  Fx a, b;
+  a.next({test::delegate("10.1.0.0/16", 1, 2, 1)}, {100, 101, 102});
+  b.next({test::delegate("10.1.0.0/16", 1, 3, 1)}, {100, 101, 103});
+  const Resource r = Resource::parse("10.1.0.0/16").value();
+  ControlProof pa = a.chain->prove_control(r).value(), pb = b.chain->prove_control(r).value();
+  REQUIRE(verify_control_proof(pa, a.g).ok());
+  REQUIRE(verify_control_proof(pb, a.g).ok());  // each alone is valid
+
+  auto same = compare_proofs(pa, pa);
+  CHECK(same.common_heights == 1);
+  CHECK(same.conflicts.empty());
+  auto cmp = compare_proofs(pa, pb);
+  REQUIRE(cmp.conflicts.size() == 1);
+  const HeaderConflict& c = cmp.conflicts[0];
+  CHECK(c.height == 1);
+  REQUIRE(c.signers.size() == 2);  // 100 and 101; 102 and 103 signed one each
+  for (const auto& s : c.signers) {
+    CHECK(s.same_round());
+    auto ev = Evidence::make(s.in_a, s.in_b);
+    REQUIRE_MESSAGE(ev.ok(), ev.error());
+    CHECK(ev->check(a.g.hash(), a.g.validators).ok());  // evidence any node accepts
+  }
+
+  // The CLI says the same, and exits 1.
+  test::TempDir dir("nl-proof-compare");
+  const std::string cli = NL_BIN_DIR "/numledger";
+  auto write = [&](const std::string& name, const Bytes& bytes) {
+    std::ofstream(dir / name, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  };
+  write("a.proof", pa.encode());
+  write("b.proof", pb.encode());
+  REQUIRE(a.g.save(dir / "genesis.json").ok());
+  auto ok = test::run({cli, "proof", "compare", dir / "a.proof", dir / "a.proof", "--genesis", dir / "genesis.json"});
+  CHECK_MESSAGE(ok.code == 0, ok.err);
+  CHECK(contains(ok.out, "no conflict: both proofs are valid and agree at every height both certify (1)"));
+  auto bad = test::run({cli, "proof", "compare", dir / "a.proof", dir / "b.proof", "--genesis", dir / "genesis.json"});
+  CHECK(bad.code == 1);
+  CHECK_MESSAGE(contains(bad.out, "conflict at height 1"), bad.out);
+  CHECK(contains(bad.out, test::seeded_account(100).to_string() + " signed both (round 0: a double vote)"));
+  CHECK(contains(bad.out, "evidence (POST /api/v1/evidence): "));
+  auto j = test::run({cli, "proof", "compare", dir / "a.proof", dir / "b.proof", "--genesis", dir / "genesis.json",
+                      "--json"});
+  auto parsed = nlohmann::json::parse(j.out);
+  CHECK(parsed["conflicts"][0]["signed_both"].size() == 2);
 }

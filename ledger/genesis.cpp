@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "crypto/domain_tags.h"
+#include "crypto/basics/bounded_file.h"
 #include "crypto/basics/json_fields.h"
 #include "ledger/trusted_set.h"
 
@@ -255,16 +256,10 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
 }
 
 Result<Genesis> Genesis::load(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) return fail(path + ": not a regular file");
   // Imported registries make large geneses, but never this large.
-  if (std::filesystem::file_size(path, ec) > (uint64_t{1} << 30) || ec)
-    return fail(path + ": genesis file is larger than 1 GiB or unreadable");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(path + ": cannot open genesis file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto g = from_json(ss.str());
+  auto text = read_bounded_file(path, uint64_t{1} << 30, "genesis file", "1 GiB");
+  if (!text) return text.take_error();
+  auto g = from_json(*text);
   if (!g) return fail(path + ": " + g.error());
   return g;
 }

@@ -3,10 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
+#include "crypto/basics/bounded_file.h"
 #include "crypto/basics/bytes.h"
 #include "crypto/basics/json_fields.h"
 
@@ -75,16 +72,10 @@ Result<TrustedSet> TrustedSet::from_json(std::string_view text) {
 }
 
 Result<TrustedSet> TrustedSet::load(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) return fail(path + ": not a regular file");
-  // A set of kMaxValidators validators is far below this.
-  if (std::filesystem::file_size(path, ec) > kMaxTrustedSetFileBytes || ec)
-    return fail(path + ": trusted set file is larger than 1 MiB or unreadable");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(path + ": cannot open trusted set file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto t = from_json(ss.str());
+  // A set of kMaxValidators validators is far below the cap.
+  auto text = read_bounded_file(path, kMaxTrustedSetFileBytes, "trusted set file", "1 MiB");
+  if (!text) return text.take_error();
+  auto t = from_json(*text);
   if (!t) return fail(path + ": " + t.error());
   return t;
 }

@@ -275,3 +275,23 @@ TEST_CASE("proof compare: two certified histories of one height name the validat
   auto parsed = nlohmann::json::parse(j.out);
   CHECK(parsed["conflicts"][0]["signed_both"].size() == 2);
 }
+
+TEST_CASE_FIXTURE(Fx, "proof size: a sub-range's proof holds its own segment and holding, whatever else its holder holds") {
+  std::vector<Transaction> many;
+  for (int i = 0; i < 60; ++i)
+    many.push_back(test::delegate(("10." + std::to_string(i) + ".0.0/16").c_str(), 1, 2, uint64_t(i) + 1));
+  next(many, {100, 101, 102});
+  ControlProof one = chain->prove_control(Resource::parse("10.7.3.0/24").value()).value();
+  CHECK(one.state.entries.size() == 2);  // the segment of 10.7.0.0/16 and its holding
+  auto ans = verify_control_proof(one, g);
+  REQUIRE_MESSAGE(ans.ok(), ans.error());
+  REQUIRE(ans->parts.size() == 1);
+  CHECK(ans->parts[0].proven.to_string() == "10.7.3.0/24");  // the proven range is what was asked
+  CHECK(ans->parts[0].segment.range.to_string() == "10.7.0.0/16");
+  // A range over twenty of the holder's holdings: twenty segments, twenty holdings, one proof.
+  ControlProof wide = chain->prove_control(Resource::parse("10.0.0.0-10.19.255.255").value()).value();
+  CHECK(wide.state.entries.size() == 40);
+  REQUIRE(verify_control_proof(wide, g).ok());
+  CHECK(one.encode().size() < 2048);
+  CHECK(one.encode().size() * 4 < wide.encode().size());
+}

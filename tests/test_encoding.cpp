@@ -80,7 +80,7 @@ Evidence golden_evidence() {
   auto vote = [](const char* block) {
     return SignedVote::make(golden_genesis(), 41, 2, VoteType::precommit, crypto::sha256(as_bytes(block)), key(6));
   };
-  return Evidence::make(vote("block-a"), vote("block-b")).value();
+  return VoteEvidence::make(vote("block-a"), vote("block-b")).value();
 }
 
 // Unsigned-part hex of each transaction kind (signatures are Ed25519,

@@ -148,7 +148,7 @@ int run_compare(const CompareOpts& o) {
                           {"round_a", s.in_a.round},
                           {"round_b", s.in_b.round}};
       if (s.same_round())
-        if (auto ev = ledger::Evidence::make(s.in_a, s.in_b); ev) j["evidence"] = to_hex(ev->encode());
+        if (auto ev = ledger::VoteEvidence::make(s.in_a, s.in_b); ev) j["evidence"] = to_hex(ledger::Evidence(*ev).encode());
       signers.push_back(std::move(j));
     }
     conflicts.push_back(

@@ -140,7 +140,7 @@ void print_evidence(const json& j) {
               str(j, "total").c_str(), str(j, "pending").c_str());
   for (const auto& e : es)
     std::printf("  %s: %s at height %s, round %s, for blocks %s and %s (committed at height %s)\n",
-                str(e, "validator").c_str(), str(e, "type").c_str(), str(e, "height").c_str(),
+                str(e, "validator").c_str(), str(e, "kind").c_str(), str(e, "height").c_str(),
                 str(e, "round").c_str(), str(e, "block_hash_a").c_str(), str(e, "block_hash_b").c_str(),
                 str(e, "committed_height").c_str());
 }
@@ -195,7 +195,8 @@ void add_query_commands(CLI::App& app, Dispatch& d) {
   });
 
   auto e = std::make_shared<QueryOpts>();
-  auto* evidence = query->add_subcommand("evidence", "committed evidence of validators that double-voted");
+  auto* evidence =
+      query->add_subcommand("evidence", "committed evidence of validators that double-voted or double-proposed");
   evidence->add_flag("--json", e->json, "print the node's JSON object");
   add_page_options(evidence, *e, "pieces");
   add_node_option(evidence, e->node);

@@ -149,6 +149,7 @@ void Engine::State::reset_height(uint64_t h, ledger::ValidatorSet next) {
   value_requested.reset();
   future_rounds.clear();
   evidence_reported.clear();
+  proposal_evidence_reported.clear();
   std::erase_if(signed_slots, [&](const auto& e) { return std::get<0>(e.first) < h; });
   std::erase_if(locks, [&](const auto& e) { return e.first < h; });
 }
@@ -183,8 +184,15 @@ void Engine::State::admit_proposal(const Proposal& p, bool verified) {
     ++stats.messages_rejected;
     return;
   }
-  // A second, different proposal for (h, r): keep the first.
-  if (it != rounds.end() && it->second.proposal) return;
+  // A second, different proposal for (h, r): keep the first. For another
+  // value it is equivocation, reported once per round; the same value
+  // with another pol_round cannot split the votes and is not.
+  if (it != rounds.end() && it->second.proposal) {
+    const Proposal& first = *it->second.proposal;
+    if (first.value_id != p.value_id && proposal_evidence_reported.insert(p.round).second)
+      if (auto e = proposal_equivocation(first, p)) out.push_back(EvidenceFound{*e});
+    return;
+  }
   if (!make_room(p.proposer, p.round)) return;
   ++stats.messages_accepted;
   store_proposal(p);
@@ -208,7 +216,7 @@ void Engine::State::admit_vote(const ledger::SignedVote& v, bool verified) {
   if (store_vote(v, val->power, &earlier) != VoteSet::Added::conflict) return;
   // Equivocation: the first vote stays counted, the pair is evidence (once).
   if (evidence_reported.insert({v.validator, v.round, v.type}).second)
-    if (auto e = ledger::Evidence::make(*earlier, v)) out.push_back(EvidenceFound{*e});
+    if (auto e = ledger::VoteEvidence::make(*earlier, v)) out.push_back(EvidenceFound{*e});
   // The second vote joins only the tally of a value a proposal carries
   // (vote_set.h: a polka or commit it was part of stays provable).
   if (proposed_ids.contains(v.block_hash)) {

@@ -76,7 +76,8 @@ struct ValidateValue {
 struct Decided {
   Decision decision;
 };
-// Two signed votes by one validator conflict; the driver keeps the evidence
+// Two signed votes by one validator conflict, or the round's proposer
+// signed two proposals for different values; the driver keeps the evidence
 // and includes it in a later block.
 struct EvidenceFound {
   ledger::Evidence evidence;
@@ -143,7 +144,9 @@ class Engine {
   // certificate (> 2/3 of the set) decides it directly (catch-up). A second,
   // different vote by a validator for one (height, round, type) yields
   // EvidenceFound once; it never adds to the validator's power, and counts
-  // only in the tally of a value that a proposal carries (vote_set.h).
+  // only in the tally of a value that a proposal carries (vote_set.h). A
+  // second validly signed proposal by the round's proposer for another
+  // value also yields EvidenceFound once per round; the first proposal stays.
   Actions on_message(const Message& m);
   Actions on_timeout(const Timeout& t);
   Actions on_value_ready(uint64_t height, uint32_t round, const crypto::Hash32& value_id,

@@ -76,6 +76,7 @@ struct Engine::State : LockState {
   std::optional<uint32_t> value_requested;  // round of an outstanding RequestValue
   std::map<crypto::PublicKey, std::set<uint32_t>> future_rounds;
   std::set<std::tuple<crypto::PublicKey, uint32_t, ledger::VoteType>> evidence_reported;
+  std::set<uint32_t> proposal_evidence_reported;  // rounds: one proposer each
 
   // Messages for height + 1, signatures already checked.
   std::vector<Message> future;

@@ -1,21 +1,13 @@
 #include "consensus/proposal.h"
 
-#include "crypto/domain_tags.h"
 #include "ledger/field_codec.h"
+#include "ledger/proposal_sign_bytes.h"
 
 namespace nl::consensus {
-namespace {
 
-// pol_round travels as u32 two's complement: -1 is 0xffffffff.
-uint32_t encode_round(int32_t r) { return static_cast<uint32_t>(r); }
-
-}  // namespace
-
+// The ledger's function: proposal evidence is checked against these bytes.
 Bytes Proposal::sign_bytes(const crypto::Hash32& genesis_hash) const {
-  ledger::Writer w;
-  w.u8(static_cast<uint8_t>(tags::kProposal.size())).raw(as_bytes(tags::kProposal));
-  w.fixed(genesis_hash.b).u64(height).u32(round).u32(encode_round(pol_round)).fixed(value_id.b);
-  return w.take();
+  return ledger::proposal_sign_bytes(genesis_hash, height, round, pol_round, value_id);
 }
 
 bool Proposal::verify(const crypto::Hash32& genesis_hash) const {
@@ -35,6 +27,13 @@ Status Proposal::check_decoded(const Proposal& p) {
     return fail("proposal pol_round " + std::to_string(p.pol_round) + " is neither -1 nor below round " +
                 std::to_string(p.round));
   return {};
+}
+
+Result<ledger::ProposalEvidence> proposal_equivocation(const Proposal& x, const Proposal& y) {
+  if (x.proposer != y.proposer || x.height != y.height || x.round != y.round)
+    return fail("proposals are by different proposers or for different heights or rounds");
+  return ledger::ProposalEvidence::make(x.height, x.round, x.proposer, {x.pol_round, x.value_id, x.sig},
+                                        {y.pol_round, y.value_id, y.sig});
 }
 
 void Proposal::encode(ledger::Writer& w) const { ledger::write_fields(w, *this); }

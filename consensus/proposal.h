@@ -1,5 +1,5 @@
 // A proposer's signed proposal: <PROPOSAL, h, r, v, validRound> of the
-// paper. The signature covers
+// paper. The signature covers ledger::proposal_sign_bytes:
 //   u8 len(tag) || kProposal || genesis hash || canonical(height, round, pol_round, value_id)
 // and not the value bytes: value_id commits to them, and the application
 // checks that it does when it validates the value.
@@ -13,6 +13,7 @@
 #include "crypto/basics/result.h"
 #include "ledger/block.h"
 #include "ledger/canonical.h"
+#include "ledger/evidence_proposal.h"
 #include "ledger/fields.h"
 
 namespace nl::consensus {
@@ -50,5 +51,9 @@ struct Proposal {
   void encode(ledger::Writer& w) const;
   static Proposal decode(ledger::Reader& r);
 };
+
+// Two proposals by one proposer for one (height, round) with different
+// value ids, as the ledger's evidence (the value bytes are left out).
+Result<ledger::ProposalEvidence> proposal_equivocation(const Proposal& x, const Proposal& y);
 
 }  // namespace nl::consensus

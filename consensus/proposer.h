@@ -1,26 +1,10 @@
-// Weighted round-robin proposer selection, deterministic from the validator
-// set alone. Smooth weighted round-robin: each slot every validator's
-// priority grows by its power, the highest priority proposes (ties to the
-// smaller key) and loses the total power. A validator with power p proposes
-// p times in every cycle of total_power slots, spread out. Slot of (h, r) is
-// (h + r) mod total_power.
+// The proposer of (height, round): the ledger's schedule
+// (ledger/proposer_schedule.h), which proposal evidence is checked against.
 #pragma once
-#include <cstdint>
-#include <vector>
-
-#include "crypto/ed25519.h"
-#include "ledger/validator_set.h"
+#include "ledger/proposer_schedule.h"
 
 namespace nl::consensus {
 
-class ProposerSchedule {
- public:
-  explicit ProposerSchedule(const ledger::ValidatorSet& set);
-  const crypto::PublicKey& at(uint64_t height, uint32_t round) const;
-  size_t period() const { return slots_.size(); }
-
- private:
-  std::vector<crypto::PublicKey> slots_;
-};
+using ledger::ProposerSchedule;
 
 }  // namespace nl::consensus

@@ -2,48 +2,55 @@
 
 #include "crypto/domain_tags.h"
 #include "ledger/field_codec.h"
-#include "ledger/validator_set.h"
+#include "ledger/state_keys.h"
 
 namespace nl::ledger {
-namespace {
 
-Status check_shape(const SignedVote& a, const SignedVote& b) {
-  if (a.validator != b.validator) return fail("evidence votes are by different validators");
-  if (a.height != b.height || a.round != b.round || a.type != b.type)
-    return fail("evidence votes are for different heights, rounds or steps");
-  if (a.block_hash == b.block_hash) return fail("evidence votes are for the same block");
-  return {};
+EvidenceKind Evidence::kind() const {
+  if (const auto* v = vote()) return evidence_kind(v->a.type);
+  return EvidenceKind::proposal;
 }
 
-}  // namespace
+const crypto::PublicKey& Evidence::offender() const {
+  if (const auto* v = vote()) return v->a.validator;
+  return proposal()->proposer;
+}
 
-Result<Evidence> Evidence::make(const SignedVote& x, const SignedVote& y) {
-  if (auto s = check_shape(x, y); !s) return s.take_error();
-  return x.block_hash < y.block_hash ? Evidence{x, y} : Evidence{y, x};
+uint64_t Evidence::height() const {
+  if (const auto* v = vote()) return v->a.height;
+  return proposal()->height;
+}
+
+uint32_t Evidence::round() const {
+  if (const auto* v = vote()) return v->a.round;
+  return proposal()->round;
+}
+
+Bytes Evidence::state_key() const {
+  return keys::evidence(offender(), height(), round(), static_cast<uint8_t>(kind()));
 }
 
 Status Evidence::check(const crypto::Hash32& genesis_hash, const ValidatorSet& set) const {
-  if (auto s = check_shape(a, b); !s) return s;
-  if (!(a.block_hash < b.block_hash)) return fail("evidence votes are not in canonical order");
-  if (!set.find(a.validator))
-    return fail("evidence names " + a.validator.hex() + ", not a validator at height " +
-                std::to_string(a.height));
-  if (!a.verify(genesis_hash) || !b.verify(genesis_hash))
-    return fail("evidence vote signature by " + a.validator.hex() + " does not verify");
-  return {};
+  return std::visit([&](const auto& e) { return e.check(genesis_hash, set); }, v_);
 }
 
 crypto::Hash32 Evidence::id() const { return crypto::tagged_hash(tags::kEvidence, encode()); }
 
-Status Evidence::check_decoded(const Evidence& e) {
-  if (!(e.a.block_hash < e.b.block_hash))
-    return fail("evidence votes are not in canonical order (smaller block hash first)");
-  return {};
+void Evidence::encode(Writer& w) const {
+  std::visit([&](const auto& e) { e.encode(w); }, v_);
 }
 
-void Evidence::encode(Writer& w) const { write_fields(w, *this); }
-
-Evidence Evidence::decode(Reader& r) { return read_fields<Evidence>(r); }
+Evidence Evidence::decode(Reader& r) {
+  // Peek at the kind byte; each kind then reads the whole encoding itself.
+  Reader peek = r;
+  peek.u64();
+  peek.u32();
+  const uint8_t kind = peek.u8();
+  if (kind == static_cast<uint8_t>(EvidenceKind::proposal)) return ProposalEvidence::decode(r);
+  if (kind == static_cast<uint8_t>(EvidenceKind::prevote) || kind == static_cast<uint8_t>(EvidenceKind::precommit))
+    return VoteEvidence::decode(r);
+  throw DecodeError("unknown evidence kind " + std::to_string(kind));
+}
 
 Bytes Evidence::encode() const {
   Writer w;

@@ -1,48 +1,55 @@
-// Evidence of equivocation: two votes by one validator for different blocks
-// at one height, round and type. It lives in the ledger because blocks
-// carry it and the rules check it.
+// Evidence of equivocation, as blocks carry it and the state records it:
+// a double vote (evidence_vote.h) or a double proposal (evidence_proposal.h).
+// Both encodings start u64 height || u32 round || u8 kind (evidence_kind.h),
+// so the reader tells them apart by byte 12 and vote evidence keeps the
+// bytes it had before proposals were evidence.
 #pragma once
 #include <cstdint>
-#include <string>
+#include <variant>
 
+#include "crypto/basics/result.h"
 #include "crypto/ed25519.h"
 #include "crypto/hash.h"
-#include "crypto/basics/result.h"
 #include "ledger/canonical.h"
-#include "ledger/vote.h"
+#include "ledger/evidence_kind.h"
+#include "ledger/evidence_proposal.h"
+#include "ledger/evidence_vote.h"
+#include "ledger/fields.h"
 
 namespace nl::ledger {
 
 struct ValidatorSet;
 
-// Two conflicting votes; a is the one with the smaller block hash, so one
-// equivocation has exactly one encoding.
-struct Evidence {
-  SignedVote a;
-  SignedVote b;
-
+class Evidence {
+ public:
+  Evidence() = default;
+  Evidence(VoteEvidence v) : v_(std::move(v)) {}      // NOLINT: either kind is evidence
+  Evidence(ProposalEvidence p) : v_(std::move(p)) {}  // NOLINT
   auto operator<=>(const Evidence&) const = default;
-  template <class V, class Self>
-  static void fields(V& v, Self& e) {
-    v(field("a", e.a));
-    v(field("b", e.b));
-  }
-  // One equivocation has one encoding: the swapped pair is not another.
-  static Status check_decoded(const Evidence& e);
-  // Orders the pair and checks: same validator, height, round and type,
-  // different block hashes.
-  static Result<Evidence> make(const SignedVote& x, const SignedVote& y);
-  // The shape above, both signatures verify, and the validator is in `set`
-  // (the set that was voting at a.height).
+
+  const VoteEvidence* vote() const { return std::get_if<VoteEvidence>(&v_); }
+  const ProposalEvidence* proposal() const { return std::get_if<ProposalEvidence>(&v_); }
+  EvidenceKind kind() const;
+  const crypto::PublicKey& offender() const;  // the validator who equivocated
+  uint64_t height() const;
+  uint32_t round() const;
+  // The equivocation's state key, keys::evidence(offender, height, round,
+  // kind): one per equivocation, whichever pair proves it.
+  Bytes state_key() const;
+
+  // The kind's rules against `set`, the set voting at height().
   Status check(const crypto::Hash32& genesis_hash, const ValidatorSet& set) const;
-  crypto::Hash32 id() const;  // tagged_hash(kEvidence, canonical(a, b))
+  crypto::Hash32 id() const;  // tagged_hash(kEvidence, encoding)
   void encode(Writer& w) const;
   static Evidence decode(Reader& r);
   Bytes encode() const;
   static Result<Evidence> decode(ByteView in);
+
+ private:
+  std::variant<VoteEvidence, ProposalEvidence> v_;
 };
 
-// Evidence as the state holds it: the pair and the height of the block
+// Evidence as the state holds it: the evidence and the height of the block
 // that committed it. Encoded Evidence || u64 committed_height.
 struct CommittedEvidence {
   Evidence evidence;

@@ -67,7 +67,7 @@ class Registry {
   // Records equivocation evidence in block ctx.height: the pair checks
   // against the set that voted at its height, that height is below the
   // block's and at most kEvidenceMaxAge below it, and this equivocation
-  // (validator, height, round, type) is not committed yet.
+  // (validator, height, round, kind) is not committed yet.
   Status apply_evidence(const Evidence& ev, const BlockContext& ctx);
 
   // Committed entries touched since the last call, with their values now.
@@ -128,7 +128,7 @@ class Registry {
   const ValidatorSet& validator_set_at(uint64_t height) const;
   // Every set with the height it votes from, ascending.
   const std::map<uint64_t, ValidatorSet>& validator_sets() const { return validator_sets_; }
-  // Committed evidence in key order (validator, height, round, type).
+  // Committed evidence in key order (validator, height, round, kind).
   std::vector<CommittedEvidence> evidence() const;
   std::vector<CommittedEvidence> evidence_of(const crypto::PublicKey& validator) const;
 

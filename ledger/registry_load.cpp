@@ -77,10 +77,9 @@ Status Registry::load_entry(ByteView key, ByteView value) {
     case keys::kEvidence: {
       auto e = decode_value<CommittedEvidence>(value, "committed evidence");
       if (!e) return e.take_error();
-      const SignedVote& a = e->evidence.a;
-      Bytes k = keys::evidence(a.validator, a.height, a.round, static_cast<uint8_t>(a.type));
+      Bytes k = e->evidence.state_key();
       if (k != Bytes(key.begin(), key.end()))
-        return fail("evidence against " + a.validator.hex() + " is stored under key " + key_hex(key));
+        return fail("evidence against " + e->evidence.offender().hex() + " is stored under key " + key_hex(key));
       evidence_[std::move(k)] = std::move(*e);
       return {};
     }
@@ -273,9 +272,8 @@ Status Registry::check_invariants() const {
   for (const auto& [from, set] : validator_sets_)
     if (auto s = set.validate(); !s) return fail("validator set from height " + std::to_string(from) + ": " + s.error());
   for (const auto& [key, e] : evidence_) {
-    const SignedVote& a = e.evidence.a;
-    if (key != keys::evidence(a.validator, a.height, a.round, static_cast<uint8_t>(a.type)))
-      return fail("evidence against " + a.validator.hex() + " has a stale key");
+    if (key != e.evidence.state_key())
+      return fail("evidence against " + e.evidence.offender().hex() + " has a stale key");
   }
 
   for (const auto& [key, a] : authorizations_) {

@@ -1,4 +1,5 @@
-// Validator sets by height and equivocation evidence: the validator-update
+// Validator sets by height and equivocation evidence (double votes and
+// double proposals): the validator-update
 // rule, the evidence rule and their queries. Both live in the committed
 // state, so the state root covers who may certify each height and which
 // equivocations are on record.
@@ -8,12 +9,6 @@
 #include "ledger/state_keys.h"
 
 namespace nl::ledger {
-
-namespace {
-
-std::string vote_type_name(VoteType t) { return t == VoteType::prevote ? "prevote" : "precommit"; }
-
-}  // namespace
 
 Status Registry::set_genesis_validators(const ValidatorSet& set) {
   if (auto s = set.validate(); !s) return fail("genesis validators: " + s.error());
@@ -53,7 +48,7 @@ Status Registry::apply_validator_update(const Transaction& tx, const ValidatorUp
 }
 
 Status Registry::apply_evidence(const Evidence& ev, const BlockContext& ctx) {
-  const uint64_t h = ev.a.height;
+  const uint64_t h = ev.height();
   if (h == 0 || h >= ctx.height)
     return fail("evidence is for height " + std::to_string(h) + "; a block at height " +
                 std::to_string(ctx.height) + " can only carry evidence of earlier heights");
@@ -61,11 +56,12 @@ Status Registry::apply_evidence(const Evidence& ev, const BlockContext& ctx) {
     return fail("evidence for height " + std::to_string(h) + " is too old for height " +
                 std::to_string(ctx.height) + ": at most " + std::to_string(kEvidenceMaxAge) +
                 " heights back are accepted");
-  Bytes key = keys::evidence(ev.a.validator, h, ev.a.round, static_cast<uint8_t>(ev.a.type));
+  Bytes key = ev.state_key();
   if (auto it = evidence_.find(key); it != evidence_.end())
-    return fail("evidence that " + AccountId{ev.a.validator}.to_string() + " equivocated at height " +
-                std::to_string(h) + ", round " + std::to_string(ev.a.round) + " (" + vote_type_name(ev.a.type) +
-                ") is already committed at height " + std::to_string(it->second.committed_height));
+    return fail("evidence that " + AccountId{ev.offender()}.to_string() + " equivocated at height " +
+                std::to_string(h) + ", round " + std::to_string(ev.round()) + " (" +
+                std::string(EnumInfo<EvidenceKind>::name(ev.kind())) + ") is already committed at height " +
+                std::to_string(it->second.committed_height));
   if (auto s = ev.check(genesis_hash_, validator_set_at(h)); !s) return s;
   dirty_.insert(key);
   evidence_.emplace(std::move(key), CommittedEvidence{ev, ctx.height});
@@ -82,7 +78,7 @@ std::vector<CommittedEvidence> Registry::evidence() const {
 std::vector<CommittedEvidence> Registry::evidence_of(const crypto::PublicKey& validator) const {
   std::vector<CommittedEvidence> out;
   for (auto it = evidence_.lower_bound(keys::evidence(validator, 0, 0, 0));
-       it != evidence_.end() && it->second.evidence.a.validator == validator; ++it)
+       it != evidence_.end() && it->second.evidence.offender() == validator; ++it)
     out.push_back(it->second);
   return out;
 }

@@ -39,9 +39,9 @@ Bytes validator_set(uint64_t from_height) {
   return w.take();
 }
 
-Bytes evidence(const crypto::PublicKey& validator, uint64_t height, uint32_t round, uint8_t vote_type) {
+Bytes evidence(const crypto::PublicKey& validator, uint64_t height, uint32_t round, uint8_t kind) {
   Writer w;
-  w.u8(kEvidence).fixed(validator.b).u64(height).u32(round).u8(vote_type);
+  w.u8(kEvidence).fixed(validator.b).u64(height).u32(round).u8(kind);
   return w.take();
 }
 

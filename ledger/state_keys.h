@@ -6,7 +6,8 @@
 //   'R' || u8 family || u128 first || u128 last || u8 maxlen || u32 asn -> Authorization
 //   'M' || "next-holding-id"                       -> u64
 //   'V' || u64 from_height                         -> ValidatorSet voting from that height
-//   'E' || pubkey[32] || u64 height || u32 round || u8 vote type -> CommittedEvidence
+//   'E' || pubkey[32] || u64 height || u32 round || u8 kind -> CommittedEvidence
+//     (kind: 1 prevote, 2 precommit, 3 proposal; ledger/evidence_kind.h)
 #pragma once
 #include <optional>
 
@@ -30,8 +31,8 @@ Bytes segment(Family f, u128 first);
 Bytes authorization(const Resource& prefix, uint8_t max_length, uint32_t asn);
 Bytes next_holding_id();
 Bytes validator_set(uint64_t from_height);
-// One equivocation (validator, height, round, type) has one key, whichever
-// pair of conflicting votes proves it.
-Bytes evidence(const crypto::PublicKey& validator, uint64_t height, uint32_t round, uint8_t vote_type);
+// One equivocation (validator, height, round, kind) has one key, whichever
+// pair of conflicting votes or proposals proves it.
+Bytes evidence(const crypto::PublicKey& validator, uint64_t height, uint32_t round, uint8_t kind);
 
 }  // namespace nl::ledger::keys

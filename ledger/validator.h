@@ -12,7 +12,7 @@
 namespace nl::ledger {
 
 inline constexpr size_t kMaxValidators = 256;
-// Bounds the proposer schedule (consensus/proposer.h) to one slot per unit.
+// Bounds the proposer schedule (ledger/proposer_schedule.h) to one slot per unit.
 inline constexpr uint64_t kMaxTotalPower = 10000;
 
 struct Validator {

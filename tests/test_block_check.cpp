@@ -25,11 +25,11 @@ std::unique_ptr<Chain> open_chain(const std::string& dir) {
   return std::move(*c);
 }
 
-Evidence double_vote(uint8_t signer, uint64_t height) {
+VoteEvidence double_vote(uint8_t signer, uint64_t height) {
   auto v = [&](const char* b) {
     return SignedVote::make(test::test_genesis_hash(), height, 0, VoteType::precommit, crypto::sha256(as_bytes(b)), key(signer));
   };
-  return Evidence::make(v("a"), v("b")).value();
+  return VoteEvidence::make(v("a"), v("b")).value();
 }
 
 // What the follower must keep when it refuses a block.

@@ -8,6 +8,7 @@
 
 #include "consensus/message.h"
 #include "consensus/proposer.h"
+#include "ledger/proposal_sign_bytes.h"
 #include "consensus/wal.h"
 #include "crypto/domain_tags.h"
 #include "support/consensus_net.h"
@@ -153,6 +154,21 @@ TEST_CASE("proposal: sign bytes, signature and round trip") {
   REQUIRE(m.ok());
   CHECK(std::get<Proposal>(*m) == big);
   CHECK(std::get<Proposal>(*m).verify(test_genesis_hash()));
+}
+
+// Proposal evidence is checked by the ledger against its own copy of these
+// bytes; they must be the bytes the engine signs, and the bytes the
+// hand-written encoder signed before the ledger had them.
+TEST_CASE("proposal: sign bytes are the ledger's proposal_sign_bytes, unchanged") {
+  for (int32_t pol : {-1, 0, 4}) {
+    Proposal p = proposal_by(100, 5, 7, pol, value_bytes("block"));
+    const Bytes sb = p.sign_bytes(test_genesis_hash());
+    CHECK(sb == ledger::proposal_sign_bytes(test_genesis_hash(), 5, 7, pol, p.value_id));
+    ledger::Writer w;
+    w.u8(static_cast<uint8_t>(tags::kProposal.size())).raw(as_bytes(tags::kProposal));
+    w.fixed(test_genesis_hash().b).u64(5).u32(7).u32(static_cast<uint32_t>(pol)).fixed(p.value_id.b);
+    CHECK(sb == w.data());
+  }
 }
 
 TEST_CASE("proposal: a pol_round other than -1 or an earlier round, and oversize values, are rejected") {

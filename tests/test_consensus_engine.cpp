@@ -232,7 +232,10 @@ TEST_CASE("bad signatures, non-validators and non-proposers are rejected") {
   CHECK(s.e->stats().messages_rejected == 2);
 
   REQUIRE(actions_of<ValidateValue>(s.deliver(proposal_by(s.seed(1), 1, 0, -1, A))).size() == 1);
-  CHECK(s.deliver(proposal_by(s.seed(1), 1, 0, -1, value_bytes("A2"))).empty());  // first one kept
+  // First one kept; the second is reported as evidence and nothing else.
+  auto second = s.deliver(proposal_by(s.seed(1), 1, 0, -1, value_bytes("A2")));
+  CHECK(second.size() == 1);
+  CHECK(actions_of<EvidenceFound>(second).size() == 1);
   CHECK(has_vote(s.e->on_validated(1, value_id(A), true), VoteType::prevote, 0, value_id(A)));
 
   s.deliver(prevote_by(s.seed(1), 1, 0, value_id(A)));
@@ -261,8 +264,9 @@ TEST_CASE("a double vote yields exactly one piece of evidence and its validator 
   auto ev = actions_of<EvidenceFound>(s.deliver(precommit_by(s.seed(1), 1, 0, value_id(C))));
   REQUIRE(ev.size() == 1);
   CHECK(ev[0].evidence.check(test_genesis_hash(), s.set).ok());
-  CHECK(ev[0].evidence.a.block_hash < ev[0].evidence.b.block_hash);
-  CHECK(ev[0].evidence.a.validator == seeded_key(s.seed(1)).public_key());
+  REQUIRE(ev[0].evidence.vote());
+  CHECK(ev[0].evidence.vote()->a.block_hash < ev[0].evidence.vote()->b.block_hash);
+  CHECK(ev[0].evidence.offender() == seeded_key(s.seed(1)).public_key());
   CHECK(actions_of<EvidenceFound>(s.deliver(precommit_by(s.seed(1), 1, 0, value_id(B)))).empty());
   CHECK(actions_of<EvidenceFound>(s.deliver(precommit_by(s.seed(1), 1, 0, value_id(C)))).empty());
 

@@ -314,8 +314,8 @@ TEST_CASE("sim: the safety checker reports each kind of failure") {
     CHECK(r.first_problem.find("signed two prevotes") != std::string::npos);
   }
   SUBCASE("evidence against an honest validator") {
-    auto e = ledger::Evidence::make(ledger::SignedVote::make(chain, 1, 0, ledger::VoteType::prevote, a.id, keys[1]),
-                                    ledger::SignedVote::make(chain, 1, 0, ledger::VoteType::prevote, b.id, keys[1]));
+    auto e = ledger::VoteEvidence::make(ledger::SignedVote::make(chain, 1, 0, ledger::VoteType::prevote, a.id, keys[1]),
+                                        ledger::SignedVote::make(chain, 1, 0, ledger::VoteType::prevote, b.id, keys[1]));
     REQUIRE(e);
     std::vector<ledger::Evidence> ev{*e};
     SafetyChecker c(chain, sets);

@@ -228,7 +228,7 @@ TEST_CASE("block and certificate decoders survive hostile bytes") {
   auto vote = [](const char* block) {
     return SignedVote::make(fuzz_hash(), 2, 0, VoteType::prevote, crypto::sha256(as_bytes(block)), key(4));
   };
-  b.evidence = {Evidence::make(vote("a"), vote("b")).value()};
+  b.evidence = {VoteEvidence::make(vote("a"), vote("b")).value()};
   b.header.evidence_root = evidence_root(b.evidence);
   b.last_commit = CommitCertificate{2, 0, crypto::sha256(as_bytes("x")), {{key(3).public_key(), {}}}};
   hammer(b.encode(), 20000, [](const Bytes& in) { return Block::decode(in).ok(); });

@@ -84,7 +84,7 @@ Evidence golden_evidence() {
   auto vote = [](const char* block) {
     return SignedVote::make(golden_genesis(), 41, 2, VoteType::precommit, crypto::sha256(as_bytes(block)), key(6));
   };
-  return Evidence::make(vote("block-a"), vote("block-b")).value();
+  return VoteEvidence::make(vote("block-a"), vote("block-b")).value();
 }
 
 // The signed encoding of each transaction kind: the unsigned part, then the

@@ -35,16 +35,16 @@ SignedVote vote(uint8_t signer, uint64_t height, const char* block, uint32_t rou
   return SignedVote::make(test::test_genesis_hash(), height, round, type, crypto::sha256(as_bytes(block)), key(signer));
 }
 
-Evidence double_vote(uint8_t signer, uint64_t height, const char* a = "block-a", const char* b = "block-b") {
-  return Evidence::make(vote(signer, height, a), vote(signer, height, b)).value();
+VoteEvidence double_vote(uint8_t signer, uint64_t height, const char* a = "block-a", const char* b = "block-b") {
+  return VoteEvidence::make(vote(signer, height, a), vote(signer, height, b)).value();
 }
 
 // The same, signed for the chain of genesis hash `genesis`.
-Evidence double_vote_for(const crypto::Hash32& genesis, uint8_t signer, uint64_t height) {
+VoteEvidence double_vote_for(const crypto::Hash32& genesis, uint8_t signer, uint64_t height) {
   auto v = [&](const char* block) {
     return SignedVote::make(genesis, height, 0, VoteType::precommit, crypto::sha256(as_bytes(block)), key(signer));
   };
-  return Evidence::make(v("block-a"), v("block-b")).value();
+  return VoteEvidence::make(v("block-a"), v("block-b")).value();
 }
 
 struct Fx : test::ChainFixture {
@@ -69,7 +69,7 @@ struct Fx : test::ChainFixture {
 
 TEST_CASE_FIXTURE(Fx, "evidence: committed in a later block, queryable, under the state root, kept on reopen") {
   next();
-  auto ev = double_vote(101, 1);
+  Evidence ev = double_vote(101, 1);
   auto p = next({ev});
   REQUIRE(p.rejected_evidence.empty());
   REQUIRE(p.block.evidence.size() == 1);
@@ -102,9 +102,9 @@ TEST_CASE_FIXTURE(Fx, "evidence: duplicates, non-equivocations, forgeries and no
   CHECK(refusal(double_vote(101, 1, "block-a", "block-c")).find("already committed") != std::string::npos);
   // Two copies of one vote prove nothing.
   auto v = vote(102, 1, "block-a");
-  CHECK(refusal(Evidence{v, v}).find("same block") != std::string::npos);
+  CHECK(refusal(VoteEvidence{v, v}).find("same block") != std::string::npos);
   // Votes of different heights or rounds are not an equivocation.
-  CHECK(refusal(Evidence{vote(102, 1, "block-a"), vote(102, 2, "block-b")}).find("different heights") !=
+  CHECK(refusal(VoteEvidence{vote(102, 1, "block-a"), vote(102, 2, "block-b")}).find("different heights") !=
         std::string::npos);
   // A forged signature.
   auto forged = double_vote(102, 1);
@@ -229,7 +229,8 @@ TEST_CASE("evidence over HTTP: submitted, committed in a later block and listed,
   Node n;
   for (int i = 0; i < 500 && n.height() < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   REQUIRE(n.height() >= 1);
-  auto ev = double_vote_for(n.chain->genesis_hash(), 101, 1);
+  auto votes = double_vote_for(n.chain->genesis_hash(), 101, 1);
+  Evidence ev = votes;
   auto [status, body] = n.post_evidence(ev);
   REQUIRE(status == 202);
   CHECK(body["status"] == "pending");
@@ -243,16 +244,17 @@ TEST_CASE("evidence over HTTP: submitted, committed in a later block and listed,
   CHECK(n.driver->mempool().evidence_pending() == 0);
 
   REQUIRE(list["evidence"].size() == 2);
-  // Listed in key order (validator, height, round, type).
+  // Listed in key order (validator, height, round, kind).
   const bool first_is_101 = list["evidence"][0]["validator_key"] == pub(101).hex();
   const json& e = list["evidence"][first_is_101 ? 0 : 1];
   const json& e2 = list["evidence"][first_is_101 ? 1 : 0];
   CHECK(e["validator"] == AccountId{pub(101)}.to_string());
   CHECK(e["height"] == 1);
   CHECK(e["round"] == 0);
+  CHECK(e["kind"] == "precommit");
   CHECK(e["type"] == "precommit");
-  CHECK(e["block_hash_a"] == ev.a.block_hash.hex());
-  CHECK(e["block_hash_b"] == ev.b.block_hash.hex());
+  CHECK(e["block_hash_a"] == votes.a.block_hash.hex());
+  CHECK(e["block_hash_b"] == votes.b.block_hash.hex());
   const uint64_t at = e["committed_height"].get<uint64_t>();
   CHECK(at > 1);
   CHECK(e2["height"] == next);
@@ -260,7 +262,7 @@ TEST_CASE("evidence over HTTP: submitted, committed in a later block and listed,
   auto [bs, block] = n.request("GET", "/api/v1/block/" + std::to_string(at));
   REQUIRE(bs == 200);
   bool carried = false;
-  for (const auto& be : block["evidence"]) carried = carried || be["block_hash_a"] == ev.a.block_hash.hex();
+  for (const auto& be : block["evidence"]) carried = carried || be["block_hash_a"] == votes.a.block_hash.hex();
   CHECK(carried);
   if (block["evidence"].size() == 1) CHECK(block["header"]["evidence_root"] == evidence_root({ev}).hex());
 

@@ -175,10 +175,11 @@ TEST_CASE("header, certificate, vote and evidence: bytes, errors and views as be
   auto vote = [&](const char* block) {
     return SignedVote::make(g, 5, 1, VoteType::precommit, crypto::sha256(as_bytes(block)), key(30));
   };
-  Evidence e = Evidence::make(vote("a"), vote("b")).value();
-  CHECK(e.encode() == legacy::encode_evidence(e));
-  same_decoding<Evidence>(
-      e.encode(), [](Reader& r) { return Evidence::decode(r); }, [](Reader& r) { return legacy::decode_evidence(r); });
+  VoteEvidence e = VoteEvidence::make(vote("a"), vote("b")).value();
+  CHECK(Evidence(e).encode() == legacy::encode_evidence(e));
+  same_decoding<VoteEvidence>(
+      Evidence(e).encode(), [](Reader& r) { return VoteEvidence::decode(r); },
+      [](Reader& r) { return legacy::decode_evidence(r); });
 }
 
 TEST_CASE("co-signers are the fields their kind marks") {

@@ -128,13 +128,13 @@ TEST_CASE("evidence: the decoder refuses the two votes in the wrong order") {
     return SignedVote::make(test::test_genesis_hash(), 2, 0, VoteType::prevote, crypto::sha256(as_bytes(block)),
                             test::seeded_key(4));
   };
-  Evidence e = Evidence::make(vote("a"), vote("b")).value();
-  REQUIRE(Evidence::decode(e.encode()).ok());
-  Evidence swapped{e.b, e.a};
+  VoteEvidence e = VoteEvidence::make(vote("a"), vote("b")).value();
+  REQUIRE(Evidence::decode(Evidence(e).encode()).ok());
+  Evidence swapped = VoteEvidence{e.b, e.a};
   auto r = Evidence::decode(swapped.encode());
   REQUIRE(!r.ok());
   CHECK(contains(r.error(), "not in canonical order"));
-  Evidence same{e.a, e.a};
+  Evidence same = VoteEvidence{e.a, e.a};
   CHECK(!Evidence::decode(same.encode()).ok());
   // Inside a committed-evidence record too.
   Writer w;

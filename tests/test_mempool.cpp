@@ -46,7 +46,7 @@ Evidence double_vote(uint8_t signer, uint64_t height, const crypto::Hash32& gene
     return SignedVote::make(genesis, height, 0, VoteType::precommit, crypto::sha256(as_bytes(block)),
                             key(signer));
   };
-  return Evidence::make(v("block-a"), v("block-b")).value();
+  return VoteEvidence::make(v("block-a"), v("block-b")).value();
 }
 
 // The answers submitters got, in order.
@@ -408,10 +408,10 @@ TEST_CASE("mempool: evidence waits for a block above its height, leaves when com
   CHECK(pool.evidence_pending() == 0);
 
   // Evidence of an equivocation already committed is dropped by the re-check.
-  auto again = Evidence::make(SignedVote::make(g.hash(), 1, 0, VoteType::precommit,
+  Evidence again = VoteEvidence::make(SignedVote::make(g.hash(), 1, 0, VoteType::precommit,
                                                crypto::sha256(as_bytes("block-c")), key(101)),
-                              ev1.a)
-                   .value();
+                                  ev1.vote()->a)
+                       .value();
   REQUIRE(again.id() != ev1.id());
   CHECK(pool.add_evidence(again));
   auto dropped = pool.recheck(chain, time).dropped_evidence;

@@ -248,9 +248,9 @@ TEST_CASE("proof compare: two certified histories of one height name the validat
   REQUIRE(c.signers.size() == 2);  // 100 and 101; 102 and 103 signed one each
   for (const auto& s : c.signers) {
     CHECK(s.same_round());
-    auto ev = Evidence::make(s.in_a, s.in_b);
+    auto ev = VoteEvidence::make(s.in_a, s.in_b);
     REQUIRE_MESSAGE(ev.ok(), ev.error());
-    CHECK(ev->check(a.g.hash(), a.g.validators).ok());  // evidence any node accepts
+    CHECK(Evidence(*ev).check(a.g.hash(), a.g.validators).ok());  // evidence any node accepts
   }
 
   // The CLI says the same, and exits 1.

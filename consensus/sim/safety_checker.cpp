@@ -105,8 +105,8 @@ void SafetyChecker::check(const std::vector<HonestNode>& honest, uint64_t height
   for (const auto& n : honest) {
     for (const auto& e : *n.evidence) {
       if (!seen.insert(e.id()).second) continue;
-      Status s = e.check(genesis_hash_, sets_.at(e.a.height));
-      if (s && honest_keys.contains(e.a.validator)) s = fail("it accuses honest validator " + e.a.validator.hex());
+      Status s = e.check(genesis_hash_, sets_.at(e.height()));
+      if (s && honest_keys.contains(e.offender())) s = fail("it accuses honest validator " + e.offender().hex());
       if (!s) {
         ++out.bad_evidence;
         note(out, "honest node " + std::to_string(n.index) + " recorded bad evidence: " + s.error());

@@ -66,14 +66,25 @@ json header_json(const BlockHeader& h) {
 json cert_json(const CommitCertificate& c) { return json_value(c); }
 
 json evidence_json(const Evidence& e, std::optional<uint64_t> committed_height) {
+  const std::string kind(EnumInfo<EvidenceKind>::name(e.kind()));
   json j = {{"id", e.id().hex()},
-            {"validator", AccountId{e.a.validator}.to_string()},
-            {"validator_key", e.a.validator.hex()},
-            {"height", e.a.height},
-            {"round", e.a.round},
-            {"type", e.a.type == VoteType::prevote ? "prevote" : "precommit"},
-            {"block_hash_a", e.a.block_hash.hex()},
-            {"block_hash_b", e.b.block_hash.hex()}};
+            {"kind", kind},
+            {"validator", AccountId{e.offender()}.to_string()},
+            {"validator_key", e.offender().hex()},
+            {"height", e.height()},
+            {"round", e.round()}};
+  // A proposal's value is a block, so both kinds name two block hashes.
+  if (const auto* v = e.vote()) {
+    j["type"] = kind;  // the vote type, as before proposal evidence
+    j["block_hash_a"] = v->a.block_hash.hex();
+    j["block_hash_b"] = v->b.block_hash.hex();
+  } else {
+    const auto& p = *e.proposal();
+    j["block_hash_a"] = p.a.value_id.hex();
+    j["block_hash_b"] = p.b.value_id.hex();
+    j["pol_round_a"] = p.a.pol_round;
+    j["pol_round_b"] = p.b.pol_round;
+  }
   if (committed_height) j["committed_height"] = *committed_height;
   return j;
 }

@@ -233,10 +233,10 @@ void ConsensusDriver::Impl::drive(Actions first) {
     Actions validate_value(const consensus::ValidateValue& v) override { return d.on_validate_value(v); }
     Actions decided(const consensus::Decision& dec) override { return d.on_decided(dec); }
     void evidence_found(const ledger::Evidence& e) override {
-      const auto& v = e.a;
       const bool queued = d.mempool.add_evidence(e);
-      log_line("equivocation by validator " + key_prefix(v.validator) + " at height " + std::to_string(v.height) +
-               " round " + std::to_string(v.round) + (queued ? "; evidence queued" : "; evidence queue full"));
+      log_line("equivocation (" + std::string(ledger::EnumInfo<ledger::EvidenceKind>::name(e.kind())) +
+               ") by validator " + key_prefix(e.offender()) + " at height " + std::to_string(e.height()) + " round " +
+               std::to_string(e.round()) + (queued ? "; evidence queued" : "; evidence queue full"));
     }
     // Fail-stop, as for a failed block write: a validator that cannot log
     // what it signs must not sign. A restart reads the WAL back (a torn last

@@ -158,7 +158,7 @@ std::vector<ledger::Evidence> Mempool::select_evidence(uint64_t next_height, siz
   std::lock_guard lk(m_);
   for (const auto& [id, ev] : evidence_) {
     if (out.size() >= max_evidence) break;
-    if (ev.a.height < next_height) out.push_back(ev);
+    if (ev.height() < next_height) out.push_back(ev);
   }
   return out;
 }
@@ -246,7 +246,7 @@ RecheckResult Mempool::recheck(ledger::Chain& chain, uint64_t time) {
       }
     }
     for (const auto& [id, ev] : evidence_)
-      if (ev.a.height < next) evidence.push_back(ev);
+      if (ev.height() < next) evidence.push_back(ev);
   }
   RecheckResult out;
   std::vector<ledger::Rejection> rejected;

@@ -270,7 +270,7 @@ HttpResponse Api::submit_evidence(const HttpRequest& req) {
   if (!ev) return json_error(400, ev.error());
   {
     auto lk = shared_.read_lock();
-    const uint64_t h = ev->a.height, next = chain_.height() + 1;
+    const uint64_t h = ev->height(), next = chain_.height() + 1;
     if (h == 0) return json_error(400, "evidence is for height 0; heights start at 1");
     // Evidence of the height being decided now rides a later block.
     if (h > next)
@@ -280,8 +280,8 @@ HttpResponse Api::submit_evidence(const HttpRequest& req) {
       return json_error(400, "evidence for height " + std::to_string(h) + " is older than " +
                                  std::to_string(kEvidenceMaxAge) + " heights");
     if (auto s = ev->check(chain_.genesis_hash(), chain_.validators_at(h)); !s) return json_error(400, s.error());
-    for (const auto& c : chain_.registry().evidence_of(ev->a.validator))
-      if (c.evidence.a.height == h && c.evidence.a.round == ev->a.round && c.evidence.a.type == ev->a.type)
+    for (const auto& c : chain_.registry().evidence_of(ev->offender()))
+      if (c.evidence.state_key() == ev->state_key())
         return json_error(409, "this equivocation is already committed at height " + std::to_string(c.committed_height));
   }
   const std::string id = ev->id().hex();

@@ -92,13 +92,13 @@ void ledger_seeds(fuzz::World& w) {
     seed("certificate", "world-" + std::to_string(i + 1), w.certs[i].encode());
   }
   Block with_evidence = w.blocks.back();
-  with_evidence.evidence = {Evidence::make(vote(1, "a"), vote(1, "b")).value()};
+  with_evidence.evidence = {VoteEvidence::make(vote(1, "a"), vote(1, "b")).value()};
   seed("block", "with-evidence", with_evidence.encode());
   seed("block", "golden-header", from_hex(kGoldenHeader).value());
   seed("evidence", "golden", from_hex(kGoldenEvidence).value());
   seed("evidence", "world", with_evidence.evidence[0].encode());
-  const Evidence& e = with_evidence.evidence[0];
-  seed("evidence", "finding-swapped", Evidence{e.b, e.a}.encode());
+  const VoteEvidence& e = *with_evidence.evidence[0].vote();
+  seed("evidence", "finding-swapped", Evidence(VoteEvidence{e.b, e.a}).encode());
   for (const char* r : {"10.1.5.0/24", "10.1.0.0/16", "2001:db8:1::/48", "AS64500", "10.0.0.0/8"}) {
     auto proof = w.chain->prove_control(fuzz::res(r));
     std::string name = std::string("world-") + r;

@@ -227,15 +227,15 @@ inline SignedVote decode_vote(Reader& r) {
   return v;
 }
 
-inline Bytes encode_evidence(const Evidence& e) {
+inline Bytes encode_evidence(const VoteEvidence& e) {
   Writer w;
   encode_vote(w, e.a);
   encode_vote(w, e.b);
   return w.take();
 }
 
-inline Evidence decode_evidence(Reader& r) {
-  Evidence e;
+inline VoteEvidence decode_evidence(Reader& r) {
+  VoteEvidence e;
   e.a = decode_vote(r);
   e.b = decode_vote(r);
   if (!(e.a.block_hash < e.b.block_hash))

@@ -1,14 +1,14 @@
-#include "consensus/proposer.h"
+#include "ledger/proposer_schedule.h"
 
 #include <stdexcept>
 
-namespace nl::consensus {
+namespace nl::ledger {
 
-ProposerSchedule::ProposerSchedule(const ledger::ValidatorSet& set) {
+ProposerSchedule::ProposerSchedule(const ValidatorSet& set) {
   const uint64_t total = set.total_power();
   // The set is validated (ValidatorSet::validate): non-empty, total <=
   // kMaxTotalPower, so one cycle has at most 10000 slots.
-  if (set.validators.empty() || total == 0 || total > ledger::kMaxTotalPower)
+  if (set.validators.empty() || total == 0 || total > kMaxTotalPower)
     throw std::invalid_argument("proposer schedule needs a validated, non-empty validator set");
   std::vector<int64_t> priority(set.validators.size(), 0);
   slots_.reserve(total);
@@ -29,4 +29,4 @@ const crypto::PublicKey& ProposerSchedule::at(uint64_t height, uint32_t round) c
   return slots_[(height % n + round % n) % n];
 }
 
-}  // namespace nl::consensus
+}  // namespace nl::ledger

@@ -395,4 +395,16 @@ inline bool listed_within(const TestnetHarness& net, const std::string& node, co
   return false;
 }
 
+// Whether `node` has dropped the peer from its list by `limit`: the peer's
+// socket may see the close before the node's list is updated.
+inline bool unlisted_within(const TestnetHarness& net, const std::string& node, const crypto::PublicKey& key,
+                            std::chrono::seconds limit) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (peer_listed(net, node, key)) {
+    if (std::chrono::steady_clock::now() >= end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return true;
+}
+
 }  // namespace nl::test

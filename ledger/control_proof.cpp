@@ -153,9 +153,11 @@ Result<std::vector<ControlAnswer::Part>> cover(const Resource& want, StateEntrie
   }
   if (st.segments.back().range.last < want.last)
     return fail("proof segments do not cover " + want.to_string() + ": nothing controls its end");
-  for (const auto& [id, h] : st.holdings)
-    if (std::none_of(st.segments.begin(), st.segments.end(), [&](const Segment& s) { return s.holding == id; }))
+  for (const auto& entry : st.holdings) {
+    const HoldingId id = entry.first;  // a structured binding can't be captured before C++20 in clang 14
+    if (std::none_of(st.segments.begin(), st.segments.end(), [id](const Segment& s) { return s.holding == id; }))
       return fail("proof lists holding #" + std::to_string(id) + ", which no segment names");
+  }
   return parts;
 }
 

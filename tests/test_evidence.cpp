@@ -47,22 +47,8 @@ VoteEvidence double_vote_for(const crypto::Hash32& genesis, uint8_t signer, uint
   return VoteEvidence::make(v("block-a"), v("block-b")).value();
 }
 
-struct Fx : test::ChainFixture {
-  Fx() : ChainFixture("nl-evidence") {}
-  PreparedBlock next(const std::vector<Evidence>& evidence = {}) {
-    auto p = chain->propose({}, time += 10, pub(100), SignatureCheck::verify, evidence);
-    auto s = chain->commit(p, certify(p.block, {100, 101, 102}));
-    REQUIRE_MESSAGE(s.ok(), s.error());
-    return p;
-  }
-  // The reason the next block drops `ev`.
-  std::string refusal(const Evidence& ev) {
-    auto p = next({ev});
-    REQUIRE(p.rejected_evidence.size() == 1);
-    CHECK(p.rejected_evidence[0].evidence_id == ev.id());
-    CHECK(p.block.evidence.empty());
-    return p.rejected_evidence[0].reason;
-  }
+struct Fx : test::EvidenceChainFixture {
+  Fx() : EvidenceChainFixture("nl-evidence") {}
 };
 
 }  // namespace

@@ -53,20 +53,8 @@ ProposalEvidence by_proposer(uint64_t h, uint32_t r, const char* a = "block-a", 
   return double_proposal(proposer_seed(h, r), h, r, a, b);
 }
 
-struct Fx : test::ChainFixture {
-  Fx() : ChainFixture("nl-evidence-proposal") {}
-  PreparedBlock next(const std::vector<Evidence>& evidence = {}) {
-    auto p = chain->propose({}, time += 10, pub(100), SignatureCheck::verify, evidence);
-    auto s = chain->commit(p, certify(p.block, {100, 101, 102}));
-    REQUIRE_MESSAGE(s.ok(), s.error());
-    return p;
-  }
-  std::string refusal(const Evidence& ev) {
-    auto p = next({ev});
-    REQUIRE(p.rejected_evidence.size() == 1);
-    CHECK(p.block.evidence.empty());
-    return p.rejected_evidence[0].reason;
-  }
+struct Fx : test::EvidenceChainFixture {
+  Fx() : EvidenceChainFixture("nl-evidence-proposal") {}
 };
 
 bool has(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }

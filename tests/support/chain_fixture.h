@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "fixtures.h"
 #include "ledger/chain.h"
@@ -27,6 +28,25 @@ struct ChainFixture {
     auto c = ledger::Chain::open(dir / "ledger", g);
     REQUIRE_MESSAGE(c.ok(), c.error());
     chain = std::move(*c);
+  }
+};
+
+// Empty blocks carrying evidence, each certified by validators 100..102.
+struct EvidenceChainFixture : ChainFixture {
+  using ChainFixture::ChainFixture;
+  ledger::PreparedBlock next(const std::vector<ledger::Evidence>& evidence = {}) {
+    auto p = chain->propose({}, time += 10, seeded_key(100).public_key(), ledger::SignatureCheck::verify, evidence);
+    auto s = chain->commit(p, certify(p.block, {100, 101, 102}));
+    REQUIRE_MESSAGE(s.ok(), s.error());
+    return p;
+  }
+  // The reason the next block drops `ev`.
+  std::string refusal(const ledger::Evidence& ev) {
+    auto p = next({ev});
+    REQUIRE(p.rejected_evidence.size() == 1);
+    CHECK(p.rejected_evidence[0].evidence_id == ev.id());
+    CHECK(p.block.evidence.empty());
+    return p.rejected_evidence[0].reason;
   }
 };
 

@@ -1,6 +1,8 @@
 // Proof-of-control size and verify time (issue 15, "Figures"):
 //   - against the validator count N (4, 16, 64, 100), no set change;
 //   - against validator-set changes (0, 10, 100) at N = 16;
+//   - against custody depth (1, 3, 6 hops, each in its own block) at N = 4
+//     and 16;
 //   - for the AFRINIC designation with the most control segments, on a
 //     genesis imported from ../shared/data (AFRINIC 2024 with IANA's CSVs),
 //     and for one /24 inside it.
@@ -11,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -113,17 +116,30 @@ struct Figure {
   size_t changes = 0;
 };
 
-Figure measure(const ControlProof& proof, const TrustedSet& start, int runs) {
+// Decode + verify, the median over `runs`.
+Figure timed(const ControlProof& proof, const std::function<Result<ControlAnswer>(const ControlProof&)>& verify,
+             int runs) {
   Bytes file = proof.encode();
   std::vector<double> us;
   for (int i = 0; i < runs; ++i) {
     auto t = Clock::now();
     auto d = ControlProof::decode(file);
-    auto a = d ? verify_control_proof(*d, start) : Result<ControlAnswer>(d.take_error());
+    auto a = d ? verify(*d) : Result<ControlAnswer>(d.take_error());
     us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t).count());
     if (!a) std::fprintf(stderr, "proof failed: %s\n", a.error().c_str()), std::exit(1);
   }
   return {file.size(), median(us), proof.set_changes.size()};
+}
+
+// From the genesis: set changes and the custody chain. The genesis hash is
+// computed once, as a verifier of many proofs does.
+Figure measure(const ControlProof& proof, const Genesis& g, int runs) {
+  const TrustedSet start = TrustedSet::from_genesis(g);
+  return timed(proof, [&](const ControlProof& p) { return verify_control_proof(p, g, start); }, runs);
+}
+// From a trusted set: the set changes after it, no custody.
+Figure measure(const ControlProof& proof, const TrustedSet& t, int runs) {
+  return timed(proof, [&](const ControlProof& p) { return verify_control_proof(p, t); }, runs);
 }
 
 std::vector<crypto::SecretKey> keys_1_to(size_t n) {
@@ -139,7 +155,7 @@ void by_validators(int runs) {
     b.commit({b.root_tx(DelegateBody{Resource::parse("10.1.0.0/16").value(), AccountId{key(9999).public_key()},
                                      HoldingKind::allocation, 0})});
     auto f = measure(b.chain->prove_control(Resource::parse("10.1.0.0/16").value()).value(),
-                     TrustedSet::from_genesis(b.g), runs);
+                     b.g, runs);
     std::printf("%10zu  %11zu  %18.0f\n", n, f.bytes, f.verify_us);
   }
 }
@@ -160,12 +176,34 @@ void by_set_changes(int runs) {
       b.commit({});
     }
     auto proof = b.chain->prove_control(Resource::parse("10.1.0.0/16").value()).value();
-    auto f = measure(proof, TrustedSet::from_genesis(b.g), runs);
+    auto f = measure(proof, b.g, runs);
     auto trusted = verify_control_proof(proof, b.g)->certified_by;
     auto skip = measure(proof, trusted, runs);
     std::printf("%11zu  %11zu  %18.0f   (from a trusted set at the tip: %.0f us)\n", f.changes, f.bytes, f.verify_us,
                 skip.verify_us);
   }
+}
+
+void by_custody_depth(int runs) {
+  std::printf("validators  custody depth  proof bytes  verify median (us)   [a delegate, then transfers of the whole "
+              "/16, each hop in its own block]\n");
+  for (size_t n : {4, 16})
+    for (size_t depth : {1, 3, 6}) {
+      Bench b(genesis_of(n), keys_1_to(n));
+      const Resource r = Resource::parse("10.1.0.0/16").value();
+      auto holder = [](size_t i) { return key(uint32_t(5000 + i)); };
+      b.commit({b.root_tx(DelegateBody{r, AccountId{holder(1).public_key()}, HoldingKind::allocation, 0})});
+      for (size_t i = 1; i < depth; ++i) {
+        Transaction tx{b.g.chain_id, b.gh, AccountId{holder(i).public_key()}, 1,
+                       TransferBody{r, AccountId{holder(i + 1).public_key()}}, {}};
+        tx.sign(holder(i));
+        tx.sign(holder(i + 1));
+        b.commit({tx});
+      }
+      auto proof = b.chain->prove_control(r).value();
+      auto f = measure(proof, b.g, runs);
+      std::printf("%10zu  %13zu  %11zu  %18.0f\n", n, depth, f.bytes, f.verify_us);
+    }
 }
 
 void afrinic(const std::string& data, int runs) {
@@ -197,14 +235,14 @@ void afrinic(const std::string& data, int runs) {
     if (s > most && s <= kMaxProofSegments) most = s, best = h;
   }
   if (!best) return (void)std::printf("AFRINIC: no holding found\n");
-  auto whole = measure(b.chain->prove_control(best->range).value(), TrustedSet::from_genesis(b.g), runs);
+  auto whole = measure(b.chain->prove_control(best->range).value(), b.g, runs);
   std::printf("AFRINIC 2024, %s (%zu segments): %zu bytes, verify median %.0f us\n", best->range.to_string().c_str(),
               most, whole.bytes, whole.verify_us);
   // One /24 inside it, the first one some segment covers alone.
   for (const auto& s : b.chain->registry().segments_covering(best->range)) {
     Resource r{Family::ipv4, s.range.first & ~u128(0xff), (s.range.first & ~u128(0xff)) + 0xff};
     if (!s.range.contains(r)) continue;
-    auto one = measure(b.chain->prove_control(r).value(), TrustedSet::from_genesis(b.g), runs);
+    auto one = measure(b.chain->prove_control(r).value(), b.g, runs);
     std::printf("AFRINIC 2024, %s inside it (1 segment): %zu bytes, verify median %.0f us\n", r.to_string().c_str(),
                 one.bytes, one.verify_us);
     break;
@@ -227,6 +265,7 @@ int main(int argc, char** argv) {
   if (runs < 1) bench::usage_error("--runs must be at least 1", kUsage);
   by_validators(runs);
   by_set_changes(runs);
+  by_custody_depth(runs);
   afrinic(data, runs);
   return 0;
 }

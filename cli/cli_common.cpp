@@ -143,14 +143,6 @@ Result<uint32_t> parse_asn(std::string_view text) {
   return static_cast<uint32_t>(v);
 }
 
-std::string rfc3339(uint64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  if (!gmtime_r(&tt, &tm)) return std::to_string(t);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 uint64_t unix_now() {
   auto now = std::chrono::system_clock::now().time_since_epoch();

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <utility>
 
+#include "ledger/time_text.h"
 #include "crypto/basics/bytes.h"
 #include "crypto/basics/result.h"
 
@@ -54,7 +55,7 @@ CLI::Validator asn_value();       // AS64496 or 64496
 // date (midnight UTC) or unix seconds.
 Result<uint64_t> parse_time(std::string_view text);
 Result<uint32_t> parse_asn(std::string_view text);
-std::string rfc3339(uint64_t unix_seconds);
+using ledger::rfc3339;  // ledger/time_text.h
 uint64_t unix_now();
 
 // Reads a whole regular file of at most `max_bytes`; errors name the file.

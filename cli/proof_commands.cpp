@@ -2,6 +2,7 @@
 // file and the genesis: no node is trusted or even contacted.
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
@@ -35,9 +36,10 @@ int run_get(const GetOpts& o) {
   if (!p) return report(kExitFailure, "node " + node.url() + " sent a malformed proof: " + p.error());
   std::string data(bytes->begin(), bytes->end());
   if (auto s = write_file(o.out, data); !s) return report(kExitFailure, s.error());
-  std::printf("wrote %s: proof of %s, %zu bytes, at height %llu, %zu validator-set changes\n", o.out.c_str(),
-              p->resource.to_string().c_str(), bytes->size(),
-              static_cast<unsigned long long>(p->state_header().header.height), p->set_changes.size());
+  std::printf("wrote %s: proof of %s, %zu bytes, at height %llu, %zu validator-set changes, %zu custody hops\n",
+              o.out.c_str(), p->resource.to_string().c_str(), bytes->size(),
+              static_cast<unsigned long long>(p->state_header().header.height), p->set_changes.size(),
+              p->custody.size());
   return kExitOk;
 }
 
@@ -52,13 +54,17 @@ int invalid(const VerifyOpts& o, const std::string& reason) {
   return kExitFailure;
 }
 
-// Where the verifier starts: the trusted set when given (it skips the set
-// changes before it), else the genesis set.
-Result<ledger::TrustedSet> verifier_start(const VerifyOpts& o) {
-  if (!o.trusted_set.empty()) return ledger::TrustedSet::load(o.trusted_set);
+// From the genesis: every set change and the custody chain. From a trusted
+// set: the set changes after it, and no custody (a set names no holders).
+Result<ledger::ControlAnswer> verify_from_start(const VerifyOpts& o, const ledger::ControlProof& proof) {
+  if (!o.trusted_set.empty()) {
+    auto start = ledger::TrustedSet::load(o.trusted_set);
+    if (!start) return start.take_error();
+    return ledger::verify_control_proof(proof, *start);
+  }
   auto genesis = ledger::Genesis::load(o.genesis);
   if (!genesis) return genesis.take_error();
-  return ledger::TrustedSet::from_genesis(*genesis);
+  return ledger::verify_control_proof(proof, *genesis);
 }
 
 nlohmann::json answer_json(const ledger::ControlAnswer& a) {
@@ -71,10 +77,14 @@ nlohmann::json answer_json(const ledger::ControlAnswer& a) {
     if (h.kind == ledger::HoldingKind::lease) j["lease_until"] = rfc3339(h.lease_until);
     parts.push_back(std::move(j));
   }
+  nlohmann::json custody = nullptr;
+  if (a.custody)
+    custody = {{"hops", a.custody->hops}, {"key_changes", a.custody->key_changes}, {"max_depth", a.custody->max_depth}};
   return {{"valid", true},
           {"height", a.height},
           {"block_time", rfc3339(a.time)},
           {"set_changes_checked", a.set_changes_checked},
+          {"custody", custody},
           {"parts", std::move(parts)}};
 }
 
@@ -85,9 +95,7 @@ int run_verify(const VerifyOpts& o) {
   if (!bytes) return invalid(o, bytes.error());
   auto proof = ledger::ControlProof::decode(*bytes);
   if (!proof) return invalid(o, o.file + ": " + proof.error());
-  auto start = verifier_start(o);
-  if (!start) return invalid(o, start.error());
-  auto answer = ledger::verify_control_proof(*proof, *start);
+  auto answer = verify_from_start(o, *proof);
   if (!answer) return invalid(o, o.file + ": " + answer.error());
   if (!o.save_trusted_set.empty()) {
     std::string text = answer->certified_by.to_json();
@@ -112,6 +120,12 @@ int run_verify(const VerifyOpts& o) {
   if (answer->set_changes_checked > 0)
     std::printf("followed %zu validator-set changes from %s\n", answer->set_changes_checked,
                 o.trusted_set.empty() ? "the genesis set" : "the trusted set");
+  if (answer->custody)
+    std::printf("custody: %zu hops and %zu key changes from the genesis holders, each signed by the key in control "
+                "at its moment\n",
+                answer->custody->hops, answer->custody->key_changes);
+  else
+    std::printf("custody: not checked (it needs --genesis; a trusted set names no holders)\n");
   if (!o.save_trusted_set.empty())
     std::printf("saved the set that certified height %llu to %s\n", static_cast<unsigned long long>(answer->height),
                 o.save_trusted_set.c_str());
@@ -128,18 +142,35 @@ int run_compare(const CompareOpts& o) {
   VerifyOpts start_opts{"", o.genesis, o.trusted_set, "", o.json};
   if (o.genesis.empty() == o.trusted_set.empty())
     return report(kExitUsage, "give one of --genesis FILE or --trusted-set FILE");
-  auto start = verifier_start(start_opts);
-  if (!start) return invalid(start_opts, start.error());
   std::vector<ledger::ControlProof> proofs;
   for (const auto& file : {o.a, o.b}) {
     auto bytes = read_file(file, ledger::kMaxProofBytes);
     if (!bytes) return invalid(start_opts, bytes.error());
     auto proof = ledger::ControlProof::decode(*bytes);
     if (!proof) return invalid(start_opts, file + ": " + proof.error());
-    if (auto a = ledger::verify_control_proof(*proof, *start); !a) return invalid(start_opts, file + ": " + a.error());
+    if (auto a = verify_from_start(start_opts, *proof); !a) return invalid(start_opts, file + ": " + a.error());
     proofs.push_back(std::move(*proof));
   }
-  const auto cmp = ledger::compare_proofs(proofs[0], proofs[1]);
+  std::optional<ledger::Genesis> genesis;
+  if (!o.genesis.empty()) {
+    auto g = ledger::Genesis::load(o.genesis);
+    if (!g) return invalid(start_opts, g.error());
+    genesis = std::move(*g);
+  }
+  const auto cmp = ledger::compare_proofs(proofs[0], proofs[1], genesis ? &*genesis : nullptr);
+  nlohmann::json omissions = nlohmann::json::array();
+  bool custody_conflict = false;
+  for (const auto& m : cmp.omissions) {
+    custody_conflict = custody_conflict || m.conflict();
+    nlohmann::json hops = nlohmann::json::array();
+    for (const auto& h : m.hops) hops.push_back({{"height", h.height}, {"tx", h.tx_id.hex()}, {"kind", h.kind}});
+    omissions.push_back({{"in", m.from_a ? "A" : "B"},
+                         {"left_out_by", m.from_a ? "B" : "A"},
+                         {"hops", std::move(hops)},
+                         {"conflict", m.conflict()},
+                         {"refused", m.refused}});
+  }
+  const bool conflict = !cmp.conflicts.empty() || custody_conflict;
   nlohmann::json conflicts = nlohmann::json::array();
   for (const auto& c : cmp.conflicts) {
     nlohmann::json signers = nlohmann::json::array();
@@ -157,13 +188,29 @@ int run_compare(const CompareOpts& o) {
   if (o.json) {
     std::printf("%s\n", nlohmann::json{{"valid", true},
                                        {"common_heights", cmp.common_heights},
-                                       {"conflicts", conflicts}}
+                                       {"conflicts", conflicts},
+                                       {"custody_omissions", omissions}}
                             .dump()
                             .c_str());
-    return cmp.conflicts.empty() ? kExitOk : kExitFailure;
+    return conflict ? kExitFailure : kExitOk;
   }
-  if (cmp.conflicts.empty()) {
-    std::printf("no conflict: both proofs are valid and agree at every height both certify (%zu)\n", cmp.common_heights);
+  for (const auto& m : omissions) {
+    const std::string in = m["in"], out = m["left_out_by"];
+    std::string what;
+    for (const auto& h : m["hops"])
+      what += (what.empty() ? "" : ", ") + h["kind"].get<std::string>() + " at height " + h["height"].dump() +
+              " (tx " + h["tx"].get<std::string>().substr(0, 16) + "...)";
+    if (m["conflict"].get<bool>())
+      std::printf("custody conflict: %s leaves out hops over its resource that %s carries, each certified: %s; with "
+                  "them put back %s is refused: %s\n",
+                  out.c_str(), in.c_str(), what.c_str(), out.c_str(), m["refused"].get<std::string>().c_str());
+    else
+      std::printf("note: %s leaves out hops that %s carries (%s); with them put back %s still verifies\n",
+                  out.c_str(), in.c_str(), what.c_str(), out.c_str());
+  }
+  if (!conflict) {
+    std::printf("no conflict: both proofs are valid and agree at every height both certify (%zu)%s\n",
+                cmp.common_heights, genesis ? " and in their custody chains" : "");
     return kExitOk;
   }
   for (const auto& c : conflicts) {

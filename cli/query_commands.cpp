@@ -104,6 +104,18 @@ void print_account(const json& j) {
   std::printf("account     %s\n", str(j, "account").c_str());
   std::printf("next nonce  %s\n", str(j, "next_nonce").c_str());
   std::printf("current key %s\n", str(j, "current_key").c_str());
+  if (j.contains("recovery") && j["recovery"].is_object()) {
+    const json& r = j["recovery"];
+    std::printf("recovery    %s of %zu accounts, delay %s s\n", str(r, "threshold").c_str(),
+                arr(r, "accounts").size(), str(r, "delay_seconds").c_str());
+  }
+  if (j.contains("pending_recovery") && j["pending_recovery"].is_object()) {
+    const json& p = j["pending_recovery"];
+    std::printf("PENDING RECOVERY to key %s, in effect at %s (started at height %s by %s); the current key can "
+                "stop it: numledger tx cancel-recovery\n",
+                str(p, "new_key").c_str(), str(p, "effective_at").c_str(), str(p, "started_height").c_str(),
+                str(p, "started_by").c_str());
+  }
   std::printf("chain id    %s (at height %s)\n", str(j, "chain_id").c_str(), str(j, "height").c_str());
   const json& hs = arr(j, "holdings");
   std::printf("holdings:%s\n", hs.empty() ? " none" : (" " + str(j, "holding_count") + " in all").c_str());

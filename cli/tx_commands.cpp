@@ -1,9 +1,11 @@
 // The tx builders: numledger tx delegate|transfer|return|revoke|renew|
-// authorize|withdraw|set-metadata|rotate-key (and validator-update, in
+// authorize|withdraw|set-metadata|rotate-key|set-recovery|recover|
+// cancel-recovery (and validator-update, in
 // tx_validator_commands.cpp). Each builds one transaction,
 // signs it with --key (and, for rotate-key, --new-key) and writes a
 // transaction file. Fully offline with --genesis (or --chain-id and
 // --genesis-hash) and --nonce; otherwise the missing values come from the node.
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <functional>
@@ -115,6 +117,10 @@ int build(const Common& c, const BodyFn& make_body) {
     if (!tx.signed_by(co.key))
       std::printf("the %s %s must co-sign: numledger tx sign %s --key <their key file>\n", co.role.c_str(),
                   ledger::AccountId{co.key}.to_string().c_str(), c.out.c_str());
+  if (std::holds_alternative<ledger::RecoverBody>(tx.body))
+    std::printf("the other recovery accounts co-sign until the policy's threshold is met: numledger tx sign %s "
+                "--key <recovery key file>\n",
+                c.out.c_str());
   return kExitOk;
 }
 
@@ -184,6 +190,41 @@ struct RangeArgs {
 void add_range(CLI::App* cmd, RangeArgs& a) {
   cmd->add_option("RESOURCE", a.range, "address range, prefix or AS numbers")->required()->check(resource_value());
 }
+
+// "90d", "12h", "30m", "3600s" or plain seconds.
+Result<uint64_t> parse_duration(const std::string& text) {
+  const std::string bad = "--delay '" + text + "' is not a duration (90d, 12h, 30m, 3600s or seconds)";
+  if (text.empty() || text.size() > 12) return fail(bad);
+  uint64_t unit = 1;
+  std::string digits = text;
+  switch (text.back()) {
+    case 'd': unit = 86400; break;
+    case 'h': unit = 3600; break;
+    case 'm': unit = 60; break;
+    case 's': unit = 1; break;
+    default: digits.push_back('s');
+  }
+  digits.pop_back();
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) return fail(bad);
+  return std::stoull(digits) * unit;
+}
+
+// An account's text, or a key file whose public key names it.
+Result<ledger::AccountId> account_or_key_file(const char* opt, const std::string& text) {
+  if (auto a = ledger::AccountId::parse(text)) return a;
+  if (auto pk = crypto::read_key_file_public(text)) return ledger::AccountId{*pk};
+  return fail(std::string(opt) + " '" + text + "' is neither an account (nl...) nor a readable key file");
+}
+
+struct RecoveryArgs {
+  std::vector<std::string> accounts;
+  int threshold = 1;
+  std::string delay;
+};
+
+struct RecoverArgs {
+  std::string account, new_key;
+};
 
 struct MetaArgs {
   std::string range;
@@ -315,6 +356,59 @@ void add_tx_build_commands(CLI::App& tx, Dispatch& d) {
       return build(*common, [&]() -> Result<TxBody> { return TxBody{ledger::RotateKeyBody{*pk}}; });
     };
   });
+
+  add_builder<RecoveryArgs>(
+      tx, d, "set-recovery",
+      "name the accounts that may, M together, move your account to a new key after a delay you can cancel in",
+      [](CLI::App* cmd, RecoveryArgs& a) {
+        cmd->add_option("--recovery", a.accounts, "a recovery account or its key file (repeat, at most 7)")
+            ->required();
+        cmd->add_option("--threshold", a.threshold, "how many recovery accounts must sign a recovery (M)")
+            ->default_val(1);
+        cmd->add_option("--delay", a.delay, "how long a recovery waits, in block time: 90d, 12h, 30m, 3600s")
+            ->required();
+      },
+      [](const RecoveryArgs& a) -> Result<TxBody> {
+        ledger::SetRecoveryBody b;
+        for (const auto& text : a.accounts) {
+          auto acc = account_or_key_file("--recovery", text);
+          if (!acc) return acc.take_error();
+          b.accounts.push_back(*acc);
+        }
+        std::sort(b.accounts.begin(), b.accounts.end());
+        if (std::adjacent_find(b.accounts.begin(), b.accounts.end()) != b.accounts.end())
+          return fail("--recovery names one account twice");
+        if (auto s = ledger::check_recovery_accounts(b.accounts); !s) return s.take_error();
+        if (a.threshold < 1 || static_cast<size_t>(a.threshold) > b.accounts.size())
+          return fail("--threshold " + std::to_string(a.threshold) + " must be between 1 and the " +
+                      std::to_string(b.accounts.size()) + " recovery accounts");
+        b.threshold = static_cast<uint8_t>(a.threshold);
+        auto delay = parse_duration(a.delay);
+        if (!delay) return delay.take_error();
+        if (*delay < ledger::kMinRecoveryDelay || *delay > ledger::kMaxRecoveryDelay)
+          return fail("--delay must be between 1h and 10 years (" + std::to_string(ledger::kMinRecoveryDelay) +
+                      " to " + std::to_string(ledger::kMaxRecoveryDelay) + " seconds)");
+        b.delay = *delay;
+        return TxBody{b};
+      });
+  add_builder<RecoverArgs>(
+      tx, d, "recover",
+      "as a recovery account, start moving ACCOUNT to a new key; M recovery keys and the new key sign (tx sign)",
+      [](CLI::App* cmd, RecoverArgs& a) {
+        cmd->add_option("ACCOUNT", a.account, "the account to recover, or its key file")->required();
+        cmd->add_option("--new-key", a.new_key, "the new key: an account id (nl...) or a key file")->required();
+      },
+      [](const RecoverArgs& a) -> Result<TxBody> {
+        auto acc = account_or_key_file("ACCOUNT", a.account);
+        if (!acc) return acc.take_error();
+        auto nk = account_or_key_file("--new-key", a.new_key);
+        if (!nk) return nk.take_error();
+        if (*acc == *nk) return fail("--new-key is the account's own key; name a new one");
+        return TxBody{ledger::RecoverBody{*acc, nk->key}};
+      });
+  add_builder<RecoverArgs>(
+      tx, d, "cancel-recovery", "with your current key, stop a pending recovery of your account within its delay",
+      [](CLI::App*, RecoverArgs&) {}, [](const RecoverArgs&) -> Result<TxBody> { return TxBody{ledger::CancelRecoveryBody{}}; });
 
   add_validator_update_command(tx, d);
 }

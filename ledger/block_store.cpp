@@ -147,9 +147,8 @@ Status BlockStore::append(const Block& block, const CommitCertificate& cert,
     Writer loc;
     loc.u64(h).u32(i);
     ok = check(batch.Put(cfs_[kTxIndex], slice(ByteView(id.b)), slice(loc.data())));
-    if (auto r = named_range(tx.body); ok && r)
-      for (const Bytes& k : history_index::keys_for(*r, {h, i}))
-        ok = ok && check(batch.Put(cfs_[kHistory], slice(k), rocksdb::Slice()));
+    for (const Bytes& k : history_index::keys_for_tx(tx, {h, i}))
+      ok = ok && check(batch.Put(cfs_[kHistory], slice(k), rocksdb::Slice()));
   }
   for (const auto& w : writes) {
     if (!ok) break;
@@ -205,6 +204,13 @@ Status BlockStore::for_each_history(const Resource& r, std::optional<TxLocation>
   return st;
 }
 
+Status BlockStore::for_each_key_change(const AccountId& account, const std::function<void(TxLocation)>& visit) const {
+  const rocksdb::Snapshot* snap = db_->GetSnapshot();
+  Status st = history_index::walk_key_changes(*db_, cfs_[kHistory], snap, account, visit);
+  db_->ReleaseSnapshot(snap);
+  return st;
+}
+
 Result<HistoryPage> BlockStore::history(const Resource& r, size_t limit, std::optional<TxLocation> before) const {
   HistoryPage page;
   if (limit == 0 || r.first > r.last) return page;
@@ -242,10 +248,9 @@ Status BlockStore::upgrade_history_index() {
     auto b = block(h);
     if (!b) return fail("cannot rebuild the history index: " + b.error());
     for (uint32_t i = 0; i < b->txs.size(); ++i)
-      if (auto r = named_range(b->txs[i].body))
-        for (const Bytes& k : history_index::keys_for(*r, {h, i}))
-          if (!batch.Put(cfs_[kHistory], slice(k), rocksdb::Slice()).ok())
-            return fail("cannot rebuild the history index at height " + std::to_string(h));
+      for (const Bytes& k : history_index::keys_for_tx(b->txs[i], {h, i}))
+        if (!batch.Put(cfs_[kHistory], slice(k), rocksdb::Slice()).ok())
+          return fail("cannot rebuild the history index at height " + std::to_string(h));
     if (h % 256 == 0 || h == tip) {
       s = db_->Write(rocksdb::WriteOptions(), &batch);
       if (!s.ok()) return fail("cannot rebuild the history index: " + s.ToString());

@@ -63,6 +63,8 @@ class BlockStore {
   // The same walk with a visitor that returns false to stop.
   Status for_each_history(const Resource& r, std::optional<TxLocation> before,
                           const std::function<bool(TxLocation)>& visit) const;
+  // Each key change of `account` (history_index::walk_key_changes), oldest first.
+  Status for_each_key_change(const AccountId& account, const std::function<void(TxLocation)>& visit) const;
   // Every committed state entry, in key order.
   Status for_each_state(const std::function<Status(ByteView key, ByteView value)>& fn) const;
   // One committed state entry; nullopt when absent.

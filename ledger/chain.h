@@ -9,6 +9,7 @@
 // Every method that changes or checks state needs exclusive access; the
 // const ones may run together.
 #pragma once
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -81,7 +82,8 @@ class Chain {
   const BlockStore& store() const { return *store_; }
   const crypto::Hash32 state_root() const { return commitment_.root(); }
 
-  // A self-contained proof of who controls `r` at the tip.
+  // A self-contained proof of who controls `r` at the tip, with its
+  // custody chain; it verifies against the genesis before it is returned.
   Result<ControlProof> prove_control(const Resource& r) const;
 
  private:
@@ -90,6 +92,9 @@ class Chain {
   // evidence applied to the live state and the state root compared. On
   // success the state holds the block's effects (the registry writes are
   // returned); on failure it is undone.
+  using BlockReader = std::function<Result<const Block*>(uint64_t height)>;
+  // Where the custody hops of r are (custody_chain.h), ascending.
+  Result<std::vector<TxLocation>> custody_hops(const Resource& r, const BlockReader& block_at) const;
   Result<std::vector<StateWrite>> apply_block(const Block& b, const TxsVerified& verified);
   Status check_header(const Block& b);
   // `cert` against the validator set of its height; the tip's own

@@ -1,6 +1,7 @@
 // Chain::prove_control: the proof a holder carries (ledger/control_proof.h).
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "ledger/chain.h"
 #include "ledger/state_keys.h"
@@ -29,38 +30,59 @@ Result<ControlProof> Chain::prove_control(const Resource& r) const {
   auto segs = registry_.segments_covering(r);
   if (auto s = covers_wholly(r, segs); !s) return s.take_error();
 
+  // Blocks read once each, whatever asks for them.
+  std::map<uint64_t, Block> blocks;
+  auto block_at = [&](uint64_t h) -> Result<const Block*> {
+    if (auto it = blocks.find(h); it != blocks.end()) return &it->second;
+    auto b = store_->block(h);
+    if (!b) return fail("cannot read block " + std::to_string(h) + ": " + b.error());
+    return &blocks.emplace(h, std::move(*b)).first->second;
+  };
+
   // Every set change in force by the tip: the validator-updates of the
   // block kValidatorUpdateDelay heights before each set took effect.
-  std::map<uint64_t, CertifiedHeader> headers;
-  struct Found {
-    uint64_t height;
-    uint32_t index;
-    Transaction tx;
-    TxInclusion inclusion;
-  };
-  std::vector<Found> changes;
+  std::vector<TxLocation> changes;
   for (const auto& [from, set] : registry_.validator_sets()) {
     if (from <= 1 || from > tip_.height) continue;  // the genesis set, or not yet in force
     const uint64_t h = from - kValidatorUpdateDelay;
-    auto block = store_->block(h);
-    if (!block) return fail("cannot read the block of a set change: " + block.error());
-    auto cert = store_->cert(h);
-    if (!cert) return fail("cannot read the certificate of a set change: " + cert.error());
-    headers[h] = {block->header, *cert};
-    for (uint32_t i = 0; i < block->txs.size(); ++i)
-      if (std::holds_alternative<ValidatorUpdateBody>(block->txs[i].body))
-        changes.push_back({h, i, block->txs[i], prove_tx_inclusion(block->txs, i)});
+    auto block = block_at(h);
+    if (!block) return block.take_error();
+    for (uint32_t i = 0; i < (*block)->txs.size(); ++i)
+      if (std::holds_alternative<ValidatorUpdateBody>((*block)->txs[i].body)) changes.push_back({h, i});
   }
-  headers[tip_.height] = {tip_, *tip_cert_};
+  auto custody = custody_hops(r, block_at);
+  if (!custody) return custody.take_error();
 
+  // The headers those need, shared, and the tip's.
+  std::map<uint64_t, uint32_t> index_of;
+  for (const auto* list : {&changes, &*custody})
+    for (const TxLocation& at : *list) index_of[at.height] = 0;
+  index_of[tip_.height] = 0;
   ControlProof p;
   p.resource = r;
-  std::map<uint64_t, uint32_t> index_of;
-  for (auto& [h, ch] : headers) {
-    index_of[h] = static_cast<uint32_t>(p.headers.size());
-    p.headers.push_back(std::move(ch));
+  for (auto& [h, index] : index_of) {
+    index = static_cast<uint32_t>(p.headers.size());
+    if (h == tip_.height) {
+      p.headers.push_back({tip_, *tip_cert_});
+      continue;
+    }
+    auto block = block_at(h);
+    if (!block) return block.take_error();
+    auto cert = store_->cert(h);
+    if (!cert) return fail("cannot read the certificate of height " + std::to_string(h) + ": " + cert.error());
+    p.headers.push_back({(*block)->header, *cert});
   }
-  for (auto& c : changes) p.set_changes.push_back({index_of[c.height], std::move(c.tx), std::move(c.inclusion)});
+  auto included = [&](const TxLocation& at) -> Result<IncludedTx> {
+    auto block = block_at(at.height);
+    if (!block) return block.take_error();
+    return IncludedTx{index_of[at.height], (*block)->txs[at.index], prove_tx_inclusion((*block)->txs, at.index)};
+  };
+  for (const auto* list : {&changes, &*custody})
+    for (const TxLocation& at : *list) {
+      auto tx = included(at);
+      if (!tx) return tx.take_error();
+      (list == &changes ? p.set_changes : p.custody).push_back(std::move(*tx));
+    }
 
   std::vector<StateMultiproof::Entry> entries;
   std::vector<HoldingId> ids;
@@ -80,7 +102,69 @@ Result<ControlProof> Chain::prove_control(const Resource& r) const {
   auto state = commitment_.prove_many(std::move(entries));
   if (!state) return fail("internal: a committed entry has no proof");
   p.state = std::move(*state);
+  // Never serve what a verifier refuses to read, or what does not verify
+  // (a holder's nested holdings, say).
+  if (p.headers.size() > kMaxProofHeaders)
+    return fail(r.to_string() + " needs " + std::to_string(p.headers.size()) + " certified headers; a proof carries at most " +
+                std::to_string(kMaxProofHeaders) + ": ask for a narrower resource");
+  if (const size_t bytes = p.encode().size(); bytes > kMaxProofBytes)
+    return fail("the proof of " + r.to_string() + " would be " + std::to_string(bytes) + " bytes; a verifier reads at most " +
+                std::to_string(kMaxProofBytes) + ": ask for a narrower resource");
+  const TrustedSet start{genesis_.chain_id, genesis_hash_, 1, genesis_.validators};
+  if (auto v = verify_control_proof(p, genesis_, start); !v)
+    return fail("cannot prove control of " + r.to_string() + ": " + v.error());
   return p;
+}
+
+Result<std::vector<TxLocation>> Chain::custody_hops(const Resource& r, const BlockReader& block_at) const {
+  // The key changes of every account that signs a hop, and of the
+  // recovery accounts that may sign theirs, are wanted too.
+  std::set<AccountId> seen;
+  std::vector<AccountId> todo;
+  auto want = [&](const AccountId& a) {
+    if (seen.insert(a).second) todo.push_back(a);
+  };
+  // The hops over r: the range kinds that move control or a lease's expiry.
+  std::set<TxLocation> found;
+  std::string failure;
+  Status walked = store_->for_each_history(r, std::nullopt, [&](TxLocation at) {
+    auto block = block_at(at.height);
+    if (!block) {
+      failure = block.error();
+      return false;
+    }
+    const Transaction& tx = (*block)->txs[at.index];
+    if (is_custody_kind(tx.body)) {
+      found.insert(at);
+      want(tx.signer);
+    }
+    return found.size() <= kMaxProofCustodyHops;
+  });
+  if (!walked) return walked.take_error();
+  if (!failure.empty()) return fail(failure);
+  while (!todo.empty() && found.size() <= kMaxProofCustodyHops) {
+    const AccountId a = todo.back();
+    todo.pop_back();
+    Status s = store_->for_each_key_change(a, [&](TxLocation at) {
+      auto block = block_at(at.height);
+      if (!block) {
+        failure = block.error();
+        return;
+      }
+      const Transaction& tx = (*block)->txs[at.index];
+      if (key_changed_account(tx) != a) return;  // another account with the same 16-byte prefix
+      found.insert(at);
+      want(tx.signer);
+      if (const auto* b = std::get_if<SetRecoveryBody>(&tx.body))
+        for (const auto& ra : b->accounts) want(ra);
+    });
+    if (!s) return s.take_error();
+    if (!failure.empty()) return fail(failure);
+  }
+  if (found.size() > kMaxProofCustodyHops)
+    return fail(r.to_string() + " has more than " + std::to_string(kMaxProofCustodyHops) +
+                " custody hops, more than one proof carries; ask for a narrower resource");
+  return std::vector<TxLocation>(found.begin(), found.end());
 }
 
 }  // namespace nl::ledger

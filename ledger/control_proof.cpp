@@ -22,11 +22,13 @@ Bytes ControlProof::encode() const {
     h.header.encode(w);
     h.cert.encode(w);
   }
-  w.count(set_changes.size());
-  for (const auto& c : set_changes) {
-    w.u32(c.header);
-    c.tx.encode(w);
-    write_fields(w, c.inclusion);
+  for (const auto* list : {&set_changes, &custody}) {
+    w.count(list->size());
+    for (const auto& c : *list) {
+      w.u32(c.header);
+      c.tx.encode(w);
+      write_fields(w, c.inclusion);
+    }
   }
   state.encode(w);
   return w.take();
@@ -51,13 +53,16 @@ Result<ControlProof> ControlProof::decode(ByteView file) {
       h.header = BlockHeader::decode(r);
       h.cert = CommitCertificate::decode(r);
     }
-    uint32_t nc = r.count(kMaxProofSetChanges);
-    p.set_changes.resize(nc);
-    for (auto& c : p.set_changes) {
-      c.header = r.u32();
-      c.tx = Transaction::decode(r);
-      c.inclusion = read_fields<TxInclusion>(r);
-    }
+    auto read_list = [&r](std::vector<IncludedTx>& list, uint32_t max) {
+      list.resize(r.count(max));
+      for (auto& c : list) {
+        c.header = r.u32();
+        c.tx = Transaction::decode(r);
+        c.inclusion = read_fields<TxInclusion>(r);
+      }
+    };
+    read_list(p.set_changes, kMaxProofSetChanges);
+    read_list(p.custody, kMaxProofCustodyHops);
     p.state = StateMultiproof::decode(r);
     return p;
   });
@@ -90,6 +95,16 @@ Status check_layout(const ControlProof& p) {
     if (h + kValidatorUpdateDelay > state_height)
       return fail("the set change at height " + std::to_string(h) + " takes effect after the proven height " +
                   std::to_string(state_height) + "; it does not belong in the proof");
+  }
+  for (size_t i = 0; i < p.custody.size(); ++i) {
+    const IncludedTx& c = p.custody[i];
+    if (c.header >= p.headers.size())
+      return fail("custody hop " + std::to_string(i) + " names header " + std::to_string(c.header) + " of " +
+                  std::to_string(p.headers.size()));
+    used[c.header] = true;
+    if (i > 0 && std::pair(c.header, c.inclusion.index) <=
+                     std::pair(p.custody[i - 1].header, p.custody[i - 1].inclusion.index))
+      return fail("proof custody hops are not in strictly ascending (height, position) order");
   }
   for (size_t i = 0; i < used.size(); ++i)
     if (!used[i])
@@ -163,7 +178,8 @@ Result<std::vector<ControlAnswer::Part>> cover(const Resource& want, StateEntrie
 
 }  // namespace
 
-Result<ControlAnswer> verify_control_proof(const ControlProof& p, const TrustedSet& start) {
+namespace {
+Result<ControlAnswer> verify(const ControlProof& p, const TrustedSet& start, const Genesis* genesis) {
   if (auto s = check_layout(p); !s) return s.take_error();
   ValidatorSetChain chain(start);
   ControlAnswer ans;
@@ -191,11 +207,34 @@ Result<ControlAnswer> verify_control_proof(const ControlProof& p, const TrustedS
   ans.height = top.header.height;
   ans.time = top.header.time;
   ans.certified_by = {start.chain_id, start.genesis_hash, top.header.height, chain.set_at(top.header.height)};
+  if (genesis) {
+    std::vector<ProvenControl> proven;
+    for (const auto& part : ans.parts)
+      proven.push_back({part.proven, part.holding.holder, part.holding.lease_until});
+    // The last header and those of set changes are checked already.
+    std::vector<bool> checked(p.headers.size(), false);
+    checked.back() = true;
+    for (const auto& c : p.set_changes) checked[c.header] = true;
+    auto custody = verify_custody(*genesis, p.resource, p.headers, std::move(checked), p.custody, chain, proven);
+    if (!custody) return custody.take_error();
+    ans.custody = *custody;
+  }
   return ans;
+}
+}  // namespace
+
+Result<ControlAnswer> verify_control_proof(const ControlProof& p, const TrustedSet& start) {
+  return verify(p, start, nullptr);
 }
 
 Result<ControlAnswer> verify_control_proof(const ControlProof& p, const Genesis& g) {
-  return verify_control_proof(p, TrustedSet::from_genesis(g));
+  return verify(p, TrustedSet::from_genesis(g), &g);
+}
+
+Result<ControlAnswer> verify_control_proof(const ControlProof& p, const Genesis& g, const TrustedSet& genesis_start) {
+  if (genesis_start.height != 1 || genesis_start.chain_id != g.chain_id)
+    return fail("internal: the start given is not the genesis's own");
+  return verify(p, genesis_start, &g);
 }
 
 }  // namespace nl::ledger

@@ -1,9 +1,11 @@
 // A proof of control: the committed entries that say who controls a
 // resource (its segments and their holdings) in one state multiproof
-// against the state root of a certified header, and the validator-set
-// changes that lead from the genesis set to the set that certified it.
-// It verifies offline against the genesis, or against a later set the
-// verifier already trusts.
+// against the state root of a certified header, the validator-set changes
+// that lead from the genesis set to the set that certified it, and the
+// custody chain: the signed hops that moved the resource from its genesis
+// holders to its present ones (ledger/custody_chain.h). It verifies
+// offline against the genesis, or, without the custody chain, against a
+// later set the verifier already trusts.
 // File: "NLPF" || u8 version || canonical(proof) (whitepaper/encoding.md,
 // "Proof of control").
 #pragma once
@@ -11,6 +13,7 @@
 
 #include "crypto/basics/result.h"
 #include "ledger/block.h"
+#include "ledger/custody_chain.h"
 #include "ledger/genesis.h"
 #include "ledger/holding.h"
 #include "ledger/state_multiproof.h"
@@ -19,7 +22,7 @@
 
 namespace nl::ledger {
 
-inline constexpr uint8_t kProofVersion = 2;
+inline constexpr uint8_t kProofVersion = 3;
 // Limits a verifier enforces while reading (whitepaper/encoding.md).
 inline constexpr size_t kMaxProofBytes = 16 * 1024 * 1024;
 inline constexpr uint32_t kMaxProofHeaders = 10000;
@@ -34,6 +37,8 @@ struct ControlProof {
   std::vector<CertifiedHeader> headers;
   // Ascending by (height, position in the block).
   std::vector<SetChange> set_changes;
+  // Ascending by (height, position in the block).
+  std::vector<IncludedTx> custody;
   // The segments that cover the resource, and their holdings.
   StateMultiproof state;
 
@@ -53,15 +58,21 @@ struct ControlAnswer {
   uint64_t time = 0;
   size_t set_changes_checked = 0;  // those after the trusted start
   TrustedSet certified_by;         // the set that certified the state, at its height
+  // Checked only from the genesis: a trusted set says nothing of holders.
+  std::optional<CustodyAnswer> custody;
 };
 
 // Checks everything: every header's chain, set and certificate, every set
 // change (inclusion, > 2/3 of the power it replaces, its composition), the
 // multiproof against the last header's state root, and that the segments
-// cover the resource exactly, with their holdings. A non-canonical proof
-// (a header or entry no check needs, one listed twice, out of order) is
-// refused with the reason.
+// cover the resource exactly, with their holdings; from the genesis also
+// the custody chain. A non-canonical proof (a header or entry no check
+// needs, one listed twice, out of order) is refused with the reason.
 Result<ControlAnswer> verify_control_proof(const ControlProof& proof, const TrustedSet& start);
 Result<ControlAnswer> verify_control_proof(const ControlProof& proof, const Genesis& genesis);
+// The same, for a verifier that checks many proofs: `genesis_start` is
+// TrustedSet::from_genesis(genesis), computed once.
+Result<ControlAnswer> verify_control_proof(const ControlProof& proof, const Genesis& genesis,
+                                           const TrustedSet& genesis_start);
 
 }  // namespace nl::ledger

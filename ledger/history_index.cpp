@@ -15,7 +15,8 @@ namespace nl::ledger::history_index {
 
 namespace {
 
-enum class Kind : uint8_t { exact = 0, under = 1 };
+enum class Kind : uint8_t { exact = 0, under = 1, account = 2 };
+constexpr uint8_t kAccountFamily = 0xAC;
 
 constexpr size_t kListPrefixBytes = 1 + 1 + 1 + 16;
 // under() lists exist at lengths 0, 4, 8, ...: fewer keys per transaction
@@ -98,6 +99,42 @@ std::vector<Bytes> keys_for(const Resource& named, TxLocation at) {
     keys.push_back(std::move(k));
   }
   return keys;
+}
+
+namespace {
+Bytes account_prefix(const AccountId& a) {
+  Writer w;
+  w.u8(kAccountFamily).u8(static_cast<uint8_t>(Kind::account)).u8(0);
+  w.raw(ByteView(a.key.b.data(), 16));
+  return w.take();
+}
+}  // namespace
+
+std::vector<Bytes> keys_for_tx(const Transaction& tx, TxLocation at) {
+  std::vector<Bytes> keys;
+  if (auto r = named_range(tx.body)) keys = keys_for(*r, at);
+  if (auto a = key_changed_account(tx)) {
+    Bytes k = account_prefix(*a);
+    put_position(k, at);
+    keys.push_back(std::move(k));
+  }
+  return keys;
+}
+
+Status walk_key_changes(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, const rocksdb::Snapshot* snapshot,
+                        const AccountId& account, const std::function<void(TxLocation)>& visit) {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(ro, cf));
+  const Bytes prefix = account_prefix(account);
+  std::vector<TxLocation> found;  // stored newest first
+  for (it->Seek(slice(prefix)); it->Valid() && it->key().starts_with(slice(prefix)); it->Next()) {
+    if (it->key().size() != kKeyBytes) return fail("history index holds a key of " + std::to_string(it->key().size()) + " bytes");
+    found.push_back(position_of(ByteView(reinterpret_cast<const uint8_t*>(it->key().data()), it->key().size())));
+  }
+  if (!it->status().ok()) return fail("cannot read the history index: " + it->status().ToString());
+  for (auto i = found.rbegin(); i != found.rend(); ++i) visit(*i);
+  return {};
 }
 
 namespace {

@@ -19,6 +19,9 @@
 //
 // Key: u8 family || u8 kind (0 exact, 1 under) || u8 length || u128 first
 //      || u64 (2^64-1 - height) || u32 (2^32-1 - index); the value is empty.
+// Key changes (rotate-key, set-recovery, recover, cancel-recovery) are
+// posted by account instead, for custody chains: u8 0xAC || u8 2 || u8 0
+// || the account key's first 16 bytes || the same position.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -29,6 +32,7 @@
 #include "crypto/basics/bytes.h"
 #include "crypto/basics/result.h"
 #include "ledger/resource.h"
+#include "ledger/transaction.h"
 
 namespace rocksdb {
 class DB;
@@ -47,7 +51,7 @@ struct TxLocation {
 namespace history_index {
 
 // The format this code writes; the store rebuilds an index of another.
-inline constexpr uint8_t kFormat = 3;
+inline constexpr uint8_t kFormat = 4;
 
 struct CidrBlock {
   u128 first = 0;
@@ -60,6 +64,8 @@ std::vector<CidrBlock> cidr_blocks(Family f, u128 first, u128 last);
 
 // Every key one transaction at (height, index) naming `named` adds.
 std::vector<Bytes> keys_for(const Resource& named, TxLocation at);
+// Every key a transaction adds: its named range's and its key change's.
+std::vector<Bytes> keys_for_tx(const Transaction& tx, TxLocation at);
 
 // A query opens one iterator per list: a range that cuts into many blocks
 // (the worst IPv6 range: 1,889 lists) is refused; any prefix, and any
@@ -80,6 +86,12 @@ struct WalkStats {
 Status walk(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, const rocksdb::Snapshot* snapshot,
             const Resource& r, std::optional<TxLocation> before, const std::function<bool(TxLocation)>& visit,
             WalkStats* stats = nullptr);
+
+// Calls `visit` for each key change of `account` (key_changed_account),
+// oldest first. A 16-byte prefix names the account, so a visitor checks
+// the transaction's account.
+Status walk_key_changes(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, const rocksdb::Snapshot* snapshot,
+                        const AccountId& account, const std::function<void(TxLocation)>& visit);
 
 }  // namespace history_index
 }  // namespace nl::ledger

@@ -1,4 +1,5 @@
 #include "ledger/holding.h"
+#include "ledger/recovery.h"
 
 #include "ledger/field_codec.h"
 
@@ -85,5 +86,7 @@ void Authorization::encode(Writer& w) const { write_fields(w, *this); }
 Authorization Authorization::decode(Reader& r) { return read_fields<Authorization>(r); }
 void AccountState::encode(Writer& w) const { write_fields(w, *this); }
 AccountState AccountState::decode(Reader& r) { return read_fields<AccountState>(r); }
+void RecoveryState::encode(Writer& w) const { write_fields(w, *this); }
+RecoveryState RecoveryState::decode(Reader& r) { return read_fields<RecoveryState>(r); }
 
 }  // namespace nl::ledger

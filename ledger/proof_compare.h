@@ -4,6 +4,15 @@
 // round that is a double vote, evidence any node accepts; in two rounds it
 // breaks Tendermint's locking rules, which a pair of votes cannot prove.
 // Both proofs must have verified first (verify_control_proof).
+//
+// Custody chains are compared too: a hop one proof carries over the other
+// proof's resource, at or below the other's height, should be in the
+// other's chain as well. Where some are not, they are put back in and the
+// other proof verified again from the genesis: refused, the two proofs
+// show conflicting certified histories (a double delegation by an
+// ancestor, or a state that undoes a signed hop), and the reason says
+// where; accepted, the omissions changed nothing the other proof shows
+// (a hop and the hop that undid it, say).
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -25,11 +34,29 @@ struct HeaderConflict {
   std::vector<Signer> signers;  // in both certificates, by key
 };
 
+// The hops one proof carries over the other's resource that the other
+// leaves out.
+struct CustodyOmission {
+  bool from_a = true;  // the hops are in A, B leaves them out (else the reverse)
+  struct Hop {
+    uint64_t height = 0;
+    crypto::Hash32 tx_id;
+    std::string kind;
+  };
+  std::vector<Hop> hops;
+  // The other proof with the hops put back: why it is refused; empty when
+  // it still verifies (then the omission changed nothing it proves).
+  std::string refused;
+  bool conflict() const { return !refused.empty(); }
+};
+
 struct ProofComparison {
   size_t common_heights = 0;  // heights both proofs certify
   std::vector<HeaderConflict> conflicts;
+  std::vector<CustodyOmission> omissions;
 };
 
-ProofComparison compare_proofs(const ControlProof& a, const ControlProof& b);
+// With `genesis`, also the custody chains (above).
+ProofComparison compare_proofs(const ControlProof& a, const ControlProof& b, const Genesis* genesis = nullptr);
 
 }  // namespace nl::ledger

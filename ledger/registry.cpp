@@ -50,7 +50,7 @@ Status Registry::apply(const Transaction& tx, const BlockContext& ctx, Signature
   if (tx.nonce != expected)
     return fail("nonce " + std::to_string(tx.nonce) + " replayed or out of order: account " +
                 tx.signer.to_string() + " expects " + std::to_string(expected));
-  if (!tx.signed_by(current_key(tx.signer)))
+  if (!tx.signed_by(effective_key(tx.signer, ctx.time)))
     return fail("transaction is not signed by the current key of " + tx.signer.to_string());
   if (const TxKind kind = body_kind(tx.body); tx.signatures.size() > max_signatures(kind))
     return fail("a " + std::string(tx_kind_name(kind)) + " transaction carries at most " +
@@ -74,12 +74,16 @@ Status Registry::apply(const Transaction& tx, const BlockContext& ctx, Signature
         else if constexpr (std::is_same_v<B, WithdrawBody>) return apply_withdraw(tx, b, ctx);
         else if constexpr (std::is_same_v<B, SetMetadataBody>) return apply_set_metadata(tx, b, ctx);
         else if constexpr (std::is_same_v<B, ValidatorUpdateBody>) return apply_validator_update(tx, b, ctx);
-        else return apply_rotate_key(tx, b);
+        else if constexpr (std::is_same_v<B, SetRecoveryBody>) return apply_set_recovery(tx, b, ctx);
+        else if constexpr (std::is_same_v<B, RecoverBody>) return apply_recover(tx, b, ctx);
+        else if constexpr (std::is_same_v<B, CancelRecoveryBody>) return apply_cancel_recovery(tx, ctx);
+        else return apply_rotate_key(tx, b, ctx);
       },
       tx.body);
   if (!s) return s;
 
   // The body succeeded; only now does the signer's account come into being.
+  settle_recovery(tx.signer, ctx.time);
   auto [acct, created] = accounts_.try_emplace(tx.signer);
   if (created) acct->second.current = tx.signer.key;
   acct->second.next_nonce = tx.nonce + 1;
@@ -93,12 +97,16 @@ Status Registry::only_needed_signatures(const Transaction& tx, const BlockContex
   std::vector<crypto::PublicKey> cosigner_keys;  // the kind's co-signers (its field list marks them)
   std::string needs = "the signer's current key";
   for (const auto& c : cosigners(body)) {
-    cosigner_keys.push_back(c.account ? current_key(AccountId{c.key}) : c.key);
+    cosigner_keys.push_back(c.account ? effective_key(AccountId{c.key}, ctx.time) : c.key);
     needs += " and the " + std::string(c.role) + (c.account ? "'s current key" : "");
   }
   const bool update = std::holds_alternative<ValidatorUpdateBody>(body);
   if (update) needs += " and validators of height " + std::to_string(ctx.height);
-  const crypto::PublicKey own = current_key(tx.signer);
+  if (const auto* rb = std::get_if<RecoverBody>(&body)) {
+    for (const auto& k : recovery_keys(*rb, ctx.time)) cosigner_keys.push_back(k);
+    needs += " and the recovery accounts' current keys";
+  }
+  const crypto::PublicKey own = effective_key(tx.signer, ctx.time);
   for (const auto& s : tx.signatures) {
     if (s.key == own || std::find(cosigner_keys.begin(), cosigner_keys.end(), s.key) != cosigner_keys.end())
       continue;
@@ -109,16 +117,17 @@ Status Registry::only_needed_signatures(const Transaction& tx, const BlockContex
   return {};
 }
 
-Status Registry::apply_rotate_key(const Transaction& tx, const RotateKeyBody& b) {
+Status Registry::apply_rotate_key(const Transaction& tx, const RotateKeyBody& b, const BlockContext& ctx) {
   // No free accounts: an account comes into being by receiving a holding,
   // never by rotating the key of nothing.
   if (!by_holder_.contains(tx.signer))
     return fail("rotate-key: " + tx.signer.to_string() +
                 " holds nothing; an account comes into being only by receiving a holding");
-  if (b.new_key == current_key(tx.signer))
+  if (b.new_key == effective_key(tx.signer, ctx.time))
     return fail("the new key is already the current key of " + tx.signer.to_string());
   if (!tx.signed_by(b.new_key))
     return fail("rotate-key needs the new key's co-signature (" + b.new_key.hex() + ")");
+  settle_recovery(tx.signer, ctx.time);  // so the recovered key does not override this one
   auto [acct, created] = accounts_.try_emplace(tx.signer);
   acct->second.current = b.new_key;
   dirty_.insert(keys::account(tx.signer));
@@ -160,6 +169,11 @@ std::vector<StateWrite> Registry::take_writes() {
       }
       case keys::kEvidence: {
         if (auto it = evidence_.find(key); it != evidence_.end()) it->second.encode(v);
+        break;
+      }
+      case keys::kRecovery: {
+        AccountId a{crypto::PublicKey{r.fixed<32>()}};
+        if (auto it = recoveries_.find(a); it != recoveries_.end()) it->second.encode(v);
         break;
       }
     }

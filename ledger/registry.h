@@ -15,6 +15,7 @@
 #include "ledger/evidence.h"
 #include "ledger/holding.h"
 #include "ledger/interval_index.h"
+#include "ledger/recovery.h"
 #include "ledger/transaction.h"
 #include "ledger/validator_set.h"
 
@@ -96,6 +97,10 @@ class Registry {
   std::optional<AccountState> account(const AccountId& a) const;
   uint64_t next_nonce(const AccountId& a) const;
   crypto::PublicKey current_key(const AccountId& a) const;
+  // The key that signs for `a` at block time t: the current key, or the
+  // new key of a pending recovery that has taken effect by t.
+  crypto::PublicKey effective_key(const AccountId& a, uint64_t t) const;
+  std::optional<RecoveryState> recovery(const AccountId& a) const;
   std::vector<Authorization> authorizations_overlapping(const Resource& r) const;
   std::vector<Authorization> authorizations() const;  // all, in key order
   size_t holding_count() const { return holdings_.size(); }
@@ -149,7 +154,16 @@ class Registry {
   Status apply_withdraw(const Transaction& tx, const WithdrawBody& b, const BlockContext& ctx);
   Status apply_set_metadata(const Transaction& tx, const SetMetadataBody& b,
                             const BlockContext& ctx);
-  Status apply_rotate_key(const Transaction& tx, const RotateKeyBody& b);
+  Status apply_rotate_key(const Transaction& tx, const RotateKeyBody& b, const BlockContext& ctx);
+  // Key recovery (registry_recovery.cpp).
+  Status apply_set_recovery(const Transaction& tx, const SetRecoveryBody& b, const BlockContext& ctx);
+  Status apply_recover(const Transaction& tx, const RecoverBody& b, const BlockContext& ctx);
+  Status apply_cancel_recovery(const Transaction& tx, const BlockContext& ctx);
+  // A recovery in effect by t becomes the account's current key.
+  void settle_recovery(const AccountId& a, uint64_t t);
+  // The keys besides the signer's that may sign a recover: the recovery
+  // accounts' keys at t.
+  std::vector<crypto::PublicKey> recovery_keys(const RecoverBody& b, uint64_t t) const;
   Status apply_validator_update(const Transaction& tx, const ValidatorUpdateBody& b,
                                 const BlockContext& ctx);  // registry_validators.cpp
 
@@ -216,6 +230,7 @@ class Registry {
   std::map<Bytes, Authorization> authorizations_;  // keyed by keys::authorization
   std::map<uint64_t, ValidatorSet> validator_sets_;  // from_height -> set
   std::map<Bytes, CommittedEvidence> evidence_;      // keyed by keys::evidence
+  std::map<AccountId, RecoveryState> recoveries_;
   HoldingId next_id_ = 1;
   std::set<Bytes> dirty_;
   friend struct Impl;

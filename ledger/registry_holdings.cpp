@@ -147,7 +147,7 @@ Status Registry::apply_transfer(const Transaction& tx, const TransferBody& b,
   if (!hid) return hid.take_error();
   const Holding h = holdings_.at(*hid);
   if (auto s = usable_by_holder(h, ctx); !s) return s;
-  if (!tx.signed_by(current_key(b.to)))
+  if (!tx.signed_by(effective_key(b.to, ctx.time)))
     return fail("transfer needs the recipient's co-signature (" + b.to.to_string() + ")");
   if (b.range == h.range) {
     // Ids stay, so segments stay; only who controls them changes.

@@ -34,6 +34,15 @@ Status Registry::load_entry(ByteView key, ByteView value) {
       accounts_[a] = *st;
       return {};
     }
+    case keys::kRecovery: {
+      if (key.size() != 33) return fail("recovery key " + key_hex(key) + " has the wrong length");
+      auto st = decode_value<RecoveryState>(value, "recovery state");
+      if (!st) return st.take_error();
+      AccountId a;
+      std::copy(key.begin() + 1, key.end(), a.key.b.begin());
+      recoveries_[a] = std::move(*st);
+      return {};
+    }
     case keys::kHolding: {
       auto h = decode_value<Holding>(value, "holding");
       if (!h) return h.take_error();
@@ -166,6 +175,12 @@ void Registry::restore(const std::vector<StateWrite>& entries) {
         AccountId a{crypto::PublicKey{r.fixed<32>()}};
         if (e.value) accounts_[a] = restored<AccountState>(e, "account state");
         else accounts_.erase(a);
+        break;
+      }
+      case keys::kRecovery: {
+        AccountId a{crypto::PublicKey{r.fixed<32>()}};
+        if (e.value) recoveries_[a] = restored<RecoveryState>(e, "recovery state");
+        else recoveries_.erase(a);
         break;
       }
       case keys::kAuthorization:

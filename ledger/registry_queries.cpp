@@ -131,6 +131,18 @@ uint64_t Registry::next_nonce(const AccountId& a) const {
   return it == accounts_.end() ? 1 : it->second.next_nonce;
 }
 
+crypto::PublicKey Registry::effective_key(const AccountId& a, uint64_t t) const {
+  if (auto it = recoveries_.find(a); it != recoveries_.end() && it->second.in_effect(t))
+    return it->second.pending->new_key;
+  return current_key(a);
+}
+
+std::optional<RecoveryState> Registry::recovery(const AccountId& a) const {
+  auto it = recoveries_.find(a);
+  if (it == recoveries_.end()) return std::nullopt;
+  return it->second;
+}
+
 crypto::PublicKey Registry::current_key(const AccountId& a) const {
   auto it = accounts_.find(a);
   return it == accounts_.end() ? a.key : it->second.current;

@@ -8,6 +8,12 @@ Bytes account(const AccountId& a) {
   return w.take();
 }
 
+Bytes recovery(const AccountId& a) {
+  Writer w;
+  w.u8(kRecovery).fixed(a.key.b);
+  return w.take();
+}
+
 Bytes holding(HoldingId id) {
   Writer w;
   w.u8(kHolding).u64(id);

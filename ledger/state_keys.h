@@ -8,6 +8,7 @@
 //   'V' || u64 from_height                         -> ValidatorSet voting from that height
 //   'E' || pubkey[32] || u64 height || u32 round || u8 kind -> CommittedEvidence
 //     (kind: 1 prevote, 2 precommit, 3 proposal; ledger/evidence_kind.h)
+//   'K' || pubkey[32]                              -> RecoveryState (ledger/recovery.h)
 #pragma once
 #include <optional>
 
@@ -24,8 +25,10 @@ inline constexpr uint8_t kAuthorization = 'R';
 inline constexpr uint8_t kMeta = 'M';
 inline constexpr uint8_t kValidatorSet = 'V';
 inline constexpr uint8_t kEvidence = 'E';
+inline constexpr uint8_t kRecovery = 'K';
 
 Bytes account(const AccountId& a);
+Bytes recovery(const AccountId& a);
 Bytes holding(HoldingId id);
 Bytes segment(Family f, u128 first);
 Bytes authorization(const Resource& prefix, uint8_t max_length, uint32_t asn);

@@ -40,6 +40,18 @@ Status check_validator_changes(const std::vector<Validator>& changes) {
   return {};
 }
 
+Status check_recovery_accounts(const std::vector<AccountId>& accounts) {
+  if (accounts.empty()) return fail("set-recovery names no recovery account");
+  if (accounts.size() > kMaxRecoveryAccounts)
+    return fail("set-recovery names " + std::to_string(accounts.size()) + " recovery accounts; at most " +
+                std::to_string(kMaxRecoveryAccounts) + " are allowed");
+  for (size_t i = 1; i < accounts.size(); ++i)
+    if (!(accounts[i - 1] < accounts[i]))
+      return fail("set-recovery accounts are not sorted with each account once (at " + accounts[i].to_string() +
+                  ")");
+  return {};
+}
+
 bool valid_chain_id(std::string_view id) {
   if (id.empty() || id.size() > kMaxChainIdBytes) return false;
   for (char c : id)
@@ -85,12 +97,22 @@ std::optional<Resource> named_range(const TxBody& body) {
         using B = std::decay_t<decltype(b)>;
         if constexpr (std::is_same_v<B, AuthorizeBody> || std::is_same_v<B, WithdrawBody>)
           return b.prefix;
-        else if constexpr (std::is_same_v<B, RotateKeyBody> || std::is_same_v<B, ValidatorUpdateBody>)
+        else if constexpr (std::is_same_v<B, RotateKeyBody> || std::is_same_v<B, ValidatorUpdateBody> ||
+                           std::is_same_v<B, SetRecoveryBody> || std::is_same_v<B, RecoverBody> ||
+                           std::is_same_v<B, CancelRecoveryBody>)
           return std::nullopt;
         else
           return b.range;
       },
       body);
+}
+
+std::optional<AccountId> key_changed_account(const Transaction& tx) {
+  if (const auto* r = std::get_if<RecoverBody>(&tx.body)) return r->account;
+  if (std::holds_alternative<RotateKeyBody>(tx.body) || std::holds_alternative<SetRecoveryBody>(tx.body) ||
+      std::holds_alternative<CancelRecoveryBody>(tx.body))
+    return tx.signer;
+  return std::nullopt;
 }
 
 namespace {

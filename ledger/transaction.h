@@ -68,6 +68,12 @@ std::vector<CoSigner> cosigners(const TxBody& body);
 Status check_chain_id(const std::string& id);
 std::string too_many_signatures(std::string_view kind, uint32_t max, uint32_t n);
 
+struct Transaction;
+// The account whose key or recovery state a transaction changes: the
+// signer of rotate-key, set-recovery and cancel-recovery, the recovered
+// account of recover; none for the other kinds.
+std::optional<AccountId> key_changed_account(const Transaction& tx);
+
 struct Transaction {
   std::string chain_id;
   crypto::Hash32 genesis_hash;  // the chain's genesis; signed, like chain_id

@@ -16,6 +16,7 @@
 #include "ledger/account.h"
 #include "ledger/fields.h"
 #include "ledger/holding.h"
+#include "ledger/recovery.h"
 #include "ledger/resource.h"
 #include "ledger/validator.h"
 
@@ -32,6 +33,9 @@ enum class TxKind : uint8_t {
   set_metadata = 8,
   rotate_key = 9,
   validator_update = 10,
+  set_recovery = 11,
+  recover = 12,
+  cancel_recovery = 13,
 };
 
 // The holder of the holding containing `range` carves it out to `to`.
@@ -154,10 +158,49 @@ struct ValidatorUpdateBody {
   }
 };
 
+Status check_recovery_accounts(const std::vector<AccountId>& accounts);
+
+// Names who may move the signer's account to a new key, and how long the
+// current key has to cancel it. Replaces any earlier policy.
+struct SetRecoveryBody {
+  static constexpr std::string_view kName = "set-recovery";
+  uint8_t threshold = 1;              // M: recovery accounts that must sign
+  std::vector<AccountId> accounts;    // N: sorted, each once
+  uint64_t delay = 0;                 // seconds of block time
+  auto operator<=>(const SetRecoveryBody&) const = default;
+  template <class V, class Self>
+  static void fields(V& v, Self& x) {
+    v(field("threshold", x.threshold).label("threshold"));
+    v(field("accounts", x.accounts).max(kMaxRecoveryAccounts).check(check_recovery_accounts).label("recovery"));
+    v(field("delay", x.delay).label("delay seconds"));
+  }
+};
+// Starts moving `account` to `new_key`: signed by M of its recovery
+// accounts (the signer is one) and by the new key; it takes effect once
+// the block time reaches the start plus the delay.
+struct RecoverBody {
+  static constexpr std::string_view kName = "recover";
+  AccountId account;
+  crypto::PublicKey new_key;
+  auto operator<=>(const RecoverBody&) const = default;
+  template <class V, class Self>
+  static void fields(V& v, Self& x) {
+    v(field("account", x.account).label("account"));
+    v(field("new_key", x.new_key).label("to key").cosigner("new key"));
+  }
+};
+// The account's current key stops its pending recovery, within the delay.
+struct CancelRecoveryBody {
+  static constexpr std::string_view kName = "cancel-recovery";
+  auto operator<=>(const CancelRecoveryBody&) const = default;
+  template <class V, class Self>
+  static void fields(V&, Self&) {}
+};
+
 // In kind order: the kind byte is the index plus one.
 using TxBody = std::variant<DelegateBody, TransferBody, ReturnBody, RevokeBody, RenewBody,
                             AuthorizeBody, WithdrawBody, SetMetadataBody, RotateKeyBody,
-                            ValidatorUpdateBody>;
+                            ValidatorUpdateBody, SetRecoveryBody, RecoverBody, CancelRecoveryBody>;
 inline constexpr uint8_t kMaxTxKind = std::variant_size_v<TxBody>;
 template <>
 struct VariantInfo<TxBody> {

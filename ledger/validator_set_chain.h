@@ -26,12 +26,14 @@ struct CertifiedHeader {
   auto operator<=>(const CertifiedHeader&) const = default;
 };
 
-// A validator-update committed in headers[header] of the same proof.
-struct SetChange {
+// A transaction committed in headers[header] of the same proof: a
+// validator-update (a set change), or a hop of a custody chain.
+struct IncludedTx {
   uint32_t header = 0;
   Transaction tx;
   TxInclusion inclusion;
 };
+using SetChange = IncludedTx;
 
 class ValidatorSetChain {
  public:

@@ -353,6 +353,10 @@ class ReferenceModel {
   // Validator sets are outside this model (the property test makes no
   // validator-update; tests/test_validator_update.cpp covers the rule).
   bool body(const Transaction&, const ValidatorUpdateBody&, const BlockContext&) { return no("validator-update"); }
+  // Key recovery is outside the model too (tests/test_key_recovery.cpp).
+  bool body(const Transaction&, const SetRecoveryBody&, const BlockContext&) { return no("set-recovery"); }
+  bool body(const Transaction&, const RecoverBody&, const BlockContext&) { return no("recover"); }
+  bool body(const Transaction&, const CancelRecoveryBody&, const BlockContext&) { return no("cancel-recovery"); }
 
   std::string chain_id_;
   crypto::Hash32 genesis_hash_;

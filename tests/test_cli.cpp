@@ -265,6 +265,29 @@ TEST_CASE("cli: every transaction kind builds offline") {
   CHECK(std::get<ledger::RotateKeyBody>(rot.body).new_key == *new_pk);
   CHECK(rot.signed_by(*new_pk));
   CHECK(rot.signed_by(acct(a).key));
+
+  // Key recovery: accounts or key files name the recovery accounts.
+  auto [setrec, _11] = build({"tx", "set-recovery", "--recovery", b, "--recovery", c.path("new.key"), "--threshold",
+                              "2", "--delay", "30d"});
+  const auto& pol = std::get<ledger::SetRecoveryBody>(setrec.body);
+  CHECK(pol.threshold == 2);
+  CHECK(pol.accounts.size() == 2);
+  CHECK(pol.delay == 30 * 86400);
+  CHECK(std::is_sorted(pol.accounts.begin(), pol.accounts.end()));
+  auto [rec, rec_run] = build({"tx", "recover", b, "--new-key", c.path("new.key")});
+  CHECK(std::get<ledger::RecoverBody>(rec.body) == ledger::RecoverBody{acct(b), *new_pk});
+  CHECK(contains(rec_run.out, "the new key " + ledger::AccountId{*new_pk}.to_string() + " must co-sign"));
+  CHECK(contains(rec_run.out, "the other recovery accounts co-sign"));
+  auto [cancel, _12] = build({"tx", "cancel-recovery"});
+  CHECK(std::holds_alternative<ledger::CancelRecoveryBody>(cancel.body));
+  // Durations and thresholds out of bounds are usage errors.
+  for (auto bad : std::vector<std::vector<std::string>>{
+           {"--delay", "30x", "--recovery", b}, {"--delay", "59m", "--recovery", b},
+           {"--delay", "1d", "--recovery", b, "--threshold", "2"}, {"--delay", "1d", "--recovery", "nope"}}) {
+    auto r = c.run(cat(cat(cat({"tx", "set-recovery"}, bad), {"--key", c.path("a.key"), "--out", c.path("x.json")}),
+                       kOffline));
+    CHECK_MESSAGE(r.code == 2, r.err);
+  }
 }
 
 TEST_CASE("cli: tx builders refuse bad arguments with a usage error") {

@@ -62,6 +62,17 @@ std::map<std::string, Transaction> golden_txs() {
          tx.sign(key(4));  // a validator's co-signature
          return tx;
        }()},
+      {"set-recovery", [] {
+         SetRecoveryBody b{2, {AccountId{key(4).public_key()}, AccountId{key(5).public_key()}}, 30 * 86400};
+         std::sort(b.accounts.begin(), b.accounts.end());
+         return make(b);
+       }()},
+      {"recover", [] {
+         Transaction tx = make(RecoverBody{AccountId{key(2).public_key()}, key(3).public_key()});
+         tx.sign(key(3));  // the new key's co-signature
+         return tx;
+       }()},
+      {"cancel-recovery", make(CancelRecoveryBody{})},
   };
 }
 

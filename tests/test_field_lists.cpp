@@ -59,6 +59,13 @@ std::vector<Transaction> samples() {
       make(SetMetadataBody{res("10.0.0.0/8"), {}}),
       make(RotateKeyBody{key(3).public_key()}, 3),
       make(ValidatorUpdateBody{changes}, 6),
+      [&] {
+        SetRecoveryBody b{2, {AccountId{key(4).public_key()}, AccountId{key(5).public_key()}}, 86400};
+        std::sort(b.accounts.begin(), b.accounts.end());  // a set: one encoding
+        return make(b, 1);
+      }(),
+      make(RecoverBody{AccountId{key(2).public_key()}, key(3).public_key()}, 1),
+      make(CancelRecoveryBody{}, 1),
       make(ReturnBody{res("10.0.0.0/8")}, 0),
   };
 }

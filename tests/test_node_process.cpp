@@ -109,6 +109,38 @@ TEST_CASE("numledgerd end to end: holder story, hostile input, kill -9, corrupti
   r = n.cli({"proof", "verify", n.dir / "p.proof", "--genesis", n.dir / "genesis.json"});
   CHECK_MESSAGE(r.code == 0, r.err);
   CHECK(r.out.find(bob) != std::string::npos);
+  // The custody chain: root's delegate to alice, alice's transfer to bob.
+  CHECK_MESSAGE(r.out.find("custody: 2 hops and 0 key changes from the genesis holders") != std::string::npos, r.out);
+
+  // key recovery: alice names bob; bob starts moving her to a new key;
+  // query account shows it pending; alice's current key cancels it.
+  REQUIRE(n.cli({"key", "new", "--out", n.dir / "alice2.key", "--no-passphrase"}).code == 0);
+  r = n.cli({"tx", "set-recovery", "--key", n.dir / "alice.key", "--recovery", bob, "--delay", "30d", "--out",
+             n.dir / "sr.tx"});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  REQUIRE_MESSAGE(n.cli({"tx", "submit", n.dir / "sr.tx"}).code == 0, "set-recovery");
+  r = n.cli({"tx", "recover", alice, "--new-key", n.dir / "alice2.key", "--key", n.dir / "bob.key", "--out",
+             n.dir / "rc.tx"});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  REQUIRE(n.cli({"tx", "sign", n.dir / "rc.tx", "--key", n.dir / "alice2.key"}).code == 0);
+  r = n.cli({"tx", "submit", n.dir / "rc.tx"});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  r = n.cli({"query", "account", alice, "--json"});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  json acct_view = json::parse(r.out);
+  CHECK(acct_view["recovery"]["accounts"] == json::array({bob}));
+  REQUIRE(acct_view["pending_recovery"].is_object());
+  CHECK(acct_view["pending_recovery"]["started_by"] == bob);
+  CHECK(acct_view["current_key"] == nl::ledger::AccountId::parse(alice)->key.hex());
+  r = n.cli({"query", "account", alice});
+  CHECK(r.out.find("PENDING RECOVERY") != std::string::npos);
+  r = n.cli({"tx", "cancel-recovery", "--key", n.dir / "alice.key", "--out", n.dir / "cr.tx"});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  r = n.cli({"tx", "submit", n.dir / "cr.tx"});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  r = n.cli({"query", "account", alice, "--json"});
+  REQUIRE(r.code == 0);
+  CHECK(json::parse(r.out)["pending_recovery"].is_null());
 
   // hostile input: each gets a clear 4xx and changes nothing
   json before = n.get("/api/v1/status");

@@ -80,8 +80,9 @@ CertifiedHeader forged_header(uint64_t height, const std::vector<Transaction>& t
 
 TEST_CASE_FIXTURE(Fx, "proof across set changes: two changes, verified from the genesis alone") {
   ControlProof p = two_changes();
-  CHECK(p.headers.size() == 3);  // the two change blocks and the tip
+  CHECK(p.headers.size() == 4);  // the delegate's block, the two change blocks and the tip
   CHECK(p.set_changes.size() == 2);
+  CHECK(p.custody.size() == 1);
   auto back = ControlProof::decode(p.encode());
   REQUIRE_MESSAGE(back.ok(), back.error());
   CHECK(back->encode() == p.encode());
@@ -119,9 +120,11 @@ TEST_CASE_FIXTURE(Fx, "proof across set changes: a gap, a wrong signer, a forged
   const ControlProof p = two_changes();
   SUBCASE("a gap: the first change left out") {
     ControlProof gap = p;
+    const uint32_t first = gap.set_changes[0].header;
     gap.set_changes.erase(gap.set_changes.begin());
-    gap.headers.erase(gap.headers.begin());
-    for (auto& c : gap.set_changes) --c.header;
+    gap.headers.erase(gap.headers.begin() + first);
+    for (auto* list : {&gap.set_changes, &gap.custody})
+      for (auto& c : *list) c.header -= c.header > first ? 1 : 0;
     auto r = verify_control_proof(gap, g);
     REQUIRE(!r.ok());
     CHECK_MESSAGE(contains(r.error(), "the header at height 5 names validator set"), r.error());
@@ -154,10 +157,11 @@ TEST_CASE_FIXTURE(Fx, "proof across set changes: a gap, a wrong signer, a forged
     CHECK_MESSAGE(contains(r.error(), "is a delegate, not a validator-update"), r.error());
   }
   SUBCASE("layout: an unused header, headers out of order, a change after the proven height") {
-    ControlProof extra = p;
-    extra.headers.insert(extra.headers.begin() + 1, p.headers[0]);
-    extra.headers[1].header.height = 3;
-    for (auto& c : extra.set_changes) c.header += c.header >= 1 ? 1 : 0;
+    ControlProof extra = p;  // headers of heights 1, 2, 5, 7; one of height 3 goes in after 2
+    extra.headers.insert(extra.headers.begin() + 2, p.headers[0]);
+    extra.headers[2].header.height = 3;
+    for (auto* list : {&extra.set_changes, &extra.custody})
+      for (auto& c : *list) c.header += c.header >= 2 ? 1 : 0;
     CHECK(contains(verify_control_proof(extra, g).error(), "header at height 3 is used by nothing"));
     ControlProof order = p;
     std::swap(order.headers[0], order.headers[1]);
@@ -178,16 +182,17 @@ TEST_CASE_FIXTURE(Fx, "proof across set changes: 3 of 4 validators certifying an
   // The coalition certifies a block at height 2 that adds 104 on the
   // signatures of two validators only.
   Transaction weak = update({{104, 1}}, 100, 7, {101});
-  p.headers.insert(p.headers.begin(), forged_header(2, {weak}, g.validators, {100, 101, 102}));
-  p.set_changes.push_back({0, weak, prove_tx_inclusion({weak}, 0)});
+  // Headers: the delegate's block 1, then this one, then the tip.
+  p.headers.insert(p.headers.begin() + 1, forged_header(2, {weak}, g.validators, {100, 101, 102}));
+  p.set_changes.push_back({1, weak, prove_tx_inclusion({weak}, 0)});
   auto r = verify_control_proof(p, g);
   REQUIRE(!r.ok());
   CHECK_MESSAGE(contains(r.error(), "the set change at height 2 is signed by 2 of 4 voting power"), r.error());
   // With a third signature the change is real, and then the tip (certified
   // by the old set) no longer names the set the changes give.
   Transaction strong = update({{104, 1}}, 100, 7, {101, 102});
-  p.headers.front() = forged_header(2, {strong}, g.validators, {100, 101, 102});
-  p.set_changes[0] = {0, strong, prove_tx_inclusion({strong}, 0)};
+  p.headers[1] = forged_header(2, {strong}, g.validators, {100, 101, 102});
+  p.set_changes[0] = {1, strong, prove_tx_inclusion({strong}, 0)};
   r = verify_control_proof(p, g);
   REQUIRE(!r.ok());
   CHECK_MESSAGE(contains(r.error(), "the header at height 4 names validator set"), r.error());
@@ -195,7 +200,8 @@ TEST_CASE_FIXTURE(Fx, "proof across set changes: 3 of 4 validators certifying an
 
 TEST_CASE_FIXTURE(Fx, "proof: a header at height 0 is refused") {
   next({test::delegate("10.1.0.0/16", 1, 2, 1)}, {100, 101, 102});
-  ControlProof p = chain->prove_control(Resource::parse("10.1.0.0/16").value()).value();
+  // The root's own space: no custody hop, so the tip is the one header.
+  ControlProof p = chain->prove_control(Resource::parse("10.2.0.0/16").value()).value();
   p.headers.back().header.height = 0;
   auto r = verify_control_proof(p, g);
   REQUIRE(!r.ok());

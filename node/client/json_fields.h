@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ledger/time_text.h"
 #include "crypto/ed25519.h"
 #include "crypto/hash.h"
 #include "ledger/account.h"
@@ -18,7 +19,7 @@
 
 namespace nl::node {
 
-std::string rfc3339(uint64_t unix_seconds);
+using ledger::rfc3339;  // ledger/time_text.h
 
 nlohmann::json json_value(uint64_t v, ledger::Show s = ledger::Show::plain);
 inline nlohmann::json json_value(uint32_t v, ledger::Show s = ledger::Show::plain) { return json_value(uint64_t{v}, s); }

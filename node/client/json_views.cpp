@@ -9,14 +9,6 @@ namespace nl::node {
 using nlohmann::json;
 using namespace nl::ledger;
 
-std::string rfc3339(uint64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // The field list's view, with what is derived: the family, no parent for
 // a root, the lease time only for a lease, and only the metadata given.

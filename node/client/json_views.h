@@ -3,6 +3,7 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include "ledger/time_text.h"
 #include "ledger/block.h"
 #include "ledger/evidence.h"
 #include "ledger/holding.h"
@@ -22,6 +23,6 @@ nlohmann::json cert_json(const ledger::CommitCertificate& c);
 nlohmann::json evidence_json(const ledger::Evidence& e, std::optional<uint64_t> committed_height = std::nullopt);
 // keys, powers, total power and hash.
 nlohmann::json validator_set_json(const ledger::ValidatorSet& set);
-std::string rfc3339(uint64_t unix_seconds);
+using ledger::rfc3339;  // ledger/time_text.h
 
 }  // namespace nl::node

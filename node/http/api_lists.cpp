@@ -143,9 +143,25 @@ HttpResponse Api::account(const std::string& arg, const std::string& query) cons
   for (const Holding* h : list) holdings.push_back(holding_json(*h));
   Writer pos;
   if (!list.empty()) pos.u64(list.back()->id);
+  // The key that signs now: a recovery in effect by the tip's time counts.
+  const uint64_t now = chain_.tip_header().time;
+  json recovery = nullptr, pending = nullptr;
+  if (auto rs = reg.recovery(*a)) {
+    json accounts = json::array();
+    for (const auto& r : rs->accounts) accounts.push_back(r.to_string());
+    recovery = {{"threshold", rs->threshold}, {"accounts", accounts}, {"delay_seconds", rs->delay}};
+    if (rs->pending && !rs->in_effect(now))
+      pending = {{"new_key", rs->pending->new_key.hex()},
+                 {"effective_at", rfc3339(rs->pending->effective_at)},
+                 {"effective_at_unix", rs->pending->effective_at},
+                 {"started_height", rs->pending->started_height},
+                 {"started_by", rs->pending->started_by.to_string()}};
+  }
   return json_ok({{"account", a->to_string()},
                   {"next_nonce", reg.next_nonce(*a)},
-                  {"current_key", reg.current_key(*a).hex()},
+                  {"current_key", reg.effective_key(*a, now).hex()},
+                  {"recovery", recovery},
+                  {"pending_recovery", pending},
                   {"chain_id", chain_.genesis().chain_id},
                   {"holdings", holdings},
                   {"holding_count", reg.holding_count_of(*a)},

@@ -19,6 +19,7 @@ inline crypto::SecretKey seeded_key(uint8_t fill) {
 }
 
 inline ledger::AccountId seeded_account(uint8_t fill) { return ledger::AccountId{seeded_key(fill).public_key()}; }
+inline crypto::PublicKey seeded_pub(uint8_t fill) { return seeded_key(fill).public_key(); }
 
 inline constexpr const char* kTestChain = "chain-test";
 
@@ -45,16 +46,25 @@ inline const crypto::Hash32& test_genesis_hash(size_t validators = 4) {
   return hashes.at(validators);
 }
 
-inline ledger::Transaction signed_tx(ledger::TxBody body, uint8_t from, uint64_t nonce,
+// A transaction of seeded account `account` signed with the key seeded by
+// `with` (its key after a rotation or a recovery), then by each co-signer.
+inline ledger::Transaction signed_as(ledger::TxBody body, uint8_t account, uint8_t with, uint64_t nonce,
+                                     const std::vector<uint8_t>& cosign = {},
                                      const crypto::Hash32& genesis = test_genesis_hash()) {
   ledger::Transaction tx;
   tx.chain_id = kTestChain;
   tx.genesis_hash = genesis;
-  tx.signer = seeded_account(from);
+  tx.signer = seeded_account(account);
   tx.nonce = nonce;
   tx.body = std::move(body);
-  tx.sign(seeded_key(from));
+  tx.sign(seeded_key(with));
+  for (uint8_t c : cosign) tx.sign(seeded_key(c));
   return tx;
+}
+
+inline ledger::Transaction signed_tx(ledger::TxBody body, uint8_t from, uint64_t nonce,
+                                     const crypto::Hash32& genesis = test_genesis_hash()) {
+  return signed_as(std::move(body), from, from, nonce, {}, genesis);
 }
 
 inline ledger::Transaction delegate(const char* range, uint8_t from, uint8_t to, uint64_t nonce,

@@ -39,6 +39,13 @@ inline void encode_body(Writer& w, const TxBody& body) {
               .str(b.meta.abuse_contact);
         } else if constexpr (std::is_same_v<B, RotateKeyBody>) {
           w.fixed(b.new_key.b);
+        } else if constexpr (std::is_same_v<B, SetRecoveryBody>) {
+          w.u8(b.threshold).count(b.accounts.size());
+          for (const auto& a : b.accounts) w.fixed(a.key.b);
+          w.u64(b.delay);
+        } else if constexpr (std::is_same_v<B, RecoverBody>) {
+          w.fixed(b.account.key.b).fixed(b.new_key.b);
+        } else if constexpr (std::is_same_v<B, CancelRecoveryBody>) {
         } else {
           w.count(b.changes.size());
           for (const auto& v : b.changes) w.fixed(v.key.b).u64(v.power);
@@ -125,6 +132,22 @@ inline TxBody decode_body(TxKind kind, Reader& r) {
       if (auto s = check_validator_changes(b.changes); !s) throw DecodeError(s.error());
       return b;
     }
+    case TxKind::set_recovery: {
+      SetRecoveryBody b;
+      b.threshold = r.u8();
+      b.accounts.resize(r.count(kMaxRecoveryAccounts));
+      for (auto& a : b.accounts) a = AccountId::decode(r);
+      if (auto s = check_recovery_accounts(b.accounts); !s) throw DecodeError(s.error());
+      b.delay = r.u64();
+      return b;
+    }
+    case TxKind::recover: {
+      RecoverBody b;
+      b.account = AccountId::decode(r);
+      b.new_key.b = r.fixed<32>();
+      return b;
+    }
+    case TxKind::cancel_recovery: return CancelRecoveryBody{};
   }
   throw DecodeError("unknown transaction kind");
 }
@@ -264,6 +287,14 @@ inline std::string describe(const Transaction& tx) {
           s += b.range.to_string() + " name='" + b.meta.name + "'";
         else if constexpr (std::is_same_v<B, RotateKeyBody>)
           s += "to key " + b.new_key.hex();
+        else if constexpr (std::is_same_v<B, SetRecoveryBody>) {
+          s += "threshold " + std::to_string(b.threshold) + " recovery ";
+          for (size_t i = 0; i < b.accounts.size(); ++i) s += (i ? ", " : "") + b.accounts[i].to_string();
+          s += " delay seconds " + std::to_string(b.delay);
+        } else if constexpr (std::is_same_v<B, RecoverBody>)
+          s += "account " + b.account.to_string() + " to key " + b.new_key.hex();
+        else if constexpr (std::is_same_v<B, CancelRecoveryBody>)
+          s.pop_back();
         else
           for (size_t i = 0; i < b.changes.size(); ++i)
             s += (i ? ", " : "") + AccountId{b.changes[i].key}.to_string() + "=" + std::to_string(b.changes[i].power);
@@ -314,6 +345,16 @@ inline json tx_json(const Transaction& tx) {
                            {"abuse_contact", b.meta.abuse_contact}};
         } else if constexpr (std::is_same_v<B, RotateKeyBody>) {
           j["new_key"] = AccountId{b.new_key}.to_string();
+        } else if constexpr (std::is_same_v<B, SetRecoveryBody>) {
+          j["threshold"] = b.threshold;
+          json accounts = json::array();
+          for (const auto& a : b.accounts) accounts.push_back(a.to_string());
+          j["accounts"] = accounts;
+          j["delay"] = b.delay;
+        } else if constexpr (std::is_same_v<B, RecoverBody>) {
+          j["account"] = b.account.to_string();
+          j["new_key"] = AccountId{b.new_key}.to_string();
+        } else if constexpr (std::is_same_v<B, CancelRecoveryBody>) {
         } else {
           json changes = json::array();
           for (const auto& c : b.changes)

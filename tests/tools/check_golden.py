@@ -58,7 +58,8 @@ def unsigned_part(tx):
     kind = tx[p]
     p += 1
     res = 33
-    sizes = {1: res + 32 + 1 + 8, 2: res + 32, 3: res, 4: res, 5: res + 8, 6: res + 1 + 4, 7: res + 1 + 4, 9: 32}
+    sizes = {1: res + 32 + 1 + 8, 2: res + 32, 3: res, 4: res, 5: res + 8, 6: res + 1 + 4, 7: res + 1 + 4, 9: 32,
+             12: 32 + 32, 13: 0}
     if kind in sizes:
         p += sizes[kind]
     elif kind == 8:  # set-metadata: Resource || 5 x str
@@ -67,6 +68,9 @@ def unsigned_part(tx):
             p += 4 + struct.unpack(">I", tx[p:p + 4])[0]
     elif kind == 10:  # validator-update: u32 n || n x (key || u64 power)
         p += 4 + 40 * struct.unpack(">I", tx[p:p + 4])[0]
+    elif kind == 11:  # set-recovery: u8 threshold || u32 n || n x account || u64 delay
+        p += 1
+        p += 4 + 32 * struct.unpack(">I", tx[p:p + 4])[0] + 8
     sigs = struct.unpack(">I", tx[p:p + 4])[0]
     assert len(tx) == p + 4 + 96 * sigs, "signatures do not end the transaction"
     return tx[:p]

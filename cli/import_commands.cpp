@@ -78,6 +78,9 @@ int run_import_rir(const RirOpts& o) {
 
   auto keys = ledger::RirKeystore::open(o.keystore);
   if (!keys) return report(kExitFailure, keys.error());
+  // Progress on stderr: a full-size import takes tens of seconds.
+  auto say = [&](const std::string& line) { std::fprintf(stderr, "import: %6.1f s  %s\n", seconds_since(start), line.c_str()); };
+  io.progress = say;
   auto result = ledger::import_rir(io, *keys);
   if (!result) return report(kExitFailure, result.error());
   const double import_s = seconds_since(start);
@@ -100,10 +103,12 @@ int run_import_rir(const RirOpts& o) {
   auto t = Clock::now();
   if (auto s = keys->save(); !s) return report(kExitFailure, s.error());
   const double keystore_s = seconds_since(t);
+  say("keystore written: " + keys->path());
   t = Clock::now();
   const std::string text = result->genesis.to_json();
   if (auto s = write_file(o.out, text); !s) return report(kExitFailure, s.error());
   const double genesis_s = seconds_since(t);
+  say("genesis written: " + o.out);
   const std::string hash = result->genesis.hash().hex();
 
   if (!o.report_path.empty()) {

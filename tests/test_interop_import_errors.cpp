@@ -3,6 +3,8 @@
 // whose fields have the wrong type. Each is named with file and line.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "ledger/interop/rir_import.h"
@@ -115,6 +117,52 @@ TEST_CASE("a last line without its newline is a truncated issue even when it par
   auto whole = import_rir(import_options({cut}), *keys);
   REQUIRE(whole.ok());
   CHECK(whole->report.inconsistencies.empty());
+}
+
+TEST_CASE("files of other shapes: a byte order mark, comment banners, cut comments, and IANA rows that nest") {
+  TempDir dir("nl-import-shapes");
+  const std::string stats = dir / "delegated-afrinic-shapes";
+  write_text(stats,
+             "\xEF\xBB\xBF# a banner\n"                                     // 1: BOM, then a comment
+             "####\n#  CONDITIONS OF USE\n####\n"                          // 2-4
+             "2|afrinic|20240101|2|19700101|20240101|+0000\n"              // 5
+             "afrinic|*|ipv4|*|2|summary\n"                                // 6
+             "# a banner in the middle\n"                                  // 7
+             "afrinic|ZA|ipv4|41.0.0.0|1024|20200101|allocated|ORG1\n"     // 8
+             "#" + std::string(70 * 1024, '=') + "\n"                       // 9: a comment over the line cap
+             "afrinic|ZA|ipv4|41.0.4.0|256|20200101|allocated|ORG2\n"      // 10
+             "# a comment the file's end cuts sho");                       // 11
+  TempDir ks("nl-ks");
+  auto keys = RirKeystore::open(ks.path.string());
+  REQUIRE(keys.ok());
+  auto res = import_rir(import_options({stats}), *keys);
+  REQUIRE(res.ok());
+  for (const auto& i : res->report.inconsistencies) INFO(i.kind << " " << i.line << " " << i.detail);
+  CHECK(res->report.inconsistencies.empty());
+  REQUIRE(res->report.files.size() == 1);
+  CHECK(res->report.files[0].record_lines == 2);
+  CHECK(res->report.record_holdings == 2);
+
+  // As in an older IANA IPv6 file: 3000::/4 reserved, with the 6bone's
+  // 3ffe::/16 inside it (here beside today's finer rows); and a byte order mark.
+  const std::string v6 = dir / "iana-ipv6-old.csv";
+  std::string csv = slurp(data_file("iana-ipv6-unicast-address-assignments.csv"));
+  const size_t lines_before = static_cast<size_t>(std::count(csv.begin(), csv.end(), '\n'));
+  write_text(v6, "\xEF\xBB\xBF" + csv + "3000::/4,IANA,1999-07-01,,,RESERVED,\n3ffe::/16,IANA,1996-03-01,,,RESERVED,6bone\n");
+  auto opts = import_options({data_file("delegated-afrinic-extended-20240105")});
+  auto base = import_rir(opts, *keys);
+  REQUIRE(base.ok());
+  opts.iana_ipv6 = v6;
+  auto old = import_rir(opts, *keys);
+  REQUIRE(old.ok());
+  const ImportReport& r = old->report;
+  CHECK(has_issue(r, "iana-nested", v6, lines_before + 2, "3ffe::/16 (IANA, RESERVED) lies inside 3000::/4"));
+  CHECK(has_issue(r, "iana-nested", v6, 54, "3000::/5"));
+  size_t nested = 0;
+  for (const auto& i : r.inconsistencies) nested += i.kind == "iana-nested";
+  CHECK(nested == 14);  // today's 13 rows in 3000::/4, and the second 3ffe::/16
+  CHECK(r.record_holdings == base->report.record_holdings);
+  CHECK(r.inconsistencies.size() == base->report.inconsistencies.size() + nested);
 }
 
 TEST_CASE("numledger import rir: nothing usable still writes --report, and stderr names the first lines") {

@@ -80,6 +80,8 @@ Result<std::string> read_small(const std::string& path) {
     if (text.size() > kMaxCsvBytes) return fail(path + ": larger than 4 MiB; not an IANA registry CSV");
   }
   if (in.bad()) return fail(path + ": read failed");
+  constexpr std::string_view kBom = "\xEF\xBB\xBF";
+  if (std::string_view(text).substr(0, kBom.size()) == kBom) text.erase(0, kBom.size());
   return text;
 }
 
@@ -126,7 +128,7 @@ std::string rir_of_designation(std::string_view d) {
   return "";
 }
 
-Result<std::vector<IanaDesignation>> read_iana_csv(const std::string& path, Family family) {
+Result<IanaCsv> read_iana_csv(const std::string& path, Family family) {
   if (family == Family::asn) return fail("IANA AS number registries are not read");
   auto text = read_small(path);
   if (!text) return text.take_error();
@@ -165,14 +167,32 @@ Result<std::vector<IanaDesignation>> read_iana_csv(const std::string& path, Fami
     if (d.registry.empty() && d.status == "LEGACY") d.registry = rir_of_whois(cell(c_whois));
     out.push_back(std::move(d));
   }
-  std::vector<const IanaDesignation*> sorted;
-  for (const auto& d : out) sorted.push_back(&d);
-  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->range < b->range; });
-  for (size_t i = 1; i < sorted.size(); ++i)
-    if (sorted[i]->range.overlaps(sorted[i - 1]->range))
-      return fail(path + ":" + std::to_string(sorted[i]->line) + ": " + sorted[i]->range.to_string() +
-                  " overlaps " + sorted[i - 1]->range.to_string() + " of line " + std::to_string(sorted[i - 1]->line));
-  return out;
+  // Wider first at one start, so an inner row comes after its outer one.
+  std::vector<size_t> order(out.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    const Resource &x = out[a].range, &y = out[b].range;
+    return x.first != y.first ? x.first < y.first : x.last > y.last;
+  });
+  IanaCsv csv;
+  std::vector<bool> inner(out.size(), false);
+  const IanaDesignation* outer = nullptr;  // the kept row reaching furthest
+  for (size_t i : order) {
+    const IanaDesignation& d = out[i];
+    // Rows are prefixes, so two that overlap nest (or repeat).
+    if (outer && d.range.overlaps(outer->range)) {
+      inner[i] = true;
+      csv.nested.push_back({d.line, d.range.to_string() + " (" + d.designation + ", " + d.status + ") lies inside " +
+                                        outer->range.to_string() + " (" + outer->designation + ") of line " +
+                                        std::to_string(outer->line) + "; left out, the outer row stands"});
+      continue;
+    }
+    outer = &d;
+  }
+  std::sort(csv.nested.begin(), csv.nested.end(), [](const auto& a, const auto& b) { return a.line < b.line; });
+  for (size_t i = 0; i < out.size(); ++i)
+    if (!inner[i]) csv.rows.push_back(std::move(out[i]));
+  return csv;
 }
 
 }  // namespace nl::ledger

@@ -24,10 +24,23 @@ struct IanaDesignation {
   uint64_t line = 0;        // where the row starts in the file
 };
 
-// Reads one of the two CSVs; `family` says which. Rows come back in file
-// order. A malformed row, or rows that overlap, fail with the row's line:
-// the tree can't be built on a registry that is itself wrong.
-Result<std::vector<IanaDesignation>> read_iana_csv(const std::string& path, Family family);
+// A row left out because it lies inside another row: older IANA IPv6
+// files list 3ffe::/16 (the 6bone) inside the reserved 3000::/4.
+struct IanaNesting {
+  uint64_t line = 0;  // the inner row's line
+  std::string detail;
+};
+
+struct IanaCsv {
+  std::vector<IanaDesignation> rows;  // in file order, none inside another
+  std::vector<IanaNesting> nested;    // rows left out, in file order
+};
+
+// Reads one of the two CSVs; `family` says which. A UTF-8 byte order mark
+// is skipped. Rows are prefixes, so rows that overlap nest: the inner one
+// is left out and listed in `nested`, and the outer one stands. A
+// malformed row fails with its line.
+Result<IanaCsv> read_iana_csv(const std::string& path, Family family);
 
 // "RIPE NCC" -> "ripencc", "Administered by AFRINIC" -> "afrinic"; empty
 // when the text names no RIR.

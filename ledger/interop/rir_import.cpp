@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <thread>
 #include <tuple>
 
 #include "ledger/interop/iana_registry.h"
@@ -119,14 +120,18 @@ Result<ImportResult> import_rir(const ImportOptions& o, RirKeystore& keys) {
   ImportResult out;
   ImportReport& rep = out.report;
   const size_t keys_before = keys.size();
+  auto say = [&](const std::string& line) {
+    if (o.progress) o.progress(line);
+  };
 
   std::map<Family, Designations> iana;
   for (auto [path, family] : {std::pair{&o.iana_ipv4, Family::ipv4}, std::pair{&o.iana_ipv6, Family::ipv6}}) {
     if (!*path) continue;
-    auto rows = read_iana_csv(**path, family);
-    if (!rows) return rows.take_error();
-    std::sort(rows->begin(), rows->end(), [](const auto& a, const auto& b) { return a.range < b.range; });
-    iana[family].rows = std::move(*rows);
+    auto csv = read_iana_csv(**path, family);
+    if (!csv) return csv.take_error();
+    for (auto& n : csv->nested) rep.inconsistencies.push_back({issue::kIanaNested, **path, n.line, std::move(n.detail)});
+    std::sort(csv->rows.begin(), csv->rows.end(), [](const auto& a, const auto& b) { return a.range < b.range; });
+    iana[family].rows = std::move(csv->rows);
   }
 
   // Read every file, keeping only what becomes holdings.
@@ -142,6 +147,7 @@ Result<ImportResult> import_rir(const ImportOptions& o, RirKeystore& keys) {
       recs.push_back({std::move(r), i});
     });
     if (!sum) return sum.take_error();
+    say(path + ": " + std::to_string(sum->record_lines) + " record lines read");
     FileReport fr;
     fr.file = path;
     if (sum->version) {
@@ -186,6 +192,19 @@ Result<ImportResult> import_rir(const ImportOptions& o, RirKeystore& keys) {
     }
     accepted[i] = true;
     if (auto w = widest.find(f); w == widest.end() || r.rec.range.last > recs[w->second].rec.range.last) widest[f] = i;
+  }
+
+  // Every account's key at once, on all cores.
+  {
+    std::vector<std::string> orgs{kIanaOrg};
+    for (const auto& [f, ds] : iana)
+      for (const auto& d : ds.rows)
+        if (!d.registry.empty()) orgs.push_back(registry_org(d.registry));
+    for (size_t i = 0; i < recs.size(); ++i)
+      if (accepted[i]) orgs.push_back(recs[i].org());
+    const unsigned threads = o.key_threads ? o.key_threads : std::max(1u, std::thread::hardware_concurrency());
+    const size_t made = keys.generate(orgs, threads);
+    say(std::to_string(made) + " new keys generated on " + std::to_string(threads) + " threads");
   }
 
   // The tree: roots, designations under them, records under those.
@@ -236,9 +255,12 @@ Result<ImportResult> import_rir(const ImportOptions& o, RirKeystore& keys) {
   for (const auto& root : g.roots)
     if (auto s = reg.add_root(root.range, root.holder, root.meta); !s)
       return fail("internal: imported root " + root.range.to_string() + ": " + s.error());
+  say(std::to_string(rep.record_holdings) + " holdings placed; loading the tree as a node will");
   if (auto s = reg.add_genesis_imports(g); !s) return fail("internal: the imported tree does not load: " + s.error());
-  if (!o.vrp_files.empty())
+  if (!o.vrp_files.empty()) {
     if (auto s = import_vrps(o.vrp_files, reg, institutional, keys, g, rep); !s) return s.take_error();
+    say(std::to_string(rep.authorizations) + " of " + std::to_string(rep.vrps) + " VRPs became authorizations");
+  }
   rep.accounts = used.size();
   rep.new_accounts = keys.size() - keys_before;
   return out;

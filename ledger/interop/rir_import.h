@@ -25,6 +25,7 @@
 // straddles the edge of a designation, so that no holding can contain it,
 // is left out. Nothing is dropped without a line in the report.
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,6 +45,9 @@ struct ImportOptions {
   std::string chain_id;
   std::vector<AccountId> validators;  // power 1 each
   uint64_t genesis_time = 0;
+  unsigned key_threads = 0;  // 0: one per core
+  // Called at each stage with a line for the operator (stderr in the CLI).
+  std::function<void(const std::string&)> progress;
 };
 
 // A record that became a holding.

@@ -1,5 +1,8 @@
 #include "ledger/interop/rir_keystore.h"
 
+#include <set>
+#include <thread>
+
 #include <sodium.h>
 
 #include <filesystem>
@@ -83,6 +86,34 @@ AccountId RirKeystore::account(const std::string& org) {
   by_account_.emplace(e.account, org);
   ++created_;
   return e.account;
+}
+
+size_t RirKeystore::generate(const std::vector<std::string>& orgs, unsigned threads) {
+  std::vector<const std::string*> missing;
+  std::set<std::string_view> seen;
+  for (const auto& org : orgs)
+    if (!by_org_.count(org) && seen.insert(org).second) missing.push_back(&org);
+  std::vector<Entry> made(missing.size());
+  auto work = [&](size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) {
+      auto key = crypto::SecretKey::generate();
+      made[i] = Entry{AccountId{key.public_key()}, key.seed()};
+    }
+  };
+  threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(missing.size() / 256 + 1)));
+  std::vector<std::thread> pool;
+  const size_t per = (missing.size() + threads - 1) / threads;
+  for (unsigned t = 1; t < threads; ++t)
+    pool.emplace_back(work, std::min(missing.size(), t * per), std::min(missing.size(), (t + 1) * per));
+  work(0, std::min(missing.size(), per));
+  for (auto& t : pool) t.join();
+  for (size_t i = 0; i < missing.size(); ++i) {
+    by_org_.emplace(*missing[i], made[i]);
+    by_account_.emplace(made[i].account, *missing[i]);
+    sodium_memzero(made[i].seed.data(), made[i].seed.size());
+  }
+  created_ += missing.size();
+  return missing.size();
 }
 
 std::optional<AccountId> RirKeystore::find(const std::string& org) const {

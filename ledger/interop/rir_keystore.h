@@ -30,6 +30,10 @@ class RirKeystore {
 
   // The account of `org`, generating a key the first time.
   AccountId account(const std::string& org);
+  // Generates the keys of the orgs not yet in the store on `threads`
+  // threads (key generation is most of an import's time). Returns how many
+  // were made.
+  size_t generate(const std::vector<std::string>& orgs, unsigned threads);
   std::optional<AccountId> find(const std::string& org) const;
   std::optional<std::string> org_of(const AccountId& a) const;
   // The signing key of an account of this keystore.

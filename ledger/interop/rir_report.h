@@ -28,6 +28,7 @@ inline constexpr const char* kVrpUncovered = "vrp-uncovered";   // no imported r
 inline constexpr const char* kVrpSplit = "vrp-split-control";   // several holders share the prefix
 inline constexpr const char* kVrpInvalid = "vrp-invalid";       // an entry that is not a valid VRP
 inline constexpr const char* kVrpDuplicate = "vrp-duplicate";
+inline constexpr const char* kIanaNested = "iana-nested";       // an IANA row inside another; left out
 }  // namespace issue
 
 struct Inconsistency {

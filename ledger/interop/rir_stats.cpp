@@ -221,13 +221,21 @@ Result<RirFileSummary> read_rir_stats(const std::string& path,
       unterminated_line = no;
       unterminated_text = shown(line);
     }
+    // A byte order mark from an editor that saved the file as UTF-8.
+    constexpr std::string_view kBom = "\xEF\xBB\xBF";
+    if (no == 1 && line.substr(0, kBom.size()) == kBom) line.remove_prefix(kBom.size());
+    // A comment cut short (by the line cap or the file's end) loses nothing.
+    if (!line.empty() && line.front() == '#') {
+      if (reader->unterminated()) unterminated_reported = true;
+      continue;
+    }
     if (reader->cut()) {
       issue("malformed", no, "line is longer than " + std::to_string(LineReader::kMaxLine) + " bytes");
       unterminated_reported = reader->unterminated();
       ++sum.record_lines;
       continue;
     }
-    if (line.empty() || line.front() == '#') continue;
+    if (line.empty()) continue;
     Fields fl = split(line);
     // A cut last line: report it as the truncation it most likely is.
     auto bad = [&](const std::string& why) {

@@ -7,7 +7,8 @@
 //   registry|cc|type|start|value|date|status[|opaque-id[|...]]
 // where value is an address count for ipv4 (any count, not only powers of
 // two), a prefix length for ipv6 and a count of AS numbers for asn.
-// Comments (#) and blank lines are skipped.
+// Comments (#), even cut ones, blank lines and a UTF-8 byte order mark
+// are skipped.
 //
 // The reader streams: records go to a callback one by one. What is wrong
 // with a file (a malformed or cut line, counts that disagree with the

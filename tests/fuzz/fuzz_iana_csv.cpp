@@ -10,8 +10,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto family = data[0] & 1 ? ledger::Family::ipv6 : ledger::Family::ipv4;
   auto rows = ledger::read_iana_csv(fuzz::write_temp_file(fuzz::bytes_of(data + 1, size - 1), "iana.csv"), family);
   if (!rows) return 0;
-  for (const auto& row : *rows) {
+  for (size_t i = 0; i < rows->rows.size(); ++i) {
+    const auto& row = rows->rows[i];
     fuzz::require(row.range.family == family, "iana csv: a row of the other family");
+    for (size_t j = 0; j < i; ++j)
+      fuzz::require(!row.range.overlaps(rows->rows[j].range), "iana csv: two kept rows overlap");
     (void)ledger::rir_of_designation(row.designation);
   }
   return 0;

@@ -2,12 +2,14 @@
 // are checked first, on several threads and without the state lock, then
 // the chain checks the block. The parallel check must agree with the
 // serial one transaction by transaction, and a forged signature must still
-// refuse the block with the chain's reason.
+// refuse the block with the chain's reason. Blocks that block sync brings
+// are checked the same way, all of one answer together.
 #include <doctest/doctest.h>
 
 #include <string>
 
 #include "ledger/chain.h"
+#include "node/driver/block_sync.h"
 #include "node/driver/block_values.h"
 #include "node/driver/mempool.h"
 #include "node/driver/parallel_signature_check.h"
@@ -140,4 +142,47 @@ TEST_CASE("a proposed block dated more than a minute ahead of the validator's cl
   CHECK(r.error().find("61 s ahead of this validator's clock") != std::string::npos);
   // Years ahead: what one proposer would need to expire every lease.
   CHECK(!node::check_block_time(now + 10ull * 365 * 86400, now).ok());
+}
+
+TEST_CASE("synced blocks: signatures checked together on several threads, then committed; a forged one refused") {
+  crypto::init();
+  test::TempDir dir{"nl-blockvalues-sync"};
+  auto source = open_chain(dir / "source");
+  // Three certified blocks of 60 delegations each, as a peer serves them.
+  std::vector<node::p2p::CertifiedBlock> answer;
+  auto txs = delegations(180);
+  for (size_t b = 0; b < 3; ++b) {
+    std::vector<Transaction> part(txs.begin() + long(b * 60), txs.begin() + long(b * 60 + 60));
+    auto p = source->propose(part, 1700000100 + b, test::seeded_key(100).public_key(), SignatureCheck::verify);
+    REQUIRE(p.rejected.empty());
+    auto cert = test::certify(p.block, {100, 101, 102});
+    REQUIRE(source->commit(p, cert).ok());
+    answer.push_back({p.block, cert});
+  }
+
+  node::Mempool mempool;
+  for (size_t i = 0; i < 10; ++i) REQUIRE(mempool.add(txs[i], {}) == node::Mempool::Added::fresh);
+  auto follower = open_chain(dir / "follower");
+  auto flags = node::verify_synced_signatures(mempool, answer, 2);
+  REQUIRE(flags.size() == 3);
+  for (const auto& f : flags) CHECK(count(f) == 60);
+  auto r = node::apply_synced_blocks(*follower, answer, flags);
+  CHECK(r.error.empty());
+  CHECK(r.applied == 3);
+  CHECK(follower->state_root() == source->state_root());
+
+  // A forged signature in the second block: unset in its flags, and the
+  // chain refuses that block with its reason after committing the first.
+  auto forged = answer;
+  forged[1].block.txs[7].signatures[0].sig.b[5] ^= 1;
+  forged[1].block.header.tx_root = tx_root(forged[1].block.txs);
+  auto other = open_chain(dir / "other");
+  auto ff = node::verify_synced_signatures(node::Mempool{}, forged, 2);
+  CHECK(count(ff[0]) == 60);
+  CHECK(count(ff[1]) == 59);
+  CHECK(ff[1][7] == 0);
+  auto rf = node::apply_synced_blocks(*other, forged, ff);
+  CHECK(rf.applied == 1);
+  CHECK_MESSAGE(rf.error.find("block 2 refused") != std::string::npos, rf.error);
+  CHECK(other->height() == 1);
 }

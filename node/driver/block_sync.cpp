@@ -1,6 +1,7 @@
 #include "node/driver/block_sync.h"
 
 #include "node/driver/block_values.h"
+#include "node/driver/parallel_signature_check.h"
 
 #include <algorithm>
 
@@ -81,17 +82,37 @@ p2p::Blocks serve_blocks(const ledger::BlockStore& store, const p2p::GetBlocks& 
   return out;
 }
 
-SyncApplied apply_synced_blocks(ledger::Chain& chain, const Mempool& mempool,
-                                const std::vector<p2p::CertifiedBlock>& answer) {
+std::vector<ledger::TxsVerified> verify_synced_signatures(const Mempool& mempool,
+                                                          const std::vector<p2p::CertifiedBlock>& answer,
+                                                          size_t threads) {
+  std::vector<ledger::TxsVerified> flags;
+  std::vector<const ledger::Transaction*> to_check;
+  std::vector<std::pair<size_t, size_t>> where;  // (block, tx) of each of to_check
+  for (size_t b = 0; b < answer.size(); ++b) {
+    flags.push_back(verified_by(mempool, answer[b].block));
+    for (size_t i = 0; i < flags[b].size(); ++i)
+      if (!flags[b][i]) {
+        to_check.push_back(&answer[b].block.txs[i]);
+        where.emplace_back(b, i);
+      }
+  }
+  const std::vector<char> ok = check_signatures_parallel(to_check, threads);
+  for (size_t k = 0; k < where.size(); ++k) flags[where[k].first][where[k].second] = ok[k];
+  return flags;
+}
+
+SyncApplied apply_synced_blocks(ledger::Chain& chain, const std::vector<p2p::CertifiedBlock>& answer,
+                                const std::vector<ledger::TxsVerified>& verified) {
   SyncApplied r;
-  for (const auto& cb : answer) {
+  for (size_t k = 0; k < answer.size(); ++k) {
+    const auto& cb = answer[k];
     const uint64_t h = cb.block.header.height;
     if (h <= chain.height()) continue;  // committed meanwhile by consensus
     if (h != chain.height() + 1) {
       r.error = "block " + std::to_string(h) + " does not follow height " + std::to_string(chain.height());
       return r;
     }
-    if (auto s = commit_certified(chain, cb.block, cb.cert, verified_by(mempool, cb.block)); !s) {
+    if (auto s = commit_certified(chain, cb.block, cb.cert, verified.at(k)); !s) {
       r.error = "block " + std::to_string(h) + " refused: " + s.error();
       return r;
     }

@@ -75,11 +75,19 @@ struct SyncApplied {
   std::string error;  // why the first refused block was refused; empty if none
 };
 
+// The transactions' signatures of every block of `answer`, checked on
+// `threads` threads before the state lock is taken: one flag list per
+// block. The mempool's verified ones are not checked again; a failed check
+// is left unset, so the chain checks it once more and names the reason.
+std::vector<ledger::TxsVerified> verify_synced_signatures(const Mempool& mempool,
+                                                          const std::vector<p2p::CertifiedBlock>& answer,
+                                                          size_t threads);
+
 // Commits, in order, the blocks of `answer` that continue the chain's tip
 // (heights already committed are skipped); stops at the first refusal.
-// Signatures the mempool verified are not verified again. The caller holds
-// the chain's state lock exclusively.
-SyncApplied apply_synced_blocks(ledger::Chain& chain, const Mempool& mempool,
-                                const std::vector<p2p::CertifiedBlock>& answer);
+// `verified` is verify_synced_signatures' answer. The caller holds the
+// chain's state lock exclusively.
+SyncApplied apply_synced_blocks(ledger::Chain& chain, const std::vector<p2p::CertifiedBlock>& answer,
+                                const std::vector<ledger::TxsVerified>& verified);
 
 }  // namespace nl::node

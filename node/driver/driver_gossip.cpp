@@ -297,11 +297,13 @@ void ConsensusDriver::Impl::on_blocks(const PeerInfo& peer, p2p::Blocks answer) 
     sync.failed(peer.id, now);
     return maybe_sync();
   }
+  // Signatures on both cores, before the state lock.
+  const auto verified = verify_synced_signatures(mempool, answer.blocks, opts.verify_threads);
   const uint64_t before = chain.height();
   SyncApplied r;
   {
     auto lk = shared.write_lock();
-    r = apply_synced_blocks(chain, mempool, answer.blocks);
+    r = apply_synced_blocks(chain, answer.blocks, verified);
     std::vector<const ledger::Block*> applied;
     for (const auto& cb : answer.blocks)
       if (cb.block.header.height > before && cb.block.header.height <= chain.height()) applied.push_back(&cb.block);

@@ -1,11 +1,13 @@
 // numledger tx submit: hand a signed transaction to a node and wait until
-// it is committed or refused; numledger tx status: where one stands.
+// it is committed or refused (several: cli/submit_batch.cpp); numledger tx
+// status: where one stands.
 #include <cstdio>
 #include <memory>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/node_client.h"
+#include "cli/submit_batch.h"
 #include "cli/tx_file.h"
 
 namespace nl::cli {
@@ -15,17 +17,21 @@ namespace {
 using nlohmann::json;
 
 struct SubmitOpts {
-  std::string file, node;
-  bool no_wait = false;
+  std::vector<std::string> files;
+  std::string node;
+  bool no_wait = false, json = false;
   unsigned timeout = 60;
+  size_t batch = 500;
 };
 
 int run_submit(const SubmitOpts& o) {
   if (o.node.empty()) return report(kExitUsage, "no node named: pass --node URL or set NUMLEDGER_NODE");
-  auto tx = read_tx_file(o.file);
+  if (o.files.size() > 1 || o.json) return run_submit_batch(o.files, o.node, o.batch, o.no_wait, o.timeout, o.json);
+  const std::string& file = o.files.front();
+  auto tx = read_tx_file(file);
   if (!tx) return report(kExitFailure, tx.error());
   // Catch a damaged file here rather than spend a round trip on it.
-  if (auto s = tx->check_signatures(); !s) return report(kExitFailure, o.file + ": " + s.error());
+  if (auto s = tx->check_signatures(); !s) return report(kExitFailure, file + ": " + s.error());
 
   NodeClient node(o.node, std::chrono::seconds(o.timeout));
   // A node that cannot answer early treats "wait": false as a no-op and
@@ -98,11 +104,20 @@ void add_status_command(CLI::App& tx, Dispatch& d) {
 
 void add_submit_command(CLI::App& tx, Dispatch& d) {
   auto [cmd, o] = add_command<SubmitOpts>(
-      tx, "submit", "send a signed transaction to a node; waits for it to be committed", d, run_submit);
-  cmd->add_option("FILE", o->file, "transaction file")->required();
+      tx, "submit",
+      "send signed transactions to a node; waits for them to be committed. Several files go in batches "
+      "(POST /api/v1/txs) with progress on stderr and a summary naming each refusal",
+      d, run_submit);
+  cmd->add_option("FILE", o->files, "transaction files")->required();
   add_node_option(cmd, o->node);
-  cmd->add_flag("--no-wait", o->no_wait, "return once the node has accepted it, before commit");
-  cmd->add_option("--timeout", o->timeout, "seconds to wait for the node")->capture_default_str()
+  cmd->add_flag("--no-wait", o->no_wait, "return once the node has accepted them, before commit");
+  cmd->add_flag("--json", o->json, "print the summary as JSON (the batch path, even for one file)");
+  cmd->add_option("--batch", o->batch, "transactions per request at most (a node takes 1000)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1000}));
+  cmd->add_option("--timeout", o->timeout,
+                  "seconds to wait for the node; with several files, for commit progress")
+      ->capture_default_str()
       ->check(CLI::Range(1u, 3600u));
 }
 

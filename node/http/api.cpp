@@ -70,6 +70,10 @@ void Api::handle(HttpRequest req, Responder respond) {
     if (req.method != "POST") return respond(json_error(405, "use POST to submit a transaction"));
     return submit(req, std::move(respond));
   }
+  if (route == "txs" && arg.empty()) {
+    if (req.method != "POST") return respond(json_error(405, "use POST to submit transactions"));
+    return submit_batch(req, std::move(respond));
+  }
   if (route == "evidence" && arg.empty() && req.method == "POST") {
     try {
       return respond(submit_evidence(req));
@@ -130,21 +134,26 @@ HttpResponse Api::peers() const {
   return ok({{"peers", list}});
 }
 
+Result<Transaction> Api::parse_submitted(const std::string& hex) const {
+  auto bytes = from_hex(hex);
+  if (!bytes) return fail("\"tx\" is not valid hex");
+  auto tx = Transaction::decode(*bytes);
+  if (!tx) return tx.take_error();
+  if (tx->chain_id != chain_.genesis().chain_id)
+    return fail("wrong chain id '" + tx->chain_id + "' (this node serves '" + chain_.genesis().chain_id + "')");
+  if (tx->genesis_hash != chain_.genesis_hash())
+    return fail("wrong genesis hash " + tx->genesis_hash.hex() + " (this node serves " + chain_.genesis_hash().hex() +
+                "): the transaction was signed for another chain");
+  if (auto s = tx->check_signatures(); !s) return s.take_error();
+  return tx;
+}
+
 void Api::submit(const HttpRequest& req, Responder respond) {
   json body = json::parse(req.body, nullptr, false);
   if (body.is_discarded() || !body.is_object() || !body.contains("tx") || !body["tx"].is_string())
     return respond(json_error(400, "request body must be JSON {\"tx\": \"<hex of the canonical transaction>\"}"));
-  auto bytes = from_hex(body["tx"].get<std::string>());
-  if (!bytes) return respond(json_error(400, "\"tx\" is not valid hex"));
-  auto tx = Transaction::decode(*bytes);
+  auto tx = parse_submitted(body["tx"].get<std::string>());
   if (!tx) return respond(json_error(400, tx.error()));
-  if (tx->chain_id != chain_.genesis().chain_id)
-    return respond(json_error(400, "wrong chain id '" + tx->chain_id + "' (this node serves '" +
-                                       chain_.genesis().chain_id + "')"));
-  if (tx->genesis_hash != chain_.genesis_hash())
-    return respond(json_error(400, "wrong genesis hash " + tx->genesis_hash.hex() + " (this node serves " +
-                                       chain_.genesis_hash().hex() + "): the transaction was signed for another chain"));
-  if (auto s = tx->check_signatures(); !s) return respond(json_error(400, s.error()));
   auto id = tx->id();
   // Without the state lock (find_tx needs none): a submission must not
   // hold an I/O thread, which peers' frames also need, while a block is

@@ -22,7 +22,13 @@ class Api {
  private:
   HttpResponse status() const;
   HttpResponse peers() const;
+  // A submitted transaction's hex, decoded and checked for this chain and
+  // its signatures; the error is the client's 400.
+  Result<ledger::Transaction> parse_submitted(const std::string& hex) const;
   void submit(const HttpRequest& req, Responder respond);
+  // POST /api/v1/txs: many transactions, one answer each, without waiting
+  // for commit (api_batch.cpp).
+  void submit_batch(const HttpRequest& req, Responder respond);
   HttpResponse block(const std::string& arg) const;
   HttpResponse tx(const std::string& arg) const;
   // Paged lists (api_lists.cpp, api_paging.h).
@@ -49,6 +55,10 @@ class Api {
   mutable std::mutex exports_mu_;
   mutable std::map<std::string, CachedExport> exports_;
 };
+
+// Entries in one POST /api/v1/txs; the body limit (2 x 64 KiB + 4 KiB)
+// usually binds first, at about 200 transactions of a few hundred bytes.
+inline constexpr size_t kMaxBatchTxs = 1000;
 
 HttpResponse json_error(unsigned status, const std::string& reason);
 HttpResponse json_ok(const nlohmann::json& j);  // 200, indented

@@ -50,7 +50,7 @@ struct RirOpts {
   std::string iana_ipv4, iana_ipv6, chain_id, out, keystore, report_path;
   uint64_t time = 0;
   CLI::Option* time_opt = nullptr;
-  bool force = false;
+  bool force = false, compact = false;
 };
 
 ledger::ImportOptions import_options(const RirOpts& o) {
@@ -105,7 +105,7 @@ int run_import_rir(const RirOpts& o) {
   const double keystore_s = seconds_since(t);
   say("keystore written: " + keys->path());
   t = Clock::now();
-  const std::string text = result->genesis.to_json();
+  const std::string text = o.compact ? result->genesis.to_binary_file() : result->genesis.to_json();
   if (auto s = write_file(o.out, text); !s) return report(kExitFailure, s.error());
   const double genesis_s = seconds_since(t);
   say("genesis written: " + o.out);
@@ -242,6 +242,9 @@ void add_import_commands(CLI::App& app, Dispatch& d) {
   rir->add_option("--report", r->report_path, "write the JSON report here");
   r->time_opt = rir->add_option("--time", r->time, "genesis time in unix seconds (default: now)");
   rir->add_flag("--force", r->force, "overwrite an existing genesis file");
+  rir->add_flag("--compact", r->compact,
+                "write the genesis in its compact binary form (whitepaper/encoding.md, \"Genesis file\"): "
+                "about half the size and several times faster to read at a million entries");
 
   auto [diff, o] = add_command<DiffOpts>(
       imp, "diff", "signed transactions that take a ledger built from OLD to NEW (two snapshots of one registry)", d,

@@ -42,18 +42,6 @@ Metadata get_meta(const json& o) {
   return m;
 }
 
-// Canonical: Resource || AccountId || HoldingKind || Metadata || str registered
-//            || seq<GenesisHolding> children
-void encode_holding(Writer& w, const GenesisHolding& h) {
-  h.range.encode(w);
-  h.holder.encode(w);
-  w.u8(static_cast<uint8_t>(h.kind));
-  h.meta.encode(w);
-  w.str(h.registered);
-  w.count(h.children.size());
-  for (const auto& c : h.children) encode_holding(w, c);
-}
-
 // One holding per line, children nested after their parent's fields: the
 // file stays greppable at 100k holdings without the bulk of indentation.
 void write_holding(std::string& out, const GenesisHolding& h) {
@@ -76,9 +64,6 @@ void write_holding(std::string& out, const GenesisHolding& h) {
   out += "]}";
 }
 
-bool valid_date(const std::string& d) {
-  return d.empty() || (d.size() == 8 && std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; }));
-}
 
 // Throws json::exception for missing or mistyped fields; the caller turns
 // that into an error.
@@ -96,12 +81,10 @@ Result<GenesisHolding> read_holding(const json& o, size_t depth) {
   h.holder = *holder;
   auto kind = parse_holding_kind(o.value("kind", "allocation"));
   if (!kind) return fail(name + kind.error());
-  if (*kind == HoldingKind::lease) return fail(name + "a genesis holding can't be a lease");
   h.kind = *kind;
   h.meta = get_meta(o);
-  if (auto s = h.meta.validate(); !s) return fail(name + s.error());
   h.registered = o.value("registered", "");
-  if (!valid_date(h.registered)) return fail(name + "registered '" + h.registered.substr(0, 20) + "' is not YYYYMMDD");
+  if (auto s = check_genesis_holding(h); !s) return s.take_error();
   if (auto c = o.find("children"); c != o.end()) {
     if (!c->is_array()) return fail(name + "children is not an array");
     h.children.reserve(c->size());
@@ -141,34 +124,21 @@ size_t count_holdings(const std::vector<GenesisHolding>& hs) {
 
 }  // namespace
 
+Status check_genesis_holding(const GenesisHolding& h) {
+  const std::string name = "holding " + h.range.to_string() + ": ";
+  if (h.kind == HoldingKind::lease) return fail(name + "a genesis holding can't be a lease");
+  if (h.kind != HoldingKind::allocation && h.kind != HoldingKind::assignment)
+    return fail(name + "unknown holding kind " + std::to_string(int(h.kind)));
+  if (auto s = h.meta.validate(); !s) return fail(name + s.error());
+  const std::string& d = h.registered;
+  if (!d.empty() && !(d.size() == 8 && std::all_of(d.begin(), d.end(), [](char c) { return c >= '0' && c <= '9'; })))
+    return fail(name + "registered '" + d.substr(0, 20) + "' is not YYYYMMDD");
+  return {};
+}
+
 size_t Genesis::holding_count() const { return count_holdings(holdings); }
 
-// Version 1 is the encoding of a genesis without imports, unchanged since
-// before imports existed; version 2 appends the imported holdings and
-// authorizations.
-crypto::Hash32 Genesis::hash() const {
-  const bool imports = !holdings.empty() || !authorizations.empty();
-  Writer w;
-  w.u8(imports ? 2 : 1).str(chain_id).u64(genesis_time);
-  validators.encode(w);
-  w.count(roots.size());
-  for (const auto& r : roots) {
-    r.range.encode(w);
-    r.holder.encode(w);
-    r.meta.encode(w);
-  }
-  if (imports) {
-    w.count(holdings.size());
-    for (const auto& h : holdings) encode_holding(w, h);
-    w.count(authorizations.size());
-    for (const auto& a : authorizations) {
-      a.prefix.encode(w);
-      w.u8(a.max_length).u32(a.asn);
-      a.issuer.encode(w);
-    }
-  }
-  return crypto::tagged_hash(tags::kGenesis, w.data());
-}
+crypto::Hash32 Genesis::hash() const { return crypto::tagged_hash(tags::kGenesis, encode()); }
 
 std::string Genesis::to_json() const {
   json j;
@@ -259,15 +229,18 @@ Result<Genesis> Genesis::load(const std::string& path) {
   // Imported registries make large geneses, but never this large.
   auto text = read_bounded_file(path, uint64_t{1} << 30, "genesis file", "1 GiB");
   if (!text) return text.take_error();
-  auto g = from_json(*text);
+  const std::string_view all(*text);
+  auto g = all.substr(0, kGenesisBinaryMagic.size()) == kGenesisBinaryMagic
+               ? decode(as_bytes(all.substr(kGenesisBinaryMagic.size())))
+               : from_json(all);
   if (!g) return fail(path + ": " + g.error());
   return g;
 }
 
-Status Genesis::save(const std::string& path) const {
+Status Genesis::save(const std::string& path, Format format) const {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) return fail(path + ": cannot write genesis file");
-  out << to_json();
+  out << (format == Format::binary ? to_binary_file() : to_json());
   out.close();
   if (!out) return fail(path + ": write failed");
   return {};

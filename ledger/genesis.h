@@ -66,11 +66,29 @@ struct Genesis {
   // Every imported holding, nested ones included.
   size_t holding_count() const;
 
+  // The canonical bytes (whitepaper/encoding.md, "Genesis"); the hash is
+  // over them, never over a file's JSON.
+  Bytes encode() const;
+  static Result<Genesis> decode(ByteView bytes);  // strict: the same checks as from_json
   crypto::Hash32 hash() const;
   std::string to_json() const;
   static Result<Genesis> from_json(std::string_view text);
+  // The compact file: kGenesisBinaryMagic, then encode(). At a million
+  // entries it reads several times faster than the JSON (genesis_binary.cpp).
+  std::string to_binary_file() const;
+  // Either form, told apart by the magic.
   static Result<Genesis> load(const std::string& path);
-  Status save(const std::string& path) const;
+  enum class Format { json, binary };
+  Status save(const std::string& path, Format format = Format::json) const;
 };
+
+// What both file forms check of one holding besides its range and holder:
+// not a lease, valid metadata, registered empty or YYYYMMDD.
+Status check_genesis_holding(const GenesisHolding& h);
+
+// The first bytes of a compact genesis file; never the start of JSON.
+inline constexpr std::string_view kGenesisBinaryMagic = "numledger-genesis/1\n";
+// Holdings at one level, and authorizations, in a compact file.
+inline constexpr uint32_t kMaxGenesisEntries = 1u << 24;
 
 }  // namespace nl::ledger

@@ -45,6 +45,10 @@ constexpr size_t kTxLocationBytes = 8 + 4;
 
 BlockStore::~BlockStore() {
   if (!db_) return;
+  // The memtables to disk, so the next open need not replay the write-ahead
+  // log: after an imported genesis that replay was 1.7 s of every restart.
+  // Nothing depends on it: committed batches are synced to the log.
+  db_->Flush(rocksdb::FlushOptions(), cfs_).PermitUncheckedError();
   for (auto* h : cfs_) db_->DestroyColumnFamilyHandle(h);
   cfs_.clear();
   db_->Close().PermitUncheckedError();

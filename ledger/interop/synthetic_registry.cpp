@@ -125,15 +125,28 @@ uint64_t scaled(uint64_t n, double scale) { return static_cast<uint64_t>(std::ll
 
 Status ipv4_records(Registry& reg, double scale, Pool& regular, Pool& legacy, std::vector<IpHolding>& out) {
   const uint64_t n = scaled(reg.counts.ipv4, scale);
-  const uint64_t n_legacy = legacy.blocks.empty() ? 0 : scaled(n, reg.counts.legacy_share);
-  // Shrink the sizes when the registry's /8s would fill past 60%.
-  double mean = 0, wsum = 0;
-  for (size_t i = 0; i < std::size(kV4Sizes); ++i) mean += double(kV4Sizes[i]) * kV4Weights[i], wsum += kV4Weights[i];
-  mean /= wsum;
-  const double room = 0.6 * double(regular.capacity());
+  // Legacy records are big (mostly /16s): at most what fills half the
+  // registry's legacy /8s.
+  double legacy_mean = 0, legacy_w = 0;
+  for (size_t i = 0; i < std::size(kLegacySizes); ++i)
+    legacy_mean += double(kLegacySizes[i]) * kLegacyWeights[i], legacy_w += kLegacyWeights[i];
+  const uint64_t legacy_room = uint64_t(0.5 * double(legacy.capacity()) / (legacy_mean / legacy_w));
+  const uint64_t n_legacy = std::min(scaled(n, reg.counts.legacy_share), legacy_room);
+  // Halve the sizes until the records, with what aligning them wastes
+  // (about half again), fill at most 80% of the registry's /8s; gaps
+  // spread them over the rest.
+  const double room = 0.8 * double(regular.capacity());
   int shift = 0;
-  while (double(n - n_legacy) * mean / double(1u << shift) > room && shift < 8) ++shift;
-  const double gap_mean = std::max(0.0, (room - double(n - n_legacy) * mean / double(1u << shift)) / double(n + 1));
+  auto need = [&](int sh) {
+    double mean = 0, wsum = 0;
+    for (size_t i = 0; i < std::size(kV4Sizes); ++i) {
+      mean += double(std::max<uint64_t>(kV4Sizes[i] >> sh, 256)) * kV4Weights[i];
+      wsum += kV4Weights[i];
+    }
+    return 1.5 * double(n - n_legacy) * mean / wsum;
+  };
+  while (need(shift) > room && shift < 8) ++shift;
+  const double gap_mean = std::max(0.0, (room - need(shift)) / double(n + 1));
   for (uint64_t i = 0; i < n; ++i) {
     const bool old = i < n_legacy;
     Pool& pool = old ? legacy : regular;
@@ -189,7 +202,7 @@ Status asn_records(Registry& reg, double scale, RegistryAsns& asns) {
     }
   }
   const u128 cap16 = small.capacity();
-  for (uint64_t b = 0; b < (n / 1024 + 2) * 2 * kRegistries; ++b)
+  for (uint64_t b = 0; b < (n / 1024 + 2) * 4 * kRegistries; ++b)
     if (b % kRegistries == reg.index) big.blocks.push_back({Family::asn, 131072 + b * 1024, 131072 + b * 1024 + 1023});
   const uint64_t n16 = std::min<uint64_t>(n * 2 / 5, uint64_t(cap16 * 4 / 5 / 2));
   asns.of_org.assign(reg.orgs + 1, 0);

@@ -38,11 +38,12 @@ Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genes
   // rebuilt from it side by side, each on its own core and its own pass.
   Status tree = Status::success();
   std::thread hashing([&] {
+    std::vector<StateCommitment::LeafHashes> leaves;
     tree = c->store_->for_each_state([&](ByteView key, ByteView value) -> Status {
-      c->commitment_.put(key, value);
+      leaves.push_back(StateCommitment::leaf_of(key, value));
       return Status::success();
     });
-    c->commitment_.flush();
+    c->commitment_ = StateCommitment::from_leaves(std::move(leaves));
   });
   Status load = c->store_->for_each_state(
       [&](ByteView key, ByteView value) -> Status { return c->registry_.load_entry(key, value); });

@@ -57,6 +57,8 @@ struct StateCommitment::Node {
   static void remove(Ptr& slot, const Hash32& kh, unsigned depth);
   static bool contains(const Node& n, const Hash32& kh, unsigned depth);
   static uint64_t rehash_dirty(Node& n);
+  // The subtree at `depth` of the sorted leaves [lo, hi), hashed.
+  static Ptr build(const std::vector<LeafHashes>& leaves, size_t lo, size_t hi, unsigned depth);
   static std::optional<StateProof> prove(const Node* root, const Hash32& kh);
   // Appends the pruned walk of `n` over the entries whose key hashes are
   // khs[lo, hi) to `out`; false when one of them is absent.
@@ -181,6 +183,35 @@ uint64_t StateCommitment::Node::rehash_dirty(Node& n) {
     if (c && c->dirty) count += rehash_dirty(*c);
   in.rehash();
   return count;
+}
+
+// The shape insert() gives: a leaf alone in its subtree sits at the top of
+// it, and two or more that share the bit at `depth` hang under a one-child
+// inner node, as split() makes them.
+StateCommitment::Node::Ptr StateCommitment::Node::build(const std::vector<LeafHashes>& leaves, size_t lo, size_t hi,
+                                                        unsigned depth) {
+  if (lo == hi) return nullptr;
+  if (hi - lo == 1) return std::make_shared<Leaf>(leaves[lo].key_hash, leaves[lo].leaf_hash);
+  size_t mid = lo;
+  while (mid < hi && bit_at(leaves[mid].key_hash, depth) == 0) ++mid;
+  auto in = std::make_shared<Inner>();
+  in->child[0] = build(leaves, lo, mid, depth + 1);
+  in->child[1] = build(leaves, mid, hi, depth + 1);
+  in->rehash();
+  return in;
+}
+
+StateCommitment::LeafHashes StateCommitment::leaf_of(ByteView key, ByteView value) {
+  const Hash32 kh = key_hash(key);
+  return {kh, leaf_hash(kh, value)};
+}
+
+StateCommitment StateCommitment::from_leaves(std::vector<LeafHashes> leaves) {
+  std::sort(leaves.begin(), leaves.end(), [](const auto& a, const auto& b) { return a.key_hash < b.key_hash; });
+  StateCommitment t;
+  t.root_ = Node::build(leaves, 0, leaves.size(), 0);
+  t.size_ = leaves.size();
+  return t;
 }
 
 std::optional<StateProof> StateCommitment::Node::prove(const Node* n, const Hash32& kh) {

@@ -57,6 +57,15 @@ class StateCommitment {
   StateCommitment(StateCommitment&&) noexcept;
   StateCommitment& operator=(StateCommitment&&) noexcept;
 
+  // A clean tree of exactly the given entries, built bottom-up in one pass:
+  // what a restart does instead of a put() per entry, several times faster
+  // at a million entries. `leaves` in any order, each key once.
+  struct LeafHashes {
+    crypto::Hash32 key_hash, leaf_hash;
+  };
+  static LeafHashes leaf_of(ByteView key, ByteView value);
+  static StateCommitment from_leaves(std::vector<LeafHashes> leaves);
+
   // Writers (exclusive access). Both leave the tree dirty.
   void put(ByteView key, ByteView value);
   void erase(ByteView key);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <future>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -19,6 +20,9 @@ using state_tree::inner_hash;
 using state_tree::key_hash;
 using state_tree::kMaxDepth;
 using state_tree::leaf_hash;
+
+// Below this a second thread costs more than it saves.
+constexpr size_t kParallelBuildLeaves = 65536;
 
 inline bool present_bit(const std::vector<uint8_t>& present, unsigned i) {
   return (present[i >> 3] >> (7 - (i & 7))) & 1u;
@@ -195,8 +199,15 @@ StateCommitment::Node::Ptr StateCommitment::Node::build(const std::vector<LeafHa
   size_t mid = lo;
   while (mid < hi && bit_at(leaves[mid].key_hash, depth) == 0) ++mid;
   auto in = std::make_shared<Inner>();
-  in->child[0] = build(leaves, lo, mid, depth + 1);
-  in->child[1] = build(leaves, mid, hi, depth + 1);
+  // A big tree's two halves on two threads: the hashing is all the work.
+  if (depth == 0 && hi - lo >= kParallelBuildLeaves) {
+    auto right = std::async(std::launch::async, [&] { return build(leaves, mid, hi, depth + 1); });
+    in->child[0] = build(leaves, lo, mid, depth + 1);
+    in->child[1] = right.get();
+  } else {
+    in->child[0] = build(leaves, lo, mid, depth + 1);
+    in->child[1] = build(leaves, mid, hi, depth + 1);
+  }
   in->rehash();
   return in;
 }

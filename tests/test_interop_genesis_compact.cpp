@@ -21,12 +21,7 @@ namespace {
 
 Genesis imported_genesis() {
   Genesis g = test_genesis(4);
-  GenesisHolding alloc{Resource::parse("10.1.0.0/16").value(), seeded_account(2), HoldingKind::allocation,
-                       Metadata{"", "ZA", "afrinic", "F364712F", ""}, "20071126", {}};
-  alloc.children.push_back({Resource::parse("10.1.0.0-10.1.0.2").value(), seeded_account(3), HoldingKind::assignment,
-                            Metadata{}, "", {}});
-  g.holdings.push_back(alloc);
-  g.authorizations.push_back({Resource::parse("10.1.128.0/17").value(), 24, 36994, seeded_account(2)});
+  add_example_imports(g);
   return g;
 }
 

@@ -251,13 +251,7 @@ TEST_CASE("genesis with imported holdings: JSON round trip, the hash covers ever
   g.roots[0].meta.encode(w);
   CHECK(plain == crypto::tagged_hash("numledger/genesis/v1", w.data()));
 
-  GenesisHolding alloc{Resource::parse("10.1.0.0/16").value(), seeded_account(2), HoldingKind::allocation,
-                       Metadata{"", "ZA", "afrinic", "F364712F", ""}, "20071126", {}};
-  alloc.children.push_back({Resource::parse("10.1.0.0-10.1.0.2").value(), seeded_account(3), HoldingKind::assignment,
-                            Metadata{}, "", {}});
-  g.holdings.push_back(alloc);
-  // Account 2 controls 10.1.128.0/17 (the assignment took 10.1.0.0-10.1.0.2).
-  g.authorizations.push_back({Resource::parse("10.1.128.0/17").value(), 24, 36994, seeded_account(2)});
+  add_example_imports(g);
   const crypto::Hash32 full = g.hash();
   CHECK(full != plain);
   auto back = Genesis::from_json(g.to_json());

@@ -96,6 +96,19 @@ inline ledger::ImportOptions import_options(std::vector<std::string> files, bool
   return o;
 }
 
+// Adds to `g` (root 10.0.0.0/8, test_genesis) one imported allocation of
+// account 2 with an assignment of account 3 inside it, and account 2's
+// authorization of 10.1.128.0/17 (the assignment took 10.1.0.0-10.1.0.2).
+inline void add_example_imports(ledger::Genesis& g) {
+  using namespace ledger;
+  GenesisHolding alloc{Resource::parse("10.1.0.0/16").value(), seeded_account(2), HoldingKind::allocation,
+                       Metadata{"", "ZA", "afrinic", "F364712F", ""}, "20071126", {}};
+  alloc.children.push_back({Resource::parse("10.1.0.0-10.1.0.2").value(), seeded_account(3), HoldingKind::assignment,
+                            Metadata{}, "", {}});
+  g.holdings.push_back(alloc);
+  g.authorizations.push_back({Resource::parse("10.1.128.0/17").value(), 24, 36994, seeded_account(2)});
+}
+
 inline bool has_issue(const ledger::ImportReport& r, const std::string& kind, const std::string& file, uint64_t line,
                       const std::string& detail_part = "") {
   for (const auto& i : r.inconsistencies)

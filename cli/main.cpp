@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/unknown_words.h"
 #include "crypto/ed25519.h"
 
 int main(int argc, char** argv) {
@@ -32,6 +33,11 @@ int main(int argc, char** argv) {
   add_import_commands(app, d);
   add_testnet_commands(app, d);
 
+  app.set_version_flag("--version", std::string("numledger ") + NL_VERSION);
+
+  // Unknown words first: CLI11 would report a missing required flag instead.
+  if (auto unknown = unknown_word(app, std::vector<std::string>(argv + 1, argv + argc)))
+    return report(kExitUsage, *unknown);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -103,6 +103,7 @@ int main(int argc, char** argv) {
   CLI::App app{"numledgerd: a numledger registry node (validator or observer)"};
   Flags f;
   add_flags(app, f);
+  app.set_version_flag("--version", std::string("numledgerd ") + NL_VERSION);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

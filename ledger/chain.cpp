@@ -1,7 +1,7 @@
 #include "ledger/chain.h"
 
 #include <algorithm>
-#include <thread>
+#include <future>
 
 #include "ledger/state_keys.h"
 
@@ -36,19 +36,20 @@ Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genes
   // The state first: it holds the validator set of every height, which the
   // certificates are checked against. The commitment and the registry are
   // rebuilt from it side by side, each on its own core and its own pass.
-  Status tree = Status::success();
-  std::thread hashing([&] {
+  // (A future's destructor waits, and get() passes on what the task threw.)
+  auto hashing = std::async(std::launch::async, [&]() -> Status {
     std::vector<StateCommitment::LeafHashes> leaves;
-    tree = c->store_->for_each_state([&](ByteView key, ByteView value) -> Status {
+    Status read = c->store_->for_each_state([&](ByteView key, ByteView value) -> Status {
       leaves.push_back(StateCommitment::leaf_of(key, value));
       return Status::success();
     });
-    c->commitment_ = StateCommitment::from_leaves(std::move(leaves));
+    if (read) c->commitment_ = StateCommitment::from_leaves(std::move(leaves));
+    return read;
   });
   Status load = c->store_->for_each_state(
       [&](ByteView key, ByteView value) -> Status { return c->registry_.load_entry(key, value); });
   if (load) load = c->registry_.finish_load();
-  hashing.join();
+  const Status tree = hashing.get();
   if (!tree) return fail("refusing to start: state does not load: " + tree.error());
   if (!load) return fail("refusing to start: state does not load: " + load.error());
   if (c->registry_.validator_sets().empty() || c->registry_.validator_sets().begin()->first != 1 ||

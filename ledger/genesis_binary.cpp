@@ -1,11 +1,17 @@
 // The canonical genesis bytes (hashed for the genesis hash), their strict
 // reader, and the compact file that is those bytes after a magic line.
+#include <algorithm>
+
 #include "crypto/domain_tags.h"
 #include "ledger/genesis.h"
 
 namespace nl::ledger {
 
 namespace {
+
+// A count is only a claim until its entries are read: a few bytes must not
+// make the reader ask for gigabytes.
+constexpr uint32_t kReserveAtMost = 1u << 16;
 
 // Canonical: Resource || AccountId || HoldingKind || Metadata || str registered
 //            || seq<GenesisHolding> children
@@ -31,7 +37,7 @@ GenesisHolding decode_holding(Reader& r, size_t depth) {
   h.registered = r.str(8);
   if (auto s = check_genesis_holding(h); !s) throw DecodeError(s.error());
   const uint32_t n = r.count(kMaxGenesisEntries);
-  h.children.reserve(n);
+  h.children.reserve(std::min<uint32_t>(n, kReserveAtMost));
   for (uint32_t i = 0; i < n; ++i) h.children.push_back(decode_holding(r, depth + 1));
   return h;
 }
@@ -87,10 +93,10 @@ Result<Genesis> Genesis::decode(ByteView bytes) {
     }
     if (version == 2) {
       const uint32_t n = r.count(kMaxGenesisEntries);
-      g.holdings.reserve(n);
+      g.holdings.reserve(std::min<uint32_t>(n, kReserveAtMost));
       for (uint32_t i = 0; i < n; ++i) g.holdings.push_back(decode_holding(r, 1));
       const uint32_t a = r.count(kMaxGenesisEntries);
-      g.authorizations.reserve(a);
+      g.authorizations.reserve(std::min<uint32_t>(a, kReserveAtMost));
       for (uint32_t i = 0; i < a; ++i) {
         GenesisAuthorization x;
         x.prefix = Resource::decode(r);

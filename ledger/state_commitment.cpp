@@ -218,7 +218,15 @@ StateCommitment::LeafHashes StateCommitment::leaf_of(ByteView key, ByteView valu
 }
 
 StateCommitment StateCommitment::from_leaves(std::vector<LeafHashes> leaves) {
-  std::sort(leaves.begin(), leaves.end(), [](const auto& a, const auto& b) { return a.key_hash < b.key_hash; });
+  // A key given twice keeps its last value, as put() would.
+  std::stable_sort(leaves.begin(), leaves.end(),
+                   [](const auto& a, const auto& b) { return a.key_hash < b.key_hash; });
+  size_t kept = 0;
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    if (i + 1 < leaves.size() && leaves[i + 1].key_hash == leaves[i].key_hash) continue;
+    leaves[kept++] = leaves[i];
+  }
+  leaves.resize(kept);
   StateCommitment t;
   t.root_ = Node::build(leaves, 0, leaves.size(), 0);
   t.size_ = leaves.size();

@@ -59,7 +59,8 @@ class StateCommitment {
 
   // A clean tree of exactly the given entries, built bottom-up in one pass:
   // what a restart does instead of a put() per entry, several times faster
-  // at a million entries. `leaves` in any order, each key once.
+  // at a million entries. `leaves` in any order; a key given twice keeps
+  // its last value, as put() would.
   struct LeafHashes {
     crypto::Hash32 key_hash, leaf_hash;
   };

@@ -12,79 +12,13 @@
 #include "crypto/hash.h"
 #include "ledger/canonical.h"
 #include "ledger/state_commitment.h"
+#include "support/state_tree_data.h"
 
 using namespace nl;
 using namespace nl::ledger;
 using nl::crypto::Hash32;
 
-namespace {
-
-Bytes key_of(uint64_t id) {
-  Writer w;
-  w.u8('H').u64(id);
-  return w.take();
-}
-
-Bytes value_of(uint64_t id, uint64_t version = 0) {
-  std::string s = "value-" + std::to_string(id) + "-v" + std::to_string(version);
-  return Bytes(s.begin(), s.end());
-}
-
-Hash32 kh_of(ByteView key) { return crypto::tagged_hash(tags::kStateKey, key); }
-
-Hash32 leaf_of(ByteView key, ByteView value) {
-  return crypto::TaggedHasher(tags::kStateLeaf)
-      .add(kh_of(key))
-      .add(crypto::tagged_hash(tags::kStateLeaf, value))
-      .finish();
-}
-
-unsigned bit_at(const Hash32& h, unsigned i) { return (h.b[i / 8] >> (7 - i % 8)) & 1u; }
-
-// The definition of the root, computed from scratch: an empty set is zero,
-// a single entry is its leaf, otherwise split on the next key-hash bit.
-Hash32 reference_root(const std::vector<std::pair<Hash32, Hash32>>& entries, unsigned depth = 0) {
-  if (entries.empty()) return Hash32{};
-  if (entries.size() == 1) return entries[0].second;
-  std::vector<std::pair<Hash32, Hash32>> side[2];
-  for (const auto& e : entries) side[bit_at(e.first, depth)].push_back(e);
-  return crypto::tagged_hash2(tags::kStateNode, reference_root(side[0], depth + 1),
-                              reference_root(side[1], depth + 1));
-}
-
-Hash32 reference_root(const std::map<uint64_t, uint64_t>& model) {
-  std::vector<std::pair<Hash32, Hash32>> entries;
-  for (auto [id, ver] : model) entries.emplace_back(kh_of(key_of(id)), leaf_of(key_of(id), value_of(id, ver)));
-  return reference_root(entries);
-}
-
-StateCommitment build(const std::vector<uint64_t>& ids) {
-  StateCommitment t;
-  for (uint64_t id : ids) t.put(key_of(id), value_of(id));
-  t.flush();
-  return t;
-}
-
-std::vector<uint64_t> iota_ids(uint64_t n) {
-  std::vector<uint64_t> ids(n);
-  for (uint64_t i = 0; i < n; ++i) ids[i] = i;
-  return ids;
-}
-
-Bytes encode(const StateProof& p) {
-  Writer w;
-  p.encode(w);
-  return w.take();
-}
-
-StateProof decode(const Bytes& b) {
-  Reader r(b);
-  StateProof p = StateProof::decode(r);
-  r.expect_done();
-  return p;
-}
-
-}  // namespace
+using namespace nl::test::state_tree_data;
 
 TEST_CASE("state commitment: empty, single and small trees match the definition") {
   StateCommitment t;
@@ -519,45 +453,4 @@ TEST_CASE("state commitment: flush hashes each dirty node once") {
   MESSAGE("2000 updates in a 20k tree: " << inner << " inner hashes batched vs " << path_sum
                                          << " one path at a time");
   CHECK(inner * 2 < path_sum);
-}
-
-TEST_CASE("state commitment: a tree built from its leaves in one pass is the tree put() builds") {
-  for (uint64_t n : {0, 1, 2, 3, 17, 1000, 70000}) {  // 70,000: the halves on two threads
-    CAPTURE(n);
-    auto ids = iota_ids(n);
-    std::mt19937_64 rng(n);
-    std::shuffle(ids.begin(), ids.end(), rng);
-    std::vector<StateCommitment::LeafHashes> leaves;
-    for (uint64_t id : ids) leaves.push_back(StateCommitment::leaf_of(key_of(id), value_of(id)));
-    StateCommitment bulk = StateCommitment::from_leaves(std::move(leaves));
-    StateCommitment one_by_one = build(ids);
-    CHECK_FALSE(bulk.dirty());
-    CHECK(bulk.size() == n);
-    CHECK(bulk.root() == one_by_one.root());
-    std::map<uint64_t, uint64_t> model;
-    for (uint64_t id : ids) model[id] = 0;
-    CHECK(bulk.root() == reference_root(model));
-    // The same shape: every proof is the same bytes.
-    for (size_t i = 0; i < std::min<size_t>(n, 200); ++i) {
-      auto a = bulk.prove(key_of(ids[i]));
-      auto b = one_by_one.prove(key_of(ids[i]));
-      REQUIRE(a);
-      REQUIRE(b);
-      CHECK(encode(*a) == encode(*b));
-    }
-    // And it keeps working as a live tree: changes, snapshots and undo.
-    if (n < 3) continue;
-    auto snap = bulk.snapshot();
-    bulk.put(key_of(ids[0]), value_of(ids[0], 5));
-    bulk.erase(key_of(ids[1]));
-    bulk.put(key_of(n + 1), value_of(n + 1));
-    bulk.flush();
-    one_by_one.put(key_of(ids[0]), value_of(ids[0], 5));
-    one_by_one.erase(key_of(ids[1]));
-    one_by_one.put(key_of(n + 1), value_of(n + 1));
-    one_by_one.flush();
-    CHECK(bulk.root() == one_by_one.root());
-    bulk.restore(snap);
-    CHECK(bulk.root() == reference_root(model));
-  }
 }

@@ -172,7 +172,9 @@ Result<IanaCsv> read_iana_csv(const std::string& path, Family family) {
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     const Resource &x = out[a].range, &y = out[b].range;
-    return x.first != y.first ? x.first < y.first : x.last > y.last;
+    if (x.first != y.first) return x.first < y.first;
+    if (x.last != y.last) return x.last > y.last;
+    return out[a].line < out[b].line;  // of two equal rows the first stands
   });
   IanaCsv csv;
   std::vector<bool> inner(out.size(), false);

@@ -163,7 +163,7 @@ TEST_CASE("synced blocks: signatures checked together on several threads, then c
   node::Mempool mempool;
   for (size_t i = 0; i < 10; ++i) REQUIRE(mempool.add(txs[i], {}) == node::Mempool::Added::fresh);
   auto follower = open_chain(dir / "follower");
-  auto flags = node::verify_synced_signatures(mempool, answer, 2);
+  auto flags = node::verify_synced_signatures(mempool, answer, 2, 0);
   REQUIRE(flags.size() == 3);
   for (const auto& f : flags) CHECK(count(f) == 60);
   auto r = node::apply_synced_blocks(*follower, answer, flags);
@@ -177,7 +177,7 @@ TEST_CASE("synced blocks: signatures checked together on several threads, then c
   forged[1].block.txs[7].signatures[0].sig.b[5] ^= 1;
   forged[1].block.header.tx_root = tx_root(forged[1].block.txs);
   auto other = open_chain(dir / "other");
-  auto ff = node::verify_synced_signatures(node::Mempool{}, forged, 2);
+  auto ff = node::verify_synced_signatures(node::Mempool{}, forged, 2, 0);
   CHECK(count(ff[0]) == 60);
   CHECK(count(ff[1]) == 59);
   CHECK(ff[1][7] == 0);
@@ -185,4 +185,14 @@ TEST_CASE("synced blocks: signatures checked together on several threads, then c
   CHECK(rf.applied == 1);
   CHECK_MESSAGE(rf.error.find("block 2 refused") != std::string::npos, rf.error);
   CHECK(other->height() == 1);
+
+  // Blocks the chain has, and those after a gap, are not checked at all.
+  auto from_two = node::verify_synced_signatures(node::Mempool{}, answer, 2, 2);
+  CHECK(count(from_two[0]) == 0);
+  CHECK(count(from_two[1]) == 0);
+  CHECK(count(from_two[2]) == 60);
+  std::vector<node::p2p::CertifiedBlock> gap{answer[0], answer[2]};
+  auto gapped = node::verify_synced_signatures(node::Mempool{}, gap, 2, 0);
+  CHECK(count(gapped[0]) == 60);
+  CHECK(count(gapped[1]) == 0);
 }

@@ -84,11 +84,21 @@ p2p::Blocks serve_blocks(const ledger::BlockStore& store, const p2p::GetBlocks& 
 
 std::vector<ledger::TxsVerified> verify_synced_signatures(const Mempool& mempool,
                                                           const std::vector<p2p::CertifiedBlock>& answer,
-                                                          size_t threads) {
+                                                          size_t threads, uint64_t tip) {
   std::vector<ledger::TxsVerified> flags;
   std::vector<const ledger::Transaction*> to_check;
   std::vector<std::pair<size_t, size_t>> where;  // (block, tx) of each of to_check
+  uint64_t next = tip + 1;
   for (size_t b = 0; b < answer.size(); ++b) {
+    // Only blocks that can follow the tip: the rest are skipped or refused
+    // by apply_synced_blocks, so a bad answer costs no checks.
+    const uint64_t h = answer[b].block.header.height;
+    if (h != next) {
+      flags.emplace_back(answer[b].block.txs.size(), 0);
+      if (h > next) next = UINT64_MAX;  // a gap: nothing after it applies
+      continue;
+    }
+    ++next;
     flags.push_back(verified_by(mempool, answer[b].block));
     for (size_t i = 0; i < flags[b].size(); ++i)
       if (!flags[b][i]) {

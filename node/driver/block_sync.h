@@ -75,13 +75,14 @@ struct SyncApplied {
   std::string error;  // why the first refused block was refused; empty if none
 };
 
-// The transactions' signatures of every block of `answer`, checked on
-// `threads` threads before the state lock is taken: one flag list per
-// block. The mempool's verified ones are not checked again; a failed check
-// is left unset, so the chain checks it once more and names the reason.
+// The transactions' signatures of the blocks of `answer` that follow
+// height `tip` without a gap, checked on `threads` threads before the state
+// lock is taken: one flag list per block (all unset for the others). The
+// mempool's verified ones are not checked again; a failed check is left
+// unset, so the chain checks it once more and names the reason.
 std::vector<ledger::TxsVerified> verify_synced_signatures(const Mempool& mempool,
                                                           const std::vector<p2p::CertifiedBlock>& answer,
-                                                          size_t threads);
+                                                          size_t threads, uint64_t tip);
 
 // Commits, in order, the blocks of `answer` that continue the chain's tip
 // (heights already committed are skipped); stops at the first refusal.

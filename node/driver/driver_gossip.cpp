@@ -297,8 +297,9 @@ void ConsensusDriver::Impl::on_blocks(const PeerInfo& peer, p2p::Blocks answer) 
     sync.failed(peer.id, now);
     return maybe_sync();
   }
-  // Signatures on both cores, before the state lock.
-  const auto verified = verify_synced_signatures(mempool, answer.blocks, opts.verify_threads);
+  // Signatures on verify_threads threads, before the state lock; only this
+  // strand commits, so the height read here holds until the lock is taken.
+  const auto verified = verify_synced_signatures(mempool, answer.blocks, opts.verify_threads, chain.height());
   const uint64_t before = chain.height();
   SyncApplied r;
   {

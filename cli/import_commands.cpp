@@ -243,7 +243,7 @@ void add_import_commands(CLI::App& app, Dispatch& d) {
   r->time_opt = rir->add_option("--time", r->time, "genesis time in unix seconds (default: now)");
   rir->add_flag("--force", r->force, "overwrite an existing genesis file");
   rir->add_flag("--compact", r->compact,
-                "write the genesis in its compact binary form (whitepaper/encoding.md, \"Genesis file\"): "
+                "write the genesis in its compact binary form (whitepaper/encoding.md, \"The compact genesis file\"): "
                 "about half the size and several times faster to read at a million entries");
 
   auto [diff, o] = add_command<DiffOpts>(

@@ -112,14 +112,14 @@ TEST_CASE("synthetic registry data: today's mix, inside IANA's designations, and
   REQUIRE(keys.ok());
   auto imp = import_rir(o, *keys);
   REQUIRE(imp.ok());
-  for (const auto& i : imp->report.inconsistencies) {
-    INFO(i.kind << " " << i.file << ":" << i.line << " " << i.detail);
-    CHECK(false);
-  }
+  for (const auto& i : imp->report.inconsistencies)
+    CHECK_MESSAGE(false, i.kind << " " << i.file << ":" << i.line << " " << i.detail);
   uint64_t file_holdings = 0;
   for (const auto& f : res->files) file_holdings += f.holdings;
   CHECK(imp->report.record_holdings == file_holdings);
   CHECK(imp->genesis.authorizations.size() == res->vrps);
+  // The VRP file is dated with the files: 2024-12-05 00:00 UTC by default.
+  CHECK(nlohmann::json::parse(slurp(res->vrp_path))["metadata"]["generated"] == 1733356800);
 }
 
 TEST_CASE("gen_registry_data: --help, --json, and refusals with the reason") {

@@ -75,8 +75,10 @@ struct Pool {
       if (cursor < b.first) cursor = b.first;
       const u128 start = (cursor + gap + align - 1) / align * align;
       if (start >= b.first && start <= b.last && b.last - start >= size - 1) {
-        cursor = start + size;
-        return Resource{f, start, start + size - 1};
+        const Resource r{f, start, start + size - 1};
+        if (r.last == b.last) ++at;  // used up; start + size could wrap at the family's end
+        else cursor = start + size;
+        return r;
       }
       ++at;
       gap = 0;
@@ -249,6 +251,18 @@ Status write_stats(const Registry& reg, const std::string& path, const std::stri
   return {};
 }
 
+// Unix seconds of 00:00 UTC on YYYYMMDD (days from the civil calendar).
+uint64_t unix_midnight(const std::string& date) {
+  int y = std::stoi(date.substr(0, 4));
+  const unsigned m = unsigned(std::stoi(date.substr(4, 2))), d = unsigned(std::stoi(date.substr(6, 2)));
+  y -= m <= 2;
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = unsigned(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return uint64_t(int64_t(era) * 146097 + int64_t(doe) - 719468) * 86400;
+}
+
 Pool pool_of(const std::vector<IanaDesignation>& rows, const std::string& rir, bool legacy) {
   Pool p;
   for (const auto& d : rows)
@@ -299,7 +313,7 @@ Result<SyntheticResult> generate_registry_data(const SyntheticOptions& o, const 
   res.vrps = vrps.size();
   std::ofstream out(res.vrp_path, std::ios::binary | std::ios::trunc);
   if (!out) return fail(res.vrp_path + ": cannot create");
-  out << format_vrps_json(vrps, 1733356800);
+  out << format_vrps_json(vrps, unix_midnight(o.date));
   out.flush();
   if (!out) return fail(res.vrp_path + ": write failed (disk full?)");
   if (progress) progress(res.vrp_path + ": " + std::to_string(res.vrps) + " VRPs");

@@ -4,7 +4,7 @@
 // inside IANA's designations (the CSVs in ../shared/data) so that
 // `import rir` finds every record where IANA says it belongs.
 //
-// What the files hold, at scale 1 (whitepaper/results.md, "Full-size data"):
+// What the files hold, at scale 1 (whitepaper/results.md, "Registry scale"):
 // - allocated and assigned records per registry and type as in
 //   kSyntheticCounts: about 500,000 in all;
 // - available and reserved records besides them, as the real files have;
@@ -46,7 +46,7 @@ struct SyntheticOptions {
   double scale = 1.0;
   uint64_t seed = 1;
   std::string iana_ipv4, iana_ipv6;  // IANA's CSVs
-  std::string date = "20241205";     // the files' end date, YYYYMMDD
+  std::string date = "20241205";     // the files' end date and the VRPs' time, YYYYMMDD
 };
 
 struct SyntheticFile {

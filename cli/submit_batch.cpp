@@ -65,6 +65,42 @@ Status send_batch(const NodeClient& node, std::vector<Entry>& all, const std::ve
   return {};
 }
 
+// `idx` cut into requests of at most `batch` entries and kBatchBodyBytes.
+std::vector<std::vector<size_t>> batches(const std::vector<Entry>& all, const std::vector<size_t>& idx, size_t batch) {
+  std::vector<std::vector<size_t>> out;
+  size_t bytes = 0;
+  for (size_t i : idx) {
+    const size_t size = all[i].hex.size() + 4;
+    if (out.empty() || out.back().size() >= batch || bytes + size > kBatchBodyBytes) {
+      out.emplace_back();
+      bytes = 0;
+    }
+    out.back().push_back(i);
+    bytes += size;
+  }
+  return out;
+}
+
+// "busy" means too far ahead of the account's committed nonce (more than
+// 255): sent again while the chain catches up, until `patience` passes
+// without one of them getting in.
+void resend_busy(const NodeClient& node, std::vector<Entry>& all, size_t batch, std::chrono::seconds patience) {
+  auto last_progress = Clock::now();
+  for (;;) {
+    std::vector<size_t> busy;
+    for (size_t i = 0; i < all.size(); ++i)
+      if (all[i].status == "busy") busy.push_back(i);
+    if (busy.empty() || Clock::now() - last_progress > patience) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    for (const auto& idx : batches(all, busy, batch))
+      if (!send_batch(node, all, idx)) return;  // unreachable: they stay busy, and are named
+    size_t left = 0;
+    for (size_t i : busy) left += all[i].status == "busy";
+    if (left < busy.size()) last_progress = Clock::now();
+    progress(all, all.size(), "busy ones sent again;");
+  }
+}
+
 // Polls each pending transaction in order until it is committed or dropped;
 // gives up after `patience` without any change.
 void wait_for_commit(const NodeClient& node, std::vector<Entry>& all, std::chrono::seconds patience) {
@@ -111,24 +147,18 @@ int run_submit_batch(const std::vector<std::string>& files, const std::string& n
     all[i].hex = to_hex(tx->encode());
   }
   NodeClient node(node_url, std::chrono::seconds(timeout));
-  size_t sent = 0;
-  for (size_t from = 0; from < all.size();) {
-    size_t to = from, bytes = 0;
-    while (to < all.size() && to - from < batch && (to == from || bytes + all[to].hex.size() + 4 <= kBatchBodyBytes)) {
-      bytes += all[to].hex.size() + 4;
-      ++to;
-    }
-    // Files that did not read stay out of the batch with their reason.
-    std::vector<size_t> idx;
-    for (size_t i = from; i < to; ++i)
-      if (all[i].status == "unsent") idx.push_back(i);
-    if (!idx.empty())
-      if (auto s = send_batch(node, all, idx); !s)
-        return report(kExitFailure, "batch of " + files[idx.front()] + " .. " + files[idx.back()] + ": " + s.error());
-    sent = to;
+  // Files that did not read stay out of the batches with their reason.
+  std::vector<size_t> readable;
+  for (size_t i = 0; i < all.size(); ++i)
+    if (all[i].status == "unsent") readable.push_back(i);
+  size_t sent = all.size() - readable.size();
+  for (const auto& idx : batches(all, readable, batch)) {
+    if (auto s = send_batch(node, all, idx); !s)
+      return report(kExitFailure, "batch of " + files[idx.front()] + " .. " + files[idx.back()] + ": " + s.error());
+    sent += idx.size();
     progress(all, sent, "sent");
-    from = to;
   }
+  resend_busy(node, all, batch, std::chrono::seconds(timeout));
   if (!no_wait) wait_for_commit(node, all, std::chrono::seconds(timeout));
 
   size_t committed = 0, pending = 0, bad = 0;

@@ -52,6 +52,12 @@ int run_submit(const SubmitOpts& o) {
     }
     return kExitOk;
   }
+  // A replay of a committed transaction: what the submitter wanted is done.
+  if (r->status == 409 && r->body.is_object() && r->body.value("status", std::string()) == "committed") {
+    std::printf("already committed %s at height %llu\n", id.c_str(),
+                static_cast<unsigned long long>(r->body.value("height", uint64_t{0})));
+    return kExitOk;
+  }
   return report(kExitFailure, "node refused " + id + " (HTTP " + std::to_string(r->status) + "): " + r->reason());
 }
 

@@ -107,6 +107,11 @@ int run_status(const StatusOptions& o) {
     std::printf("%s\n", to_json(all).dump(2).c_str());
   else
     print_table(all);
+  // Scripts check the exit code: every node must answer.
+  size_t down = 0;
+  for (const auto& s : all) down += !s.up;
+  if (down > 0)
+    return report(kExitFailure, std::to_string(down) + " of " + std::to_string(all.size()) + " nodes are down");
   return kExitOk;
 }
 

@@ -36,7 +36,7 @@ std::vector<CoSigner> missing_signatures(const Transaction& tx) {
   return out;
 }
 
-int run_sign(const std::string& path, const std::string& key_path) {
+int run_sign(const std::string& path, const std::string& key_path, bool as_signer) {
   auto tx = read_tx_file(path);
   if (!tx) return report(kExitFailure, tx.error());
   Bytes msg = tx->signing_bytes();
@@ -49,22 +49,32 @@ int run_sign(const std::string& path, const std::string& key_path) {
   const uint32_t max = ledger::max_signatures(ledger::body_kind(tx->body));
   if (tx->signatures.size() >= max && !tx->signed_by(key->public_key()))
     return report(kExitFailure, path + ": already carries the maximum of " + std::to_string(max) + " signatures");
+  const auto me = AccountId{key->public_key()};
+  bool party = me == tx->signer;
+  for (const auto& co : required_cosigners(*tx)) party = party || co.key == key->public_key();
+  const bool update = std::holds_alternative<ledger::ValidatorUpdateBody>(tx->body);
+  // Who may co-sign these is on the chain (the validators, the recovery
+  // accounts), not in the file.
+  const bool open = update || std::holds_alternative<ledger::RecoverBody>(tx->body);
+  if (!party && !open && !as_signer)
+    return report(kExitFailure, path + ": " + me.to_string() + " is neither the signer " + tx->signer.to_string() +
+                                    " nor a required co-signer; nothing was signed. If the signer's account was "
+                                    "rotated or recovered to this key, pass --as-signer");
   bool again = tx->signed_by(key->public_key());
   tx->sign(*key);
   if (auto s = write_tx_file(path, *tx); !s) return report(kExitFailure, s.error());
 
-  const auto me = AccountId{key->public_key()};
   std::printf("%s %s by %s\n", again ? "re-signed" : "signed", path.c_str(), me.to_string().c_str());
-  bool party = me == tx->signer;
-  for (const auto& co : required_cosigners(*tx)) party = party || co.key == key->public_key();
-  const bool update = std::holds_alternative<ledger::ValidatorUpdateBody>(tx->body);
   if (update && !party)
     std::printf("signed as a validator: it counts if %s is a validator of the height that commits it\n",
                 me.to_string().c_str());
+  else if (!party && open)
+    std::printf("signed as a recovery account: it counts if %s is one of the recovery accounts of the account "
+                "it recovers\n",
+                me.to_string().c_str());
   else if (!party)
-    std::printf("note: %s is neither the signer %s nor a required co-signer "
-                "(expected only if the signer's account was rotated to this key)\n",
-                me.to_string().c_str(), tx->signer.to_string().c_str());
+    std::printf("signed for %s with --as-signer: it counts if that account's key is now this one\n",
+                tx->signer.to_string().c_str());
   auto missing = missing_signatures(*tx);
   for (const auto& m : missing)
     std::printf("still missing: the signature of the %s %s\n", m.role.c_str(),
@@ -149,12 +159,18 @@ int run_show(const std::string& path, bool as_json) {
 void add_tx_sign_show_commands(CLI::App& tx, Dispatch& d) {
   struct SignOpts {
     std::string file, key;
+    bool as_signer = false;
   };
   auto s = std::make_shared<SignOpts>();
-  auto* sign = tx.add_subcommand("sign", "add your (co-)signature to a transaction file, in place");
+  auto* sign = tx.add_subcommand(
+      "sign",
+      "add your (co-)signature to a transaction file, in place; a key that is neither the signer nor a required "
+      "co-signer is refused (exit 1) unless --as-signer");
   sign->add_option("FILE", s->file, "transaction file")->required();
   sign->add_option("--key", s->key, "key file to sign with")->required();
-  sign->callback([s, &d] { d.action = [s] { return run_sign(s->file, s->key); }; });
+  sign->add_flag("--as-signer", s->as_signer,
+                 "this key signs for the signer's account (its key was rotated or recovered to this one)");
+  sign->callback([s, &d] { d.action = [s] { return run_sign(s->file, s->key, s->as_signer); }; });
 
   struct ShowOpts {
     std::string file;

@@ -151,6 +151,12 @@ TEST_CASE("numledgerd end to end: holder story, hostile input, kill -9, corrupti
   auto [s2, j2] = n.post(json{{"tx", tx_hex}}.dump());  // replay
   CHECK(s2 == 409);
   CHECK(j2["error"].get<std::string>().find("already committed") != std::string::npos);
+  CHECK(j2["status"] == "committed");
+  CHECK(j2["height"].get<uint64_t>() >= 1);
+  // The CLI takes a replay of a committed transaction as done: exit 0.
+  r = n.cli({"tx", "submit", n.dir / "d.tx"});
+  CHECK_MESSAGE(r.code == 0, r.err);
+  CHECK(r.out.find("already committed ") != std::string::npos);
   std::string bad_sig = tx_hex;
   bad_sig[bad_sig.size() - 3] = bad_sig[bad_sig.size() - 3] == '0' ? '1' : '0';
   auto [s3, j3] = n.post(json{{"tx", bad_sig}}.dump());

@@ -82,9 +82,11 @@ TEST_CASE("testnet init writes genesis, keys, configs and the root holder") {
     CHECK(has(toml, "peer = [\"127.0.0.1:31000\", \"127.0.0.1:31001\", \"127.0.0.1:31002\"]"));
   }
 
-  // Status of a testnet that never started: every node down, in order.
+  // Status of a testnet that never started: every node down, in order,
+  // and exit 1 so that scripts see it.
   auto st = nl_cli({"testnet", "status", "--dir", dir, "--json"});
-  REQUIRE_MESSAGE(st.code == 0, st.err);
+  REQUIRE_MESSAGE(st.code == 1, st.err);
+  CHECK(has(st.err, "5 of 5 nodes are down"));
   json arr = json::parse(st.out);
   REQUIRE(arr.is_array());
   REQUIRE(arr.size() == 5);
@@ -99,7 +101,7 @@ TEST_CASE("testnet init writes genesis, keys, configs and the root holder") {
     CHECK(arr[i]["error"].is_string());
   }
   auto table = nl_cli({"testnet", "status", "--dir", dir});
-  CHECK(table.code == 0);
+  CHECK(table.code == 1);
   CHECK(has(table.out, "observer1"));
   CHECK(has(table.out, "down"));
 
@@ -233,7 +235,7 @@ TEST_CASE("testnet commands refuse bad input with a precise error") {
     const std::string pid = std::to_string(other);
     std::ofstream(dir + "/validator0/numledgerd.pid") << pid << "\n";
     auto st = nl_cli({"testnet", "status", "--dir", dir, "--json"});
-    REQUIRE(st.code == 0);
+    REQUIRE(st.code == 1);  // down
     CHECK(json::parse(st.out)[0]["pid"].is_null());
     auto stop = nl_cli({"testnet", "stop", "--dir", dir});
     CHECK(stop.code == 0);
@@ -258,7 +260,7 @@ TEST_CASE("testnet stop kills a node that ignores SIGTERM") {
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   std::ofstream(dir + "/validator0/numledgerd.pid") << hung << "\n";
   auto st = nl_cli({"testnet", "status", "--dir", dir, "--json"});
-  REQUIRE(st.code == 0);
+  REQUIRE(st.code == 1);  // not answering is down
   CHECK(json::parse(st.out)[0]["pid"] == hung);  // running, though not answering
   CHECK(json::parse(st.out)[0]["up"] == false);
   auto stop = nl_cli({"testnet", "stop", "--dir", dir, "--timeout", "1"});
@@ -332,6 +334,8 @@ TEST_CASE("testnet start, status and stop of a running one-validator testnet") {
   CHECK(!TestnetHarness::alive(observer));
   CHECK(TestnetHarness::alive(validator));
   st = net.cli({"testnet", "status", "--dir", net.dir(), "--json"});
+  CHECK(st.code == 1);
+  CHECK(has(st.err, "1 of 2 nodes are down"));
   arr = json::parse(st.out);
   CHECK(arr[0]["up"] == true);
   CHECK(arr[1]["up"] == false);

@@ -159,8 +159,13 @@ void Api::submit(const HttpRequest& req, Responder respond) {
   // hold an I/O thread, which peers' frames also need, while a block is
   // checked or committed under the lock.
   if (auto loc = chain_.store().find_tx(id))
-    return respond(json_error(409, "transaction " + id.hex() + " is already committed at height " +
-                                       std::to_string(loc->height)));
+    return respond({409,
+                    dump(json{{"error", "transaction " + id.hex() + " is already committed at height " +
+                                            std::to_string(loc->height)},
+                              {"status", "committed"},
+                              {"id", id.hex()},
+                              {"height", loc->height}}),
+                    "application/json"});
   const bool wait = !(body.contains("wait") && body["wait"].is_boolean() && !body["wait"].get<bool>());
   // Answered once: at admission when refused or not waiting, else when it
   // commits or is dropped.

@@ -174,6 +174,10 @@ std::string Genesis::to_json() const {
 Result<Genesis> Genesis::from_json(std::string_view text) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return fail("genesis: not a JSON object");
+  for (const char* key : {"chain_id", "genesis_time", "validators", "roots"})
+    if (!j.contains(key))
+      return fail(std::string("genesis: no \"") + key +
+                  "\" key; a genesis file has chain_id, genesis_time, validators and roots (is this a genesis file?)");
   Genesis g;
   try {
     g.chain_id = j.at("chain_id").get<std::string>();
@@ -220,7 +224,11 @@ Result<Genesis> Genesis::from_json(std::string_view text) {
       }
     }
   } catch (const json::exception& e) {
-    return fail(std::string("genesis: ") + e.what());
+    // nlohmann's text after its "[json.exception.type_error.302] " tag.
+    std::string what = e.what();
+    if (auto tag = what.find("] "); what.rfind("[json.exception.", 0) == 0 && tag != std::string::npos)
+      what = what.substr(tag + 2);
+    return fail("genesis: " + what);
   }
   return g;
 }

@@ -26,6 +26,11 @@ Status ValidatorSetChain::check_header(const CertifiedHeader& c) const {
     return fail(at + " is for chain '" + h.chain_id + "', the verifier's is '" + start_.chain_id + "'");
   if (h.height == 0) return fail("a header at height 0: block heights start at 1");
   const ValidatorSet& set = set_at(h.height);
+  if (h.validator_set_hash != set.hash() && sets_.size() == 1)
+    return fail(at + " names validator set " + short_hash(h.validator_set_hash) + ", but the proof changes no " +
+                "validators before it, so it must be the trusted set " + short_hash(set.hash()) + ": a set " +
+                "change is missing (a gap), or the proof was made on another chain with the chain id '" +
+                start_.chain_id + "' (check the genesis or trusted set given)");
   if (h.validator_set_hash != set.hash())
     return fail(at + " names validator set " + short_hash(h.validator_set_hash) + ", but the set changes in the " +
                 "proof give " + short_hash(set.hash()) + " for that height: a set change is missing (a gap), or " +

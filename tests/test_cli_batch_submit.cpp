@@ -3,6 +3,7 @@
 // many files in batches, waits for commit and names every refusal.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -125,8 +126,10 @@ TEST_CASE("POST /api/v1/txs: one answer per transaction, and the batch's own lim
 TEST_CASE("numledger tx submit: transactions too far ahead of the account (busy) are sent again as the chain catches up") {
   NodeFixture f;
   f.start();
-  // 300 of one account: nonces past 256 are busy until the first ones commit.
+  // 300 of one account, last nonce first: nothing commits before nonce 1
+  // arrives, in the last batch, so nonces past 256 are surely busy at first.
   auto files = authorize_files(f, 1, 300);
+  std::reverse(files.begin(), files.end());
   std::vector<std::string> args{"tx", "submit"};
   args.insert(args.end(), files.begin(), files.end());
   args.insert(args.end(), {"--timeout", "120"});

@@ -98,6 +98,13 @@ void ConsensusDriver::submit(ledger::Transaction tx, AdmitCallback admitted, Sub
     std::vector<ledger::Transaction> one;
     one.push_back(std::move(tx));
     Admission a = std::move(d.admit_now(one).front());
+    // A duplicate that lost the race with its own commit (the rules refuse
+    // its nonce now): what the submitter wanted is done.
+    if (a.verdict == Admission::Verdict::refused)
+      if (auto loc = d.chain.store().find_tx(one.front().id())) {
+        if (done) done({SubmitResult::Outcome::committed, one.front().id(), loc->height, ""});
+        return admitted({Admission::Verdict::admitted, ""});
+      }
     if (a.ok()) {
       std::string why;
       switch (d.add_tx(std::move(one.front()), std::move(done), nullptr, &why)) {

@@ -48,9 +48,7 @@ struct Fx : test::ChainFixture {
   Fx() : ChainFixture("nl-recovery") {}
   // The block's refusals (empty: all accepted).
   std::vector<std::string> next(const std::vector<Transaction>& txs, uint64_t advance = 10) {
-    auto p = chain->propose(txs, time += advance, pub(100), SignatureCheck::verify);
-    auto s = chain->commit(p, certify(p.block, {100, 101, 102}));
-    REQUIRE_MESSAGE(s.ok(), s.error());
+    auto p = commit_next(txs, {100, 101, 102}, advance);
     std::vector<std::string> out;
     for (const auto& r : p.rejected) out.push_back(r.reason);
     return out;

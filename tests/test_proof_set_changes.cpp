@@ -41,10 +41,7 @@ Transaction update(std::vector<std::pair<uint8_t, uint64_t>> changes, uint8_t su
 struct Fx : test::ChainFixture {
   Fx() : ChainFixture("nl-proof-sets") {}
   void next(const std::vector<Transaction>& txs, const std::vector<uint8_t>& signers) {
-    auto p = chain->propose(txs, time += 10, pub(100), SignatureCheck::verify);
-    REQUIRE(p.rejected.empty());
-    auto s = chain->commit(p, certify(p.block, signers));
-    REQUIRE_MESSAGE(s.ok(), s.error());
+    REQUIRE(commit_next(txs, signers).rejected.empty());
   }
   // 10.1.0.0/16 to account 2; then 103 leaves and 104 joins; then 100
   // leaves and 105 joins. The tip (height 7) is certified by {101, 102, 104, 105}.

@@ -47,18 +47,13 @@ struct Fx : test::ChainFixture {
   Fx() : ChainFixture("nl-vupdate") {}
   // Proposes `txs` and commits with the signatures of `signers`.
   PreparedBlock next(const std::vector<Transaction>& txs, const std::vector<uint8_t>& signers) {
-    auto p = chain->propose(txs, time += 10, pub(100), SignatureCheck::verify);
-    auto s = chain->commit(p, certify(p.block, signers));
-    REQUIRE_MESSAGE(s.ok(), s.error());
-    return p;
+    return commit_next(txs, signers);
   }
   // The reason `tx` is refused; the (empty) block is committed by `signers`.
   std::string refusal(const Transaction& tx, const std::vector<uint8_t>& signers = {100, 101, 102}) {
-    auto p = chain->propose({tx}, time += 10, pub(100), SignatureCheck::verify);
+    auto p = commit_next({tx}, signers);
     REQUIRE(p.rejected.size() == 1);
-    auto reason = p.rejected[0].reason;
-    REQUIRE(chain->commit(p, certify(p.block, signers)).ok());
-    return reason;
+    return p.rejected[0].reason;
   }
 };
 

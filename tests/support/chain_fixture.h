@@ -29,16 +29,26 @@ struct ChainFixture {
     REQUIRE_MESSAGE(c.ok(), c.error());
     chain = std::move(*c);
   }
+
+  // The next block of `txs` (and `evidence`), `advance` seconds on,
+  // proposed by 100, certified by `signers` and committed; what the rules
+  // refused is in its `rejected`.
+  ledger::PreparedBlock commit_next(const std::vector<ledger::Transaction>& txs,
+                                    const std::vector<uint8_t>& signers = {100, 101, 102}, uint64_t advance = 10,
+                                    const std::vector<ledger::Evidence>& evidence = {}) {
+    auto p = chain->propose(txs, time += advance, seeded_key(100).public_key(), ledger::SignatureCheck::verify,
+                            evidence);
+    auto s = chain->commit(p, certify(p.block, signers));
+    REQUIRE_MESSAGE(s.ok(), s.error());
+    return p;
+  }
 };
 
 // Empty blocks carrying evidence, each certified by validators 100..102.
 struct EvidenceChainFixture : ChainFixture {
   using ChainFixture::ChainFixture;
   ledger::PreparedBlock next(const std::vector<ledger::Evidence>& evidence = {}) {
-    auto p = chain->propose({}, time += 10, seeded_key(100).public_key(), ledger::SignatureCheck::verify, evidence);
-    auto s = chain->commit(p, certify(p.block, {100, 101, 102}));
-    REQUIRE_MESSAGE(s.ok(), s.error());
-    return p;
+    return commit_next({}, {100, 101, 102}, 10, evidence);
   }
   // The reason the next block drops `ev`.
   std::string refusal(const ledger::Evidence& ev) {

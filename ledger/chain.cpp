@@ -46,8 +46,12 @@ Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genes
     if (read) c->commitment_ = StateCommitment::from_leaves(std::move(leaves));
     return read;
   });
-  Status load = c->store_->for_each_state(
-      [&](ByteView key, ByteView value) -> Status { return c->registry_.load_entry(key, value); });
+  Status load = c->store_->for_each_state([&](ByteView key, ByteView value) -> Status {
+    if (key.empty() || key[0] != keys::kBlockHash) return c->registry_.load_entry(key, value);
+    // The chain's own entries: a past block's hash (state_keys.h).
+    if (key.size() != 9 || value.size() != 32) return fail("block hash entry " + to_hex(key) + " is malformed");
+    return Status::success();
+  });
   if (load) load = c->registry_.finish_load();
   const Status tree = hashing.get();
   if (!tree) return fail("refusing to start: state does not load: " + tree.error());
@@ -109,7 +113,7 @@ PreparedBlock Chain::propose(const std::vector<Transaction>& txs, uint64_t time,
     else
       block.evidence.push_back(ev);
   }
-  std::vector<StateWrite> writes = registry_.take_writes();
+  std::vector<StateWrite> writes = take_block_writes(ctx.height);
   commit_writes(writes);
   auto& h = block.header;
   h.chain_id = genesis_.chain_id;

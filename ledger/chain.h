@@ -106,6 +106,9 @@ class Chain {
   void undo(const std::vector<StateWrite>& changed);
   // The committed value of every key in `changed`.
   std::vector<StateWrite> committed_values(const std::vector<StateWrite>& changed) const;
+  // The registry's writes for the block at `height` and, from height 2, the
+  // parent's hash under 'B' || height - 1 (state_keys.h), sorted by key.
+  std::vector<StateWrite> take_block_writes(uint64_t height);
   // The state commitment follows the registry's writes, rehashed once.
   void commit_writes(const std::vector<StateWrite>& writes);
   // Block 1 also persists the genesis entries it left untouched.

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "ledger/chain.h"
+#include "ledger/state_keys.h"
 
 namespace nl::ledger {
 
@@ -80,13 +81,24 @@ Result<std::vector<StateWrite>> Chain::apply_block(const Block& b, const TxsVeri
                   ") is refused: " + s.error());
     }
   }
-  std::vector<StateWrite> writes = registry_.take_writes();
+  std::vector<StateWrite> writes = take_block_writes(b.header.height);
   commit_writes(writes);
   if (const crypto::Hash32 root = commitment_.root(); root != b.header.state_root) {
     undo(writes);
     return fail("block's state root " + b.header.state_root.hex() +
                 " is not the state its transactions produce (" + root.hex() + ")");
   }
+  return writes;
+}
+
+std::vector<StateWrite> Chain::take_block_writes(uint64_t height) {
+  std::vector<StateWrite> writes = registry_.take_writes();
+  if (height < 2) return writes;
+  const crypto::Hash32 parent_hash = tip_hash();
+  StateWrite parent{keys::block_hash(height - 1), Bytes(parent_hash.b.begin(), parent_hash.b.end())};
+  auto at = std::lower_bound(writes.begin(), writes.end(), parent.key,
+                             [](const StateWrite& w, const Bytes& k) { return w.key < k; });
+  writes.insert(at, std::move(parent));
   return writes;
 }
 

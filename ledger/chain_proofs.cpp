@@ -53,13 +53,18 @@ Result<ControlProof> Chain::prove_control(const Resource& r) const {
   auto custody = custody_hops(r, block_at);
   if (!custody) return custody.take_error();
 
-  // The headers those need, shared, and the tip's.
+  // The headers those need, shared, and the tip's. The tip's and the set
+  // changes' come certified; a block of custody hops only is proven by its
+  // hash in the state instead (state key 'B' || height).
   std::map<uint64_t, uint32_t> index_of;
+  std::set<uint64_t> certified{tip_.height};
+  for (const TxLocation& at : changes) certified.insert(at.height);
   for (const auto* list : {&changes, &*custody})
     for (const TxLocation& at : *list) index_of[at.height] = 0;
   index_of[tip_.height] = 0;
   ControlProof p;
   p.resource = r;
+  std::vector<StateMultiproof::Entry> entries;
   for (auto& [h, index] : index_of) {
     index = static_cast<uint32_t>(p.headers.size());
     if (h == tip_.height) {
@@ -68,6 +73,12 @@ Result<ControlProof> Chain::prove_control(const Resource& r) const {
     }
     auto block = block_at(h);
     if (!block) return block.take_error();
+    if (!certified.contains(h)) {
+      const crypto::Hash32 hash = (*block)->header.hash();
+      entries.push_back({keys::block_hash(h), Bytes(hash.b.begin(), hash.b.end())});
+      p.headers.push_back({(*block)->header, std::nullopt});
+      continue;
+    }
     auto cert = store_->cert(h);
     if (!cert) return fail("cannot read the certificate of height " + std::to_string(h) + ": " + cert.error());
     p.headers.push_back({(*block)->header, *cert});
@@ -84,7 +95,6 @@ Result<ControlProof> Chain::prove_control(const Resource& r) const {
       (list == &changes ? p.set_changes : p.custody).push_back(std::move(*tx));
     }
 
-  std::vector<StateMultiproof::Entry> entries;
   std::vector<HoldingId> ids;
   for (const auto& s : segs) {
     Writer w;
@@ -100,12 +110,14 @@ Result<ControlProof> Chain::prove_control(const Resource& r) const {
     entries.push_back({keys::holding(id), w.take()});
   }
   auto state = commitment_.prove_many(std::move(entries));
-  if (!state) return fail("internal: a committed entry has no proof");
+  if (!state)
+    return fail("cannot prove control of " + r.to_string() +
+                ": the state lacks an entry the proof needs (a block hash, if this chain began before they were kept)");
   p.state = std::move(*state);
   // Never serve what a verifier refuses to read, or what does not verify
   // (a holder's nested holdings, say).
   if (p.headers.size() > kMaxProofHeaders)
-    return fail(r.to_string() + " needs " + std::to_string(p.headers.size()) + " certified headers; a proof carries at most " +
+    return fail(r.to_string() + " needs " + std::to_string(p.headers.size()) + " headers; a proof carries at most " +
                 std::to_string(kMaxProofHeaders) + ": ask for a narrower resource");
   if (const size_t bytes = p.encode().size(); bytes > kMaxProofBytes)
     return fail("the proof of " + r.to_string() + " would be " + std::to_string(bytes) + " bytes; a verifier reads at most " +

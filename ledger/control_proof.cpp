@@ -20,7 +20,8 @@ Bytes ControlProof::encode() const {
   w.count(headers.size());
   for (const auto& h : headers) {
     h.header.encode(w);
-    h.cert.encode(w);
+    w.u8(h.cert ? 1 : 0);
+    if (h.cert) h.cert->encode(w);
   }
   for (const auto* list : {&set_changes, &custody}) {
     w.count(list->size());
@@ -51,7 +52,9 @@ Result<ControlProof> ControlProof::decode(ByteView file) {
     p.headers.resize(nh);
     for (auto& h : p.headers) {
       h.header = BlockHeader::decode(r);
-      h.cert = CommitCertificate::decode(r);
+      const uint8_t certified = r.u8();
+      if (certified > 1) throw DecodeError("proof header flag " + std::to_string(certified) + " is neither 0 nor 1");
+      if (certified) h.cert = CommitCertificate::decode(r);
     }
     auto read_list = [&r](std::vector<IncludedTx>& list, uint32_t max) {
       list.resize(r.count(max));
@@ -71,7 +74,8 @@ Result<ControlProof> ControlProof::decode(ByteView file) {
 namespace {
 
 // The proof's shape: headers ascending and each one used, changes ascending
-// and each in a header that precedes its effect.
+// and each in a header that precedes its effect; a certificate on the
+// state's header and the set changes' headers, and on no other.
 Status check_layout(const ControlProof& p) {
   if (p.headers.empty()) return fail("proof has no certified header");
   for (size_t i = 1; i < p.headers.size(); ++i)
@@ -109,6 +113,16 @@ Status check_layout(const ControlProof& p) {
   for (size_t i = 0; i < used.size(); ++i)
     if (!used[i])
       return fail("proof header at height " + std::to_string(p.headers[i].header.height) + " is used by nothing");
+  std::vector<bool> needs_cert(p.headers.size(), false);
+  needs_cert.back() = true;
+  for (const auto& c : p.set_changes) needs_cert[c.header] = true;
+  for (size_t i = 0; i < p.headers.size(); ++i) {
+    const std::string at = "proof header at height " + std::to_string(p.headers[i].header.height);
+    if (needs_cert[i] && !p.headers[i].cert)
+      return fail(at + " has no certificate; the state's header and the headers of set changes need one");
+    if (!needs_cert[i] && p.headers[i].cert)
+      return fail(at + " carries a certificate, but only custody hops use it: the state proves it instead");
+  }
   return {};
 }
 
@@ -117,6 +131,7 @@ Status check_layout(const ControlProof& p) {
 struct StateEntries {
   std::vector<Segment> segments;
   std::map<HoldingId, Holding> holdings;
+  std::map<uint64_t, crypto::Hash32> block_hashes;  // height -> header hash
 };
 
 Result<StateEntries> read_entries(const StateMultiproof& m) {
@@ -134,6 +149,11 @@ Result<StateEntries> read_entries(const StateMultiproof& m) {
       if (!hd) return hd.take_error();
       if (keys::holding(hd->id) != e.key) return fail("holding entry is stored under the wrong key");
       out.holdings[hd->id] = *hd;
+    } else if (e.key[0] == keys::kBlockHash) {
+      if (e.key.size() != 9 || e.value.size() != 32) return fail("block hash entry has the wrong size");
+      crypto::Hash32 h;
+      std::copy(e.value.begin(), e.value.end(), h.b.begin());
+      out.block_hashes[Reader(ByteView(e.key).subspan(1)).u64()] = h;
     } else {
       return fail("unexpected entry kind in proof (key kind " + std::to_string(e.key[0]) + ")");
     }
@@ -176,6 +196,25 @@ Result<std::vector<ControlAnswer::Part>> cover(const Resource& want, StateEntrie
   return parts;
 }
 
+// Every header without a certificate must be the one whose hash the state
+// holds at its height, and every block hash entry must serve such a header.
+Status check_history(const ControlProof& p, const StateEntries& st) {
+  size_t proven = 0;
+  for (const auto& h : p.headers) {
+    if (h.cert) continue;
+    const std::string at = "proof header at height " + std::to_string(h.header.height);
+    auto it = st.block_hashes.find(h.header.height);
+    if (it == st.block_hashes.end()) return fail(at + " has no certificate, and the proof's state does not hold its hash");
+    if (it->second != h.header.hash())
+      return fail(at + " is not the block the proven state names at that height (its hash is " + h.header.hash().hex() +
+                  ", the state holds " + it->second.hex() + ")");
+    ++proven;
+  }
+  if (proven != st.block_hashes.size())
+    return fail("proof lists a block hash entry that no header without a certificate needs");
+  return {};
+}
+
 }  // namespace
 
 namespace {
@@ -184,15 +223,15 @@ Result<ControlAnswer> verify(const ControlProof& p, const TrustedSet& start, con
   ValidatorSetChain chain(start);
   ControlAnswer ans;
   for (const auto& c : p.set_changes) {
-    const CertifiedHeader& h = p.headers[c.header];
+    const ProofHeader& h = p.headers[c.header];
     if (h.header.height + kValidatorUpdateDelay > start.height) ++ans.set_changes_checked;
-    if (auto s = chain.apply(h, c); !s) return s.take_error();
+    if (auto s = chain.apply(h.certified(), c); !s) return s.take_error();
   }
-  const CertifiedHeader& top = p.state_header();
+  const ProofHeader& top = p.state_header();
   if (top.header.height < start.height)
     return fail("the proof is of height " + std::to_string(top.header.height) + ", before the trusted set's height " +
                 std::to_string(start.height));
-  if (auto s = chain.check_header(top); !s) return s.take_error();
+  if (auto s = chain.check_header(top.certified()); !s) return s.take_error();
 
   auto root = state_multiproof_root(p.state);
   if (!root) return root.take_error();
@@ -201,6 +240,7 @@ Result<ControlAnswer> verify(const ControlProof& p, const TrustedSet& start, con
                 std::to_string(top.header.height));
   auto entries = read_entries(p.state);
   if (!entries) return entries.take_error();
+  if (auto s = check_history(p, *entries); !s) return s.take_error();
   auto parts = cover(p.resource, *entries);
   if (!parts) return parts.take_error();
   ans.parts = std::move(*parts);
@@ -211,11 +251,11 @@ Result<ControlAnswer> verify(const ControlProof& p, const TrustedSet& start, con
     std::vector<ProvenControl> proven;
     for (const auto& part : ans.parts)
       proven.push_back({part.proven, part.holding.holder, part.holding.lease_until});
-    // The last header and those of set changes are checked already.
-    std::vector<bool> checked(p.headers.size(), false);
-    checked.back() = true;
-    for (const auto& c : p.set_changes) checked[c.header] = true;
-    auto custody = verify_custody(*genesis, p.resource, p.headers, std::move(checked), p.custody, chain, proven);
+    // Every header is checked by now: by its certificate or by the state.
+    std::vector<BlockHeader> headers;
+    headers.reserve(p.headers.size());
+    for (const auto& h : p.headers) headers.push_back(h.header);
+    auto custody = verify_custody(*genesis, start.genesis_hash, p.resource, headers, p.custody, proven);
     if (!custody) return custody.take_error();
     ans.custody = *custody;
   }

@@ -6,6 +6,10 @@
 // holders to its present ones (ledger/custody_chain.h). It verifies
 // offline against the genesis, or, without the custody chain, against a
 // later set the verifier already trusts.
+// A custody hop's block below the proven height comes without its
+// certificate: the proven state holds its hash (state key 'B' || height),
+// in the same multiproof, so each hop costs a header and a few hashes
+// instead of a certificate of > 2/3 of the votes.
 // File: "NLPF" || u8 version || canonical(proof) (whitepaper/encoding.md,
 // "Proof of control").
 #pragma once
@@ -22,7 +26,7 @@
 
 namespace nl::ledger {
 
-inline constexpr uint8_t kProofVersion = 3;
+inline constexpr uint8_t kProofVersion = 4;
 // Limits a verifier enforces while reading (whitepaper/encoding.md).
 inline constexpr size_t kMaxProofBytes = 16 * 1024 * 1024;
 inline constexpr uint32_t kMaxProofHeaders = 10000;
@@ -30,11 +34,23 @@ inline constexpr uint32_t kMaxProofSetChanges = 10000;
 // The segments one proof may answer for; a wider resource is refused.
 inline constexpr size_t kMaxProofSegments = 1000;
 
+// A header in a proof: certified by its own commit certificate (the state's
+// header and the blocks of set changes), or proven by the state (the
+// blocks of custody hops below it), whose entry 'B' || height holds its hash.
+struct ProofHeader {
+  BlockHeader header;
+  std::optional<CommitCertificate> cert;
+  auto operator<=>(const ProofHeader&) const = default;
+  // Requires cert.
+  CertifiedHeader certified() const { return {header, cert.value()}; }
+};
+
 struct ControlProof {
   Resource resource;
   // Ascending heights, each once; the last one certifies the state. Every
-  // other one is the block of a set change.
-  std::vector<CertifiedHeader> headers;
+  // other one is the block of a set change (certified) or of custody hops
+  // only (proven by the state), nothing else.
+  std::vector<ProofHeader> headers;
   // Ascending by (height, position in the block).
   std::vector<SetChange> set_changes;
   // Ascending by (height, position in the block).
@@ -42,7 +58,7 @@ struct ControlProof {
   // The segments that cover the resource, and their holdings.
   StateMultiproof state;
 
-  const CertifiedHeader& state_header() const { return headers.back(); }
+  const ProofHeader& state_header() const { return headers.back(); }
   Bytes encode() const;
   static Result<ControlProof> decode(ByteView file);
 };

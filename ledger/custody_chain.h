@@ -44,14 +44,12 @@ struct CustodyAnswer {
 // lease's expiry, or a key change.
 bool is_custody_kind(const TxBody& body);
 
-// Replays `hops` (ascending by height and position, each in the header it
-// names, which `sets` must certify unless `checked` says the caller did)
-// from the genesis holdings over `r`, and compares the result with
-// `proven`. `sets` starts at the genesis, whose hash it carries. Every
-// refusal names the hop.
-Result<CustodyAnswer> verify_custody(const Genesis& genesis, const Resource& r,
-                                     const std::vector<CertifiedHeader>& headers, std::vector<bool> checked,
-                                     const std::vector<IncludedTx>& hops, const ValidatorSetChain& sets,
+// Replays `hops` (ascending by height and position, each included in the
+// header it names, which the caller has authenticated) from the genesis
+// holdings over `r`, and compares the result with `proven`. Every refusal
+// names the hop.
+Result<CustodyAnswer> verify_custody(const Genesis& genesis, const crypto::Hash32& genesis_hash, const Resource& r,
+                                     const std::vector<BlockHeader>& headers, const std::vector<IncludedTx>& hops,
                                      const std::vector<ProvenControl>& proven);
 
 }  // namespace nl::ledger

@@ -19,31 +19,37 @@ SignedVote precommit(const CommitCertificate& c, const VoteSignature& v) {
   return s;
 }
 
-// `p` with `hop` (from a block whose certified header is `h`) put in its place.
-ControlProof with_hop(ControlProof p, const CertifiedHeader& h, IncludedTx hop) {
-  auto at = std::lower_bound(p.headers.begin(), p.headers.end(), h.header.height,
-                             [](const CertifiedHeader& x, uint64_t height) { return x.header.height < height; });
-  const auto index = static_cast<uint32_t>(at - p.headers.begin());
-  if (at == p.headers.end() || at->header.height != h.header.height) {
-    p.headers.insert(at, h);
-    for (auto* list : {&p.set_changes, &p.custody})
-      for (auto& t : *list) t.header += t.header >= index ? 1 : 0;
-  }
-  hop.header = index;
-  auto pos = std::lower_bound(p.custody.begin(), p.custody.end(), hop, [](const IncludedTx& x, const IncludedTx& y) {
-    return std::pair(x.header, x.inclusion.index) < std::pair(y.header, y.inclusion.index);
-  });
-  p.custody.insert(pos, std::move(hop));
-  return p;
-}
-
 bool overlaps(const Resource& x, const Resource& y) {
   return x.family == y.family && x.first <= y.last && x.last >= y.first;
 }
 
+// Why `to`'s custody chain, with `extra` (hops of `from`, in their own
+// headers) put back in order, does not end at what `to`'s certified state
+// shows; empty when it does.
+std::string replay_with(const ControlProof& to, const ControlProof& from, const std::vector<IncludedTx>& extra,
+                        const Genesis& g) {
+  auto certified = verify_control_proof(to, TrustedSet::from_genesis(g));
+  if (!certified) return "it does not verify: " + certified.error();
+  std::vector<ProvenControl> proven;
+  for (const auto& part : certified->parts) proven.push_back({part.proven, part.holding.holder, part.holding.lease_until});
+  std::vector<BlockHeader> headers;
+  for (const auto& h : to.headers) headers.push_back(h.header);
+  std::vector<IncludedTx> hops = to.custody;
+  for (IncludedTx hop : extra) {
+    headers.push_back(from.headers[hop.header].header);
+    hop.header = static_cast<uint32_t>(headers.size() - 1);
+    hops.push_back(std::move(hop));
+  }
+  std::stable_sort(hops.begin(), hops.end(), [&](const IncludedTx& x, const IncludedTx& y) {
+    return std::pair(headers[x.header].height, x.inclusion.index) < std::pair(headers[y.header].height, y.inclusion.index);
+  });
+  auto replayed = verify_custody(g, g.hash(), to.resource, headers, hops, proven);
+  return replayed ? std::string() : replayed.error();
+}
+
 // The hops of `from` that `to` leaves out, at or below its height: range
 // hops over `to`'s resource, and key changes of accounts that sign in
-// `to`'s chain. Put back into `to` together, and checked.
+// `to`'s chain. Put back into `to`'s chain together, and replayed.
 void omissions(const ControlProof& from, const ControlProof& to, bool from_a, const Genesis& g,
                std::vector<CustodyOmission>& out) {
   std::set<std::pair<uint64_t, crypto::Hash32>> carried;
@@ -53,46 +59,50 @@ void omissions(const ControlProof& from, const ControlProof& to, bool from_a, co
   for (const auto& t : to.custody) signers.insert(t.tx.signer);
   CustodyOmission o;
   o.from_a = from_a;
-  ControlProof restored = to;
+  std::vector<IncludedTx> extra;
   for (const auto& t : from.custody) {
-    const CertifiedHeader& h = from.headers[t.header];
+    const BlockHeader& h = from.headers[t.header].header;
     auto range = named_range(t.tx.body);
     auto account = key_changed_account(t.tx);
     const bool relevant = range ? overlaps(*range, to.resource) : account && signers.contains(*account);
-    if (!relevant || h.header.height > top) continue;
+    if (!relevant || h.height > top) continue;
     const crypto::Hash32 id = t.tx.id();
-    if (carried.contains({h.header.height, id})) continue;
-    o.hops.push_back({h.header.height, id, std::string(tx_kind_name(body_kind(t.tx.body)))});
-    restored = with_hop(std::move(restored), h, t);
+    if (carried.contains({h.height, id})) continue;
+    o.hops.push_back({h.height, id, std::string(tx_kind_name(body_kind(t.tx.body)))});
+    extra.push_back(t);
   }
   if (o.hops.empty()) return;
-  if (auto v = verify_control_proof(restored, g); !v) o.refused = v.error();
+  o.refused = replay_with(to, from, extra, g);
   out.push_back(std::move(o));
 }
 
 }  // namespace
 
 ProofComparison compare_proofs(const ControlProof& a, const ControlProof& b, const Genesis* genesis) {
-  std::map<uint64_t, const CertifiedHeader*> by_height;
+  std::map<uint64_t, const ProofHeader*> by_height;
   for (const auto& h : a.headers) by_height[h.header.height] = &h;
   ProofComparison out;
   for (const auto& hb : b.headers) {
     auto it = by_height.find(hb.header.height);
     if (it == by_height.end()) continue;
     ++out.common_heights;
-    const CertifiedHeader& ha = *it->second;
+    const ProofHeader& ha = *it->second;
     const crypto::Hash32 xa = ha.header.hash(), xb = hb.header.hash();
     if (xa == xb) continue;
     HeaderConflict c{hb.header.height, xa, xb, {}};
+    if (!ha.cert || !hb.cert) {  // a header proven by a state: its signers are those of that state's header
+      out.conflicts.push_back(std::move(c));
+      continue;
+    }
     // Both vote lists are sorted by key.
-    auto i = ha.cert.votes.begin(), j = hb.cert.votes.begin();
-    while (i != ha.cert.votes.end() && j != hb.cert.votes.end()) {
+    auto i = ha.cert->votes.begin(), j = hb.cert->votes.begin();
+    while (i != ha.cert->votes.end() && j != hb.cert->votes.end()) {
       if (i->validator < j->validator) {
         ++i;
       } else if (j->validator < i->validator) {
         ++j;
       } else {
-        c.signers.push_back({i->validator, precommit(ha.cert, *i), precommit(hb.cert, *j)});
+        c.signers.push_back({i->validator, precommit(*ha.cert, *i), precommit(*hb.cert, *j)});
         ++i, ++j;
       }
     }

@@ -1,14 +1,17 @@
-// Comparing two proofs of control (issue 15, item 2): two certified headers
-// of one height with different hashes are conflicting histories, and each
-// validator whose precommit is in both certificates signed both. In one
+// Comparing two proofs of control (issue 15, item 2): two headers of one
+// height with different hashes are conflicting histories, and each
+// validator whose precommit is in both certificates signed both (a header
+// proven by its proof's state has no certificate of its own: the signers of
+// that state's header vouch for it, at another height). In one
 // round that is a double vote, evidence any node accepts; in two rounds it
 // breaks Tendermint's locking rules, which a pair of votes cannot prove.
 // Both proofs must have verified first (verify_control_proof).
 //
 // Custody chains are compared too: a hop one proof carries over the other
 // proof's resource, at or below the other's height, should be in the
-// other's chain as well. Where some are not, they are put back in and the
-// other proof verified again from the genesis: refused, the two proofs
+// other's chain as well. Where some are not, they are put back in, each in
+// its own header, and the other proof's chain replayed from the genesis
+// against its certified state: refused, the two proofs
 // show conflicting certified histories (a double delegation by an
 // ancestor, or a state that undoes a signed hop), and the reason says
 // where; accepted, the omissions changed nothing the other proof shows
@@ -44,8 +47,8 @@ struct CustodyOmission {
     std::string kind;
   };
   std::vector<Hop> hops;
-  // The other proof with the hops put back: why it is refused; empty when
-  // it still verifies (then the omission changed nothing it proves).
+  // The other proof's chain with the hops put back: why it is refused;
+  // empty when it still verifies (then the omission changed nothing it proves).
   std::string refused;
   bool conflict() const { return !refused.empty(); }
 };

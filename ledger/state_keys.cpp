@@ -45,6 +45,12 @@ Bytes validator_set(uint64_t from_height) {
   return w.take();
 }
 
+Bytes block_hash(uint64_t height) {
+  Writer w;
+  w.u8(kBlockHash).u64(height);
+  return w.take();
+}
+
 Bytes evidence(const crypto::PublicKey& validator, uint64_t height, uint32_t round, uint8_t kind) {
   Writer w;
   w.u8(kEvidence).fixed(validator.b).u64(height).u32(round).u8(kind);

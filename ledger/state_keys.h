@@ -9,6 +9,9 @@
 //   'E' || pubkey[32] || u64 height || u32 round || u8 kind -> CommittedEvidence
 //     (kind: 1 prevote, 2 precommit, 3 proposal; ledger/evidence_kind.h)
 //   'K' || pubkey[32]                              -> RecoveryState (ledger/recovery.h)
+//   'B' || u64 height                              -> the 32-byte hash of that height's block header,
+//     written by the next block, so a proof can show an old header without
+//     its certificate (ledger/control_proof.h)
 #pragma once
 #include <optional>
 
@@ -26,6 +29,7 @@ inline constexpr uint8_t kMeta = 'M';
 inline constexpr uint8_t kValidatorSet = 'V';
 inline constexpr uint8_t kEvidence = 'E';
 inline constexpr uint8_t kRecovery = 'K';
+inline constexpr uint8_t kBlockHash = 'B';
 
 Bytes account(const AccountId& a);
 Bytes recovery(const AccountId& a);
@@ -34,6 +38,7 @@ Bytes segment(Family f, u128 first);
 Bytes authorization(const Resource& prefix, uint8_t max_length, uint32_t asn);
 Bytes next_holding_id();
 Bytes validator_set(uint64_t from_height);
+Bytes block_hash(uint64_t height);
 // One equivocation (validator, height, round, kind) has one key, whichever
 // pair of conflicting votes or proposals proves it.
 Bytes evidence(const crypto::PublicKey& validator, uint64_t height, uint32_t round, uint8_t kind);

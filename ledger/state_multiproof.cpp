@@ -125,4 +125,73 @@ class RootWalk {
 
 Result<Hash32> state_multiproof_root(const StateMultiproof& p) { return RootWalk(p).run(); }
 
+namespace {
+
+// A walk of a well-formed proof that copies what is kept and folds the rest.
+class KeepWalk {
+ public:
+  KeepWalk(const StateMultiproof& p, const std::function<bool(const StateMultiproof::Entry&)>& keep)
+      : p_(p), keep_(keep) {}
+
+  struct Part {
+    Hash32 hash;
+    bool kept = false;  // an entry is kept below
+    StateMultiproof out;
+  };
+
+  Part node() {
+    Part part;
+    switch (p_.codes[code_++]) {
+      case StateMultiproof::empty:
+        part.out.codes.push_back(StateMultiproof::empty);
+        return part;
+      case StateMultiproof::hash:
+        part.hash = p_.hashes[hash_++];
+        break;
+      case StateMultiproof::leaf: {
+        const auto& e = p_.entries[entry_++];
+        part.hash = state_tree::leaf_hash(state_tree::key_hash(e.key), e.value);
+        if (keep_(e)) {
+          part.kept = true;
+          part.out.codes.push_back(StateMultiproof::leaf);
+          part.out.entries.push_back(e);
+          return part;
+        }
+        break;
+      }
+      default: {
+        Part l = node(), r = node();
+        part.hash = state_tree::inner_hash(l.hash, r.hash);
+        part.kept = l.kept || r.kept;
+        if (!part.kept) break;
+        part.out.codes.push_back(StateMultiproof::inner);
+        for (Part* child : {&l, &r}) {
+          auto& o = child->out;
+          part.out.codes.insert(part.out.codes.end(), o.codes.begin(), o.codes.end());
+          part.out.hashes.insert(part.out.hashes.end(), o.hashes.begin(), o.hashes.end());
+          part.out.entries.insert(part.out.entries.end(), o.entries.begin(), o.entries.end());
+        }
+        return part;
+      }
+    }
+    part.out.codes.push_back(StateMultiproof::hash);  // nothing kept below: its hash stands for it
+    part.out.hashes.push_back(part.hash);
+    return part;
+  }
+
+ private:
+  const StateMultiproof& p_;
+  const std::function<bool(const StateMultiproof::Entry&)>& keep_;
+  size_t code_ = 0, hash_ = 0, entry_ = 0;
+};
+
+}  // namespace
+
+Result<StateMultiproof> StateMultiproof::keep_only(const std::function<bool(const Entry&)>& keep) const {
+  if (auto root = state_multiproof_root(*this); !root) return root.take_error();
+  KeepWalk::Part top = KeepWalk(*this, keep).node();
+  if (!top.kept) return fail("state multiproof would prove no entry");
+  return std::move(top.out);
+}
+
 }  // namespace nl::ledger

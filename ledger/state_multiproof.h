@@ -13,6 +13,7 @@
 //   || u32 m || m × 32-byte hash
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "crypto/basics/result.h"
@@ -38,6 +39,10 @@ struct StateMultiproof {
   std::vector<crypto::Hash32> hashes;  // one per `hash` code, in order
 
   auto operator<=>(const StateMultiproof&) const = default;
+  // The same proof of only the entries `keep` accepts: each subtree left
+  // with no entry becomes its hash, as prove_many() of those entries gives.
+  // Refuses a malformed proof, or one left with no entry.
+  Result<StateMultiproof> keep_only(const std::function<bool(const Entry&)>& keep) const;
   void encode(Writer& w) const;
   static StateMultiproof decode(Reader& r);
 };

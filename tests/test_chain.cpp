@@ -122,13 +122,13 @@ TEST_CASE("chain: proofs verify with several validators and need more than 2/3 o
   REQUIRE((*chain)->commit(p, certify(p.block, {100, 101, 103}, g.hash())).ok());
   auto proof = (*chain)->prove_control(Resource::parse("10.9.9.9").value());
   REQUIRE(proof.ok());
-  CHECK(proof->state_header().cert.votes.size() == 3);
+  CHECK(proof->state_header().cert->votes.size() == 3);
   auto ans = verify_control_proof(*proof, g);
   REQUIRE_MESSAGE(ans.ok(), ans.error());
   CHECK(ans->parts[0].holding.holder == acct(5));
   // Drop a signature: 2 of 4 no longer certifies the header.
   auto weak = *proof;
-  weak.headers.back().cert.votes.pop_back();
+  weak.headers.back().cert->votes.pop_back();
   auto r = verify_control_proof(weak, g);
   REQUIRE(!r.ok());
   CHECK(r.error().find("2/3") != std::string::npos);

@@ -100,7 +100,7 @@ Bytes mutate_structure(ControlProof p, std::mt19937_64& rng) {
   };
   auto flip_hash = [&](crypto::Hash32& h) { h.b[rng() % h.b.size()] ^= uint8_t(1u << (rng() % 8)); };
   BlockHeader& header = p.headers.back().header;
-  CommitCertificate& cert = p.headers.back().cert;
+  CommitCertificate& cert = *p.headers.back().cert;
   switch (rng() % 14) {
     case 0: {  // only the question changes: a range somewhere near the real one
       u128 span = u128(1) << (rng() % 20);

@@ -74,11 +74,25 @@ struct Fx : test::ChainFixture {
     REQUIRE(m.has_value());
     return {c.root(), std::move(*m)};
   }
+  // Before a forged header goes on top of `q`: its headers so far, now
+  // below the tip and used by custody hops only, lose their certificates
+  // and are proven by the forged state instead, as an honest chain proves
+  // them (their hashes written, and added to what the state proves).
+  static void history_from_state(ControlProof& q, std::vector<StateWrite>& writes,
+                                 std::vector<StateMultiproof::Entry>& entries) {
+    for (auto& h : q.headers) {
+      h.cert.reset();
+      const crypto::Hash32 hash = h.header.hash();
+      const Bytes value(hash.b.begin(), hash.b.end());
+      writes.push_back({keys::block_hash(h.header.height), value});
+      entries.push_back({keys::block_hash(h.header.height), value});
+    }
+  }
   // A header after the tip's at `height`, `advance` seconds later, whose
   // block holds `txs` and whose state root is `root`, certified by 100,
   // 101 and 102 (3 of 4): what a coalition can make.
-  CertifiedHeader coalition_header(uint64_t height, uint64_t advance, const std::vector<Transaction>& txs,
-                                   const crypto::Hash32& root) {
+  ProofHeader coalition_header(uint64_t height, uint64_t advance, const std::vector<Transaction>& txs,
+                               const crypto::Hash32& root) {
     Block b;
     b.header = chain->tip_header();
     b.header.height = height;
@@ -170,8 +184,11 @@ TEST_CASE_FIXTURE(Fx, "custody: a holding moved by 3 of 4 validators without its
   // Block 2, certified by 100, 101 and 102 (3 of 4), whose state gives the
   // /16 to Mallory, carrying `txs`.
   auto forge = [&](const std::vector<Transaction>& txs) {
-    auto [root, multiproof] = forged_state(keys::holding(stolen.id), stolen_value, entries);
     ControlProof q = honest;
+    std::vector<StateWrite> writes = {{keys::holding(stolen.id), stolen_value}};
+    auto proven = entries;
+    history_from_state(q, writes, proven);
+    auto [root, multiproof] = forged_state(writes, proven);
     q.headers.push_back(coalition_header(2, 10, txs, root));
     for (uint32_t i = 0; i < txs.size(); ++i) q.custody.push_back({1, txs[i], prove_tx_inclusion(txs, i)});
     q.state = std::move(multiproof);
@@ -256,9 +273,11 @@ TEST_CASE_FIXTURE(Fx, "custody: a lease revoked before its expiry, or shortened 
   for (const auto& seg_now : chain->registry().segments_covering(res("10.0.0.0/8")))
     writes.push_back({keys::segment(seg_now.range.family, seg_now.range.first), std::nullopt});
   writes.push_back({keys::segment(seg.range.family, seg.range.first), sw.data()});
-  auto [state_root, multiproof] = forged_state(
-      writes, {{keys::segment(seg.range.family, seg.range.first), sw.data()}, {keys::holding(1), hw.data()}});
   ControlProof q = honest;
+  std::vector<StateMultiproof::Entry> proven = {{keys::segment(seg.range.family, seg.range.first), sw.data()},
+                                                {keys::holding(1), hw.data()}};
+  history_from_state(q, writes, proven);
+  auto [state_root, multiproof] = forged_state(writes, proven);
   q.headers.push_back(coalition_header(2, 10, txs, state_root));
   for (uint32_t i = 0; i < txs.size(); ++i) q.custody.push_back({1, txs[i], prove_tx_inclusion(txs, i)});
   q.state = std::move(multiproof);

@@ -61,8 +61,8 @@ struct Fx : test::ChainFixture {
 
 // A certified header at `height` whose block holds exactly `txs`, signed
 // by `signers`, as a coalition of validators could make one.
-CertifiedHeader forged_header(uint64_t height, const std::vector<Transaction>& txs, const ValidatorSet& set,
-                              const std::vector<uint8_t>& signers) {
+ProofHeader forged_header(uint64_t height, const std::vector<Transaction>& txs, const ValidatorSet& set,
+                          const std::vector<uint8_t>& signers) {
   Block b;
   b.header.chain_id = test::kTestChain;
   b.header.height = height;

@@ -3,6 +3,7 @@
 // refused with its reason.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 
@@ -145,4 +146,39 @@ TEST_CASE("state multiproof: non-canonical and malformed walks are refused, each
       CHECK_THROWS_WITH_AS(StateMultiproof::decode(r), "state multiproof padding bits are not zero", DecodeError);
     }
   }
+}
+
+TEST_CASE("state multiproof: keep_only gives what prove_many gives for the entries kept") {
+  std::mt19937_64 rng(11);
+  for (size_t n : {2, 3, 17, 1000}) {
+    StateCommitment t;
+    for (uint64_t i = 0; i < n; ++i) t.put(key_of(i), value_of(i));
+    t.flush();
+    for (int round = 0; round < 20; ++round) {
+      std::vector<uint64_t> ids, kept;
+      const size_t k = 2 + rng() % std::min<size_t>(n - 1, 32);
+      for (size_t j = 0; j < k; ++j) ids.push_back(rng() % n);
+      for (size_t j = 0; j < ids.size(); ++j)
+        if (j == 0 || rng() % 2) kept.push_back(ids[j]);
+      auto all = t.prove_many(entries_of(ids));
+      REQUIRE(all);
+      auto narrowed = all->keep_only([&](const StateMultiproof::Entry& e) {
+        return std::any_of(kept.begin(), kept.end(), [&](uint64_t id) { return key_of(id) == e.key; });
+      });
+      REQUIRE_MESSAGE(narrowed.ok(), narrowed.error());
+      CHECK(*narrowed == *t.prove_many(entries_of(kept)));
+      CHECK(state_multiproof_root(*narrowed).value() == t.root());
+    }
+  }
+  StateCommitment t;
+  for (uint64_t i = 0; i < 5; ++i) t.put(key_of(i), value_of(i));
+  t.flush();
+  auto p = t.prove_many(entries_of({1, 2}));
+  REQUIRE(p);
+  auto none = p->keep_only([](const StateMultiproof::Entry&) { return false; });
+  REQUIRE(!none.ok());
+  CHECK(contains(none.error(), "would prove no entry"));
+  StateMultiproof broken = *p;
+  broken.hashes.push_back(broken.hashes.empty() ? crypto::Hash32{} : broken.hashes.front());
+  CHECK(!broken.keep_only([](const StateMultiproof::Entry&) { return true; }).ok());
 }

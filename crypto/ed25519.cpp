@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <atomic>
 #include <stdexcept>
 
 namespace nl::crypto {
@@ -41,7 +42,14 @@ Signature SecretKey::sign(ByteView message) const {
   return s;
 }
 
+namespace {
+std::atomic<uint64_t> verifies{0};
+}  // namespace
+
+uint64_t verify_count() { return verifies.load(std::memory_order_relaxed); }
+
 bool verify(const PublicKey& pk, ByteView message, const Signature& sig) {
+  verifies.fetch_add(1, std::memory_order_relaxed);
   return crypto_sign_verify_detached(sig.b.data(), message.data(), message.size(), pk.b.data()) ==
          0;
 }

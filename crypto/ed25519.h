@@ -46,5 +46,7 @@ class SecretKey {
 };
 
 bool verify(const PublicKey& pk, ByteView message, const Signature& sig);
+// Signature checks verify() has made in this process (for metrics).
+uint64_t verify_count();
 
 }  // namespace nl::crypto

@@ -278,6 +278,17 @@ Status BlockStore::for_each_state(
   return Status::success();
 }
 
+std::vector<BlockStore::ColumnSize> BlockStore::column_sizes() const {
+  std::vector<ColumnSize> out;
+  for (size_t i = 0; i < kCfCount; ++i) {
+    ColumnSize c{kCfNames[i]};
+    db_->GetIntProperty(cfs_[i], "rocksdb.total-sst-files-size", &c.sst_bytes);
+    db_->GetIntProperty(cfs_[i], "rocksdb.cur-size-all-mem-tables", &c.memtable_bytes);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 Result<std::optional<Bytes>> BlockStore::state_value(ByteView key) const {
   std::string bytes;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cfs_[kState], slice(key), &bytes);

@@ -70,6 +70,13 @@ class BlockStore {
   // One committed state entry; nullopt when absent.
   Result<std::optional<Bytes>> state_value(ByteView key) const;
 
+  // What each column family takes: on disk (SST files) and in memtables.
+  struct ColumnSize {
+    std::string name;
+    uint64_t sst_bytes = 0, memtable_bytes = 0;
+  };
+  std::vector<ColumnSize> column_sizes() const;
+
   // Walks heights 1..tip: decodes each block, checks its height, its link to
   // the previous header, its transactions against the tx root, its evidence
   // against the evidence root, and its certificate (block hash, then

@@ -14,6 +14,9 @@
 #include "node/http/api.h"
 #include "node/net/descriptor_budget.h"
 #include "node/net/host_port.h"
+#include "node/log/node_log.h"
+#include "node/metrics/metrics_scrape.h"
+#include "node/metrics/node_metrics.h"
 #include "node/net/http_server.h"
 #include "node/p2p/p2p_network.h"
 #include "node/rtr/rtr_server.h"
@@ -25,7 +28,7 @@ namespace nl::node {
 
 namespace {
 
-void log(const std::string& line) { std::fprintf(stderr, "numledgerd: %s\n", line.c_str()); }
+void log(const std::string& line) { logging::info(line); }
 
 // The handshake identity: a validator's is its validator key; an
 // observer's is --node-key, or HOME/node.key made on first start.
@@ -122,6 +125,8 @@ Status Node::open_services() {
                     c.timeout_precommit, c.timeout_precommit / 2};
   dopts.block_interval = std::chrono::milliseconds(static_cast<long>(c.block_interval * 1000));
   dopts.max_block_txs = c.max_block_txs;
+  metrics_ = std::make_unique<NodeMetrics>();
+  dopts.events = metrics_.get();
   shared_ = std::make_unique<SharedChain>(*chain_);
   auto driver = ConsensusDriver::open(ioc_, *shared_, dopts);
   if (!driver) return driver.take_error();
@@ -157,7 +162,13 @@ Status Node::open_services() {
   // A transaction travels as hex inside JSON: twice its bytes plus framing.
   http_limits.max_body = 2 * ledger::kMaxTxBytes + 4096;
   http_ = std::make_unique<HttpServer>(
-      ioc_, [this](HttpRequest req, Responder r) { api_->handle(std::move(req), std::move(r)); }, http_limits,
+      ioc_,
+      [this](HttpRequest req, Responder r) {
+        if (req.target == "/metrics" || req.target.rfind("/metrics?", 0) == 0)
+          return r(metrics_response(*metrics_, *shared_, *driver_, rtr_.get()));
+        api_->handle(std::move(req), std::move(r));
+      },
+      http_limits,
       HttpUpgrade{"/p2p", [this](boost::beast::tcp_stream&& s,
                                  boost::beast::http::request<boost::beast::http::string_body>&& req) {
                     network_->accept(std::move(s), std::move(req));

@@ -19,6 +19,7 @@ class Api;
 class ConsensusDriver;
 class FaultTransport;
 class HttpServer;
+class NodeMetrics;
 class P2pNetwork;
 class RtrServer;
 class SharedChain;
@@ -54,6 +55,7 @@ class Node {
   // Declared after the chain and before the services: destroyed after them.
   boost::asio::io_context ioc_;
   std::unique_ptr<SharedChain> shared_;
+  std::unique_ptr<NodeMetrics> metrics_;  // outlives the driver, which reports to it
   std::unique_ptr<ConsensusDriver> driver_;
   std::unique_ptr<Api> api_;
   std::unique_ptr<P2pNetwork> network_;

@@ -31,6 +31,7 @@ struct NodeConfig {
   WhoisLimits whois;
   RtrOptions rtr;
   std::string fault_plan;  // tests only (node/transport/fault_plan.h)
+  std::string log_level = "info", log_format = "text";  // node/log/node_log.h
 };
 
 // The addresses and RTR intervals, checked before anything is opened; an

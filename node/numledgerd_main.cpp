@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "ledger/transaction.h"
+#include "node/log/node_log.h"
 #include "node/node.h"
 
 using namespace nl;
@@ -92,6 +93,13 @@ void add_flags(CLI::App& app, Flags& f) {
   app.add_option("--rtr-retry", f.rtr.intervals.retry, "RTR retry interval, seconds")->capture_default_str();
   app.add_option("--rtr-expire", f.rtr.intervals.expire, "RTR expire interval, seconds")->capture_default_str();
   add_connection_flags(app, f);
+  app.add_option("--log-level", f.log_level, "least severe events logged: trace, debug (the consensus trace), info, "
+                                             "warn, error or off")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  app.add_option("--log-format", f.log_format, "text (one readable line per event) or json (one object per line)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json"}));
   app.add_option("--fault-plan", f.fault_plan,
                  "tests only: a fault plan file (node/transport/fault_plan.h), re-read when it changes: per peer, drop, "
                  "partition, delay and jitter, duplicate, and equivocate (double-sign this validator's votes)");
@@ -110,16 +118,18 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;  // --help is success; anything else is a usage error
   }
   if (auto s = node::check_config(f); !s) return std::fprintf(stderr, "numledgerd: %s\n", s.error().c_str()), 2;
+  if (auto s = node::logging::configure(f.log_level, f.log_format); !s)
+    return std::fprintf(stderr, "numledgerd: %s\n", s.error().c_str()), 2;
 
   auto n = node::Node::open(std::move(f));
-  if (!n) return std::fprintf(stderr, "numledgerd: %s\n", n.error().c_str()), 1;
+  if (!n) return node::logging::error(n.error()), 1;
   node::Node& running = **n;
   boost::asio::signal_set signals(running.io_context(), SIGINT, SIGTERM);
   signals.async_wait([&running](const boost::system::error_code&, int sig) {
-    std::fprintf(stderr, "numledgerd: signal %d, shutting down\n", sig);
+    node::logging::info("signal " + std::to_string(sig) + ", shutting down");
     running.stop();
   });
   const uint64_t height = running.run();
-  std::fprintf(stderr, "numledgerd: stopped cleanly at height %llu\n", static_cast<unsigned long long>(height));
+  node::logging::info("stopped cleanly at height " + std::to_string(height), {height, "", ""});
   return 0;
 }

@@ -3,6 +3,8 @@
 set -euo pipefail
 PKGS=(g++ cmake make pkg-config libsodium-dev librocksdb-dev libboost-dev
       doctest-dev nlohmann-json3-dev libcli11-dev rtr-tools whois
+      prometheus-cpp-dev libspdlog-dev  # GET /metrics; the node's log
+      prometheus          # the real Prometheus server test_metrics_prometheus scrapes with
       clang libclang-rt-14-dev)  # clang and libFuzzer: the fuzz targets (scripts/fuzz.sh)
 missing=()
 for p in "${PKGS[@]}"; do

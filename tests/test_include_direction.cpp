@@ -30,16 +30,21 @@ const std::map<std::string, std::set<std::string>> kRooms = {
     // node/: the network base, then the client library, then the seam and
     // the services on it, composed by node/node.h.
     {"node/net", {"crypto/basics"}},
+    // The node's log: every node room may write to it.
+    {"node/log", {"crypto/basics"}},
     {"node/client", {"crypto/basics", "crypto", "ledger", "node/net"}},
-    {"node/transport", {"crypto/basics", "crypto", "ledger", "consensus"}},
-    {"node/p2p", {"crypto/basics", "crypto", "ledger", "consensus", "node/net", "node/transport"}},
-    {"node/driver", {"crypto/basics", "crypto", "ledger", "consensus", "node/transport"}},
+    {"node/transport", {"crypto/basics", "crypto", "ledger", "consensus", "node/log"}},
+    {"node/p2p", {"crypto/basics", "crypto", "ledger", "consensus", "node/net", "node/transport", "node/log"}},
+    {"node/driver", {"crypto/basics", "crypto", "ledger", "consensus", "node/transport", "node/log"}},
+    // Metrics watch the driver and read the chain; nothing below includes them.
+    {"node/metrics", {"crypto/basics", "crypto", "ledger", "node/net", "node/driver", "node/rtr"}},
     {"node/http", {"crypto/basics", "crypto", "ledger", "ledger/interop", "consensus", "node/net", "node/client",
                    "node/driver"}},
-    {"node/rtr", {"crypto/basics", "crypto", "ledger", "ledger/interop", "node/net", "node/driver"}},
+    {"node/rtr", {"crypto/basics", "crypto", "ledger", "ledger/interop", "node/net", "node/driver", "node/log"}},
     {"node/whois", {"crypto/basics", "crypto", "ledger", "node/net", "node/client", "node/driver", "node/http"}},
     {"node", {"crypto/basics", "crypto", "ledger", "ledger/interop", "consensus", "node/net", "node/client",
-              "node/transport", "node/p2p", "node/driver", "node/http", "node/rtr", "node/whois"}},
+              "node/transport", "node/p2p", "node/driver", "node/http", "node/rtr", "node/whois", "node/log",
+              "node/metrics"}},
     // The CLI talks to nodes through the client library only.
     {"cli", {"crypto/basics", "crypto", "ledger", "ledger/interop", "consensus", "consensus/sim", "node/client"}},
 };

@@ -10,12 +10,13 @@
 #include "consensus/message.h"
 #include "node/driver/block_values.h"
 #include "node/driver/consensus_driver_impl.h"
+#include "node/driver/consensus_trace.h"
 
 namespace nl::node {
 
 using consensus::Actions;
 
-void log_line(const std::string& message) { std::fprintf(stderr, "numledgerd: %s\n", message.c_str()); }
+void log_line(const std::string& message, const logging::Fields& fields) { logging::info(message, fields); }
 
 std::string key_prefix(const crypto::PublicKey& k) { return k.hex().substr(0, 12); }
 
@@ -29,7 +30,7 @@ namespace {
   // The live state may already hold effects that are not on disk, or the
   // ledger refuses what more than 2/3 decided: serving on would be wrong.
   // A restart reloads the last committed block.
-  log_line("FATAL: " + message);
+  logging::error("FATAL: " + message);
   std::fflush(stderr);
   std::_Exit(70);
 }
@@ -83,6 +84,8 @@ void ConsensusDriver::stop() { impl_->stop(); }
 const Mempool& ConsensusDriver::mempool() const { return impl_->mempool; }
 uint64_t ConsensusDriver::committed_height() const { return impl_->committed_height; }
 
+void ConsensusDriver::note_refused(const char* label) { impl_->refused(label); }
+
 DriverStatus ConsensusDriver::status() const {
   return {impl_->engine_height, impl_->engine_round, impl_->opts.validator_key.has_value(), impl_->opts.node_key};
 }
@@ -108,15 +111,18 @@ void ConsensusDriver::submit(ledger::Transaction tx, AdmitCallback admitted, Sub
     if (a.ok()) {
       std::string why;
       switch (d.add_tx(std::move(one.front()), std::move(done), nullptr, &why)) {
-        case Mempool::Added::refused: a = {Admission::Verdict::busy, why}; break;
-        case Mempool::Added::conflict: a = {Admission::Verdict::refused, why}; break;
+        case Mempool::Added::refused: a = {Admission::Verdict::busy, why, "mempool_full"}; break;
+        case Mempool::Added::conflict: a = {Admission::Verdict::refused, why, "conflict"}; break;
         default: break;
       }
     }
+    if (!a.ok()) d.refused(a.label);
     admitted(std::move(a));
   };
-  if (d.stopped || !d.verifier.submit(std::move(job)))
-    admitted({Admission::Verdict::busy, "node is busy (its verification queue is full); retry later"});
+  if (d.stopped || !d.verifier.submit(std::move(job))) {
+    d.refused("queue_full");
+    admitted({Admission::Verdict::busy, "node is busy (its verification queue is full); retry later", "queue_full"});
+  }
 }
 
 void ConsensusDriver::submit(ledger::Transaction tx, SubmitCallback done) {
@@ -241,9 +247,10 @@ void ConsensusDriver::Impl::drive(Actions first) {
     Actions decided(const consensus::Decision& dec) override { return d.on_decided(dec); }
     void evidence_found(const ledger::Evidence& e) override {
       const bool queued = d.mempool.add_evidence(e);
-      log_line("equivocation (" + std::string(ledger::EnumInfo<ledger::EvidenceKind>::name(e.kind())) +
-               ") by validator " + key_prefix(e.offender()) + " at height " + std::to_string(e.height()) + " round " +
-               std::to_string(e.round()) + (queued ? "; evidence queued" : "; evidence queue full"));
+      logging::warn("equivocation (" + std::string(ledger::EnumInfo<ledger::EvidenceKind>::name(e.kind())) +
+                        ") by validator " + key_prefix(e.offender()) + " at height " + std::to_string(e.height()) +
+                        " round " + std::to_string(e.round()) + (queued ? "; evidence queued" : "; evidence queue full"),
+                    {e.height(), key_prefix(e.offender()), ""});
     }
     // Fail-stop, as for a failed block write: a validator that cannot log
     // what it signs must not sign. A restart reads the WAL back (a torn last
@@ -259,11 +266,15 @@ void ConsensusDriver::Impl::drive(Actions first) {
 }
 
 void ConsensusDriver::Impl::broadcast_consensus(const consensus::Message& m) {
+  if (logging::enabled(logging::Level::debug))
+    logging::debug("consensus: send " + describe(m), {consensus::message_height(m), "", ""});
   seen.insert(crypto::sha256(consensus::encode_message(m)));
   if (Transport* n = net) n->broadcast(p2p::ConsensusMessage{m});
 }
 
 void ConsensusDriver::Impl::schedule_timeout(const consensus::ScheduleTimeout& t) {
+  if (logging::enabled(logging::Level::debug))
+    logging::debug("consensus: set " + describe(t), {t.timeout.height, "", ""});
   auto timer = std::make_shared<Timer>(strand, std::chrono::milliseconds(t.delay_ms));
   auto& slot = timers[t.timeout];
   if (slot) slot->cancel();
@@ -271,6 +282,7 @@ void ConsensusDriver::Impl::schedule_timeout(const consensus::ScheduleTimeout& t
   timer->async_wait([self = shared_from_this(), timer, to = t.timeout](const boost::system::error_code& ec) {
     if (ec || self->stopped) return;
     if (auto it = self->timers.find(to); it != self->timers.end() && it->second == timer) self->timers.erase(it);
+    if (logging::enabled(logging::Level::debug)) logging::debug("consensus: fired " + describe(to), {to.height, "", ""});
     self->drive(self->engine->on_timeout(to));
   });
 }
@@ -318,8 +330,9 @@ Actions ConsensusDriver::Impl::on_validate_value(const consensus::ValidateValue&
   if (s)
     valid_values[v.value_id] = {digest, std::move(prepared)};
   else
-    log_line("height " + std::to_string(v.height) + ": proposed block " + v.value_id.hex().substr(0, 16) +
-             " refused: " + s.error());
+    logging::warn("height " + std::to_string(v.height) + ": proposed block " + v.value_id.hex().substr(0, 16) +
+                      " refused: " + s.error(),
+                  {v.height, "", ""});
   return engine->on_validated(v.height, v.value_id, s.ok());
 }
 
@@ -343,19 +356,26 @@ Actions ConsensusDriver::Impl::on_decided(const consensus::Decision& d) {
       fatal("cannot commit decided block " + std::to_string(d.height) + ": " + s.error());
     committed({&*block});
   }
+  if (opts.events)
+    opts.events->height_decided(d.cert.round, std::chrono::steady_clock::now() - height_started);
   log_line("committed height " + std::to_string(d.height) + ": " + std::to_string(block->txs.size()) + " txs" +
            (block->evidence.empty() ? "" : ", " + std::to_string(block->evidence.size()) + " evidence") +
            ", round " + std::to_string(d.cert.round) + ", proposer " + key_prefix(block->header.proposer) + ", " +
            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                                 height_started)
                               .count()) +
-           " ms");
+           " ms",
+           {d.height, "", ""});
   after_commit();
   return {};
 }
 
-void ConsensusDriver::Impl::committed(const std::vector<const ledger::Block*>& blocks) {
-  for (const ledger::Block* b : blocks) mempool.remove_committed(*b);
+void ConsensusDriver::Impl::committed(const std::vector<const ledger::Block*>& blocks, bool synced) {
+  for (const ledger::Block* b : blocks) {
+    std::vector<double> waited = mempool.remove_committed(*b);
+    if (opts.events)
+      opts.events->block_committed({b->header.height, b->txs.size(), b->encode().size(), std::move(waited), synced});
+  }
   // The re-check runs once the next height is under way, off its critical
   // path: a proposal built before it refuses what the rules reject anyway.
   // At most one is queued; it always runs, so a refused transaction that

@@ -28,6 +28,7 @@
 #include "crypto/basics/result.h"
 #include "ledger/chain.h"
 #include "node/driver/shared_chain.h"
+#include "node/driver/driver_events.h"
 #include "node/driver/mempool.h"
 #include "node/transport/p2p_message.h"
 #include "node/driver/tx_admission.h"
@@ -61,6 +62,8 @@ struct DriverOptions {
   // gossip_batch_delay after its first transaction (0: at once).
   size_t gossip_batch_txs = 512;
   std::chrono::milliseconds gossip_batch_delay{5};
+  // Hears commits, decided heights and refusals (node/metrics); may be none.
+  DriverEvents* events = nullptr;
 };
 
 struct DriverStatus {
@@ -102,6 +105,9 @@ class ConsensusDriver {
   // The same with one answer: a refusal at admission reaches `done` as
   // rejected (or unavailable when busy).
   void submit(ledger::Transaction tx, SubmitCallback done);
+  // A transaction refused before it reached the driver (the API's checks:
+  // "malformed", "signature"), for opts.events.
+  void note_refused(const char* label);
   // Where a transaction id stands in the mempool (not the chain).
   PoolStatus pool_status(const crypto::Hash32& id) const;
   // Equivocation evidence for a later block; false when the queue is full.

@@ -24,6 +24,7 @@
 #include "node/transport/seen_digests.h"
 #include "node/driver/tx_outbox.h"
 #include "node/driver/tx_verifier.h"
+#include "node/log/node_log.h"
 
 namespace nl::node {
 
@@ -64,7 +65,12 @@ struct ConsensusDriver::Impl : std::enable_shared_from_this<ConsensusDriver::Imp
   // After blocks were committed (by consensus or by sync): submitters
   // answered, the WAL pruned, the mempool re-check queued. Under the
   // unique state lock.
-  void committed(const std::vector<const ledger::Block*>& blocks);
+  // `synced`: taken from a peer's range, not decided here.
+  void committed(const std::vector<const ledger::Block*>& blocks, bool synced = false);
+  // Tells opts.events, if any, of a refused transaction.
+  void refused(const char* label) {
+    if (opts.events) opts.events->tx_refused(label);
+  }
   void publish();  // the engine's height and round, for status()
 
   // --- driver_gossip.cpp ---
@@ -155,7 +161,8 @@ struct ConsensusDriver::Impl : std::enable_shared_from_this<ConsensusDriver::Imp
 };
 
 // "numledgerd: " + message, one line on stderr.
-void log_line(const std::string& message);
+// An event of the node's log at info (node/log/node_log.h).
+void log_line(const std::string& message, const logging::Fields& fields = {});
 std::string key_prefix(const crypto::PublicKey& k);
 uint64_t unix_now();
 

@@ -8,6 +8,7 @@
 #include "consensus/message.h"
 #include "node/driver/consensus_driver.h"
 #include "node/driver/consensus_driver_impl.h"
+#include "node/driver/consensus_trace.h"
 
 namespace nl::node {
 
@@ -65,7 +66,8 @@ std::vector<Admission> ConsensusDriver::Impl::admit_now(const std::vector<ledger
 void ConsensusDriver::Impl::log_dropped(const std::vector<ledger::Rejection>& dropped) {
   constexpr size_t kShown = 10;
   for (size_t i = 0; i < dropped.size() && i < kShown; ++i)
-    log_line("mempool: dropped transaction " + dropped[i].tx_id.hex() + ": " + dropped[i].reason);
+    log_line("mempool: dropped transaction " + dropped[i].tx_id.hex() + ": " + dropped[i].reason,
+             {std::nullopt, "", dropped[i].tx_id.hex()});
   if (dropped.size() > kShown)
     log_line("mempool: dropped " + std::to_string(dropped.size() - kShown) + " more transactions");
 }
@@ -166,6 +168,7 @@ void ConsensusDriver::Impl::verify_gossiped(const PeerInfo& peer, std::vector<le
     genuine.push_back(std::move(tx));
   }
   Transport* n = net;
+  for (size_t i = 0; i < forged; ++i) refused("signature");
   if (n && forged > 0) n->penalize(peer.id, penalty_for(forged), first_forged + and_more(forged, "forged"));
   if (genuine.empty() || stopped) return;
   // The rules next, all of the frame under one hold of the state lock.
@@ -175,7 +178,10 @@ void ConsensusDriver::Impl::verify_gossiped(const PeerInfo& peer, std::vector<le
   for (size_t i = 0; i < genuine.size(); ++i) {
     if (verdicts[i].ok()) {
       add_tx(std::move(genuine[i]), {}, &peer);
-    } else if (verdicts[i].verdict == Admission::Verdict::refused && junk++ == 0) {
+      continue;
+    }
+    refused(verdicts[i].label);
+    if (verdicts[i].verdict == Admission::Verdict::refused && junk++ == 0) {
       first_junk = "transaction " + genuine[i].id().hex().substr(0, 16) + " refused: " + verdicts[i].reason;
     }
   }
@@ -202,6 +208,8 @@ void ConsensusDriver::Impl::on_consensus(const PeerInfo& from, consensus::Messag
   }
   if (!seen.insert(crypto::sha256(consensus::encode_message(m)))) return;
   if (h < at) return;  // a height this node is past
+  if (logging::enabled(logging::Level::debug))
+    logging::debug("consensus: got " + describe(m), {h, key_prefix(from.key), ""});
   const bool next_height = h == at + 1;
   const uint64_t rejected = engine->stats().messages_rejected;
   consensus::Actions actions = engine->on_message(m);
@@ -262,7 +270,8 @@ void ConsensusDriver::Impl::maybe_sync() {
   }
   if (!sync_logged_behind) {
     log_line("sync: at height " + std::to_string(chain.height()) + ", peers at up to " +
-             std::to_string(sync.best_peer_height()) + "; fetching blocks");
+                 std::to_string(sync.best_peer_height()) + "; fetching blocks",
+             {chain.height(), "", ""});
     sync_logged_behind = true;
   }
   n->send(r->peer, p2p::GetBlocks{r->from, r->count});
@@ -276,8 +285,9 @@ void ConsensusDriver::Impl::serve(const PeerInfo& peer, const p2p::GetBlocks& re
     auto lk = shared.read_lock();
     out = serve_blocks(chain.store(), req);
   } catch (const std::exception& e) {
-    log_line("sync: could not serve heights from " + std::to_string(req.from) + " to " + key_prefix(peer.key) + ": " +
-             e.what());
+    logging::warn("sync: could not serve heights from " + std::to_string(req.from) + " to " + key_prefix(peer.key) +
+                      ": " + e.what(),
+                  {req.from, key_prefix(peer.key), ""});
     out.blocks.clear();
   }
   if (Transport* n = net) n->send(peer.id, out);
@@ -308,16 +318,18 @@ void ConsensusDriver::Impl::on_blocks(const PeerInfo& peer, p2p::Blocks answer) 
     std::vector<const ledger::Block*> applied;
     for (const auto& cb : answer.blocks)
       if (cb.block.header.height > before && cb.block.header.height <= chain.height()) applied.push_back(&cb.block);
-    if (!applied.empty()) committed(applied);
+    if (!applied.empty()) committed(applied, true);
   }
   if (!r.error.empty()) {
-    log_line("sync: refused a block from " + key_prefix(peer.key) + " (" + peer.address + "): " + r.error);
+    logging::warn("sync: refused a block from " + key_prefix(peer.key) + " (" + peer.address + "): " + r.error,
+                  {chain.height() + 1, key_prefix(peer.key), ""});
     if (n) n->penalize(peer.id, kPenaltyInvalid, "sync: " + r.error);
     sync.failed(peer.id, now);
   }
   if (chain.height() > before) {
     log_line("sync: applied heights " + std::to_string(before + 1) + "-" + std::to_string(chain.height()) + " from " +
-             key_prefix(peer.key) + " (peers at up to " + std::to_string(sync.best_peer_height()) + ")");
+                 key_prefix(peer.key) + " (peers at up to " + std::to_string(sync.best_peer_height()) + ")",
+             {chain.height(), key_prefix(peer.key), ""});
     broadcast_status();
     if (engine->height() <= chain.height()) start_height_now(chain.height() + 1);
   }

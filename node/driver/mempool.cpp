@@ -203,9 +203,11 @@ void Mempool::deliver(std::vector<Answer>& answers) {
     for (auto& cb : done) cb(result);
 }
 
-void Mempool::remove_committed(const ledger::Block& block) {
+std::vector<double> Mempool::remove_committed(const ledger::Block& block) {
   const uint64_t height = block.header.height;
   std::vector<Answer> answers;
+  std::vector<double> waited;
+  const Clock::time_point now = Clock::now();
   {
     std::lock_guard lk(m_);
     for (const auto& tx : block.txs) {
@@ -213,11 +215,13 @@ void Mempool::remove_committed(const ledger::Block& block) {
       committed_ids_.insert(id);
       auto it = index_.find(id);
       if (it == index_.end()) continue;
+      waited.push_back(std::chrono::duration<double>(now - it->second->arrived).count());
       answers.emplace_back(take_locked(it), SubmitResult{SubmitResult::Outcome::committed, id, height, ""});
     }
     for (const auto& ev : block.evidence) evidence_.erase(ev.id());
   }
   deliver(answers);
+  return waited;
 }
 
 RecheckResult Mempool::recheck(ledger::Chain& chain, uint64_t time) {

@@ -118,8 +118,9 @@ class Mempool {
 
   // `block` (at block.header.height) committed: its transactions leave the
   // pool and their submitters hear the height; its evidence leaves the
-  // queue.
-  void remove_committed(const ledger::Block& block);
+  // queue. Returns how long each that was waiting here waited, in seconds:
+  // its commit latency as this node saw it.
+  std::vector<double> remove_committed(const ledger::Block& block);
   // Whether a transaction of that id was in a block remove_committed saw
   // lately: a late gossiped copy is dropped without verifying it.
   bool committed_recently(const crypto::Hash32& id) const { return committed_ids_.contains(id); }

@@ -11,14 +11,17 @@ Admission check_one(ledger::Chain& chain, const Mempool& mempool, const ledger::
   const uint64_t next = reg.next_nonce(tx.signer);
   if (tx.nonce < next)
     return {V::refused, "nonce " + std::to_string(tx.nonce) + " of " + tx.signer.to_string() +
-                            " is already used (the account expects " + std::to_string(next) + ")"};
+                            " is already used (the account expects " + std::to_string(next) + ")",
+            "nonce_used"};
   if (tx.nonce - next >= max_ahead)
     return {V::busy, "nonce " + std::to_string(tx.nonce) + " is " + std::to_string(tx.nonce - next) +
                          " ahead of the next nonce of " + tx.signer.to_string() + " (" + std::to_string(next) +
-                         "); at most " + std::to_string(max_ahead) + " may wait: retry when earlier ones commit"};
+                         "); at most " + std::to_string(max_ahead) + " may wait: retry when earlier ones commit",
+            "nonce_ahead"};
   if (auto holder = mempool.nonce_holder(tx.signer, tx.nonce); holder && *holder != tx.id())
     return {V::refused, "nonce " + std::to_string(tx.nonce) + " of " + tx.signer.to_string() +
-                            " is taken by waiting transaction " + holder->hex()};
+                            " is taken by waiting transaction " + holder->hex(),
+            "nonce_taken"};
   // After a waiting key rotation the signer's key is not the committed one:
   // the rules run when the rotation has committed.
   if (tx.nonce > next && mempool.rotation_pending(tx.signer)) return {};
@@ -27,7 +30,7 @@ Admission check_one(ledger::Chain& chain, const Mempool& mempool, const ledger::
   ledger::Transaction as_next = tx;
   as_next.nonce = next;
   auto run = chain.dry_run({as_next}, time, ledger::SignatureCheck::already_verified);
-  if (!run.rejected.empty()) return {V::refused, run.rejected.front().reason};
+  if (!run.rejected.empty()) return {V::refused, run.rejected.front().reason, "rules"};
   return {};
 }
 

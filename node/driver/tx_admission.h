@@ -35,6 +35,10 @@ struct Admission {
     busy,     // too far ahead of the account's committed nonce: retry later, 503
   } verdict = Verdict::admitted;
   std::string reason;
+  // Why, in one fixed word for metrics (node/metrics/node_metrics.cpp):
+  // nonce_used, nonce_taken, nonce_ahead, rules, mempool_full, conflict,
+  // queue_full.
+  const char* label = "";
   bool ok() const { return verdict == Verdict::admitted; }
 };
 

@@ -135,16 +135,21 @@ HttpResponse Api::peers() const {
 }
 
 Result<Transaction> Api::parse_submitted(const std::string& hex) const {
+  auto refuse = [this](const char* label, std::string why) -> Result<Transaction> {
+    driver_.note_refused(label);
+    return fail(std::move(why));
+  };
   auto bytes = from_hex(hex);
-  if (!bytes) return fail("\"tx\" is not valid hex");
+  if (!bytes) return refuse("malformed", "\"tx\" is not valid hex");
   auto tx = Transaction::decode(*bytes);
-  if (!tx) return tx.take_error();
+  if (!tx) return refuse("malformed", tx.error());
   if (tx->chain_id != chain_.genesis().chain_id)
-    return fail("wrong chain id '" + tx->chain_id + "' (this node serves '" + chain_.genesis().chain_id + "')");
+    return refuse("wrong_chain",
+                  "wrong chain id '" + tx->chain_id + "' (this node serves '" + chain_.genesis().chain_id + "')");
   if (tx->genesis_hash != chain_.genesis_hash())
-    return fail("wrong genesis hash " + tx->genesis_hash.hex() + " (this node serves " + chain_.genesis_hash().hex() +
-                "): the transaction was signed for another chain");
-  if (auto s = tx->check_signatures(); !s) return s.take_error();
+    return refuse("wrong_chain", "wrong genesis hash " + tx->genesis_hash.hex() + " (this node serves " +
+                                     chain_.genesis_hash().hex() + "): the transaction was signed for another chain");
+  if (auto s = tx->check_signatures(); !s) return refuse("signature", s.error());
   return tx;
 }
 

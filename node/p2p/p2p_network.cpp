@@ -74,10 +74,10 @@ Admission P2pNetwork::Impl::admit(const std::shared_ptr<PeerSession>& s, const p
   }
   if (!note.empty()) log(note);
   if (replaced) replaced->close("duplicate connection", false, true);
-  log("numledgerd: p2p: peer " + key_prefix(info.key) + " connected (" + info.address + ", " +
-      (info.outbound ? "outbound" : "inbound") + ", " + (info.validator ? "validator" : "observer") +
-      (reserved ? ", reserved slot" : "") + ", height " +
-      std::to_string(info.best_height) + ")");
+  log_peer("numledgerd: p2p: peer " + key_prefix(info.key) + " connected (" + info.address + ", " +
+               (info.outbound ? "outbound" : "inbound") + ", " + (info.validator ? "validator" : "observer") +
+               (reserved ? ", reserved slot" : "") + ", height " + std::to_string(info.best_height) + ")",
+           key_prefix(info.key));
   guarded("OnPeer", [&, h = handlers.load()] {
     if (h->on_peer) h->on_peer(info, true);
   });

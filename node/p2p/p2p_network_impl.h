@@ -22,6 +22,7 @@
 #include "node/p2p/peer_scores.h"
 #include "node/p2p/peer_session.h"
 #include "node/p2p/peer_slots.h"
+#include "node/log/node_log.h"
 
 namespace nl::node {
 
@@ -117,15 +118,20 @@ struct P2pNetwork::Impl : SessionOwner, DialerHost, std::enable_shared_from_this
     leave();
   }
 
-  void log(const std::string& line) override {
-    if (opts.log)
-      opts.log(line);
-    else
-      std::fprintf(stderr, "%s\n", line.c_str());
+  void log(const std::string& line) override { log_peer(line, ""); }
+  // A line about one peer: its key prefix (or address) goes in the log
+  // event's peer field. Lines begin "numledgerd: p2p: "; the node's log
+  // adds its own "numledgerd: ".
+  void log_peer(const std::string& line, const std::string& peer) {
+    if (opts.log) return opts.log(line);
+    constexpr std::string_view kPrefix = "numledgerd: ";
+    const std::string_view text = std::string_view(line).substr(line.rfind(kPrefix, 0) == 0 ? kPrefix.size() : 0);
+    logging::info(text, {std::nullopt, peer, ""});
   }
 
   void announce_leave(const PeerInfo& info, const std::string& reason) {
-    log("numledgerd: p2p: peer " + p2p_impl::key_prefix(info.key) + " disconnected (" + info.address + "): " + reason);
+    log_peer("numledgerd: p2p: peer " + p2p_impl::key_prefix(info.key) + " disconnected (" + info.address + "): " + reason,
+             p2p_impl::key_prefix(info.key));
   }
 
   // --- SessionOwner

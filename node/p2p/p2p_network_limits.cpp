@@ -30,8 +30,9 @@ void P2pNetwork::Impl::misbehaved(PeerSession& s, int points, int address_points
     auto it = sessions.find(s.id());
     if (it != sessions.end() && it->second.visible) key = it->second.info.key;
   }
-  log("numledgerd: p2p: " + what + " " + s.address() + (key ? " (peer " + key_prefix(*key) + ")" : "") + ": " +
-      reason);
+  log_peer("numledgerd: p2p: " + what + " " + s.address() + (key ? " (peer " + key_prefix(*key) + ")" : "") + ": " +
+               reason,
+           key ? key_prefix(*key) : s.address());
   // A proven key answers for itself; only what comes before the proof
   // is held against the address (other nodes may share it).
   if (key) {
@@ -76,8 +77,9 @@ bool P2pNetwork::Impl::add_key_points(const crypto::PublicKey& key, const std::s
     v = scores.add_key(key, points, Clock::now());
   }
   if (v.banned)
-    log("numledgerd: p2p: banned node key " + key_prefix(key) + " (" + ip + ") for " +
-        std::to_string(opts.ban_time.count()) + " s: " + reason);
+    log_peer("numledgerd: p2p: banned node key " + key_prefix(key) + " (" + ip + ") for " +
+                 std::to_string(opts.ban_time.count()) + " s: " + reason,
+             key_prefix(key));
   return v.banned;
 }
 
@@ -88,9 +90,9 @@ bool P2pNetwork::Impl::add_ip_points(const std::string& ip, int points, const st
     v = scores.add_ip(ip, points, Clock::now());
   }
   if (v.banned)
-    log("numledgerd: p2p: banned " + ip + " for " + std::to_string(opts.ban_time.count()) +
-        " s (at most " + std::to_string(opts.banned_address_sessions) +
-        " sessions without a reserved slot from it): " + reason);
+    log_peer("numledgerd: p2p: banned " + ip + " for " + std::to_string(opts.ban_time.count()) + " s (at most " +
+                 std::to_string(opts.banned_address_sessions) + " sessions without a reserved slot from it): " + reason,
+             ip);
   return v.banned;
 }
 
@@ -122,7 +124,9 @@ void P2pNetwork::penalize(PeerId peer, int points, const std::string& reason) {
     s = it->second.session;
     info = it->second.info;
   }
-  impl_->log("numledgerd: p2p: peer " + key_prefix(info.key) + " (" + info.address + ") penalized " + std::to_string(points) + " points: " + reason);
+  impl_->log_peer("numledgerd: p2p: peer " + key_prefix(info.key) + " (" + info.address + ") penalized " +
+                      std::to_string(points) + " points: " + reason,
+                  key_prefix(info.key));
   if (impl_->add_key_points(info.key, s->ip(), points, reason)) s->close("banned: " + reason, true);
 }
 

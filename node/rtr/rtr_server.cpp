@@ -11,6 +11,7 @@
 #include "node/rtr/rtr_cache.h"
 #include "node/rtr/rtr_session.h"
 #include "node/net/tcp_server_core.h"
+#include "node/log/node_log.h"
 
 namespace nl::node {
 
@@ -64,7 +65,7 @@ void RtrServerState::poll() {
     if (auto set = source(); set && cache->snapshots.update(std::move(*set))) notify_all();
   } catch (const std::exception& e) {
     // Keep serving the last good set; the next poll tries again.
-    std::fprintf(stderr, "numledgerd: rtr: reading authorizations failed: %s\n", e.what());
+    logging::error(std::string("rtr: reading authorizations failed: ") + e.what());
   }
   arm_poll();
 }

@@ -1,6 +1,7 @@
 // A router session runs on its own strand: every member function but
 // notify() and shutdown() runs there.
 #include "node/rtr/rtr_session.h"
+#include "node/log/node_log.h"
 
 #include <algorithm>
 #include <boost/asio/dispatch.hpp>
@@ -141,8 +142,7 @@ void RtrSession::handle(const rtr::Pdu& pdu, ByteView raw) {
     std::string text = r->text.substr(0, 200);
     for (char& c : text)
       if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-    std::fprintf(stderr, "numledgerd: rtr: router reported %s: %s\n",
-                 std::string(rtr::error_code_name(r->code)).c_str(), text.c_str());
+    logging::warn("rtr: router reported " + std::string(rtr::error_code_name(r->code)) + ": " + text);
     return close();
   }
   // process() refuses cache-only types before decoding; this is the backstop.

@@ -19,6 +19,7 @@
 
 #include "consensus/message.h"
 #include "node/transport/seen_digests.h"
+#include "node/log/node_log.h"
 
 namespace nl::node {
 
@@ -97,7 +98,7 @@ struct FaultTransport::Impl : std::enable_shared_from_this<FaultTransport::Impl>
     if (opts.log)
       opts.log(line);
     else
-      std::fprintf(stderr, "%s\n", line.c_str());
+      logging::info("fault plan: " + what);
   }
 
   void set_plan(FaultPlan p) {

@@ -42,6 +42,13 @@ void add_testnet_commands(CLI::App& app, Dispatch& d) {
       ->check(CLI::Range(1u, 600000u));
   init->add_option("--timeout-precommit", i->timeout_precommit, "numledgerd --timeout-precommit of every node, ms")
       ->check(CLI::Range(1u, 600000u));
+  init->add_flag("--netns", i->netns,
+                 "each node in a network namespace of its own, at 10.77.K.(i+2) on a private bridge (start and "
+                 "stop need root; cli/testnet_netns.h); every node then listens on the base port");
+  init->add_option("--latency", i->latency,
+                   "MS[:JITTER_MS]: every peer link delays each frame MS ms one way, plus or minus JITTER_MS, "
+                   "through numledgerd's fault plan (DIR/<node>/latency.plan)")
+      ->check([](const std::string& v) { return parse_latency(v) ? std::string() : parse_latency(v).error(); });
 
   auto [start, s] = add_command<StartOptions>(
       group, "start",

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/testnet_layout.h"
+#include "crypto/basics/result.h"
 
 namespace nl::cli::testnet {
 
@@ -23,7 +24,15 @@ struct InitOptions {
   std::vector<std::string> roots;  // empty: the default roots
   std::optional<double> block_interval;
   std::optional<unsigned> timeout_propose, timeout_prevote, timeout_precommit;
+  bool netns = false;   // cli/testnet_netns.h
+  std::string latency;  // "MS[:JITTER_MS]", empty: none
 };
+
+struct Latency {
+  unsigned delay_ms = 0, jitter_ms = 0;
+};
+// "50" or "50:10"; each at most 60000 (the fault plan's limit).
+Result<Latency> parse_latency(const std::string& text);
 
 struct StartOptions {
   std::string dir;

@@ -12,6 +12,7 @@
 #include "cli/exit_codes.h"
 #include "cli/testnet_commands.h"
 #include "cli/testnet_layout.h"
+#include "cli/testnet_netns.h"
 #include "cli/testnet_process.h"
 #include "cli/testnet_status.h"
 
@@ -45,6 +46,10 @@ int run_start(const StartOptions& o) {
   if (!chosen) return report(kExitUsage, chosen.error());
   auto exe = find_numledgerd(o.numledgerd);
   if (!exe) return report(kExitFailure, exe.error());
+  auto netns = read_netns(t->dir);
+  if (!netns) return report(kExitFailure, netns.error());
+  if (*netns)
+    if (auto s = netns_up(*t, **netns); !s) return report(kExitFailure, "testnet start: " + s.error());
 
   struct Started {
     const NodeSpec* node;
@@ -58,7 +63,14 @@ int run_start(const StartOptions& o) {
       continue;
     }
     ::unlink(n.pid_path().c_str());  // stale, if any
-    auto pid = spawn_detached({*exe, "--config", n.config_path()}, n.log_path());
+    int ns_fd = -1;
+    if (*netns) {
+      auto fd = open_netns(**netns, n);
+      if (!fd) return report(kExitFailure, n.name + ": " + fd.error());
+      ns_fd = *fd;
+    }
+    auto pid = spawn_detached({*exe, "--config", n.config_path()}, n.log_path(), ns_fd);
+    if (ns_fd >= 0) ::close(ns_fd);
     if (!pid) return report(kExitFailure, n.name + ": cannot start " + *exe + ": " + pid.error());
     if (auto s = write_pid_file(n.pid_path(), *pid); !s) {
       ::kill(*pid, SIGTERM);
@@ -167,6 +179,22 @@ int run_stop(const StopOptions& o) {
                   s.pid, o.timeout_s);
     else
       std::printf("%s: stopped (pid %d, SIGTERM)\n", s.node->name.c_str(), s.pid);
+  }
+  // The testnet's own network goes when none of its nodes runs any more.
+  auto netns = read_netns(t->dir);
+  if (!netns) return report(kExitFailure, netns.error());
+  if (*netns && code == kExitOk) {
+    bool any_running = false;
+    for (const auto& n : t->nodes)
+      if (auto pid = read_pid_file(n.pid_path()); pid && node_process_alive(*pid, n.config_path())) any_running = true;
+    if (!any_running) {
+      if (::geteuid() != 0)
+        return report(kExitFailure, "testnet stop: the nodes are stopped, but removing the namespaces, bridge and "
+                                    "veth pairs needs root");
+      if (auto s = netns_down(*t, **netns); !s) return report(kExitFailure, "testnet stop: " + s.error());
+      std::printf("removed the testnet's network: bridge %s and %zu namespaces\n", (*netns)->bridge().c_str(),
+                  t->nodes.size());
+    }
   }
   return code;
 }

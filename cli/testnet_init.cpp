@@ -8,6 +8,7 @@
 #include "cli/exit_codes.h"
 #include "cli/testnet_commands.h"
 #include "cli/testnet_layout.h"
+#include "cli/testnet_netns.h"
 #include "crypto/key_file.h"
 #include "ledger/genesis.h"
 #include "ledger/transaction.h"
@@ -76,7 +77,8 @@ Result<Written> write_testnet(const InitOptions& o, const std::string& chain_id,
     n.index = n.validator ? i : i - o.validators;
     n.name = node_name(n.validator, n.index);
     n.dir = t.dir + "/" + n.name;
-    n.listen = "127.0.0.1:" + std::to_string(o.base_port + i);
+    n.listen = o.netns ? plan_for(t.dir).address(i) + ":" + std::to_string(o.base_port)
+                       : "127.0.0.1:" + std::to_string(o.base_port + i);
     fs::create_directories(n.dir, ec);
     if (ec) return fail(n.dir + ": " + ec.message());
     auto key = new_key(n.dir + (n.validator ? "/validator.key" : "/node.key"));
@@ -106,8 +108,19 @@ Result<Written> write_testnet(const InitOptions& o, const std::string& chain_id,
     c.timeout_propose = o.timeout_propose;
     c.timeout_prevote = o.timeout_prevote;
     c.timeout_precommit = o.timeout_precommit;
+    if (!o.latency.empty()) {
+      auto lat = parse_latency(o.latency);
+      if (!lat) return lat.take_error();
+      c.fault_plan = n.dir + "/latency.plan";
+      const std::string plan = "# numledger testnet init --latency " + o.latency + ": every peer link, one way\n" +
+                               "* delay=" + std::to_string(lat->delay_ms) + " jitter=" + std::to_string(lat->jitter_ms) +
+                               "\n";
+      if (auto s = write_file(c.fault_plan, plan); !s) return s.take_error();
+    }
     if (auto s = write_file(n.config_path(), render_config(c)); !s) return s.take_error();
   }
+  if (o.netns)
+    if (auto s = write_netns(t.dir, plan_for(t.dir)); !s) return s.take_error();
   // What numledgerd will read is what was meant.
   auto loaded = load_testnet(t.dir);
   if (!loaded) return fail("internal: the testnet does not read back: " + loaded.error());
@@ -120,6 +133,25 @@ Result<Written> write_testnet(const InitOptions& o, const std::string& chain_id,
 
 }  // namespace
 
+Result<Latency> parse_latency(const std::string& text) {
+  const size_t colon = text.find(':');
+  auto number = [&text](const std::string& part) -> Result<unsigned> {
+    if (part.empty() || part.size() > 5 || part.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoul(part) > 60000)
+      return fail("--latency '" + text + "': expected MS[:JITTER_MS], each a whole number of ms up to 60000");
+    return static_cast<unsigned>(std::stoul(part));
+  };
+  auto delay = number(text.substr(0, colon));
+  if (!delay) return delay.take_error();
+  Latency l{*delay, 0};
+  if (colon != std::string::npos) {
+    auto jitter = number(text.substr(colon + 1));
+    if (!jitter) return jitter.take_error();
+    l.jitter_ms = *jitter;
+  }
+  return l;
+}
+
 int run_init(const InitOptions& o) {
   const std::string& chain_id = o.chain_id;
   if (!ledger::valid_chain_id(chain_id))
@@ -127,7 +159,7 @@ int run_init(const InitOptions& o) {
                                   std::to_string(ledger::kMaxChainIdBytes) +
                                   " printable ASCII characters without spaces");
   const unsigned total = o.validators + o.observers;
-  if (o.base_port + total - 1 > 65535)
+  if (!o.netns && o.base_port + total - 1 > 65535)
     return report(kExitUsage, "--base-port " + std::to_string(o.base_port) + " leaves no room for " +
                                   std::to_string(total) + " nodes (the last port would be " +
                                   std::to_string(o.base_port + total - 1) + ")");
@@ -159,8 +191,14 @@ int run_init(const InitOptions& o) {
     return report(kExitFailure, "testnet init: " + written.error());
   }
 
-  std::printf("wrote testnet %s: chain '%s', %u validator(s), %u observer(s), ports %u-%u\n", t.dir.c_str(),
-              chain_id.c_str(), o.validators, o.observers, o.base_port, o.base_port + total - 1);
+  if (o.netns)
+    std::printf("wrote testnet %s: chain '%s', %u validator(s), %u observer(s), each in its own network namespace at "
+                "%s-%s port %u (start and stop need root)\n",
+                t.dir.c_str(), chain_id.c_str(), o.validators, o.observers, plan_for(t.dir).address(0).c_str(),
+                plan_for(t.dir).address(total - 1).c_str(), o.base_port);
+  else
+    std::printf("wrote testnet %s: chain '%s', %u validator(s), %u observer(s), ports %u-%u\n", t.dir.c_str(),
+                chain_id.c_str(), o.validators, o.observers, o.base_port, o.base_port + total - 1);
   std::printf("genesis hash %s\n", written->genesis_hash.c_str());
   std::printf("root holder %s (key %s, no passphrase) holds", written->root_account.c_str(), t.root_key_path().c_str());
   for (const auto& r : *roots) std::printf(" %s", r.to_string().c_str());

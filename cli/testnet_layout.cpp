@@ -85,6 +85,7 @@ std::string render_config(const NodeConfig& c) {
   if (c.timeout_propose) o << "timeout-propose = " << *c.timeout_propose << "\n";
   if (c.timeout_prevote) o << "timeout-prevote = " << *c.timeout_prevote << "\n";
   if (c.timeout_precommit) o << "timeout-precommit = " << *c.timeout_precommit << "\n";
+  if (!c.fault_plan.empty()) o << "fault-plan = " << quoted(c.fault_plan) << "\n";
   return o.str();
 }
 

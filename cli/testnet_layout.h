@@ -7,7 +7,8 @@
 //   DIR/<name>/data/                     its --home
 //   DIR/<name>/numledgerd.log, numledgerd.pid
 // Names are validator0..N-1, then observer0..M-1; node i listens on
-// 127.0.0.1:(base port + i) in that order.
+// 127.0.0.1:(base port + i) in that order, or, with --netns, on its own
+// address at the base port (DIR/netns, cli/testnet_netns.h).
 #pragma once
 #include <optional>
 #include <string>
@@ -29,6 +30,7 @@ struct NodeConfig {
   std::vector<std::string> peers;
   std::optional<double> block_interval;
   std::optional<unsigned> timeout_propose, timeout_prevote, timeout_precommit;  // ms
+  std::string fault_plan;  // empty: none
 };
 
 // The TOML text of `c`. Paths must pass check_config_path first.

@@ -1,6 +1,7 @@
 #include "cli/testnet_process.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -89,7 +90,7 @@ bool node_process_alive(pid_t pid, const std::string& config_path) {
   return false;
 }
 
-Result<pid_t> spawn_detached(const std::vector<std::string>& argv, const std::string& log_path) {
+Result<pid_t> spawn_detached(const std::vector<std::string>& argv, const std::string& log_path, int netns_fd) {
   int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log < 0) return fail(log_path + ": " + std::strerror(errno));
   int null_in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -110,6 +111,11 @@ Result<pid_t> spawn_detached(const std::vector<std::string>& argv, const std::st
   if (pid == 0) {
     // Only async-signal-safe calls from here on.
     ::setsid();  // its own session: no terminal, no signals from our shell's job control
+    if (netns_fd >= 0 && ::setns(netns_fd, CLONE_NEWNET) != 0) {
+      const char msg[] = "numledger testnet: cannot enter the node's network namespace\n";
+      (void)!::write(log, msg, sizeof msg - 1);
+      ::_exit(126);
+    }
     ::dup2(null_in, 0);
     ::dup2(log, 1);
     ::dup2(log, 2);

@@ -31,7 +31,8 @@ bool process_running(pid_t pid);
 // Starts `argv` (argv[0] an absolute path) in a new session with stdin
 // from /dev/null and stdout and stderr appended to `log_path`. The child is
 // ours until this process exits; child_exit() reports on it meanwhile.
-Result<pid_t> spawn_detached(const std::vector<std::string>& argv, const std::string& log_path);
+// With `netns_fd` (an open network namespace) it runs in that namespace.
+Result<pid_t> spawn_detached(const std::vector<std::string>& argv, const std::string& log_path, int netns_fd = -1);
 
 // If our child `pid` has exited: how ("exited with code 1", "killed by
 // signal 9"); nullopt while it runs.

@@ -4,7 +4,8 @@ set -euo pipefail
 PKGS=(g++ cmake make pkg-config libsodium-dev librocksdb-dev libboost-dev
       doctest-dev nlohmann-json3-dev libcli11-dev rtr-tools whois
       prometheus-cpp-dev libspdlog-dev  # GET /metrics; the node's log
-      prometheus          # the real Prometheus server test_metrics_prometheus scrapes with
+      prometheus          # the real Prometheus server tests/test_testnet_metrics.cpp scrapes with
+      iproute2            # ip: testnet init --netns (namespaces, bridge, veth pairs)
       clang libclang-rt-14-dev)  # clang and libFuzzer: the fuzz targets (scripts/fuzz.sh)
 missing=()
 for p in "${PKGS[@]}"; do

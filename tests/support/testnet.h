@@ -38,6 +38,9 @@ struct TestnetOptions {
   // Short intervals and timeouts keep the tests fast on a 2-core machine.
   double block_interval = 0.5;
   unsigned timeout_propose = 600, timeout_prevote = 300, timeout_precommit = 300;
+  // Each node in its own network namespace (testnet init --netns; needs root).
+  bool netns = false;
+  std::string latency;  // testnet init --latency MS[:JITTER_MS]; empty: none
 };
 
 inline constexpr const char* kTestnetChain = "testnet-test";
@@ -75,12 +78,16 @@ class TestnetHarness {
     auto base = free_port_range(o.validators + o.observers);
     if (!base) FAIL("no range of " << o.validators + o.observers << " free ports on 127.0.0.1");
     base_port_ = *base;
-    auto r = cli({"testnet", "init", "--validators", std::to_string(o.validators), "--observers",
-                  std::to_string(o.observers), "--dir", dir(), "--base-port", std::to_string(base_port_),
-                  "--chain-id", kTestnetChain, "--block-interval", std::to_string(o.block_interval),
-                  "--timeout-propose", std::to_string(o.timeout_propose), "--timeout-prevote",
-                  std::to_string(o.timeout_prevote), "--timeout-precommit", std::to_string(o.timeout_precommit)});
+    std::vector<std::string> args = {
+        "testnet", "init", "--validators", std::to_string(o.validators), "--observers", std::to_string(o.observers),
+        "--dir", dir(), "--base-port", std::to_string(base_port_), "--chain-id", kTestnetChain, "--block-interval",
+        std::to_string(o.block_interval), "--timeout-propose", std::to_string(o.timeout_propose), "--timeout-prevote",
+        std::to_string(o.timeout_prevote), "--timeout-precommit", std::to_string(o.timeout_precommit)};
+    if (o.netns) args.push_back("--netns");
+    if (!o.latency.empty()) args.insert(args.end(), {"--latency", o.latency});
+    auto r = cli(args);
     REQUIRE_MESSAGE(r.code == 0, r.err);
+    netns_ = o.netns;
     auto g = ledger::Genesis::load(genesis());
     REQUIRE_MESSAGE(g.ok(), genesis());
     genesis_hash_ = g->hash();
@@ -106,7 +113,26 @@ class TestnetHarness {
     FAIL("no node " << name);
     return 0;
   }
-  std::string url(const std::string& name) const { return "http://127.0.0.1:" + std::to_string(port(name)); }
+  std::string url(const std::string& name) const {
+    if (!netns_) return "http://127.0.0.1:" + std::to_string(port(name));
+    // Its own address in its namespace, as its config says.
+    const std::string config = slurp(node_dir(name) + "/numledgerd.toml");
+    const size_t at = config.find("\nlisten = \"");
+    REQUIRE_MESSAGE(at != std::string::npos, name << " has no listen address");
+    const size_t from = at + 11;
+    return "http://" + config.substr(from, config.find('"', from) - from);
+  }
+  // With netns: node `name`'s link to the bridge down (a real partition) or up.
+  void set_link(const std::string& name, bool up) {
+    REQUIRE(netns_);
+    const std::string id = slurp(dir() + "/netns").substr(3);
+    size_t i = 0;
+    while (i < names_.size() && names_[i] != name) ++i;
+    REQUIRE(i < names_.size());
+    auto r = run({"/usr/sbin/ip", "link", "set", "nl" + std::to_string(std::stoul(id)) + "v" + std::to_string(i),
+                  up ? "up" : "down"});
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+  }
   std::string root_key() const { return dir() + "/holders/root.key"; }
   std::string genesis() const { return dir() + "/genesis.json"; }
   std::string log(const std::string& name) const { return slurp(node_dir(name) + "/numledgerd.log"); }
@@ -370,6 +396,7 @@ class TestnetHarness {
 
   TempDir tmp_{"nl-testnet"};
   unsigned base_port_ = 0;
+  bool netns_ = false;
   std::vector<std::string> names_;
   bool stopped_ = false;
   mutable std::atomic<uint64_t> last_commit_{0};

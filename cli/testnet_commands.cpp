@@ -45,6 +45,10 @@ void add_testnet_commands(CLI::App& app, Dispatch& d) {
   init->add_flag("--netns", i->netns,
                  "each node in a network namespace of its own, at 10.77.K.(i+2) on a private bridge (start and "
                  "stop need root; cli/testnet_netns.h); every node then listens on the base port");
+  init->add_option("--host", i->hosts,
+                   "ADDR of each node's own machine, one per node, validators first: node i listens on ADDR_i at the "
+                   "base port and dials the others there; each DIR/<node> is self-contained, to copy to its machine")
+      ->excludes("--netns");
   init->add_option("--latency", i->latency,
                    "MS[:JITTER_MS]: every peer link delays each frame MS ms one way, plus or minus JITTER_MS, "
                    "through numledgerd's fault plan (DIR/<node>/latency.plan)")

@@ -25,6 +25,9 @@ struct InitOptions {
   std::optional<double> block_interval;
   std::optional<unsigned> timeout_propose, timeout_prevote, timeout_precommit;
   bool netns = false;   // cli/testnet_netns.h
+  // One address per node, validators first: configs for separate machines
+  // (paths relative to each node's directory, which holds its own genesis).
+  std::vector<std::string> hosts;
   std::string latency;  // "MS[:JITTER_MS]", empty: none
 };
 

@@ -46,6 +46,9 @@ int run_start(const StartOptions& o) {
   if (!chosen) return report(kExitUsage, chosen.error());
   auto exe = find_numledgerd(o.numledgerd);
   if (!exe) return report(kExitFailure, exe.error());
+  if (::access((t->dir + "/" + kHostsFile).c_str(), F_OK) == 0)
+    return report(kExitFailure, "testnet start: " + t->dir + " was made with init --host: its nodes run on their own "
+                                "machines; copy each DIR/<node>/ there and run numledgerd --config numledgerd.toml in it");
   auto netns = read_netns(t->dir);
   if (!netns) return report(kExitFailure, netns.error());
   if (*netns)

@@ -77,8 +77,9 @@ Result<Written> write_testnet(const InitOptions& o, const std::string& chain_id,
     n.index = n.validator ? i : i - o.validators;
     n.name = node_name(n.validator, n.index);
     n.dir = t.dir + "/" + n.name;
-    n.listen = o.netns ? plan_for(t.dir).address(i) + ":" + std::to_string(o.base_port)
-                       : "127.0.0.1:" + std::to_string(o.base_port + i);
+    n.listen = !o.hosts.empty() ? o.hosts[i] + ":" + std::to_string(o.base_port)
+               : o.netns        ? plan_for(t.dir).address(i) + ":" + std::to_string(o.base_port)
+                                : "127.0.0.1:" + std::to_string(o.base_port + i);
     fs::create_directories(n.dir, ec);
     if (ec) return fail(n.dir + ": " + ec.message());
     auto key = new_key(n.dir + (n.validator ? "/validator.key" : "/node.key"));
@@ -92,15 +93,24 @@ Result<Written> write_testnet(const InitOptions& o, const std::string& chain_id,
   auto back = ledger::Genesis::load(t.genesis_path());
   if (!back || back->hash() != g.hash()) return fail("internal: " + t.genesis_path() + " does not read back");
 
+  const bool remote = !o.hosts.empty();
   for (const auto& n : t.nodes) {
     NodeConfig c;
-    c.home = n.home();
-    c.genesis = t.genesis_path();
+    // For other machines, paths relative to the node's directory, which
+    // numledgerd is started in there and which carries its own genesis.
+    const std::string here = remote ? "" : n.dir + "/";
+    c.home = remote ? "data" : n.home();
+    c.genesis = remote ? "genesis.json" : t.genesis_path();
+    if (remote) {
+      std::error_code copy_ec;
+      fs::copy_file(t.genesis_path(), n.dir + "/genesis.json", copy_ec);
+      if (copy_ec) return fail(n.dir + "/genesis.json: " + copy_ec.message());
+    }
     c.listen = n.listen;
     if (n.validator)
-      c.validator_key = n.dir + "/validator.key";
+      c.validator_key = here + "validator.key";
     else
-      c.node_key = n.dir + "/node.key";
+      c.node_key = here + "node.key";
     // Validators peer with every other validator; observers with every validator.
     for (const auto& v : t.nodes)
       if (v.validator && v.name != n.name) c.peers.push_back(v.listen);
@@ -111,16 +121,21 @@ Result<Written> write_testnet(const InitOptions& o, const std::string& chain_id,
     if (!o.latency.empty()) {
       auto lat = parse_latency(o.latency);
       if (!lat) return lat.take_error();
-      c.fault_plan = n.dir + "/latency.plan";
+      c.fault_plan = here + "latency.plan";
       const std::string plan = "# numledger testnet init --latency " + o.latency + ": every peer link, one way\n" +
                                "* delay=" + std::to_string(lat->delay_ms) + " jitter=" + std::to_string(lat->jitter_ms) +
                                "\n";
-      if (auto s = write_file(c.fault_plan, plan); !s) return s.take_error();
+      if (auto s = write_file(n.dir + "/latency.plan", plan); !s) return s.take_error();
     }
     if (auto s = write_file(n.config_path(), render_config(c)); !s) return s.take_error();
   }
   if (o.netns)
     if (auto s = write_netns(t.dir, plan_for(t.dir)); !s) return s.take_error();
+  if (remote)
+    if (auto s = write_file(t.dir + "/" + kHostsFile, "# made by numledger testnet init --host: each node runs on its own "
+                                                      "machine; `testnet start` does not start them here\n");
+        !s)
+      return s.take_error();
   // What numledgerd will read is what was meant.
   auto loaded = load_testnet(t.dir);
   if (!loaded) return fail("internal: the testnet does not read back: " + loaded.error());
@@ -159,7 +174,13 @@ int run_init(const InitOptions& o) {
                                   std::to_string(ledger::kMaxChainIdBytes) +
                                   " printable ASCII characters without spaces");
   const unsigned total = o.validators + o.observers;
-  if (!o.netns && o.base_port + total - 1 > 65535)
+  if (!o.hosts.empty() && o.hosts.size() != total)
+    return report(kExitUsage, "--host given " + std::to_string(o.hosts.size()) + " times for " + std::to_string(total) +
+                                  " nodes: give one address per node, validators first");
+  for (const auto& h : o.hosts)
+    if (h.empty() || h.find_first_of(" \t\"'#:\\") != std::string::npos)
+      return report(kExitUsage, "--host '" + h + "': expected an IPv4 address or a host name (no port)");
+  if (!o.netns && o.hosts.empty() && o.base_port + total - 1 > 65535)
     return report(kExitUsage, "--base-port " + std::to_string(o.base_port) + " leaves no room for " +
                                   std::to_string(total) + " nodes (the last port would be " +
                                   std::to_string(o.base_port + total - 1) + ")");
@@ -191,7 +212,12 @@ int run_init(const InitOptions& o) {
     return report(kExitFailure, "testnet init: " + written.error());
   }
 
-  if (o.netns)
+  if (!o.hosts.empty())
+    std::printf("wrote testnet %s: chain '%s', %u validator(s), %u observer(s), for %zu machines, each node at its "
+                "--host on port %u\ncopy DIR/<node>/ to each node's machine and start it there, in that directory: "
+                "numledgerd --config numledgerd.toml\n",
+                t.dir.c_str(), chain_id.c_str(), o.validators, o.observers, o.hosts.size(), o.base_port);
+  else if (o.netns)
     std::printf("wrote testnet %s: chain '%s', %u validator(s), %u observer(s), each in its own network namespace at "
                 "%s-%s port %u (start and stop need root)\n",
                 t.dir.c_str(), chain_id.c_str(), o.validators, o.observers, plan_for(t.dir).address(0).c_str(),
@@ -202,7 +228,8 @@ int run_init(const InitOptions& o) {
   std::printf("genesis hash %s\n", written->genesis_hash.c_str());
   std::printf("root holder %s (key %s, no passphrase) holds", written->root_account.c_str(), t.root_key_path().c_str());
   for (const auto& r : *roots) std::printf(" %s", r.to_string().c_str());
-  std::printf("\nstart it with: numledger testnet start --dir %s\n", t.dir.c_str());
+  if (o.hosts.empty()) std::printf("\nstart it with: numledger testnet start --dir %s\n", t.dir.c_str());
+  else std::printf("\n");
   return kExitOk;
 }
 

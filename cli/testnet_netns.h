@@ -20,6 +20,8 @@
 namespace nl::cli::testnet {
 
 inline constexpr const char* kNetnsFile = "netns";
+// Marks a testnet made with init --host: its nodes run on other machines.
+inline constexpr const char* kHostsFile = "hosts";
 
 struct NetnsPlan {
   unsigned id = 0;  // K

@@ -59,6 +59,28 @@ TEST_CASE("netns: init writes each node's own address; start without root says i
                 start.err);
 }
 
+TEST_CASE("testnet init --host: self-contained node directories for separate machines; start refuses to run them here") {
+  TempDir tmp("nl-hosts-init");
+  const std::string dir = tmp / "net";
+  auto init = run({kTestnetCli, "testnet", "init", "--validators", "2", "--observers", "1", "--dir", dir, "--host",
+                   "192.0.2.10", "--host", "192.0.2.11", "--host", "192.0.2.12", "--base-port", "26656"});
+  REQUIRE_MESSAGE(init.code == 0, init.err);
+  const std::string v1 = slurp(dir + "/validator1/numledgerd.toml");
+  CHECK(v1.find("listen = \"192.0.2.11:26656\"") != std::string::npos);
+  CHECK(v1.find("peer = [\"192.0.2.10:26656\"]") != std::string::npos);
+  CHECK(v1.find("home = \"data\"") != std::string::npos);
+  CHECK(v1.find("genesis = \"genesis.json\"") != std::string::npos);
+  CHECK(v1.find("validator-key = \"validator.key\"") != std::string::npos);
+  CHECK(slurp(dir + "/validator1/genesis.json") == slurp(dir + "/genesis.json"));
+  CHECK(slurp(dir + "/observer0/numledgerd.toml").find("node-key = \"node.key\"") != std::string::npos);
+  auto start = run({kTestnetCli, "testnet", "start", "--dir", dir});
+  CHECK(start.code == 1);
+  CHECK_MESSAGE(start.err.find("was made with init --host") != std::string::npos, start.err);
+  auto wrong = run({kTestnetCli, "testnet", "init", "--validators", "2", "--dir", tmp / "b", "--host", "192.0.2.10"});
+  CHECK(wrong.code == 2);
+  CHECK_MESSAGE(wrong.err.find("--host given 1 times for 2 nodes") != std::string::npos, wrong.err);
+}
+
 TEST_CASE("netns: 7 validators at their own addresses agree, and the root namespace reaches each") {
   TestnetHarness net(seven());
   net.start();

@@ -14,6 +14,7 @@
 #include "node/http/api.h"
 #include "node/net/descriptor_budget.h"
 #include "node/net/host_port.h"
+#include "node/explorer/explorer_assets.h"
 #include "node/log/node_log.h"
 #include "node/metrics/metrics_scrape.h"
 #include "node/metrics/node_metrics.h"
@@ -166,6 +167,7 @@ Status Node::open_services() {
       [this](HttpRequest req, Responder r) {
         if (req.target == "/metrics" || req.target.rfind("/metrics?", 0) == 0)
           return r(metrics_response(*metrics_, *shared_, *driver_, rtr_.get()));
+        if (auto page = explorer_response(req)) return r(std::move(*page));
         api_->handle(std::move(req), std::move(r));
       },
       http_limits,

@@ -32,6 +32,7 @@ const std::map<std::string, std::set<std::string>> kRooms = {
     {"node/net", {"crypto/basics"}},
     // The node's log: every node room may write to it.
     {"node/log", {"crypto/basics"}},
+    {"node/explorer", {"crypto/basics", "node/net"}},
     {"node/client", {"crypto/basics", "crypto", "ledger", "node/net"}},
     {"node/transport", {"crypto/basics", "crypto", "ledger", "consensus", "node/log"}},
     {"node/p2p", {"crypto/basics", "crypto", "ledger", "consensus", "node/net", "node/transport", "node/log"}},
@@ -44,7 +45,7 @@ const std::map<std::string, std::set<std::string>> kRooms = {
     {"node/whois", {"crypto/basics", "crypto", "ledger", "node/net", "node/client", "node/driver", "node/http"}},
     {"node", {"crypto/basics", "crypto", "ledger", "ledger/interop", "consensus", "node/net", "node/client",
               "node/transport", "node/p2p", "node/driver", "node/http", "node/rtr", "node/whois", "node/log",
-              "node/metrics"}},
+              "node/metrics", "node/explorer"}},
     // The CLI talks to nodes through the client library only.
     {"cli", {"crypto/basics", "crypto", "ledger", "ledger/interop", "consensus", "consensus/sim", "node/client"}},
 };

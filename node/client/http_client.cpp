@@ -143,6 +143,7 @@ struct HttpClient::Impl {
     auto& res = parser.get();
     if (!res.keep_alive() || !req.keep_alive()) close();
     a.result = HttpResponse{res.result_int(), std::move(res.body()), std::string(res[http::field::content_type])};
+    for (const auto& f : res) a.result->headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     return a;
   }
 

@@ -75,6 +75,11 @@ TEST_CASE("explorer: in headless chromium, a committed delegation's holder shows
   const std::string resource = dom(n, "resource/10.1.0.0/16");
   CHECK_MESSAGE(resource.find("<a href=\"#/account/" + holder + "\">" + holder + "</a>") != std::string::npos, resource);
   CHECK(resource.find("chain of holdings") != std::string::npos);
+  // The custody history names the delegation, linked to its transaction.
+  const size_t custody = resource.find("custody history");
+  REQUIRE(custody != std::string::npos);
+  CHECK(resource.find("delegate", custody) != std::string::npos);
+  CHECK(resource.find("<a href=\"#/tx/", custody) != std::string::npos);
   CHECK(resource.find("href=\"/api/v1/proof/10.1.0.0/16\"") != std::string::npos);
   CHECK(resource.find("class=\"error\"") == std::string::npos);
 

@@ -68,7 +68,8 @@ async function resource(r) {
   const proof = "<p><a id=\"proof\" href=\"/api/v1/proof/" + esc(r) + "\">proof of control (JSON with the proof's hex; numledger proof verify)</a></p>";
   page(r, [["holder", res.holder ? render(res.holder, "holder") : render(res.parts)],
            ["holding", res.holding || null], ["chain of holdings", res.chain],
-           ["custody history", hist.items || hist.history || hist], ["", proof],
+           ["custody history (newest first)", hist.entries ? hist.entries.map(t => ({height: t.height, time: t.time, id: t.id,
+                                                                           kind: t.kind, signer: t.signer})) : hist], ["", proof],
            ["route origin authorizations", res.authorizations]]);
 }
 async function account(a) {

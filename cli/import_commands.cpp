@@ -14,6 +14,7 @@
 #include "crypto/key_file.h"
 #include "ledger/interop/rir_diff.h"
 #include "ledger/interop/rir_import.h"
+#include "cli/terminal_progress.h"
 
 namespace nl::cli {
 
@@ -78,8 +79,12 @@ int run_import_rir(const RirOpts& o) {
 
   auto keys = ledger::RirKeystore::open(o.keystore);
   if (!keys) return report(kExitFailure, keys.error());
-  // Progress on stderr: a full-size import takes tens of seconds.
-  auto say = [&](const std::string& line) { std::fprintf(stderr, "import: %6.1f s  %s\n", seconds_since(start), line.c_str()); };
+  // Progress on a terminal: a full-size import takes tens of seconds.
+  auto say = [&](const std::string& line) {
+    char at[32];
+    std::snprintf(at, sizeof at, "%6.1f s  ", seconds_since(start));
+    progress_line("import", at + line);
+  };
   io.progress = say;
   auto result = ledger::import_rir(io, *keys);
   if (!result) return report(kExitFailure, result.error());
@@ -165,13 +170,22 @@ int run_import_diff(const DiffOpts& o) {
   if (!o.iana_ipv4.empty()) io.iana_ipv4 = o.iana_ipv4;
   if (!o.iana_ipv6.empty()) io.iana_ipv6 = o.iana_ipv6;
   io.chain_id = given ? given->chain_id : o.chain_id;
+  auto say = [&](const std::string& line) {
+    char at[32];
+    std::snprintf(at, sizeof at, "%6.1f s  ", seconds_since(start));
+    progress_line("diff", at + line);
+  };
+  say("reading the old snapshot " + o.old_file);
   io.stats_files = {o.old_file};
   auto old_import = ledger::import_rir(io, *keys);
   if (!old_import) return report(kExitFailure, old_import.error());
+  say("reading the new snapshot " + o.new_file);
   io.stats_files = {o.new_file};
   auto new_import = ledger::import_rir(io, *keys);
   if (!new_import) return report(kExitFailure, new_import.error());
   const ledger::Genesis& genesis = given ? *given : old_import->genesis;
+  say("comparing " + std::to_string(old_import->records.size()) + " and " +
+      std::to_string(new_import->records.size()) + " records, signing the transactions");
 
   auto diff = ledger::diff_rir(genesis, genesis_hash, old_import->records, {o.old_file}, new_import->records, {o.new_file}, *keys);
   if (!diff) return report(kExitFailure, diff.error());

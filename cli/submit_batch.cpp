@@ -10,6 +10,7 @@
 #include "cli/exit_codes.h"
 #include "cli/node_client.h"
 #include "cli/tx_file.h"
+#include "cli/terminal_progress.h"
 
 namespace nl::cli {
 
@@ -39,8 +40,9 @@ void progress(const std::vector<Entry>& all, size_t sent, const char* what) {
     bad += refused(e);
     done += e.status == "committed";
   }
-  std::fprintf(stderr, "submit: %s %zu/%zu; %zu accepted (%zu committed), %zu refused\n", what, sent, all.size(), ok,
-               done, bad);
+  progress_line("submit", std::string(what) + " " + std::to_string(sent) + "/" + std::to_string(all.size()) + "; " +
+                             std::to_string(ok) + " accepted (" + std::to_string(done) + " committed), " +
+                             std::to_string(bad) + " refused");
 }
 
 // One batch, the entries at `idx`: fills in each one's verdict, or fails

@@ -56,7 +56,7 @@ TEST_CASE("numledger tx submit FILE...: batches, progress, a summary, and each r
   std::vector<std::string> args{"tx", "submit"};
   args.insert(args.end(), files.begin(), files.end());
   args.insert(args.end(), {"--batch", "7", "--timeout", "60"});
-  r = f.cli(args);
+  r = f.cli(args, {"NUMLEDGER_PROGRESS=1"});  // progress as on a terminal
   CHECK(r.code == 1);  // two refusals
   CHECK_MESSAGE(r.out.find("submitted 32: 30 committed, 0 pending, 2 refused") != std::string::npos, r.out);
   CHECK_MESSAGE(r.out.find(junk + ": invalid") != std::string::npos, r.out);
@@ -65,6 +65,10 @@ TEST_CASE("numledger tx submit FILE...: batches, progress, a summary, and each r
   CHECK_MESSAGE(r.err.find("submit: sent 8/32") != std::string::npos, r.err);
   CHECK(r.err.find("submit: sent 32/32") != std::string::npos);
   CHECK(f.get("/api/v1/authorizations")["authorizations"].size() == 30);
+  // Piped, as here without NUMLEDGER_PROGRESS, no progress: only the result.
+  auto quiet = f.cli({"tx", "submit", files[0], files[1], "--timeout", "60"});
+  CHECK(quiet.err.find("submit: ") == std::string::npos);
+  CHECK_MESSAGE(quiet.out.find("submitted 2: 2 committed") != std::string::npos, quiet.out);
 
   // Again, as JSON: all are committed already, so only the two refusals remain.
   args.push_back("--json");
@@ -133,7 +137,7 @@ TEST_CASE("numledger tx submit: transactions too far ahead of the account (busy)
   std::vector<std::string> args{"tx", "submit"};
   args.insert(args.end(), files.begin(), files.end());
   args.insert(args.end(), {"--timeout", "120"});
-  auto r = f.cli(args);
+  auto r = f.cli(args, {"NUMLEDGER_PROGRESS=1"});
   CHECK_MESSAGE(r.code == 0, r.out << r.err);
   CHECK_MESSAGE(r.out.find("submitted 300: 300 committed, 0 pending, 0 refused") != std::string::npos, r.out);
   CHECK_MESSAGE(r.err.find("busy ones sent again") != std::string::npos, r.err);

@@ -57,6 +57,13 @@ TEST_CASE("explorer: in headless chromium, a committed delegation's holder shows
   REQUIRE_MESSAGE(made.code == 0, made.err);
   auto sent = n.cli({"tx", "submit", n.dir / "d.tx"});
   REQUIRE_MESSAGE(sent.code == 0, sent.err);
+  // The holder rotates its key: its account page shows the change.
+  n.new_key("holder2");
+  auto rot = n.cli({"tx", "rotate-key", "--new-key", n.dir / "holder2.key", "--key", n.dir / "holder.key", "--out",
+                    n.dir / "r.tx"});
+  REQUIRE_MESSAGE(rot.code == 0, rot.err);
+  sent = n.cli({"tx", "submit", n.dir / "r.tx"});
+  REQUIRE_MESSAGE(sent.code == 0, sent.err);
 
   // The page and the script are the binary's, with a policy that keeps the browser on this node.
   auto page = node::http_request(n.url, "GET", "/", "", std::chrono::seconds(5));
@@ -91,6 +98,9 @@ TEST_CASE("explorer: in headless chromium, a committed delegation's holder shows
   CHECK(block.find("class=\"error\"") == std::string::npos);
   const std::string account = dom(n, "account/" + holder);
   CHECK(account.find("10.1.0.0/16") != std::string::npos);
+  const size_t keys = account.find("key_history");
+  REQUIRE_MESSAGE(keys != std::string::npos, account);
+  CHECK(account.find("rotate-key", keys) != std::string::npos);
   CHECK(dom(n, "validators").find("class=\"error\"") == std::string::npos);
   CHECK(dom(n, "roas").find("route origin authorizations") != std::string::npos);
   // A search that finds nothing says so on the page.

@@ -157,9 +157,28 @@ HttpResponse Api::account(const std::string& arg, const std::string& query) cons
                  {"started_height", rs->pending->started_height},
                  {"started_by", rs->pending->started_by.to_string()}};
   }
+  // Its key changes (rotate-key and the recovery kinds), the newest
+  // kMaxKeyHistory, oldest first.
+  std::vector<TxLocation> changes;
+  if (auto s = chain_.store().for_each_key_change(*a, [&](TxLocation at) { changes.push_back(at); }); !s)
+    return json_error(500, s.error());
+  json key_history = json::array();
+  const size_t first = changes.size() > kMaxKeyHistory ? changes.size() - kMaxKeyHistory : 0;
+  for (size_t i = first; i < changes.size(); ++i) {
+    auto b = chain_.store().block(changes[i].height);
+    if (!b) return json_error(500, "key history names height " + std::to_string(changes[i].height) + ": " + b.error());
+    if (changes[i].index >= b->txs.size()) return json_error(500, "key history names a transaction past its block's end");
+    const Transaction& tx = b->txs[changes[i].index];
+    if (key_changed_account(tx) != *a) continue;  // another account with the same index prefix
+    key_history.push_back({{"height", changes[i].height},
+                           {"time", rfc3339(b->header.time)},
+                           {"id", tx.id().hex()},
+                           {"kind", std::string(ledger::tx_kind_name(ledger::body_kind(tx.body)))}});
+  }
   return json_ok({{"account", a->to_string()},
                   {"next_nonce", reg.next_nonce(*a)},
                   {"current_key", reg.effective_key(*a, now).hex()},
+                  {"key_history", key_history},
                   {"recovery", recovery},
                   {"pending_recovery", pending},
                   {"chain_id", chain_.genesis().chain_id},

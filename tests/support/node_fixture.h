@@ -26,9 +26,10 @@ struct NodeFixture {
   std::string root;  // account id of the root holder
   std::vector<std::string> launcher;  // runs the node, e.g. {"/usr/bin/prlimit", "--nofile=128:1024", "--"}
 
-  RunResult cli(std::vector<std::string> args) {
+  RunResult cli(std::vector<std::string> args, std::vector<std::string> env = {}) {
     args.insert(args.begin(), kCliBin);
-    return run(args, {"NUMLEDGER_NODE=" + url});
+    env.push_back("NUMLEDGER_NODE=" + url);
+    return run(args, env);
   }
 
   std::string new_key(const std::string& name) {

@@ -12,6 +12,7 @@
 #include "cli/exit_codes.h"
 #include "cli/testnet_commands.h"
 #include "cli/testnet_layout.h"
+#include "cli/terminal_progress.h"
 #include "cli/testnet_netns.h"
 #include "cli/testnet_process.h"
 #include "cli/testnet_status.h"
@@ -87,6 +88,7 @@ int run_start(const StartOptions& o) {
   // Every chosen node, started now or before, must answer for this chain in time.
   const auto deadline = Clock::now() + std::chrono::seconds(o.timeout_s);
   std::vector<bool> up(chosen->size(), false);
+  auto last_said = Clock::now();
   for (;;) {
     bool all_up = true;
     for (size_t i = 0; i < chosen->size(); ++i) {
@@ -104,6 +106,13 @@ int run_start(const StartOptions& o) {
       all_up = all_up && up[i];
     }
     if (all_up) break;
+    if (Clock::now() - last_said >= std::chrono::seconds(2)) {
+      std::string waiting;
+      for (size_t i = 0; i < chosen->size(); ++i)
+        if (!up[i]) waiting += " " + (*chosen)[i]->name;
+      progress_line("start", "waiting for" + waiting);
+      last_said = Clock::now();
+    }
     if (Clock::now() >= deadline) {
       std::string reason;
       for (size_t i = 0; i < chosen->size(); ++i)

@@ -71,6 +71,7 @@ Result<Written> write_testnet(const InitOptions& o, const std::string& chain_id,
   for (const auto& r : roots) g.roots.push_back({r, ledger::AccountId{root->public_key()}, {}});
 
   const unsigned total = o.validators + o.observers;
+  const NetnsPlan plan = plan_for(t.dir);  // used with --netns only
   for (unsigned i = 0; i < total; ++i) {
     NodeSpec n;
     n.validator = i < o.validators;
@@ -78,7 +79,7 @@ Result<Written> write_testnet(const InitOptions& o, const std::string& chain_id,
     n.name = node_name(n.validator, n.index);
     n.dir = t.dir + "/" + n.name;
     n.listen = !o.hosts.empty() ? o.hosts[i] + ":" + std::to_string(o.base_port)
-               : o.netns        ? plan_for(t.dir).address(i) + ":" + std::to_string(o.base_port)
+               : o.netns        ? plan.address(i) + ":" + std::to_string(o.base_port)
                                 : "127.0.0.1:" + std::to_string(o.base_port + i);
     fs::create_directories(n.dir, ec);
     if (ec) return fail(n.dir + ": " + ec.message());
@@ -130,7 +131,7 @@ Result<Written> write_testnet(const InitOptions& o, const std::string& chain_id,
     if (auto s = write_file(n.config_path(), render_config(c)); !s) return s.take_error();
   }
   if (o.netns)
-    if (auto s = write_netns(t.dir, plan_for(t.dir)); !s) return s.take_error();
+    if (auto s = write_netns(t.dir, plan); !s) return s.take_error();
   if (remote)
     if (auto s = write_file(t.dir + "/" + kHostsFile, "# made by numledger testnet init --host: each node runs on its own "
                                                       "machine; `testnet start` does not start them here\n");
@@ -217,11 +218,11 @@ int run_init(const InitOptions& o) {
                 "--host on port %u\ncopy DIR/<node>/ to each node's machine and start it there, in that directory: "
                 "numledgerd --config numledgerd.toml\n",
                 t.dir.c_str(), chain_id.c_str(), o.validators, o.observers, o.hosts.size(), o.base_port);
-  else if (o.netns)
+  else if (auto plan = read_netns(t.dir); o.netns && plan && *plan)
     std::printf("wrote testnet %s: chain '%s', %u validator(s), %u observer(s), each in its own network namespace at "
                 "%s-%s port %u (start and stop need root)\n",
-                t.dir.c_str(), chain_id.c_str(), o.validators, o.observers, plan_for(t.dir).address(0).c_str(),
-                plan_for(t.dir).address(total - 1).c_str(), o.base_port);
+                t.dir.c_str(), chain_id.c_str(), o.validators, o.observers, (*plan)->address(0).c_str(),
+                (*plan)->address(total - 1).c_str(), o.base_port);
   else
     std::printf("wrote testnet %s: chain '%s', %u validator(s), %u observer(s), ports %u-%u\n", t.dir.c_str(),
                 chain_id.c_str(), o.validators, o.observers, o.base_port, o.base_port + total - 1);

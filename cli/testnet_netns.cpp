@@ -29,7 +29,12 @@ Status ip(const std::vector<std::string>& args) {
   for (auto& a : argv) c.push_back(a.data());
   c.push_back(nullptr);
   pid_t pid = ::fork();
-  if (pid < 0) return fail(std::string("fork: ") + std::strerror(errno));
+  if (pid < 0) {
+    const int e = errno;
+    ::close(err[0]);
+    ::close(err[1]);
+    return fail(std::string("fork: ") + std::strerror(e));
+  }
   if (pid == 0) {
     ::dup2(err[1], 2);
     ::dup2(err[1], 1);
@@ -64,7 +69,15 @@ std::string read_text(const std::string& path) {
 
 }  // namespace
 
-NetnsPlan plan_for(const std::string& dir) { return {static_cast<unsigned>(std::hash<std::string>{}(dir) % 250) + 1}; }
+NetnsPlan plan_for(const std::string& dir) {
+  // From the directory, then the next K whose bridge is free on this machine.
+  const unsigned first = static_cast<unsigned>(std::hash<std::string>{}(dir) % 250);
+  for (unsigned i = 0; i < 250; ++i) {
+    NetnsPlan p{(first + i) % 250 + 1};
+    if (!link_exists(p.bridge())) return p;
+  }
+  return {first + 1};  // all taken: start will say whose the bridge is
+}
 
 Status write_netns(const std::string& dir, const NetnsPlan& p) {
   return write_file(dir + "/" + kNetnsFile, "id " + std::to_string(p.id) + "\n");
@@ -115,6 +128,13 @@ Status netns_up(const Testnet& t, const NetnsPlan& p) {
 }
 
 Status netns_down(const Testnet& t, const NetnsPlan& p) {
+  // Another testnet's bridge means the names below are its too: touch nothing.
+  if (link_exists(p.bridge())) {
+    const std::string owner = read_text("/sys/class/net/" + p.bridge() + "/ifalias");
+    if (owner != t.dir)
+      return fail("bridge " + p.bridge() + " and its namespaces belong to another testnet (" + owner +
+                  "); removed nothing");
+  }
   // Deleting a namespace deletes the veth end inside it, and with it the pair.
   for (size_t i = 0; i < t.nodes.size(); ++i) {
     if (link_exists(p.host_veth(i)))

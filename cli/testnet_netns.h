@@ -33,7 +33,8 @@ struct NetnsPlan {
   std::string inner_veth(size_t i) const { return "nl" + std::to_string(id) + "p" + std::to_string(i); }
 };
 
-// K for a testnet at `dir` (absolute).
+// K for a new testnet at `dir` (absolute): from the directory, moved on to
+// the next K whose bridge does not exist on this machine.
 NetnsPlan plan_for(const std::string& dir);
 Status write_netns(const std::string& dir, const NetnsPlan& p);
 // None when the testnet runs on 127.0.0.1.

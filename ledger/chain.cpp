@@ -72,6 +72,7 @@ Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genes
   auto tip = c->store_->block(c->store_->tip_height());
   if (!tip) return fail("refusing to start: " + tip.error());
   c->tip_ = tip->header;
+  c->tip_has_hop_ = carries_hop(*tip);
   if (c->commitment_.root() != c->tip_.state_root)
     return fail("refusing to start: the stored state does not match the state root of height " +
                 std::to_string(c->tip_.height) + " (stored state " + c->commitment_.root().hex() +

@@ -106,8 +106,9 @@ class Chain {
   void undo(const std::vector<StateWrite>& changed);
   // The committed value of every key in `changed`.
   std::vector<StateWrite> committed_values(const std::vector<StateWrite>& changed) const;
-  // The registry's writes for the block at `height` and, from height 2, the
-  // parent's hash under 'B' || height - 1 (state_keys.h), sorted by key.
+  // The registry's writes for the block at `height` and, when its parent
+  // (height - 1 >= 1) carries a custody hop, the parent's hash under
+  // 'B' || height - 1 (state_keys.h), sorted by key.
   std::vector<StateWrite> take_block_writes(uint64_t height);
   // The state commitment follows the registry's writes, rehashed once.
   void commit_writes(const std::vector<StateWrite>& writes);
@@ -126,6 +127,9 @@ class Chain {
   std::vector<StateWrite> genesis_writes_;  // persisted with block 1, sorted by key
   // The commitment at the tip: undo restores it instead of hashing back.
   StateCommitment::Snapshot tip_state_;
+  // Whether the tip's block carries a custody hop (custody_chain.h): then the
+  // next block records its hash. Empty blocks, most of them, add nothing.
+  bool tip_has_hop_ = false;
 };
 
 }  // namespace nl::ledger

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "ledger/chain.h"
+#include "ledger/custody_chain.h"
 #include "ledger/state_keys.h"
 
 namespace nl::ledger {
@@ -93,7 +94,7 @@ Result<std::vector<StateWrite>> Chain::apply_block(const Block& b, const TxsVeri
 
 std::vector<StateWrite> Chain::take_block_writes(uint64_t height) {
   std::vector<StateWrite> writes = registry_.take_writes();
-  if (height < 2) return writes;
+  if (height < 2 || !tip_has_hop_) return writes;
   const crypto::Hash32 parent_hash = tip_hash();
   StateWrite parent{keys::block_hash(height - 1), Bytes(parent_hash.b.begin(), parent_hash.b.end())};
   auto at = std::lower_bound(writes.begin(), writes.end(), parent.key,
@@ -164,6 +165,7 @@ Status Chain::commit(const PreparedBlock& p, const CommitCertificate& cert) {
   tip_ = h;
   tip_cert_ = cert;
   tip_state_ = p.state;
+  tip_has_hop_ = carries_hop(p.block);
   genesis_writes_.clear();
   return {};
 }

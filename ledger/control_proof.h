@@ -7,7 +7,8 @@
 // offline against the genesis, or, without the custody chain, against a
 // later set the verifier already trusts.
 // A custody hop's block below the proven height comes without its
-// certificate: the proven state holds its hash (state key 'B' || height),
+// certificate: the proven state holds its hash (state key 'B' || height,
+// kept for every block that carries a hop),
 // in the same multiproof, so each hop costs a header and a few hashes
 // instead of a certificate of > 2/3 of the votes.
 // File: "NLPF" || u8 version || canonical(proof) (whitepaper/encoding.md,

@@ -17,6 +17,10 @@ bool is_custody_kind(const TxBody& b) {
          std::holds_alternative<CancelRecoveryBody>(b);
 }
 
+bool carries_hop(const Block& b) {
+  return std::any_of(b.txs.begin(), b.txs.end(), [](const Transaction& tx) { return is_custody_kind(tx.body); });
+}
+
 namespace {
 
 // One holding over a run of numbers: its holder, and its expiry if a lease.

@@ -43,6 +43,9 @@ struct CustodyAnswer {
 // Whether a transaction can be a hop: a range kind that moves control or a
 // lease's expiry, or a key change.
 bool is_custody_kind(const TxBody& body);
+// Whether a block carries a hop: the next block then records its hash in
+// the state (state key 'B'), for proofs to show its header.
+bool carries_hop(const Block& b);
 
 // Replays `hops` (ascending by height and position, each included in the
 // header it names, which the caller has authenticated) from the genesis

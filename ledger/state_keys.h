@@ -10,8 +10,8 @@
 //     (kind: 1 prevote, 2 precommit, 3 proposal; ledger/evidence_kind.h)
 //   'K' || pubkey[32]                              -> RecoveryState (ledger/recovery.h)
 //   'B' || u64 height                              -> the 32-byte hash of that height's block header,
-//     written by the next block, so a proof can show an old header without
-//     its certificate (ledger/control_proof.h)
+//     written by the next block when that block carries a custody hop, so a
+//     proof can show an old header without its certificate (control_proof.h)
 #pragma once
 #include <optional>
 

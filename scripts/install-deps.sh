@@ -7,6 +7,7 @@ PKGS=(g++ cmake make pkg-config libsodium-dev librocksdb-dev libboost-dev
       prometheus          # the real Prometheus server tests/test_testnet_metrics.cpp scrapes with
       iproute2            # ip: testnet init --netns (namespaces, bridge, veth pairs)
       chromium            # the explorer test drives it headless
+      systemd             # systemd-analyze checks packaging/numledgerd.service
       clang libclang-rt-14-dev)  # clang and libFuzzer: the fuzz targets (scripts/fuzz.sh)
 missing=()
 for p in "${PKGS[@]}"; do

@@ -1,5 +1,6 @@
 // Old headers proven by the state (issue 15's target for a typical proof):
-// every block from height 2 writes its parent's hash under 'B' || height,
+// a block whose parent carries a custody hop writes the parent's hash
+// under 'B' || height,
 // so a custody hop's block below the proven height comes in a proof
 // without a certificate, its hash one more entry of the state multiproof.
 // A proof must use this form and no other (it is canonical), and every
@@ -55,23 +56,25 @@ Bytes hash_bytes(const crypto::Hash32& h) { return Bytes(h.b.begin(), h.b.end())
 
 }  // namespace
 
-TEST_CASE_FIXTURE(Fx, "history: each block records its parent's hash in the state, and a restart keeps it") {
-  next({});
-  CHECK(!chain->store().state_value(keys::block_hash(1)).value().has_value());  // block 1 has no parent block
+TEST_CASE_FIXTURE(Fx, "history: a hop block's hash goes into the state with the next block; an empty block's does not") {
+  auto has = [&](uint64_t h) { return chain->store().state_value(keys::block_hash(h)).value().has_value(); };
+  next({test::delegate("10.1.0.0/16", 1, 2, 1)});  // 1: a hop
   const crypto::Hash32 one = chain->tip_hash();
-  next({});
-  next({});
+  CHECK(!has(1));  // not before block 2
+  next({});  // 2: empty
   auto stored = chain->store().state_value(keys::block_hash(1));
   REQUIRE(stored.ok());
   REQUIRE(stored->has_value());
   CHECK(**stored == hash_bytes(one));
-  CHECK(chain->store().state_value(keys::block_hash(2)).value().has_value());
-  CHECK(!chain->store().state_value(keys::block_hash(3)).value().has_value());  // the tip's own: not yet
+  next({signed_as(TransferBody{res("10.1.0.0/16"), acct(3)}, 2, 2, 1, {3})});  // 3: a hop
+  CHECK(!has(2));  // block 2 carried nothing
   const crypto::Hash32 root = chain->tip_header().state_root;
-  open();  // the state root of height 3 is rebuilt from disk, block hashes and all
+  open();  // a restart rebuilds the state of height 3, and knows its tip carries a hop
   CHECK(chain->tip_header().state_root == root);
-  next({});
-  CHECK(chain->store().state_value(keys::block_hash(3)).value().has_value());
+  next({});  // 4
+  CHECK(has(3));
+  next({});  // 5
+  CHECK(!has(4));
 }
 
 TEST_CASE_FIXTURE(Fx, "history: a depth-3 proof carries one certificate, the tip's") {

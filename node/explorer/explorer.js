@@ -15,9 +15,10 @@ async function api(path) {
 // Values that name something get a link to its page.
 function link(key, v) {
   if (typeof v === "string" && /^nl[a-z2-7]{58}$/.test(v)) return "<a href=\"#/account/" + v + "\">" + v + "</a>";
-  if (typeof v === "string" && /^[0-9a-f]{64}$/.test(v) && /(^id$|tx|^txs$)/.test(key)) return "<a href=\"#/tx/" + v + "\">" + v + "</a>";
+  if (typeof v === "string" && /^[0-9a-f]{64}$/.test(v) && /^(id|tx|tx_id)$/.test(key)) return "<a href=\"#/tx/" + v + "\">" + v + "</a>";
   if (typeof v === "number" && /height$/.test(key)) return "<a href=\"#/block/" + v + "\">" + v + "</a>";
-  if (typeof v === "string" && /^(range|resource|prefix|holding_range)$/.test(key)) return "<a href=\"#/resource/" + v + "\">" + esc(v) + "</a>";
+  if (typeof v === "string" && /^(range|resource|prefix|holding_range)$/.test(key))
+    return "<a href=\"#/resource/" + esc(encodeURIComponent(v).replace(/%2F/g, "/")) + "\">" + esc(v) + "</a>";
   return null;
 }
 function render(v, key = "") {
@@ -33,8 +34,9 @@ function render(v, key = "") {
   }
   return link(key, v) || esc(v);
 }
+// A page's HTML; route() shows it if the user is still on that page.
 function page(title, sections) {
-  main.innerHTML = "<h1>" + esc(title) + "</h1>" +
+  return "<h1>" + esc(title) + "</h1>" +
     sections.map(([h, v]) => (h ? "<h2>" + esc(h) + "</h2>" : "") + (typeof v === "string" ? v : render(v))).join("");
 }
 
@@ -46,27 +48,26 @@ async function status() {
     blocks.push({height: h, time: new Date(b.header.time * 1000).toISOString(), txs: b.txs.length,
                  proposer: b.header.proposer.slice(0, 16), hash: b.header.hash});
   }
-  page("chain " + s.chain_id, [["", {height: s.height, time: s.time_rfc3339, tip_hash: s.tip_hash,
+  return page("chain " + s.chain_id, [["", {height: s.height, time: s.time_rfc3339, tip_hash: s.tip_hash,
                                      state_root: s.state_root, holdings: s.holdings, validators: s.validators,
                                      peers: s.peers, mempool: s.mempool}],
                                 ["latest blocks", blocks]]);
-  timer = setTimeout(route, 2000);  // live
 }
 async function block(h) {
   const b = await api("block/" + h);
-  page("block " + h, [["header", b.header],
+  return page("block " + h, [["header", b.header],
                       ["transactions", b.txs.map(t => ({id: t.id, kind: t.kind, signer: t.signer,
                                                        signatures: (t.signatures || []).length}))],
                       ["evidence", b.evidence], ["commit", b.commit || null]]);
 }
 async function tx(id) {
   const t = await api("tx/" + id);
-  page("transaction " + id.slice(0, 16) + "…", [["", t]]);
+  return page("transaction " + id.slice(0, 16) + "…", [["", t]]);
 }
 async function resource(r) {
   const [res, hist] = await Promise.all([api("resource/" + r), api("history/" + r).catch(e => ({error: e.message}))]);
-  const proof = "<p><a id=\"proof\" href=\"/api/v1/proof/" + esc(r) + "\">proof of control (JSON with the proof's hex; numledger proof verify)</a></p>";
-  page(r, [["holder", res.holder ? render(res.holder, "holder") : render(res.parts)],
+  const proof = "<p><a id=\"proof\" href=\"/api/v1/proof/" + esc(encodeURIComponent(r).replace(/%2F/g, "/")) + "\">proof of control (JSON with the proof's hex; numledger proof verify)</a></p>";
+  return page(r, [["holder", res.holder ? render(res.holder, "holder") : render(res.segments)],
            ["holding", res.holding || null], ["chain of holdings", res.chain],
            ["custody history (newest first)", hist.entries ? hist.entries.map(t => ({height: t.height, time: t.time, id: t.id,
                                                                            kind: t.kind, signer: t.signer})) : hist], ["", proof],
@@ -74,15 +75,15 @@ async function resource(r) {
 }
 async function account(a) {
   const acc = await api("account/" + a);
-  page("account " + a, [["", acc]]);
+  return page("account " + a, [["", acc]]);
 }
 async function validators() {
   const [v, p] = await Promise.all([api("validators"), api("peers")]);
-  page("validators", [["", v], ["peers", p.peers]]);
+  return page("validators", [["", v], ["peers", p.peers]]);
 }
 async function roas() {
   const a = await api("authorizations");
-  page("route origin authorizations", [["", a]]);
+  return page("route origin authorizations", [["", a]]);
 }
 
 function search(q) {
@@ -97,22 +98,28 @@ document.getElementById("search").addEventListener("submit", e => {
   location.hash = search(document.getElementById("q").value);
 });
 
+let shown = 0;  // a page that loads after the user moved on is not shown
 async function route() {
   clearTimeout(timer);
-  const parts = decodeURIComponent(location.hash.replace(/^#\/?/, "")).split("/");
-  const [what, ...rest] = parts;
-  const arg = rest.join("/");
+  const mine = ++shown;
+  let what = "status", html;
   try {
-    if (what === "block") await block(arg);
-    else if (what === "tx") await tx(arg);
-    else if (what === "resource") await resource(arg);
-    else if (what === "account") await account(arg);
-    else if (what === "validators") await validators();
-    else if (what === "roas") await roas();
-    else await status();
+    const parts = decodeURIComponent(location.hash.replace(/^#\/?/, "")).split("/");
+    what = parts[0];
+    const arg = parts.slice(1).join("/");
+    if (what === "block") html = await block(arg);
+    else if (what === "tx") html = await tx(arg);
+    else if (what === "resource") html = await resource(arg);
+    else if (what === "account") html = await account(arg);
+    else if (what === "validators") html = await validators();
+    else if (what === "roas") html = await roas();
+    else html = await status();
   } catch (e) {
-    main.innerHTML = "<h1>" + esc(what || "status") + "</h1><p class=\"error\">" + esc(e.message) + "</p>";
+    html = "<h1>" + esc(what || "status") + "</h1><p class=\"error\">" + esc(e.message) + "</p>";
   }
+  if (mine !== shown) return;
+  main.innerHTML = html;
+  if (!["block", "tx", "resource", "account", "validators", "roas"].includes(what)) timer = setTimeout(route, 2000);  // live
 }
 window.addEventListener("hashchange", route);
 route();

@@ -28,6 +28,9 @@ using nlohmann::json;
 using nl::bench::Clock;
 using nl::bench::die;
 using nl::ledger::u128;
+using nl::bench::body_of;
+using nl::bench::delegation;
+using nl::bench::ipv4;
 
 namespace {
 
@@ -50,17 +53,6 @@ double percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
   return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5))];
-}
-
-u128 ipv4(unsigned a, unsigned b, unsigned c) { return (u128(10) << 24) | (u128(a) << 16) | (u128(b) << 8) | u128(c); }
-
-ledger::TxBody delegation(u128 first, u128 last, const crypto::PublicKey& to) {
-  return ledger::DelegateBody{ledger::Resource{ledger::Family::ipv4, first, last}, ledger::AccountId{to},
-                              ledger::HoldingKind::allocation, 0};
-}
-
-std::string body_of(const ledger::Transaction& tx, bool wait) {
-  return json{{"tx", to_hex(tx.encode())}, {"wait", wait}}.dump();
 }
 
 struct Net {

@@ -39,6 +39,9 @@ using nl::bench::die;
 using nl::bench::seconds_since;
 using nl::bench::Testnet;
 using nl::ledger::u128;
+using nl::bench::body_of;
+using nl::bench::delegation;
+using nl::bench::ipv4;
 
 namespace {
 
@@ -55,18 +58,6 @@ double median(std::vector<double> v) { return percentile(std::move(v), 0.5); }
 ledger::Transaction sign(const crypto::Hash32& genesis, const crypto::SecretKey& key, ledger::TxBody body,
                          uint64_t nonce) {
   return bench::sign_tx(kChain, genesis, key, std::move(body), nonce);
-}
-
-// 10.a.b.c as a number.
-u128 ipv4(unsigned a, unsigned b, unsigned c) { return (u128(10) << 24) | (u128(a) << 16) | (u128(b) << 8) | u128(c); }
-
-ledger::TxBody delegation(u128 first, u128 last, const crypto::PublicKey& to) {
-  return ledger::DelegateBody{ledger::Resource{ledger::Family::ipv4, first, last}, ledger::AccountId{to},
-                              ledger::HoldingKind::allocation, 0};
-}
-
-std::string body_of(const ledger::Transaction& tx, bool wait) {
-  return json{{"tx", to_hex(tx.encode())}, {"wait", wait}}.dump();
 }
 
 struct Repeat {

@@ -55,6 +55,23 @@ inline ledger::Transaction sign_tx(const std::string& chain, const crypto::Hash3
 }
 
 // A node's committed height from /api/v1/status over `client`.
+// 10.a.b.c as a number.
+inline ledger::u128 ipv4(unsigned a, unsigned b, unsigned c) {
+  using ledger::u128;
+  return (u128(10) << 24) | (u128(a) << 16) | (u128(b) << 8) | u128(c);
+}
+
+// An allocation of first..last (IPv4) to `to`.
+inline ledger::TxBody delegation(ledger::u128 first, ledger::u128 last, const crypto::PublicKey& to) {
+  return ledger::DelegateBody{ledger::Resource{ledger::Family::ipv4, first, last}, ledger::AccountId{to},
+                              ledger::HoldingKind::allocation, 0};
+}
+
+// The POST /api/v1/tx body of `tx`.
+inline std::string body_of(const ledger::Transaction& tx, bool wait) {
+  return nlohmann::json{{"tx", to_hex(tx.encode())}, {"wait", wait}}.dump();
+}
+
 inline std::optional<uint64_t> status_height(node::HttpClient& client) {
   auto r = client.request("GET", "/api/v1/status", "", std::chrono::seconds(5));
   if (!r.ok() || r->status != 200) return std::nullopt;

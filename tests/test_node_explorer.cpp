@@ -79,7 +79,9 @@ TEST_CASE("explorer: in headless chromium, a committed delegation's holder shows
   CHECK(script->status == 200);
   CHECK(script->body.find("https://") == std::string::npos);
 
-  const std::string resource = dom(n, "resource/10.1.0.0/16");
+  // Searched as the search box searches: a prefix leads to its resource page.
+  const std::string resource = dom(n, "search/10.1.0.0/16");
+  CHECK(resource.find("<h1>10.1.0.0/16</h1>") != std::string::npos);
   CHECK_MESSAGE(resource.find("<a href=\"#/account/" + holder + "\">" + holder + "</a>") != std::string::npos, resource);
   CHECK(resource.find("chain of holdings") != std::string::npos);
   // The custody history names the delegation, linked to its transaction.
@@ -96,7 +98,8 @@ TEST_CASE("explorer: in headless chromium, a committed delegation's holder shows
   const std::string block = dom(n, "block/1");
   CHECK(block.find("block 1") != std::string::npos);
   CHECK(block.find("class=\"error\"") == std::string::npos);
-  const std::string account = dom(n, "account/" + holder);
+  CHECK(dom(n, "search/1").find("<h1>block 1</h1>") != std::string::npos);  // a number is a height
+  const std::string account = dom(n, "search/" + holder);  // an account id is an account
   CHECK(account.find("10.1.0.0/16") != std::string::npos);
   const size_t keys = account.find("key_history");
   REQUIRE_MESSAGE(keys != std::string::npos, account);

@@ -107,6 +107,8 @@ async function route() {
     const parts = decodeURIComponent(location.hash.replace(/^#\/?/, "")).split("/");
     what = parts[0];
     const arg = parts.slice(1).join("/");
+    // #/search/Q: what the search box does with Q, as a link can say it.
+    if (what === "search") return location.replace(search(arg));
     if (what === "block") html = await block(arg);
     else if (what === "tx") html = await tx(arg);
     else if (what === "resource") html = await resource(arg);

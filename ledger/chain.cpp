@@ -49,7 +49,7 @@ Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genes
   Status load = c->store_->for_each_state([&](ByteView key, ByteView value) -> Status {
     if (key.empty() || key[0] != keys::kBlockHash) return c->registry_.load_entry(key, value);
     // The chain's own entries: a past block's hash (state_keys.h).
-    if (key.size() != 9 || value.size() != 32) return fail("block hash entry " + to_hex(key) + " is malformed");
+    if (!keys::read_block_hash(key, value)) return fail("block hash entry " + to_hex(key) + " is malformed");
     return Status::success();
   });
   if (load) load = c->registry_.finish_load();

@@ -150,10 +150,9 @@ Result<StateEntries> read_entries(const StateMultiproof& m) {
       if (keys::holding(hd->id) != e.key) return fail("holding entry is stored under the wrong key");
       out.holdings[hd->id] = *hd;
     } else if (e.key[0] == keys::kBlockHash) {
-      if (e.key.size() != 9 || e.value.size() != 32) return fail("block hash entry has the wrong size");
-      crypto::Hash32 h;
-      std::copy(e.value.begin(), e.value.end(), h.b.begin());
-      out.block_hashes[Reader(ByteView(e.key).subspan(1)).u64()] = h;
+      auto b = keys::read_block_hash(e.key, e.value);
+      if (!b) return fail("block hash entry has the wrong size");
+      out.block_hashes[b->height] = b->hash;
     } else {
       return fail("unexpected entry kind in proof (key kind " + std::to_string(e.key[0]) + ")");
     }

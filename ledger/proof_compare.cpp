@@ -27,8 +27,8 @@ bool overlaps(const Resource& x, const Resource& y) {
 // headers) put back in order, does not end at what `to`'s certified state
 // shows; empty when it does.
 std::string replay_with(const ControlProof& to, const ControlProof& from, const std::vector<IncludedTx>& extra,
-                        const Genesis& g) {
-  auto certified = verify_control_proof(to, TrustedSet::from_genesis(g));
+                        const Genesis& g, const TrustedSet& genesis_set) {
+  auto certified = verify_control_proof(to, genesis_set);
   if (!certified) return "it does not verify: " + certified.error();
   std::vector<ProvenControl> proven;
   for (const auto& part : certified->parts) proven.push_back({part.proven, part.holding.holder, part.holding.lease_until});
@@ -43,7 +43,7 @@ std::string replay_with(const ControlProof& to, const ControlProof& from, const 
   std::stable_sort(hops.begin(), hops.end(), [&](const IncludedTx& x, const IncludedTx& y) {
     return std::pair(headers[x.header].height, x.inclusion.index) < std::pair(headers[y.header].height, y.inclusion.index);
   });
-  auto replayed = verify_custody(g, g.hash(), to.resource, headers, hops, proven);
+  auto replayed = verify_custody(g, genesis_set.genesis_hash, to.resource, headers, hops, proven);
   return replayed ? std::string() : replayed.error();
 }
 
@@ -51,7 +51,7 @@ std::string replay_with(const ControlProof& to, const ControlProof& from, const 
 // hops over `to`'s resource, and key changes of accounts that sign in
 // `to`'s chain. Put back into `to`'s chain together, and replayed.
 void omissions(const ControlProof& from, const ControlProof& to, bool from_a, const Genesis& g,
-               std::vector<CustodyOmission>& out) {
+               const TrustedSet& genesis_set, std::vector<CustodyOmission>& out) {
   std::set<std::pair<uint64_t, crypto::Hash32>> carried;
   for (const auto& t : to.custody) carried.insert({to.headers[t.header].header.height, t.tx.id()});
   const uint64_t top = to.state_header().header.height;
@@ -72,7 +72,7 @@ void omissions(const ControlProof& from, const ControlProof& to, bool from_a, co
     extra.push_back(t);
   }
   if (o.hops.empty()) return;
-  o.refused = replay_with(to, from, extra, g);
+  o.refused = replay_with(to, from, extra, g, genesis_set);
   out.push_back(std::move(o));
 }
 
@@ -109,8 +109,9 @@ ProofComparison compare_proofs(const ControlProof& a, const ControlProof& b, con
     out.conflicts.push_back(std::move(c));
   }
   if (genesis) {
-    omissions(a, b, true, *genesis, out.omissions);
-    omissions(b, a, false, *genesis, out.omissions);
+    const TrustedSet genesis_set = TrustedSet::from_genesis(*genesis);  // hashes the genesis once
+    omissions(a, b, true, *genesis, genesis_set, out.omissions);
+    omissions(b, a, false, *genesis, genesis_set, out.omissions);
   }
   return out;
 }

@@ -51,6 +51,14 @@ Bytes block_hash(uint64_t height) {
   return w.take();
 }
 
+std::optional<BlockHashEntry> read_block_hash(ByteView key, ByteView value) {
+  if (key.size() != 9 || key[0] != kBlockHash || value.size() != 32) return std::nullopt;
+  BlockHashEntry e;
+  e.height = Reader(key.subspan(1)).u64();
+  std::copy(value.begin(), value.end(), e.hash.b.begin());
+  return e;
+}
+
 Bytes evidence(const crypto::PublicKey& validator, uint64_t height, uint32_t round, uint8_t kind) {
   Writer w;
   w.u8(kEvidence).fixed(validator.b).u64(height).u32(round).u8(kind);

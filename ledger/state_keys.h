@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "crypto/basics/bytes.h"
+#include "crypto/hash.h"
 #include "ledger/account.h"
 #include "ledger/holding.h"
 
@@ -39,6 +40,13 @@ Bytes authorization(const Resource& prefix, uint8_t max_length, uint32_t asn);
 Bytes next_holding_id();
 Bytes validator_set(uint64_t from_height);
 Bytes block_hash(uint64_t height);
+// A block hash entry read back; none unless the key is 'B' || u64 and the
+// value 32 bytes.
+struct BlockHashEntry {
+  uint64_t height = 0;
+  crypto::Hash32 hash;
+};
+std::optional<BlockHashEntry> read_block_hash(ByteView key, ByteView value);
 // One equivocation (validator, height, round, kind) has one key, whichever
 // pair of conflicting votes or proposals proves it.
 Bytes evidence(const crypto::PublicKey& validator, uint64_t height, uint32_t round, uint8_t kind);

@@ -354,7 +354,7 @@ Actions ConsensusDriver::Impl::on_decided(const consensus::Decision& d) {
                          : commit_certified(chain, *block, d.cert, verified_by(mempool, *block));
         !s)
       fatal("cannot commit decided block " + std::to_string(d.height) + ": " + s.error());
-    committed({&*block});
+    committed({&*block}, d.value.size());
   }
   if (opts.events)
     opts.events->height_decided(d.cert.round, std::chrono::steady_clock::now() - height_started);
@@ -370,11 +370,14 @@ Actions ConsensusDriver::Impl::on_decided(const consensus::Decision& d) {
   return {};
 }
 
-void ConsensusDriver::Impl::committed(const std::vector<const ledger::Block*>& blocks, bool synced) {
+void ConsensusDriver::Impl::committed(const std::vector<const ledger::Block*>& blocks,
+                                      std::optional<size_t> decided_bytes) {
   for (const ledger::Block* b : blocks) {
     std::vector<double> waited = mempool.remove_committed(*b);
     if (opts.events)
-      opts.events->block_committed({b->header.height, b->txs.size(), b->encode().size(), std::move(waited), synced});
+      opts.events->block_committed({b->header.height, b->txs.size(),
+                                    decided_bytes ? *decided_bytes : b->encode().size(), std::move(waited),
+                                    !decided_bytes});
   }
   // The re-check runs once the next height is under way, off its critical
   // path: a proposal built before it refuses what the rules reject anyway.

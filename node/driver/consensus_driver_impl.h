@@ -65,8 +65,10 @@ struct ConsensusDriver::Impl : std::enable_shared_from_this<ConsensusDriver::Imp
   // After blocks were committed (by consensus or by sync): submitters
   // answered, the WAL pruned, the mempool re-check queued. Under the
   // unique state lock.
-  // `synced`: taken from a peer's range, not decided here.
-  void committed(const std::vector<const ledger::Block*>& blocks, bool synced = false);
+  // `decided_bytes`: the size of the value consensus decided, for a block
+  // decided here; none for blocks taken from a peer's range (synced), whose
+  // size is encoded again for the metrics.
+  void committed(const std::vector<const ledger::Block*>& blocks, std::optional<size_t> decided_bytes);
   // Tells opts.events, if any, of a refused transaction.
   void refused(const char* label) {
     if (opts.events) opts.events->tx_refused(label);

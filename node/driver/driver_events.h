@@ -12,7 +12,7 @@ namespace nl::node {
 struct CommittedBlock {
   uint64_t height = 0;
   size_t txs = 0;
-  size_t bytes = 0;             // the encoded block, its last commit included
+  size_t bytes = 0;             // the encoded block as decided (or synced), its last commit included
   std::vector<double> waited;   // seconds each of its transactions waited in this node's mempool
   bool synced = false;          // taken from a peer's range, not decided here
 };

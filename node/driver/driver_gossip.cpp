@@ -318,7 +318,7 @@ void ConsensusDriver::Impl::on_blocks(const PeerInfo& peer, p2p::Blocks answer) 
     std::vector<const ledger::Block*> applied;
     for (const auto& cb : answer.blocks)
       if (cb.block.header.height > before && cb.block.header.height <= chain.height()) applied.push_back(&cb.block);
-    if (!applied.empty()) committed(applied, true);
+    if (!applied.empty()) committed(applied, std::nullopt);
   }
   if (!r.error.empty()) {
     logging::warn("sync: refused a block from " + key_prefix(peer.key) + " (" + peer.address + "): " + r.error,

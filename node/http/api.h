@@ -59,7 +59,7 @@ class Api {
 // Entries in one POST /api/v1/txs; the body limit (2 x 64 KiB + 4 KiB)
 // usually binds first, at about 200 transactions of a few hundred bytes.
 inline constexpr size_t kMaxBatchTxs = 1000;
-// Key changes GET /api/v1/account lists, the newest; "key_changes" counts all.
+// Key changes GET /api/v1/account lists: the newest this many.
 inline constexpr size_t kMaxKeyHistory = 100;
 
 HttpResponse json_error(unsigned status, const std::string& reason);

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "ledger/chain.h"
+#include "ledger/time_text.h"
 #include "ledger/custody_chain.h"
 #include "ledger/state_keys.h"
 
@@ -30,8 +31,8 @@ Status Chain::check_header(const Block& b) {
     return fail("block does not link to height " + std::to_string(height()) + " (its prev_hash is " +
                 h.prev_hash.hex() + ", the tip is " + tip_hash().hex() + ")");
   if (h.time < tip_.time)
-    return fail("block time " + std::to_string(h.time) + " is before the previous block's time " +
-                std::to_string(tip_.time));
+    return fail("block time " + rfc3339(h.time) + " is before the previous block's time " +
+                rfc3339(tip_.time));
   const ValidatorSet& set = validators_at(next);
   if (h.validator_set_hash != set.hash())
     return fail("block names validator set " + h.validator_set_hash.hex() + "; the set of height " +

@@ -1,8 +1,12 @@
 #include "ledger/field_describe.h"
 
+#include "ledger/time_text.h"
+
 namespace nl::ledger {
 
 std::string describe_value(uint64_t v, Show s) {
+  // Times read as RFC 3339 wherever people read them (issue 19).
+  if (s == Show::rfc3339 || s == Show::unix_time) return rfc3339(v);
   return (s == Show::asn ? "AS" : "") + std::to_string(v);
 }
 

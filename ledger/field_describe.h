@@ -1,7 +1,7 @@
 // The one-line description of a value with a field list (ledger/fields.h),
 // for people: `tx show`, `tx new`'s "wrote ...", logs and refusals. Each
 // shown field is its label (if any) and its value, joined by spaces:
-//   delegate 10.1.0.0/16 to nl1... as lease until 1800000000
+//   delegate 10.1.0.0/16 to nl1... as lease until 2027-01-15T08:00:00Z
 // How each field type reads is written once, below.
 #pragma once
 #include <string>

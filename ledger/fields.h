@@ -27,8 +27,8 @@ namespace nl::ledger {
 // How a value is shown to people. The wire never depends on it.
 enum class Show : uint8_t {
   plain,
-  rfc3339,    // unix seconds: JSON gives RFC 3339 text, the description the number
-  unix_time,  // unix seconds: JSON gives the number and "<name>_rfc3339"
+  rfc3339,    // unix seconds: JSON and the description give RFC 3339 text
+  unix_time,  // unix seconds: JSON gives the number and "<name>_rfc3339", the description RFC 3339
   asn,        // "AS" + the number, in JSON and the description
 };
 

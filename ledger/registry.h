@@ -128,6 +128,12 @@ class Registry {
     const Holding* sole = nullptr;
   };
   Coverage coverage(const Resource& r) const;
+  // Whether `who` may authorize `prefix`: it holds, for every number of it,
+  // the controlling holding or one that covers it (an aggregate over space
+  // it delegated). With active_at an expired lease doesn't count.
+  Status covers_all(const Resource& prefix, const AccountId& who, const BlockContext* active_at = nullptr) const {
+    return reaches_all(prefix, who, Reach::covering, active_at);
+  }
   // The set that votes at `height` (heights below 1 get the genesis set):
   // the entry with the greatest from_height <= height.
   const ValidatorSet& validator_set_at(uint64_t height) const;
@@ -190,8 +196,9 @@ class Registry {
                                   std::string_view verb) const;
   Status usable_by_holder(const Holding& h, const BlockContext& ctx) const;
   Status no_child_straddles(const Holding& h, const Resource& r) const;
-  Status controls_all(const Resource& prefix, const AccountId& who,
-                      const BlockContext* active_at) const;
+  // covers_all, or (controlling) with only the deepest holding counted.
+  enum class Reach { controlling, covering };
+  Status reaches_all(const Resource& prefix, const AccountId& who, Reach reach, const BlockContext* active_at) const;
 
   // Mutation primitives; each marks what it touches dirty.
   IntervalIndex& sibling_index(const Holding& h);

@@ -1,6 +1,7 @@
 // Origin authorizations: authorize, withdraw and the lapse rule (DESIGN §3):
 // when control over some range changes, every authorization overlapping it
-// whose issuer no longer controls all of its prefix is deleted.
+// whose issuer no longer covers all of its prefix (holds the controlling
+// holding or an ancestor of it, whitepaper/ledger.md) is deleted.
 //
 // authorizations_ is keyed by keys::authorization, whose big-endian layout
 // orders it by (family, first, last, ...): that map is itself the ordered
@@ -10,6 +11,7 @@
 #include <algorithm>
 
 #include "ledger/state_keys.h"
+#include "ledger/time_text.h"
 
 namespace nl::ledger {
 
@@ -68,10 +70,14 @@ std::vector<Bytes> Registry::authorization_keys_overlapping(const Resource& r, c
   return out;
 }
 
-// Who controls every number of `prefix`: walks the segments covering it.
-// With active_at, an expired lease doesn't count (new authorizations).
-Status Registry::controls_all(const Resource& prefix, const AccountId& who,
-                              const BlockContext* active_at) const {
+// Whether `who` holds, for every number of `prefix`, the holding that
+// controls it or (Reach::covering) one that covers it, an ancestor: the
+// holder of an aggregate may authorize it over the space it delegated, as
+// the holder of a covering certificate may in RPKI. Walks the segments and,
+// per segment, its holding's ancestors. With active_at, an expired lease
+// doesn't count (new authorizations).
+Status Registry::reaches_all(const Resource& prefix, const AccountId& who, Reach reach,
+                             const BlockContext* active_at) const {
   auto fm = segments_.find(prefix.family);
   if (fm == segments_.end()) return fail(prefix.to_string() + " is not held by anyone");
   const auto& m = fm->second;
@@ -84,15 +90,28 @@ Status Registry::controls_all(const Resource& prefix, const AccountId& who,
       return fail("part of " + prefix.to_string() + " (" +
                   Resource{prefix.family, cursor, gap_end}.to_string() + ") is not held by anyone");
     }
-    const Holding& h = holdings_.at(it->second.holding);
-    if (h.holder != who)
-      return fail("part of " + prefix.to_string() + " (" +
-                  Resource{prefix.family, cursor, std::min(it->second.range.last, prefix.last)}
-                      .to_string() +
-                  ") is controlled by " + describe_holding(h));
-    if (active_at && h.kind == HoldingKind::lease && h.lease_until <= active_at->time)
-      return fail("lease #" + std::to_string(h.id) + " (" + h.range.to_string() + ") expired at " +
-                  std::to_string(h.lease_until));
+    const Resource part{prefix.family, cursor, std::min(it->second.range.last, prefix.last)};
+    const Holding* expired = nullptr;
+    bool covered = false;
+    for (HoldingId id = it->second.holding; id != 0 && !covered;) {
+      const Holding& h = holdings_.at(id);
+      if (h.holder == who) {
+        if (active_at && h.kind == HoldingKind::lease && h.lease_until <= active_at->time)
+          expired = &h;
+        else
+          covered = true;
+      }
+      id = reach == Reach::covering ? h.parent : 0;
+    }
+    if (!covered && expired)
+      return fail("lease #" + std::to_string(expired->id) + " (" + expired->range.to_string() + ") expired at " +
+                  rfc3339(expired->lease_until));
+    if (!covered)
+      return fail("part of " + prefix.to_string() + " (" + part.to_string() + ") is controlled by " +
+                  describe_holding(holdings_.at(it->second.holding)) +
+                  (reach == Reach::covering ? ", and no holding of the signer covers it; authorize the parts "
+                                              "the signer holds, or have that holder sign"
+                                            : std::string()));
     if (it->second.range.last >= prefix.last) return {};
     cursor = it->second.range.last + 1;
   }
@@ -101,7 +120,7 @@ Status Registry::controls_all(const Resource& prefix, const AccountId& who,
 void Registry::lapse_authorizations(const Resource& x) {
   for (const Bytes& key : authorization_keys_overlapping(x, std::nullopt, SIZE_MAX)) {
     const Authorization& a = authorizations_.at(key);
-    if (controls_all(a.prefix, a.issuer, nullptr)) continue;
+    if (covers_all(a.prefix, a.issuer)) continue;
     authorizations_.erase(key);
     dirty_.insert(key);
   }
@@ -121,7 +140,7 @@ Status Registry::apply_authorize(const Transaction& tx, const AuthorizeBody& b,
   Bytes key = keys::authorization(p, b.max_length, b.asn);
   if (authorizations_.count(key))
     return fail(describe_authorization(p, b.max_length, b.asn) + " already exists");
-  if (auto s = controls_all(p, tx.signer, &ctx); !s)
+  if (auto s = covers_all(p, tx.signer, &ctx); !s)
     return fail("signer " + tx.signer.to_string() + " can't authorize " + p.to_string() + ": " +
                 s.error());
   authorizations_[key] = Authorization{p, b.max_length, b.asn, tx.signer, ctx.height};
@@ -135,7 +154,9 @@ Status Registry::apply_withdraw(const Transaction& tx, const WithdrawBody& b,
   auto it = authorizations_.find(key);
   if (it == authorizations_.end())
     return fail("there is no " + describe_authorization(b.prefix, b.max_length, b.asn));
-  if (it->second.issuer != tx.signer && !controls_all(b.prefix, tx.signer, nullptr))
+  // Not the holder of a covering aggregate: a parent can't take away a
+  // sub-holder's authorization (whitepaper/continuity.md).
+  if (it->second.issuer != tx.signer && !reaches_all(b.prefix, tx.signer, Reach::controlling, nullptr))
     return fail("only the issuer " + it->second.issuer.to_string() + " or the effective controller of " +
                 b.prefix.to_string() + " can withdraw " +
                 describe_authorization(b.prefix, b.max_length, b.asn));

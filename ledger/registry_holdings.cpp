@@ -7,6 +7,7 @@
 // can't delegate, transfer, return or set metadata on it, and can't issue
 // new authorizations for its space.
 #include "ledger/registry.h"
+#include "ledger/time_text.h"
 
 namespace nl::ledger {
 
@@ -88,7 +89,7 @@ Result<HoldingId> Registry::lessors_lease(const Resource& r, const AccountId& si
 Status Registry::usable_by_holder(const Holding& h, const BlockContext& ctx) const {
   if (is_expired_lease(h, ctx.time))
     return fail("lease #" + std::to_string(h.id) + " (" + h.range.to_string() + ") expired at " +
-                std::to_string(h.lease_until));
+                rfc3339(h.lease_until));
   return {};
 }
 
@@ -113,8 +114,8 @@ Status Registry::apply_delegate(const Transaction& tx, const DelegateBody& b,
   if (b.to == tx.signer) return fail("delegating " + b.range.to_string() + " to the signer itself is refused");
   if (b.kind == HoldingKind::lease) {
     if (b.lease_until <= ctx.time)
-      return fail("lease expiry " + std::to_string(b.lease_until) + " is not after the block time " +
-                  std::to_string(ctx.time));
+      return fail("lease expiry " + rfc3339(b.lease_until) + " is not after the block time " +
+                  rfc3339(ctx.time));
   } else if (b.lease_until != 0) {
     return fail("an expiry is only for leases, not for an " + std::string(holding_kind_name(b.kind)));
   }
@@ -201,7 +202,7 @@ Status Registry::apply_revoke(const Transaction& tx, const RevokeBody& b, const 
   if (!lid) return lid.take_error();
   const Holding& l = holdings_.at(*lid);
   if (ctx.time < l.lease_until)
-    return fail("lease " + describe_holding(l) + " runs until " + std::to_string(l.lease_until) +
+    return fail("lease " + describe_holding(l) + " runs until " + rfc3339(l.lease_until) +
                 "; it can't be revoked before it expires");
   const Resource range = l.range;
   delete_subtree(*lid);
@@ -215,11 +216,11 @@ Status Registry::apply_renew(const Transaction& tx, const RenewBody& b, const Bl
   if (!lid) return lid.take_error();
   Holding& l = holdings_.at(*lid);
   if (b.until <= l.lease_until)
-    return fail("renewal until " + std::to_string(b.until) + " is not later than lease #" +
-                std::to_string(l.id) + "'s current expiry " + std::to_string(l.lease_until));
+    return fail("renewal until " + rfc3339(b.until) + " is not later than lease #" +
+                std::to_string(l.id) + "'s current expiry " + rfc3339(l.lease_until));
   if (b.until <= ctx.time)
-    return fail("renewal until " + std::to_string(b.until) + " is not after the block time " +
-                std::to_string(ctx.time));
+    return fail("renewal until " + rfc3339(b.until) + " is not after the block time " +
+                rfc3339(ctx.time));
   l.lease_until = b.until;
   mark_holding(l.id);
   return {};

@@ -294,7 +294,7 @@ Status Registry::check_invariants() const {
   for (const auto& [key, a] : authorizations_) {
     if (key != keys::authorization(a.prefix, a.max_length, a.asn))
       return fail("authorization " + a.prefix.to_string() + " has a stale key");
-    if (auto s = controls_all(a.prefix, a.issuer, nullptr); !s)
+    if (auto s = covers_all(a.prefix, a.issuer, nullptr); !s)
       return fail("authorization " + a.prefix.to_string() + " outlived its issuer's control: " + s.error());
   }
   return {};

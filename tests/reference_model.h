@@ -168,8 +168,26 @@ class ReferenceModel {
     }
     return true;
   }
+  // Some holding of `who` contains each number of prefix (ledger.md: the
+  // holder of an aggregate authorizes it); with `active`, an unexpired one.
+  bool covers(const Resource& prefix, const AccountId& who, const BlockContext* active) const {
+    std::vector<u128> probes{prefix.first};
+    for (const auto& h : hs_) {
+      if (!h.range.overlaps(prefix)) continue;
+      if (h.range.first > prefix.first) probes.push_back(h.range.first);
+      if (h.range.last < prefix.last) probes.push_back(h.range.last + 1);
+    }
+    for (u128 p : probes) {
+      const Resource point{prefix.family, p, p};
+      if (std::none_of(hs_.begin(), hs_.end(), [&](const Holding& h) {
+            return h.holder == who && h.range.contains(point) && !(active && expired(h, active->time));
+          }))
+        return false;
+    }
+    return true;
+  }
   void lapse() {
-    std::erase_if(auths_, [&](const Authorization& a) { return !controls(a.prefix, a.issuer, nullptr); });
+    std::erase_if(auths_, [&](const Authorization& a) { return !covers(a.prefix, a.issuer, nullptr); });
   }
   // The deepest lease with exactly range r whose parent is held by s.
   Holding* lessors_lease(const Resource& r, const AccountId& s) {
@@ -289,7 +307,7 @@ class ReferenceModel {
     for (const auto& a : auths_)
       if (a.prefix == b.prefix && a.max_length == b.max_length && a.asn == b.asn)
         return no("duplicate");
-    if (!controls(b.prefix, tx.signer, &ctx)) return no("not controller");
+    if (!covers(b.prefix, tx.signer, &ctx)) return no("not controller");
     auths_.push_back(Authorization{b.prefix, b.max_length, b.asn, tx.signer, ctx.height});
     return true;
   }

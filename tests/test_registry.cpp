@@ -143,7 +143,7 @@ TEST_CASE_FIXTURE(Fx, "delegate") {
   REJECTS(delegate(alice, "10.1.128.0/17", carol), "10.1.128.0/17 overlaps holding #4 (10.1.0.0/16) held by " + bob.id.to_string());
   REJECTS(delegate(alice, "10.0.0.0/15", carol), "overlaps holding #4");
   REJECTS(delegate(alice, "10.3.0.0/16", alice), "to the signer itself");
-  REJECTS(delegate(alice, "10.3.0.0/16", bob, HoldingKind::lease, 1000), "not after the block time 1000");
+  REJECTS(delegate(alice, "10.3.0.0/16", bob, HoldingKind::lease, 1000), "not after the block time 1970-01-01T00:16:40Z");
   REJECTS(delegate(alice, "10.3.0.0/16", bob, HoldingKind::allocation, 5000), "only for leases");
   REJECTS(delegate(carol, "10.3.0.0/16", dave), "signer " + carol.id.to_string() + " holds no holding containing 10.3.0.0/16",
           "its effective controller is holding #1 (10.0.0.0/8) held by " + alice.id.to_string());
@@ -240,23 +240,23 @@ TEST_CASE_FIXTURE(Fx, "leases: expiry, revoke, renew") {
   ACCEPTS(delegate(bob, "10.5.1.0/24", carol));                             // #5
   ACCEPTS(delegate(alice, "10.6.0.0/16", bob));                             // #6 (not a lease)
   REJECTS(run(alice, RevokeBody{R("10.5.0.0/16")}), "lease holding #4 (10.5.0.0/16) held by",
-          "runs until 1100; it can't be revoked before it expires");
+          "runs until 1970-01-01T00:18:20Z; it can't be revoked before it expires");
   REJECTS(run(carol, RevokeBody{R("10.5.0.0/16")}), "only the lessor " + alice.id.to_string() + " can revoke");
   REJECTS(run(alice, RevokeBody{R("10.6.0.0/16")}), "holding #6", "which is not a lease");
   REJECTS(run(alice, RevokeBody{R("10.7.0.0/16")}), "no lease has exactly the range 10.7.0.0/16");
 
-  REJECTS(run(alice, RenewBody{R("10.5.0.0/16"), 1100}), "not later than lease #4's current expiry 1100");
+  REJECTS(run(alice, RenewBody{R("10.5.0.0/16"), 1100}), "not later than lease #4's current expiry 1970-01-01T00:18:20Z");
   ACCEPTS(run(alice, RenewBody{R("10.5.0.0/16"), 1200}));
   CHECK(reg.holding(4)->lease_until == 1200);
   REJECTS(run(bob, RenewBody{R("10.5.0.0/16"), 1300}), "only the lessor");
 
   ctx.time = 1200;  // expired: the lessee can't act, but still shows as controller
   CHECK(controller("10.5.9.9") == 4);
-  REJECTS(delegate(bob, "10.5.2.0/24", dave), "lease #4 (10.5.0.0/16) expired at 1200");
-  REJECTS(run(bob, TransferBody{R("10.5.0.0/16"), dave.id}, {&dave}), "expired at 1200");
-  REJECTS(run(bob, ReturnBody{R("10.5.0.0/16")}), "expired at 1200");
-  REJECTS(run(bob, SetMetadataBody{R("10.5.0.0/16"), {}}), "expired at 1200");
-  REJECTS(run(bob, AuthorizeBody{R("10.5.0.0/16"), 24, 64500}), "expired at 1200");
+  REJECTS(delegate(bob, "10.5.2.0/24", dave), "lease #4 (10.5.0.0/16) expired at 1970-01-01T00:20:00Z");
+  REJECTS(run(bob, TransferBody{R("10.5.0.0/16"), dave.id}, {&dave}), "expired at 1970-01-01T00:20:00Z");
+  REJECTS(run(bob, ReturnBody{R("10.5.0.0/16")}), "expired at 1970-01-01T00:20:00Z");
+  REJECTS(run(bob, SetMetadataBody{R("10.5.0.0/16"), {}}), "expired at 1970-01-01T00:20:00Z");
+  REJECTS(run(bob, AuthorizeBody{R("10.5.0.0/16"), 24, 64500}), "expired at 1970-01-01T00:20:00Z");
   // Renewing an expired (not yet revoked) lease revives it.
   REJECTS(run(alice, RenewBody{R("10.5.0.0/16"), 1200}), "not later than");
   ACCEPTS(run(alice, RenewBody{R("10.5.0.0/16"), 1300}));
@@ -282,8 +282,9 @@ TEST_CASE_FIXTURE(Fx, "authorize and withdraw") {
   REJECTS(run(alice, AuthorizeBody{R("10.2.0.0/16"), 15, 64500}), "maxLength 15 must lie between");
   REJECTS(run(alice, AuthorizeBody{R("10.2.0.0/16"), 33, 64500}), "maxLength 33");
   REJECTS(run(alice, AuthorizeBody{R("AS64496"), 0, 64500}), "IP prefixes");
-  REJECTS(run(alice, AuthorizeBody{R("10.0.0.0/8"), 24, 64500}),
-          "(10.1.0.0/16) is controlled by holding #4 (10.1.0.0/16) held by " + bob.id.to_string());
+  REJECTS(run(bob, AuthorizeBody{R("10.0.0.0/8"), 24, 64500}),
+          "(10.0.0.0/16) is controlled by holding #1 (10.0.0.0/8) held by " + alice.id.to_string(),
+          "no holding of the signer covers it", "have that holder sign");
   REJECTS(run(alice, AuthorizeBody{R("12.0.0.0/8"), 24, 64500}), "is not held by anyone");
   ACCEPTS(run(bob, AuthorizeBody{R("10.1.0.0/16"), 24, 64501}));
   ACCEPTS(run(alice, AuthorizeBody{R("2001:db8::/32"), 48, 64502}));
@@ -309,13 +310,57 @@ TEST_CASE_FIXTURE(Fx, "authorizations lapse when control changes") {
   auto left = reg.authorizations();
   REQUIRE(left.size() == 1);
   CHECK(left[0].asn == 4);
-  // A delegation inside an authorized prefix ends it too; one beside it does not.
+  // A delegation inside an authorized prefix keeps it: the delegator still
+  // covers it (an aggregate). Giving the space up ends it.
   ACCEPTS(run(alice, AuthorizeBody{R("10.5.0.0/16"), 24, 5}));
   ACCEPTS(delegate(alice, "10.4.128.0/17", carol));
+  CHECK(reg.authorizations().size() == 2);
+  ACCEPTS(run(carol, ReturnBody{R("10.4.128.0/17")}));
+  ACCEPTS(run(alice, TransferBody{R("10.4.0.0/16"), carol.id}, {&carol}));
   left = reg.authorizations();
   REQUIRE(left.size() == 1);
   CHECK(left[0].asn == 5);
   invariants();
+}
+
+// issue 19: an ISP announces its aggregate over a customer's assignment.
+TEST_CASE_FIXTURE(Fx, "ledger.md: the holder of a covering holding authorizes its aggregate; the sub-holder keeps its own") {
+  ACCEPTS(delegate(alice, "10.1.0.0/16", bob));    // #4, the ISP
+  ACCEPTS(delegate(bob, "10.1.5.0/24", carol));    // #5, its customer
+  ACCEPTS(delegate(carol, "10.1.5.128/25", dave));  // #6, the customer's customer
+  ACCEPTS(run(carol, AuthorizeBody{R("10.1.5.0/24"), 24, 64501}));
+  // The ISP covers all of its /16, the customer's /24 included.
+  ACCEPTS(run(bob, AuthorizeBody{R("10.1.0.0/16"), 24, 64500}));
+  // So does the root's holder; the customer covers only its /24.
+  ACCEPTS(run(alice, AuthorizeBody{R("10.1.0.0/16"), 16, 64499}));
+  REJECTS(run(carol, AuthorizeBody{R("10.1.4.0/23"), 24, 64501}),
+          "(10.1.4.0/24) is controlled by holding #4", "no holding of the signer covers it");
+  // A ROV takes the union: both origins are valid for the customer's /24.
+  auto over = reg.authorizations_overlapping(R("10.1.5.0/24"));
+  CHECK(over.size() == 3);
+  // The ISP can't withdraw its customer's authorization, nor can the
+  // customer withdraw the ISP's.
+  REJECTS(run(bob, WithdrawBody{R("10.1.5.0/24"), 24, 64501}), "only the issuer " + carol.id.to_string());
+  REJECTS(run(carol, WithdrawBody{R("10.1.0.0/16"), 24, 64500}), "only the issuer " + bob.id.to_string());
+  // The customer's own changes leave the aggregate standing: the ISP still
+  // covers the /24 through its /16.
+  ACCEPTS(run(carol, TransferBody{R("10.1.5.0/24"), dave.id}, {&dave}));
+  CHECK(reg.authorizations_overlapping(R("10.1.0.0/16")).size() == 2);  // carol's lapsed with her control
+  // The aggregate lapses when its issuer's own holding goes.
+  ACCEPTS(run(bob, TransferBody{R("10.1.0.0/16"), carol.id}, {&carol}));
+  over = reg.authorizations_overlapping(R("10.1.0.0/16"));
+  REQUIRE(over.size() == 1);
+  CHECK(over[0].issuer == alice.id);
+  invariants();
+  // A reload (which checks every authorization against its issuer's
+  // holdings) keeps the aggregate.
+  std::map<Bytes, Bytes> store;
+  for (auto& x : reg.take_writes())
+    if (x.value) store[x.key] = *x.value;
+  Registry loaded{reg.chain_id(), reg.genesis_hash()};
+  for (const auto& [k, v] : store) REQUIRE(loaded.load_entry(k, v).ok());
+  ACCEPTS(loaded.finish_load());
+  CHECK(loaded.authorizations() == reg.authorizations());
 }
 
 TEST_CASE_FIXTURE(Fx, "set-metadata") {
@@ -507,11 +552,11 @@ TEST_CASE_FIXTURE(Fx, "ledger.md: a lease is usable while block time < until, ex
   ACCEPTS(delegate(bob, "10.5.1.0/24", carol));  // #5
   REJECTS(run(alice, RevokeBody{R("10.5.0.0/16")}), "can't be revoked before it expires");
   ctx.time = 1100;
-  REJECTS(delegate(bob, "10.5.2.0/24", carol), "lease #4 (10.5.0.0/16) expired at 1100");
+  REJECTS(delegate(bob, "10.5.2.0/24", carol), "lease #4 (10.5.0.0/16) expired at 1970-01-01T00:18:20Z");
   // A renewal must be later than the current expiry and than the block time.
   ctx.time = 1300;
-  REJECTS(run(alice, RenewBody{R("10.5.0.0/16"), 1250}), "not after the block time 1300");
-  REJECTS(run(alice, RenewBody{R("10.5.0.0/16"), 1300}), "not after the block time 1300");
+  REJECTS(run(alice, RenewBody{R("10.5.0.0/16"), 1250}), "not after the block time 1970-01-01T00:21:40Z");
+  REJECTS(run(alice, RenewBody{R("10.5.0.0/16"), 1300}), "not after the block time 1970-01-01T00:21:40Z");
   CHECK(reg.holding(4)->lease_until == 1100);
   // Revocation is allowed from the expiry second on.
   ctx.time = 1100;
@@ -526,12 +571,15 @@ TEST_CASE_FIXTURE(Fx, "ledger.md: an expired, unrevoked lease keeps control and 
   ctx.time = 1100;
   CHECK(controller("10.5.0.1") == 4);
   CHECK(reg.authorizations().size() == 1);  // expiry alone lapses nothing
-  // The lessor does not get the space back until it revokes.
-  REJECTS(run(alice, AuthorizeBody{R("10.5.0.0/16"), 24, 64501}), "is controlled by holding #4");
+  // The lessor does not get the space back until it revokes. It may
+  // authorize the aggregate, as over any space it delegated, but not
+  // withdraw the lessee's authorization.
   REJECTS(delegate(alice, "10.5.0.0/17", carol), "overlaps holding #4");
+  ACCEPTS(run(alice, AuthorizeBody{R("10.5.0.0/16"), 24, 64501}));
+  REJECTS(run(alice, WithdrawBody{R("10.5.0.0/16"), 24, 64500}), "only the issuer");
   // The lessee may still withdraw what it issued.
   ACCEPTS(run(bob, WithdrawBody{R("10.5.0.0/16"), 24, 64500}));
-  CHECK(reg.authorizations().empty());
+  CHECK(reg.authorizations().size() == 1);
 }
 
 TEST_CASE_FIXTURE(Fx, "ledger.md: a signer whose deepest holding is an expired lease acts through it and is refused") {
@@ -540,9 +588,9 @@ TEST_CASE_FIXTURE(Fx, "ledger.md: a signer whose deepest holding is an expired l
   ACCEPTS(delegate(carol, "10.5.1.0/25", bob, HoldingKind::lease, 1050));    // #6
   ctx.time = 1060;
   // bob's deepest holding containing the range is #6 (expired), though #4 contains it too.
-  REJECTS(run(bob, SetMetadataBody{R("10.5.1.0/25"), {}}), "lease #6 (10.5.1.0/25) expired at 1050");
-  REJECTS(delegate(bob, "10.5.1.0/26", dave), "lease #6 (10.5.1.0/25) expired at 1050");
-  REJECTS(run(bob, ReturnBody{R("10.5.1.0/26")}), "lease #6 (10.5.1.0/25) expired at 1050");
+  REJECTS(run(bob, SetMetadataBody{R("10.5.1.0/25"), {}}), "lease #6 (10.5.1.0/25) expired at 1970-01-01T00:17:30Z");
+  REJECTS(delegate(bob, "10.5.1.0/26", dave), "lease #6 (10.5.1.0/25) expired at 1970-01-01T00:17:30Z");
+  REJECTS(run(bob, ReturnBody{R("10.5.1.0/26")}), "lease #6 (10.5.1.0/25) expired at 1970-01-01T00:17:30Z");
   // A range only #4 contains goes through #4.
   ACCEPTS(delegate(bob, "10.5.2.0/24", dave));
   CHECK(reg.holding(7)->parent == 4);

@@ -74,14 +74,20 @@ Status import_vrps(const std::vector<std::string>& files, const Registry& reg,
         report(issue::kVrpUncovered, "part of the prefix is held by nobody; left out");
         continue;
       }
-      const AccountId issuer = reg.holding(segs.front().holding)->holder;
+      // One controller signs for itself; over several, the holder of the
+      // deepest holding that covers them all signs the aggregate.
+      AccountId issuer = reg.holding(segs.front().holding)->holder;
       const AccountId* other = nullptr;
       for (const auto& s : segs)
         if (reg.holding(s.holding)->holder != issuer) other = &reg.holding(s.holding)->holder;
       if (other) {
-        report(issue::kVrpSplit, "controlled in parts by " + who(issuer) + " and " + who(*other) +
-                                     "; an authorization needs one issuer that controls all of it; left out");
-        continue;
+        const auto around = reg.chain(v.prefix);
+        if (around.empty()) {
+          report(issue::kVrpSplit, "controlled in parts by " + who(issuer) + " and " + who(*other) +
+                                       ", and no one holding covers all of it; left out");
+          continue;
+        }
+        issuer = around.back()->holder;
       }
       // A registry or IANA never signed this; only holders authorize.
       if (institutional.count(issuer)) {

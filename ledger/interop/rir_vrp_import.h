@@ -1,12 +1,14 @@
 // Validated ROA payloads into genesis authorizations. Each VRP becomes an
 // authorization issued by the effective controller of its prefix in the
-// imported tree. What can't be, is reported:
+// imported tree, or, when several hold parts of it, by the holder of the
+// deepest holding that covers all of it (an aggregate). What can't be, is
+// reported:
 //   vrp-invalid        an entry that is not a valid VRP (bad AS number or
 //                      prefix, maxLength outside [prefix length, 32/128],
 //                      bad trust anchor); left out, the other entries kept
 //   vrp-duplicate      the same (prefix, maxLength, ASN) again; left out
-//   vrp-split-control  several holders control parts of the prefix; an
-//                      authorization needs one issuer; left out
+//   vrp-split-control  several holders control parts of the prefix and no
+//                      one holding covers all of it; left out
 //   vrp-uncovered      no imported record covers the prefix: its
 //                      controller is a registry or IANA, which never
 //                      signed it; left out

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "consensus/proposal.h"
+#include "ledger/time_text.h"
 #include "node/driver/parallel_signature_check.h"
 
 namespace nl::node {
@@ -64,8 +65,8 @@ Result<DecodedValue> decode_block_value(const Mempool& mempool, ByteView value, 
 
 Status check_block_time(uint64_t block_time, uint64_t now) {
   if (block_time > now && block_time - now > kMaxBlockTimeAheadSeconds)
-    return fail("block time " + std::to_string(block_time) + " is " + std::to_string(block_time - now) +
-                " s ahead of this validator's clock (" + std::to_string(now) + "); at most " +
+    return fail("block time " + ledger::rfc3339(block_time) + " is " + std::to_string(block_time - now) +
+                " s ahead of this validator's clock (" + ledger::rfc3339(now) + "); at most " +
                 std::to_string(kMaxBlockTimeAheadSeconds) + " s is accepted");
   return {};
 }

@@ -273,13 +273,13 @@ inline std::string describe(const Transaction& tx) {
         using B = std::decay_t<decltype(b)>;
         if constexpr (std::is_same_v<B, DelegateBody>)
           s += b.range.to_string() + " to " + b.to.to_string() + " as " + std::string(holding_kind_name(b.kind)) +
-               (b.kind == HoldingKind::lease ? " until " + std::to_string(b.lease_until) : "");
+               (b.kind == HoldingKind::lease ? " until " + rfc3339(b.lease_until) : "");
         else if constexpr (std::is_same_v<B, TransferBody>)
           s += b.range.to_string() + " to " + b.to.to_string();
         else if constexpr (std::is_same_v<B, ReturnBody> || std::is_same_v<B, RevokeBody>)
           s += b.range.to_string();
         else if constexpr (std::is_same_v<B, RenewBody>)
-          s += b.range.to_string() + " until " + std::to_string(b.until);
+          s += b.range.to_string() + " until " + rfc3339(b.until);
         else if constexpr (std::is_same_v<B, AuthorizeBody> || std::is_same_v<B, WithdrawBody>)
           s += b.prefix.to_string() + " maxLength " + std::to_string(b.max_length) + " origin AS" +
                std::to_string(b.asn);

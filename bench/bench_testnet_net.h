@@ -108,7 +108,7 @@ class Testnet {
 
   void start(const std::vector<std::string>& only) {
     std::vector<std::string> args = {"testnet", "start", "--dir", dir(), "--timeout", "60"};
-    for (const auto& n : only) args.insert(args.end(), {"--node", n});
+    for (const auto& n : only) args.insert(args.end(), {"--only", n});
     auto r = cli(args);
     if (r.code != 0) die("testnet start: " + r.err);
   }

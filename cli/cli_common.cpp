@@ -11,6 +11,7 @@
 #include <ctime>
 
 #include "crypto/basics/durable_file.h"
+#include "crypto/key_file.h"
 #include "ledger/account.h"
 #include "ledger/resource.h"
 
@@ -38,8 +39,17 @@ CLI::Validator parsed_by(Parse parse, const char* name) {
 CLI::Validator resource_value() {
   return parsed_by([](const std::string& s) { return ledger::Resource::parse(s); }, "RESOURCE");
 }
+Result<ledger::AccountId> account_or_key_file(const std::string& text) {
+  auto a = ledger::AccountId::parse(text);
+  if (a) return a;
+  if (!path_exists(text)) return fail("'" + text.substr(0, 80) + "' is neither an account (" + a.error() + ") nor a file");
+  auto pk = crypto::read_key_file_public(text);
+  if (!pk) return fail("'" + text.substr(0, 80) + "' is neither an account nor a key file: " + pk.error());
+  return ledger::AccountId{*pk};
+}
+
 CLI::Validator account_value() {
-  return parsed_by([](const std::string& s) { return ledger::AccountId::parse(s); }, "ACCOUNT");
+  return parsed_by([](const std::string& s) { return account_or_key_file(s); }, "ACCOUNT");
 }
 CLI::Validator time_value() { return parsed_by([](const std::string& s) { return parse_time(s); }, "RFC3339"); }
 CLI::Validator asn_value() { return parsed_by([](const std::string& s) { return parse_asn(s); }, "ASN"); }

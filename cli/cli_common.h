@@ -9,6 +9,7 @@
 #include <string_view>
 #include <utility>
 
+#include "ledger/account.h"
 #include "ledger/time_text.h"
 #include "crypto/basics/bytes.h"
 #include "crypto/basics/result.h"
@@ -47,7 +48,13 @@ int report(int code, const std::string& reason);
 // Argument-value checks; CLI11 turns a failure into a usage error (exit 2)
 // that names the argument.
 CLI::Validator resource_value();  // 10.0.0.0/8, AS64496, ranges
-CLI::Validator account_value();   // nl... account id with checksum
+// A RESOURCE argument's help: the forms Resource::parse accepts.
+inline constexpr const char* kResourceHelp =
+    "a prefix (10.0.0.0/8, 2001:db8::/32), a range A-B (10.0.0.0-10.0.0.255), ASn or ASn-ASm";
+CLI::Validator account_value();   // nl... account id with checksum, or a key file naming it
+// An account's text (nl...), or a key file whose public key names the
+// account: wherever an account is asked for, the holder's key file works.
+Result<ledger::AccountId> account_or_key_file(const std::string& text);
 CLI::Validator time_value();      // RFC 3339 or unix seconds
 CLI::Validator asn_value();       // AS64496 or 64496
 

@@ -19,6 +19,9 @@ void add_submit_command(CLI::App& tx, Dispatch& d);
 void add_status_command(CLI::App& tx, Dispatch& d);
 // query RESOURCE, query account|validators|evidence, history RESOURCE.
 void add_query_commands(CLI::App& app, Dispatch& d);
+// query mine (cli/query_mine_command.cpp), added by add_query_commands;
+// `group_node` is the --node given before `mine`.
+void add_query_mine_command(CLI::App& query, Dispatch& d, const std::string& group_node);
 void add_proof_commands(CLI::App& app, Dispatch& d);
 // sim consensus: seeded consensus simulations.
 void add_sim_commands(CLI::App& app, Dispatch& d);

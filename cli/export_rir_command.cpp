@@ -2,6 +2,7 @@
 // (extended form), from a running node (GET /api/v1/rir/NAME), from a
 // genesis, or from a stopped node's ledger directory (RocksDB allows one
 // process, so the node must be stopped to read it in place).
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -82,7 +83,11 @@ int run_export_rir(const ExportRirOpts& o) {
 void add_export_rir_command(CLI::App& exp, Dispatch& d) {
   auto [cmd, o] = add_command<ExportRirOpts>(
       exp, "rir", "write a registry's holdings as an RIR delegated-extended statistics file", d, run_export_rir);
-  cmd->add_option("--registry", o->registry, "registry name as in the statistics files (afrinic, lacnic, ...)")
+  cmd->add_option("--registry", o->registry, "registry name as in the statistics files (afrinic, lacnic, ...; any case)")
+      ->transform([](std::string s) {
+        for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));  // names are lower case
+        return s;
+      })
       ->required();
   add_node_option(cmd, o->node)->description(
       "node API base URL: export its current state (used when --genesis is not given)");

@@ -18,7 +18,7 @@ namespace {
 using nlohmann::json;
 
 struct ExportVrpsOpts {
-  std::string format, node, ta = "numledger", out;
+  std::string format = "json", node, ta = "numledger", out;
 };
 
 std::string text_field(const json& j, const char* key) {
@@ -124,7 +124,9 @@ int run_export_vrps(const ExportVrpsOpts& o) {
 void add_export_vrps_command(CLI::App& exp, Dispatch& d) {
   auto [cmd, o] = add_command<ExportVrpsOpts>(
       exp, "vrps", "route-origin authorizations as VRPs in Routinator's json or csv format", d, run_export_vrps);
-  cmd->add_option("--format", o->format, "json or csv")->required()->check(CLI::IsMember({"json", "csv"}));
+  cmd->add_option("--format", o->format, "json (the default, as Routinator's) or csv")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"json", "csv"}));
   cmd->add_option("--ta", o->ta, "trust anchor name written in every entry")
       ->capture_default_str()
       ->check(CLI::Validator(

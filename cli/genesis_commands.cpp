@@ -20,18 +20,6 @@ struct GenesisOpts {
   bool force = false;
 };
 
-// An account id, or a key file whose public key names the account.
-Result<ledger::AccountId> account_or_key_file(const std::string& text) {
-  auto a = ledger::AccountId::parse(text);
-  if (a) return a;
-  if (path_exists(text)) {
-    auto pk = crypto::read_key_file_public(text);
-    if (!pk) return pk.take_error();
-    return ledger::AccountId{*pk};
-  }
-  return fail("'" + text.substr(0, 80) + "': " + a.error());
-}
-
 int run_genesis_new(const GenesisOpts& o) {
   ledger::Genesis g;
   if (o.chain_id.empty() || o.chain_id.size() > ledger::kMaxChainIdBytes)

@@ -4,11 +4,13 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/unknown_words.h"
 #include "cli/exit_codes.h"
 #include "cli/tx_file.h"
 #include "crypto/key_file.h"
@@ -51,7 +53,7 @@ struct RirOpts {
   std::string iana_ipv4, iana_ipv6, chain_id, out, keystore, report_path;
   uint64_t time = 0;
   CLI::Option* time_opt = nullptr;
-  bool force = false, compact = false;
+  bool force = false, compact = false, json = false;
 };
 
 ledger::ImportOptions import_options(const RirOpts& o) {
@@ -62,7 +64,7 @@ ledger::ImportOptions import_options(const RirOpts& o) {
   io.vrp_files = o.vrps;
   io.chain_id = o.chain_id;
   io.genesis_time = o.time_opt && o.time_opt->count() > 0 ? o.time : unix_now();
-  for (const auto& v : o.validators) io.validators.push_back(ledger::AccountId::parse(v).value());
+  for (const auto& v : o.validators) io.validators.push_back(account_or_key_file(v).value());
   return io;
 }
 
@@ -116,13 +118,16 @@ int run_import_rir(const RirOpts& o) {
   say("genesis written: " + o.out);
   const std::string hash = result->genesis.hash().hex();
 
-  if (!o.report_path.empty()) {
-    json j = rep.to_json();
-    j["genesis"] = {{"file", o.out}, {"hash", hash}, {"bytes", text.size()}, {"chain_id", o.chain_id}};
-    j["keystore"] = keys->path();
-    j["seconds"] = {{"import", import_s}, {"keystore", keystore_s}, {"genesis", genesis_s}, {"total", seconds_since(start)}};
-    j["peak_rss_kib"] = peak_rss_kib();
+  json j = rep.to_json();
+  j["genesis"] = {{"file", o.out}, {"hash", hash}, {"bytes", text.size()}, {"chain_id", o.chain_id}};
+  j["keystore"] = keys->path();
+  j["seconds"] = {{"import", import_s}, {"keystore", keystore_s}, {"genesis", genesis_s}, {"total", seconds_since(start)}};
+  j["peak_rss_kib"] = peak_rss_kib();
+  if (!o.report_path.empty())
     if (auto s = write_file(o.report_path, dump(j)); !s) return report(kExitFailure, s.error());
+  if (o.json) {
+    std::printf("%s", dump(j).c_str());
+    return kExitOk;
   }
   std::printf("%s", rep.summary().c_str());
   std::printf("wrote %s (%zu bytes): chain '%s', %zu holdings, %zu authorizations, genesis hash %s\n", o.out.c_str(),
@@ -135,7 +140,7 @@ int run_import_rir(const RirOpts& o) {
 
 struct DiffOpts {
   std::string old_file, new_file, keystore, out, chain_id, genesis, genesis_hash, iana_ipv4, iana_ipv6, report_path;
-  bool force = false;
+  bool force = false, json = false;
 };
 
 int run_import_diff(const DiffOpts& o) {
@@ -211,6 +216,12 @@ int run_import_diff(const DiffOpts& o) {
             {"new", new_import->report.to_json()},  {"seconds", seconds_since(start)}};
   if (!o.report_path.empty())
     if (auto s = write_file(o.report_path, dump(j)); !s) return report(kExitFailure, s.error());
+  if (o.json) {
+    j["out"] = o.out;
+    j["keystore"] = keys->path();
+    std::printf("%s", dump(j).c_str());
+    return kExitOk;
+  }
   std::printf("%llu unchanged; %llu returns, %llu transfers, %llu delegations, %llu metadata updates\n",
               static_cast<unsigned long long>(diff->unchanged), static_cast<unsigned long long>(diff->returns),
               static_cast<unsigned long long>(diff->transfers), static_cast<unsigned long long>(diff->delegations),
@@ -221,11 +232,35 @@ int run_import_diff(const DiffOpts& o) {
   return kExitOk;
 }
 
+// "; did you mean 'afrinic-F364712F'?": the registry prefix forgotten, the
+// case wrong, or a slip.
+std::string org_hint(const ledger::RirKeystore& keys, const std::string& org) {
+  auto lower = [](std::string t) {
+    for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return t;
+  };
+  const std::string want = lower(org);
+  const std::vector<std::string> all = keys.orgs();
+  std::vector<std::string> like;
+  for (const auto& name : all) {
+    const std::string l = lower(name);
+    if (l == want || (l.size() > want.size() && l.ends_with("-" + want))) like.push_back(name);
+  }
+  if (like.size() == 1) return "; did you mean '" + like.front() + "'?";
+  if (like.size() > 1) {
+    std::string list;
+    for (size_t i = 0; i < like.size() && i < 5; ++i) list += (i ? "', '" : "'") + like[i];
+    return "; did you mean one of " + list + "'" + (like.size() > 5 ? " ..." : "") + "?";
+  }
+  if (auto near = closest_name(org, all)) return "; did you mean '" + *near + "'?";
+  return "";
+}
+
 int run_import_key(const std::string& keystore, const std::string& org, const std::string& out) {
   auto keys = ledger::RirKeystore::open(keystore);
   if (!keys) return report(kExitFailure, keys.error());
   auto account = keys->find(org);
-  if (!account) return report(kExitFailure, keys->path() + ": no organisation '" + org + "'");
+  if (!account) return report(kExitFailure, keys->path() + ": no organisation '" + org + "'" + org_hint(*keys, org));
   auto key = keys->key(*account);
   if (!key) return report(kExitFailure, key.error());
   if (auto s = crypto::save_key_file(out, *key, std::nullopt); !s) return report(kExitFailure, s.error());
@@ -256,6 +291,7 @@ void add_import_commands(CLI::App& app, Dispatch& d) {
   rir->add_option("--report", r->report_path, "write the JSON report here");
   r->time_opt = rir->add_option("--time", r->time, "genesis time in unix seconds (default: now)");
   rir->add_flag("--force", r->force, "overwrite an existing genesis file");
+  rir->add_flag("--json", r->json, "print the report (as --report writes it) on stdout instead of the summary");
   rir->add_flag("--compact", r->compact,
                 "write the genesis in its compact binary form (whitepaper/encoding.md, \"The compact genesis file\"): "
                 "about half the size and several times faster to read at a million entries");
@@ -274,6 +310,7 @@ void add_import_commands(CLI::App& app, Dispatch& d) {
   add_iana_options(diff, o->iana_ipv4, o->iana_ipv6);
   diff->add_option("--report", o->report_path, "write the JSON report here");
   diff->add_flag("--force", o->force, "write into a non-empty --out directory");
+  diff->add_flag("--json", o->json, "print the report (as --report writes it, with out and keystore) on stdout");
 
   auto k = std::make_shared<std::array<std::string, 3>>();
   auto* key = imp.add_subcommand("key", "write one imported account's key as an ordinary (unencrypted) key file");

@@ -8,6 +8,8 @@
 #include <memory>
 #include <optional>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "crypto/key_file.h"
@@ -38,9 +40,13 @@ Result<std::string> new_passphrase(const std::string& path) {
   return *first;
 }
 
+// A passphrase shorter than this is refused without --weak-passphrase:
+// Argon2id slows a guesser down, it does not make "abc" safe.
+constexpr size_t kMinPassphrase = 8;
+
 struct NewOpts {
   std::string out;
-  bool no_passphrase = false;
+  bool no_passphrase = false, weak_passphrase = false;
 };
 
 int run_key_new(const NewOpts& o) {
@@ -50,6 +56,10 @@ int run_key_new(const NewOpts& o) {
   if (!o.no_passphrase) {
     auto p = new_passphrase(o.out);
     if (!p) return report(kExitUsage, p.error());
+    if (p->size() < kMinPassphrase && !o.weak_passphrase)
+      return report(kExitUsage, "the passphrase has " + std::to_string(p->size()) + " characters; use at least " +
+                                    std::to_string(kMinPassphrase) + ", or pass --weak-passphrase (" + o.out +
+                                    " was not written)");
     pass = std::move(*p);
   }
   auto key = crypto::SecretKey::generate();
@@ -60,9 +70,14 @@ int run_key_new(const NewOpts& o) {
   return kExitOk;
 }
 
-int run_key_show(const std::string& path, bool public_key) {
+int run_key_show(const std::string& path, bool public_key, bool json) {
   auto pk = crypto::read_key_file_public(path);
   if (!pk) return report(kExitFailure, pk.error());
+  if (json) {
+    const nlohmann::json j = {{"file", path}, {"account", ledger::AccountId{*pk}.to_string()}, {"public_key", pk->hex()}};
+    std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    return kExitOk;
+  }
   std::printf("%s\n", ledger::AccountId{*pk}.to_string().c_str());
   if (public_key) std::printf("%s\n", pk->hex().c_str());
   return kExitOk;
@@ -79,14 +94,18 @@ void add_key_commands(CLI::App& app, Dispatch& d) {
   cmd_new->add_flag("--no-passphrase", n->no_passphrase,
                     "store the key unencrypted (testnets only); otherwise the passphrase comes "
                     "from NUMLEDGER_PASSPHRASE or is asked twice");
+  cmd_new->add_flag("--weak-passphrase", n->weak_passphrase,
+                    "accept a passphrase shorter than " + std::to_string(kMinPassphrase) + " characters");
 
   auto path = std::make_shared<std::string>();
   auto public_key = std::make_shared<bool>(false);
+  auto json = std::make_shared<bool>(false);
   auto* cmd_show = key.add_subcommand("show", "print the account id of a key file (no passphrase needed)");
   cmd_show->add_option("FILE", *path, "key file")->required();
   cmd_show->add_flag("--public-key", *public_key, "also print the public key in hex");
-  cmd_show->callback([path, public_key, &d] {
-    d.action = [path, public_key] { return run_key_show(*path, *public_key); };
+  cmd_show->add_flag("--json", *json, "print {file, account, public_key}");
+  cmd_show->callback([path, public_key, json, &d] {
+    d.action = [path, public_key, json] { return run_key_show(*path, *public_key, *json); };
   });
 }
 

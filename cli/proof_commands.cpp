@@ -239,7 +239,7 @@ void add_proof_commands(CLI::App& app, Dispatch& d) {
 
   auto [get, g] = add_command<GetOpts>(
       proof, "get", "fetch a proof of who controls RESOURCE and write it to a file", d, run_get);
-  get->add_option("RESOURCE", g->resource, "address range, prefix or AS numbers")->required()->check(resource_value());
+  get->add_option("RESOURCE", g->resource, kResourceHelp)->required()->check(resource_value());
   get->add_option("--out", g->out, "proof file to write (overwritten)")->required();
   add_node_option(get, g->node);
 

@@ -1,11 +1,12 @@
 // numledger query / query account / query validators / query evidence /
-// history: read the ledger through a node. --json prints the node's object
+// history (query mine: cli/query_mine_command.cpp): read the ledger through a node. --json prints the node's object
 // as it came.
 #include <cstdio>
 #include <memory>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/node_answer_text.h"
 #include "cli/node_client.h"
 
 namespace nl::cli {
@@ -13,31 +14,6 @@ namespace nl::cli {
 namespace {
 
 using nlohmann::json;
-
-// Field access that never throws on an unexpected answer.
-std::string str(const json& j, const char* key) {
-  if (!j.is_object()) return "";
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return "";
-  return it->is_string() ? it->get<std::string>() : it->dump();
-}
-
-const json& arr(const json& j, const char* key) {
-  static const json empty = json::array();
-  if (!j.is_object()) return empty;
-  auto it = j.find(key);
-  return it != j.end() && it->is_array() ? *it : empty;
-}
-
-// "#3 10.0.0.0/8 allocation, held by nl..." with the lease expiry and name.
-std::string holding_line(const json& h) {
-  std::string s = "#" + str(h, "id") + " " + str(h, "range") + " " + str(h, "kind");
-  if (!str(h, "lease_until_rfc3339").empty()) s += " until " + str(h, "lease_until_rfc3339");
-  s += ", held by " + str(h, "holder");
-  std::string name = h.is_object() && h.contains("metadata") ? str(h["metadata"], "name") : "";
-  if (!name.empty()) s += " (" + name + ")";
-  return s;
-}
 
 struct QueryOpts {
   std::string node, what, cursor;
@@ -117,6 +93,10 @@ void print_account(const json& j) {
                 str(p, "started_by").c_str());
   }
   std::printf("chain id    %s (at height %s)\n", str(j, "chain_id").c_str(), str(j, "height").c_str());
+  if (const json& p = arr(j, "pending_txs"); !p.empty()) {
+    std::printf("pending:    %zu in this node's mempool\n", p.size());
+    for (const auto& t : p) std::printf("  nonce %s  %s  %s\n", str(t, "nonce").c_str(), str(t, "id").c_str(), str(t, "description").c_str());
+  }
   const json& hs = arr(j, "holdings");
   std::printf("holdings:%s\n", hs.empty() ? " none" : (" " + str(j, "holding_count") + " in all").c_str());
   for (const auto& h : hs) std::printf("  %s\n", holding_line(h).c_str());
@@ -163,7 +143,7 @@ void add_query_commands(CLI::App& app, Dispatch& d) {
   auto q = std::make_shared<QueryOpts>();
   auto* query = app.add_subcommand(
       "query", "who controls RESOURCE: holder, chain of holdings, authorizations (or: query account ACCOUNT)");
-  query->add_option("RESOURCE", q->what, "address range, prefix or AS numbers")->check(resource_value());
+  query->add_option("RESOURCE", q->what, kResourceHelp)->check(resource_value());
   query->add_flag("--json", q->json, "print the node's JSON object");
   add_page_options(query, *q, "segments and N authorizations");
   add_node_option(query, q->node);
@@ -178,7 +158,7 @@ void add_query_commands(CLI::App& app, Dispatch& d) {
 
   auto a = std::make_shared<QueryOpts>();
   auto* account = query->add_subcommand("account", "an account's next nonce, current key and holdings");
-  account->add_option("ACCOUNT", a->what, "account id")->required()->check(account_value());
+  account->add_option("ACCOUNT", a->what, "account id, or a key file naming it")->required()->check(account_value());
   account->add_flag("--json", a->json, "print the node's JSON object");
   add_page_options(account, *a, "holdings");
   add_node_option(account, a->node);
@@ -186,9 +166,12 @@ void add_query_commands(CLI::App& app, Dispatch& d) {
     if (a->node.empty()) a->node = q->node;  // --node given before `account`
     if (q->json) a->json = true;
     d.action = [a] {
-      return fetch_and_print(*a, "/api/v1/account/" + encode_path_segment(a->what) + page_query(*a), print_account);
+      const auto acc = account_or_key_file(a->what);  // checked when parsed
+      return fetch_and_print(*a, "/api/v1/account/" + acc->to_string() + page_query(*a), print_account);
     };
   });
+
+  add_query_mine_command(*query, d, q->node);
 
   auto v = std::make_shared<QueryOpts>();
   auto* validators = query->add_subcommand("validators", "the validator set of a height, its powers and its history");
@@ -221,7 +204,7 @@ void add_query_commands(CLI::App& app, Dispatch& d) {
   auto h = std::make_shared<QueryOpts>();
   auto* history = app.add_subcommand(
       "history", "committed transactions that named a range overlapping RESOURCE, newest first (a page at a time)");
-  history->add_option("RESOURCE", h->what, "address range, prefix or AS numbers")->required()->check(resource_value());
+  history->add_option("RESOURCE", h->what, kResourceHelp)->required()->check(resource_value());
   history->add_flag("--json", h->json, "print the node's JSON object");
   add_page_options(history, *h, "entries");
   add_node_option(history, h->node);

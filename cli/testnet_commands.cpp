@@ -8,6 +8,20 @@
 
 namespace nl::cli {
 
+namespace {
+// --node is a node's URL everywhere else; here it once named a testnet
+// node. Said plainly rather than as an unknown flag.
+void refuse_node_selector(CLI::App* cmd) {
+  auto node = std::make_shared<std::vector<std::string>>();
+  cmd->add_option("--node", *node)->group("");
+  cmd->parse_complete_callback([node] {
+    if (!node->empty())
+      throw CLI::ValidationError("--node", "names a node's URL elsewhere; name a node of the testnet with --only " +
+                                               node->front());
+  });
+}
+}  // namespace
+
 void add_testnet_commands(CLI::App& app, Dispatch& d) {
   using namespace testnet;
   CLI::App& group = add_group(app, "testnet", "make, start, watch and stop a local testnet of numledgerd nodes");
@@ -60,12 +74,16 @@ void add_testnet_commands(CLI::App& app, Dispatch& d) {
       "until each answers",
       d, run_start);
   start->add_option("--dir", s->dir, "testnet directory")->required();
-  start->add_option("--node", s->only, "start only this node (e.g. validator2); repeatable");
+  start->add_option("--only", s->only, "start only this node (e.g. validator2); repeatable");
+  refuse_node_selector(start);
   start->add_option("--numledgerd", s->numledgerd,
                     "numledgerd executable (default: $NUMLEDGERD, else the one next to numledger)");
   start->add_option("--timeout", s->timeout_s, "seconds to wait for every node to answer")
       ->capture_default_str()
       ->check(CLI::Range(1u, 3600u));
+  start->add_flag("--json", s->json,
+                  "print the nodes' status as testnet status --json does, each with \"started\" (true when "
+                  "started by this command); the per-node lines go to stderr");
 
   auto [status, st] = add_command<StatusOptions>(
       group, "status", "per node: name, API url, up/down, pid, height, peers, last block hash", d, run_status);
@@ -74,12 +92,21 @@ void add_testnet_commands(CLI::App& app, Dispatch& d) {
                    "print a JSON array of {name, url, validator, up, pid, height, peers, tip_hash, state_root, "
                    "node_key} (null numbers and an \"error\" for a node that is down)");
 
+  auto [logs, l] = add_command<LogsOptions>(
+      group, "logs", "print the nodes' logs, each line prefixed with its node's name; --follow keeps printing", d,
+      run_logs);
+  logs->add_option("--dir", l->dir, "testnet directory")->required();
+  logs->add_option("--only", l->only, "only this node's log (e.g. validator2); repeatable");
+  refuse_node_selector(logs);
+  logs->add_flag("--follow,-f", l->follow, "print what the logs gain until interrupted (as tail -f)");
+
   auto [stop, p] = add_command<StopOptions>(
       group, "stop",
       "stop every node of DIR: SIGTERM, then SIGKILL for a node still running after --timeout; removes the pid files",
       d, run_stop);
   stop->add_option("--dir", p->dir, "testnet directory")->required();
-  stop->add_option("--node", p->only, "stop only this node (e.g. validator2); repeatable");
+  stop->add_option("--only", p->only, "stop only this node (e.g. validator2); repeatable");
+  refuse_node_selector(stop);
   stop->add_option("--timeout", p->timeout_s, "seconds to wait after SIGTERM before SIGKILL")
       ->capture_default_str()
       ->check(CLI::Range(1u, 3600u));

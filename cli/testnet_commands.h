@@ -39,9 +39,10 @@ Result<Latency> parse_latency(const std::string& text);
 
 struct StartOptions {
   std::string dir;
-  std::vector<std::string> only;  // --node: just these nodes; empty: every node
+  std::vector<std::string> only;  // --only: just these nodes; empty: every node
   std::string numledgerd;  // empty: $NUMLEDGERD or next to numledger
   unsigned timeout_s = 30;  // for every node to answer
+  bool json = false;        // the status as `testnet status --json`, with "started"
 };
 
 struct StatusOptions {
@@ -51,7 +52,7 @@ struct StatusOptions {
 
 struct StopOptions {
   std::string dir;
-  std::vector<std::string> only;  // --node: just these nodes; empty: every node
+  std::vector<std::string> only;  // --only: just these nodes; empty: every node
   unsigned timeout_s = 10;  // after SIGTERM, before SIGKILL
 };
 
@@ -59,5 +60,13 @@ int run_init(const InitOptions& o);
 int run_start(const StartOptions& o);
 int run_status(const StatusOptions& o);
 int run_stop(const StopOptions& o);
+
+struct LogsOptions {
+  std::string dir;
+  std::vector<std::string> only;  // --only: just these nodes; empty: every node
+  bool follow = false;            // keep printing what the logs gain
+};
+// cli/testnet_logs.cpp
+int run_logs(const LogsOptions& o);
 
 }  // namespace nl::cli::testnet

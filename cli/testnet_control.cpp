@@ -63,7 +63,7 @@ int run_start(const StartOptions& o) {
   for (const NodeSpec* np : *chosen) {
     const NodeSpec& n = *np;
     if (auto pid = running_pid(n)) {
-      std::printf("%s: already running (pid %d)\n", n.name.c_str(), *pid);
+      std::fprintf(o.json ? stderr : stdout, "%s: already running (pid %d)\n", n.name.c_str(), *pid);
       continue;
     }
     ::unlink(n.pid_path().c_str());  // stale, if any
@@ -80,7 +80,7 @@ int run_start(const StartOptions& o) {
       ::kill(*pid, SIGTERM);
       return report(kExitFailure, n.name + ": " + s.error());
     }
-    std::printf("%s: started (pid %d), log %s\n", n.name.c_str(), *pid, n.log_path().c_str());
+    std::fprintf(o.json ? stderr : stdout, "%s: started (pid %d), log %s\n", n.name.c_str(), *pid, n.log_path().c_str());
     started.push_back({&n, *pid});
   }
   std::fflush(stdout);
@@ -127,7 +127,17 @@ int run_start(const StartOptions& o) {
     }
     sleep_ms(100);
   }
-  print_table(probe_all(*t, std::chrono::seconds(2)));
+  const auto all = probe_all(*t, std::chrono::seconds(2));
+  if (o.json) {
+    nlohmann::json j = to_json(all);
+    for (auto& node : j) {
+      const std::string name = node.value("name", std::string());
+      node["started"] = std::any_of(started.begin(), started.end(), [&](const Started& s) { return s.node->name == name; });
+    }
+    std::printf("%s\n", j.dump(2).c_str());
+  } else {
+    print_table(all);
+  }
   return kExitOk;
 }
 

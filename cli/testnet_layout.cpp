@@ -104,7 +104,7 @@ Result<std::vector<const NodeSpec*>> select_nodes(const Testnet& t, const std::v
     if (!t.find(name)) {
       std::string known;
       for (const auto& n : t.nodes) known += (known.empty() ? "" : ", ") + n.name;
-      return fail("--node " + name + ": no such node in " + t.dir + " (it has " + known + ")");
+      return fail("--only " + name + ": no such node in " + t.dir + " (it has " + known + ")");
     }
   std::vector<const NodeSpec*> out;
   for (const auto& n : t.nodes)

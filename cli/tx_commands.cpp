@@ -57,7 +57,7 @@ struct Context {
 // caller has checked that a node is named if anything is missing.
 Result<Context> resolve_context(const Common& c, const crypto::PublicKey& key) {
   Context ctx;
-  ctx.signer = c.signer.empty() ? ledger::AccountId{key} : *ledger::AccountId::parse(c.signer);
+  ctx.signer = c.signer.empty() ? ledger::AccountId{key} : *account_or_key_file(c.signer);
   ctx.nonce = c.nonce;
   auto chain = resolve_chain(c.chain, c.node);
   if (!chain) return chain.take_error();
@@ -130,12 +130,6 @@ Result<Resource> resource_arg(const std::string& text) {
   return r;
 }
 
-Result<ledger::AccountId> account_arg(const char* opt, const std::string& text) {
-  auto a = ledger::AccountId::parse(text);
-  if (!a) return fail(std::string(opt) + " '" + text + "': " + a.error());
-  return a;
-}
-
 // A route-origin authorization's prefix, maxLength and ASN.
 struct RoaArgs {
   std::string prefix, asn;
@@ -162,7 +156,7 @@ Result<TxBody> roa_body(const RoaArgs& a) {
 
 void add_roa_args(CLI::App* cmd, RoaArgs& a) {
   cmd->add_option("PREFIX", a.prefix, "IPv4 or IPv6 prefix")->required();
-  cmd->add_option("--asn", a.asn, "origin AS, e.g. AS64496")->required()->check(asn_value());
+  cmd->add_option("--asn,--origin", a.asn, "origin AS, e.g. AS64496")->required()->check(asn_value());
   a.max_opt = cmd->add_option("--max-length", a.max_length, "longest prefix allowed (default: the prefix length)");
 }
 
@@ -188,7 +182,7 @@ struct RangeArgs {
 };
 
 void add_range(CLI::App* cmd, RangeArgs& a) {
-  cmd->add_option("RESOURCE", a.range, "address range, prefix or AS numbers")->required()->check(resource_value());
+  cmd->add_option("RESOURCE", a.range, kResourceHelp)->required()->check(resource_value());
 }
 
 // "90d", "12h", "30m", "3600s" or plain seconds.
@@ -209,11 +203,11 @@ Result<uint64_t> parse_duration(const std::string& text) {
   return std::stoull(digits) * unit;
 }
 
-// An account's text, or a key file whose public key names it.
-Result<ledger::AccountId> account_or_key_file(const char* opt, const std::string& text) {
-  if (auto a = ledger::AccountId::parse(text)) return a;
-  if (auto pk = crypto::read_key_file_public(text)) return ledger::AccountId{*pk};
-  return fail(std::string(opt) + " '" + text + "' is neither an account (nl...) nor a readable key file");
+// account_or_key_file with the option it came from.
+Result<ledger::AccountId> option_account(const char* opt, const std::string& text) {
+  auto a = account_or_key_file(text);
+  if (!a) return fail(std::string(opt) + " " + a.error());
+  return a;
 }
 
 struct RecoveryArgs {
@@ -248,7 +242,7 @@ void add_tx_build_commands(CLI::App& tx, Dispatch& d) {
       [](const RangeArgs& a) -> Result<TxBody> {
         auto r = resource_arg(a.range);
         if (!r) return r.take_error();
-        auto to = account_arg("--to", a.to);
+        auto to = option_account("--to", a.to);
         if (!to) return to.take_error();
         ledger::DelegateBody b{*r, *to, ledger::HoldingKind::allocation, 0};
         if (a.kind_opt->count() > 0) b.kind = *ledger::parse_holding_kind(a.kind);
@@ -271,7 +265,7 @@ void add_tx_build_commands(CLI::App& tx, Dispatch& d) {
       [](const RangeArgs& a) -> Result<TxBody> {
         auto r = resource_arg(a.range);
         if (!r) return r.take_error();
-        auto to = account_arg("--to", a.to);
+        auto to = option_account("--to", a.to);
         if (!to) return to.take_error();
         return TxBody{ledger::TransferBody{*r, *to}};
       });
@@ -371,7 +365,7 @@ void add_tx_build_commands(CLI::App& tx, Dispatch& d) {
       [](const RecoveryArgs& a) -> Result<TxBody> {
         ledger::SetRecoveryBody b;
         for (const auto& text : a.accounts) {
-          auto acc = account_or_key_file("--recovery", text);
+          auto acc = option_account("--recovery", text);
           if (!acc) return acc.take_error();
           b.accounts.push_back(*acc);
         }
@@ -399,9 +393,9 @@ void add_tx_build_commands(CLI::App& tx, Dispatch& d) {
         cmd->add_option("--new-key", a.new_key, "the new key: an account id (nl...) or a key file")->required();
       },
       [](const RecoverArgs& a) -> Result<TxBody> {
-        auto acc = account_or_key_file("ACCOUNT", a.account);
+        auto acc = option_account("ACCOUNT", a.account);
         if (!acc) return acc.take_error();
-        auto nk = account_or_key_file("--new-key", a.new_key);
+        auto nk = option_account("--new-key", a.new_key);
         if (!nk) return nk.take_error();
         if (*acc == *nk) return fail("--new-key is the account's own key; name a new one");
         return TxBody{ledger::RecoverBody{*acc, nk->key}};

@@ -32,13 +32,13 @@ Result<ledger::Validator> parse_change(const std::string& text) {
   if (eq == std::string::npos) return fail("--set '" + text + "' is not KEY_OR_ACCOUNT=POWER");
   const std::string who = text.substr(0, eq), power = text.substr(eq + 1);
   ledger::Validator v;
-  if (auto a = ledger::AccountId::parse(who)) {
+  if (auto a = account_or_key_file(who)) {
     v.key = a->key;
   } else if (auto bytes = from_hex(who); bytes && bytes->size() == 32) {
     std::copy(bytes->begin(), bytes->end(), v.key.b.begin());
   } else {
-    return fail("--set '" + text + "': '" + who.substr(0, 80) + "' is neither an account (" + a.error() +
-                ") nor a 64-hex-digit public key");
+    return fail("--set '" + text.substr(0, 100) + "': not an account, a key file or a 64-hex-digit public key (" +
+                a.error() + ")");
   }
   if (power.empty() || power.size() > 5 || power.find_first_not_of("0123456789") != std::string::npos ||
       std::stoull(power) > ledger::kMaxTotalPower)
@@ -65,7 +65,7 @@ Result<ledger::ValidatorUpdateBody> make_body(const std::vector<std::string>& se
 int run_update(const UpdateOpts& o) {
   auto body = make_body(o.sets);
   if (!body) return report(kExitUsage, body.error());
-  auto signer = ledger::AccountId::parse(o.signer);
+  auto signer = account_or_key_file(o.signer);
   if (!signer) return report(kExitUsage, "--signer: " + signer.error());
   if (auto s = check_chain_options(o.chain); !s) return report(kExitUsage, s.error());
   const bool have_nonce = o.nonce_opt->count() > 0, offline_chain = chain_named_offline(o.chain);

@@ -167,7 +167,14 @@ static Result<u128> parse_addr(Family f, std::string_view t) {
   return f == Family::ipv4 ? parse_ipv4(t) : parse_ipv6(t);
 }
 
-Result<Resource> Resource::parse(std::string_view text) {
+namespace {
+
+// Said with every refusal, so that a user learns the syntax from the error.
+constexpr std::string_view kForms =
+    "a resource is a prefix (10.0.0.0/8, 2001:db8::/32), a range A-B (10.0.0.0-10.0.0.255), "
+    "an AS number (AS64496) or AS numbers ASn-ASm (AS64496-AS64511)";
+
+Result<Resource> parse_resource(std::string_view text) {
   if (text.empty()) return fail("empty resource");
   if (text.size() > 100) return fail("resource text is too long (" + std::to_string(text.size()) + " characters)");
   for (char c : text)
@@ -182,12 +189,19 @@ Result<Resource> Resource::parse(std::string_view text) {
     if (!a) return a.take_error();
     r.first = r.last = *a;
     if (dash != std::string_view::npos) {
-      auto b = parse_asn(text.substr(dash + 1));
+      const auto second = text.substr(dash + 1);
+      auto b = parse_asn(second);
+      if (!b && !second.empty() && parse_asn("AS" + std::string(second)))
+        return fail(quoted(text) + ": both ends need AS; did you mean " + std::string(text.substr(0, dash)) + "-AS" +
+                    std::string(second) + "?");
       if (!b) return b.take_error();
       r.last = *b;
     }
   } else {
     r.family = text.find(':') != std::string_view::npos ? Family::ipv6 : Family::ipv4;
+    // "foo" is no broken IPv4 address: it should not be refused as one.
+    if (r.family == Family::ipv4 && !(text[0] >= '0' && text[0] <= '9'))
+      return fail("'" + std::string(text) + "' is not a prefix, a range or AS numbers");
     auto slash = text.find('/');
     auto dash = text.find('-');
     if (slash != std::string_view::npos && dash != std::string_view::npos)
@@ -204,7 +218,9 @@ Result<Resource> Resource::parse(std::string_view text) {
       if (len > bits)
         return fail(quoted(text) + ": prefix length " + std::to_string(len) + " exceeds " + std::to_string(bits));
       u128 host = len == bits ? 0 : (len == 0 ? family_max(r.family) : ((u128(1) << (bits - len)) - 1));
-      if (*a & host) return fail(quoted(text) + ": host bits set");
+      if (*a & host)
+        return fail(quoted(text) + ": host bits set; did you mean " +
+                    Resource{r.family, *a & ~host, *a | host}.to_string() + "?");
       r.first = *a;
       r.last = *a | host;
     } else if (dash != std::string_view::npos) {
@@ -220,7 +236,17 @@ Result<Resource> Resource::parse(std::string_view text) {
       r.first = r.last = *a;
     }
   }
-  if (r.first > r.last) return fail(quoted(text) + ": range start is after its end");
+  if (r.first > r.last)
+    return fail(quoted(text) + ": range start is after its end; did you mean " +
+                Resource{r.family, r.last, r.first}.to_string() + "?");
+  return r;
+}
+
+}  // namespace
+
+Result<Resource> Resource::parse(std::string_view text) {
+  auto r = parse_resource(text);
+  if (!r) return fail(r.error() + "; " + std::string(kForms));
   return r;
 }
 

@@ -33,7 +33,7 @@ TEST_CASE("16 non-reading get_blocks peers do not blow up the node's memory, a f
   const auto validators = net.validators();
   {
     std::vector<std::string> args{"testnet", "start", "--dir", net.dir(), "--timeout", "60"};
-    for (const auto& v : validators) args.insert(args.end(), {"--node", v});
+    for (const auto& v : validators) args.insert(args.end(), {"--only", v});
     auto r = net.cli(args);
     REQUIRE_MESSAGE(r.code == 0, r.err << net.logs_tail());
   }
@@ -76,7 +76,7 @@ TEST_CASE("16 non-reading get_blocks peers do not blow up the node's memory, a f
 
   // A fresh observer syncs from the validators while the attackers hold on.
   {
-    auto r = net.cli({"testnet", "start", "--dir", net.dir(), "--node", "observer0", "--timeout", "30"});
+    auto r = net.cli({"testnet", "start", "--dir", net.dir(), "--only", "observer0", "--timeout", "30"});
     REQUIRE_MESSAGE(r.code == 0, r.err << net.logs_tail({"observer0"}));
   }
   const uint64_t target = net.height("validator0").value_or(kChainHeight);

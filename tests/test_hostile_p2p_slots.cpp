@@ -51,8 +51,8 @@ TEST_CASE("fake observers from one address, then from many, keep neither a real 
   TestnetHarness net(o);
   // validator3 stays down: the other three commit, and its key is played later.
   {
-    auto r = net.cli({"testnet", "start", "--dir", net.dir(), "--node", "validator0", "--node", "validator1",
-                      "--node", "validator2", "--timeout", "60"});
+    auto r = net.cli({"testnet", "start", "--dir", net.dir(), "--only", "validator0", "--only", "validator1",
+                      "--only", "validator2", "--timeout", "60"});
     REQUIRE_MESSAGE(r.code == 0, r.err << net.logs_tail());
   }
   const std::vector<std::string> up{"validator0", "validator1", "validator2"};
@@ -67,7 +67,7 @@ TEST_CASE("fake observers from one address, then from many, keep neither a real 
   MESSAGE(kept_one << " of " << from_one.size() << " fake observers from 127.0.0.2 hold a slot");
   // The real observer (127.0.0.1) still gets in and follows the chain.
   {
-    auto r = net.cli({"testnet", "start", "--dir", net.dir(), "--node", "observer0", "--timeout", "30"});
+    auto r = net.cli({"testnet", "start", "--dir", net.dir(), "--only", "observer0", "--timeout", "30"});
     REQUIRE_MESSAGE(r.code == 0, r.err << net.logs_tail({"observer0"}));
   }
   CHECK_MESSAGE(listed_within(net, "validator0", net.node_public_key("observer0"), std::chrono::seconds(15)),

@@ -53,7 +53,15 @@ TEST_CASE("resource: IPv6 prints in RFC 5952 canonical form") {
 
 TEST_CASE("resource: nasty inputs are refused with a precise reason") {
   CHECK(error_of("10.0.0.1/8").find("host bits set") != std::string::npos);
-  CHECK(error_of("10.0.0.1/8") == "10.0.0.1/8: host bits set");
+  // issue 19: a did-you-mean, and the accepted forms with every refusal.
+  CHECK(error_of("10.0.0.1/8").find("10.0.0.1/8: host bits set; did you mean 10.0.0.0/8?") == 0);
+  CHECK(error_of("2001:db8::1/32").find("did you mean 2001:db8::/32?") != std::string::npos);
+  CHECK(error_of("10.0.2.0-10.0.1.0").find("did you mean 10.0.1.0-10.0.2.0?") != std::string::npos);
+  CHECK(error_of("AS64496-64511").find("did you mean AS64496-AS64511?") != std::string::npos);
+  CHECK(error_of("foo").find("'foo' is not a prefix, a range or AS numbers") == 0);
+  CHECK(error_of("foo").find("octet") == std::string::npos);
+  for (const char* bad : {"foo", "10.0.0.1/8", "AS1x", "1::2::3/128", ""})
+    CHECK(error_of(bad).find("a resource is a prefix (10.0.0.0/8, 2001:db8::/32), a range A-B") != std::string::npos);
   CHECK(error_of("256.0.0.0/8").find("out of range") != std::string::npos);
   CHECK(error_of("10.0.0/8").find("four octets") != std::string::npos);
   CHECK(error_of("10.0.0.0.0/8").find("more than four") != std::string::npos);

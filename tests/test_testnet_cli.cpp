@@ -216,7 +216,7 @@ TEST_CASE("testnet commands refuse bad input with a precise error") {
 
   SUBCASE("start: unknown node, missing numledgerd") {
     REQUIRE(nl_cli({"testnet", "init", "--validators", "1", "--dir", dir}).code == 0);
-    auto r = nl_cli({"testnet", "start", "--dir", dir, "--node", "validator7"});
+    auto r = nl_cli({"testnet", "start", "--dir", dir, "--only", "validator7"});
     CHECK(r.code == 2);
     CHECK(has(r.err, "no such node"));
     CHECK(has(r.err, "validator0"));
@@ -321,14 +321,47 @@ TEST_CASE("testnet start, status and stop of a running one-validator testnet") {
   CHECK(arr[0]["node_key"] == net.node_key("validator0"));
   CHECK(arr[1]["node_key"] == net.node_key("observer0"));
 
-  // Starting again starts nothing.
+  // Starting again starts nothing; with --json the status is on stdout and
+  // the per-node lines on stderr.
   auto again = net.cli({"testnet", "start", "--dir", net.dir()});
   CHECK(again.code == 0);
   CHECK(has(again.out, "validator0: already running"));
+  again = net.cli({"testnet", "start", "--dir", net.dir(), "--json"});
+  REQUIRE_MESSAGE(again.code == 0, again.err);
+  CHECK(has(again.err, "observer0: already running"));
+  arr = json::parse(again.out);
+  REQUIRE(arr.size() == 2);
+  CHECK(arr[0]["name"] == "validator0");
+  CHECK(arr[0]["up"] == true);
+  CHECK(arr[0]["started"] == false);
+
+  // The logs, each line with its node's name.
+  auto logs = net.cli({"testnet", "logs", "--dir", net.dir(), "--only", "validator0"});
+  REQUIRE_MESSAGE(logs.code == 0, logs.err);
+  CHECK(has(logs.out, "validator0 | "));
+  CHECK(!has(logs.out, "observer0 | "));
+  CHECK(logs.out.find("validator0 | ") == 0);
+  logs = net.cli({"testnet", "logs", "--dir", net.dir()});
+  CHECK(has(logs.out, "observer0 | "));
+  // --follow prints what a log gains, until stopped.
+  {
+    Daemon follow;
+    const std::string out = net.dir() + "/follow.log";
+    follow.start({kTestnetCli, "testnet", "logs", "--dir", net.dir(), "--only", "observer0", "--follow"}, out);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    std::ofstream(net.dir() + "/observer0/numledgerd.log", std::ios::app) << "a line the test appended\n";
+    bool seen = false;
+    for (int i = 0; i < 100 && !seen; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      seen = has(slurp(out + ".out"), "observer0 | a line the test appended\n");
+    }
+    CHECK_MESSAGE(seen, slurp(out + ".out"));
+    CHECK(follow.running());
+  }
 
   // Stop just the observer, then the rest.
   pid_t observer = *net.pid("observer0"), validator = *net.pid("validator0");
-  auto stop = net.cli({"testnet", "stop", "--dir", net.dir(), "--node", "observer0"});
+  auto stop = net.cli({"testnet", "stop", "--dir", net.dir(), "--only", "observer0"});
   CHECK(stop.code == 0);
   CHECK(has(stop.out, "observer0: stopped"));
   CHECK(!TestnetHarness::alive(observer));

@@ -69,7 +69,7 @@ TEST_CASE("kill -9 and restart validators: liveness with 3 of 4, none with 2, no
   for (const auto& n : two) CHECK_MESSAGE(!net.committed_at(n, pending.id().hex()).has_value(), n);
 
   // Bring one back: commits resume, and the pending transaction commits.
-  auto r = net.cli({"testnet", "start", "--dir", net.dir(), "--node", "validator2"});
+  auto r = net.cli({"testnet", "start", "--dir", net.dir(), "--only", "validator2"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
   REQUIRE_MESSAGE(net.wait_height(three, frozen + 2, std::chrono::seconds(40)), net.heights() << net.logs_tail(three));
   bool committed = false;

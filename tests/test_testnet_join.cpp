@@ -15,7 +15,7 @@ TEST_CASE("a late observer syncs from genesis to the same state root") {
   const auto validators = net.validators();
   std::vector<std::string> start_validators = {"testnet", "start", "--dir", net.dir()};
   for (const auto& v : validators) {
-    start_validators.push_back("--node");
+    start_validators.push_back("--only");
     start_validators.push_back(v);
   }
   auto r = net.cli(start_validators);
@@ -35,7 +35,7 @@ TEST_CASE("a late observer syncs from genesis to the same state root") {
   REQUIRE_MESSAGE(net.wait_height(validators, 140, std::chrono::seconds(90)), net.heights() << net.logs_tail());
 
   // The observer joins now, from nothing.
-  r = net.cli({"testnet", "start", "--dir", net.dir(), "--node", "observer0"});
+  r = net.cli({"testnet", "start", "--dir", net.dir(), "--only", "observer0"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
   const uint64_t target = net.height("validator0").value_or(0);
   auto t0 = std::chrono::steady_clock::now();

@@ -162,6 +162,18 @@ Result<ImportResult> import_rir(const ImportOptions& o, RirKeystore& keys) {
     for (auto& is : sum->issues) rep.inconsistencies.push_back({std::move(is.kind), path, is.line, std::move(is.detail)});
   }
 
+  // Two snapshots of one registry would make every record a duplicate:
+  // what the user wants is a diff.
+  for (size_t a = 0; a < rep.files.size(); ++a)
+    for (size_t b = a + 1; b < rep.files.size(); ++b) {
+      const FileReport &x = rep.files[a], &y = rep.files[b];
+      if (x.registry.empty() || x.registry != y.registry) continue;
+      return fail(x.file + " (serial " + x.serial + ") and " + y.file + " (serial " + y.serial +
+                  ") are two snapshots of " + x.registry +
+                  "; import rir takes one file of each registry. Import the older one, then take the ledger to the "
+                  "newer with: numledger import diff OLD NEW --genesis GENESIS --keystore DIR --out DIR");
+    }
+
   // Address order; at one start the wider range first, so a narrower
   // record inside it is the one reported.
   std::sort(recs.begin(), recs.end(), [](const ImportedRecord& a, const ImportedRecord& b) {
@@ -218,6 +230,7 @@ Result<ImportResult> import_rir(const ImportOptions& o, RirKeystore& keys) {
   std::set<AccountId> used{iana_account};
   for (Family f : kFamilies) {
     g.roots.push_back({Resource{f, 0, family_max(f)}, iana_account, Metadata{"IANA", "", "iana", "", ""}});
+    ++rep.root_holdings;
     std::vector<GenesisHolding> top;
     std::map<size_t, size_t> row_to_top;  // designation row -> index in top
     if (auto ds = iana.find(f); ds != iana.end())

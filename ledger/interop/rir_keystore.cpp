@@ -122,6 +122,13 @@ std::optional<AccountId> RirKeystore::find(const std::string& org) const {
   return it->second.account;
 }
 
+std::vector<std::string> RirKeystore::orgs() const {
+  std::vector<std::string> out;
+  out.reserve(by_org_.size());
+  for (const auto& [org, e] : by_org_) out.push_back(org);
+  return out;
+}
+
 std::optional<std::string> RirKeystore::org_of(const AccountId& a) const {
   auto it = by_account_.find(a);
   if (it == by_account_.end()) return std::nullopt;

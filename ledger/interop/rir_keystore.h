@@ -35,6 +35,8 @@ class RirKeystore {
   // were made.
   size_t generate(const std::vector<std::string>& orgs, unsigned threads);
   std::optional<AccountId> find(const std::string& org) const;
+  // Every organisation name, sorted (for a did-you-mean).
+  std::vector<std::string> orgs() const;
   std::optional<std::string> org_of(const AccountId& a) const;
   // The signing key of an account of this keystore.
   Result<crypto::SecretKey> key(const AccountId& a) const;

@@ -42,6 +42,7 @@ json ImportReport::to_json() const {
           {"reserved", by_registry(reserved)},
           {"files", files_j},
           {"holdings", holdings()},
+          {"root_holdings", root_holdings},
           {"designation_holdings", designation_holdings},
           {"record_holdings", record_holdings},
           {"accounts", accounts},
@@ -67,8 +68,10 @@ std::string ImportReport::summary() const {
   std::snprintf(buf, sizeof buf, "available %llu and reserved %llu records read, not imported\n",
                 static_cast<unsigned long long>(avail), static_cast<unsigned long long>(res));
   out += buf;
-  std::snprintf(buf, sizeof buf, "holdings: %llu (%llu IANA designations, %llu records); accounts: %llu (%llu new)\n",
-                static_cast<unsigned long long>(holdings()), static_cast<unsigned long long>(designation_holdings),
+  std::snprintf(buf, sizeof buf,
+                "holdings: %llu (%llu IANA roots, %llu IANA designations, %llu records); accounts: %llu (%llu new)\n",
+                static_cast<unsigned long long>(holdings()), static_cast<unsigned long long>(root_holdings),
+                static_cast<unsigned long long>(designation_holdings),
                 static_cast<unsigned long long>(record_holdings), static_cast<unsigned long long>(accounts),
                 static_cast<unsigned long long>(new_accounts));
   out += buf;

@@ -56,12 +56,14 @@ struct ImportReport {
   std::map<std::string, TypeCounts> records;  // allocated + assigned records read, by registry
   std::map<std::string, TypeCounts> available, reserved;  // read, counted, not imported
   std::vector<FileReport> files;
-  uint64_t designation_holdings = 0, record_holdings = 0;
+  // Roots are IANA's whole space of each family: a node counts them as
+  // holdings too (GET /api/v1/status), so the report does.
+  uint64_t root_holdings = 0, designation_holdings = 0, record_holdings = 0;
   uint64_t accounts = 0, new_accounts = 0;
   uint64_t vrps = 0, authorizations = 0;
   std::vector<Inconsistency> inconsistencies;
 
-  uint64_t holdings() const { return designation_holdings + record_holdings; }
+  uint64_t holdings() const { return root_holdings + designation_holdings + record_holdings; }
   std::map<std::string, uint64_t> inconsistencies_by_kind() const;
   nlohmann::json to_json() const;
   std::string summary() const;  // for people, several lines

@@ -137,6 +137,14 @@ std::optional<crypto::Hash32> Mempool::nonce_holder(const ledger::AccountId& acc
   return n->second->id;
 }
 
+std::vector<ledger::Transaction> Mempool::waiting_of(const ledger::AccountId& account) const {
+  std::lock_guard lk(m_);
+  std::vector<ledger::Transaction> out;
+  if (auto a = by_account_.find(account); a != by_account_.end())
+    for (const auto& [nonce, entry] : a->second) out.push_back(entry->tx);
+  return out;
+}
+
 bool Mempool::rotation_pending(const ledger::AccountId& account) const {
   std::lock_guard lk(m_);
   auto a = by_account_.find(account);

@@ -138,6 +138,9 @@ class Mempool {
 
   // The id of a waiting transaction of `account` with this nonce, if any.
   std::optional<crypto::Hash32> nonce_holder(const ledger::AccountId& account, uint64_t nonce) const;
+  // The waiting transactions signed by `account`, in nonce order (at most
+  // MempoolOptions::max_per_account).
+  std::vector<ledger::Transaction> waiting_of(const ledger::AccountId& account) const;
   // Whether a waiting transaction of `account` rotates its key.
   bool rotation_pending(const ledger::AccountId& account) const;
   PoolStatus status(const crypto::Hash32& id) const;

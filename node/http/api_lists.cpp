@@ -175,8 +175,16 @@ HttpResponse Api::account(const std::string& arg, const std::string& query) cons
                            {"id", tx.id().hex()},
                            {"kind", std::string(ledger::tx_kind_name(ledger::body_kind(tx.body)))}});
   }
+  // What it signed that waits in this node's mempool (query mine).
+  json pending_txs = json::array();
+  for (const Transaction& tx : driver_.mempool().waiting_of(*a))
+    pending_txs.push_back({{"id", tx.id().hex()},
+                           {"nonce", tx.nonce},
+                           {"kind", std::string(ledger::tx_kind_name(ledger::body_kind(tx.body)))},
+                           {"description", tx.describe()}});
   return json_ok({{"account", a->to_string()},
                   {"next_nonce", reg.next_nonce(*a)},
+                  {"pending_txs", pending_txs},
                   {"current_key", reg.effective_key(*a, now).hex()},
                   {"key_history", key_history},
                   {"recovery", recovery},

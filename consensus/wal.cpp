@@ -18,9 +18,6 @@ constexpr uint8_t kWalVersion = 1;
 // The tag byte is the entry's position in WalEntry plus one: proposal 1,
 // vote 2, lock 3.
 
-// One prevote per validator, and an equivocator's second one.
-constexpr size_t kMaxPolkaVotes = 2 * ledger::kMaxValidators;
-
 void encode_value(ledger::Writer& w, const Bytes& v) {
   if (v.size() > kMaxValueBytes) throw std::length_error("lock record value exceeds kMaxValueBytes");
   w.u32(static_cast<uint32_t>(v.size())).raw(v);

@@ -13,6 +13,7 @@
 #include "consensus/proposal.h"
 #include "crypto/basics/bytes.h"
 #include "crypto/basics/result.h"
+#include "ledger/validator.h"
 #include "ledger/vote.h"
 
 namespace nl::consensus {
@@ -44,6 +45,16 @@ struct LockRecord : LockState {
 };
 
 using WalEntry = std::variant<Proposal, ledger::SignedVote, LockRecord>;
+
+// One prevote per validator, and an equivocator's second one.
+inline constexpr size_t kMaxPolkaVotes = 2 * ledger::kMaxValidators;
+// An encoded signed vote: type, height, round, block hash, validator, signature.
+inline constexpr size_t kSignedVoteBytes = 1 + 8 + 4 + 32 + 32 + 64;
+// The largest entry encode_wal_entry makes: a lock record holding two
+// different values at the value limit and a full polka, with its fixed
+// fields and the entry's version and tag. A proposal is smaller.
+inline constexpr size_t kMaxWalEntryBytes =
+    2 + 8 + 4 + 2 * (4 + 32 + 4 + kMaxValueBytes) + 2 + kMaxPolkaVotes * kSignedVoteBytes;
 
 Bytes encode_wal_entry(const WalEntry& e);
 Result<WalEntry> decode_wal_entry(ByteView in);

@@ -259,3 +259,65 @@ TEST_CASE("file wal: after a failed append the log refuses writes and reopens cl
   CHECK(std::get<ledger::SignedVote>((*loaded)[1]).round == 1);
   CHECK((*w)->append(vote(7, 2, 1)).ok());  // a reopened log writes again
 }
+
+// issue 20, bug 4: a lock record of two values at the block limit and a
+// full polka passed the old cap (2 x 4 MiB + 4 KiB), was appended anyway,
+// and made the next start fail with "corrupt record".
+TEST_CASE("file wal: the largest lock record (two values at the block limit, a full polka) reloads") {
+  test::TempDir dir("nl-wal");
+  std::string path = dir / "consensus.wal";
+  LockRecord lock;
+  lock.height = 9;
+  lock.round = 3;
+  lock.locked_round = 1;
+  lock.locked_value = Bytes(consensus::kMaxValueBytes, 0x11);
+  lock.locked_id = crypto::sha256(lock.locked_value);
+  lock.valid_round = 2;
+  lock.valid_value = Bytes(consensus::kMaxValueBytes, 0x22);
+  lock.valid_id = crypto::sha256(lock.valid_value);
+  const auto one = vote(9, 2, 3);
+  for (size_t i = 0; i < consensus::kMaxPolkaVotes; ++i) lock.valid_polka.push_back(one);
+  const size_t size = consensus::encode_wal_entry(lock).size();
+  CHECK(size > consensus::kMaxValueBytes * 2 + 4096);  // what the old cap refused to read
+  CHECK(size == consensus::kMaxWalEntryBytes);           // the cap is exactly the largest entry
+  {
+    auto w = FileWal::open(path);
+    REQUIRE(w.ok());
+    REQUIRE((*w)->append(vote(9, 0, 1)).ok());
+    REQUIRE((*w)->append(lock).ok());
+    REQUIRE((*w)->append(vote(9, 3, 4)).ok());
+  }
+  auto w = FileWal::open(path);
+  REQUIRE_MESSAGE(w.ok(), w.error());
+  auto loaded = (*w)->load();
+  REQUIRE(loaded.ok());
+  REQUIRE(loaded->size() == 3);
+  CHECK(std::get<LockRecord>((*loaded)[1]) == lock);
+}
+
+// issue 20, bug 4: a damaged length in the middle was taken for a torn tail
+// and the signed records after it were truncated for good.
+TEST_CASE("file wal: a damaged length mid-file stops the open and truncates nothing") {
+  test::TempDir dir("nl-wal");
+  std::string path = dir / "consensus.wal";
+  {
+    auto w = FileWal::open(path);
+    REQUIRE(w.ok());
+    for (const auto& e : sample(5)) REQUIRE((*w)->append(e).ok());
+  }
+  const auto full = file_size(path);
+  for (uint32_t bad : {uint32_t{0x7fffffff}, static_cast<uint32_t>(full)}) {
+    // The first record's length: past the cap, then past the file's end.
+    {
+      std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+      const char be[4] = {static_cast<char>(bad >> 24), static_cast<char>(bad >> 16), static_cast<char>(bad >> 8),
+                          static_cast<char>(bad)};
+      f.seekp(0);
+      f.write(be, 4);
+    }
+    auto w = FileWal::open(path);
+    REQUIRE_FALSE(w.ok());
+    CHECK_MESSAGE(w.error().find("corrupt in the middle, not torn at its end") != std::string::npos, w.error());
+    CHECK(file_size(path) == full);  // nothing dropped
+  }
+}

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 #include "crypto/basics/durable_file.h"
 #include "crypto/hash.h"
@@ -16,7 +17,9 @@ namespace nl::node {
 namespace {
 
 constexpr size_t kChecksumBytes = 8;
-constexpr uint32_t kMaxRecordBytes = consensus::kMaxValueBytes * 2 + 4096;
+// Sized from the largest entry (consensus/wal.h), itself from the block limit.
+constexpr uint32_t kMaxRecordBytes = static_cast<uint32_t>(consensus::kMaxWalEntryBytes);
+static_assert(consensus::kMaxWalEntryBytes < (uint64_t{1} << 32));
 
 std::string errno_text() { return std::strerror(errno); }
 
@@ -59,29 +62,54 @@ struct Parsed {
   size_t good_bytes = 0;  // length of the valid prefix
 };
 
+// Whether a whole record (a length within the cap, its bytes and a
+// matching checksum) starts anywhere after `from`.
+std::optional<size_t> whole_record_after(const Bytes& data, size_t from) {
+  for (size_t pos = from + 1; pos + 4 + kChecksumBytes <= data.size(); ++pos) {
+    const uint32_t len = get_u32(&data[pos]);
+    if (len > kMaxRecordBytes || data.size() - pos < 4 + size_t{len} + kChecksumBytes) continue;
+    auto sum = crypto::sha256(ByteView(&data[pos + 4], len));
+    if (std::memcmp(sum.b.data(), &data[pos + 4 + len], kChecksumBytes) == 0) return pos;
+  }
+  return std::nullopt;
+}
+
 // Every record up to the first one that is incomplete or fails its
-// checksum; that one must be the last thing in the file.
+// checksum. That one is a torn tail only if no whole record follows it: a
+// crash tears the last append, while a damaged length or checksum in the
+// middle would, if taken for a tail, truncate the signatures after it.
 Result<Parsed> parse(const Bytes& data, const std::string& path) {
   Parsed p;
   size_t pos = 0;
+  auto torn_or_corrupt = [&](const std::string& what) -> Status {
+    if (auto later = whole_record_after(data, pos))
+      return fail(path + ": " + what + " at byte " + std::to_string(pos) + ", but a whole record follows at byte " +
+                  std::to_string(*later) +
+                  ": the log is corrupt in the middle, not torn at its end. Nothing was changed; move the file "
+                  "aside only if this validator signed nothing at the heights it holds");
+    return {};
+  };
   while (pos < data.size()) {
     size_t rest = data.size() - pos;
     if (rest < 4) break;
     uint32_t len = get_u32(&data[pos]);
-    if (len > kMaxRecordBytes) {
-      // A garbage length at the tail is a torn write; anywhere else it is not.
-      if (rest < 4 + size_t{kMaxRecordBytes} + kChecksumBytes) break;
-      return fail(path + ": corrupt record at byte " + std::to_string(pos));
+    if (len > kMaxRecordBytes || rest < 4 + size_t{len} + kChecksumBytes) {
+      if (auto s = torn_or_corrupt(len > kMaxRecordBytes ? "a length of " + std::to_string(len) + " bytes"
+                                                         : "a record longer than the file");
+          !s)
+        return s.take_error();
+      break;
     }
-    if (rest < 4 + size_t{len} + kChecksumBytes) break;
     ByteView payload(&data[pos + 4], len);
     auto sum = crypto::sha256(payload);
     bool sum_ok = std::memcmp(sum.b.data(), &data[pos + 4 + len], kChecksumBytes) == 0;
     size_t end = pos + 4 + len + kChecksumBytes;
     if (!sum_ok) {
-      if (end == data.size()) break;
-      return fail(path + ": record at byte " + std::to_string(pos) +
-                  " fails its checksum and is followed by more records: the log is corrupt");
+      if (end != data.size())
+        return fail(path + ": record at byte " + std::to_string(pos) +
+                    " fails its checksum and is followed by more records: the log is corrupt");
+      if (auto s = torn_or_corrupt("a record failing its checksum"); !s) return s.take_error();
+      break;
     }
     auto e = consensus::decode_wal_entry(payload);
     if (!e) return fail(path + ": record at byte " + std::to_string(pos) + ": " + e.error());
@@ -120,7 +148,12 @@ FileWal::~FileWal() {
 
 Status FileWal::append(const consensus::WalEntry& e) {
   if (!broken_.empty()) return fail(path_ + ": an earlier append failed (" + broken_ + "); reopen the log");
-  Bytes rec = frame(consensus::encode_wal_entry(e));
+  const Bytes payload = consensus::encode_wal_entry(e);
+  // Nothing past the cap is written: open() would not read it back.
+  if (payload.size() > kMaxRecordBytes)
+    return fail(path_ + ": a " + std::to_string(payload.size()) + "-byte entry exceeds the record cap of " +
+                std::to_string(kMaxRecordBytes) + " bytes");
+  Bytes rec = frame(payload);
   Status s = crypto::write_all(fd_, rec, path_);
   if (s && ::fdatasync(fd_) != 0) s = fail(path_ + ": fdatasync: " + errno_text());
   // A part of the record may be in the file, and after a failed fdatasync

@@ -2,8 +2,9 @@
 //   u32 length || payload (encode_wal_entry) || first 8 bytes of SHA-256(payload)
 // fdatasync'ed before append() returns, so nothing is sent that a crash
 // could forget. A record cut short by a crash at the end of the file is
-// dropped on open; a bad record followed by more data is corruption, and
-// the log refuses to load rather than guess. After a failed append the
+// dropped on open; a bad record followed by a whole record anywhere after
+// it is corruption, and the log refuses to load rather than lose what
+// follows. A record holds at most consensus::kMaxWalEntryBytes. After a failed append the
 // log takes no more writes: the node halts and reopens it.
 #pragma once
 #include <memory>

@@ -132,6 +132,7 @@ Actions Engine::State::finish() {
 void Engine::State::reset_height(uint64_t h, ledger::ValidatorSet next) {
   // Built aside first: a set the schedule refuses leaves the engine as it was.
   if (!schedule || next != set) schedule = ProposerSchedule(next);
+  previous_set = started ? std::move(set) : next;
   set = std::move(next);
   total_power = set.total_power();
   started = true;
@@ -176,6 +177,7 @@ void Engine::State::handle(const Message& m, bool verified) {
 void Engine::State::admit_proposal(const Proposal& p, bool verified) {
   auto it = rounds.find(p.round);
   if (it != rounds.end() && it->second.proposal && *it->second.proposal == p) return;  // seen
+  if (!set.find(p.proposer) && previous_set.find(p.proposer)) return;  // left with the last height: ignored
   // The signature covers the id, not the bytes: bytes that are not the id's
   // would let a relay swap an honest proposal's value and stall the round.
   if (!well_formed(p) || !set.find(p.proposer) || p.proposer != schedule->at(height, p.round) ||
@@ -205,6 +207,7 @@ void Engine::State::admit_vote(const ledger::SignedVote& v, bool verified) {
     if (vs.contains(v)) return;  // seen: no second signature check
   }
   const ledger::Validator* val = set.find(v.validator);
+  if (!val && previous_set.find(v.validator)) return;  // left with the last height: ignored
   if (!val || v.round > kMaxRound || (!prevote && v.type != ledger::VoteType::precommit) ||
       (!verified && !verify(v.validator, v.sign_bytes(cfg.genesis_hash), v.sig))) {
     ++stats.messages_rejected;

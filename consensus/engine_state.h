@@ -66,6 +66,10 @@ struct Engine::State : LockState {
   // valid_value: the LockState this struct derives from.
 
   ledger::ValidatorSet set;
+  // The set of the height before: its validators' late messages (one that
+  // left, or a relay still a height behind) are ignored, not refused, so
+  // that nobody is penalised for them (issue 20).
+  ledger::ValidatorSet previous_set;
   uint64_t total_power = 0;
   std::optional<ProposerSchedule> schedule;
 

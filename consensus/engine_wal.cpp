@@ -53,7 +53,7 @@ void Engine::State::replay_own_messages() {
 }
 
 void Engine::State::propose(const crypto::Hash32& id, const Bytes& value, int32_t pol_round) {
-  if (!cfg.key) return;
+  if (!cfg.key || !set.find(*self)) return;  // not a validator of this height: it follows without signing
   const SlotKey slot{height, round, Step::propose};
   if (auto it = signed_slots.find(slot); it != signed_slots.end()) {
     const auto& rec = std::get<Proposal>(it->second);
@@ -65,7 +65,10 @@ void Engine::State::propose(const crypto::Hash32& id, const Bytes& value, int32_
 }
 
 void Engine::State::vote(ledger::VoteType type, const crypto::Hash32& id) {
-  if (!cfg.key) return;  // an observer follows without voting
+  // An observer, or a validator whose key left this height's set, follows
+  // without voting: its votes would be refused, and cost its peers'
+  // relays their scores (issue 20).
+  if (!cfg.key || !set.find(*self)) return;
   const SlotKey slot{height, round, vote_step(type)};
   if (auto it = signed_slots.find(slot); it != signed_slots.end()) {
     if (std::get<ledger::SignedVote>(it->second).block_hash != id) ++stats.signs_refused;
@@ -107,7 +110,9 @@ void Engine::State::store_own(const Message& m) {
 }
 
 bool Engine::State::write_lock() {
-  if (!cfg.key) return true;  // an observer signs nothing, so its lock needs no log
+  // An observer, or a validator out of this height's set, signs nothing here:
+  // its lock needs no log.
+  if (!cfg.key || !set.find(*self)) return true;
   LockRecord rec{static_cast<const LockState&>(*this), height, round, {}};
   if (valid_round >= 0)
     if (auto it = rounds.find(static_cast<uint32_t>(valid_round)); it != rounds.end())

@@ -486,3 +486,49 @@ TEST_CASE("the one dispatch loop drops what was queued when the engine halts") {
   consensus::dispatch_actions(r, {ScheduleTimeout{}, RequestValue{}, ScheduleTimeout{}, ScheduleTimeout{}});
   CHECK(r.seen == std::vector<std::string>{"timeout", "request", "halted: WAL append failed: disk full"});
 }
+
+// issue 20, bug 2: a validator removed by a validator-update kept signing;
+// peers refused every vote, banned it, and penalised the honest relays.
+TEST_CASE("a validator whose key left the set follows a height without signing, and signs again once back") {
+  SoloEngine s(0);
+  ledger::ValidatorSet three = s.set;
+  three.validators.erase(three.validators.begin());  // validators[0] is this engine's key
+  Actions all = s.e->start_height(1, three);
+  const Bytes v = value_bytes("a value");
+  for (size_t i = 1; i < 4; ++i) append_actions(all, s.deliver(proposal_by(s.seed(i), 1, 0, -1, v)));
+  append_actions(all, s.e->on_validated(1, value_id(v), true));
+  for (size_t i = 1; i < 4; ++i) append_actions(all, s.deliver(prevote_by(s.seed(i), 1, 0, value_id(v))));
+  for (size_t i = 1; i < 4; ++i) append_actions(all, s.deliver(precommit_by(s.seed(i), 1, 0, value_id(v))));
+  append_actions(all, s.e->on_timeout({1, 0, Step::propose}));
+  CHECK(broadcast_votes(all).empty());
+  CHECK(actions_of<Broadcast>(all).empty());
+  CHECK(s.wal.size() == 0);
+  // It still follows: the height is decided.
+  REQUIRE(actions_of<Decided>(all).size() == 1);
+  CHECK(actions_of<Decided>(all)[0].decision.value_id == value_id(v));
+  // Back in the set at the next height, it votes again.
+  s.e->start_height(2, s.set);
+  auto a = s.e->on_timeout({2, 0, Step::propose});
+  CHECK(has_vote(a, VoteType::prevote, 0, kNilId));
+}
+
+// issue 20, bug 2: what a validator of the height before still sends is
+// ignored for one height, not refused (the driver penalises refusals).
+TEST_CASE("a removed validator's messages are ignored without a refusal for one height, then refused") {
+  SoloEngine s(0);
+  ledger::ValidatorSet three = s.set;
+  three.validators.pop_back();  // validators[3] leaves after height 1
+  const uint8_t gone = s.seed(3);
+  s.start(1);
+  s.e->start_height(2, three);
+  const auto x = value_id(value_bytes("x"));
+  auto rejected = s.e->stats().messages_rejected;
+  s.deliver(prevote_by(gone, 2, 0, x));
+  s.deliver(proposal_by(gone, 2, 0, -1, value_bytes("x")));
+  CHECK(s.e->stats().messages_rejected == rejected);
+  s.deliver(prevote_by(150, 2, 0, x));  // never a validator: refused
+  CHECK(s.e->stats().messages_rejected == rejected + 1);
+  s.e->start_height(3, three);
+  s.deliver(prevote_by(gone, 3, 0, x));
+  CHECK(s.e->stats().messages_rejected == rejected + 2);
+}

@@ -8,6 +8,7 @@ PKGS=(g++ cmake make pkg-config libsodium-dev librocksdb-dev libboost-dev
       iproute2            # ip: testnet init --netns (namespaces, bridge, veth pairs)
       chromium            # the explorer test drives it headless
       systemd             # systemd-analyze checks packaging/numledgerd.service
+      python3-jsonschema  # the RDAP conformance test validates answers against tests/data/rdap-schema
       clang libclang-rt-14-dev)  # clang and libFuzzer: the fuzz targets (scripts/fuzz.sh)
 missing=()
 for p in "${PKGS[@]}"; do

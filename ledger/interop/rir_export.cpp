@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <map>
 #include <tuple>
 #include <vector>
 
+#include "ledger/genesis_dates.h"
 #include "ledger/interop/rir_report.h"
 #include "ledger/interop/rir_stats.h"
 
@@ -48,41 +48,17 @@ std::vector<Resource> prefixes_of(const Resource& r) {
 
 int family_order(Family f) { return f == Family::asn ? 0 : f == Family::ipv4 ? 1 : 2; }
 
-struct GenesisRecord {
-  u128 last;
-  std::string handle, date;
-};
-using GenesisRecords = std::map<std::pair<Family, u128>, GenesisRecord>;
-
-// The genesis record holdings of one registry, by where they start.
-void collect_records(const std::vector<GenesisHolding>& hs, const std::string& registry, GenesisRecords& out) {
-  for (const auto& h : hs) {
-    if (h.meta.source_registry == registry)
-      out[{h.range.family, h.range.first}] = {h.range.last, h.meta.source_handle, h.registered};
-    collect_records(h.children, registry, out);
-  }
-}
-
-const GenesisRecord* containing(const GenesisRecords& m, const Resource& r) {
-  auto it = m.upper_bound({r.family, r.first});
-  if (it == m.begin()) return nullptr;
-  --it;
-  if (it->first.first != r.family || it->second.last < r.last) return nullptr;
-  return &it->second;
-}
-
 }  // namespace
 
 RirExport export_rir(const Registry& reg, const Genesis& g, const std::string& registry, const std::string& serial,
                      const std::function<std::string(uint64_t height)>& date_of_height) {
-  GenesisRecords from_genesis;
-  collect_records(g.holdings, registry, from_genesis);
+  const GenesisDates from_genesis(g);
   // A split keeps the space's registration: a piece of a genesis record
   // with the same handle keeps its date. A holding from genesis keeps its
   // date whatever later set-metadata did; anything else dates from the
   // block that created it.
   auto date_of = [&](const Holding& h) -> std::string {
-    const GenesisRecord* gr = containing(from_genesis, h.range);
+    const GenesisDates::Record* gr = from_genesis.containing(h.range, registry);
     if (h.created_height == 0) return gr ? gr->date : std::string();
     if (gr && gr->handle == h.meta.source_handle) return gr->date;
     return date_of_height(h.created_height);

@@ -1,6 +1,9 @@
 #include "node/http/holding_lookup.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
 #include <functional>
 #include <limits>
 #include <tuple>
@@ -11,6 +14,23 @@ namespace nl::node {
 using namespace nl::ledger;
 
 std::string holding_handle(HoldingId id) { return "NLH-" + std::to_string(id); }
+
+std::optional<HoldingId> parse_holding_handle(std::string_view text) {
+  if (text.size() < 5 || text.size() > 4 + 20) return std::nullopt;
+  for (size_t i = 0; i < 4; ++i)
+    if (std::toupper(static_cast<unsigned char>(text[i])) != "NLH-"[i]) return std::nullopt;
+  const std::string_view digits = text.substr(4);
+  if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
+  if (digits.size() > 1 && digits[0] == '0') return std::nullopt;
+  errno = 0;
+  const unsigned long long id = std::strtoull(std::string(digits).c_str(), nullptr, 10);
+  if (errno == ERANGE) return std::nullopt;
+  return static_cast<HoldingId>(id);
+}
+
+bool unregistered_default(const Holding& h) {
+  return h.parent == 0 && h.range.first == 0 && h.range.last == family_max(h.range.family);
+}
 
 std::string printable_excerpt(std::string_view text, size_t max) {
   std::string out;
@@ -159,26 +179,49 @@ Result<Resource> parse_whois_query(std::string_view text) {
   return r;
 }
 
-Result<std::optional<HoldingView>> lookup_holding(const SharedChain& shared,
-                                                  const Resource& query) {
-  auto lk = shared.read_lock();
+namespace {
+
+// The view of h; the caller holds the read lock.
+Result<HoldingView> view_of(const SharedChain& shared, const Holding& h) {
   const Chain& chain = shared.chain();
-  const Registry& reg = chain.registry();
-  const auto covering = reg.chain(query);
-  if (covering.empty()) return std::optional<HoldingView>{};
   HoldingView v;
-  v.holding = *covering.back();
-  if (v.holding.parent != 0)
-    if (const Holding* p = reg.holding(v.holding.parent)) v.parent = *p;
+  v.holding = h;
+  if (h.parent != 0)
+    if (const Holding* p = chain.registry().holding(h.parent); p && !unregistered_default(*p)) v.parent = *p;
   v.served_at = {chain.height(), chain.tip_header().time};
   v.chain_id = chain.genesis().chain_id;
-  auto created = block_time(chain, v.holding.created_height);
+  auto created = block_time(chain, h.created_height);
   if (!created) return created.take_error();
-  v.registered = {v.holding.created_height, *created};
-  auto changed = last_change(chain, v.holding);
+  const LedgerMoment created_at{h.created_height, *created};
+  v.registered = created_at;
+  if (auto date = shared.genesis_dates().registered(h)) {
+    v.registered.time = *date;
+    v.registered_by = h.meta.source_registry;
+  }
+  auto changed = last_change(chain, h);
   if (!changed) return changed.take_error();
-  v.last_changed = changed->value_or(v.registered);
-  return std::optional<HoldingView>(std::move(v));
+  v.last_changed = changed->value_or(created_at);
+  return v;
+}
+
+}  // namespace
+
+Result<std::optional<HoldingView>> lookup_holding(const SharedChain& shared, const Resource& query) {
+  auto lk = shared.read_lock();
+  const auto covering = shared.chain().registry().chain(query);
+  if (covering.empty() || unregistered_default(*covering.back())) return std::optional<HoldingView>{};
+  auto v = view_of(shared, *covering.back());
+  if (!v) return v.take_error();
+  return std::optional<HoldingView>(std::move(*v));
+}
+
+Result<std::optional<HoldingView>> lookup_holding(const SharedChain& shared, HoldingId id) {
+  auto lk = shared.read_lock();
+  const Holding* h = shared.chain().registry().holding(id);
+  if (!h) return std::optional<HoldingView>{};
+  auto v = view_of(shared, *h);
+  if (!v) return v.take_error();
+  return std::optional<HoldingView>(std::move(*v));
 }
 
 }  // namespace nl::node

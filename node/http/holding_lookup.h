@@ -23,9 +23,13 @@ struct LedgerMoment {
 
 struct HoldingView {
   ledger::Holding holding;
-  std::optional<ledger::Holding> parent;
-  LedgerMoment registered;    // the block that created this holding (0: genesis)
-  LedgerMoment last_changed;  // the last block that rewrote its own fields
+  std::optional<ledger::Holding> parent;  // none under a whole-family root
+  // When the space was registered: for a holding the genesis imported, the
+  // date its source registry's statistics file gave (at 00:00 UTC, height
+  // 0); otherwise the block that created it.
+  LedgerMoment registered;
+  std::string registered_by;  // the source registry that dated it, or "" (a block time)
+  LedgerMoment last_changed;  // the last block that rewrote its own fields, else the one that created it
   LedgerMoment served_at;     // the tip the answer was read at
   std::string chain_id;
   bool expired_lease() const {
@@ -35,6 +39,13 @@ struct HoldingView {
 
 // "NLH-12": the handle RDAP and whois give holding 12.
 std::string holding_handle(ledger::HoldingId id);
+// The id in a handle ("NLH-12", any case), or nullopt if it is none.
+std::optional<ledger::HoldingId> parse_holding_handle(std::string_view text);
+
+// A root spanning a whole family (0.0.0.0/0, ::/0, AS0-AS4294967295, as an
+// RIR import makes them) stands for unregistered space: lookups never
+// answer with it, and it is no holding's parent in an answer.
+bool unregistered_default(const ledger::Holding& h);
 
 // A query as answers name it: a single address without "/32" or "/128",
 // anything else in its resource text form.
@@ -55,9 +66,11 @@ Result<ledger::Resource> parse_whois_query(std::string_view text);
 std::string printable_excerpt(std::string_view text, size_t max = 80);
 
 // The deepest holding that contains all of `query`, or nullopt if none
-// does. Takes the chain's read lock for the whole read. Fails only when the
-// block store cannot be read.
+// does but the unregistered default. Takes the chain's read lock for the
+// whole read. Fails only when the block store cannot be read.
 Result<std::optional<HoldingView>> lookup_holding(const SharedChain& shared,
                                                   const ledger::Resource& query);
+// Holding `id` (any holding, roots included), or nullopt if there is none.
+Result<std::optional<HoldingView>> lookup_holding(const SharedChain& shared, ledger::HoldingId id);
 
 }  // namespace nl::node

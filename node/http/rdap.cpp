@@ -107,7 +107,10 @@ void add_tail(json& j, const HoldingView& v, const std::string& base, const std:
   }
   j["entities"] = entities;
 
-  json events = json::array({event("registration", v.registered), event("last changed", v.last_changed)});
+  json registration = event("registration", v.registered);
+  // An imported holding's date is its source registry's, not a block's.
+  if (!v.registered_by.empty()) registration["numledger_dateSource"] = v.registered_by;
+  json events = json::array({registration, event("last changed", v.last_changed)});
   if (h.kind == HoldingKind::lease)
     events.push_back({{"eventAction", "expiration"}, {"eventDate", rfc3339(h.lease_until)}});
   events.push_back(event("last update of RDAP database", v.served_at));
@@ -145,7 +148,7 @@ json ip_network(const HoldingView& v, const std::string& base, const std::string
   j["endAddress"] = v4 ? format_ipv4(h.range.last) : format_ipv6(h.range.last);
   j["ipVersion"] = v4 ? "v4" : "v6";
   add_description(j, v);
-  if (h.parent != 0) j["parentHandle"] = holding_handle(h.parent);
+  if (v.parent) j["parentHandle"] = holding_handle(v.parent->id);
   j["cidr0_cidrs"] = cidr0_cidrs(h.range);
   add_tail(j, v, base, self);
   // "up" resolves only when the parent is one prefix: a prefix lookup then
@@ -162,7 +165,7 @@ json autnum(const HoldingView& v, const std::string& base, const std::string& se
   j["endAutnum"] = static_cast<uint64_t>(h.range.last);
   add_description(j, v);
   // RFC 9083 gives autnum no parentHandle member; ours is an extension.
-  if (h.parent != 0) j["numledger_parentHandle"] = holding_handle(h.parent);
+  if (v.parent) j["numledger_parentHandle"] = holding_handle(v.parent->id);
   add_tail(j, v, base, self);
   return j;
 }
@@ -175,7 +178,10 @@ HttpResponse help() {
                 {"Lookups: /rdap/ip/{address or CIDR prefix} and /rdap/autnum/{AS number}.",
                  "Each answer is the most specific ledger holding that contains the whole query; its registrant "
                  "is the account that controls it.",
-                 "Ledger heights are in the numledger_* extension members; events carry numledger_height."}}}}}};
+                 "Ledger heights are in the numledger_* extension members; events carry numledger_height.",
+                 "A holding imported in the genesis is registered on its source registry's date "
+                 "(numledger_dateSource names the registry); any other on the time of the block that created it.",
+                 "Space only the whole-family root covers is unregistered: 404."}}}}}};
   return {200, dump(j), kRdapContentType};
 }
 

@@ -7,7 +7,10 @@
 // included, carries Access-Control-Allow-Origin: * (RFC 7480 §5.6).
 // Each answer is the most specific holding containing the whole query.
 // Errors are RDAP error objects: 400 malformed or no query at all (/rdap,
-// /rdap/), 404 no covering holding, 405 wrong method, 501 query types a number registry does not serve.
+// /rdap/), 404 no covering holding (the whole-family root of an import
+// covers unregistered space, so it is none: holding_lookup.h), 405 wrong
+// method, 501 query types a number registry does not serve.
+// Registration dates: HoldingView (an imported holding's is its RIR's).
 // Ledger heights go in extension members ("numledger_level_0").
 #pragma once
 

@@ -1,59 +1,19 @@
 #include "node/whois/whois_answer.h"
 
 #include <string_view>
+#include <vector>
 
-#include "node/http/holding_lookup.h"
 #include "node/client/json_views.h"
+#include "node/http/account_lookup.h"
+#include "node/http/holding_lookup.h"
+#include "node/whois/whois_objects.h"
+#include "node/whois/whois_query.h"
 
 namespace nl::node {
 
 using namespace nl::ledger;
 
 namespace {
-
-// RIR servers pad "attribute:" to 16 columns.
-void attribute(std::string& out, std::string_view name, std::string_view value) {
-  std::string key = std::string(name) + ":";
-  if (key.size() < 16) key.resize(16, ' ');
-  else key += ' ';
-  out += key;
-  out += value;
-  out += '\n';
-}
-
-std::string range_text(const Resource& r) {
-  switch (r.family) {
-    case Family::ipv4:
-      return format_ipv4(r.first) + " - " + format_ipv4(r.last);
-    case Family::ipv6:
-      return r.prefix_length() ? r.to_string() : format_ipv6(r.first) + " - " + format_ipv6(r.last);
-    case Family::asn:
-      return r.first == r.last ? r.to_string() : "AS" + format_u128(r.first) + " - AS" + format_u128(r.last);
-  }
-  return r.to_string();
-}
-
-const char* object_class(const Resource& r) {
-  switch (r.family) {
-    case Family::ipv4: return "inetnum";
-    case Family::ipv6: return "inet6num";
-    case Family::asn: return r.first == r.last ? "aut-num" : "as-block";
-  }
-  return "inetnum";
-}
-
-const char* status_text(HoldingKind k) {
-  switch (k) {
-    case HoldingKind::allocation: return "ALLOCATED";
-    case HoldingKind::assignment: return "ASSIGNED";
-    case HoldingKind::lease: return "LEASED";
-  }
-  return "ALLOCATED";
-}
-
-std::string moment_text(const LedgerMoment& m) {
-  return rfc3339(m.time) + " (height " + std::to_string(m.height) + ")";
-}
 
 LedgerMoment tip(const SharedChain& shared) {
   auto lk = shared.read_lock();
@@ -69,50 +29,79 @@ std::string header(const Chain& chain, const LedgerMoment& at) {
          "% with 'numledger proof get RESOURCE' and 'numledger proof verify'.\n\n";
 }
 
-std::string object(const HoldingView& v) {
-  const Holding& h = v.holding;
-  std::string out;
-  attribute(out, object_class(h.range), range_text(h.range));
-  if (!h.meta.name.empty()) attribute(out, h.range.family == Family::asn ? "as-name" : "netname", h.meta.name);
-  if (!h.meta.country.empty()) attribute(out, "country", h.meta.country);
-  attribute(out, "status", status_text(h.kind));
-  if (h.kind == HoldingKind::lease)
-    attribute(out, "lease-until", rfc3339(h.lease_until) + (v.expired_lease() ? " (expired)" : ""));
-  attribute(out, "org", h.holder.to_string());
-  attribute(out, "handle", holding_handle(h.id));
-  if (h.parent != 0)
-    attribute(out, "parent", holding_handle(h.parent) + (v.parent ? " (" + range_text(v.parent->range) + ")" : ""));
-  if (!h.meta.abuse_contact.empty()) attribute(out, "abuse-mailbox", h.meta.abuse_contact);
-  if (!h.meta.source_registry.empty() || !h.meta.source_handle.empty()) {
-    std::string from = "imported from " + (h.meta.source_registry.empty() ? "another registry" : h.meta.source_registry);
-    if (!h.meta.source_handle.empty()) from += ", record " + h.meta.source_handle;
-    attribute(out, "remarks", from);
+// An answer's objects, each after a "%" line that says what it is.
+struct Found {
+  LedgerMoment at;
+  std::string text;
+  size_t objects = 0;
+  void add(const WhoisQuery& q, std::string_view type, const std::string& comment, const std::string& object) {
+    if (!q.wants(type)) return;
+    text += "% " + comment + "\n\n" + object + "\n";
+    ++objects;
   }
-  attribute(out, "created", moment_text(v.registered));
-  attribute(out, "last-modified", moment_text(v.last_changed));
-  attribute(out, "source", "NUMLEDGER");
-  return out;
+};
+
+const std::string kNoEntries = "%ERROR:101: no entries found\n";
+
+// A holding and, unless -r, its holder's organisation object.
+void add_holding(const SharedChain& shared, const WhoisQuery& q, const HoldingView& v, const std::string& comment,
+                 Found& f) {
+  f.at = v.served_at;
+  f.add(q, holding_object_type(v.holding.range), comment, holding_object(v));
+  if (!q.referenced) return;
+  if (auto a = lookup_account(shared, v.holding.holder))
+    f.add(q, kOrganisationType, "The holder of " + holding_handle(v.holding.id) + ":", organisation_object(*a));
 }
 
 }  // namespace
 
-std::string whois_answer(const SharedChain& shared, const std::string& query) {
+std::string whois_answer(const SharedChain& shared, const std::string& line) {
   const Chain& chain = shared.chain();
   auto error = [&](const std::string& lines) { return header(chain, tip(shared)) + lines + "\n"; };
-  std::string_view q = query;
-  while (!q.empty() && (q.front() == ' ' || q.front() == '\t')) q.remove_prefix(1);
-  if (q.empty()) return error("%ERROR:106: no search key specified\n");
-  if (q.front() == '-')
-    return error("%ERROR:111: invalid option supplied\n"
-                 "% Flags are not supported; send one address, prefix, range or AS number.\n");
-  auto r = parse_whois_query(q);
-  if (!r) return error("%ERROR:101: no entries found\n% " + r.error() + "\n");
-  auto found = lookup_holding(shared, *r);
-  if (!found) return error("%ERROR:100: internal software error\n% cannot read the ledger: " + found.error() + "\n");
-  if (!*found) return error("%ERROR:101: no entries found\n% No holding contains " + query_text(*r) + ".\n");
-  // The header names the height the object was read at, under the same lock.
-  return header(chain, (*found)->served_at) + "% The most specific holding that contains " + query_text(*r) +
-         ":\n\n" + object(**found) + "\n";
+  auto q = parse_whois_flags(line);
+  if (!q) return error(q.error());
+  if (q->key.empty()) return error("%ERROR:106: no search key specified\n");
+  const std::string& key = q->key;
+  const std::string shown = "'" + printable_excerpt(key) + "'";
+  auto unreadable = [&](const std::string& why) {
+    return error("%ERROR:100: internal software error\n% cannot read the ledger: " + why + "\n");
+  };
+
+  Found f{tip(shared), "", 0};
+  std::string miss;  // why nothing was found
+  if (auto id = parse_holding_handle(key)) {
+    auto found = lookup_holding(shared, *id);
+    if (!found) return unreadable(found.error());
+    if (*found) add_holding(shared, *q, **found, "Holding " + holding_handle(*id) + ":", f);
+    else miss = "% No holding has the handle " + shown + ".\n";
+  } else if (auto account = AccountId::parse(key)) {
+    if (auto a = lookup_account(shared, *account)) {
+      f.at = a->served_at;
+      f.add(*q, kOrganisationType, "Account " + account->to_string() + ":", organisation_object(*a));
+    } else {
+      miss = "% The ledger knows nothing of account " + shown + ".\n";
+    }
+  } else if (auto r = parse_whois_query(key)) {
+    auto found = lookup_holding(shared, *r);
+    if (!found) return unreadable(found.error());
+    if (*found) add_holding(shared, *q, **found, "The most specific holding that contains " + query_text(*r) + ":", f);
+    else miss = "% No holding contains " + query_text(*r) + ".\n";
+  } else if (auto org = parse_imported_organisation(key)) {
+    for (const AccountId& a : accounts_of_organisation(shared, *org))
+      if (auto v = lookup_account(shared, a)) {
+        f.at = v->served_at;
+        f.add(*q, kOrganisationType, "An account holding numbers imported from " + shown + ":", organisation_object(*v));
+      }
+    if (f.text.empty()) miss = "% No holding was imported from organisation " + shown + ".\n";
+  } else {
+    miss = "% " + r.error() + "; nor is it a holding handle (NLH-12), an account (nl...) or an organisation id " +
+           "(REGISTRY-ID, as imported).\n";
+  }
+  if (f.objects == 0) {
+    if (miss.empty()) miss = "% No objects of the selected types (-T).\n";
+    return error(kNoEntries + miss);
+  }
+  return header(chain, f.at) + f.text;
 }
 
 }  // namespace nl::node

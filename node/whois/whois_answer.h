@@ -1,10 +1,19 @@
-// What a whois query gets: "%" comment lines, then the most specific
-// holding containing the query as an RPSL-style object in the manner of
-// RIR whois servers (inetnum / inet6num / aut-num / as-block, source
-// NUMLEDGER), or a "%ERROR:" line:
-//   101 no entries found (also for a key that is no address, prefix, range or AS number)
+// What a whois query gets: "%" comment lines, then objects (whois_objects.h)
+// or a "%ERROR:" line. Search keys:
+//   an address, prefix, range ("A - B" too) or AS number: the most specific
+//     holding that contains it (never the whole-family root: that is
+//     unregistered space, 101);
+//   a holding handle (NLH-12): that holding;
+//   an account (nl...): its organisation object;
+//   an imported organisation id (afrinic-F364712F): the organisation object
+//     of each account holding numbers imported from it (at most
+//     kOrganisationAccounts).
+// A holding comes with its holder's organisation object unless -r; -T
+// keeps only objects of the given types (flags: whois_query.h). Errors:
+//   101 no entries found (also for a key that is none of the above, or
+//       when -T leaves nothing)
+//   103 unknown object type, 110 multiple use of flag, 111 invalid option
 //   106 no search key specified
-//   111 invalid option (flags such as "-B" are not supported)
 //   100 internal software error (the ledger could not be read)
 #pragma once
 #include <string>

@@ -1,0 +1,86 @@
+// GenesisDates: the innermost genesis record containing a range, with the
+// registry filter; registration dates of genesis holdings only; and
+// YYYYMMDD <-> unix seconds agree with yyyymmdd() both ways.
+#include <doctest/doctest.h>
+
+#include "ledger/genesis_dates.h"
+#include "ledger/interop/rir_export.h"
+#include "support/fixtures.h"
+
+using namespace nl;
+using namespace nl::ledger;
+using namespace nl::test;
+
+namespace {
+
+GenesisHolding record(const std::string& range, const std::string& registry, const std::string& handle,
+                      const std::string& date) {
+  GenesisHolding h;
+  h.range = Resource::parse(range).value();
+  h.holder = seeded_account(2);
+  h.meta.source_registry = registry;
+  h.meta.source_handle = handle;
+  h.registered = date;
+  return h;
+}
+
+Holding holding(const std::string& range, const std::string& registry, uint64_t created_height) {
+  Holding h;
+  h.range = Resource::parse(range).value();
+  h.meta.source_registry = registry;
+  h.created_height = created_height;
+  return h;
+}
+
+}  // namespace
+
+TEST_CASE("genesis dates: innermost record, registry filter, and genesis holdings only") {
+  Genesis g;
+  // IANA's /8 designation, and under it two records: one with exactly the
+  // designation's start, one further on with a child of its own.
+  GenesisHolding designation = record("41.0.0.0/8", "iana", "", "");
+  designation.children.push_back(record("41.0.0.0/16", "afrinic", "ORGA", "20080514"));
+  GenesisHolding b = record("41.1.0.0/16", "afrinic", "ORGB", "20090101");
+  b.children.push_back(record("41.1.4.0/24", "afrinic", "ORGC", "20100202"));
+  designation.children.push_back(b);
+  g.holdings.push_back(designation);
+  g.holdings.push_back(record("AS36864", "afrinic", "ORGD", "20070101"));
+  const GenesisDates d(g);
+  CHECK(d.size() == 5);
+
+  auto handle_of = [&](const std::string& r, std::string_view registry = {}) -> std::string {
+    const GenesisDates::Record* rec = d.containing(Resource::parse(r).value(), registry);
+    return rec ? rec->registry + ":" + rec->handle : "none";
+  };
+  CHECK(handle_of("41.0.0.1") == "afrinic:ORGA");
+  CHECK(handle_of("41.0.0.0/16") == "afrinic:ORGA");
+  CHECK(handle_of("41.0.0.0/15") == "iana:");   // straddles ORGA and ORGB
+  CHECK(handle_of("41.0.0.0/8") == "iana:");    // ORGA starts there too, but is inside
+  CHECK(handle_of("41.0.0.0/8", "afrinic") == "none");
+  CHECK(handle_of("41.1.4.7") == "afrinic:ORGC");
+  CHECK(handle_of("41.1.5.0/24") == "afrinic:ORGB");  // past ORGC: walks up to its parent
+  CHECK(handle_of("41.200.0.0/16") == "iana:");
+  CHECK(handle_of("41.200.0.0/16", "afrinic") == "none");
+  CHECK(handle_of("41.1.4.7", "iana") == "iana:");
+  CHECK(handle_of("40.0.0.1") == "none");
+  CHECK(handle_of("AS36864") == "afrinic:ORGD");
+  CHECK(handle_of("AS36865") == "none");
+
+  // Only a holding the genesis created takes its record's date; the
+  // designation, which has none, takes none.
+  CHECK(d.registered(holding("41.0.0.0/16", "afrinic", 0)) == unix_time_of_yyyymmdd("20080514"));
+  CHECK(d.registered(holding("41.0.0.0/17", "afrinic", 0)) == unix_time_of_yyyymmdd("20080514"));  // split remainder
+  CHECK(!d.registered(holding("41.0.128.0/17", "afrinic", 5)));
+  CHECK(!d.registered(holding("41.0.0.0/8", "iana", 0)));
+  CHECK(d.registered(holding("41.1.4.0/24", "afrinic", 0)) == unix_time_of_yyyymmdd("20100202"));
+}
+
+TEST_CASE("genesis dates: YYYYMMDD and unix seconds") {
+  CHECK(unix_time_of_yyyymmdd("19700101") == 0u);
+  CHECK(unix_time_of_yyyymmdd("20240101") == 1704067200u);
+  CHECK(unix_time_of_yyyymmdd("20000229") == 951782400u);
+  for (uint64_t t : {0ull, 951782400ull, 1704067200ull, 4102444800ull, 1234567890ull - 1234567890ull % 86400})
+    CHECK(unix_time_of_yyyymmdd(yyyymmdd(t)) == t);
+  for (auto bad : {"", "2024010", "202401011", "2024-1-01", "20241301", "20240100", "19691231", "abcdefgh"})
+    CHECK_MESSAGE(!unix_time_of_yyyymmdd(bad), bad);
+}

@@ -3,12 +3,15 @@
 // then assertions) against a brute-force reference on random data.
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <random>
 #include <string>
 
 #include "ledger/interop/json_positions.h"
 #include "ledger/interop/slurm.h"
 #include "ledger/interop/slurm_parse.h"
+#include "node/rtr/slurm_exceptions.h"
+#include "support/process.h"
 
 using namespace nl;
 using namespace nl::ledger;
@@ -325,4 +328,45 @@ TEST_CASE("slurm: the filter index agrees with a brute-force reference on random
       CHECK(index.removes(p, asn) == reference);
     }
   }
+}
+
+TEST_CASE("slurm: the RTR origin source re-applies a reloaded file and keeps the last good one") {
+  nl::test::TempDir dir("nl-slurm");
+  const std::string path = dir / "slurm.json";
+  auto write = [&](const std::string& text) { std::ofstream(path, std::ios::binary | std::ios::trunc) << text; };
+  write(file(R"({"asn": 1})", R"({"prefix": "192.0.2.0/24", "asn": 9})"));
+  auto slurm = node::SlurmExceptions::load(path);
+  REQUIRE_MESSAGE(slurm.ok(), slurm.error());
+
+  // A ledger source that reports a set only when it changed, as the chain's does.
+  std::optional<std::vector<node::RouteOrigin>> pending =
+      std::vector<node::RouteOrigin>{{res("10.0.0.0/8"), 8, 1}, {res("11.0.0.0/8"), 8, 2}};
+  auto source = node::slurm_origin_source([&] { return std::exchange(pending, std::nullopt); }, *slurm);
+  using Set = std::vector<node::RouteOrigin>;
+  auto sorted = [](std::optional<Set> v) {
+    REQUIRE(v);
+    std::sort(v->begin(), v->end());
+    return *v;
+  };
+  CHECK(sorted(source()) == Set{{res("11.0.0.0/8"), 8, 2}, {res("192.0.2.0/24"), 24, 9}});
+  CHECK_FALSE(source());  // neither the ledger nor the file changed
+
+  // The file changes: the ledger's last set is filtered anew.
+  write(file(R"({"prefix": "11.0.0.0/8"})", ""));
+  REQUIRE((*slurm)->reload().ok());
+  CHECK(sorted(source()) == Set{{res("10.0.0.0/8"), 8, 1}});
+  CHECK_FALSE(source());
+
+  // A bad file: the error names it, and the last good file stays in force.
+  write(file(R"({"prefix": "11.0.0.0/8", "maxPrefixLength": 8})", ""));
+  auto bad = (*slurm)->reload();
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error() == path + ":4:48: prefixFilters[0]: unknown member \"maxPrefixLength\": a prefix filter has "
+                              "\"prefix\", \"asn\" and \"comment\" (RFC 8416 §3.3.1)");
+  CHECK_FALSE(source());
+  pending = Set{{res("11.1.0.0/16"), 16, 3}, {res("12.0.0.0/8"), 8, 1}};
+  CHECK(sorted(source()) == Set{{res("12.0.0.0/8"), 8, 1}});
+  std::filesystem::remove(path);
+  CHECK_FALSE((*slurm)->reload().ok());
+  CHECK_FALSE(node::SlurmExceptions::load(path).ok());
 }

@@ -4,7 +4,7 @@
 // name twice in one object. A refusal names the file, the line and column,
 // the entry and the reason:
 //   slurm.json:12:9: prefixAssertions[3]: maxPrefixLength 20 is shorter than the prefix length 24
-// Limits (documented in whitepaper/operations.md, "Local exceptions"):
+// Limits (documented in whitepaper/operations.md, "Local exceptions (SLURM)"):
 #pragma once
 #include <cstddef>
 #include <cstdint>

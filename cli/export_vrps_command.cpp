@@ -2,6 +2,8 @@
 // ROA payloads in Routinator's json or csv format, so that tools built for
 // RPKI validators read them unchanged. "generated" is the time of the block
 // the set was read at, so exporting one height twice gives identical bytes.
+// --slurm FILE applies local exceptions (RFC 8416) as numledgerd --slurm
+// does for RTR: the same reader and the same transform (ledger/interop/slurm.h).
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -9,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/node_client.h"
+#include "ledger/interop/slurm_file.h"
 #include "ledger/interop/vrp.h"
 
 namespace nl::cli {
@@ -17,8 +20,12 @@ namespace {
 
 using nlohmann::json;
 
+// The trust anchor written for a SLURM prefix assertion, so that a reader
+// can tell local additions from the ledger's VRPs.
+constexpr const char* kSlurmTrustAnchor = "slurm";
+
 struct ExportVrpsOpts {
-  std::string format = "json", node, ta = "numledger", out;
+  std::string format = "json", node, ta = "numledger", out, slurm;
 };
 
 std::string text_field(const json& j, const char* key) {
@@ -98,10 +105,21 @@ Result<Snapshot> fetch_vrps(const NodeClient& node, const std::string& ta) {
 
 int run_export_vrps(const ExportVrpsOpts& o) {
   if (o.node.empty()) return report(kExitUsage, "no node named: pass --node URL or set NUMLEDGER_NODE");
+  // A bad SLURM file is refused before the node is asked anything.
+  std::optional<ledger::Slurm> slurm;
+  if (!o.slurm.empty()) {
+    auto s = ledger::read_slurm_file(o.slurm);
+    if (!s) return report(kExitFailure, "--slurm: " + s.error());
+    slurm = std::move(*s);
+  }
   NodeClient node(o.node, std::chrono::seconds(120));
   auto snap = fetch_vrps(node, o.ta);
   if (!snap) return report(kExitFailure, snap.error());
   std::vector<ledger::Vrp>& vrps = snap->vrps;
+  if (slurm)
+    vrps = ledger::apply_slurm(*slurm, std::move(vrps), [](const ledger::SlurmPrefixAssertion& a) {
+      return ledger::Vrp{a.asn, a.prefix, a.max_length, kSlurmTrustAnchor};
+    });
   const uint64_t height = snap->height;
   uint64_t generated = unix_now();
   // Between the two requests the tip may move on; then "now" stands in.
@@ -136,6 +154,10 @@ void add_export_vrps_command(CLI::App& exp, Dispatch& d) {
           },
           "NAME"));
   cmd->add_option("--out", o->out, "write to FILE (atomically) instead of standard output");
+  cmd->add_option("--slurm", o->slurm,
+                  "apply a SLURM file (RFC 8416) of local exceptions, as numledgerd --slurm does for RTR: prefix "
+                  "filters remove VRPs, prefix assertions add VRPs with trust anchor \"slurm\"")
+      ->check(CLI::ExistingFile);
   add_node_option(cmd, o->node);
 }
 

@@ -21,6 +21,7 @@
 #include "node/net/http_server.h"
 #include "node/p2p/p2p_network.h"
 #include "node/rtr/rtr_server.h"
+#include "node/rtr/slurm_exceptions.h"
 #include "node/transport/fault_transport.h"
 #include "node/whois/whois_answer.h"
 #include "node/whois/whois_server.h"
@@ -56,6 +57,8 @@ Status check_config(const NodeConfig& c) {
     return {};
   };
   if (auto s = address("--rtr-listen", c.rtr_listen, true); !s) return s;
+  if (!c.slurm.empty() && c.rtr_listen.empty())
+    return fail("--slurm changes only what the RTR cache serves: give --rtr-listen too");
   if (auto s = address("--listen", c.listen, false); !s) return s;
   if (auto s = address("--whois-listen", c.whois_listen, true); !s) return s;
   for (const auto& p : c.peers)
@@ -186,7 +189,15 @@ Status Node::open_services() {
     log("whois on " + c.whois_listen + " (port " + std::to_string(*wport) + ")");
   }
   if (!c.rtr_listen.empty()) {
-    rtr_ = std::make_unique<RtrServer>(ioc_, chain_origin_source(*shared_), c.rtr);
+    OriginSource origins = chain_origin_source(*shared_);
+    if (!c.slurm.empty()) {
+      auto slurm = SlurmExceptions::load(c.slurm);
+      if (!slurm) return fail("--slurm: " + slurm.error());
+      slurm_ = *slurm;
+      log("slurm: " + c.slurm + ": " + ledger::describe(*slurm_->current().slurm));
+      origins = slurm_origin_source(std::move(origins), slurm_);
+    }
+    rtr_ = std::make_unique<RtrServer>(ioc_, std::move(origins), c.rtr);
     auto rport = rtr_->listen(c.rtr_listen);
     if (!rport) return fail("--rtr-listen: " + rport.error());
     log("rtr on " + c.rtr_listen + " (port " + std::to_string(*rport) + "), session " +
@@ -211,6 +222,16 @@ uint64_t Node::run() {
   network_->stop();
   driver_->stop();
   return chain_->height();
+}
+
+void Node::reload() {
+  if (!slurm_) {
+    log("SIGHUP: nothing to reload (only the --slurm file is re-read; other settings need a restart)");
+  } else if (auto s = slurm_->reload(); !s) {
+    logging::error("slurm: reload refused, still serving the last good file: " + s.error());
+  } else {
+    log("slurm: reloaded " + slurm_->path() + ": " + ledger::describe(*slurm_->current().slurm));
+  }
 }
 
 void Node::stop() {

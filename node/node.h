@@ -22,6 +22,7 @@ class HttpServer;
 class NodeMetrics;
 class P2pNetwork;
 class RtrServer;
+class SlurmExceptions;
 class SharedChain;
 class WhoisServer;
 
@@ -39,6 +40,9 @@ class Node {
   uint64_t run();
   // From any thread, e.g. a signal handler posted on io_context().
   void stop();
+  // SIGHUP: re-reads the --slurm file; a bad file is logged and the last
+  // good one stays in force.
+  void reload();
 
   boost::asio::io_context& io_context() { return ioc_; }
   uint16_t http_port() const { return http_port_; }
@@ -62,6 +66,7 @@ class Node {
   std::unique_ptr<FaultTransport> faults_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<WhoisServer> whois_;
+  std::shared_ptr<SlurmExceptions> slurm_;  // with --slurm; read by rtr_'s poll
   std::unique_ptr<RtrServer> rtr_;
   uint16_t http_port_ = 0;
 };

@@ -27,6 +27,7 @@ struct NodeConfig {
   size_t max_peers = 64;
   size_t max_block_txs = DriverOptions{}.max_block_txs;
   std::string whois_listen, rtr_listen;  // empty: off
+  std::string slurm;                     // RFC 8416 local exceptions for RTR; empty: none
   HttpLimits http;
   WhoisLimits whois;
   RtrOptions rtr;

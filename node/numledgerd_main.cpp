@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
+#include <functional>
 
 #include "ledger/transaction.h"
 #include "node/log/node_log.h"
@@ -89,6 +90,11 @@ void add_flags(CLI::App& app, Flags& f) {
   app.add_option("--whois-listen", f.whois_listen, "whois (RFC 3912) address HOST:PORT (off unless given)");
   app.add_option("--rtr-listen", f.rtr_listen,
                  "RTR cache (RFC 8210; RFC 6810 for version 0) address HOST:PORT (off unless given)");
+  app.add_option("--slurm", f.slurm,
+                 "SLURM file (RFC 8416) of local exceptions to what RTR serves: prefix filters and assertions; "
+                 "re-read on SIGHUP, a bad file keeps the last good one (needs --rtr-listen; limits: "
+                 "whitepaper/operations.md)")
+      ->check(CLI::ExistingFile);
   app.add_option("--rtr-refresh", f.rtr.intervals.refresh, "RTR refresh interval, seconds")->capture_default_str();
   app.add_option("--rtr-retry", f.rtr.intervals.retry, "RTR retry interval, seconds")->capture_default_str();
   app.add_option("--rtr-expire", f.rtr.intervals.expire, "RTR expire interval, seconds")->capture_default_str();
@@ -129,6 +135,14 @@ int main(int argc, char** argv) {
     node::logging::info("signal " + std::to_string(sig) + ", shutting down");
     running.stop();
   });
+  // SIGHUP re-reads the --slurm file; without one it is logged and ignored.
+  boost::asio::signal_set hangups(running.io_context(), SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_hangup = [&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    running.reload();
+    hangups.async_wait(on_hangup);
+  };
+  hangups.async_wait(on_hangup);
   const uint64_t height = running.run();
   node::logging::info("stopped cleanly at height " + std::to_string(height), {height, "", ""});
   return 0;

@@ -6,8 +6,10 @@
 // source reads Registry::authorizations() under the block producer's
 // shared state lock, only when the chain height changed. Polling needs no
 // hook in the block producer and costs one shared lock per interval.
-// Each change of the set gets the next serial; the last `history` changes
-// are kept so a Serial Query gets the exact difference, and anything older
+// With --slurm the source is wrapped once (slurm_exceptions.h), so local
+// exceptions reach routers by the same path. Each change of the set gets
+// the next serial; the last `history` changes are kept so a Serial Query
+// gets the exact difference, and anything older
 // (or another session's serial) gets a Cache Reset. A session id is drawn
 // at random each time the server starts; version 0 and version 1 sessions
 // have different ids, because serials are specific to a version (§7).

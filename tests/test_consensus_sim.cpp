@@ -130,6 +130,35 @@ TEST_CASE("sim: a Byzantine third or more splits the honest validators, and the 
   }
 }
 
+// issue 20, item 5: with a quorum of q = floor(2N/3) + 1, the two honest
+// groups of the split attack each reach q with the colluders only when
+// F >= 2q - N, which is above N/3 for N = 5 and 8. Exactly at that boundary
+// the attack succeeds; one below, it never does.
+TEST_CASE("sim: the split attack breaks safety from F = 2q - N and never below it") {
+  for (size_t n : {5, 6, 8}) {
+    const size_t q = 2 * n / 3 + 1, boundary = 2 * q - n;
+    for (size_t f : {boundary - 1, boundary}) {
+      uint64_t unsafe_runs = 0;
+      for (uint64_t seed = 1; seed <= 8; ++seed) {
+        SimConfig cfg;
+        cfg.validators = n;
+        cfg.byzantine = f;
+        cfg.heights = kHeights;
+        cfg.seed = seed;
+        cfg.attack = Attack::split;
+        SimResult r = run_ok(cfg);
+        unsafe_runs += r.safety_violations > 0;
+        CHECK(r.double_signs == 0);
+      }
+      INFO("N=" << n << " F=" << f << " (boundary " << boundary << ")");
+      if (f < boundary)
+        CHECK(unsafe_runs == 0);
+      else
+        CHECK(unsafe_runs > 0);
+    }
+  }
+}
+
 TEST_CASE("sim: a seed replays exactly") {
   SimConfig cfg;
   cfg.validators = 7;

@@ -154,14 +154,19 @@ class ReferenceModel {
   // Every number of `prefix` has `who` as effective controller: the deepest
   // holding is constant between consecutive holding edges, so probing each
   // edge inside the prefix suffices.
-  bool controls(const Resource& prefix, const AccountId& who, const BlockContext* active) const {
-    std::vector<u128> probes{prefix.first};
+  // The first number of prefix and every holding boundary inside it: where
+  // who holds what can change.
+  std::vector<u128> probes(const Resource& prefix) const {
+    std::vector<u128> out{prefix.first};
     for (const auto& h : hs_) {
       if (!h.range.overlaps(prefix)) continue;
-      if (h.range.first > prefix.first) probes.push_back(h.range.first);
-      if (h.range.last < prefix.last) probes.push_back(h.range.last + 1);
+      if (h.range.first > prefix.first) out.push_back(h.range.first);
+      if (h.range.last < prefix.last) out.push_back(h.range.last + 1);
     }
-    for (u128 p : probes) {
+    return out;
+  }
+  bool controls(const Resource& prefix, const AccountId& who, const BlockContext* active) const {
+    for (u128 p : probes(prefix)) {
       const Holding* d = deepest_containing(Resource{prefix.family, p, p}, nullptr);
       if (!d || d->holder != who) return false;
       if (active && expired(*d, active->time)) return false;
@@ -171,13 +176,7 @@ class ReferenceModel {
   // Some holding of `who` contains each number of prefix (ledger.md: the
   // holder of an aggregate authorizes it); with `active`, an unexpired one.
   bool covers(const Resource& prefix, const AccountId& who, const BlockContext* active) const {
-    std::vector<u128> probes{prefix.first};
-    for (const auto& h : hs_) {
-      if (!h.range.overlaps(prefix)) continue;
-      if (h.range.first > prefix.first) probes.push_back(h.range.first);
-      if (h.range.last < prefix.last) probes.push_back(h.range.last + 1);
-    }
-    for (u128 p : probes) {
+    for (u128 p : probes(prefix)) {
       const Resource point{prefix.family, p, p};
       if (std::none_of(hs_.begin(), hs_.end(), [&](const Holding& h) {
             return h.holder == who && h.range.contains(point) && !(active && expired(h, active->time));

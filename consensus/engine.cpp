@@ -54,6 +54,7 @@ Actions Engine::start_height(uint64_t height, ledger::ValidatorSet set) {
 
 Actions Engine::on_message(const Message& m) {
   auto& s = *s_;
+  s.deferred = false;
   if (s.halted || !s.started) return {};
   s.out.clear();
   const uint64_t h = message_height(m);
@@ -112,6 +113,7 @@ uint64_t Engine::height() const { return s_->height; }
 uint32_t Engine::round() const { return s_->round; }
 Step Engine::step() const { return s_->step; }
 bool Engine::decided() const { return s_->decided; }
+bool Engine::last_message_deferred() const { return s_->deferred; }
 bool Engine::halted() const { return s_->halted; }
 const ledger::ValidatorSet& Engine::validators() const { return s_->set; }
 const EngineStats& Engine::stats() const { return s_->stats; }
@@ -195,7 +197,10 @@ void Engine::State::admit_proposal(const Proposal& p, bool verified) {
       if (auto e = proposal_equivocation(first, p)) out.push_back(EvidenceFound{*e});
     return;
   }
-  if (!make_room(p.proposer, p.round)) return;
+  if (!make_room(p.proposer, p.round)) {
+    deferred = true;
+    return;
+  }
   ++stats.messages_accepted;
   store_proposal(p);
 }
@@ -213,19 +218,30 @@ void Engine::State::admit_vote(const ledger::SignedVote& v, bool verified) {
     ++stats.messages_rejected;
     return;
   }
-  if (!make_room(v.validator, v.round)) return;
+  if (!make_room(v.validator, v.round)) {
+    deferred = true;
+    return;
+  }
   ++stats.messages_accepted;
   const ledger::SignedVote* earlier = nullptr;
   if (store_vote(v, val->power, &earlier) != VoteSet::Added::conflict) return;
   // Equivocation: the first vote stays counted, the pair is evidence (once).
   if (evidence_reported.insert({v.validator, v.round, v.type}).second)
     if (auto e = ledger::VoteEvidence::make(*earlier, v)) out.push_back(EvidenceFound{*e});
-  // The second vote joins only the tally of a value a proposal carries
-  // (vote_set.h: a polka or commit it was part of stays provable).
+  // The second vote joins the tally of a value a proposal carries, now or
+  // once one does (vote_set.h: a polka or commit it was part of stays
+  // provable).
+  RoundState& rs = rounds[v.round];
   if (proposed_ids.contains(v.block_hash)) {
-    RoundState& rs = rounds[v.round];
     (prevote ? rs.prevotes : rs.precommits).add_conflicting(v, val->power);
+    return;
   }
+  auto& kept = rs.unproposed_conflicts[{v.validator, static_cast<uint8_t>(v.type)}];
+  if (std::any_of(kept.begin(), kept.end(), [&](const auto& k) { return k.block_hash == v.block_hash; })) return;
+  if (kept.size() < kMaxUnproposedConflicts)
+    kept.push_back(v);  // until a proposal carries its value (store_proposal)
+  else
+    deferred = true;  // not kept: a later copy must still count (Engine::last_message_deferred)
 }
 
 bool Engine::State::well_formed(const Proposal& p) const {
@@ -252,9 +268,15 @@ void Engine::State::admit_decision(const Decision& d) {
 }
 
 void Engine::State::buffer_future(const Message& m) {
-  if (future.size() >= cfg.max_future_messages) return;
+  // What is not kept here (a cap, the set of this height, a later round)
+  // is deferred: its next copy is taken again once this node moves on.
+  if (future.size() >= cfg.max_future_messages) {
+    deferred = true;
+    return;
+  }
   // Checked against the current set; replayed at start_height against the
   // next one. A message dropped here comes back with re-gossip.
+  const uint64_t rejected_before = stats.messages_rejected;
   bool keep = std::visit(
       [&](const auto& x) -> bool {
         using T = std::decay_t<decltype(x)>;
@@ -296,7 +318,10 @@ void Engine::State::buffer_future(const Message& m) {
         return true;
       },
       m);
-  if (keep) future.push_back(m);
+  if (keep)
+    future.push_back(m);
+  else if (stats.messages_rejected == rejected_before)
+    deferred = true;
 }
 
 bool Engine::State::make_room(const crypto::PublicKey& k, uint32_t r) {
@@ -319,6 +344,7 @@ void Engine::State::evict(const crypto::PublicKey& k, uint32_t r) {
   auto it = rounds.find(r);
   if (it == rounds.end()) return;
   RoundState& rs = it->second;
+  std::erase_if(rs.unproposed_conflicts, [&](const auto& e) { return e.first.first == k; });
   rs.prevotes.remove(k);
   rs.precommits.remove(k);
   if (rs.proposal && rs.proposal->proposer == k) rs.proposal.reset();
@@ -339,6 +365,15 @@ void Engine::State::store_proposal(const Proposal& p) {
   rs.proposal = p;
   rs.value_digest = crypto::sha256(p.value);
   proposed_ids.insert(p.value_id);
+  // Second votes that waited for this value join its tallies, in every round.
+  for (auto& [r, other] : rounds)
+    for (auto& [who, kept] : other.unproposed_conflicts)
+      std::erase_if(kept, [&](const ledger::SignedVote& v) {
+        if (v.block_hash != p.value_id) return false;
+        if (const auto* val = set.find(v.validator))
+          (v.type == ledger::VoteType::prevote ? other.prevotes : other.precommits).add_conflicting(v, val->power);
+        return true;
+      });
   if (const auto* v = set.find(p.proposer)) note_sender(rs, p.proposer, v->power);
 }
 

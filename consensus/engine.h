@@ -148,6 +148,12 @@ class Engine {
   // second validly signed proposal by the round's proposer for another
   // value also yields EvidenceFound once per round; the first proposal stays.
   Actions on_message(const Message& m);
+  // Whether the last on_message neither kept its message nor found it
+  // wrong: a cap, this height's set or a round too far ahead stood in the
+  // way. A later copy may then be needed, so the caller must not remember
+  // it as handled (issue 20: a seen-filter that did turned a dropped vote
+  // into a height that never decides).
+  bool last_message_deferred() const;
   Actions on_timeout(const Timeout& t);
   Actions on_value_ready(uint64_t height, uint32_t round, const crypto::Hash32& value_id,
                          Bytes value);

@@ -25,6 +25,10 @@ inline constexpr size_t kMaxFutureProposalBytes = 4 * kMaxValueBytes;
 inline constexpr uint32_t kMaxRound = 0x7fffffff;
 
 // What this height has received for one round.
+// Per validator, vote type and round: enough for the value a polka or commit
+// needs, too few for an equivocator to use as storage.
+inline constexpr size_t kMaxUnproposedConflicts = 2;
+
 struct RoundState {
   std::optional<Proposal> proposal;  // the first valid one from proposer(h, r)
   crypto::Hash32 value_digest;       // sha256(proposal->value): tells same-id byte strings apart
@@ -35,6 +39,11 @@ struct RoundState {
   bool prevote_timeout_scheduled = false;    // l.34 "for the first time"
   bool polka_handled = false;                // l.36 "for the first time"
   bool precommit_timeout_scheduled = false;  // l.47 "for the first time"
+  // An equivocator's second votes for values no proposal carries yet, by
+  // (validator, vote type), at most kMaxUnproposedConflicts each: counted
+  // once a proposal carries the value (issue 20: dropped, the polka they
+  // completed could never be seen, and a height could stall for good).
+  std::map<std::pair<crypto::PublicKey, uint8_t>, std::vector<ledger::SignedVote>> unproposed_conflicts;
   bool empty() const { return !proposal && prevotes.empty() && precommits.empty(); }
 };
 
@@ -77,6 +86,7 @@ struct Engine::State : LockState {
   std::map<uint32_t, RoundState> rounds;
   std::map<crypto::Hash32, Validity> validity;
   std::set<crypto::Hash32> proposed_ids;  // value ids of proposals held at this height
+  bool deferred = false;  // the last on_message neither kept nor refused its message
   std::optional<uint32_t> value_requested;  // round of an outstanding RequestValue
   std::map<crypto::PublicKey, std::set<uint32_t>> future_rounds;
   std::set<std::tuple<crypto::PublicKey, uint32_t, ledger::VoteType>> evidence_reported;

@@ -112,7 +112,8 @@ struct ConsensusDriver::Impl : std::enable_shared_from_this<ConsensusDriver::Imp
   std::unique_ptr<FileWal> wal;
   std::unique_ptr<consensus::Engine> engine;
   Mempool mempool;
-  SeenDigests seen;      // consensus messages handled (SHA-256 of their encoding)
+  SeenDigests seen;      // consensus messages the engine took (SHA-256 of their encoding)
+  SeenDigests relayed;   // consensus messages forwarded to peers, each once
   SeenDigests seen_txs{200000};  // transaction copies taken in from peers (SHA-256 of the encoding)
   std::atomic<Transport*> net{nullptr};
   std::atomic<bool> stopped{false};

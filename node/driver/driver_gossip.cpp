@@ -206,13 +206,21 @@ void ConsensusDriver::Impl::on_consensus(const PeerInfo& from, consensus::Messag
     }
     return;
   }
-  if (!seen.insert(crypto::sha256(consensus::encode_message(m)))) return;
-  if (h < at) return;  // a height this node is past
+  const crypto::Hash32 digest = crypto::sha256(consensus::encode_message(m));
+  if (seen.contains(digest)) return;
+  if (h < at) {  // a height this node is past
+    seen.insert(digest);
+    return;
+  }
   if (logging::enabled(logging::Level::debug))
     logging::debug("consensus: got " + describe(m), {h, key_prefix(from.key), ""});
   const bool next_height = h == at + 1;
   const uint64_t rejected = engine->stats().messages_rejected;
   consensus::Actions actions = engine->on_message(m);
+  // Remembered once the engine took it (kept, or found wrong); a deferred
+  // one (a cap, the set, a value not yet proposed) must count when a copy
+  // comes again with re-gossip (issue 20).
+  if (!engine->last_message_deferred()) seen.insert(digest);
   Transport* n = net;
   if (engine->stats().messages_rejected > rejected) {
     if (n) n->penalize(from.id, kPenaltyInvalid, "consensus message refused (signature, signer or shape)");
@@ -222,10 +230,12 @@ void ConsensusDriver::Impl::on_consensus(const PeerInfo& from, consensus::Messag
   // Votes are small and go to every other peer, so that validators whose
   // own link is down still hear them; a proposal (a whole block) is relayed
   // to the peers that may lack it.
-  if (n && std::holds_alternative<ledger::SignedVote>(m))
-    n->broadcast(p2p::ConsensusMessage{m}, from.id);
-  else if (n && std::holds_alternative<consensus::Proposal>(m))
-    relay(p2p::ConsensusMessage{m}, from);
+  if (n && relayed.insert(digest)) {
+    if (std::holds_alternative<ledger::SignedVote>(m))
+      n->broadcast(p2p::ConsensusMessage{m}, from.id);
+    else if (std::holds_alternative<consensus::Proposal>(m))
+      relay(p2p::ConsensusMessage{m}, from);
+  }
   drive(std::move(actions));
   // The others are at the next height already: so is this node.
   if (next_height) {

@@ -366,14 +366,16 @@ void Engine::State::store_proposal(const Proposal& p) {
   rs.value_digest = crypto::sha256(p.value);
   proposed_ids.insert(p.value_id);
   // Second votes that waited for this value join its tallies, in every round.
-  for (auto& [r, other] : rounds)
-    for (auto& [who, kept] : other.unproposed_conflicts)
-      std::erase_if(kept, [&](const ledger::SignedVote& v) {
+  for (auto& round_state : rounds) {
+    RoundState& other = round_state.second;  // not a structured binding: clang 14 (fuzz) can't capture one
+    for (auto& waiting : other.unproposed_conflicts)
+      std::erase_if(waiting.second, [&](const ledger::SignedVote& v) {
         if (v.block_hash != p.value_id) return false;
         if (const auto* val = set.find(v.validator))
           (v.type == ledger::VoteType::prevote ? other.prevotes : other.precommits).add_conflicting(v, val->power);
         return true;
       });
+  }
   if (const auto* v = set.find(p.proposer)) note_sender(rs, p.proposer, v->power);
 }
 

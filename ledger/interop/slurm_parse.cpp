@@ -126,9 +126,11 @@ class SlurmReader {
   Status members(const ordered_json& obj, const std::string& where, std::initializer_list<const char*> allowed,
                  std::initializer_list<const char*> required, const char* rule) const {
     if (!obj.is_object()) return at(obj, where, "is not an object; " + std::string(rule));
-    for (const auto& [name, value] : obj.items())
+    for (const auto& item : obj.items()) {
+      const std::string& name = item.key();  // not a structured binding: clang 14 (fuzz) can't capture one
       if (std::none_of(allowed.begin(), allowed.end(), [&](const char* a) { return name == a; }))
-        return at(value, where, "unknown member " + in_quotes(name) + ": " + rule);
+        return at(item.value(), where, "unknown member " + in_quotes(name) + ": " + rule);
+    }
     for (const char* r : required)
       if (!obj.contains(r)) return at(obj, where, "missing member \"" + std::string(r) + "\"; needs " + list(required));
     return {};

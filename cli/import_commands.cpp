@@ -56,7 +56,7 @@ struct RirOpts {
   bool force = false, compact = false, json = false;
 };
 
-ledger::ImportOptions import_options(const RirOpts& o) {
+Result<ledger::ImportOptions> import_options(const RirOpts& o) {
   ledger::ImportOptions io;
   io.stats_files = o.files;
   if (!o.iana_ipv4.empty()) io.iana_ipv4 = o.iana_ipv4;
@@ -64,7 +64,11 @@ ledger::ImportOptions import_options(const RirOpts& o) {
   io.vrp_files = o.vrps;
   io.chain_id = o.chain_id;
   io.genesis_time = o.time_opt && o.time_opt->count() > 0 ? o.time : unix_now();
-  for (const auto& v : o.validators) io.validators.push_back(account_or_key_file(v).value());
+  for (const auto& v : o.validators) {
+    auto a = account_or_key_file(v);  // checked when parsed; a key file may have gone since
+    if (!a) return fail("--validator " + a.error());
+    io.validators.push_back(*a);
+  }
   return io;
 }
 
@@ -74,7 +78,9 @@ int run_import_rir(const RirOpts& o) {
     return report(kExitUsage, "--chain-id must be 1-64 printable ASCII characters without spaces");
   if (path_exists(o.out) && !o.force)
     return report(kExitFailure, o.out + ": already exists; pass --force to overwrite a genesis file");
-  ledger::ImportOptions io = import_options(o);
+  auto options = import_options(o);
+  if (!options) return report(kExitUsage, options.error());
+  ledger::ImportOptions io = std::move(*options);
   std::sort(io.validators.begin(), io.validators.end());
   if (std::adjacent_find(io.validators.begin(), io.validators.end()) != io.validators.end())
     return report(kExitUsage, "a --validator is listed twice");

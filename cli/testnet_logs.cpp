@@ -31,7 +31,11 @@ void print_new(LogCursor& c, bool flush_partial) {
   if (!in) return;
   in.seekg(0, std::ios::end);
   const std::streamoff size = in.tellg();
-  if (size < c.at) c.at = 0;  // truncated or replaced: from the start again
+  if (size < 0) return;
+  if (size < c.at) {  // truncated or replaced: from the start again
+    c.at = 0;
+    c.partial.clear();
+  }
   in.seekg(c.at);
   std::string chunk(static_cast<size_t>(size - c.at), '\0');
   in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));

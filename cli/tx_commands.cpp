@@ -57,7 +57,13 @@ struct Context {
 // caller has checked that a node is named if anything is missing.
 Result<Context> resolve_context(const Common& c, const crypto::PublicKey& key) {
   Context ctx;
-  ctx.signer = c.signer.empty() ? ledger::AccountId{key} : *account_or_key_file(c.signer);
+  if (!c.signer.empty()) {
+    auto signer = account_or_key_file(c.signer);  // checked when parsed; the file may have gone since
+    if (!signer) return fail("--signer " + signer.error());
+    ctx.signer = *signer;
+  } else {
+    ctx.signer = ledger::AccountId{key};
+  }
   ctx.nonce = c.nonce;
   auto chain = resolve_chain(c.chain, c.node);
   if (!chain) return chain.take_error();

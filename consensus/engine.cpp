@@ -54,7 +54,7 @@ Actions Engine::start_height(uint64_t height, ledger::ValidatorSet set) {
 
 Actions Engine::on_message(const Message& m) {
   auto& s = *s_;
-  s.deferred = false;
+  s.intake = Intake::taken;
   if (s.halted || !s.started) return {};
   s.out.clear();
   const uint64_t h = message_height(m);
@@ -113,7 +113,7 @@ uint64_t Engine::height() const { return s_->height; }
 uint32_t Engine::round() const { return s_->round; }
 Step Engine::step() const { return s_->step; }
 bool Engine::decided() const { return s_->decided; }
-bool Engine::last_message_deferred() const { return s_->deferred; }
+Engine::Intake Engine::last_intake() const { return s_->intake; }
 bool Engine::halted() const { return s_->halted; }
 const ledger::ValidatorSet& Engine::validators() const { return s_->set; }
 const EngineStats& Engine::stats() const { return s_->stats; }
@@ -179,7 +179,13 @@ void Engine::State::handle(const Message& m, bool verified) {
 void Engine::State::admit_proposal(const Proposal& p, bool verified) {
   auto it = rounds.find(p.round);
   if (it != rounds.end() && it->second.proposal && *it->second.proposal == p) return;  // seen
-  if (!set.find(p.proposer) && previous_set.find(p.proposer)) return;  // left with the last height: ignored
+  if (!set.find(p.proposer) && previous_set.find(p.proposer)) {  // left with the last height
+    if (!verified && !verify(p.proposer, p.sign_bytes(cfg.genesis_hash), p.sig))
+      ++stats.messages_rejected;  // a forgery in its name is still refused
+    else
+      intake = Intake::ignored;
+    return;
+  }
   // The signature covers the id, not the bytes: bytes that are not the id's
   // would let a relay swap an honest proposal's value and stall the round.
   if (!well_formed(p) || !set.find(p.proposer) || p.proposer != schedule->at(height, p.round) ||
@@ -198,7 +204,7 @@ void Engine::State::admit_proposal(const Proposal& p, bool verified) {
     return;
   }
   if (!make_room(p.proposer, p.round)) {
-    deferred = true;
+    intake = Intake::deferred;
     return;
   }
   ++stats.messages_accepted;
@@ -212,14 +218,20 @@ void Engine::State::admit_vote(const ledger::SignedVote& v, bool verified) {
     if (vs.contains(v)) return;  // seen: no second signature check
   }
   const ledger::Validator* val = set.find(v.validator);
-  if (!val && previous_set.find(v.validator)) return;  // left with the last height: ignored
+  if (!val && previous_set.find(v.validator)) {  // left with the last height
+    if (!verified && !verify(v.validator, v.sign_bytes(cfg.genesis_hash), v.sig))
+      ++stats.messages_rejected;  // a forgery in its name is still refused
+    else
+      intake = Intake::ignored;
+    return;
+  }
   if (!val || v.round > kMaxRound || (!prevote && v.type != ledger::VoteType::precommit) ||
       (!verified && !verify(v.validator, v.sign_bytes(cfg.genesis_hash), v.sig))) {
     ++stats.messages_rejected;
     return;
   }
   if (!make_room(v.validator, v.round)) {
-    deferred = true;
+    intake = Intake::deferred;
     return;
   }
   ++stats.messages_accepted;
@@ -236,12 +248,18 @@ void Engine::State::admit_vote(const ledger::SignedVote& v, bool verified) {
     (prevote ? rs.prevotes : rs.precommits).add_conflicting(v, val->power);
     return;
   }
+  // A second vote for nil never counts. One for a value is kept only while
+  // another validator's vote names that value, so that an equivocator's
+  // votes for values nobody backs cannot take the slots; the others wait
+  // for their next copy.
+  if (v.is_nil()) return;
+  const VoteSet& vs = prevote ? rs.prevotes : rs.precommits;
   auto& kept = rs.unproposed_conflicts[{v.validator, static_cast<uint8_t>(v.type)}];
   if (std::any_of(kept.begin(), kept.end(), [&](const auto& k) { return k.block_hash == v.block_hash; })) return;
-  if (kept.size() < kMaxUnproposedConflicts)
+  if (vs.power_for(v.block_hash) > 0 && kept.size() < kMaxUnproposedConflicts)
     kept.push_back(v);  // until a proposal carries its value (store_proposal)
   else
-    deferred = true;  // not kept: a later copy must still count (Engine::last_message_deferred)
+    intake = Intake::deferred;  // not kept: a later copy must still count (Engine::last_intake)
 }
 
 bool Engine::State::well_formed(const Proposal& p) const {
@@ -271,7 +289,7 @@ void Engine::State::buffer_future(const Message& m) {
   // What is not kept here (a cap, the set of this height, a later round)
   // is deferred: its next copy is taken again once this node moves on.
   if (future.size() >= cfg.max_future_messages) {
-    deferred = true;
+    intake = Intake::deferred;
     return;
   }
   // Checked against the current set; replayed at start_height against the
@@ -321,7 +339,7 @@ void Engine::State::buffer_future(const Message& m) {
   if (keep)
     future.push_back(m);
   else if (stats.messages_rejected == rejected_before)
-    deferred = true;
+    intake = Intake::deferred;
 }
 
 bool Engine::State::make_room(const crypto::PublicKey& k, uint32_t r) {

@@ -148,12 +148,15 @@ class Engine {
   // second validly signed proposal by the round's proposer for another
   // value also yields EvidenceFound once per round; the first proposal stays.
   Actions on_message(const Message& m);
-  // Whether the last on_message neither kept its message nor found it
-  // wrong: a cap, this height's set or a round too far ahead stood in the
-  // way. A later copy may then be needed, so the caller must not remember
-  // it as handled (issue 20: a seen-filter that did turned a dropped vote
-  // into a height that never decides).
-  bool last_message_deferred() const;
+  // What the last on_message did with its message. `deferred`: neither
+  // kept nor found wrong (a cap, this height's set, a round too far ahead,
+  // a second vote for a value nobody else voted yet), so a later copy may
+  // be needed and the caller must not remember it as handled (issue 20: a
+  // seen-filter that did turned a dropped vote into a height that never
+  // decides). `ignored`: validly signed by a validator of the height
+  // before; not to be relayed, and no one's fault.
+  enum class Intake : uint8_t { taken, deferred, ignored };
+  Intake last_intake() const;
   Actions on_timeout(const Timeout& t);
   Actions on_value_ready(uint64_t height, uint32_t round, const crypto::Hash32& value_id,
                          Bytes value);

@@ -86,7 +86,7 @@ struct Engine::State : LockState {
   std::map<uint32_t, RoundState> rounds;
   std::map<crypto::Hash32, Validity> validity;
   std::set<crypto::Hash32> proposed_ids;  // value ids of proposals held at this height
-  bool deferred = false;  // the last on_message neither kept nor refused its message
+  Engine::Intake intake = Engine::Intake::taken;  // of the last on_message
   std::optional<uint32_t> value_requested;  // round of an outstanding RequestValue
   std::map<crypto::PublicKey, std::set<uint32_t>> future_rounds;
   std::set<std::tuple<crypto::PublicKey, uint32_t, ledger::VoteType>> evidence_reported;

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <csignal>
 #include <cstdio>
 #include <functional>
 
@@ -114,6 +115,9 @@ void add_flags(CLI::App& app, Flags& f) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A reload (SIGHUP) while the node opens must not kill it: ignored until
+  // the handler below is in place.
+  std::signal(SIGHUP, SIG_IGN);
   CLI::App app{"numledgerd: a numledger registry node (validator or observer)"};
   Flags f;
   add_flags(app, f);

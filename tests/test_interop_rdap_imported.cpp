@@ -16,6 +16,7 @@
 #include "ledger/interop/rir_import.h"
 #include "node/client/http_client.h"
 #include "support/fixtures.h"
+#include "support/node_wait.h"
 #include "support/process.h"
 #include "support/rir_data.h"
 
@@ -85,12 +86,7 @@ struct ImportedNode {
                 dir / "v.key", "--listen", "127.0.0.1:" + std::to_string(port), "--whois-listen",
                 "127.0.0.1:" + std::to_string(whois_port), "--block-interval", "3600"},
                dir / "node.log");
-    for (int i = 0; i < 200; ++i) {
-      auto r = node::http_request(url, "GET", "/api/v1/status", "", std::chrono::seconds(2));
-      if (r.ok() && r->status == 200) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    FAIL("node did not come up: " << node.log());
+    if (!api_answers(url)) FAIL("node did not come up: " << node.log());
   }
 
   std::pair<unsigned, json> rdap(const std::string& target) {

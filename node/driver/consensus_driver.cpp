@@ -189,7 +189,10 @@ Actions ConsensusDriver::Impl::begin_height(uint64_t height) {
   return actions;
 }
 
-void ConsensusDriver::Impl::start_height_now(uint64_t height) { drive(begin_height(height)); }
+void ConsensusDriver::Impl::start_height_now(uint64_t height) {
+  deferred_at.clear();  // what waited for the old height is moot now
+  drive(begin_height(height));
+}
 
 void ConsensusDriver::Impl::after_commit() {
   broadcast_status();

@@ -114,6 +114,11 @@ struct ConsensusDriver::Impl : std::enable_shared_from_this<ConsensusDriver::Imp
   Mempool mempool;
   SeenDigests seen;      // consensus messages the engine took (SHA-256 of their encoding)
   SeenDigests relayed;   // consensus messages forwarded to peers, each once
+  // Deferred consensus messages (Engine::Intake::deferred), by digest, and
+  // when the engine last looked at each (strand only).
+  static constexpr auto kDeferredRecheck = std::chrono::milliseconds(250);
+  static constexpr size_t kMaxDeferred = 10000;
+  std::map<crypto::Hash32, std::chrono::steady_clock::time_point> deferred_at;
   SeenDigests seen_txs{200000};  // transaction copies taken in from peers (SHA-256 of the encoding)
   std::atomic<Transport*> net{nullptr};
   std::atomic<bool> stopped{false};

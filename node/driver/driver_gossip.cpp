@@ -212,20 +212,34 @@ void ConsensusDriver::Impl::on_consensus(const PeerInfo& from, consensus::Messag
     seen.insert(digest);
     return;
   }
+  // A deferred message is looked at again, but not more often than
+  // kDeferredRecheck: a peer replaying one must not buy a signature check
+  // per copy (re-gossip comes every regossip_interval).
+  const auto now = std::chrono::steady_clock::now();
+  if (auto it = deferred_at.find(digest); it != deferred_at.end() && now - it->second < kDeferredRecheck) return;
   if (logging::enabled(logging::Level::debug))
     logging::debug("consensus: got " + describe(m), {h, key_prefix(from.key), ""});
   const bool next_height = h == at + 1;
   const uint64_t rejected = engine->stats().messages_rejected;
   consensus::Actions actions = engine->on_message(m);
   // Remembered once the engine took it (kept, or found wrong); a deferred
-  // one (a cap, the set, a value not yet proposed) must count when a copy
-  // comes again with re-gossip (issue 20).
-  if (!engine->last_message_deferred()) seen.insert(digest);
+  // one (a cap, the set, a value nobody else voted yet) must count when a
+  // copy comes again with re-gossip (issue 20).
+  const auto intake = engine->last_intake();
+  if (intake == consensus::Engine::Intake::deferred) {
+    if (deferred_at.size() >= kMaxDeferred) deferred_at.clear();  // a burst: forget, at worst check again
+    deferred_at[digest] = now;
+  } else {
+    seen.insert(digest);
+    deferred_at.erase(digest);
+  }
   Transport* n = net;
   if (engine->stats().messages_rejected > rejected) {
     if (n) n->penalize(from.id, kPenaltyInvalid, "consensus message refused (signature, signer or shape)");
     return;
   }
+  // A validator of the height before: nobody's fault, and nothing to pass on.
+  if (intake == consensus::Engine::Intake::ignored) return;
   // Forwarded once, before this node acts on it; decisions are not gossiped.
   // Votes are small and go to every other peer, so that validators whose
   // own link is down still hear them; a proposal (a whole block) is relayed

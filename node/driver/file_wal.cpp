@@ -62,12 +62,20 @@ struct Parsed {
   size_t good_bytes = 0;  // length of the valid prefix
 };
 
+// Bytes the search below may hash before it gives up: a torn tail is at
+// most one record, and a search past this is not worth a slow start.
+constexpr uint64_t kMaxScanHashBytes = uint64_t{256} << 20;
+
 // Whether a whole record (a length within the cap, its bytes and a
-// matching checksum) starts anywhere after `from`.
+// matching checksum) starts anywhere after `from`; `from` itself when the
+// search hashed kMaxScanHashBytes without an answer (then the caller must
+// not assume a torn tail).
 std::optional<size_t> whole_record_after(const Bytes& data, size_t from) {
+  uint64_t hashed = 0;
   for (size_t pos = from + 1; pos + 4 + kChecksumBytes <= data.size(); ++pos) {
     const uint32_t len = get_u32(&data[pos]);
     if (len > kMaxRecordBytes || data.size() - pos < 4 + size_t{len} + kChecksumBytes) continue;
+    if ((hashed += len) > kMaxScanHashBytes) return from;
     auto sum = crypto::sha256(ByteView(&data[pos + 4], len));
     if (std::memcmp(sum.b.data(), &data[pos + 4 + len], kChecksumBytes) == 0) return pos;
   }
@@ -83,10 +91,12 @@ Result<Parsed> parse(const Bytes& data, const std::string& path) {
   size_t pos = 0;
   auto torn_or_corrupt = [&](const std::string& what) -> Status {
     if (auto later = whole_record_after(data, pos))
-      return fail(path + ": " + what + " at byte " + std::to_string(pos) + ", but a whole record follows at byte " +
-                  std::to_string(*later) +
-                  ": the log is corrupt in the middle, not torn at its end. Nothing was changed; move the file "
-                  "aside only if this validator signed nothing at the heights it holds");
+      return fail(path + ": " + what + " at byte " + std::to_string(pos) +
+                  (*later == pos ? ", and too much follows it to tell a torn tail from damage in the middle"
+                                 : ", but a whole record follows at byte " + std::to_string(*later) +
+                                       ": the log is corrupt in the middle, not torn at its end") +
+                  ". Nothing was changed; move the file aside only if this validator signed nothing at the "
+                  "heights it holds");
     return {};
   };
   while (pos < data.size()) {

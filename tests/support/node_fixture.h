@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "node/client/http_client.h"
+#include "node_wait.h"
 #include "process.h"
 
 namespace nl::test {
@@ -52,12 +53,7 @@ struct NodeFixture {
     argv.insert(argv.end(), extra.begin(), extra.end());
     argv.insert(argv.begin(), launcher.begin(), launcher.end());
     node.start(argv, dir / "node.log");
-    for (int i = 0; i < 200; ++i) {
-      auto s = node::http_request(url, "GET", "/api/v1/status", "", std::chrono::seconds(2));
-      if (s.ok() && s->status == 200) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    FAIL("node did not come up: " << node.log());
+    if (!api_answers(url)) FAIL("node did not come up: " << node.log());
   }
 
   // Root signs a route-origin authorization (or withdrawal) and submits it.

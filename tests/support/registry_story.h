@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "node/client/http_client.h"
+#include "node_wait.h"
 #include "process.h"
 
 namespace nl::test {
@@ -105,12 +106,7 @@ struct RegistryStory {
                 dir / "validator.key", "--listen", "127.0.0.1:" + std::to_string(port), "--whois-listen",
                 "127.0.0.1:" + std::to_string(whois_port), "--block-interval", "0.3"},
                dir / "node.log");
-    for (int i = 0; i < 200; ++i) {
-      auto r = node::http_request(url, "GET", "/api/v1/status", "", std::chrono::seconds(2));
-      if (r.ok() && r->status == 200) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    FAIL("node did not come up: " << node.log());
+    if (!api_answers(url)) FAIL("node did not come up: " << node.log());
   }
 
   void build() {

@@ -8,6 +8,7 @@
 #include <regex>
 #include <utility>
 
+#include "support/rdap_events.h"
 #include "support/registry_story.h"
 
 using namespace nl::test;
@@ -32,14 +33,6 @@ Answer rdap(RegistryStory& s, const std::string& target, const std::string& meth
 
 bool has(const json& array, const std::string& value) {
   return std::find(array.begin(), array.end(), value) != array.end();
-}
-
-const json& event(const json& obj, const std::string& action) {
-  for (const auto& e : obj["events"])
-    if (e["eventAction"] == action) return e;
-  FAIL("no '" << action << "' event in " << obj.dump());
-  static json none;
-  return none;
 }
 
 std::string rfc3339(uint64_t t) {

@@ -17,6 +17,7 @@
 #include "node/client/http_client.h"
 #include "support/fixtures.h"
 #include "support/node_wait.h"
+#include "support/rdap_events.h"
 #include "support/process.h"
 #include "support/rir_data.h"
 
@@ -104,14 +105,6 @@ struct ImportedNode {
     return r.out;
   }
 };
-
-const json& event(const json& obj, const std::string& action) {
-  for (const auto& e : obj["events"])
-    if (e["eventAction"] == action) return e;
-  FAIL("no '" << action << "' event in " << obj.dump());
-  static json none;
-  return none;
-}
 
 // The values of one attribute, in order; "%" lines skipped.
 std::vector<std::string> values(const std::string& text, const std::string& name) {

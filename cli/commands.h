@@ -25,6 +25,8 @@ void add_query_mine_command(CLI::App& query, Dispatch& d, const std::string& gro
 void add_proof_commands(CLI::App& app, Dispatch& d);
 // sim consensus: seeded consensus simulations.
 void add_sim_commands(CLI::App& app, Dispatch& d);
+// sim whole-node (sim_whole_node_command.cpp), under the sim group.
+void add_sim_whole_node_command(CLI::App& sim, Dispatch& d);
 // export vrps under the `export` group.
 void add_export_vrps_command(CLI::App& exp, Dispatch& d);
 // export rir under the `export` group (cli/export_rir_command.cpp).

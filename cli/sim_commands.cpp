@@ -141,6 +141,7 @@ void add_sim_commands(CLI::App& app, Dispatch& d) {
                   "auto (split when F > N/3)")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "split", "mixed"}));
+  add_sim_whole_node_command(sim, d);
 }
 
 }  // namespace nl::cli

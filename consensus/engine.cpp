@@ -25,14 +25,19 @@ Engine::~Engine() = default;
 
 Status Engine::recover() { return s_->load_wal(); }
 
-Actions Engine::start_height(uint64_t height, ledger::ValidatorSet set) {
+Actions Engine::start_height(uint64_t height, ledger::ValidatorSet set, std::optional<ledger::ValidatorSet> next) {
   auto& s = *s_;
   if (s.halted) return {};
   // The driver hands over the ledger's set for the height, validated when it
   // was committed; anything else is a bug in the driver, not peer input.
   if (auto ok = set.validate(); !ok) throw std::invalid_argument("start_height: " + ok.error());
+  if (next)
+    if (auto ok = next->validate(); !ok) throw std::invalid_argument("start_height: next set: " + ok.error());
   s.out.clear();
   s.reset_height(height, std::move(set));
+  if (next && (!s.next_set || *s.next_set != *next)) s.next_schedule = ProposerSchedule(*next);
+  if (!next) s.next_schedule.reset();
+  s.next_set = std::move(next);
   s.replay_own_messages();
   // Resume at the last round this validator signed in (or locked in) here.
   uint32_t resume = 0;
@@ -55,6 +60,7 @@ Actions Engine::start_height(uint64_t height, ledger::ValidatorSet set) {
 Actions Engine::on_message(const Message& m) {
   auto& s = *s_;
   s.intake = Intake::taken;
+  s.refusal = Refusal::none;
   if (s.halted || !s.started) return {};
   s.out.clear();
   const uint64_t h = message_height(m);
@@ -114,6 +120,7 @@ uint32_t Engine::round() const { return s_->round; }
 Step Engine::step() const { return s_->step; }
 bool Engine::decided() const { return s_->decided; }
 Engine::Intake Engine::last_intake() const { return s_->intake; }
+Engine::Refusal Engine::last_refusal() const { return s_->refusal; }
 bool Engine::halted() const { return s_->halted; }
 const ledger::ValidatorSet& Engine::validators() const { return s_->set; }
 const EngineStats& Engine::stats() const { return s_->stats; }
@@ -181,19 +188,17 @@ void Engine::State::admit_proposal(const Proposal& p, bool verified) {
   if (it != rounds.end() && it->second.proposal && *it->second.proposal == p) return;  // seen
   if (!set.find(p.proposer) && previous_set.find(p.proposer)) {  // left with the last height
     if (!verified && !verify(p.proposer, p.sign_bytes(cfg.genesis_hash), p.sig))
-      ++stats.messages_rejected;  // a forgery in its name is still refused
+      refuse(Refusal::forged);  // a forgery in its name is still refused
     else
       intake = Intake::ignored;
     return;
   }
   // The signature covers the id, not the bytes: bytes that are not the id's
   // would let a relay swap an honest proposal's value and stall the round.
-  if (!well_formed(p) || !set.find(p.proposer) || p.proposer != schedule->at(height, p.round) ||
-      (!verified && !verify(p.proposer, p.sign_bytes(cfg.genesis_hash), p.sig)) ||
-      (!verified && cfg.value_id(p.value) != p.value_id)) {
-    ++stats.messages_rejected;
-    return;
-  }
+  if (!well_formed(p) || (!verified && !verify(p.proposer, p.sign_bytes(cfg.genesis_hash), p.sig)) ||
+      (!verified && cfg.value_id(p.value) != p.value_id))
+    return refuse(Refusal::forged);
+  if (!set.find(p.proposer) || p.proposer != schedule->at(height, p.round)) return refuse(Refusal::unentitled);
   // A second, different proposal for (h, r): keep the first. For another
   // value it is equivocation, reported once per round; the same value
   // with another pol_round cannot split the votes and is not.
@@ -220,16 +225,15 @@ void Engine::State::admit_vote(const ledger::SignedVote& v, bool verified) {
   const ledger::Validator* val = set.find(v.validator);
   if (!val && previous_set.find(v.validator)) {  // left with the last height
     if (!verified && !verify(v.validator, v.sign_bytes(cfg.genesis_hash), v.sig))
-      ++stats.messages_rejected;  // a forgery in its name is still refused
+      refuse(Refusal::forged);  // a forgery in its name is still refused
     else
       intake = Intake::ignored;
     return;
   }
-  if (!val || v.round > kMaxRound || (!prevote && v.type != ledger::VoteType::precommit) ||
-      (!verified && !verify(v.validator, v.sign_bytes(cfg.genesis_hash), v.sig))) {
-    ++stats.messages_rejected;
-    return;
-  }
+  if (v.round > kMaxRound || (!prevote && v.type != ledger::VoteType::precommit) ||
+      (!verified && !verify(v.validator, v.sign_bytes(cfg.genesis_hash), v.sig)))
+    return refuse(Refusal::forged);
+  if (!val) return refuse(Refusal::unentitled);
   if (!make_room(v.validator, v.round)) {
     intake = Intake::deferred;
     return;
@@ -276,24 +280,25 @@ void Engine::State::admit_decision(const Decision& d) {
   // Catch-up: > 2/3 of this height's set precommitted the value, which
   // decides it for everyone (Alg. 1 l.49 with the proposal carried along).
   // valid(v) is implied: an honest validator among them checked it.
-  if (!well_formed(d, height) || !set.verify_commit(cfg.genesis_hash, d.cert)) {
-    ++stats.messages_rejected;
-    return;
-  }
+  if (!well_formed(d, height) || !set.verify_commit(cfg.genesis_hash, d.cert)) return refuse(Refusal::forged);
   ++stats.messages_accepted;
   decided = true;
   out.push_back(Decided{d});
 }
 
 void Engine::State::buffer_future(const Message& m) {
-  // What is not kept here (a cap, the set of this height, a later round)
-  // is deferred: its next copy is taken again once this node moves on.
+  // What is not kept here (a cap, a later round, a signer this node cannot
+  // place yet) is deferred: its next copy is taken again once this node
+  // moves on.
   if (future.size() >= cfg.max_future_messages) {
     intake = Intake::deferred;
     return;
   }
-  // Checked against the current set; replayed at start_height against the
-  // next one. A message dropped here comes back with re-gossip.
+  // Checked against the next height's set and proposers when the driver
+  // gave them, so that nothing is relayed that the nodes already there
+  // refuse (issue 20); else against this height's set. Replayed at
+  // start_height against the set of that height.
+  const ledger::ValidatorSet& nset = next_set ? *next_set : set;
   const uint64_t rejected_before = stats.messages_rejected;
   bool keep = std::visit(
       [&](const auto& x) -> bool {
@@ -303,34 +308,37 @@ void Engine::State::buffer_future(const Message& m) {
         if constexpr (!std::is_same_v<T, Decision>)
           if (x.round >= kMaxFutureRoundsPerValidator) return false;
         if constexpr (std::is_same_v<T, Proposal>) {
-          if (!well_formed(x) || !set.find(x.proposer) ||
-              future_proposals[x.proposer] >= kMaxFutureProposalsPerValidator ||
+          if (!well_formed(x)) return refuse(Refusal::forged), false;
+          if (!nset.find(x.proposer) || (next_schedule && x.proposer != next_schedule->at(height + 1, x.round))) {
+            if (next_set) refuse(Refusal::unentitled);
+            return false;
+          }
+          if (future_proposals[x.proposer] >= kMaxFutureProposalsPerValidator ||
               future_proposal_bytes + x.value.size() > kMaxFutureProposalBytes ||
               future_slots.contains({x.proposer, x.round, 0}))
             return false;
-          if (!verify(x.proposer, x.sign_bytes(cfg.genesis_hash), x.sig) || cfg.value_id(x.value) != x.value_id) {
-            ++stats.messages_rejected;
-            return false;
-          }
+          if (!verify(x.proposer, x.sign_bytes(cfg.genesis_hash), x.sig) || cfg.value_id(x.value) != x.value_id)
+            return refuse(Refusal::forged), false;
           ++future_proposals[x.proposer];
           future_proposal_bytes += x.value.size();
           future_slots.insert({x.proposer, x.round, 0});
         } else if constexpr (std::is_same_v<T, ledger::SignedVote>) {
           const auto slot = std::tuple{x.validator, x.round, static_cast<uint8_t>(x.type)};
-          if (!set.find(x.validator) || future_slots.contains(slot)) return false;
-          if (!verify(x.validator, x.sign_bytes(cfg.genesis_hash), x.sig)) {
-            ++stats.messages_rejected;
+          if (x.type != ledger::VoteType::prevote && x.type != ledger::VoteType::precommit)
+            return refuse(Refusal::forged), false;
+          if (!nset.find(x.validator)) {
+            if (next_set) refuse(Refusal::unentitled);
             return false;
           }
+          if (future_slots.contains(slot)) return false;
+          if (!verify(x.validator, x.sign_bytes(cfg.genesis_hash), x.sig)) return refuse(Refusal::forged), false;
           future_slots.insert(slot);
         } else {
-          // Checked against this height's set: after a set change a real
-          // decision is refused here and comes back with re-gossip.
-          if (future_decision || !well_formed(x, height + 1)) return false;
-          if (!set.verify_commit(cfg.genesis_hash, x.cert)) {
-            ++stats.messages_rejected;
-            return false;
-          }
+          if (future_decision) return false;
+          if (!well_formed(x, height + 1)) return refuse(Refusal::forged), false;
+          // Without the next set, a real decision after a set change fails
+          // here; it comes back with re-gossip.
+          if (!nset.verify_commit(cfg.genesis_hash, x.cert)) return refuse(Refusal::forged), false;
           future_decision = true;
         }
         return true;

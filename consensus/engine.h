@@ -8,6 +8,7 @@
 // Actions: Broadcast, ScheduleTimeout, RequestValue, ValidateValue,
 //          Decided, EvidenceFound, Halted.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -114,11 +115,37 @@ struct EngineConfig {
   size_t max_future_messages = 4096;
 };
 
+// The rules of Algorithm 1 whose firing the engine counts, so that a sweep
+// shows a rule that never ran (issue 20). Lines of the paper's Algorithm 1.
+enum class Rule : uint8_t {
+  propose_new,          // l.18-19: getValue() for a fresh proposal
+  propose_valid,        // l.15-16: re-propose validValue
+  prevote_fresh,        // l.22-24: prevote the proposal (vr = -1)
+  prevote_fresh_nil,    // l.25-26: prevote nil (lock or validity refuses)
+  prevote_pol,          // l.28-30: prevote a re-proposal with its polka
+  prevote_pol_nil,      // l.31-32: prevote nil on a re-proposal
+  prevote_timeout_set,  // l.34-35
+  lock_precommit,       // l.36-41: lock and precommit
+  valid_update,         // l.42-43 alone, in step precommit
+  precommit_nil,        // l.44-46
+  precommit_timeout_set,  // l.47-48
+  decide,               // l.49-54
+  skip_round,           // l.55-56
+  timeout_propose,      // l.57-60
+  timeout_prevote,      // l.61-64
+  timeout_precommit,    // l.65-67
+  count_
+};
+inline constexpr size_t kRuleCount = static_cast<size_t>(Rule::count_);
+// "l.22-24 prevote v" and so on, for reports.
+const char* rule_name(Rule r);
+
 struct EngineStats {
   uint64_t rounds_started = 0;
   uint64_t messages_accepted = 0;
   uint64_t messages_rejected = 0;  // bad signature, not a validator, malformed
   uint64_t signs_refused = 0;      // the WAL already held a different signed value
+  std::array<uint64_t, kRuleCount> rules{};  // how often each rule fired
 };
 
 class Engine {
@@ -136,7 +163,12 @@ class Engine {
   // WAL holds entries for this height, resumes at the last round it signed in,
   // with its lock.
   // Throws std::invalid_argument for a set that fails ValidatorSet::validate.
-  Actions start_height(uint64_t height, ledger::ValidatorSet set);
+  // `next`, when given, is the set of height + 1 (the ledger knows it a
+  // height ahead): messages for that height are then checked against it
+  // and against its proposers before they are kept, and so before a
+  // relay passes them on. Without it they are checked against `set`.
+  Actions start_height(uint64_t height, ledger::ValidatorSet set,
+                       std::optional<ledger::ValidatorSet> next = std::nullopt);
 
   // A proposal, vote or decision from a peer. Signatures and membership are
   // checked here; a message for height + 1 is kept until that height starts;
@@ -157,6 +189,14 @@ class Engine {
   // before; not to be relayed, and no one's fault.
   enum class Intake : uint8_t { taken, deferred, ignored };
   Intake last_intake() const;
+  // Why the last on_message refused its message, if it did. `forged`: a
+  // bad signature, value id or shape, which every honest node checks
+  // alike before relaying, so a relay of it is at fault too. `unentitled`:
+  // signed, but the signer may not send it (not in the set, not the
+  // round's proposer): that depends on the view, so only the signer is
+  // answerable, never a relay (issue 20).
+  enum class Refusal : uint8_t { none, forged, unentitled };
+  Refusal last_refusal() const;
   Actions on_timeout(const Timeout& t);
   Actions on_value_ready(uint64_t height, uint32_t round, const crypto::Hash32& value_id,
                          Bytes value);

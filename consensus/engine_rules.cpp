@@ -13,6 +13,29 @@ namespace {
 const crypto::Hash32 kNil{};  // id of the nil vote
 }  // namespace
 
+const char* rule_name(Rule r) {
+  switch (r) {
+    case Rule::propose_new: return "l.18-19 propose getValue()";
+    case Rule::propose_valid: return "l.15-16 propose validValue";
+    case Rule::prevote_fresh: return "l.22-24 prevote v";
+    case Rule::prevote_fresh_nil: return "l.25-26 prevote nil (lock or invalid)";
+    case Rule::prevote_pol: return "l.28-30 prevote v on a polka";
+    case Rule::prevote_pol_nil: return "l.31-32 prevote nil on a polka";
+    case Rule::prevote_timeout_set: return "l.34-35 schedule timeoutPrevote";
+    case Rule::lock_precommit: return "l.36-41 lock, precommit v";
+    case Rule::valid_update: return "l.42-43 validValue only";
+    case Rule::precommit_nil: return "l.44-46 precommit nil";
+    case Rule::precommit_timeout_set: return "l.47-48 schedule timeoutPrecommit";
+    case Rule::decide: return "l.49-54 decide";
+    case Rule::skip_round: return "l.55-56 skip to a later round";
+    case Rule::timeout_propose: return "l.57-60 timeoutPropose: prevote nil";
+    case Rule::timeout_prevote: return "l.61-64 timeoutPrevote: precommit nil";
+    case Rule::timeout_precommit: return "l.65-67 timeoutPrecommit: next round";
+    case Rule::count_: break;
+  }
+  return "?";
+}
+
 void Engine::State::run_rules() {
   while (!halted && !decided) {
     if (decide_rule()) break;
@@ -38,10 +61,12 @@ void Engine::State::start_round(uint32_t r) {
   }
   if (self && schedule->at(height, r) == *self) {
     if (valid_round >= 0) {
+      fired(Rule::propose_valid);
       propose(valid_id, valid_value, valid_round);  // l.15-16, l.19
     } else if (auto it = signed_slots.find({height, r, Step::propose}); it != signed_slots.end()) {
       resend(it->second);  // proposed here before a restart: the same proposal again
     } else {
+      fired(Rule::propose_new);
       value_requested = r;  // l.18: getValue(), answered by on_value_ready
       out.push_back(RequestValue{height, r});
     }
@@ -86,6 +111,7 @@ bool Engine::State::decide_rule() {
       // l.50-51: decision[h] = v, with exactly these precommits as certificate.
       ledger::CommitCertificate cert{height, r, *id, rs.precommits.signatures_for(*id)};
       decided = true;
+      fired(Rule::decide);
       out.push_back(Decided{Decision{height, *id, c->proposal->value, std::move(cert)}});
       return true;
     }
@@ -97,6 +123,7 @@ bool Engine::State::decide_rule() {
 bool Engine::State::skip_rule() {
   for (auto it = rounds.rbegin(); it != rounds.rend() && it->first > round; ++it) {
     if (more_than_one_third(it->second.sender_power, total_power)) {
+      fired(Rule::skip_round);
       start_round(it->first);
       return true;
     }
@@ -127,6 +154,10 @@ bool Engine::State::proposal_rule() {
   std::optional<bool> ok = lock_allows ? valid(rs) : std::optional<bool>(false);
   if (!ok) return false;
   const crypto::Hash32 id = *ok ? p.value_id : kNil;
+  if (p.pol_round == -1)
+    fired(*ok ? Rule::prevote_fresh : Rule::prevote_fresh_nil);
+  else
+    fired(*ok ? Rule::prevote_pol : Rule::prevote_pol_nil);
   vote(VoteType::prevote, id);  // l.24/26, l.30/32
   step = Step::prevote;         // l.27, l.33
   return true;
@@ -147,6 +178,7 @@ bool Engine::State::polka_rule() {
   rs.polka_handled = true;
   const crypto::Hash32 id = rs.proposal->value_id;
   const bool precommit = step == Step::prevote;
+  fired(precommit ? Rule::lock_precommit : Rule::valid_update);
   if (precommit) {  // l.37-39
     locked_value = rs.proposal->value;
     locked_id = id;
@@ -170,6 +202,7 @@ bool Engine::State::nil_polka_rule() {
   auto it = rounds.find(round);
   if (it == rounds.end() || !more_than_two_thirds(it->second.prevotes.power_for(kNil), total_power))
     return false;
+  fired(Rule::precommit_nil);
   vote(VoteType::precommit, kNil);
   step = Step::precommit;
   return true;
@@ -183,6 +216,7 @@ bool Engine::State::prevote_timeout_rule() {
       !more_than_two_thirds(it->second.prevotes.power(), total_power))
     return false;
   it->second.prevote_timeout_scheduled = true;
+  fired(Rule::prevote_timeout_set);
   schedule_timeout(Step::prevote);
   return true;
 }
@@ -194,6 +228,7 @@ bool Engine::State::precommit_timeout_rule() {
       !more_than_two_thirds(it->second.precommits.power(), total_power))
     return false;
   it->second.precommit_timeout_scheduled = true;
+  fired(Rule::precommit_timeout_set);
   schedule_timeout(Step::precommit);
   return true;
 }
@@ -204,16 +239,19 @@ void Engine::State::on_timeout(const Timeout& t) {
   switch (t.step) {
     case Step::propose:  // l.57-60
       if (step != Step::propose) return;
+      fired(Rule::timeout_propose);
       vote(VoteType::prevote, kNil);
       step = Step::prevote;
       return;
     case Step::prevote:  // l.61-64
       if (step != Step::prevote) return;
+      fired(Rule::timeout_prevote);
       vote(VoteType::precommit, kNil);
       step = Step::precommit;
       return;
     case Step::precommit:  // l.65-67
       if (round >= kMaxRound) return;
+      fired(Rule::timeout_precommit);
       start_round(round + 1);
       return;
   }

@@ -81,12 +81,16 @@ struct Engine::State : LockState {
   ledger::ValidatorSet previous_set;
   uint64_t total_power = 0;
   std::optional<ProposerSchedule> schedule;
+  // The set of height + 1 and its proposers, when the driver gave it.
+  std::optional<ledger::ValidatorSet> next_set;
+  std::optional<ProposerSchedule> next_schedule;
 
   // The message log of the current height.
   std::map<uint32_t, RoundState> rounds;
   std::map<crypto::Hash32, Validity> validity;
   std::set<crypto::Hash32> proposed_ids;  // value ids of proposals held at this height
   Engine::Intake intake = Engine::Intake::taken;  // of the last on_message
+  Engine::Refusal refusal = Engine::Refusal::none;  // of the last on_message
   std::optional<uint32_t> value_requested;  // round of an outstanding RequestValue
   std::map<crypto::PublicKey, std::set<uint32_t>> future_rounds;
   std::set<std::tuple<crypto::PublicKey, uint32_t, ledger::VoteType>> evidence_reported;
@@ -120,6 +124,12 @@ struct Engine::State : LockState {
   bool well_formed(const Decision& d, uint64_t h) const;
   void buffer_future(const Message& m);
   bool verify(const crypto::PublicKey& k, ByteView msg, const crypto::Signature& sig) const;
+  // Counts a refused message and says why (Engine::last_refusal).
+  void refuse(Engine::Refusal why) {
+    ++stats.messages_rejected;
+    refusal = why;
+  }
+  void fired(Rule r) { ++stats.rules[static_cast<size_t>(r)]; }
   bool make_room(const crypto::PublicKey& k, uint32_t r);
   void evict(const crypto::PublicKey& k, uint32_t r);
   void store_proposal(const Proposal& p);

@@ -118,3 +118,70 @@ TEST_CASE("an equivocator's second votes are kept only for values others voted, 
   CHECK(s.e->last_intake() == Engine::Intake::taken);
   CHECK(s.e->stats().messages_rejected == rejected + 1);
 }
+
+namespace {
+// The seed of the proposer of (h, r) under `set`.
+uint8_t proposer_seed(const ledger::ValidatorSet& set, uint64_t h, uint32_t r) {
+  const crypto::PublicKey k = ProposerSchedule(set).at(h, r);
+  for (uint8_t seed = 100; seed < 200; ++seed)
+    if (seeded_key(seed).public_key() == k) return seed;
+  throw std::logic_error("no seed for the proposer");
+}
+}  // namespace
+
+// issue 20, bug 3: a node at h kept (and relayed) a proposal for h + 1 by a
+// validator that is not that round's proposer; peers already at h + 1
+// refused it and penalised the honest relay.
+TEST_CASE("messages for the next height are checked against its set and proposers before they are kept") {
+  SoloEngine s(0);
+  ledger::ValidatorSet next = s.set;  // validators[3] leaves at height 2; seed 150 joins
+  next.validators.pop_back();
+  next.validators.push_back({seeded_key(150).public_key(), 1});
+  std::sort(next.validators.begin(), next.validators.end());
+  s.e->start_height(1, s.set, next);
+  const Bytes v = value_bytes("next");
+  const uint8_t owner = proposer_seed(next, 2, 0);
+  uint8_t other = 0;
+  for (size_t i = 0; i < next.validators.size() && !other; ++i)
+    if (seed_at(next, i) != owner) other = seed_at(next, i);
+
+  auto rejected = s.e->stats().messages_rejected;
+  s.deliver(proposal_by(other, 2, 0, -1, v));  // not the proposer of (2, 0)
+  CHECK(s.e->stats().messages_rejected == ++rejected);
+  CHECK(s.e->last_refusal() == Engine::Refusal::unentitled);
+  s.deliver(proposal_by(owner, 2, 0, -1, v));
+  CHECK(s.e->last_refusal() == Engine::Refusal::none);
+  CHECK(s.e->last_intake() == Engine::Intake::taken);
+  CHECK(s.e->stats().messages_rejected == rejected);
+
+  // Votes: the joining validator's count already; the leaving one's is refused.
+  s.deliver(prevote_by(150, 2, 0, value_id(v)));
+  CHECK(s.e->last_intake() == Engine::Intake::taken);
+  CHECK(s.e->stats().messages_rejected == rejected);
+  s.deliver(prevote_by(s.seed(3), 2, 0, value_id(v)));
+  CHECK(s.e->last_refusal() == Engine::Refusal::unentitled);
+  CHECK(s.e->stats().messages_rejected == ++rejected);
+
+  // A bad signature is a forgery, whoever relays it.
+  auto forged = prevote_by(s.seed(1), 2, 0, value_id(v));
+  forged.sig.b[3] ^= 1;
+  s.deliver(forged);
+  CHECK(s.e->last_refusal() == Engine::Refusal::forged);
+
+  // What was kept counts at height 2: the proposal and the joiner's vote.
+  Actions a = s.e->start_height(2, next);
+  CHECK(actions_of<ValidateValue>(a).size() == 1);
+}
+
+TEST_CASE("without the next set, messages for the next height are checked against this one, as before") {
+  SoloEngine s(0);
+  s.start(1);
+  const Bytes v = value_bytes("next");
+  const uint8_t owner = proposer_seed(s.set, 2, 0);
+  const uint8_t other = owner == s.seed(1) ? s.seed(2) : s.seed(1);
+  s.deliver(proposal_by(other, 2, 0, -1, v));  // the proposer cannot be checked yet: kept
+  CHECK(s.e->last_intake() == Engine::Intake::taken);
+  s.deliver(prevote_by(150, 2, 0, value_id(v)));  // maybe a joiner: deferred, no refusal
+  CHECK(s.e->last_intake() == Engine::Intake::deferred);
+  CHECK(s.e->last_refusal() == Engine::Refusal::none);
+}

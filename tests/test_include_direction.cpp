@@ -46,8 +46,13 @@ const std::map<std::string, std::set<std::string>> kRooms = {
     {"node", {"crypto/basics", "crypto", "ledger", "ledger/interop", "consensus", "node/net", "node/client",
               "node/transport", "node/p2p", "node/driver", "node/http", "node/rtr", "node/whois", "node/log",
               "node/metrics", "node/explorer"}},
-    // The CLI talks to nodes through the client library only.
-    {"cli", {"crypto/basics", "crypto", "ledger", "ledger/interop", "consensus", "consensus/sim", "node/client"}},
+    // Whole nodes in deterministic simulation: the real driver on a simulated wire and clock.
+    {"node/sim", {"crypto/basics", "crypto", "ledger", "consensus", "consensus/sim", "node/transport", "node/p2p",
+                  "node/driver", "node/log"}},
+    // The CLI talks to nodes through the client library only; it also runs
+    // the simulations (consensus/sim, node/sim), quietening their log.
+    {"cli", {"crypto/basics", "crypto", "ledger", "ledger/interop", "consensus", "consensus/sim", "node/client",
+             "node/sim", "node/log"}},
 };
 
 std::optional<std::string> room_of(const std::string& folder) {

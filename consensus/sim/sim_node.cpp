@@ -56,7 +56,7 @@ bool EngineNode::boot() {
 
 void EngineNode::start() {
   if (!boot()) return;
-  drive(engine_->start_height(1, env_.sets.at(1)));
+  drive(engine_->start_height(1, env_.sets.at(1), env_.sets.at(2)));
 }
 
 void EngineNode::restart() {
@@ -65,7 +65,7 @@ void EngineNode::restart() {
   env_.progress = true;
   if (!boot() || finished()) return;
   const uint64_t next = decided_height() + 1;
-  drive(engine_->start_height(next, env_.sets.at(next)));
+  drive(engine_->start_height(next, env_.sets.at(next), env_.sets.at(next + 1)));
   if (up()) announce_height();
 }
 
@@ -162,7 +162,7 @@ Actions EngineNode::decided(const Decision& d) {
   if (auto s = wal_.prune_below(d.height + 1); !s)
     failure_ = "node " + std::to_string(index_) + " could not prune its WAL: " + s.error();
   if (finished()) return {};
-  return engine_->start_height(d.height + 1, env_.sets.at(d.height + 1));
+  return engine_->start_height(d.height + 1, env_.sets.at(d.height + 1), env_.sets.at(d.height + 2));
 }
 
 void EngineNode::drive(Actions first) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "ledger/block_store.h"
+#include "node/driver/driver_clock.h"
 #include "ledger/chain.h"
 #include "node/driver/mempool.h"
 #include "node/transport/p2p_message.h"
@@ -31,7 +32,7 @@ struct SyncRequest {
 
 class BlockSync {
  public:
-  using Clock = std::chrono::steady_clock;
+  using Clock = DriverClock;
   BlockSync(std::chrono::milliseconds timeout, std::chrono::milliseconds lag_grace)
       : timeout_(timeout), lag_grace_(lag_grace) {}
 

@@ -20,10 +20,7 @@ void log_line(const std::string& message, const logging::Fields& fields) { loggi
 
 std::string key_prefix(const crypto::PublicKey& k) { return k.hex().substr(0, 12); }
 
-uint64_t unix_now() {
-  using namespace std::chrono;
-  return static_cast<uint64_t>(duration_cast<seconds>(system_clock::now().time_since_epoch()).count());
-}
+uint64_t unix_now() { return DriverClock::unix_seconds(); }
 
 namespace {
 [[noreturn]] void fatal(const std::string& message) {
@@ -48,7 +45,7 @@ ConsensusDriver::Impl::Impl(boost::asio::io_context& io, SharedChain& c, DriverO
       next_height_timer(strand),
       tick_timer(strand),
       sync(opts.sync_timeout, opts.sync_lag_grace),
-      verifier(opts.verify_threads, opts.verify_queue) {
+      verifier(opts.verify_threads, opts.verify_queue, [&io](TxVerifier::Job j) { boost::asio::post(io, std::move(j)); }) {
   consensus::EngineConfig cfg;
   cfg.genesis_hash = c.chain().genesis_hash();
   cfg.timeouts = opts.timeouts;
@@ -83,6 +80,7 @@ void ConsensusDriver::start() { impl_->start(); }
 void ConsensusDriver::stop() { impl_->stop(); }
 const Mempool& ConsensusDriver::mempool() const { return impl_->mempool; }
 uint64_t ConsensusDriver::committed_height() const { return impl_->committed_height; }
+consensus::EngineStats ConsensusDriver::engine_stats() const { return impl_->engine->stats(); }
 
 void ConsensusDriver::note_refused(const char* label) { impl_->refused(label); }
 
@@ -183,8 +181,10 @@ Actions ConsensusDriver::Impl::begin_height(uint64_t height) {
       ++it;
     }
   }
-  height_started = std::chrono::steady_clock::now();
-  auto actions = engine->start_height(height, chain.validators_at(height));
+  height_started = DriverClock::now();
+  // The set of height + 1 is known too (set changes take effect two heights
+  // on): messages for it are checked against it before they are relayed.
+  auto actions = engine->start_height(height, chain.validators_at(height), chain.validators_at(height + 1));
   publish();
   return actions;
 }
@@ -360,11 +360,11 @@ Actions ConsensusDriver::Impl::on_decided(const consensus::Decision& d) {
     committed({&*block}, d.value.size());
   }
   if (opts.events)
-    opts.events->height_decided(d.cert.round, std::chrono::steady_clock::now() - height_started);
+    opts.events->height_decided(d.cert.round, DriverClock::now() - height_started);
   log_line("committed height " + std::to_string(d.height) + ": " + std::to_string(block->txs.size()) + " txs" +
            (block->evidence.empty() ? "" : ", " + std::to_string(block->evidence.size()) + " evidence") +
            ", round " + std::to_string(d.cert.round) + ", proposer " + key_prefix(block->header.proposer) + ", " +
-           std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+           std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(DriverClock::now() -
                                                                                 height_started)
                               .count()) +
            " ms",

@@ -54,7 +54,9 @@ struct DriverOptions {
   std::chrono::milliseconds sync_lag_grace{1000};
   MempoolOptions mempool;
   // Threads that verify gossiped transactions (and, for a proposal, the
-  // signatures the mempool has not seen), and how many may wait.
+  // signatures the mempool has not seen), and how many may wait. 0: the
+  // checks run as handlers on the io_context (a deterministic simulation,
+  // node/sim, runs everything on its one thread).
   size_t verify_threads = 2;
   size_t verify_queue = 50000;
   // Transactions go to each peer in batches (txs frames): a batch goes when
@@ -117,6 +119,9 @@ class ConsensusDriver {
   DriverStatus status() const;
   std::vector<PeerInfo> peers() const;
   uint64_t committed_height() const;  // any thread, for the handshake
+  // The engine's counters, rules of Algorithm 1 included. On the driver's
+  // strand only, or while no thread runs its io_context (simulations).
+  consensus::EngineStats engine_stats() const;
 
  private:
   struct Impl;

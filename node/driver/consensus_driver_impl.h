@@ -3,7 +3,6 @@
 // driver_gossip.cpp (peer messages, sync, periodic ticks).
 // Everything below "strand only" is touched on the strand alone.
 #pragma once
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <atomic>
 #include <chrono>
@@ -19,6 +18,7 @@
 #include "consensus/proposer.h"
 #include "node/driver/block_sync.h"
 #include "node/driver/consensus_driver.h"
+#include "node/driver/driver_timer.h"
 #include "node/driver/file_wal.h"
 #include "node/driver/mempool.h"
 #include "node/transport/seen_digests.h"
@@ -30,7 +30,7 @@ namespace nl::node {
 
 struct ConsensusDriver::Impl : std::enable_shared_from_this<ConsensusDriver::Impl> {
   using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
-  using Timer = boost::asio::steady_timer;
+  using Timer = DriverTimer;
 
   Impl(boost::asio::io_context& ioc, SharedChain& chain, DriverOptions opts, std::unique_ptr<FileWal> wal);
 
@@ -172,6 +172,7 @@ struct ConsensusDriver::Impl : std::enable_shared_from_this<ConsensusDriver::Imp
 // An event of the node's log at info (node/log/node_log.h).
 void log_line(const std::string& message, const logging::Fields& fields = {});
 std::string key_prefix(const crypto::PublicKey& k);
+// The driver's unix time (driver_clock.h).
 uint64_t unix_now();
 
 }  // namespace nl::node

@@ -25,6 +25,13 @@ int penalty_for(size_t offences) {
   return kPenaltyInvalid * static_cast<int>(std::min<size_t>(offences, p2p::kMaxTxsPerFrame));
 }
 
+// Who signed a proposal or vote; a decision carries many signatures.
+std::optional<crypto::PublicKey> signer_of(const consensus::Message& m) {
+  if (const auto* p = std::get_if<consensus::Proposal>(&m)) return p->proposer;
+  if (const auto* v = std::get_if<ledger::SignedVote>(&m)) return v->validator;
+  return std::nullopt;
+}
+
 std::string and_more(size_t offences, const char* what) {
   return offences > 1 ? " (and " + std::to_string(offences - 1) + " more " + what + " in this frame)" : "";
 }
@@ -215,7 +222,7 @@ void ConsensusDriver::Impl::on_consensus(const PeerInfo& from, consensus::Messag
   // A deferred message is looked at again, but not more often than
   // kDeferredRecheck: a peer replaying one must not buy a signature check
   // per copy (re-gossip comes every regossip_interval).
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = DriverClock::now();
   if (auto it = deferred_at.find(digest); it != deferred_at.end() && now - it->second < kDeferredRecheck) return;
   if (logging::enabled(logging::Level::debug))
     logging::debug("consensus: got " + describe(m), {h, key_prefix(from.key), ""});
@@ -235,7 +242,14 @@ void ConsensusDriver::Impl::on_consensus(const PeerInfo& from, consensus::Messag
   }
   Transport* n = net;
   if (engine->stats().messages_rejected > rejected) {
-    if (n) n->penalize(from.id, kPenaltyInvalid, "consensus message refused (signature, signer or shape)");
+    // A relay answers for what every honest node checks alike before
+    // relaying (signature, value id, shape), never for what depends on its
+    // view (the set, the round's proposer): only the signer does (issue 20).
+    const bool forged = engine->last_refusal() == consensus::Engine::Refusal::forged;
+    if (n && (forged || signer_of(m) == from.key))
+      n->penalize(from.id, kPenaltyInvalid,
+                  forged ? "consensus message refused (signature, value id or shape)"
+                         : "consensus message refused (its signer may not send it: not in the set, or not the round's proposer)");
     return;
   }
   // A validator of the height before: nobody's fault, and nothing to pass on.

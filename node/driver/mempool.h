@@ -31,6 +31,7 @@
 #include "ledger/chain.h"
 #include "ledger/evidence.h"
 #include "ledger/transaction.h"
+#include "node/driver/driver_clock.h"
 #include "node/transport/seen_digests.h"
 
 namespace nl::node {
@@ -159,7 +160,7 @@ class Mempool {
   static bool merge_signatures(ledger::Transaction& into, const ledger::Transaction& from);
 
  private:
-  using Clock = std::chrono::steady_clock;
+  using Clock = DriverClock;
   struct Entry {
     crypto::Hash32 id;
     ledger::Transaction tx;

@@ -1,8 +1,9 @@
 #include "node/driver/tx_outbox.h"
 
+#include "node/driver/driver_timer.h"
+
 #include <algorithm>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <condition_variable>
 #include <deque>
@@ -13,7 +14,7 @@
 namespace nl::node {
 
 namespace {
-using Clock = std::chrono::steady_clock;
+using Clock = DriverClock;
 using Batch = std::vector<ledger::Transaction>;
 
 TxOutbox::Options clamped(TxOutbox::Options o) {
@@ -38,7 +39,7 @@ struct TxOutbox::State : std::enable_shared_from_this<TxOutbox::State> {
   const Options opts;
   const Send send;
   boost::asio::strand<boost::asio::io_context::executor_type> strand;
-  boost::asio::steady_timer timer;  // strand only
+  DriverTimer timer;  // strand only
 
   mutable std::mutex mu;  // guards what follows
   std::condition_variable idle;

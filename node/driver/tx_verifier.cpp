@@ -6,13 +6,21 @@
 
 namespace nl::node {
 
-TxVerifier::TxVerifier(size_t threads, size_t max_queued) : max_queued_(max_queued) {
+TxVerifier::TxVerifier(size_t threads, size_t max_queued, Runner runner)
+    : max_queued_(max_queued), runner_(std::move(runner)) {
   for (size_t i = 0; i < threads; ++i) workers_.emplace_back([this] { run(); });
 }
 
 TxVerifier::~TxVerifier() { stop(); }
 
 bool TxVerifier::submit(Job job) {
+  if (workers_.empty() && runner_) {
+    if (!*running_) return false;
+    runner_([running = running_, job = std::move(job)] {
+      if (*running) job();
+    });
+    return true;
+  }
   {
     std::lock_guard lk(m_);
     if (stopping_ || queue_.size() >= max_queued_) return false;
@@ -23,6 +31,7 @@ bool TxVerifier::submit(Job job) {
 }
 
 void TxVerifier::stop() {
+  *running_ = false;
   {
     std::lock_guard lk(m_);
     if (stopping_ && workers_.empty()) return;

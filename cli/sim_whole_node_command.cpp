@@ -26,6 +26,7 @@ struct WholeNodeOpts {
   std::string behaviours = "all";
   std::string scenario = "random";
   bool json = false;
+  bool sweep = false;
   std::string log_level = "error";
 };
 
@@ -42,6 +43,20 @@ std::string line_of(const node::sim::WholeNodeResult& r, const node::sim::WholeN
                 static_cast<double>(r.sim_ms) / 1000.0, r.trace_digest.substr(0, 16).c_str(),
                 r.ok() ? "" : " FAILED");
   return buf;
+}
+
+// The standard sweep: the seed picks N from 4 to 31 with F = (N-1)/3,
+// unequal power on odd seeds and a set change on every third, each with
+// one observer, 8 heights and 8 s of asynchrony.
+void sweep_config(node::sim::WholeNodeConfig& c) {
+  static constexpr size_t kSizes[] = {4, 7, 10, 13, 31};
+  c.validators = kSizes[c.seed % 5];
+  c.byzantine = (c.validators - 1) / 3;
+  c.observers = 1;
+  c.unequal_power = c.seed % 2 == 1;
+  c.set_change_at = c.seed % 3 == 0 ? 3 : 0;
+  c.heights = 8;
+  c.gst_ms = 8000;
 }
 
 int run_whole_node_sims(WholeNodeOpts& o) {
@@ -63,6 +78,7 @@ int run_whole_node_sims(WholeNodeOpts& o) {
   for (uint64_t i = 0; i < o.seeds; ++i) {
     WholeNodeConfig c = o.cfg;
     c.seed = o.seed_start + i;
+    if (o.sweep) sweep_config(c);
     auto r = run_whole_node(c);
     if (!r) return report(kExitFailure, "seed " + std::to_string(c.seed) + ": " + r.error());
     for (size_t k = 0; k < rules.size(); ++k) rules[k] += r->rules[k];
@@ -135,6 +151,9 @@ void add_sim_whole_node_command(CLI::App& sim, Dispatch& d) {
   cmd->add_option("--scenario", o->scenario, "random (the seeded adversary) or stall-bug1 (issue 20's bug 1)")
       ->capture_default_str()
       ->check(CLI::IsMember({"random", "stall-bug1"}));
+  cmd->add_flag("--sweep", o->sweep,
+                "the standard sweep: the seed sets N (4, 7, 10, 13, 31), F = (N-1)/3, unequal power, set "
+                "changes, 1 observer, 8 heights, GST at 8 s (other shape options are ignored)");
   cmd->add_flag("--json", o->json, "one JSON document: every run, the rule counts and runs per minute");
   cmd->add_option("--log-level", o->log_level, "the nodes' own log lines on stderr from this level: debug, info, warn, error")
       ->capture_default_str();

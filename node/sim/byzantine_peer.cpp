@@ -51,7 +51,8 @@ void ByzantinePeer::act(uint64_t h, uint32_t r, ledger::Chain& chain, const ledg
   const auto hr = std::pair{h, r};
   std::vector<size_t> everyone = sides.a;
   everyone.insert(everyone.end(), sides.b.begin(), sides.b.end());
-  const std::vector<size_t>& second = (behaviours_ & kWithhold) ? std::vector<size_t>{} : sides.b;
+  // Withholding from side b every third height; equivocating to it otherwise.
+  const std::vector<size_t>& second = (behaviours_ & kWithhold) && h % 3 == 0 ? std::vector<size_t>{} : sides.b;
 
   // Its own round: two proposals, one to each side, maybe with a forged
   // proof of lock.
@@ -59,6 +60,12 @@ void ByzantinePeer::act(uint64_t h, uint32_t r, ledger::Chain& chain, const ledg
       consensus::ProposerSchedule(set).at(h, r) == pub_ && chain.height() + 1 == h) {
     proposed_.insert(hr);
     auto [x, y] = two_values(chain);
+    // Every other time the second value is invalid: dated an hour ahead,
+    // past what honest validators accept (block_values.h).
+    if ((h + r) % 2 == 1) {
+      static const Mempool empty{MempoolOptions{}};
+      y = build_block_value(chain, empty, pub_, DriverClock::unix_seconds() + 3600, 0).bytes;
+    }
     const int32_t pol = (behaviours_ & kForgeLockProof) && r > 0 ? static_cast<int32_t>(r - 1) : -1;
     to(sides.a, consensus::Proposal::make(genesis_hash_, h, r, pol, block_value_id(x), x, key_));
     to(second, consensus::Proposal::make(genesis_hash_, h, r, pol, block_value_id(y), y, key_));
@@ -94,8 +101,10 @@ void ByzantinePeer::act(uint64_t h, uint32_t r, ledger::Chain& chain, const ledg
     for (uint32_t k = 1; k <= kFloodRounds; ++k) vote(everyone, h, r + k, ledger::VoteType::prevote, kNil);
     if (next_set.find(pub_)) {
       vote(everyone, h + 1, 0, ledger::VoteType::prevote, kNil);
-      if (chain.height() + 1 == h) {
-        // issue 20, bug 3: an h + 1 proposal for a round it may not own.
+      // issue 20, bug 3: an h + 1 proposal for a round it may not own.
+      // Every fourth height only: each costs it points at every honest
+      // node, and a strategic adversary stays under the ban score.
+      if (chain.height() + 1 == h && h % 4 == 1) {
         const uint32_t round = consensus::ProposerSchedule(next_set).at(h + 1, 0) == pub_ ? 1 : 0;
         Bytes v = two_values(chain).first;
         to(everyone, consensus::Proposal::make(genesis_hash_, h + 1, round, -1, block_value_id(v), v, key_));

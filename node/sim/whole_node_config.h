@@ -14,7 +14,7 @@ namespace nl::node::sim {
 // of the honest nodes per round, chosen by the seed).
 enum Behaviour : uint32_t {
   kDoubleVote = 1u << 0,         // prevote and precommit value A to one side, value B (or nil) to the other
-  kEquivocatePropose = 1u << 1,  // two proposals for their rounds, one to each side
+  kEquivocatePropose = 1u << 1,  // two proposals for their rounds, one to each side (in odd rounds one invalid)
   kForgeLockProof = 1u << 2,     // proposals with a validRound no polka backs
   kFloodFuture = 1u << 3,        // votes for later rounds, proposals and votes for h + 1 in others' names' rounds
   kWithhold = 1u << 4,           // send to one side only

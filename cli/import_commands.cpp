@@ -278,6 +278,9 @@ struct KeyOpts {
 // under a passphrase of its own: what is handed to that organisation.
 int run_import_key(const KeyOpts& o) {
   if (path_exists(o.out)) return report(kExitFailure, o.out + ": already exists; refusing to overwrite a key file");
+  if (!path_exists((std::filesystem::path(o.keystore) / ledger::RirKeystore::kFileName).string()))
+    return report(kExitFailure, o.keystore + ": no keystore here (no " + ledger::RirKeystore::kFileName +
+                                    "; numledger import rir --keystore writes one)");
   auto pass = keystore_passphrase(o.keystore, false);
   if (!pass) return report(kExitUsage, pass.error());
   auto keys = ledger::RirKeystore::open(o.keystore, *pass);

@@ -6,6 +6,7 @@
 // without, the organisation did it itself (import key, then tx rotate-key)
 // and the command checks the node and records what it finds.
 #include <cstdio>
+#include <filesystem>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
@@ -82,6 +83,9 @@ Result<ledger::HandOver> find_rotation(const NodeClient& node, const ledger::Acc
 
 int run_handover(const HandoverOpts& o) {
   if (o.node.empty()) return report(kExitUsage, "no node named: pass --node URL or set NUMLEDGER_NODE");
+  if (!path_exists((std::filesystem::path(o.keystore) / ledger::RirKeystore::kFileName).string()))
+    return report(kExitFailure, o.keystore + ": no keystore here (no " + ledger::RirKeystore::kFileName +
+                                    "; numledger import rir --keystore writes one)");
   auto pass = keystore_passphrase(o.keystore, false);
   if (!pass) return report(kExitUsage, pass.error());
   auto keys = ledger::RirKeystore::open(o.keystore, *pass);

@@ -175,6 +175,11 @@ TEST_CASE("import rir encrypts the keystore; import key hands one org its key; i
   CHECK(r.code == 1);
   CHECK_MESSAGE(has(r.err, "wrong keystore passphrase"), r.err);
 
+  r = run({kCli, "import", "key", "--keystore", dir / "nope", "--org", "afrinic-ORG1", "--out", dir / "x.key"}, ks_env);
+  CHECK(r.code == 1);
+  CHECK_MESSAGE(has(r.err, "no keystore here"), r.err);
+  CHECK_FALSE(std::filesystem::exists(dir / "nope"));  // a mistyped directory is not created
+
   // Each org's key handed out under its own passphrase.
   std::vector<std::string> env1 = ks_env, env2 = ks_env;
   env1.push_back("NUMLEDGER_PASSPHRASE=org one passphrase");

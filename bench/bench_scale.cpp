@@ -105,7 +105,7 @@ json run_scale(double scale, uint64_t seed, size_t queries, bool compact) {
   auto key = test::run({cli, "key", "new", "--out", dir / "validator.key", "--no-passphrase"});
   if (key.code != 0) die("key new: " + key.err);
   const std::string validator = key.out.substr(0, key.out.find('\n'));
-  std::vector<std::string> argv{cli, "import", "rir"};
+  std::vector<std::string> argv{cli, "import", "rir", "--no-passphrase"};
   for (const auto& f : gen->files) argv.push_back(f.path);
   for (const std::string& a : {std::string("--iana-ipv4"), o.iana_ipv4, std::string("--iana-ipv6"), o.iana_ipv6,
                                std::string("--vrps"), gen->vrp_path, std::string("--chain-id"), std::string("scale"),

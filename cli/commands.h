@@ -33,6 +33,8 @@ void add_export_vrps_command(CLI::App& exp, Dispatch& d);
 void add_export_rir_command(CLI::App& exp, Dispatch& d);
 // import rir, import diff, import key (cli/import_commands.cpp).
 void add_import_commands(CLI::App& app, Dispatch& d);
+// import handover (cli/import_handover_command.cpp), added by add_import_commands.
+void add_handover_command(CLI::App& imp, Dispatch& d);
 // testnet init|start|status|stop (cli/testnet_commands.cpp).
 void add_testnet_commands(CLI::App& app, Dispatch& d);
 

@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/unknown_words.h"
 #include "cli/exit_codes.h"
+#include "cli/passphrases.h"
 #include "cli/tx_file.h"
 #include "crypto/key_file.h"
 #include "ledger/interop/rir_diff.h"
@@ -53,7 +54,7 @@ struct RirOpts {
   std::string iana_ipv4, iana_ipv6, chain_id, out, keystore, report_path;
   uint64_t time = 0;
   CLI::Option* time_opt = nullptr;
-  bool force = false, compact = false, json = false;
+  bool force = false, compact = false, json = false, no_passphrase = false;
 };
 
 Result<ledger::ImportOptions> import_options(const RirOpts& o) {
@@ -85,7 +86,9 @@ int run_import_rir(const RirOpts& o) {
   if (std::adjacent_find(io.validators.begin(), io.validators.end()) != io.validators.end())
     return report(kExitUsage, "a --validator is listed twice");
 
-  auto keys = ledger::RirKeystore::open(o.keystore);
+  auto pass = keystore_passphrase(o.keystore, o.no_passphrase);
+  if (!pass) return report(kExitUsage, pass.error());
+  auto keys = ledger::RirKeystore::open(o.keystore, *pass);
   if (!keys) return report(kExitFailure, keys.error());
   // Progress on a terminal: a full-size import takes tens of seconds.
   auto say = [&](const std::string& line) {
@@ -127,6 +130,7 @@ int run_import_rir(const RirOpts& o) {
   json j = rep.to_json();
   j["genesis"] = {{"file", o.out}, {"hash", hash}, {"bytes", text.size()}, {"chain_id", o.chain_id}};
   j["keystore"] = keys->path();
+  j["keystore_encrypted"] = keys->encrypted();
   j["seconds"] = {{"import", import_s}, {"keystore", keystore_s}, {"genesis", genesis_s}, {"total", seconds_since(start)}};
   j["peak_rss_kib"] = peak_rss_kib();
   if (!o.report_path.empty())
@@ -139,14 +143,15 @@ int run_import_rir(const RirOpts& o) {
   std::printf("wrote %s (%zu bytes): chain '%s', %zu holdings, %zu authorizations, genesis hash %s\n", o.out.c_str(),
               text.size(), o.chain_id.c_str(), result->genesis.holding_count(), result->genesis.authorizations.size(),
               hash.c_str());
-  std::printf("keys in %s; %.2f s, peak RSS %llu KiB\n", keys->path().c_str(), seconds_since(start),
+  std::printf("keys in %s (%s); %.2f s, peak RSS %llu KiB\n", keys->path().c_str(),
+              keys->encrypted() ? "encrypted per organisation" : "UNENCRYPTED testnet keystore", seconds_since(start),
               static_cast<unsigned long long>(peak_rss_kib()));
   return kExitOk;
 }
 
 struct DiffOpts {
   std::string old_file, new_file, keystore, out, chain_id, genesis, genesis_hash, iana_ipv4, iana_ipv6, report_path;
-  bool force = false, json = false;
+  bool force = false, json = false, no_passphrase = false;
 };
 
 int run_import_diff(const DiffOpts& o) {
@@ -175,7 +180,9 @@ int run_import_diff(const DiffOpts& o) {
   if (std::filesystem::exists(o.out, ec) && !std::filesystem::is_empty(o.out, ec) && !o.force)
     return report(kExitFailure, o.out + ": exists and is not empty; pass --force to write into it");
 
-  auto keys = ledger::RirKeystore::open(o.keystore);
+  auto pass = keystore_passphrase(o.keystore, o.no_passphrase);
+  if (!pass) return report(kExitUsage, pass.error());
+  auto keys = ledger::RirKeystore::open(o.keystore, *pass);
   if (!keys) return report(kExitFailure, keys.error());
   ledger::ImportOptions io;
   if (!o.iana_ipv4.empty()) io.iana_ipv4 = o.iana_ipv4;
@@ -262,15 +269,45 @@ std::string org_hint(const ledger::RirKeystore& keys, const std::string& org) {
   return "";
 }
 
-int run_import_key(const std::string& keystore, const std::string& org, const std::string& out) {
-  auto keys = ledger::RirKeystore::open(keystore);
+struct KeyOpts {
+  std::string keystore, org, out;
+  bool no_passphrase = false, json = false;
+};
+
+// One organisation's key, out of the keystore, as an ordinary key file
+// under a passphrase of its own: what is handed to that organisation.
+int run_import_key(const KeyOpts& o) {
+  if (path_exists(o.out)) return report(kExitFailure, o.out + ": already exists; refusing to overwrite a key file");
+  if (!path_exists((std::filesystem::path(o.keystore) / ledger::RirKeystore::kFileName).string()))
+    return report(kExitFailure, o.keystore + ": no keystore here (no " + ledger::RirKeystore::kFileName +
+                                    "; numledger import rir --keystore writes one)");
+  auto pass = keystore_passphrase(o.keystore, false);
+  if (!pass) return report(kExitUsage, pass.error());
+  auto keys = ledger::RirKeystore::open(o.keystore, *pass);
   if (!keys) return report(kExitFailure, keys.error());
-  auto account = keys->find(org);
-  if (!account) return report(kExitFailure, keys->path() + ": no organisation '" + org + "'" + org_hint(*keys, org));
+  auto account = keys->find(o.org);
+  if (!account)
+    return report(kExitFailure, keys->path() + ": no organisation '" + o.org + "'" + org_hint(*keys, o.org));
   auto key = keys->key(*account);
   if (!key) return report(kExitFailure, key.error());
-  if (auto s = crypto::save_key_file(out, *key, std::nullopt); !s) return report(kExitFailure, s.error());
-  std::printf("%s\n", account->to_string().c_str());
+  std::optional<std::string> file_pass;
+  if (!o.no_passphrase) {
+    auto p = new_passphrase(o.out, "NUMLEDGER_PASSPHRASE", "--no-passphrase");
+    if (!p) return report(kExitUsage, p.error());
+    if (p->size() < kMinPassphrase)
+      return report(kExitUsage, "the passphrase for " + o.out + " has " + std::to_string(p->size()) +
+                                    " characters; use at least " + std::to_string(kMinPassphrase));
+    file_pass = std::move(*p);
+  }
+  if (auto s = crypto::save_key_file(o.out, *key, file_pass); !s) return report(kExitFailure, s.error());
+  if (o.json) {
+    const json j = {{"org", o.org}, {"account", account->to_string()}, {"file", o.out}, {"encrypted", file_pass.has_value()}};
+    std::printf("%s", dump(j).c_str());
+  } else {
+    std::printf("%s\n", account->to_string().c_str());
+    std::fprintf(stderr, "wrote %s (%s)\n", o.out.c_str(),
+                 file_pass ? "encrypted with its own passphrase" : "UNENCRYPTED testnet key");
+  }
   return kExitOk;
 }
 
@@ -298,6 +335,9 @@ void add_import_commands(CLI::App& app, Dispatch& d) {
   r->time_opt = rir->add_option("--time", r->time, "genesis time in unix seconds (default: now)");
   rir->add_flag("--force", r->force, "overwrite an existing genesis file");
   rir->add_flag("--json", r->json, "print the report (as --report writes it) on stdout instead of the summary");
+  rir->add_flag("--no-passphrase", r->no_passphrase,
+                "a new keystore is UNENCRYPTED (testnets only); otherwise it is encrypted per organisation under "
+                "NUMLEDGER_KEYSTORE_PASSPHRASE or a passphrase asked twice");
   rir->add_flag("--compact", r->compact,
                 "write the genesis in its compact binary form (whitepaper/encoding.md, \"The compact genesis file\"): "
                 "about half the size and several times faster to read at a million entries");
@@ -317,13 +357,23 @@ void add_import_commands(CLI::App& app, Dispatch& d) {
   diff->add_option("--report", o->report_path, "write the JSON report here");
   diff->add_flag("--force", o->force, "write into a non-empty --out directory");
   diff->add_flag("--json", o->json, "print the report (as --report writes it, with out and keystore) on stdout");
+  diff->add_flag("--no-passphrase", o->no_passphrase,
+                 "the keystore is unencrypted (testnets); an encrypted one reads NUMLEDGER_KEYSTORE_PASSPHRASE");
 
-  auto k = std::make_shared<std::array<std::string, 3>>();
-  auto* key = imp.add_subcommand("key", "write one imported account's key as an ordinary (unencrypted) key file");
-  key->add_option("--keystore", (*k)[0], "keystore directory")->required();
-  key->add_option("--org", (*k)[1], "organisation (\"afrinic-F36B9F4B\", \"afrinic\", \"iana\")")->required();
-  key->add_option("--out", (*k)[2], "key file to create (never overwritten)")->required();
-  key->callback([k, &d] { d.action = [k] { return run_import_key((*k)[0], (*k)[1], (*k)[2]); }; });
+  auto [key, k] = add_command<KeyOpts>(
+      imp, "key",
+      "write one imported organisation's key as an ordinary key file under a passphrase of its own, to hand to "
+      "that organisation (which then takes its account over: import handover)",
+      d, run_import_key);
+  key->add_option("--keystore", k->keystore, "keystore directory (NUMLEDGER_KEYSTORE_PASSPHRASE if encrypted)")
+      ->required();
+  key->add_option("--org", k->org, "organisation (\"afrinic-F36B9F4B\", \"afrinic\", \"iana\")")->required();
+  key->add_option("--out", k->out, "key file to create (never overwritten)")->required();
+  key->add_flag("--no-passphrase", k->no_passphrase,
+                "write the key file UNENCRYPTED (testnets only); otherwise its passphrase comes from "
+                "NUMLEDGER_PASSPHRASE or is asked twice");
+  key->add_flag("--json", k->json, "print {org, account, file, encrypted}");
+  add_handover_command(imp, d);
 }
 
 }  // namespace nl::cli

@@ -12,6 +12,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/passphrases.h"
 #include "crypto/key_file.h"
 #include "node/client/terminal_passphrase.h"
 #include "ledger/account.h"
@@ -19,30 +20,6 @@
 namespace nl::cli {
 
 namespace {
-
-// The passphrase for a new key: NUMLEDGER_PASSPHRASE, else asked twice.
-Result<std::string> new_passphrase(const std::string& path) {
-  if (const char* env = std::getenv("NUMLEDGER_PASSPHRASE")) {
-    if (*env == '\0') return fail("NUMLEDGER_PASSPHRASE is empty; use --no-passphrase for an unencrypted key");
-    return std::string(env);
-  }
-  const std::string no_tty =
-      "no terminal to ask for a passphrase for " + path +
-      "; set NUMLEDGER_PASSPHRASE or use --no-passphrase for an unencrypted testnet key";
-  int fd = ::open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (fd < 0) return fail(no_tty);
-  auto first = node::read_hidden_line(fd, "New passphrase for " + path + ": ");
-  auto second = first ? node::read_hidden_line(fd, "Repeat passphrase: ") : std::nullopt;
-  ::close(fd);
-  if (!first || !second) return fail(no_tty);
-  if (first->empty()) return fail("empty passphrase; use --no-passphrase for an unencrypted key");
-  if (*first != *second) return fail("the two passphrases differ; " + path + " was not written");
-  return *first;
-}
-
-// A passphrase shorter than this is refused without --weak-passphrase:
-// Argon2id slows a guesser down, it does not make "abc" safe.
-constexpr size_t kMinPassphrase = 8;
 
 struct NewOpts {
   std::string out;
@@ -54,7 +31,7 @@ int run_key_new(const NewOpts& o) {
   if (path_exists(o.out)) return report(kExitFailure, o.out + ": already exists; refusing to overwrite a key file");
   std::optional<std::string> pass;
   if (!o.no_passphrase) {
-    auto p = new_passphrase(o.out);
+    auto p = new_passphrase(o.out, "NUMLEDGER_PASSPHRASE", "--no-passphrase");
     if (!p) return report(kExitUsage, p.error());
     if (p->size() < kMinPassphrase && !o.weak_passphrase)
       return report(kExitUsage, "the passphrase has " + std::to_string(p->size()) + " characters; use at least " +

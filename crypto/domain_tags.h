@@ -22,5 +22,8 @@ inline constexpr std::string_view kEvidence = "numledger/evidence/v1";
 inline constexpr std::string_view kEvidenceLeaf = "numledger/evidence-leaf/v1";
 inline constexpr std::string_view kEvidenceNode = "numledger/evidence-node/v1";
 inline constexpr std::string_view kP2pAuth = "numledger/p2p-auth/v1";
+// The import keystore (crypto/keystore_cipher.h): keyed BLAKE2b messages.
+inline constexpr std::string_view kKeystoreCheck = "numledger/keystore-check/v2";
+inline constexpr std::string_view kKeystoreOrg = "numledger/keystore-org/v2";
 
 }  // namespace nl::tags

@@ -93,8 +93,11 @@ class Chain {
   // success the state holds the block's effects (the registry writes are
   // returned); on failure it is undone.
   using BlockReader = std::function<Result<const Block*>(uint64_t height)>;
-  // Where the custody hops of r are (custody_chain.h), ascending.
-  Result<std::vector<TxLocation>> custody_hops(const Resource& r, const BlockReader& block_at) const;
+  // Where the custody hops of r are (custody_chain.h), ascending; with the
+  // key changes of `holders` (r's present holders), so a holder's rotation
+  // to its own key is in the chain even before it signs a hop.
+  Result<std::vector<TxLocation>> custody_hops(const Resource& r, const std::vector<AccountId>& holders,
+                                               const BlockReader& block_at) const;
   Result<std::vector<StateWrite>> apply_block(const Block& b, const TxsVerified& verified);
   Status check_header(const Block& b);
   // `cert` against the validator set of its height; the tip's own

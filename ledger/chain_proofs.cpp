@@ -50,7 +50,10 @@ Result<ControlProof> Chain::prove_control(const Resource& r) const {
     for (uint32_t i = 0; i < (*block)->txs.size(); ++i)
       if (std::holds_alternative<ValidatorUpdateBody>((*block)->txs[i].body)) changes.push_back({h, i});
   }
-  auto custody = custody_hops(r, block_at);
+  std::vector<AccountId> holders;
+  for (const auto& s : segs)
+    if (const Holding* h = registry_.holding(s.holding)) holders.push_back(h->holder);
+  auto custody = custody_hops(r, holders, block_at);
   if (!custody) return custody.take_error();
 
   // The headers those need, shared, and the tip's. The tip's and the set
@@ -128,14 +131,16 @@ Result<ControlProof> Chain::prove_control(const Resource& r) const {
   return p;
 }
 
-Result<std::vector<TxLocation>> Chain::custody_hops(const Resource& r, const BlockReader& block_at) const {
-  // The key changes of every account that signs a hop, and of the
-  // recovery accounts that may sign theirs, are wanted too.
+Result<std::vector<TxLocation>> Chain::custody_hops(const Resource& r, const std::vector<AccountId>& holders,
+                                                    const BlockReader& block_at) const {
+  // The key changes of every account that signs a hop, of the recovery
+  // accounts that may sign theirs, and of the present holders are wanted too.
   std::set<AccountId> seen;
   std::vector<AccountId> todo;
   auto want = [&](const AccountId& a) {
     if (seen.insert(a).second) todo.push_back(a);
   };
+  for (const AccountId& a : holders) want(a);
   // The hops over r: the range kinds that move control or a lease's expiry.
   std::set<TxLocation> found;
   std::string failure;

@@ -54,7 +54,7 @@ TEST_CASE("import rir and import diff print their reports with --json; two snaps
   REQUIRE(v.code == 0);
 
   // Both snapshots at once: every record would be a duplicate.
-  auto r = c.run({"import", "rir", c.path("old.txt"), c.path("new.txt"), "--chain-id", "t", "--validator",
+  auto r = c.run({"import", "rir", "--no-passphrase", c.path("old.txt"), c.path("new.txt"), "--chain-id", "t", "--validator",
                   c.path("v.key"), "--keystore", c.path("ks"), "--out", c.path("g.json")});
   CHECK(r.code == 1);
   CHECK_MESSAGE(has(r.err, "are two snapshots of afrinic"), r.err);
@@ -62,7 +62,7 @@ TEST_CASE("import rir and import diff print their reports with --json; two snaps
   CHECK(!std::filesystem::exists(c.path("g.json")));
 
   // --validator takes a key file; --json prints the report on stdout.
-  r = c.run({"import", "rir", c.path("old.txt"), "--chain-id", "t", "--validator", c.path("v.key"), "--keystore",
+  r = c.run({"import", "rir", "--no-passphrase", c.path("old.txt"), "--chain-id", "t", "--validator", c.path("v.key"), "--keystore",
              c.path("ks"), "--out", c.path("g.json"), "--time", "1700000000", "--json"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
   auto rep = json::parse(r.out);
@@ -72,12 +72,12 @@ TEST_CASE("import rir and import diff print their reports with --json; two snaps
   CHECK(rep["genesis"]["file"] == c.path("g.json"));
   CHECK(rep["genesis"]["hash"].get<std::string>().size() == 64);
   // Without --json, the summary counts the roots as a node does.
-  r = c.run({"import", "rir", c.path("old.txt"), "--chain-id", "t", "--validator", c.path("v.key"), "--keystore",
+  r = c.run({"import", "rir", "--no-passphrase", c.path("old.txt"), "--chain-id", "t", "--validator", c.path("v.key"), "--keystore",
              c.path("ks"), "--out", c.path("g.json"), "--time", "1700000000", "--force"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
   CHECK_MESSAGE(has(r.out, "holdings: 5 (3 IANA roots, 0 IANA designations, 2 records)"), r.out);
 
-  r = c.run({"import", "diff", c.path("old.txt"), c.path("new.txt"), "--genesis", c.path("g.json"), "--keystore",
+  r = c.run({"import", "diff", "--no-passphrase", c.path("old.txt"), c.path("new.txt"), "--genesis", c.path("g.json"), "--keystore",
              c.path("ks"), "--out", c.path("txs"), "--json"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
   auto d = json::parse(r.out);
@@ -88,10 +88,10 @@ TEST_CASE("import rir and import diff print their reports with --json; two snaps
   CHECK(d["out"] == c.path("txs"));
 
   // An organisation named without its registry gets a did-you-mean.
-  r = c.run({"import", "key", "--keystore", c.path("ks"), "--org", "f1", "--out", c.path("f1.key")});
+  r = c.run({"import", "key", "--no-passphrase", "--keystore", c.path("ks"), "--org", "f1", "--out", c.path("f1.key")});
   CHECK(r.code == 1);
   CHECK_MESSAGE(has(r.err, "no organisation 'f1'; did you mean 'afrinic-F1'?"), r.err);
-  r = c.run({"import", "key", "--keystore", c.path("ks"), "--org", "afrinic-F1", "--out", c.path("f1.key")});
+  r = c.run({"import", "key", "--no-passphrase", "--keystore", c.path("ks"), "--org", "afrinic-F1", "--out", c.path("f1.key")});
   CHECK_MESSAGE(r.code == 0, r.err);
 
   // export rir takes the registry in any case.

@@ -31,7 +31,7 @@ struct ImportedNode {
   Daemon node;
 
   void start() {
-    auto r = run({kCliBin, "import", "rir", data_file("delegated-afrinic-extended-20240105"),
+    auto r = run({kCliBin, "import", "rir", "--no-passphrase", data_file("delegated-afrinic-extended-20240105"),
                   data_file("delegated-lacnic-extended-20240104"), "--iana-ipv4",
                   data_file("iana-ipv4-address-space.csv"), "--iana-ipv6",
                   data_file("iana-ipv6-unicast-address-assignments.csv"), "--vrps",

@@ -70,14 +70,14 @@ TEST_CASE("import diff afrinic 2023-03-23 -> 2024-01-05: the transactions take t
   };
   // kTestChain and validator 100: blocks are certified with the test fixtures.
   const std::string validator = seeded_account(100).to_string();
-  auto r = cli({"import", "rir", old_file, "--chain-id", kTestChain, "--validator", validator, "--out",
+  auto r = cli({"import", "rir", "--no-passphrase", old_file, "--chain-id", kTestChain, "--validator", validator, "--out",
                 dir / "old.json", "--keystore", dir / "ks", "--time", "1700000000"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
-  r = cli({"import", "diff", old_file, new_file, "--keystore", dir / "ks", "--out", dir / "txs", "--genesis",
+  r = cli({"import", "diff", "--no-passphrase", old_file, new_file, "--keystore", dir / "ks", "--out", dir / "txs", "--genesis",
            dir / "old.json", "--report", dir / "diff.json"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
   MESSAGE(r.out);
-  r = cli({"import", "rir", new_file, "--chain-id", kTestChain, "--validator", validator, "--out", dir / "new.json",
+  r = cli({"import", "rir", "--no-passphrase", new_file, "--chain-id", kTestChain, "--validator", validator, "--out", dir / "new.json",
            "--keystore", dir / "ks", "--time", "1700000000"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
 
@@ -171,28 +171,28 @@ TEST_CASE("import diff: a keystore without the old holders' keys, and usage erro
   TempDir dir("nl-diff-errors");
   const std::string old_file = data_file("delegated-afrinic-extended-20230323"),
                     new_file = data_file("delegated-afrinic-extended-20240105");
-  auto r = run({kCli, "import", "diff", old_file, new_file, "--keystore", dir / "ks", "--out", dir / "txs"});
+  auto r = run({kCli, "import", "diff", "--no-passphrase", old_file, new_file, "--keystore", dir / "ks", "--out", dir / "txs"});
   CHECK(r.code == 2);  // neither --chain-id nor --genesis
   CHECK(r.err.find("--chain-id") != std::string::npos);
   // The chain id alone does not name the chain: transactions bind the genesis hash.
-  r = run({kCli, "import", "diff", old_file, new_file, "--keystore", dir / "ks", "--out", dir / "txs", "--chain-id",
+  r = run({kCli, "import", "diff", "--no-passphrase", old_file, new_file, "--keystore", dir / "ks", "--out", dir / "txs", "--chain-id",
            "x"});
   CHECK(r.code == 2);
   CHECK(r.err.find("--genesis-hash") != std::string::npos);
   const std::string some_hash(64, 'a');
-  r = run({kCli, "import", "diff", old_file, dir / "nope", "--keystore", dir / "ks", "--out", dir / "txs",
+  r = run({kCli, "import", "diff", "--no-passphrase", old_file, dir / "nope", "--keystore", dir / "ks", "--out", dir / "txs",
            "--chain-id", "x", "--genesis-hash", some_hash});
   CHECK(r.code == 2);
   // With a fresh keystore the rebuilt old tree has fresh accounts: still a
   // consistent set of transactions for that tree.
-  r = run({kCli, "import", "diff", old_file, new_file, "--keystore", dir / "ks", "--out", dir / "txs", "--chain-id",
+  r = run({kCli, "import", "diff", "--no-passphrase", old_file, new_file, "--keystore", dir / "ks", "--out", dir / "txs", "--chain-id",
            "x", "--genesis-hash", some_hash});
   CHECK_MESSAGE(r.code == 0, r.err);
   auto keys = RirKeystore::open(dir / "ks");
   REQUIRE(keys.ok());
   CHECK(keys->find("afrinic-F364712F").has_value());
   // --out must not silently mix two runs.
-  r = run({kCli, "import", "diff", old_file, new_file, "--keystore", dir / "ks", "--out", dir / "txs", "--chain-id",
+  r = run({kCli, "import", "diff", "--no-passphrase", old_file, new_file, "--keystore", dir / "ks", "--out", dir / "txs", "--chain-id",
            "x", "--genesis-hash", some_hash});
   CHECK(r.code == 1);
   CHECK(r.err.find("not empty") != std::string::npos);

@@ -51,7 +51,7 @@ TEST_CASE("export rir round trip on the real files: the same allocated and assig
   TempDir dir("nl-export");
   const std::string afr = data_file("delegated-afrinic-extended-20240105"),
                     lac = data_file("delegated-lacnic-extended-20240104");
-  auto r = run({kCli, "import", "rir", afr, lac, "--iana-ipv4", data_file("iana-ipv4-address-space.csv"),
+  auto r = run({kCli, "import", "rir", "--no-passphrase", afr, lac, "--iana-ipv4", data_file("iana-ipv4-address-space.csv"),
                 "--iana-ipv6", data_file("iana-ipv6-unicast-address-assignments.csv"), "--chain-id", "export-test",
                 "--validator", seeded_account(100).to_string(), "--out", dir / "genesis.json", "--keystore",
                 dir / "ks", "--time", "1704412800"});
@@ -94,7 +94,7 @@ TEST_CASE("export rir: 7-field input comes back with an empty opaque-id") {
              "arin|US|ipv4|3.0.0.0|16777216|19940501|allocated\n"
              "arin|US|ipv4|23.0.0.0|768|20100601|assigned\n"
              "arin|US|asn|1|1|19910101|assigned\n");
-  auto r = run({kCli, "import", "rir", arin, "--chain-id", "seven", "--validator", seeded_account(100).to_string(),
+  auto r = run({kCli, "import", "rir", "--no-passphrase", arin, "--chain-id", "seven", "--validator", seeded_account(100).to_string(),
                 "--out", dir / "g.json", "--keystore", dir / "ks"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
   r = run({kCli, "export", "rir", "--registry", "arin", "--genesis", dir / "g.json", "--out", dir / "out.txt"});

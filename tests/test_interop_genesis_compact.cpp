@@ -106,7 +106,7 @@ TEST_CASE("numledger import rir --compact: the same genesis hash as the JSON, an
   REQUIRE(key.code == 0);
   const std::string validator = key.out.substr(0, key.out.find('\n'));
   auto import = [&](const std::string& out, bool compact) {
-    std::vector<std::string> argv{cli, "import", "rir", data_file("delegated-afrinic-extended-20240105"), "--vrps",
+    std::vector<std::string> argv{cli, "import", "rir", "--no-passphrase", data_file("delegated-afrinic-extended-20240105"), "--vrps",
                                   data_file("vrps-afrinic-20240101.json"), "--chain-id", "compact", "--validator",
                                   validator, "--keystore", dir / "ks", "--time", "1700000000", "--out", out};
     if (compact) argv.push_back("--compact");

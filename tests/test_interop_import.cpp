@@ -327,7 +327,7 @@ TEST_CASE("numledger import rir on every real file, then numledgerd serves the i
                     lac = data_file("delegated-lacnic-extended-20240104");
   const std::string validator = seeded_account(100).to_string();
   const auto t0 = std::chrono::steady_clock::now();
-  auto r = run({kCli, "import", "rir", afr, lac, "--iana-ipv4", data_file("iana-ipv4-address-space.csv"),
+  auto r = run({kCli, "import", "rir", "--no-passphrase", afr, lac, "--iana-ipv4", data_file("iana-ipv4-address-space.csv"),
                 "--iana-ipv6", data_file("iana-ipv6-unicast-address-assignments.csv"), "--vrps",
                 data_file("vrps-afrinic-20240101.json"), "--chain-id", "rir-e2e", "--validator", validator, "--out",
                 dir / "genesis.json", "--keystore", dir / "ks", "--report", dir / "report.json"});
@@ -357,7 +357,7 @@ TEST_CASE("numledger import rir on every real file, then numledgerd serves the i
   const std::string br = keys->find("lacnic-310248").value().to_string();     // 24.152.0.0/22, BR
 
   // One imported account's key, as an ordinary key file.
-  r = run({kCli, "import", "key", "--keystore", dir / "ks", "--org", "afrinic-F364712F", "--out", dir / "za.key"});
+  r = run({kCli, "import", "key", "--no-passphrase", "--keystore", dir / "ks", "--org", "afrinic-F364712F", "--out", dir / "za.key"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
   CHECK(r.out.find(za) != std::string::npos);
   auto k = crypto::load_key_file(dir / "za.key");

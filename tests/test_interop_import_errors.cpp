@@ -28,19 +28,19 @@ TEST_CASE("numledger import rir: usage errors exit 2, unusable input exits 1") {
   const std::string validator = seeded_account(100).to_string();
   const char garbage[] = "\x7f" "ELF\x01\x02 not statistics\n\x00\xff|||\n";
   write_text(dir / "garbage", std::string(garbage, sizeof garbage - 1));
-  auto r = run({kCli, "import", "rir", dir / "garbage", "--chain-id", "x", "--validator", validator, "--out",
+  auto r = run({kCli, "import", "rir", "--no-passphrase", dir / "garbage", "--chain-id", "x", "--validator", validator, "--out",
                 dir / "g.json", "--keystore", dir / "ks"});
   CHECK(r.code == 1);
   CHECK(r.err.find("nothing usable") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(dir / "g.json"));
-  r = run({kCli, "import", "rir", dir / "garbage", "--validator", validator, "--out", dir / "g.json", "--keystore",
+  r = run({kCli, "import", "rir", "--no-passphrase", dir / "garbage", "--validator", validator, "--out", dir / "g.json", "--keystore",
            dir / "ks"});
   CHECK(r.code == 2);  // no --chain-id
-  r = run({kCli, "import", "rir", dir / "missing-file", "--chain-id", "x", "--validator", validator, "--out",
+  r = run({kCli, "import", "rir", "--no-passphrase", dir / "missing-file", "--chain-id", "x", "--validator", validator, "--out",
            dir / "g.json", "--keystore", dir / "ks"});
   CHECK(r.code == 2);
   write_text(dir / "bad.csv", "Prefix,Designation\n041/8,AFRINIC\n");
-  r = run({kCli, "import", "rir", data_file("delegated-afrinic-extended-20240105"), "--iana-ipv4", dir / "bad.csv",
+  r = run({kCli, "import", "rir", "--no-passphrase", data_file("delegated-afrinic-extended-20240105"), "--iana-ipv4", dir / "bad.csv",
            "--chain-id", "x", "--validator", validator, "--out", dir / "g.json", "--keystore", dir / "ks"});
   CHECK(r.code == 1);
   CHECK(r.err.find("lacks Prefix, Designation or Status") != std::string::npos);
@@ -170,7 +170,7 @@ TEST_CASE("numledger import rir: nothing usable still writes --report, and stder
   const std::string garbage = dir / "garbage";
   const char bytes[] = "\x7f" "ELF\x01\x02 not statistics\n\x00\xff|||\n";
   write_text(garbage, std::string(bytes, sizeof bytes - 1));
-  auto r = run({kCli, "import", "rir", garbage, "--chain-id", "x", "--validator", validator, "--out", dir / "g.json",
+  auto r = run({kCli, "import", "rir", "--no-passphrase", garbage, "--chain-id", "x", "--validator", validator, "--out", dir / "g.json",
                 "--keystore", dir / "ks", "--report", dir / "report.json"});
   CHECK(r.code == 1);
   CHECK(r.err.find("nothing usable") != std::string::npos);
@@ -191,7 +191,7 @@ TEST_CASE("numledger import rir: nothing usable still writes --report, and stder
   std::string many = "2|afrinic|20240101|25|19700101|20240101|+0000\n";
   for (int i = 0; i < 25; ++i) many += "afrinic|ZA|ipv4|41.0.0.0|lots|20200101|allocated|ORG1\n";
   write_text(dir / "many", many);
-  r = run({kCli, "import", "rir", dir / "many", "--chain-id", "x", "--validator", validator, "--out", dir / "g.json",
+  r = run({kCli, "import", "rir", "--no-passphrase", dir / "many", "--chain-id", "x", "--validator", validator, "--out", dir / "g.json",
            "--keystore", dir / "ks"});
   CHECK(r.code == 1);
   CHECK(r.err.find(dir / "many:21: malformed") != std::string::npos);  // the 20th issue
@@ -208,7 +208,7 @@ TEST_CASE("keystore: fields of the wrong type are errors naming the keystore fil
   write_text(dir / "stats", "2|afrinic|20240101|1|19700101|20240101|+0000\n"
                             "afrinic|ZA|ipv4|41.0.0.0|1024|20200101|allocated|ORG1\n");
   write_text(file, R"({"type": "numledger-keystore", "version": "1"})" "\n");
-  auto r = run({kCli, "import", "rir", dir / "stats", "--chain-id", "x", "--validator", validator, "--out",
+  auto r = run({kCli, "import", "rir", "--no-passphrase", dir / "stats", "--chain-id", "x", "--validator", validator, "--out",
                 dir / "g.json", "--keystore", ks});
   CHECK(r.code == 1);
   CHECK_MESSAGE(r.err.find(file + ":1: \"version\" is \"1\", not a whole number") != std::string::npos, r.err);
@@ -223,7 +223,7 @@ TEST_CASE("keystore: fields of the wrong type are errors naming the keystore fil
   CHECK(err(R"({"type": 5, "version": 1})" "\n").find(file + ":1: not a numledger keystore: \"type\" is 5") !=
         std::string::npos);
   CHECK(err(R"({"type": "numledger-keystore"})" "\n").find(file + ":1: \"version\" is missing") != std::string::npos);
-  CHECK(err(R"({"type": "numledger-keystore", "version": 2})" "\n").find(file + ":1: keystore version 2") !=
+  CHECK(err(R"({"type": "numledger-keystore", "version": 3})" "\n").find(file + ":1: keystore version 3") !=
         std::string::npos);
   const std::string header = R"({"type": "numledger-keystore", "version": 1})" "\n";
   CHECK(err(header + R"({"org": 7, "account": "x", "seed": "00"})" "\n").find(file + ":2: an entry needs") !=

@@ -112,7 +112,7 @@ void ByzantinePeer::act(uint64_t h, uint32_t r, ledger::Chain& chain, const ledg
     }
   }
 
-  if ((behaviours_ & kReplay) && !history_.empty() && r % 2 == 0)
+  if ((behaviours_ & kReplay) && !history_.empty() && r % 2 == 0 && replayed_.insert(hr).second)
     for (size_t i = 0; i < history_.size() && i < 8; ++i) to(everyone, history_[(h * 7 + r + i) % history_.size()]);
 }
 

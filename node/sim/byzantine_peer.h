@@ -48,7 +48,7 @@ class ByzantinePeer {
   crypto::Hash32 genesis_hash_;
   uint32_t behaviours_;
   std::map<std::pair<uint64_t, uint32_t>, consensus::Proposal> proposals_;  // heard, by (h, r)
-  std::set<std::pair<uint64_t, uint32_t>> proposed_, voted_, flooded_;
+  std::set<std::pair<uint64_t, uint32_t>> proposed_, voted_, flooded_, replayed_;
   std::vector<consensus::Message> history_;  // what it sent, for replays
   uint64_t sent_ = 0;
 };

@@ -43,9 +43,12 @@ const std::map<std::string, std::set<std::string>> kRooms = {
                    "node/driver"}},
     {"node/rtr", {"crypto/basics", "crypto", "ledger", "ledger/interop", "node/net", "node/driver", "node/log"}},
     {"node/whois", {"crypto/basics", "crypto", "ledger", "node/net", "node/client", "node/driver", "node/http"}},
+    // State sync: serves through the seam beside the driver, joins with a
+    // network of its own.
+    {"node/statesync", {"crypto/basics", "crypto", "ledger", "node/transport", "node/p2p", "node/driver", "node/log"}},
     {"node", {"crypto/basics", "crypto", "ledger", "ledger/interop", "consensus", "node/net", "node/client",
               "node/transport", "node/p2p", "node/driver", "node/http", "node/rtr", "node/whois", "node/log",
-              "node/metrics", "node/explorer"}},
+              "node/metrics", "node/explorer", "node/statesync"}},
     // The CLI talks to nodes through the client library only.
     {"cli", {"crypto/basics", "crypto", "ledger", "ledger/interop", "consensus", "consensus/sim", "node/client"}},
 };

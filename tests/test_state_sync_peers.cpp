@@ -1,8 +1,9 @@
 // State sync over real sockets (in-process P2pNetworks on 127.0.0.1): a
 // joining node asks two peers for their snapshot; one serves every chunk
-// with a value changed. Each bad chunk is refused, costs its peer a
-// penalty, and comes from the honest peer instead; the joined chain has the
-// source's state root.
+// with a value changed, or offers an anchor with another state root. Each
+// bad chunk or anchor is refused and costs its peer a penalty, the chunks
+// come from the honest peer instead, and the joined chain has the source's
+// state root.
 #include <doctest/doctest.h>
 
 #include <mutex>
@@ -19,10 +20,11 @@ using namespace nl::node;
 
 namespace {
 
-// A peer that lies: every chunk it sends has its first value changed.
+// A peer that lies: every chunk it sends has its first value changed, or
+// (forge_anchor) the anchor it offers names another state root.
 class CorruptChunks final : public Transport {
  public:
-  explicit CorruptChunks(Transport& inner) : inner_(inner) {}
+  explicit CorruptChunks(Transport& inner, bool forge_anchor = false) : inner_(inner), forge_anchor_(forge_anchor) {}
   void set_handlers(OnMessage m, OnPeer p) override { inner_.set_handlers(std::move(m), std::move(p)); }
   void broadcast(const p2p::P2pMessage& m, std::optional<PeerId> except) override { inner_.broadcast(m, except); }
   void send(PeerId peer, const p2p::P2pMessage& m) override {
@@ -31,6 +33,12 @@ class CorruptChunks final : public Transport {
       bad.chunk->proof.entries.front().value.push_back('!');
       ++corrupted;
       return inner_.send(peer, bad);
+    }
+    if (const auto* o = std::get_if<p2p::SnapshotOffer>(&m); o && o->anchor && forge_anchor_) {
+      p2p::SnapshotOffer forged = *o;
+      forged.anchor->base.header.state_root.b[0] ^= 1;
+      ++corrupted;
+      return inner_.send(peer, forged);
     }
     inner_.send(peer, m);
   }
@@ -43,13 +51,19 @@ class CorruptChunks final : public Transport {
 
  private:
   Transport& inner_;
+  bool forge_anchor_;
 };
 
-}  // namespace
+struct Joined {
+  uint64_t bad_chunks = 0;
+  int corrupted = 0;
+  std::vector<std::string> penalties;  // the joiner's log lines penalising the hostile peer
+  std::unique_ptr<ledger::Chain> chain;
+};
 
-TEST_CASE("state sync over the network: a peer's bad chunks are refused and penalised, the honest peer serves them") {
-  test::StateSyncSource src(3000);
-  src.with_a_set_change();
+// A node joins by state sync from an honest peer and a hostile one, both
+// serving `src`'s chain over real sockets.
+Joined join_from_two(test::StateSyncSource& src, bool forge_anchor) {
   SharedChain shared(*src.chain);
   const crypto::Hash32 genesis_hash = src.g.hash();
   auto same_chain = [&](P2pOptions& o) { o.genesis_hash = genesis_hash; };
@@ -59,7 +73,7 @@ TEST_CASE("state sync over the network: a peer's bad chunks are refused and pena
   honest.start({}, same_chain);
   hostile.start({}, same_chain);
   SnapshotService honest_service(honest.net(), shared);
-  CorruptChunks corrupt(hostile.net());
+  CorruptChunks corrupt(hostile.net(), forge_anchor);
   SnapshotService hostile_service(corrupt, shared);
   honest_service.set_handlers({}, {});
   hostile_service.set_handlers({}, {});
@@ -91,21 +105,49 @@ TEST_CASE("state sync over the network: a peer's bad chunks are refused and pena
   REQUIRE_MESSAGE(done, client.progress());
   joiner.stop();
 
-  CHECK(corrupt.corrupted.load() >= 1);
-  CHECK(client.bad_chunks() == static_cast<uint64_t>(corrupt.corrupted.load()));
+  Joined out;
+  out.bad_chunks = client.bad_chunks();
+  out.corrupted = corrupt.corrupted.load();
   {
     std::lock_guard lock(log_mu);
     const std::string hostile_key = hostile.key().public_key().hex().substr(0, 16);
-    size_t penalties = 0;
     for (const auto& line : log)
-      penalties += line.find(hostile_key) != std::string::npos && line.find("penalized 10 points") != std::string::npos &&
-                   line.find("does not lead to the certified state root") != std::string::npos;
-    CHECK(penalties == static_cast<size_t>(corrupt.corrupted.load()));
+      if (line.find(hostile_key) != std::string::npos && line.find("penalized 10 points") != std::string::npos)
+        out.penalties.push_back(line);
   }
-
   test::TempDir dir("nl-statesync-peers");
   auto joined = ledger::Chain::open_from_snapshot(dir / "ledger", src.g, client.anchor(), client.take_entries());
   REQUIRE_MESSAGE(joined.ok(), joined.error());
-  CHECK((*joined)->height() == src.chain->height());
-  CHECK((*joined)->state_root() == src.chain->state_root());
+  out.chain = std::move(*joined);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("state sync over the network: a peer's bad chunks are refused and penalised, the honest peer serves them") {
+  test::StateSyncSource src(3000);
+  src.with_a_set_change();
+  Joined j = join_from_two(src, false);
+  CHECK(j.corrupted >= 1);
+  CHECK(j.bad_chunks == static_cast<uint64_t>(j.corrupted));
+  CHECK(j.penalties.size() == static_cast<size_t>(j.corrupted));
+  for (const auto& line : j.penalties) CHECK(line.find("does not lead to the certified state root") != std::string::npos);
+  CHECK(j.chain->height() == src.chain->height());
+  CHECK(j.chain->state_root() == src.chain->state_root());
+}
+
+TEST_CASE("state sync over the network: a forged anchor is refused and penalised, the honest peer's is taken") {
+  test::StateSyncSource src(10);
+  src.with_a_set_change();
+  Joined j = join_from_two(src, true);
+  CHECK(j.corrupted >= 1);
+  CHECK(j.bad_chunks == 0);  // no chunk was asked of the forger
+  CHECK(j.penalties.size() == static_cast<size_t>(j.corrupted));
+  // Refused on its own, or, after the honest offer, as another block at that height.
+  for (const auto& line : j.penalties) {
+    const bool named = line.find("snapshot anchor refused") != std::string::npos ||
+                       line.find("offers another block") != std::string::npos;
+    CHECK_MESSAGE(named, line);
+  }
+  CHECK(j.chain->state_root() == src.chain->state_root());
 }

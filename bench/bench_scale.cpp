@@ -31,11 +31,13 @@ using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
 constexpr const char* kUsage =
-    "usage: bench_scale [--scales 0.1,0.5,1] [--seed S] [--queries N] [--json-genesis] [--json]\n"
+    "usage: bench_scale [--scales 0.1,0.5,1] [--seed S] [--queries N] [--json-genesis] [--no-state-sync]\n"
+    "                   [--data DIR] [--json]\n"
     "  Generates full-size registry data (scale 1: about 500,000 records and 800,000 VRPs), imports it,\n"
-    "  starts and restarts a numledgerd on it, and measures import, start, RSS, query p99 and disk.\n"
-    "  The genesis is written --compact unless --json-genesis. Needs ../shared/data next to the source tree\n"
-    "  for IANA's CSVs, and about 1 GB of /tmp and 2 GB of RAM at scale 1.\n";
+    "  starts and restarts a numledgerd on it, and measures import, start, RSS, query p99 and disk; then\n"
+    "  a new observer joins it by state sync (numledgerd --state-sync) unless --no-state-sync.\n"
+    "  The genesis is written --compact unless --json-genesis. Needs IANA's CSVs in --data DIR (default\n"
+    "  ../shared/data next to the source tree), and about 1 GB of /tmp and 2 GB of RAM at scale 1.\n";
 
 [[noreturn]] void die(const std::string& why) {
   std::fprintf(stderr, "bench_scale: %s\n", why.c_str());
@@ -80,7 +82,7 @@ double start_node(test::Daemon& d, const std::vector<std::string>& argv, const s
   }
 }
 
-json run_scale(double scale, uint64_t seed, size_t queries, bool compact) {
+json run_scale(double scale, uint64_t seed, size_t queries, bool compact, bool state_sync, const std::string& data) {
   test::TempDir dir("nl-bench-scale");
   json out{{"scale", scale}, {"seed", seed}, {"genesis_form", compact ? "compact" : "json"}};
   const std::string genesis = dir / (compact ? "genesis.bin" : "genesis.json");
@@ -88,9 +90,8 @@ json run_scale(double scale, uint64_t seed, size_t queries, bool compact) {
   ledger::SyntheticOptions o;
   o.scale = scale;
   o.seed = seed;
-  const std::string data = std::string(NL_SOURCE_DIR) + "/../shared/data/";
-  o.iana_ipv4 = data + "iana-ipv4-address-space.csv";
-  o.iana_ipv6 = data + "iana-ipv6-unicast-address-assignments.csv";
+  o.iana_ipv4 = data + "/iana-ipv4-address-space.csv";
+  o.iana_ipv6 = data + "/iana-ipv6-unicast-address-assignments.csv";
   auto t = Clock::now();
   auto gen = ledger::generate_registry_data(o, dir / "data", nullptr);
   if (!gen) die(gen.error());
@@ -168,6 +169,37 @@ json run_scale(double scale, uint64_t seed, size_t queries, bool compact) {
   out["restart_s"] = start_node(d, node_argv, dir / "node.log", url);
   std::this_thread::sleep_for(std::chrono::seconds(3));
   out["rss_restart_mib"] = double(rss_kib(d.pid())) / 1024;
+  // 5. A new observer by state sync: a fresh home, the validator its only
+  // peer; the seconds from its start until its API answers (the snapshot
+  // fetched, verified and written), then until it has followed a new block.
+  if (state_sync) {
+    const int oport = test::free_port();
+    const std::string ourl = "http://127.0.0.1:" + std::to_string(oport);
+    test::Daemon observer;
+    t = Clock::now();
+    out["state_sync_s"] = start_node(observer,
+                                     {daemon, "--home", dir / "observer", "--genesis", genesis, "--listen",
+                                      "127.0.0.1:" + std::to_string(oport), "--peer", "127.0.0.1:" + std::to_string(port),
+                                      "--state-sync"},
+                                     dir / "observer.log", ourl);
+    auto height_of = [](const std::string& u) -> uint64_t {
+      auto r = node::http_request(u, "GET", "/api/v1/status", "", std::chrono::seconds(2));
+      if (!r.ok() || r->status != 200) return 0;
+      return json::parse(r->body).value("height", uint64_t{0});
+    };
+    const uint64_t joined = height_of(ourl);
+    while (height_of(ourl) <= joined) {
+      if (since(t) > 600) die("the state-synced observer follows no block; see " + dir / "observer.log");
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    out["state_sync_following_s"] = since(t);
+    // The node's own account of the fetch, for where the time went.
+    std::istringstream observer_log(test::slurp(dir / "observer.log"));
+    for (std::string line; std::getline(observer_log, line);)
+      if (line.find("state sync: ") != std::string::npos) out["state_sync_log"].push_back(line);
+    out["state_sync_rss_mib"] = double(rss_kib(observer.pid())) / 1024;
+    observer.kill(SIGTERM);
+  }
   d.kill(SIGTERM);
   const uint64_t entries = out["holdings"].get<uint64_t>() + out["authorizations"].get<uint64_t>();
   out["disk_mib"] = double(dir_bytes(dir.path / "home")) / (1 << 20);
@@ -182,7 +214,8 @@ int main(int argc, char** argv) {
   std::vector<double> scales{0.1, 0.5, 1.0};
   uint64_t seed = 1;
   size_t queries = 2000;
-  bool as_json = false, compact = true;
+  bool as_json = false, compact = true, state_sync = true;
+  std::string data = std::string(NL_SOURCE_DIR) + "/../shared/data";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--scales" && i + 1 < argc) {
@@ -195,6 +228,10 @@ int main(int argc, char** argv) {
       queries = bench::parse_count(argv[++i], kUsage);
     } else if (a == "--json-genesis") {
       compact = false;
+    } else if (a == "--data" && i + 1 < argc) {
+      data = argv[++i];
+    } else if (a == "--no-state-sync") {
+      state_sync = false;
     } else if (a == "--json") {
       as_json = true;
     } else {
@@ -205,7 +242,7 @@ int main(int argc, char** argv) {
               "imp_MiB", "gen_MiB", "start_s", "restart_s", "rss_MiB", "api_p99", "rdap_p99", "disk_MiB", "B/entry",
               "gen_s");
   for (double s : scales) {
-    json r = run_scale(s, seed, queries, compact);
+    json r = run_scale(s, seed, queries, compact, state_sync, data);
     if (as_json) {
       std::printf("%s\n", r.dump().c_str());
     } else {
@@ -215,6 +252,12 @@ int main(int argc, char** argv) {
                   r["first_start_s"].get<double>(), r["restart_s"].get<double>(), r["rss_restart_mib"].get<double>(),
                   r["api_p99_ms"].get<double>(), r["rdap_p99_ms"].get<double>(), r["disk_mib"].get<double>(),
                   r["disk_bytes_per_entry"].get<double>(), r["generate_s"].get<double>());
+      if (r.contains("state_sync_s"))
+        std::printf("       state sync: API up after %.1f s, following blocks after %.1f s, %.0f MiB RSS\n",
+                    r["state_sync_s"].get<double>(), r["state_sync_following_s"].get<double>(),
+                    r["state_sync_rss_mib"].get<double>());
+      if (r.contains("state_sync_log"))
+        for (const auto& line : r["state_sync_log"]) std::printf("       %s\n", line.get<std::string>().c_str());
     }
     std::fflush(stdout);
   }

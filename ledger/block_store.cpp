@@ -22,6 +22,7 @@ const char* const kCfNames[kCfCount] = {"default", "blocks",  "certs", "txindex"
 
 constexpr std::string_view kTipKey = "tip";
 constexpr std::string_view kGenesisKey = "genesis";
+constexpr std::string_view kBaseKey = "base";
 
 rocksdb::Slice slice(ByteView b) {
   return rocksdb::Slice(reinterpret_cast<const char*>(b.data()), b.size());
@@ -110,6 +111,15 @@ Result<std::unique_ptr<BlockStore>> BlockStore::open(const std::string& dir,
   } else if (!s.IsNotFound()) {
     return fail("cannot read tip from " + dir + ": " + s.ToString());
   }
+  s = raw->Get(rocksdb::ReadOptions(), store->cfs_[kMeta], slice(kBaseKey), &stored);
+  if (s.ok()) {
+    if (stored.size() != 8)
+      return fail(dir + " holds a corrupt base height (" + std::to_string(stored.size()) + " bytes)");
+    store->base_ = Reader(view(stored)).u64();
+    if (store->base_ > store->tip_) return fail(dir + " holds a base height above its tip");
+  } else if (!s.IsNotFound()) {
+    return fail("cannot read the base height from " + dir + ": " + s.ToString());
+  }
   if (auto st = store->upgrade_history_index(); !st) return fail(dir + ": " + st.error());
   return store;
 }
@@ -168,6 +178,39 @@ Status BlockStore::append(const Block& block, const CommitCertificate& cert,
   if (!s.ok()) return fail("cannot write height " + std::to_string(h) + ": " + s.ToString());
   tip_ = h;
   return Status::success();
+}
+
+Status BlockStore::install_base(const Block& block, const CommitCertificate& cert,
+                                const std::vector<StateWrite>& writes) {
+  const uint64_t h = block.header.height;
+  if (tip_ != 0) return fail("a snapshot starts only an empty ledger; this one holds height " + std::to_string(tip_));
+  if (h == 0) return fail("a snapshot is of height 1 or above");
+  if (cert.height != h || cert.block_hash != block.header.hash())
+    return fail("the snapshot's certificate is for another block");
+  const Bytes hkey = height_key(h);
+  rocksdb::WriteBatch batch;
+  bool ok = batch.Put(cfs_[kBlocks], slice(hkey), slice(block.encode())).ok();
+  ok = ok && batch.Put(cfs_[kCerts], slice(hkey), slice(cert.encode())).ok();
+  for (uint32_t i = 0; ok && i < block.txs.size(); ++i) {
+    const crypto::Hash32 id = block.txs[i].id();
+    Writer loc;
+    loc.u64(h).u32(i);
+    ok = batch.Put(cfs_[kTxIndex], slice(ByteView(id.b)), slice(loc.data())).ok();
+    for (const Bytes& k : history_index::keys_for_tx(block.txs[i], {h, i}))
+      ok = ok && batch.Put(cfs_[kHistory], slice(k), rocksdb::Slice()).ok();
+  }
+  for (const auto& w : writes)
+    if (ok && w.value) ok = batch.Put(cfs_[kState], slice(w.key), slice(*w.value)).ok();
+  ok = ok && batch.Put(cfs_[kMeta], slice(kBaseKey), slice(hkey)).ok();
+  ok = ok && batch.Put(cfs_[kMeta], slice(kTipKey), slice(hkey)).ok();
+  if (!ok) return fail("cannot build the write batch for the snapshot of height " + std::to_string(h));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  if (auto s = db_->Write(wo, &batch); !s.ok())
+    return fail("cannot write the snapshot of height " + std::to_string(h) + ": " + s.ToString());
+  base_ = h;
+  tip_ = h;
+  return {};
 }
 
 Result<Block> BlockStore::block(uint64_t height) const {
@@ -248,7 +291,7 @@ Status BlockStore::upgrade_history_index() {
   if (!s.ok()) return fail("cannot clear the history index: " + s.ToString());
   rocksdb::WriteBatch batch;
   const uint64_t tip = tip_.load();
-  for (uint64_t h = 1; h <= tip; ++h) {
+  for (uint64_t h = base_height(); h <= tip; ++h) {
     auto b = block(h);
     if (!b) return fail("cannot rebuild the history index: " + b.error());
     for (uint32_t i = 0; i < b->txs.size(); ++i)
@@ -302,14 +345,14 @@ Status BlockStore::verify_chain(
     const std::function<Status(const BlockHeader&, const CommitCertificate&)>& check_cert) const {
   crypto::Hash32 prev_hash = genesis_hash;
   std::optional<CommitCertificate> prev_cert;
-  for (uint64_t h = 1; h <= tip_; ++h) {
+  for (uint64_t h = base_height(); h <= tip_; ++h) {
     const std::string at = "height " + std::to_string(h);
     auto b = block(h);
     if (!b) return fail("block at " + at + " is corrupt: " + b.error());
     const BlockHeader& hdr = b->header;
     if (hdr.height != h)
       return fail("block at " + at + " says it is height " + std::to_string(hdr.height));
-    if (hdr.prev_hash != prev_hash)
+    if (h != base_ && hdr.prev_hash != prev_hash)
       return fail("block at " + at + " does not link to height " + std::to_string(h - 1));
     if (tx_root(b->txs) != hdr.tx_root)
       return fail("block at " + at + " holds transactions that do not match its header's tx root");

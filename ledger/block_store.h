@@ -5,6 +5,8 @@
 //   state    state key -> value (state_keys.h)
 //   history  posting lists by CIDR block, newest first (history_index.h)
 //   meta     "tip" -> u64 height, "genesis" -> genesis hash,
+//            "base" -> u64 height of the first block held (state sync;
+//            absent: 1),
 //            "history_format" -> u8 (an index of another format is rebuilt)
 // Everything one block does is one WriteBatch written with sync=true, so a
 // crash leaves all of a block or none of it. A height is never overwritten.
@@ -45,6 +47,14 @@ class BlockStore {
   ~BlockStore();
 
   uint64_t tip_height() const { return tip_.load(); }
+  // The first height held: 1, or the snapshot height of a store that
+  // began by state sync (nothing below it is held).
+  uint64_t base_height() const { return base_ == 0 ? 1 : base_; }
+
+  // Starts an empty store at a snapshot: `block` (the snapshot height's,
+  // certified by `cert`) and the whole state `writes` in one synced batch;
+  // the store then holds that height as its tip and its base.
+  Status install_base(const Block& block, const CommitCertificate& cert, const std::vector<StateWrite>& writes);
 
   // Appends block `block.header.height == tip + 1` with its certificate and
   // state writes, in one synced batch.
@@ -77,7 +87,7 @@ class BlockStore {
   };
   std::vector<ColumnSize> column_sizes() const;
 
-  // Walks heights 1..tip: decodes each block, checks its height, its link to
+  // Walks heights base..tip (the base's link to its parent is not held): decodes each block, checks its height, its link to
   // the previous header, its transactions against the tx root, its evidence
   // against the evidence root, and its certificate (block hash, then
   // `check_cert` with the block's header for the signatures). Names the
@@ -94,6 +104,7 @@ class BlockStore {
   Status upgrade_history_index();
 
   std::atomic<uint64_t> tip_ = 0;
+  uint64_t base_ = 0;  // 0: the store began at the genesis
 };
 
 }  // namespace nl::ledger

@@ -22,6 +22,8 @@
 #include "ledger/genesis.h"
 #include "ledger/prepared_block.h"
 #include "ledger/registry.h"
+#include "ledger/snapshot_anchor.h"
+#include "ledger/snapshot_source.h"
 #include "ledger/state_commitment.h"
 
 namespace nl::ledger {
@@ -86,6 +88,18 @@ class Chain {
   // custody chain; it verifies against the genesis before it is returned.
   Result<ControlProof> prove_control(const Resource& r) const;
 
+  // State sync (snapshot_source.h): the tip's state cut in chunks, with
+  // the anchor that certifies its root from the genesis.
+  Result<SnapshotSource> snapshot() const;
+  // A new chain in `dir` (which must hold none) that starts at a snapshot:
+  // `anchor` passed verify_snapshot_anchor, and `entries` are every entry
+  // of its state (a complete SnapshotAssembly). Stores the base block and
+  // the state in one batch, then opens as open() does, which checks the
+  // state against the anchor's state root.
+  static Result<std::unique_ptr<Chain>> open_from_snapshot(const std::string& dir, Genesis genesis,
+                                                           const SnapshotAnchor& anchor,
+                                                           const std::vector<StateMultiproof::Entry>& entries);
+
  private:
   Chain() : registry_("", {}) {}
   // The header checks of prepare, then every transaction and piece of
@@ -93,6 +107,8 @@ class Chain {
   // success the state holds the block's effects (the registry writes are
   // returned); on failure it is undone.
   using BlockReader = std::function<Result<const Block*>(uint64_t height)>;
+  // Where the validator-updates of the sets in force by the tip are.
+  Result<std::vector<TxLocation>> set_change_locations(const BlockReader& block_at) const;
   // Where the custody hops of r are (custody_chain.h), ascending; with the
   // key changes of `holders` (r's present holders), so a holder's rotation
   // to its own key is in the chain even before it signs a hop.

@@ -39,17 +39,9 @@ Result<ControlProof> Chain::prove_control(const Resource& r) const {
     return &blocks.emplace(h, std::move(*b)).first->second;
   };
 
-  // Every set change in force by the tip: the validator-updates of the
-  // block kValidatorUpdateDelay heights before each set took effect.
-  std::vector<TxLocation> changes;
-  for (const auto& [from, set] : registry_.validator_sets()) {
-    if (from <= 1 || from > tip_.height) continue;  // the genesis set, or not yet in force
-    const uint64_t h = from - kValidatorUpdateDelay;
-    auto block = block_at(h);
-    if (!block) return block.take_error();
-    for (uint32_t i = 0; i < (*block)->txs.size(); ++i)
-      if (std::holds_alternative<ValidatorUpdateBody>((*block)->txs[i].body)) changes.push_back({h, i});
-  }
+  auto found = set_change_locations(block_at);
+  if (!found) return found.take_error();
+  std::vector<TxLocation>& changes = *found;
   std::vector<AccountId> holders;
   for (const auto& s : segs)
     if (const Holding* h = registry_.holding(s.holding)) holders.push_back(h->holder);
@@ -129,6 +121,21 @@ Result<ControlProof> Chain::prove_control(const Resource& r) const {
   if (auto v = verify_control_proof(p, genesis_, start); !v)
     return fail("cannot prove control of " + r.to_string() + ": " + v.error());
   return p;
+}
+
+Result<std::vector<TxLocation>> Chain::set_change_locations(const BlockReader& block_at) const {
+  // Every set change in force by the tip: the validator-updates of the
+  // block kValidatorUpdateDelay heights before each set took effect.
+  std::vector<TxLocation> changes;
+  for (const auto& [from, set] : registry_.validator_sets()) {
+    if (from <= 1 || from > tip_.height) continue;  // the genesis set, or not yet in force
+    const uint64_t h = from - kValidatorUpdateDelay;
+    auto block = block_at(h);
+    if (!block) return block.take_error();
+    for (uint32_t i = 0; i < (*block)->txs.size(); ++i)
+      if (std::holds_alternative<ValidatorUpdateBody>((*block)->txs[i].body)) changes.push_back({h, i});
+  }
+  return changes;
 }
 
 Result<std::vector<TxLocation>> Chain::custody_hops(const Resource& r, const std::vector<AccountId>& holders,

@@ -20,13 +20,13 @@ void StateMultiproof::encode(Writer& w) const {
   for (const auto& h : hashes) w.fixed(h.b);
 }
 
-StateMultiproof StateMultiproof::decode(Reader& r) {
+StateMultiproof StateMultiproof::decode(Reader& r, uint32_t max_value_bytes) {
   StateMultiproof p;
   uint32_t n = r.count(kMaxMultiproofEntries);
   p.entries.resize(n);
   for (auto& e : p.entries) {
     e.key = r.bytes(64);
-    e.value = r.bytes(4096);
+    e.value = r.bytes(max_value_bytes);
   }
   uint32_t codes = r.u32();
   if (codes > kMaxMultiproofCodes)

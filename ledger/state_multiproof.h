@@ -26,6 +26,7 @@ namespace nl::ledger {
 inline constexpr uint32_t kMaxMultiproofEntries = 4096;
 inline constexpr uint32_t kMaxMultiproofCodes = 4 * 1024 * 1024;
 inline constexpr uint32_t kMaxMultiproofHashes = 1024 * 1024;
+inline constexpr uint32_t kMaxMultiproofValueBytes = 4096;
 
 struct StateMultiproof {
   enum Code : uint8_t { empty = 0, hash = 1, leaf = 2, inner = 3 };
@@ -44,7 +45,8 @@ struct StateMultiproof {
   // Refuses a malformed proof, or one left with no entry.
   Result<StateMultiproof> keep_only(const std::function<bool(const Entry&)>& keep) const;
   void encode(Writer& w) const;
-  static StateMultiproof decode(Reader& r);
+  // A snapshot chunk reads larger values (snapshot_chunk.h).
+  static StateMultiproof decode(Reader& r, uint32_t max_value_bytes = kMaxMultiproofValueBytes);
 };
 
 // The root the proof reaches, or why it is malformed (not canonical,

@@ -22,6 +22,8 @@
 #include "node/p2p/p2p_network.h"
 #include "node/rtr/rtr_server.h"
 #include "node/rtr/slurm_exceptions.h"
+#include "node/statesync/snapshot_service.h"
+#include "node/statesync/state_sync_join.h"
 #include "node/transport/fault_transport.h"
 #include "node/whois/whois_answer.h"
 #include "node/whois/whois_server.h"
@@ -105,9 +107,20 @@ Status Node::open_chain() {
   identity_ = *identity;
 
   const std::string chain_id = genesis->chain_id;
-  auto chain = ledger::Chain::open(config_.home + "/ledger", std::move(*genesis));
-  if (!chain) return chain.take_error();
-  chain_ = std::move(*chain);
+  if (config_.state_sync) {
+    auto joined = join_by_state_sync({.ledger_dir = config_.home + "/ledger",
+                                      .genesis = &*genesis,
+                                      .node_key = *identity_,
+                                      .peers = config_.peers,
+                                      .timeout = config_.state_sync_timeout});
+    if (!joined) return joined.take_error();
+    chain_ = std::move(*joined);
+  }
+  if (!chain_) {
+    auto chain = ledger::Chain::open(config_.home + "/ledger", std::move(*genesis));
+    if (!chain) return chain.take_error();
+    chain_ = std::move(*chain);
+  }
   log("chain '" + chain_id + "' at height " + std::to_string(chain_->height()) + ", state root " +
       chain_->state_root().hex());
   if (validator_) {
@@ -160,7 +173,8 @@ Status Node::open_services() {
             .plan_path = c.fault_plan, .genesis_hash = chain_->genesis_hash(), .validator_key = validator_});
     log("TEST ONLY: faults injected from " + c.fault_plan);
   }
-  driver_->attach(faults_ ? static_cast<Transport*>(faults_.get()) : network_.get());
+  snapshots_ = std::make_unique<SnapshotService>(faults_ ? static_cast<Transport&>(*faults_) : *network_, *shared_);
+  driver_->attach(snapshots_.get());
 
   HttpLimits http_limits = c.http;
   // A transaction travels as hex inside JSON: twice its bytes plus framing.

@@ -24,6 +24,7 @@ class P2pNetwork;
 class RtrServer;
 class SlurmExceptions;
 class SharedChain;
+class SnapshotService;
 class WhoisServer;
 
 class Node {
@@ -64,6 +65,7 @@ class Node {
   std::unique_ptr<Api> api_;
   std::unique_ptr<P2pNetwork> network_;
   std::unique_ptr<FaultTransport> faults_;
+  std::unique_ptr<SnapshotService> snapshots_;  // serves state sync; between the network and the driver
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<WhoisServer> whois_;
   std::shared_ptr<SlurmExceptions> slurm_;  // with --slurm; read by rtr_'s poll

@@ -2,6 +2,7 @@
 // limits. numledgerd_main.cpp fills it from flags; tests may fill it
 // directly. The defaults are the documented ones (README, security.md).
 #pragma once
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -31,6 +32,8 @@ struct NodeConfig {
   HttpLimits http;
   WhoisLimits whois;
   RtrOptions rtr;
+  bool state_sync = false;  // an empty ledger joins at a peer's snapshot (node/statesync/state_sync_join.h)
+  std::chrono::seconds state_sync_timeout{600};
   std::string fault_plan;  // tests only (node/transport/fault_plan.h)
   std::string log_level = "info", log_format = "text";  // node/log/node_log.h
 };

@@ -107,6 +107,13 @@ void add_flags(CLI::App& app, Flags& f) {
   app.add_option("--log-format", f.log_format, "text (one readable line per event) or json (one object per line)")
       ->capture_default_str()
       ->check(CLI::IsMember({"text", "json"}));
+  app.add_flag("--state-sync", f.state_sync,
+               "with an empty ledger, join at the latest snapshot of the --peer nodes (verified from the genesis) "
+               "instead of replaying every block; a ledger that holds blocks opens as usual");
+  app.add_option_function<int64_t>(
+         "--state-sync-timeout", [&f](int64_t v) { f.state_sync_timeout = std::chrono::seconds(v); },
+         "seconds the snapshot fetch may take before the node gives up (default 600)")
+      ->check(CLI::Range(int64_t{1}, int64_t{86400}));
   app.add_option("--fault-plan", f.fault_plan,
                  "tests only: a fault plan file (node/transport/fault_plan.h), re-read when it changes: per peer, drop, "
                  "partition, delay and jitter, duplicate, and equivocate (double-sign this validator's votes)");

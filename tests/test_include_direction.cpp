@@ -43,9 +43,12 @@ const std::map<std::string, std::set<std::string>> kRooms = {
                    "node/driver"}},
     {"node/rtr", {"crypto/basics", "crypto", "ledger", "ledger/interop", "node/net", "node/driver", "node/log"}},
     {"node/whois", {"crypto/basics", "crypto", "ledger", "node/net", "node/client", "node/driver", "node/http"}},
+    // State sync: serves through the seam beside the driver, joins with a
+    // network of its own.
+    {"node/statesync", {"crypto/basics", "crypto", "ledger", "node/transport", "node/p2p", "node/driver", "node/log"}},
     {"node", {"crypto/basics", "crypto", "ledger", "ledger/interop", "consensus", "node/net", "node/client",
               "node/transport", "node/p2p", "node/driver", "node/http", "node/rtr", "node/whois", "node/log",
-              "node/metrics", "node/explorer"}},
+              "node/metrics", "node/explorer", "node/statesync"}},
     // Whole nodes in deterministic simulation: the real driver on a simulated wire and clock.
     {"node/sim", {"crypto/basics", "crypto", "ledger", "consensus", "consensus/sim", "node/transport", "node/p2p",
                   "node/driver", "node/log"}},

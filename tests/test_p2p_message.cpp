@@ -9,6 +9,7 @@
 
 #include "crypto/domain_tags.h"
 #include "ledger/canonical.h"
+#include "ledger/state_commitment.h"
 #include "node/transport/p2p_message.h"
 #include "support/consensus_net.h"
 #include "support/fixtures.h"
@@ -45,6 +46,32 @@ CertifiedBlock sample_block(uint64_t height, size_t txs) {
   return CertifiedBlock{b, certify(b, {100, 101, 102})};
 }
 
+// An anchor and a chunk as state sync sends them; not a consistent pair
+// (the codec checks layout, not meaning).
+ledger::SnapshotAnchor sample_anchor() {
+  ledger::SnapshotAnchor a;
+  const CertifiedBlock b = sample_block(4, 2);
+  a.base = b.block;
+  a.cert = b.cert;
+  a.set_changes.headers.push_back({sample_block(2, 0).block.header, sample_block(2, 0).cert});
+  a.set_changes.changes.push_back({0, delegate("10.6.0.0/16", 1, 2, 1), {0, 1, {}}});
+  a.chunk_bits = 3;
+  return a;
+}
+
+ledger::SnapshotChunk sample_chunk() {
+  ledger::StateCommitment tree;
+  std::vector<ledger::StateMultiproof::Entry> entries;
+  for (uint8_t i = 0; i < 5; ++i) {
+    const Bytes key{'H', 0, 0, 0, 0, 0, 0, 0, i}, value = value_bytes("entry " + std::to_string(i));
+    tree.put(key, value);
+    entries.push_back({key, value});
+  }
+  tree.flush();
+  entries.pop_back();
+  return {3, 5, *tree.prove_many(entries)};
+}
+
 std::vector<P2pMessage> samples() {
   const Bytes value = value_bytes("a block");
   return {
@@ -60,6 +87,12 @@ std::vector<P2pMessage> samples() {
       Blocks{{sample_block(1, 0), sample_block(2, 3)}},
       TxsMessage{{delegate("10.3.0.0/16", 1, 4, 1)}},
       TxsMessage{{delegate("10.3.0.0/16", 1, 4, 2), delegate("10.4.0.0/16", 2, 5, 3), delegate("10.5.0.0/16", 3, 6, 4)}},
+      GetSnapshot{},
+      SnapshotOffer{},
+      SnapshotOffer{sample_anchor()},
+      GetChunk{9, 5},
+      Chunk{9, 5, std::nullopt},
+      Chunk{9, 5, sample_chunk()},
   };
 }
 
@@ -120,7 +153,7 @@ TEST_CASE("every kind round-trips to the same bytes and tag") {
 }
 
 TEST_CASE("a frame one byte over its kind's cap is refused, naming the kind, before any field is read") {
-  for (uint8_t t = 1; t <= static_cast<uint8_t>(Tag::txs); ++t) {
+  for (uint8_t t = 1; t <= static_cast<uint8_t>(Tag::chunk); ++t) {
     const Tag tag = static_cast<Tag>(t);
     auto r = decode(padded_frame(tag, max_frame_bytes(tag) + 1));
     REQUIRE(!r.ok());
@@ -158,7 +191,7 @@ TEST_CASE("decoding is strict: prefixes, trailing bytes, version and tag") {
       REQUIRE(!r.ok());
       CHECK(contains(r.error(), "unsupported version " + std::to_string(v)));
     }
-    for (uint8_t tag : {0, 9, 200, 255}) {
+    for (uint8_t tag : {0, 13, 200, 255}) {
       Bytes bad = enc;
       bad[1] = tag;
       auto r = decode(bad);
@@ -331,7 +364,7 @@ TEST_CASE("random and mutated frames never crash, what decodes re-encodes identi
         for (auto& b : f) b = static_cast<uint8_t>(rng());
         if (f.size() >= 2 && rng() % 2) {
           f[0] = kP2pVersion;
-          f[1] = static_cast<uint8_t>(1 + rng() % static_cast<uint8_t>(Tag::txs));
+          f[1] = static_cast<uint8_t>(1 + rng() % static_cast<uint8_t>(Tag::chunk));
         }
         break;
       }

@@ -33,6 +33,10 @@ bool useful(p2p::Tag t) {
     case p2p::Tag::status:
     case p2p::Tag::get_blocks:
     case p2p::Tag::blocks:
+    case p2p::Tag::get_snapshot:
+    case p2p::Tag::snapshot:
+    case p2p::Tag::get_chunk:
+    case p2p::Tag::chunk:
       return true;
     default:
       return false;

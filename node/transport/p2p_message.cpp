@@ -17,7 +17,7 @@ using ledger::DecodeError;
 using ledger::Reader;
 using ledger::Writer;
 
-constexpr Tag kLastTag = Tag::txs;
+constexpr Tag kLastTag = Tag::chunk;
 
 bool known_tag(uint8_t t) { return t >= static_cast<uint8_t>(Tag::hello) && t <= static_cast<uint8_t>(kLastTag); }
 
@@ -117,6 +117,24 @@ GetBlocks decode_get_blocks(Reader& r) {
   return g;
 }
 
+SnapshotOffer decode_snapshot_offer(Reader& r) {
+  SnapshotOffer o;
+  if (r.boolean()) o.anchor = ledger::SnapshotAnchor::decode(r);
+  return o;
+}
+
+Chunk decode_chunk(Reader& r) {
+  Chunk c;
+  c.height = r.u64();
+  c.index = r.u32();
+  if (r.boolean()) {
+    c.chunk = ledger::SnapshotChunk::decode(r);
+    if (c.chunk->index != c.index)
+      throw DecodeError("chunk " + std::to_string(c.index) + " carries chunk " + std::to_string(c.chunk->index));
+  }
+  return c;
+}
+
 std::string kind_prefix(Tag t) { return "p2p " + std::string(tag_name(t)) + " frame"; }
 
 }  // namespace
@@ -130,8 +148,9 @@ Bytes auth_sign_bytes(const std::string& chain_id, const crypto::Hash32& genesis
 }
 
 Tag tag_of(const P2pMessage& m) {
-  static constexpr Tag kByIndex[] = {Tag::hello,      Tag::hello_auth, Tag::tx,     Tag::consensus,
-                                     Tag::status,     Tag::get_blocks, Tag::blocks, Tag::txs};
+  static constexpr Tag kByIndex[] = {Tag::hello,  Tag::hello_auth, Tag::tx,           Tag::consensus,
+                                     Tag::status, Tag::get_blocks, Tag::blocks,       Tag::txs,
+                                     Tag::get_snapshot, Tag::snapshot, Tag::get_chunk, Tag::chunk};
   static_assert(std::size(kByIndex) == std::variant_size_v<P2pMessage>);
   return kByIndex[m.index()];
 }
@@ -146,6 +165,10 @@ std::string_view tag_name(Tag t) {
     case Tag::get_blocks: return "get_blocks";
     case Tag::blocks: return "blocks";
     case Tag::txs: return "txs";
+    case Tag::get_snapshot: return "get_snapshot";
+    case Tag::snapshot: return "snapshot";
+    case Tag::get_chunk: return "get_chunk";
+    case Tag::chunk: return "chunk";
   }
   return "unknown";
 }
@@ -157,7 +180,11 @@ size_t max_frame_bytes(Tag t) {
     case Tag::tx: return kMaxTxFrameBytes;
     case Tag::consensus: return kMaxConsensusFrameBytes;
     case Tag::status:
-    case Tag::get_blocks: return kMaxSmallFrameBytes;
+    case Tag::get_blocks:
+    case Tag::get_snapshot:
+    case Tag::get_chunk: return kMaxSmallFrameBytes;
+    case Tag::snapshot: return kMaxSnapshotFrameBytes;
+    case Tag::chunk: return kMaxChunkFrameBytes;
     case Tag::blocks: return kMaxBlocksFrameBytes;
     case Tag::txs: return kMaxTxsFrameBytes;
   }
@@ -184,7 +211,17 @@ Bytes encode(const P2pMessage& m) {
           w.u64(x.from).u32(x.count);
         } else if constexpr (std::is_same_v<T, TxsMessage>) {
           encode_txs(w, x);
+        } else if constexpr (std::is_same_v<T, GetSnapshot>) {
+        } else if constexpr (std::is_same_v<T, SnapshotOffer>) {
+          w.boolean(x.anchor.has_value());
+          if (x.anchor) x.anchor->encode(w);
+        } else if constexpr (std::is_same_v<T, GetChunk>) {
+          w.u64(x.height).u32(x.index);
+        } else if constexpr (std::is_same_v<T, Chunk>) {
+          w.u64(x.height).u32(x.index).boolean(x.chunk.has_value());
+          if (x.chunk) x.chunk->encode(w);
         } else {
+          static_assert(std::is_same_v<T, Blocks>);
           encode_blocks(w, x);
         }
       },
@@ -237,6 +274,15 @@ Result<P2pMessage> decode(ByteView frame) {
       case Tag::get_blocks: return decode_get_blocks(r);
       case Tag::blocks: return decode_blocks(r);
       case Tag::txs: return decode_txs(r);
+      case Tag::get_snapshot: return GetSnapshot{};
+      case Tag::snapshot: return decode_snapshot_offer(r);
+      case Tag::get_chunk: {
+        GetChunk g;
+        g.height = r.u64();
+        g.index = r.u32();
+        return g;
+      }
+      case Tag::chunk: return decode_chunk(r);
       case Tag::tx:
       case Tag::consensus: break;  // handled above
     }

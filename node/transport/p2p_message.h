@@ -6,6 +6,7 @@
 // or tag, trailing bytes), costs the sender its connection.
 #pragma once
 #include <array>
+#include <optional>
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -17,6 +18,8 @@
 #include "crypto/hash.h"
 #include "crypto/basics/result.h"
 #include "ledger/block.h"
+#include "ledger/snapshot_anchor.h"
+#include "ledger/snapshot_chunk.h"
 #include "ledger/transaction.h"
 
 namespace nl::node::p2p {
@@ -34,6 +37,10 @@ enum class Tag : uint8_t {
   get_blocks = 6,
   blocks = 7,
   txs = 8,         // a batch of gossiped transactions
+  get_snapshot = 9,  // state sync (node/statesync): what snapshot do you serve?
+  snapshot = 10,     // the answer: a snapshot anchor, or none
+  get_chunk = 11,
+  chunk = 12,
 };
 
 using Nonce = std::array<uint8_t, 32>;
@@ -110,14 +117,42 @@ struct Blocks {
   auto operator<=>(const Blocks&) const = default;
 };
 
-using P2pMessage =
-    std::variant<Hello, HelloAuth, TxMessage, ConsensusMessage, StatusMessage, GetBlocks, Blocks, TxsMessage>;
+// State sync (whitepaper/network.md, "State sync"). A joining node asks
+// each peer which snapshot it serves; the peer answers with the anchor of
+// its snapshot (ledger/snapshot_anchor.h), or with none.
+struct GetSnapshot {
+  auto operator<=>(const GetSnapshot&) const = default;
+};
+
+struct SnapshotOffer {
+  std::optional<ledger::SnapshotAnchor> anchor;  // none: no snapshot served
+};
+
+// Chunk `index` of the snapshot of `height`; the index must be below the
+// anchor's 2^chunk_bits, which the server checks.
+struct GetChunk {
+  uint64_t height = 0;
+  uint32_t index = 0;
+  auto operator<=>(const GetChunk&) const = default;
+};
+
+// The chunk asked for (ledger/snapshot_chunk.h), or none when the server no
+// longer serves that height.
+struct Chunk {
+  uint64_t height = 0;
+  uint32_t index = 0;
+  std::optional<ledger::SnapshotChunk> chunk;
+  auto operator<=>(const Chunk&) const = default;
+};
+
+using P2pMessage = std::variant<Hello, HelloAuth, TxMessage, ConsensusMessage, StatusMessage, GetBlocks, Blocks,
+                                TxsMessage, GetSnapshot, SnapshotOffer, GetChunk, Chunk>;
 
 // Size caps per kind, for the whole frame.
 inline constexpr size_t kMaxHandshakeFrameBytes = 4096;
 inline constexpr size_t kMaxTxFrameBytes = ledger::kMaxTxBytes + 64;
 inline constexpr size_t kMaxConsensusFrameBytes = consensus::kMaxMessageBytes + 64;
-inline constexpr size_t kMaxSmallFrameBytes = 256;  // status, get_blocks
+inline constexpr size_t kMaxSmallFrameBytes = 256;  // status, get_blocks, get_snapshot, get_chunk
 inline constexpr size_t kMaxBlocksFrameBytes = 16 * 1024 * 1024;
 // A frame carries at least one block of the largest size with its certificate.
 static_assert(kMaxBlocksFrameBytes >= 2 + 4 + 4 + ledger::kMaxBlockBytes + ledger::kMaxCertificateBytes);
@@ -125,6 +160,10 @@ inline constexpr size_t kMaxTxsFrameBytes = 8 * 1024 * 1024;
 // What the transactions of one txs frame may take together: the cap less
 // version, tag and count.
 inline constexpr size_t kMaxTxsPayloadBytes = kMaxTxsFrameBytes - 2 - 4;
+// A snapshot anchor (its block, certificate and set changes) and a chunk
+// must each fit one frame; the server serves nothing larger.
+inline constexpr size_t kMaxSnapshotFrameBytes = 16 * 1024 * 1024;
+inline constexpr size_t kMaxChunkFrameBytes = 16 * 1024 * 1024;
 // The largest frame of any kind: the WebSocket read limit.
 inline constexpr size_t kMaxFrameBytes = kMaxBlocksFrameBytes;
 

@@ -486,3 +486,39 @@ TEST_CASE("the one dispatch loop drops what was queued when the engine halts") {
   consensus::dispatch_actions(r, {ScheduleTimeout{}, RequestValue{}, ScheduleTimeout{}, ScheduleTimeout{}});
   CHECK(r.seen == std::vector<std::string>{"timeout", "request", "halted: WAL append failed: disk full"});
 }
+
+// Alg. 1 l.31-32, which the whole-node sweep never reaches: locked on A in
+// round 1, a re-proposal of B backed by an older polka (round 0) is
+// prevoted nil. The rule counter says which rule voted.
+TEST_CASE("a re-proposal backed by a polka older than the lock is prevoted nil (l.31-32), and counted") {
+  SoloEngine s(0);  // proposers: (1,0) validators[1], (1,1) [2], (1,2) [3]
+  const Bytes A = value_bytes("value A"), B = value_bytes("value B");
+  s.start(1);
+  // Round 0: B arrives after this validator prevoted and precommitted nil.
+  CHECK(has_vote(s.e->on_timeout({1, 0, Step::propose}), VoteType::prevote, 0, kNilId));
+  s.deliver(prevote_by(s.seed(1), 1, 0, kNilId));
+  CHECK(has_vote(s.deliver(prevote_by(s.seed(2), 1, 0, kNilId)), VoteType::precommit, 0, kNilId));  // l.44
+  s.deliver(precommit_by(s.seed(1), 1, 0, kNilId));
+  s.deliver(precommit_by(s.seed(2), 1, 0, kNilId));
+  s.e->on_timeout({1, 0, Step::precommit});
+  REQUIRE(s.e->round() == 1);
+  s.deliver(proposal_by(s.seed(1), 1, 0, -1, B));
+  for (size_t i = 1; i < 4; ++i) s.deliver(prevote_by(s.seed(i), 1, 0, value_id(B)));  // a polka for B, round 0
+  // Round 1: lock A.
+  auto a = s.deliver(proposal_by(s.seed(2), 1, 1, -1, A));
+  REQUIRE(actions_of<ValidateValue>(a).size() == 1);
+  s.e->on_validated(1, value_id(A), true);
+  s.deliver(prevote_by(s.seed(1), 1, 1, value_id(A)));
+  a = s.deliver(prevote_by(s.seed(2), 1, 1, value_id(A)));
+  CHECK(has_vote(a, VoteType::precommit, 1, value_id(A)));
+  s.deliver(precommit_by(s.seed(1), 1, 1, kNilId));
+  s.deliver(precommit_by(s.seed(2), 1, 1, kNilId));
+  s.e->on_timeout({1, 1, Step::precommit});
+  REQUIRE(s.e->round() == 2);
+  // Round 2: B again with validRound 0 < lockedRound 1.
+  const auto before = s.e->stats().rules[static_cast<size_t>(Rule::prevote_pol_nil)];
+  a = s.deliver(proposal_by(s.seed(3), 1, 2, 0, B));
+  CHECK(has_vote(a, VoteType::prevote, 2, kNilId));
+  CHECK(s.e->stats().rules[static_cast<size_t>(Rule::prevote_pol_nil)] == before + 1);
+  CHECK(s.e->stats().rules[static_cast<size_t>(Rule::lock_precommit)] == 1);
+}

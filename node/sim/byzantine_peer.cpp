@@ -95,7 +95,8 @@ void ByzantinePeer::act(uint64_t h, uint32_t r, ledger::Chain& chain, const ledg
     }
   }
 
-  // Later rounds and the next height, in the names' rounds it does not own.
+  // Votes for later rounds and the next height; now and then an h + 1
+  // proposal in a round it does not own.
   if ((behaviours_ & kFloodFuture) && !flooded_.contains(hr)) {
     flooded_.insert(hr);
     for (uint32_t k = 1; k <= kFloodRounds; ++k) vote(everyone, h, r + k, ledger::VoteType::prevote, kNil);

@@ -14,10 +14,10 @@ namespace nl::node::sim {
 // of the honest nodes per round, chosen by the seed).
 enum Behaviour : uint32_t {
   kDoubleVote = 1u << 0,         // prevote and precommit value A to one side, value B (or nil) to the other
-  kEquivocatePropose = 1u << 1,  // two proposals for their rounds, one to each side (in odd rounds one invalid)
+  kEquivocatePropose = 1u << 1,  // two proposals in their own rounds, one to each side (every other time one invalid)
   kForgeLockProof = 1u << 2,     // proposals with a validRound no polka backs
-  kFloodFuture = 1u << 3,        // votes for later rounds, proposals and votes for h + 1 in others' names' rounds
-  kWithhold = 1u << 4,           // send to one side only
+  kFloodFuture = 1u << 3,        // votes for later rounds and h + 1; h + 1 proposals in rounds they do not own
+  kWithhold = 1u << 4,           // one height in three, send to side a only
   kClaimObserver = 1u << 5,      // say "observer" in the handshake
   kReplay = 1u << 6,             // send old messages again
   kAllBehaviours = (1u << 7) - 1,

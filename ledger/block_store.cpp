@@ -16,9 +16,8 @@ namespace nl::ledger {
 namespace {
 
 // Indices into cfs_; the order matches kCfNames.
-enum Cf : size_t { kDefault, kBlocks, kCerts, kTxIndex, kState, kHistory, kMeta, kCfCount };
-const char* const kCfNames[kCfCount] = {"default", "blocks",  "certs", "txindex",
-                                        "state",   "history", "meta"};
+enum Cf : size_t { kDefault, kBlocks, kCerts, kTxIndex, kState, kHistory, kMeta, kTree, kCfCount };
+const char* const kCfNames[kCfCount] = {"default", "blocks", "certs", "txindex", "state", "history", "meta", "tree"};
 
 constexpr std::string_view kTipKey = "tip";
 constexpr std::string_view kGenesisKey = "genesis";
@@ -42,22 +41,110 @@ Bytes height_key(uint64_t h) {
 constexpr std::string_view kHistoryFormatKey = "history_format";
 constexpr size_t kTxLocationBytes = 8 + 4;
 
+// The database closes when its last owner lets go: the store, or a state
+// tree reader pinned at a past height (a state sync snapshot being served).
+std::shared_ptr<rocksdb::DB> owned_db(rocksdb::DB* raw, std::vector<rocksdb::ColumnFamilyHandle*> cfs) {
+  return std::shared_ptr<rocksdb::DB>(raw, [cfs](rocksdb::DB* db) {
+    // The memtables to disk, so the next open need not replay the
+    // write-ahead log: after an imported genesis that replay was 1.7 s of
+    // every restart. Nothing depends on it: committed batches are synced.
+    db->Flush(rocksdb::FlushOptions(), cfs).PermitUncheckedError();
+    for (auto* h : cfs) db->DestroyColumnFamilyHandle(h);
+    db->Close().PermitUncheckedError();
+    delete db;
+  });
+}
+
+// The state tree's records, read at the time of each read or, pinned, as
+// they were when the reader was made.
+class TreeReader final : public state_tree::NodeReader {
+ public:
+  TreeReader(std::shared_ptr<rocksdb::DB> db, rocksdb::ColumnFamilyHandle* cf, bool pinned)
+      : db_(std::move(db)), cf_(cf), snap_(pinned ? db_->GetSnapshot() : nullptr) {}
+  ~TreeReader() override {
+    if (snap_) db_->ReleaseSnapshot(snap_);
+  }
+  Result<std::optional<Bytes>> read(ByteView key) const override {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snap_;
+    rocksdb::PinnableSlice value;
+    rocksdb::Status s = db_->Get(ro, cf_, slice(key), &value);
+    if (s.IsNotFound()) return std::optional<Bytes>();
+    if (!s.ok()) return fail(s.ToString());
+    return std::optional<Bytes>(Bytes(value.data(), value.data() + value.size()));
+  }
+
+ private:
+  std::shared_ptr<rocksdb::DB> db_;
+  rocksdb::ColumnFamilyHandle* cf_;
+  const rocksdb::Snapshot* snap_;
+};
+
+bool put_tree(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* cf,
+              const std::vector<state_tree::NodeWrite>& tree) {
+  for (const auto& w : tree)
+    if (!(w.value ? batch.Put(cf, slice(w.key), slice(*w.value)) : batch.Delete(cf, slice(w.key))).ok()) return false;
+  return true;
+}
+
 }  // namespace
 
 BlockStore::~BlockStore() {
-  if (!db_) return;
-  // The memtables to disk, so the next open need not replay the write-ahead
-  // log: after an imported genesis that replay was 1.7 s of every restart.
-  // Nothing depends on it: committed batches are synced to the log.
-  db_->Flush(rocksdb::FlushOptions(), cfs_).PermitUncheckedError();
-  for (auto* h : cfs_) db_->DestroyColumnFamilyHandle(h);
-  cfs_.clear();
-  db_->Close().PermitUncheckedError();
   db_.reset();
+  cfs_.clear();
 }
 
-Result<std::unique_ptr<BlockStore>> BlockStore::open(const std::string& dir,
-                                                     const crypto::Hash32& genesis_hash) {
+std::shared_ptr<const state_tree::NodeReader> BlockStore::tree_reader() const {
+  return std::make_shared<TreeReader>(db_, cfs_[kTree], false);
+}
+
+std::shared_ptr<const state_tree::NodeReader> BlockStore::pinned_tree_reader() const {
+  return std::make_shared<TreeReader>(db_, cfs_[kTree], true);
+}
+
+Status BlockStore::write_tree(const std::vector<state_tree::NodeWrite>& tree) {
+  rocksdb::WriteBatch batch;
+  if (!put_tree(batch, cfs_[kTree], tree)) return fail("cannot build the write batch for the state tree");
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  if (auto s = db_->Write(wo, &batch); !s.ok()) return fail("cannot write the state tree: " + s.ToString());
+  return {};
+}
+
+Result<std::unique_ptr<BlockStore>> BlockStore::open(const std::string& dir, const crypto::Hash32& genesis_hash) {
+  auto store = open_unchecked(dir);
+  if (!store) return store;
+  if (auto s = (*store)->bind_genesis(genesis_hash); !s) return s.take_error();
+  return store;
+}
+
+Result<std::optional<crypto::Hash32>> BlockStore::stored_genesis_hash() const {
+  std::string stored;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cfs_[kMeta], slice(kGenesisKey), &stored);
+  if (s.IsNotFound()) return std::optional<crypto::Hash32>();
+  if (!s.ok()) return fail("cannot read genesis from " + dir_ + ": " + s.ToString());
+  crypto::Hash32 have;
+  if (stored.size() != have.b.size())
+    return fail(dir_ + " holds a corrupt genesis hash (" + std::to_string(stored.size()) + " bytes)");
+  std::copy(stored.begin(), stored.end(), have.b.begin());
+  return std::optional<crypto::Hash32>(have);
+}
+
+Status BlockStore::bind_genesis(const crypto::Hash32& genesis_hash) {
+  auto have = stored_genesis_hash();
+  if (!have) return have.take_error();
+  if (*have && **have != genesis_hash)
+    return fail(dir_ + " holds a ledger for another genesis (stored " + (*have)->hex() + ", expected " +
+                genesis_hash.hex() + ")");
+  if (*have) return {};
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  rocksdb::Status s = db_->Put(wo, cfs_[kMeta], slice(kGenesisKey), slice(ByteView(genesis_hash.b)));
+  if (!s.ok()) return fail("cannot record genesis in " + dir_ + ": " + s.ToString());
+  return {};
+}
+
+Result<std::unique_ptr<BlockStore>> BlockStore::open_unchecked(const std::string& dir) {
   // RocksDB creates only the last path component; a missing parent would
   // otherwise be reported as an obscure IO error.
   std::error_code ec;
@@ -80,28 +167,10 @@ Result<std::unique_ptr<BlockStore>> BlockStore::open(const std::string& dir,
     delete raw;
     return fail("cannot open ledger at " + dir + ": " + s.ToString());
   }
-  store->db_.reset(raw);
+  store->db_ = owned_db(raw, store->cfs_);
+  store->dir_ = dir;
 
   std::string stored;
-  s = raw->Get(rocksdb::ReadOptions(), store->cfs_[kMeta], slice(kGenesisKey), &stored);
-  if (s.ok()) {
-    crypto::Hash32 have;
-    if (stored.size() != have.b.size())
-      return fail(dir + " holds a corrupt genesis hash (" + std::to_string(stored.size()) +
-                  " bytes)");
-    std::copy(stored.begin(), stored.end(), have.b.begin());
-    if (have != genesis_hash)
-      return fail(dir + " holds a ledger for another genesis (stored " + have.hex() +
-                  ", expected " + genesis_hash.hex() + ")");
-  } else if (s.IsNotFound()) {
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    s = raw->Put(wo, store->cfs_[kMeta], slice(kGenesisKey), slice(ByteView(genesis_hash.b)));
-    if (!s.ok()) return fail("cannot record genesis in " + dir + ": " + s.ToString());
-  } else {
-    return fail("cannot read genesis from " + dir + ": " + s.ToString());
-  }
-
   s = raw->Get(rocksdb::ReadOptions(), store->cfs_[kMeta], slice(kTipKey), &stored);
   if (s.ok()) {
     if (stored.size() != 8)
@@ -124,8 +193,8 @@ Result<std::unique_ptr<BlockStore>> BlockStore::open(const std::string& dir,
   return store;
 }
 
-Status BlockStore::append(const Block& block, const CommitCertificate& cert,
-                          const std::vector<StateWrite>& writes) {
+Status BlockStore::append(const Block& block, const CommitCertificate& cert, const std::vector<StateWrite>& writes,
+                          const std::vector<state_tree::NodeWrite>& tree) {
   const uint64_t h = block.header.height;
   if (h <= tip_)
     return fail("height " + std::to_string(h) +
@@ -169,6 +238,7 @@ Status BlockStore::append(const Block& block, const CommitCertificate& cert,
     ok = w.value ? check(batch.Put(cfs_[kState], slice(w.key), slice(*w.value)))
                  : check(batch.Delete(cfs_[kState], slice(w.key)));
   }
+  ok = ok && put_tree(batch, cfs_[kTree], tree);
   ok = ok && check(batch.Put(cfs_[kMeta], slice(kTipKey), slice(height_key(h))));
   if (!ok) return fail("cannot build the write batch for height " + std::to_string(h));
 
@@ -312,10 +382,13 @@ Status BlockStore::upgrade_history_index() {
   return {};
 }
 
-Status BlockStore::for_each_state(
-    const std::function<Status(ByteView key, ByteView value)>& fn) const {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kState]));
-  for (it->SeekToFirst(); it->Valid(); it->Next())
+Status BlockStore::for_each_state(const std::function<Status(ByteView key, ByteView value)>& fn, ByteView from,
+                                  ByteView to) const {
+  rocksdb::ReadOptions ro;
+  const rocksdb::Slice upper = slice(to);
+  if (!to.empty()) ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cfs_[kState]));
+  for (it->Seek(slice(from)); it->Valid(); it->Next())
     if (Status s = fn(view(it->key()), view(it->value())); !s) return s;
   if (!it->status().ok()) return fail("cannot read the state: " + it->status().ToString());
   return Status::success();

@@ -8,6 +8,7 @@
 //            "base" -> u64 height of the first block held (state sync;
 //            absent: 1),
 //            "history_format" -> u8 (an index of another format is rebuilt)
+//   tree     the state tree's inner nodes by place (state_tree_nodes.h)
 // Everything one block does is one WriteBatch written with sync=true, so a
 // crash leaves all of a block or none of it. A height is never overwritten.
 #pragma once
@@ -23,6 +24,7 @@
 #include "ledger/block.h"
 #include "ledger/history_index.h"
 #include "ledger/registry.h"
+#include "ledger/state_tree_nodes.h"
 
 namespace rocksdb {
 class DB;
@@ -44,6 +46,13 @@ class BlockStore {
   // hash must equal `genesis_hash`.
   static Result<std::unique_ptr<BlockStore>> open(const std::string& dir,
                                                   const crypto::Hash32& genesis_hash);
+  // The same without the genesis check, for a caller that computes the
+  // genesis hash while it reads the store: it then calls bind_genesis(),
+  // which checks the hash against the stored one, or records it in a new
+  // store.
+  static Result<std::unique_ptr<BlockStore>> open_unchecked(const std::string& dir);
+  Result<std::optional<crypto::Hash32>> stored_genesis_hash() const;
+  Status bind_genesis(const crypto::Hash32& genesis_hash);
   ~BlockStore();
 
   uint64_t tip_height() const { return tip_.load(); }
@@ -56,10 +65,18 @@ class BlockStore {
   // the store then holds that height as its tip and its base.
   Status install_base(const Block& block, const CommitCertificate& cert, const std::vector<StateWrite>& writes);
 
-  // Appends block `block.header.height == tip + 1` with its certificate and
-  // state writes, in one synced batch.
-  Status append(const Block& block, const CommitCertificate& cert,
-                const std::vector<StateWrite>& writes);
+  // Appends block `block.header.height == tip + 1` with its certificate,
+  // state writes and state tree writes, in one synced batch.
+  Status append(const Block& block, const CommitCertificate& cert, const std::vector<StateWrite>& writes,
+                const std::vector<state_tree::NodeWrite>& tree = {});
+
+  // The state tree's records as they are at each read; and pinned, as they
+  // are now however the store changes later (for a reader on another
+  // thread, which may outlive the store: it keeps the database open).
+  std::shared_ptr<const state_tree::NodeReader> tree_reader() const;
+  std::shared_ptr<const state_tree::NodeReader> pinned_tree_reader() const;
+  // Tree records alone, in one synced batch: a tree built at open.
+  Status write_tree(const std::vector<state_tree::NodeWrite>& tree);
 
   Result<Block> block(uint64_t height) const;
   Result<CommitCertificate> cert(uint64_t height) const;
@@ -75,8 +92,10 @@ class BlockStore {
                           const std::function<bool(TxLocation)>& visit) const;
   // Each key change of `account` (history_index::walk_key_changes), oldest first.
   Status for_each_key_change(const AccountId& account, const std::function<void(TxLocation)>& visit) const;
-  // Every committed state entry, in key order.
-  Status for_each_state(const std::function<Status(ByteView key, ByteView value)>& fn) const;
+  // Every committed state entry in key order, or those in [from, to) (an
+  // empty `to`: to the end).
+  Status for_each_state(const std::function<Status(ByteView key, ByteView value)>& fn, ByteView from = {},
+                        ByteView to = {}) const;
   // One committed state entry; nullopt when absent.
   Result<std::optional<Bytes>> state_value(ByteView key) const;
 
@@ -98,7 +117,8 @@ class BlockStore {
 
  private:
   BlockStore() = default;
-  std::unique_ptr<rocksdb::DB> db_;
+  std::shared_ptr<rocksdb::DB> db_;
+  std::string dir_;
   std::vector<rocksdb::ColumnFamilyHandle*> cfs_;
   // Rebuilds the history index when it is missing or of another format.
   Status upgrade_history_index();

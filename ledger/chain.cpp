@@ -7,15 +7,21 @@
 
 namespace nl::ledger {
 
-Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genesis) {
+Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genesis, ChainOptions options) {
   std::unique_ptr<Chain> c(new Chain());
-  c->genesis_hash_ = genesis.hash();
-  c->registry_ = Registry(genesis.chain_id, c->genesis_hash_);
+  c->options_ = options;
   c->genesis_ = std::move(genesis);
-  auto store = BlockStore::open(dir, c->genesis_hash_);
+  auto store = BlockStore::open_unchecked(dir);
   if (!store) return store.take_error();
   c->store_ = std::move(*store);
+  auto stored_hash = c->store_->stored_genesis_hash();
+  if (!stored_hash) return stored_hash.take_error();
 
+  if (c->store_->tip_height() == 0 || !*stored_hash) {
+    c->genesis_hash_ = c->genesis_.hash();
+    if (auto s = c->store_->bind_genesis(c->genesis_hash_); !s) return s.take_error();
+    c->registry_ = Registry(c->genesis_.chain_id, c->genesis_hash_);
+  }
   if (c->store_->tip_height() == 0) {
     if (auto s = c->registry_.set_genesis_validators(c->genesis_.validators); !s) return s.take_error();
     for (const auto& root : c->genesis_.roots)
@@ -23,6 +29,8 @@ Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genes
         return fail("genesis root " + root.range.to_string() + ": " + s.error());
     if (auto s = c->registry_.add_genesis_imports(c->genesis_); !s) return s.take_error();
     c->genesis_writes_ = c->registry_.take_writes();
+    // In memory until block 1 stores it.
+    c->commitment_.set_reader(c->store_->tree_reader());
     for (const auto& w : c->genesis_writes_) c->commitment_.put(w.key, *w.value);
     c->commitment_.flush();
     c->tip_.chain_id = c->genesis_.chain_id;
@@ -34,28 +42,40 @@ Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genes
   }
 
   // The state first: it holds the validator set of every height, which the
-  // certificates are checked against. The commitment and the registry are
-  // rebuilt from it side by side, each on its own core and its own pass.
+  // certificates are checked against. It loads on two cores: this one
+  // takes every entry but the authorizations and builds the registry's
+  // indexes; the other hashes the genesis (to check it is the store's),
+  // opens the state tree and loads the authorizations. Each kind of entry
+  // fills its own member of the registry, so the two never meet.
   // (A future's destructor waits, and get() passes on what the task threw.)
-  auto hashing = std::async(std::launch::async, [&]() -> Status {
-    std::vector<StateCommitment::LeafHashes> leaves;
-    Status read = c->store_->for_each_state([&](ByteView key, ByteView value) -> Status {
-      leaves.push_back(StateCommitment::leaf_of(key, value));
-      return Status::success();
-    });
-    if (read) c->commitment_ = StateCommitment::from_leaves(std::move(leaves));
-    return read;
-  });
-  Status load = c->store_->for_each_state([&](ByteView key, ByteView value) -> Status {
+  if (!*stored_hash) return fail("refusing to start: " + dir + " holds blocks but no genesis hash");
+  c->genesis_hash_ = **stored_hash;
+  c->registry_ = Registry(c->genesis_.chain_id, c->genesis_hash_);
+  const Bytes auth_from{keys::kAuthorization}, auth_to{static_cast<uint8_t>(keys::kAuthorization + 1)};
+  auto load_one = [&c](ByteView key, ByteView value) -> Status {
     if (key.empty() || key[0] != keys::kBlockHash) return c->registry_.load_entry(key, value);
     // The chain's own entries: a past block's hash (state_keys.h).
     if (!keys::read_block_hash(key, value)) return fail("block hash entry " + to_hex(key) + " is malformed");
     return Status::success();
+  };
+  bool other_genesis = false;
+  auto side = std::async(std::launch::async, [&]() -> Status {
+    if (auto s = c->store_->bind_genesis(c->genesis_.hash()); !s) {
+      other_genesis = true;
+      return s;
+    }
+    if (auto s = c->open_state_tree(); !s) return s;
+    return c->store_->for_each_state(load_one, auth_from, auth_to);
   });
+  Status load = c->store_->for_each_state(load_one, {}, auth_from);
+  if (load) load = c->store_->for_each_state(load_one, auth_to, {});
   if (load) load = c->registry_.finish_load();
-  const Status tree = hashing.get();
+  const Status tree = side.get();
+  if (other_genesis) return tree.take_error();
   if (!tree) return fail("refusing to start: state does not load: " + tree.error());
   if (!load) return fail("refusing to start: state does not load: " + load.error());
+  if (options.check == StateCheck::every_entry)
+    if (auto s = c->registry_.check_invariants(); !s) return fail("refusing to start: " + s.error());
   if (c->registry_.validator_sets().empty() || c->registry_.validator_sets().begin()->first != 1 ||
       c->registry_.validator_sets().begin()->second != c->genesis_.validators)
     return fail("refusing to start: the stored validator set of height 1 is not the genesis validator set");
@@ -82,6 +102,34 @@ Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genes
   c->tip_cert_ = *cert;
   c->tip_state_ = c->commitment_.snapshot();
   return c;
+}
+
+Status Chain::open_state_tree() {
+  auto stored = StateCommitment::open(store_->tree_reader());
+  if (!stored) return stored.take_error();
+  if (*stored && options_.check == StateCheck::tree_root) {
+    commitment_ = std::move(**stored);
+    return {};
+  }
+  std::vector<StateCommitment::LeafHashes> leaves;
+  Status read = store_->for_each_state([&](ByteView key, ByteView value) -> Status {
+    leaves.push_back(StateCommitment::leaf_of(key, value));
+    return Status::success();
+  });
+  if (!read) return read;
+  StateCommitment built = StateCommitment::from_leaves(std::move(leaves));
+  built.set_reader(store_->tree_reader());
+  if (*stored) {
+    if (built.root() != (*stored)->root())
+      return fail("the stored entries do not match the state root of height " + std::to_string(height()) +
+                  " (they hash to " + built.root().hex() + ", the stored tree's root is " +
+                  (*stored)->root().hex() + ")");
+    commitment_ = std::move(**stored);
+    return {};
+  }
+  if (auto s = store_->write_tree(built.persist(nullptr, options_.tree_cache_depth)); !s) return s;
+  commitment_ = std::move(built);
+  return {};
 }
 
 crypto::Hash32 Chain::tip_hash() const {

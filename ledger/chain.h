@@ -28,6 +28,20 @@
 
 namespace nl::ledger {
 
+// What a start checks of the stored state besides the chain: the stored
+// state tree's root against the last header (the tree and the entries are
+// written in one batch), or also every entry hashed again into a tree of
+// its own and the registry's invariants (numledgerd --verify-state).
+enum class StateCheck { tree_root, every_entry };
+
+struct ChainOptions {
+  StateCheck check = StateCheck::tree_root;
+  // The state tree keeps its nodes above this depth in memory and reads
+  // the rest from disk: 2^20 places, about 200 MB at most, so that every
+  // path of a tree of a few million entries is a few records deep.
+  unsigned tree_cache_depth = 20;
+};
+
 struct DryRun {
   std::vector<Rejection> rejected;
   std::vector<EvidenceRejection> rejected_evidence;
@@ -38,7 +52,7 @@ struct DryRun {
 // stores a prepared block with its certificate.
 class Chain {
  public:
-  static Result<std::unique_ptr<Chain>> open(const std::string& dir, Genesis genesis);
+  static Result<std::unique_ptr<Chain>> open(const std::string& dir, Genesis genesis, ChainOptions options = {});
 
   const Genesis& genesis() const { return genesis_; }
   const crypto::Hash32& genesis_hash() const { return genesis_hash_; }
@@ -98,10 +112,15 @@ class Chain {
   // state against the anchor's state root.
   static Result<std::unique_ptr<Chain>> open_from_snapshot(const std::string& dir, Genesis genesis,
                                                            const SnapshotAnchor& anchor,
-                                                           const std::vector<StateMultiproof::Entry>& entries);
+                                                           const std::vector<StateMultiproof::Entry>& entries,
+                                                           ChainOptions options = {});
 
  private:
   Chain() : registry_("", {}) {}
+  // The state tree from the store, or (a store that holds none: from
+  // before trees were stored, or just filled by state sync) built from the
+  // entries and stored; checked as options_.check says.
+  Status open_state_tree();
   // The header checks of prepare, then every transaction and piece of
   // evidence applied to the live state and the state root compared. On
   // success the state holds the block's effects (the registry writes are
@@ -137,6 +156,7 @@ class Chain {
   PreparedBlock set_aside(Block b, std::vector<StateWrite> writes);
 
   Genesis genesis_;
+  ChainOptions options_;
   crypto::Hash32 genesis_hash_;
   std::unique_ptr<BlockStore> store_;
   Registry registry_;

@@ -57,14 +57,17 @@ Result<SnapshotSource> Chain::snapshot() const {
   std::vector<std::vector<StateMultiproof::Entry>> chunks(size_t{1} << *bits);
   for (auto& [kh, e] : entries) chunks[key_hash_prefix(kh, *bits)].push_back(std::move(e));
 
+  // Pinned: the chain may commit more while chunks are served.
   StateCommitment tree;
   tree.restore(tip_state_);
+  tree.set_reader(store_->pinned_tree_reader());
   return SnapshotSource(std::move(anchor), std::move(tree), std::move(chunks));
 }
 
 Result<std::unique_ptr<Chain>> Chain::open_from_snapshot(const std::string& dir, Genesis genesis,
                                                          const SnapshotAnchor& anchor,
-                                                         const std::vector<StateMultiproof::Entry>& entries) {
+                                                         const std::vector<StateMultiproof::Entry>& entries,
+                                                         ChainOptions options) {
   {
     auto store = BlockStore::open(dir, genesis.hash());
     if (!store) return store.take_error();
@@ -76,7 +79,7 @@ Result<std::unique_ptr<Chain>> Chain::open_from_snapshot(const std::string& dir,
     std::sort(writes.begin(), writes.end(), [](const StateWrite& a, const StateWrite& b) { return a.key < b.key; });
     if (auto s = (*store)->install_base(base, anchor.cert, writes); !s) return s.take_error();
   }
-  return open(dir, std::move(genesis));
+  return open(dir, std::move(genesis), options);
 }
 
 }  // namespace nl::ledger

@@ -78,7 +78,11 @@ class Registry {
   // since a consistent state, with its value in that state.
   void restore(const std::vector<StateWrite>& entries);
 
-  // Rebuild from committed entries (any order), then finish_load().
+  // Rebuild from committed entries (any order), then finish_load(), which
+  // builds the indexes and refuses overlapping siblings and missing
+  // parents; check_invariants() is the full check. Each kind of entry
+  // (its key's first byte) fills its own member, so a load may give each
+  // kind to its own thread.
   Status load_entry(ByteView key, ByteView value);
   Status finish_load();
 
@@ -143,7 +147,8 @@ class Registry {
   std::vector<CommittedEvidence> evidence() const;
   std::vector<CommittedEvidence> evidence_of(const crypto::PublicKey& validator) const;
 
-  // Full O(n) check of I1-I3 and of the segment map; for tests and startup.
+  // Full O(n) check of I1-I3 and of the segment map; for tests and
+  // numledgerd --verify-state.
   Status check_invariants() const;
 
  private:

@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "ledger/state_commitment_node.h"
 #include "ledger/state_tree_hashes.h"
 
 namespace nl::ledger {
@@ -30,62 +31,8 @@ inline bool present_bit(const std::vector<uint8_t>& present, unsigned i) {
 
 }  // namespace
 
-// Leaves keep only the key hash and their own hash (which already binds the
-// value hash): the value itself lives in the state store. Nodes are
-// shared_ptr-owned (for snapshots), so each carries a control block and
-// children are two pointers wide: a million entries take about 260 MB
-// resident (220 MB with plain owning pointers). The tree operations are
-// members so they may name this private type.
-//
-// Dirty flags: only inner nodes are ever dirty (a leaf's hash is set when
-// it is written). Invariant: the parent of a dirty node is dirty, so a clean
-// node heads a fully clean subtree and flush() never descends into one.
-//
-// Sharing: a node may be held by snapshots as well as by the live tree.
-// Writers call own() on every slot they change on the way down, which copies
-// a shared node first; so a shared node is never changed, and (snapshots
-// being taken of clean trees only) never dirty.
-struct StateCommitment::Node {
-  explicit Node(bool is_leaf) : leaf(is_leaf) {}
-  virtual ~Node() = default;
-  Hash32 hash;
-  bool leaf;
-  bool dirty = false;
-
-  struct Leaf;
-  struct Inner;
-  using Ptr = std::shared_ptr<Node>;
-  static void own(Ptr& slot);
-  static Ptr split(Ptr old_leaf, Ptr new_leaf, unsigned depth);
-  static bool insert(Ptr& slot, const Hash32& kh, const Hash32& lh, unsigned depth);
-  static void remove(Ptr& slot, const Hash32& kh, unsigned depth);
-  static bool contains(const Node& n, const Hash32& kh, unsigned depth);
-  static uint64_t rehash_dirty(Node& n);
-  // The subtree at `depth` of the sorted leaves [lo, hi), hashed.
-  static Ptr build(const std::vector<LeafHashes>& leaves, size_t lo, size_t hi, unsigned depth);
-  static std::optional<StateProof> prove(const Node* root, const Hash32& kh);
-  // Appends the pruned walk of `n` over the entries whose key hashes are
-  // khs[lo, hi) to `out`; false when one of them is absent.
-  static bool prove_many(const Node* n, const std::vector<Hash32>& khs, size_t lo, size_t hi, unsigned depth,
-                         StateMultiproof& out);
-};
-
-struct StateCommitment::Node::Leaf final : Node {
-  Leaf(const Hash32& k, const Hash32& h) : Node(true), kh(k) { hash = h; }
-  Hash32 kh;
-};
-
-struct StateCommitment::Node::Inner final : Node {
-  Inner() : Node(false) { dirty = true; }  // born without a hash
-  Ptr child[2];
-  void rehash() {
-    hash = inner_hash(child[0] ? child[0]->hash : Hash32{}, child[1] ? child[1]->hash : Hash32{});
-    dirty = false;
-  }
-};
-
 void StateCommitment::Node::own(Ptr& slot) {
-  if (slot.use_count() == 1) return;
+  if (slot.use_count() == 1) return;  // a stub is expanded before, never owned
   if (slot->leaf) {
     const auto& l = static_cast<const Leaf&>(*slot);
     slot = std::make_shared<Leaf>(l.kh, l.hash);
@@ -124,8 +71,8 @@ StateCommitment::Node::Ptr StateCommitment::Node::split(Ptr old_leaf, Ptr new_le
 }
 
 // Returns true when the key was new.
-bool StateCommitment::Node::insert(Ptr& slot, const Hash32& kh, const Hash32& lh,
-                                   unsigned depth) {
+bool StateCommitment::Node::insert(Ptr& slot, const Hash32& kh, const Hash32& lh, unsigned depth,
+                                   const Reader* rd) {
   if (!slot) {
     slot = std::make_shared<Leaf>(kh, lh);
     return true;
@@ -138,16 +85,21 @@ bool StateCommitment::Node::insert(Ptr& slot, const Hash32& kh, const Hash32& lh
     slot = split(std::move(slot), std::make_shared<Leaf>(kh, lh), depth);
     return true;
   }
+  if (slot->kind == stub_node) slot = expand(*slot, depth, kh, rd);
   own(slot);
   auto& in = static_cast<Inner&>(*slot);
-  bool added = insert(in.child[bit_at(kh, depth)], kh, lh, depth + 1);
+  bool added = insert(in.child[bit_at(kh, depth)], kh, lh, depth + 1, rd);
   in.dirty = true;
   return added;
 }
 
-bool StateCommitment::Node::contains(const Node& top, const Hash32& kh, unsigned depth) {
+bool StateCommitment::Node::contains(const Node& top, const Hash32& kh, unsigned depth, const Reader* rd) {
   const Node* n = &top;
-  while (n && !n->leaf) n = static_cast<const Inner&>(*n).child[bit_at(kh, depth++)].get();
+  Ptr hold;
+  while (n && !n->leaf) {
+    n = static_cast<const Inner*>(inner_of(n, depth, kh, rd, hold))->child[bit_at(kh, depth)].get();
+    ++depth;
+  }
   return n && static_cast<const Leaf&>(*n).kh == kh;
 }
 
@@ -155,14 +107,15 @@ bool StateCommitment::Node::contains(const Node& top, const Hash32& kh, unsigned
 // copied if shared, then changed. Keeps the canonical form: a
 // subtree left holding a single leaf is replaced by that leaf, which then
 // moves up as far as its parents allow.
-void StateCommitment::Node::remove(Ptr& slot, const Hash32& kh, unsigned depth) {
+void StateCommitment::Node::remove(Ptr& slot, const Hash32& kh, unsigned depth, const Reader* rd) {
   if (slot->leaf) {
     slot.reset();
     return;
   }
+  if (slot->kind == stub_node) slot = expand(*slot, depth, kh, rd);
   own(slot);
   auto& in = static_cast<Inner&>(*slot);
-  remove(in.child[bit_at(kh, depth)], kh, depth + 1);
+  remove(in.child[bit_at(kh, depth)], kh, depth + 1, rd);
   Ptr& l = in.child[0];
   Ptr& r = in.child[1];
   // Moving a child into `slot` destroys `in` only after the child is out.
@@ -233,11 +186,12 @@ StateCommitment StateCommitment::from_leaves(std::vector<LeafHashes> leaves) {
   return t;
 }
 
-std::optional<StateProof> StateCommitment::Node::prove(const Node* n, const Hash32& kh) {
+std::optional<StateProof> StateCommitment::Node::prove(const Node* n, const Hash32& kh, const Reader* rd) {
   StateProof p;
   unsigned depth = 0;
+  Ptr hold;
   while (n && !n->leaf) {
-    const auto& in = static_cast<const Inner&>(*n);
+    const auto& in = static_cast<const Inner&>(*inner_of(n, depth, kh, rd, hold));
     unsigned b = bit_at(kh, depth);
     if (p.present.size() * 8 <= depth) p.present.push_back(0);
     if (const Node* sib = in.child[b ^ 1u].get()) {
@@ -253,7 +207,7 @@ std::optional<StateProof> StateCommitment::Node::prove(const Node* n, const Hash
 }
 
 bool StateCommitment::Node::prove_many(const Node* n, const std::vector<Hash32>& khs, size_t lo, size_t hi,
-                                       unsigned depth, StateMultiproof& out) {
+                                       unsigned depth, StateMultiproof& out, const Reader* rd) {
   if (lo == hi) {
     if (!n) {
       out.codes.push_back(StateMultiproof::empty);
@@ -268,12 +222,13 @@ bool StateCommitment::Node::prove_many(const Node* n, const std::vector<Hash32>&
     out.codes.push_back(StateMultiproof::leaf);
     return hi - lo == 1 && static_cast<const Leaf&>(*n).kh == khs[lo];
   }
-  const auto& in = static_cast<const Inner&>(*n);
+  Ptr hold;
+  const auto& in = static_cast<const Inner&>(*inner_of(n, depth, khs[lo], rd, hold));
   size_t mid = lo;
   while (mid < hi && bit_at(khs[mid], depth) == 0) ++mid;
   out.codes.push_back(StateMultiproof::inner);
-  return prove_many(in.child[0].get(), khs, lo, mid, depth + 1, out) &&
-         prove_many(in.child[1].get(), khs, mid, hi, depth + 1, out);
+  return prove_many(in.child[0].get(), khs, lo, mid, depth + 1, out, rd) &&
+         prove_many(in.child[1].get(), khs, mid, hi, depth + 1, out, rd);
 }
 
 namespace {
@@ -326,7 +281,7 @@ void StateCommitment::put(ByteView key, ByteView value) {
   Hash32 kh = key_hash(key);
   Hash32 lh = leaf_hash(kh, value);
   hashes_ += 3;  // key, value and leaf
-  if (Node::insert(root_, kh, lh, 0)) ++size_;
+  if (Node::insert(root_, kh, lh, 0, reader_.get())) ++size_;
 }
 
 void StateCommitment::erase(ByteView key) {
@@ -334,8 +289,8 @@ void StateCommitment::erase(ByteView key) {
   Hash32 kh = key_hash(key);
   hashes_ += 1;
   // An absent key changes nothing, so no shared node is copied for it.
-  if (root_ && Node::contains(*root_, kh, 0)) {
-    Node::remove(root_, kh, 0);
+  if (root_ && Node::contains(*root_, kh, 0, reader_.get())) {
+    Node::remove(root_, kh, 0, reader_.get());
     --size_;
   }
 }
@@ -350,6 +305,7 @@ StateCommitment::Snapshot StateCommitment::snapshot() const {
   Snapshot s;
   s.root_ = root_;
   s.size_ = size_;
+  s.reader_ = reader_;
   return s;
 }
 
@@ -357,6 +313,7 @@ void StateCommitment::restore(const Snapshot& s) {
   // Only snapshot() makes a non-empty root_, from this class's own nodes.
   root_ = std::const_pointer_cast<Node>(std::static_pointer_cast<const Node>(s.root_));
   size_ = s.size_;
+  reader_ = s.reader_;
   dirty_ = false;
 }
 
@@ -373,7 +330,7 @@ size_t StateCommitment::size() const { return size_; }
 
 std::optional<StateProof> StateCommitment::prove(ByteView key) const {
   require_clean();
-  return Node::prove(root_.get(), key_hash(key));
+  return Node::prove(root_.get(), key_hash(key), reader_.get());
 }
 
 std::optional<StateMultiproof> StateCommitment::prove_many(std::vector<StateMultiproof::Entry> entries) const {
@@ -389,7 +346,7 @@ std::optional<StateMultiproof> StateCommitment::prove_many(std::vector<StateMult
     khs.push_back(kh);
     out.entries.push_back(std::move(e));
   }
-  if (khs.empty() || !Node::prove_many(root_.get(), khs, 0, khs.size(), 0, out)) return std::nullopt;
+  if (khs.empty() || !Node::prove_many(root_.get(), khs, 0, khs.size(), 0, out, reader_.get())) return std::nullopt;
   return out;
 }
 

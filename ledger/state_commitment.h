@@ -26,6 +26,11 @@
 // instead of changing the ones a snapshot holds, and restore() puts a
 // snapshot back in O(1). The chain uses them to undo a checked block and to
 // replay one without hashing again.
+//
+// On disk (state_tree_nodes.h): a tree given a reader keeps in memory only
+// what persist() leaves there, its upper levels; a walk that reaches a part
+// on disk reads it through the reader. Writers keep what they read in their
+// own version (copy on write, as above); readers read and let go.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -36,6 +41,7 @@
 #include "crypto/basics/result.h"
 #include "ledger/canonical.h"
 #include "ledger/state_multiproof.h"
+#include "ledger/state_tree_nodes.h"
 
 namespace nl::ledger {
 
@@ -67,6 +73,13 @@ class StateCommitment {
   static LeafHashes leaf_of(ByteView key, ByteView value);
   static StateCommitment from_leaves(std::vector<LeafHashes> leaves);
 
+  // The tree a store holds: its root record read through `reader`, nothing
+  // else. Fails when the store holds no tree (nullopt) or a broken root.
+  static Result<std::optional<StateCommitment>> open(std::shared_ptr<const state_tree::NodeReader> reader);
+  // Where this tree reads the parts of it that are on disk; a snapshot
+  // carries its tree's reader.
+  void set_reader(std::shared_ptr<const state_tree::NodeReader> reader) { reader_ = std::move(reader); }
+
   // Writers (exclusive access). Both leave the tree dirty.
   void put(ByteView key, ByteView value);
   void erase(ByteView key);
@@ -91,9 +104,19 @@ class StateCommitment {
     friend class StateCommitment;
     std::shared_ptr<const void> root_;  // the tree's root node
     size_t size_ = 0;
+    std::shared_ptr<const state_tree::NodeReader> reader_;
   };
   Snapshot snapshot() const;  // throws std::logic_error on a dirty tree, like root()
   void restore(const Snapshot& s);
+
+  // The record writes that take the store from the tree `on_disk` (nullptr:
+  // the store holds none) to this clean tree, read through the reader
+  // where needed; `on_disk` must be what the store holds now. Then the
+  // tree keeps in memory only its nodes above `cache_depth` (and the
+  // leaves there): the rest stays on disk for the reader, so the tree must
+  // not be used until the writes are stored (or it is restored). Throws
+  // std::logic_error on a dirty tree.
+  std::vector<state_tree::NodeWrite> persist(const Snapshot* on_disk, unsigned cache_depth);
 
   size_t size() const;
   // True between a put()/erase() and the next flush().
@@ -108,6 +131,7 @@ class StateCommitment {
   void require_clean() const;
   std::shared_ptr<Node> root_;
   size_t size_ = 0;
+  std::shared_ptr<const state_tree::NodeReader> reader_;
   uint64_t hashes_ = 0;
   bool dirty_ = false;
 };

@@ -117,7 +117,9 @@ Status Node::open_chain() {
     chain_ = std::move(*joined);
   }
   if (!chain_) {
-    auto chain = ledger::Chain::open(config_.home + "/ledger", std::move(*genesis));
+    ledger::ChainOptions options;
+    if (config_.verify_state) options.check = ledger::StateCheck::every_entry;
+    auto chain = ledger::Chain::open(config_.home + "/ledger", std::move(*genesis), options);
     if (!chain) return chain.take_error();
     chain_ = std::move(*chain);
   }

@@ -34,6 +34,7 @@ struct NodeConfig {
   RtrOptions rtr;
   bool state_sync = false;  // an empty ledger joins at a peer's snapshot (node/statesync/state_sync_join.h)
   std::chrono::seconds state_sync_timeout{600};
+  bool verify_state = false;  // hash every state entry again at start (ledger/chain.h, StateCheck)
   std::string fault_plan;  // tests only (node/transport/fault_plan.h)
   std::string log_level = "info", log_format = "text";  // node/log/node_log.h
 };

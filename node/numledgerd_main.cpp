@@ -114,6 +114,10 @@ void add_flags(CLI::App& app, Flags& f) {
          "--state-sync-timeout", [&f](int64_t v) { f.state_sync_timeout = std::chrono::seconds(v); },
          "seconds the snapshot fetch may take before the node gives up (default 600)")
       ->check(CLI::Range(int64_t{1}, int64_t{86400}));
+  app.add_flag("--verify-state", f.verify_state,
+               "at start, hash every state entry again, compare with the stored state tree and check the "
+               "registry's invariants (seconds at a million entries); without it a start checks the tree's "
+               "root against the last block");
   app.add_option("--fault-plan", f.fault_plan,
                  "tests only: a fault plan file (node/transport/fault_plan.h), re-read when it changes: per peer, drop, "
                  "partition, delay and jitter, duplicate, and equivocate (double-sign this validator's votes)");

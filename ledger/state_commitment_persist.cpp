@@ -1,0 +1,150 @@
+// The state tree on disk (state_tree_nodes.h): reading its records into
+// the tree, and writing what a new version of the tree changed.
+#include <stdexcept>
+#include <string>
+
+#include "ledger/state_commitment_node.h"
+
+namespace nl::ledger {
+
+using crypto::Hash32;
+using state_tree::ChildRef;
+using state_tree::InnerRecord;
+using state_tree::node_key;
+using state_tree::NodeWrite;
+using state_tree::RootRecord;
+
+namespace {
+
+const Bytes kRootKey;  // the empty key
+
+[[noreturn]] void broken(const std::string& why) { throw std::runtime_error("the stored state tree is broken: " + why); }
+
+}  // namespace
+
+ChildRef StateCommitment::Node::ref_of(const Node* n) {
+  ChildRef r;
+  if (!n) return r;
+  r.kind = n->leaf ? ChildRef::leaf : ChildRef::inner;
+  r.hash = n->hash;
+  if (n->leaf) r.key_hash = static_cast<const Leaf&>(*n).kh;
+  return r;
+}
+
+StateCommitment::Node::Ptr StateCommitment::Node::node_of(const ChildRef& ref) {
+  switch (ref.kind) {
+    case ChildRef::leaf: return std::make_shared<Leaf>(ref.key_hash, ref.hash);
+    case ChildRef::inner: return std::make_shared<Stub>(ref.hash);
+    case ChildRef::none: break;
+  }
+  return nullptr;
+}
+
+StateCommitment::Node::Ptr StateCommitment::Node::expand(const Node& stub, unsigned depth, const Hash32& path,
+                                                         const Reader* rd) {
+  const std::string where = "the node at depth " + std::to_string(depth);
+  if (!rd) broken(where + " is on disk, and the tree has no reader");
+  auto bytes = rd->read(node_key(depth, path));
+  if (!bytes) broken("cannot read " + where + ": " + bytes.error());
+  if (!*bytes) broken(where + " (" + to_hex(node_key(depth, path)) + ") is missing");
+  auto rec = InnerRecord::decode(**bytes);
+  if (!rec) broken(where + ": " + rec.error());
+  auto in = std::make_shared<Inner>();
+  in->child[0] = node_of(rec->child[0]);
+  in->child[1] = node_of(rec->child[1]);
+  in->rehash();
+  // One hash per record read: a record that was changed on disk is caught
+  // here, before anything is built on it.
+  if (in->hash != stub.hash) broken(where + " does not hash to what its parent says");
+  return in;
+}
+
+const StateCommitment::Node* StateCommitment::Node::inner_of(const Node* n, unsigned depth, const Hash32& path,
+                                                             const Reader* rd, Ptr& hold) {
+  if (n->kind != stub_node) return n;
+  Ptr fresh = expand(*n, depth, path, rd);  // before `hold` lets go: it may own n
+  hold = std::move(fresh);
+  return hold.get();
+}
+
+// One walk over what changed between the tree on disk and the new one.
+// Unchanged subtrees are the same nodes in both, or stubs in the new one
+// (a stub is only ever made from what is on disk at its place), so the
+// walk goes only where the new tree was written. Inner nodes never move
+// in the tree (only leaves do), so comparing hashes place by place tells
+// what changed.
+struct StateCommitment::Node::PersistWalk {
+  const Reader* rd;
+  unsigned cache_depth;
+  std::vector<NodeWrite>& out;
+
+  // Deletes the records of every inner node of the old subtree here.
+  void erase(const Node* old, unsigned depth, const Hash32& path) {
+    if (!old || old->leaf) return;
+    Ptr hold;
+    const auto& in = static_cast<const Inner&>(*inner_of(old, depth, path, rd, hold));
+    out.push_back({node_key(depth, path), std::nullopt});
+    for (unsigned c = 0; c < 2; ++c) erase(in.child[c].get(), depth + 1, state_tree::child_path(path, depth, c));
+  }
+
+  // What to keep here: `nw` itself, or a copy whose subtrees at the cache
+  // depth are stubs.
+  Ptr write(const Node* old, const Ptr& nw, unsigned depth, const Hash32& path) {
+    if (!nw || nw->leaf) {
+      erase(old, depth, path);
+      return nw;
+    }
+    if (nw->kind == stub_node || nw.get() == old) return nw;  // as on disk
+    Ptr hold;
+    const Inner* old_in =
+        old && !old->leaf ? static_cast<const Inner*>(inner_of(old, depth, path, rd, hold)) : nullptr;
+    const auto& in = static_cast<const Inner&>(*nw);
+    if (!old_in || old_in->hash != in.hash) {
+      InnerRecord rec;
+      rec.child[0] = ref_of(in.child[0].get());
+      rec.child[1] = ref_of(in.child[1].get());
+      out.push_back({node_key(depth, path), rec.encode()});
+    }
+    Ptr kept[2];
+    for (unsigned c = 0; c < 2; ++c)
+      kept[c] = write(old_in ? old_in->child[c].get() : nullptr, in.child[c], depth + 1,
+                      state_tree::child_path(path, depth, c));
+    if (depth >= cache_depth) return std::make_shared<Stub>(in.hash);
+    if (kept[0] == in.child[0] && kept[1] == in.child[1]) return nw;
+    auto copy = std::make_shared<Inner>();
+    copy->child[0] = std::move(kept[0]);
+    copy->child[1] = std::move(kept[1]);
+    copy->hash = in.hash;
+    copy->dirty = false;
+    return copy;
+  }
+};
+
+Result<std::optional<StateCommitment>> StateCommitment::open(std::shared_ptr<const state_tree::NodeReader> reader) {
+  auto bytes = reader->read(kRootKey);
+  if (!bytes) return fail("cannot read the state tree's root: " + bytes.error());
+  if (!*bytes) return std::optional<StateCommitment>();
+  auto rec = RootRecord::decode(**bytes);
+  if (!rec) return fail("the stored state tree is broken: " + rec.error());
+  StateCommitment t;
+  t.root_ = Node::node_of(rec->root);
+  t.size_ = rec->size;
+  t.reader_ = std::move(reader);
+  return std::optional<StateCommitment>(std::move(t));
+}
+
+std::vector<NodeWrite> StateCommitment::persist(const Snapshot* on_disk, unsigned cache_depth) {
+  require_clean();
+  std::vector<NodeWrite> out;
+  const Node* old = on_disk ? static_cast<const Node*>(on_disk->root_.get()) : nullptr;
+  Node::PersistWalk walk{reader_.get(), cache_depth, out};
+  std::shared_ptr<Node> kept = walk.write(old, root_, 0, Hash32{});
+  RootRecord rec;
+  rec.root = Node::ref_of(root_.get());
+  rec.size = size_;
+  out.push_back({kRootKey, rec.encode()});
+  root_ = std::move(kept);
+  return out;
+}
+
+}  // namespace nl::ledger

@@ -60,6 +60,7 @@ STEPS=(
   data_quality       # institutional-data.md "Data quality across every file"
   import_cost        # results.md "Institutional data"; institutional-data.md "Cost"
   imported_node      # the same: numledgerd on that genesis, RDAP and whois per request, RSS, disk
+  registry_shock     # governance.md: the registry's key lost, then stolen, on AFRINIC 2024 (51 claims)
   # replay           # item 1 of issue 18: build/bench_replay (study-replay.md); added after merge
   # roa_to_router    # item 2 of issue 18: build/bench_roa_to_router (study-roa-to-router.md); added after merge
   figures            # whitepaper/figures.py: the PNGs from raw/
@@ -291,6 +292,12 @@ step_imported_node() {
   [[ -f "$OUT/import/genesis.json" ]] || { skip imported_node "numledgerd on the imported genesis" "no import (step import_cost)"; return; }
   run imported_node "numledgerd on the imported genesis: start, RDAP, whois, RSS, disk" \
     bash whitepaper/imported-node.sh "$BUILD" "$OUT/import/genesis.json" "$OUT/import/validator.key" "$(pick 200 100 20)"
+}
+
+step_registry_shock() {
+  need numledger numledgerd || return
+  run registry_shock "A registry shock on real data (scripts/scenario-registry-shock.sh)" \
+    scripts/scenario-registry-shock.sh --build "$BUILD" --data "$DATA"
 }
 
 step_figures() {

@@ -61,8 +61,13 @@ STEPS=(
   import_cost        # results.md "Institutional data"; institutional-data.md "Cost"
   imported_node      # the same: numledgerd on that genesis, RDAP and whois per request, RSS, disk
   registry_shock     # governance.md: the registry's key lost, then stolen, on AFRINIC 2024 (51 claims)
-  # replay           # item 1 of issue 18: build/bench_replay (study-replay.md); added after merge
-  # roa_to_router    # item 2 of issue 18: build/bench_roa_to_router (study-roa-to-router.md); added after merge
+  # Issue 18, items 1 and 2, are added here after their merge, one line each:
+  # replay           # build/bench_replay (study-replay.md)
+  # roa_to_router    # build/bench_roa_to_router (study-roa-to-router.md)
+  # Their step functions write their latencies to $OUT/samples/<step>.txt
+  # ("<label> <seconds>" lines) and the replay its ledger size per snapshot to
+  # $OUT/samples/ledger-growth.tsv ("<label> <YYYY-MM-DD> <bytes>"), which
+  # figures.py draws in the latency CDF and the ledger-growth figure.
   figures            # whitepaper/figures.py: the PNGs from raw/
   pdf                # pandoc + headless Chromium: the whole whitepaper as one PDF
 )
@@ -70,6 +75,10 @@ STEPS=(
 TINY_STEPS=(machine data_checksums proofs consensus testnet data_quality import_cost imported_node figures)
 
 if [[ -n "${LIST:-}" ]]; then printf '%s\n' "${STEPS[@]}"; exit 0; fi
+
+# Absolute paths: steps run from the repository's root.
+[[ -d "$BUILD" ]] && BUILD=$(cd "$BUILD" && pwd)
+[[ -d "$DATA" ]] && DATA=$(cd "$DATA" && pwd)
 
 # pick FULL QUICK TINY: the value for this mode.
 pick() { case $MODE in full) echo "$1" ;; quick) echo "$2" ;; tiny) echo "$3" ;; esac; }

@@ -6,7 +6,7 @@
 # used here.
 #
 #   whitepaper/build-pdf.sh OUT   writes OUT/numledger-whitepaper.{html,pdf};
-#                                 includes OUT/figures.md when reproduce.sh made it
+#                                 includes OUT/figures.md (after the paper) when reproduce.sh made it
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OUT=$(mkdir -p "${1:?usage: build-pdf.sh OUT}" && cd "$1" && pwd)
@@ -25,11 +25,12 @@ for d in "${DOCS[@]}"; do
   # An anchor per file, so that links between the files still work in one page.
   printf '\n\n<div class="doc" id="doc-%s"></div>\n\n' "$d" >>"$joined"
   cat "$HERE/$d.md" >>"$joined"
+  # The figures right after the paper, whose evaluation they illustrate.
+  if [[ $d == README && -f "$OUT/figures.md" ]]; then
+    printf '\n\n<div class="doc" id="doc-figures"></div>\n\n' >>"$joined"
+    cat "$OUT/figures.md" >>"$joined"
+  fi
 done
-if [[ -f "$OUT/figures.md" ]]; then
-  printf '\n\n<div class="doc" id="doc-figures"></div>\n\n' >>"$joined"
-  cat "$OUT/figures.md" >>"$joined"
-fi
 # [text](ledger.md#x) -> [text](#x); [text](ledger.md) -> [text](#doc-ledger).
 sed -i -E 's/\]\(([a-z-]+)\.md#([^)]*)\)/](#\2)/g; s/\]\(([a-z-]+)\.md\)/](#doc-\1)/g' "$joined"
 

@@ -127,6 +127,14 @@ skip() {
   echo "==> $1: skipped ($3)" >&2
 }
 
+# expect_exit CODE CMD...: succeeds when CMD exits with CODE.
+expect_exit() {
+  local want=$1 rc; shift
+  "$@"; rc=$?
+  echo "(exit status $rc; $want expected)"
+  ((rc == want))
+}
+
 need() {  # need BINARY...: the build targets this step runs, or it is skipped
   local b
   for b in "$@"; do
@@ -177,7 +185,7 @@ step_ledger() {
 
 step_proofs() {
   need bench_proofs || return
-  run proofs "Proofs of control v4 (bench_proofs)" "$BUILD/bench_proofs" --runs "$(pick 200 20 3)" --data "$DATA"
+  run proofs "Proofs of control v4 (bench_proofs)" "$BUILD/bench_proofs" --runs "$(pick 200 50 3)" --data "$DATA"
 }
 
 step_state_commitment() {
@@ -192,7 +200,7 @@ step_consensus() {
 
 step_consensus_faults() {
   need numledger || return
-  local seeds; seeds=$(pick 200 20 3)
+  local seeds; seeds=$(pick 200 50 3)
   local n f
   for n in 4 7; do
     for ((f = 0; f <= (n - 1) / 3; f++)); do
@@ -201,14 +209,17 @@ step_consensus_faults() {
         --drop 0.1 --partition --crash
     done
   done
+  # The split attack is meant to break safety: the simulator exits 1 when
+  # its checker finds the fork, which is the result wanted here.
+  SHOWN="numledger sim consensus --validators 4 --byzantine 2 --attack split --seeds $(pick 20 10 2) --heights 10 (exit 1 expected)"
   run consensus_split "Consensus: the split attack, N = 4, F = 2" \
-    "$BUILD/numledger" sim consensus --validators 4 --byzantine 2 --attack split --seeds "$(pick 20 5 2)" --heights 10
+    expect_exit 1 "$BUILD/numledger" sim consensus --validators 4 --byzantine 2 --attack split --seeds "$(pick 20 10 2)" --heights 10
 }
 
 step_whole_node() {
   need numledger || return
   run whole_node "Whole-node simulation (numledger sim whole-node --sweep)" \
-    "$BUILD/numledger" sim whole-node --sweep --seeds "$(pick 50 5 1)"
+    "$BUILD/numledger" sim whole-node --sweep --seeds "$(pick 50 10 1)"
 }
 
 step_testnet() {
@@ -217,39 +228,39 @@ step_testnet() {
   # NL_BENCH_SAMPLES: every paced and light submit->commit latency, for the CDF.
   run testnet "Testnet, 4 validators on loopback (bench_testnet)" \
     env NL_BENCH_SAMPLES="$OUT/samples/testnet.txt" "$BUILD/bench_testnet" \
-    --repeats "$(pick 3 1 1)" --txs "$(pick 20000 4000 200)" --submitters "$(pick 32 16 4)" \
+    --repeats "$(pick 3 1 1)" --txs "$(pick 20000 8000 200)" --submitters "$(pick 32 16 4)" \
     --empty-seconds "$(pick 10 3 1)" --paced-seconds "$(pick 10 5 1)"
 }
 
 step_node_http() {
   need bench_node_http || return
-  run node_http "Node HTTP path (bench_node_http)" "$BUILD/bench_node_http" "$(pick 20000 2000 200)"
+  run node_http "Node HTTP path (bench_node_http)" "$BUILD/bench_node_http" "$(pick 20000 5000 200)"
 }
 
 step_netns() {
   need bench_netns numledger numledgerd || return
   if [[ $(id -u) -ne 0 ]]; then skip netns "Testnets in network namespaces" "needs root (sudo)"; return; fi
   run netns "Testnets in network namespaces (bench_netns)" "$BUILD/bench_netns" \
-    --validators "$(pick 4,7,16 4,7 4)" --rtt "$(pick 0,50,100 0,100 0)" \
-    --txs "$(pick 2000 500 100)" --light "$(pick 10 4 2)"
+    --validators "$(pick 4,7,16 4,7,16 4)" --rtt "$(pick 0,50,100 0,100 0)" \
+    --txs "$(pick 2000 1000 100)" --light "$(pick 10 5 2)"
 }
 
 step_history() {
   need bench_history || return
   run history "History pages (bench_history)" "$BUILD/bench_history" \
-    --txs "$(pick 100000 10000 1000)" --queries "$(pick 1000 100 10)"
+    --txs "$(pick 100000 20000 1000)" --queries "$(pick 1000 200 10)"
 }
 
 step_hostile() {
   need bench_hostile numledger numledgerd || return
   run hostile "Under attack (bench_hostile)" "$BUILD/bench_hostile" \
-    --seconds "$(pick 20 5 2)" --rate "$(pick 1000 300 100)" --repeats "$(pick 3 1 1)"
+    --seconds "$(pick 20 10 2)" --rate "$(pick 1000 500 100)" --repeats "$(pick 3 1 1)"
 }
 
 step_scale() {
   need bench_scale gen_registry_data numledger numledgerd || return
   run scale "Registry scale (bench_scale)" "$BUILD/bench_scale" \
-    --scales "$(pick 0.1,0.5,1 0.02 0.005)" --queries "$(pick 2000 200 20)" --data "$DATA" \
+    --scales "$(pick 0.1,0.5,1 0.1 0.005)" --queries "$(pick 2000 500 20)" --data "$DATA" \
     $(pick "" --no-state-sync --no-state-sync)
 }
 

@@ -258,7 +258,7 @@ def main():
             if why:
                 f.write(f"- `{name}` not drawn: {why}.\n\n")
             else:
-                f.write(f"![{caption}](figures/{name})\n\n")
+                f.write(f"![{caption}](figures/{name})\n\n*{caption}*\n\n")
     for name, _, why in notes:
         print(f"{name}: {why or 'drawn'}")
     return 0

@@ -232,6 +232,11 @@ Measured measure(const Batch& b, const Outcome& o, const CommitWatcher& w) {
 // flight per submitter, four submitters).
 void run_load(Testnet& net, size_t n, size_t submitters, double paced_seconds, Repeat& out) {
   Signer signer(net.genesis_hash(), make_holders(net, submitters));
+  // The setup committed on validator0; submitters post to all four, so each
+  // must have it too, or a submitter's first delegation is refused and its
+  // later nonces wait forever (seen at small --txs on a loaded machine).
+  const uint64_t setup_height = net.height(0).value_or(0);
+  for (size_t i = 0; i < 4; ++i) net.wait_height(i, setup_height, 60);
   size_t setup_txs = submitters, txs_total = 0;
 
   {

@@ -10,7 +10,8 @@ PKGS=(g++ cmake make pkg-config libsodium-dev librocksdb-dev libboost-dev
       systemd             # systemd-analyze checks packaging/numledgerd.service
       python3-jsonschema  # the RDAP conformance test validates answers against tests/data/rdap-schema
       python3 jq          # scripts/scenario-registry-shock.sh (its RTR query, the node's JSON), scripts/data-quality.py
-      clang libclang-rt-14-dev)  # clang and libFuzzer: the fuzz targets (scripts/fuzz.sh)
+      clang libclang-rt-14-dev   # clang and libFuzzer: the fuzz targets (scripts/fuzz.sh)
+      python3-matplotlib pandoc poppler-utils)  # whitepaper/reproduce.sh: figures, the PDF, checking its pages
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -37,9 +37,9 @@ enum class StateCheck { tree_root, every_entry };
 struct ChainOptions {
   StateCheck check = StateCheck::tree_root;
   // The state tree keeps its nodes above this depth in memory and reads
-  // the rest from disk: 2^20 places, about 200 MB at most, so that every
-  // path of a tree of a few million entries is a few records deep.
-  unsigned tree_cache_depth = 20;
+  // the rest from disk: 2^18 places, about 55 MB once all are loaded, so
+  // that a path of a tree of a few million entries is 3 to 5 records deep.
+  unsigned tree_cache_depth = 18;
 };
 
 struct DryRun {

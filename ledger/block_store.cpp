@@ -55,23 +55,42 @@ std::shared_ptr<rocksdb::DB> owned_db(rocksdb::DB* raw, std::vector<rocksdb::Col
   });
 }
 
-// The state tree's records, read at the time of each read or, pinned, as
-// they were when the reader was made.
-class TreeReader final : public state_tree::NodeReader {
+// The state tree's records as they are at each read: it does not keep the
+// database open, so a tree (or a prepared block's) that outlives its store
+// only fails to read.
+class LiveTreeReader final : public state_tree::NodeReader {
  public:
-  TreeReader(std::shared_ptr<rocksdb::DB> db, rocksdb::ColumnFamilyHandle* cf, bool pinned)
-      : db_(std::move(db)), cf_(cf), snap_(pinned ? db_->GetSnapshot() : nullptr) {}
-  ~TreeReader() override {
-    if (snap_) db_->ReleaseSnapshot(snap_);
-  }
+  LiveTreeReader(std::weak_ptr<rocksdb::DB> db, rocksdb::ColumnFamilyHandle* cf) : db_(std::move(db)), cf_(cf) {}
   Result<std::optional<Bytes>> read(ByteView key) const override {
-    rocksdb::ReadOptions ro;
-    ro.snapshot = snap_;
+    auto db = db_.lock();
+    if (!db) return fail("the ledger is closed");
+    return read_record(*db, cf_, rocksdb::ReadOptions(), key);
+  }
+  static Result<std::optional<Bytes>> read_record(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf,
+                                                  const rocksdb::ReadOptions& ro, ByteView key) {
     rocksdb::PinnableSlice value;
-    rocksdb::Status s = db_->Get(ro, cf_, slice(key), &value);
+    rocksdb::Status s = db.Get(ro, cf, slice(key), &value);
     if (s.IsNotFound()) return std::optional<Bytes>();
     if (!s.ok()) return fail(s.ToString());
     return std::optional<Bytes>(Bytes(value.data(), value.data() + value.size()));
+  }
+
+ private:
+  std::weak_ptr<rocksdb::DB> db_;
+  rocksdb::ColumnFamilyHandle* cf_;
+};
+
+// The records as they were when the reader was made, however the store
+// changes later: it keeps the database open while it lives.
+class PinnedTreeReader final : public state_tree::NodeReader {
+ public:
+  PinnedTreeReader(std::shared_ptr<rocksdb::DB> db, rocksdb::ColumnFamilyHandle* cf)
+      : db_(std::move(db)), cf_(cf), snap_(db_->GetSnapshot()) {}
+  ~PinnedTreeReader() override { db_->ReleaseSnapshot(snap_); }
+  Result<std::optional<Bytes>> read(ByteView key) const override {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snap_;
+    return LiveTreeReader::read_record(*db_, cf_, ro, key);
   }
 
  private:
@@ -95,11 +114,11 @@ BlockStore::~BlockStore() {
 }
 
 std::shared_ptr<const state_tree::NodeReader> BlockStore::tree_reader() const {
-  return std::make_shared<TreeReader>(db_, cfs_[kTree], false);
+  return std::make_shared<LiveTreeReader>(db_, cfs_[kTree]);
 }
 
 std::shared_ptr<const state_tree::NodeReader> BlockStore::pinned_tree_reader() const {
-  return std::make_shared<TreeReader>(db_, cfs_[kTree], true);
+  return std::make_shared<PinnedTreeReader>(db_, cfs_[kTree]);
 }
 
 Status BlockStore::write_tree(const std::vector<state_tree::NodeWrite>& tree) {

@@ -70,9 +70,9 @@ class BlockStore {
   Status append(const Block& block, const CommitCertificate& cert, const std::vector<StateWrite>& writes,
                 const std::vector<state_tree::NodeWrite>& tree = {});
 
-  // The state tree's records as they are at each read; and pinned, as they
-  // are now however the store changes later (for a reader on another
-  // thread, which may outlive the store: it keeps the database open).
+  // The state tree's records as they are at each read (reads fail once the
+  // store is closed); and pinned, as they are now however the store changes
+  // later (for a reader on another thread: it keeps the database open).
   std::shared_ptr<const state_tree::NodeReader> tree_reader() const;
   std::shared_ptr<const state_tree::NodeReader> pinned_tree_reader() const;
   // Tree records alone, in one synced batch: a tree built at open.

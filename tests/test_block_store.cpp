@@ -353,7 +353,7 @@ TEST_CASE("block store: a history index of another format is rebuilt on open") {
     // What the previous format left: no format mark, and 29-byte keys, one
     // of them where the posting list of 0.0.0.0/0 lies now.
     std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    for (const char* n : {"default", "blocks", "certs", "txindex", "state", "history", "meta"})
+    for (const char* n : {"default", "blocks", "certs", "txindex", "state", "history", "meta", "tree"})
       cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* raw = nullptr;

@@ -49,6 +49,7 @@ STEPS=(
   ledger             # results.md "Ledger", "Proofs of control" (first table)
   proofs             # results.md "Proofs v4"
   state_commitment   # results.md "State commitment"
+  state_tree_disk    # results.md "Registry scale": the state tree on disk against in memory
   consensus          # results.md "Consensus"; consensus.md "Results"
   consensus_faults   # consensus.md: the fault runs and the split attack
   whole_node         # results.md "Whole-node simulation"
@@ -192,6 +193,12 @@ step_proofs() {
 step_state_commitment() {
   need bench_state_commitment || return
   run state_commitment "State commitment (bench_state_commitment)" "$BUILD/bench_state_commitment"
+}
+
+step_state_tree_disk() {
+  need bench_state_tree_disk || return
+  run state_tree_disk "State tree on disk (bench_state_tree_disk)" "$BUILD/bench_state_tree_disk" \
+    --entries "$(pick 2200000 220000 20000)" --blocks "$(pick 9 5 3)"
 }
 
 step_consensus() {

@@ -4,7 +4,9 @@
 // else could bring them in time), a withdraw takes its entry out, and
 // with --rtr-no-notify BIRD still gets them, at its refresh poll. BIRD
 // runs as a child in a temporary directory and is killed on every path
-// (tests/support/bird_router.h). The figures: bench_roa_to_router.
+// (tests/support/bird_router.h); each wait is bounded, so the whole file
+// stays under a minute even when everything fails. The figures:
+// bench_roa_to_router.
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -51,18 +53,18 @@ TEST_CASE("BIRD 2 takes the node's authorizations over RTR, by Serial Notify, an
   auto started = bird.start({static_cast<unsigned>(rtr_port), 3600, 600, 7200});
   REQUIRE_MESSAGE(started.ok(), started.error());
   // The first load (Reset Query) brings what was committed before BIRD came.
-  REQUIRE_MESSAGE(table_within(bird, "r4", roa("10.1.0.0/16", 24, 64496), true, std::chrono::seconds(15)),
+  REQUIRE_MESSAGE(table_within(bird, "r4", roa("10.1.0.0/16", 24, 64496), true, std::chrono::seconds(8)),
                   show(bird, "r4") << "\n" << bird.log());
 
   // Later ones only by Serial Notify: BIRD's refresh is an hour.
   n.roa("authorize", "10.2.0.0/24", "AS64498", 24);
   n.roa("authorize", "10.3.0.0/22", "AS64499", 24);
   n.roa("authorize", "2001:db8:100::/40", "AS64497", 48);
-  CHECK_MESSAGE(table_within(bird, "r4", roa("10.2.0.0/24", 24, 64498), true, std::chrono::seconds(15)),
+  CHECK_MESSAGE(table_within(bird, "r4", roa("10.2.0.0/24", 24, 64498), true, std::chrono::seconds(8)),
                 show(bird, "r4"));
-  CHECK_MESSAGE(table_within(bird, "r4", roa("10.3.0.0/22", 24, 64499), true, std::chrono::seconds(15)),
+  CHECK_MESSAGE(table_within(bird, "r4", roa("10.3.0.0/22", 24, 64499), true, std::chrono::seconds(8)),
                 show(bird, "r4"));
-  CHECK_MESSAGE(table_within(bird, "r6", roa("2001:db8:100::/40", 48, 64497), true, std::chrono::seconds(15)),
+  CHECK_MESSAGE(table_within(bird, "r6", roa("2001:db8:100::/40", 48, 64497), true, std::chrono::seconds(8)),
                 show(bird, "r6"));
   CHECK_MESSAGE(!bird.log_lines("Serial Notify").empty(), bird.log());
 
@@ -72,7 +74,7 @@ TEST_CASE("BIRD 2 takes the node's authorizations over RTR, by Serial Notify, an
   CHECK_MESSAGE(birdc.out.find("10.2.0.0/24-24 AS64498") != std::string::npos, birdc.out);
 
   n.roa("withdraw", "10.1.0.0/16", "AS64496", 24);
-  CHECK_MESSAGE(table_within(bird, "r4", roa("10.1.0.0/16", 24, 64496), false, std::chrono::seconds(15)),
+  CHECK_MESSAGE(table_within(bird, "r4", roa("10.1.0.0/16", 24, 64496), false, std::chrono::seconds(8)),
                 show(bird, "r4"));
   CHECK_MESSAGE(table_within(bird, "r4", roa("10.2.0.0/24", 24, 64498), true, std::chrono::seconds(1)),
                 show(bird, "r4"));
@@ -88,7 +90,7 @@ TEST_CASE("BIRD 2 with --rtr-no-notify: no Serial Notify, the payload comes at B
   auto started = bird.start({static_cast<unsigned>(rtr_port), 2, 1, 600});
   REQUIRE_MESSAGE(started.ok(), started.error());
   n.roa("authorize", "10.4.0.0/24", "AS64500", 24);
-  CHECK_MESSAGE(table_within(bird, "r4", roa("10.4.0.0/24", 24, 64500), true, std::chrono::seconds(15)),
+  CHECK_MESSAGE(table_within(bird, "r4", roa("10.4.0.0/24", 24, 64500), true, std::chrono::seconds(8)),
                 show(bird, "r4") << "\n" << bird.log());
   CHECK_MESSAGE(bird.log_lines("Serial Notify").empty(), bird.log());
 }

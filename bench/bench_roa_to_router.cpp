@@ -175,7 +175,7 @@ std::vector<Holder> make_holders(const bench::Testnet& net, const char* chain, s
 std::optional<SysTime> query_before(const std::vector<test::BirdLogLine>& queries, SysTime t) {
   std::optional<SysTime> best;
   for (const auto& q : queries)
-    if (q.at <= t) best = q.at;
+    if (q.at <= t && (!best || q.at > *best)) best = q.at;
   return best;
 }
 
@@ -287,8 +287,12 @@ int main(int argc, char** argv) {
     const double v[] = {ms(s.submitted, b1), ms(b1, b2), ms(b2, b3), ms(b3, b4), ms(b4, b5)};
     for (size_t i = 0; i < 5; ++i) steps[i].v.push_back(v[i]);
     total.push_back(ms(s.submitted, b5));
+    // The raw times too, ms after the first submission could start.
+    auto at = [&](std::optional<SysTime> t) { return t ? json(ms(start, *t)) : json(nullptr); };
     rows.push_back({{"roa", s.key}, {"submit_ms", v[0]}, {"commit_ms", v[1]}, {"notify_ms", v[2]},
-                    {"query_ms", v[3]}, {"table_ms", v[4]}, {"total_ms", total.back()}});
+                    {"query_ms", v[3]}, {"table_ms", v[4]}, {"total_ms", total.back()},
+                    {"at", {{"submitted", at(s.submitted)}, {"committed", at(s.committed)},
+                            {"notified", at(s.notified)}, {"queried", at(s.queried)}, {"table", at(s.table)}}}});
   }
 
   double mean_total = 0;

@@ -47,7 +47,7 @@ const char* kUsage =
     "  --notify-interval MS the node's least gap between two Serial Notify PDUs to one router\n"
     "                       (default 0: at once; RFC 8210 asks for one a minute, 60000)\n"
     "  --no-notify          the node sends no Serial Notify: BIRD sees changes at its refresh only\n"
-    "  --refresh S          BIRD's refresh interval, `refresh keep` (default 3600, BIRD's default; min 1)\n"
+    "  --refresh S          BIRD's refresh interval, `refresh keep` (default 3600, numledgerd's default; min 1)\n"
     "  --retry S            BIRD's retry interval (default 600; min 1)\n"
     "  --window S           submit at random times over S seconds, not one after another\n"
     "  --block-interval S   the testnet's --block-interval (default 2, numledgerd's default)\n"

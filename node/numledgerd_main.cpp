@@ -57,6 +57,16 @@ void add_connection_flags(CLI::App& app, Flags& f) {
   secs("--rtr-idle-timeout", f.rtr.idle_timeout,
        "seconds a router may go without a query before it is dropped (0: refresh + retry)")
       ->check(CLI::Range(int64_t{0}, int64_t{172800}));
+  app.add_option_function<int64_t>(
+         "--rtr-notify-interval",
+         [&f](int64_t v) { f.rtr.notify_min_interval = std::chrono::milliseconds(v); },
+         "least milliseconds between two Serial Notify PDUs to one router (RFC 8210 §8.2 asks for one a minute; "
+         "0: every change at once)")
+      ->default_str(std::to_string(f.rtr.notify_min_interval.count()))
+      ->check(CLI::Range(int64_t{0}, int64_t{3600000}));
+  app.add_flag_function(
+      "--rtr-no-notify", [&f](int64_t) { f.rtr.notify = false; },
+      "send no Serial Notify: routers see changes at their refresh polls only");
 }
 
 void add_flags(CLI::App& app, Flags& f) {

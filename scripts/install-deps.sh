@@ -9,6 +9,7 @@ PKGS=(g++ cmake make pkg-config libsodium-dev librocksdb-dev libboost-dev
       chromium            # the explorer test drives it headless
       systemd             # systemd-analyze checks packaging/numledgerd.service
       python3-jsonschema  # the RDAP conformance test validates answers against tests/data/rdap-schema
+      bird2               # BIRD 2, the real router in tests/test_interop_bird.cpp and bench_roa_to_router
       python3 jq          # scripts/scenario-registry-shock.sh (its RTR query, the node's JSON), scripts/data-quality.py
       clang libclang-rt-14-dev   # clang and libFuzzer: the fuzz targets (scripts/fuzz.sh)
       python3-matplotlib pandoc poppler-utils)  # whitepaper/reproduce.sh: figures, the PDF, checking its pages

@@ -64,6 +64,9 @@ struct RtrOptions {
   std::chrono::seconds write_timeout{30};
   std::chrono::milliseconds poll_interval{200};
   std::chrono::milliseconds notify_min_interval{60'000};
+  // Off: routers learn of changes only by their own refresh polls (how
+  // bench_roa_to_router measures a refresh-driven router).
+  bool notify = true;
   size_t history = 100;
 };
 

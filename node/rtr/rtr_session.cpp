@@ -45,7 +45,7 @@ void RtrSession::shutdown() {
 
 void RtrSession::notify() {
   net::post(sock_.get_executor(), [self = shared_from_this()] {
-    if (self->closed_ || self->closing_ || !self->version_) return;
+    if (self->closed_ || self->closing_ || !self->version_ || !self->opts().notify) return;
     auto gap = std::chrono::duration_cast<Clock::duration>(self->opts().notify_min_interval);
     auto now = Clock::now();
     if (!self->last_notify_ || now - *self->last_notify_ >= gap) return self->send_notify();

@@ -16,6 +16,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bench/bench_testnet_net.h"
@@ -34,7 +35,7 @@ namespace {
 const char* kUsage =
     "usage: bench_replay --old FILE --new FILE [--validators N] [--netns] [--latency MS]\n"
     "                    [--iana-ipv4 CSV --iana-ipv6 CSV] [--block-interval S] [--expect FILE]\n"
-    "                    [--stall S] [--json]\n"
+    "                    [--stall S] [--idle S] [--json]\n"
     "  Imports OLD (numledger import rir), starts a testnet of N real numledgerd validators on it (default\n"
     "  4 on 127.0.0.1; with --netns 7, each in its own network namespace, which needs root), turns OLD -> NEW\n"
     "  into transactions signed by each holder's key (numledger import diff), submits them through the nodes'\n"
@@ -45,6 +46,7 @@ const char* kUsage =
     "  --block-interval numledgerd --block-interval, seconds (default: numledgerd's)\n"
     "  --expect FILE    compare the export with FILE instead of NEW (to check the comparison itself)\n"
     "  --stall S        give up when nothing commits for S seconds (default 300)\n"
+    "  --idle S         afterwards, S seconds without transactions: disk bytes per empty block\n"
     "  --json           one JSON object on stdout; the verdict line goes to stderr\n";
 
 struct Options {
@@ -53,6 +55,7 @@ struct Options {
   bool netns = false, as_json = false;
   unsigned latency_ms = 0;
   double stall_s = 300;
+  unsigned idle_s = 0;  // then this long without transactions: the cost of empty blocks
 };
 
 Options parse(int argc, char** argv) {
@@ -73,6 +76,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--validators") o.validators = static_cast<unsigned>(parse_count(v, kUsage));
     else if (a == "--latency") o.latency_ms = static_cast<unsigned>(parse_count(v, kUsage));
     else if (a == "--stall") o.stall_s = static_cast<double>(parse_count(v, kUsage));
+    else if (a == "--idle") o.idle_s = static_cast<unsigned>(parse_count(v, kUsage));
     else usage_error(("unknown argument " + a).c_str(), kUsage);
   }
   if (o.old_file.empty() || o.new_file.empty()) usage_error("--old and --new are required", kUsage);
@@ -257,8 +261,25 @@ int main(int argc, char** argv) {
   r = cli({"export", "rir", "--registry", registry, "--node", net.url(0), "--out", work / "export.txt"});
   if (r.code != 0) die("export rir: " + r.err);
   net.stop();
-  live = nullptr;
   const uint64_t disk_after = dir_bytes(home0);
+  // What time alone costs the ledger: empty blocks, --idle seconds of them.
+  json idle = nullptr;
+  if (o.idle_s > 0) {
+    say("idle for " + std::to_string(o.idle_s) + " s");
+    net.restart();
+    const uint64_t from = net.height(0).value_or(0);
+    std::this_thread::sleep_for(std::chrono::seconds(o.idle_s));
+    const uint64_t to = net.height(0).value_or(0);
+    net.stop();
+    const uint64_t disk = dir_bytes(home0);
+    const double empty = static_cast<double>(to - from);
+    idle = {{"seconds", o.idle_s},
+            {"blocks", to - from},
+            {"disk_growth_bytes", static_cast<double>(disk) - static_cast<double>(disk_after)},
+            {"bytes_per_empty_block", empty > 0 ? (static_cast<double>(disk) - static_cast<double>(disk_after)) / empty : 0.0},
+            {"blocks_per_s", empty / o.idle_s}};
+  }
+  live = nullptr;
 
   // 6. Record by record.
   const StatsFile old_stats = read_stats(o.old_file), new_stats = read_stats(o.new_file),
@@ -307,6 +328,7 @@ int main(int argc, char** argv) {
             {"tx_per_day", days["days"].get<double>() > 0 ? n / days["days"].get<double>() : 0.0},
             {"tx_bytes_per_year", years > 0 ? static_cast<double>(tx_bytes) / years : 0.0},
             {"disk_growth_bytes_per_year", years > 0 ? disk_growth / years : 0.0},
+            {"idle", idle},
             {"inexpressible", inexpressible},
             {"excluded_from_comparison", cmp.excluded},
             {"compared", cmp.compared},
@@ -362,6 +384,10 @@ int main(int argc, char** argv) {
               days["records_removed"].get<size_t>(), days["record_changes_per_day"].get<double>(),
               j["tx_per_day"].get<double>(), days["busiest_day"].get<std::string>().c_str(),
               days["busiest_day_records"].get<size_t>());
+  if (!idle.is_null())
+    std::printf("idle %u s: %llu empty blocks (%.1f/s), %.0f disk bytes per empty block\n", o.idle_s,
+                static_cast<unsigned long long>(idle["blocks"].get<uint64_t>()), idle["blocks_per_s"].get<double>(),
+                idle["bytes_per_empty_block"].get<double>());
   std::printf("ledger growth per year of this change: %.0f bytes of transactions, %.0f bytes of disk\n",
               j["tx_bytes_per_year"].get<double>(), j["disk_growth_bytes_per_year"].get<double>());
   std::printf("\nchanges no transaction expresses (import diff):");

@@ -94,8 +94,14 @@ class ReplaySubmitter {
       // admitted (a re-check after a block); send those again.
       if (idle > opts_.stall_s / 10 && !resent) {
         resent = true;
-        for (auto& s : state_)
-          if (s.accepted && !s.committed) {
+        for (size_t i = 0; i < state_.size(); ++i)
+          if (auto& s = state_[i]; s.accepted && !s.committed) {
+            // What the node says of it, for the report.
+            if (f.resent_after_stall < 3) {
+              auto r = clients[node_of(i)]->request("GET", "/api/v1/tx/" + txs_[i].id, "", std::chrono::seconds(10));
+              note_reason(f, "resent", txs_[i].kind + " " + txs_[i].id.substr(0, 16) + ": " +
+                                           (r.ok() ? r->body.substr(0, 300) : r.error()));
+            }
             s.accepted.reset();
             s.refused_at = 0;
             ++f.resent_after_stall;

@@ -315,6 +315,7 @@ int main(int argc, char** argv) {
             {"refusal_examples", sub.reasons},
             {"requests", sub.requests},
             {"resent_after_stall", sub.resent_after_stall},
+            {"resent_after_drop", sub.resent_after_drop},
             {"seconds_submitting", sub.seconds},
             {"committed_tx_per_s", sub.seconds > 0 ? static_cast<double>(sub.committed) / sub.seconds : 0.0},
             {"blocks", blocks},
@@ -356,8 +357,10 @@ int main(int argc, char** argv) {
               o.latency_ms ? (", " + std::to_string(o.latency_ms) + " ms RTT").c_str() : "");
   std::printf("\ntransactions by kind (%zu):\n", txs.size());
   for (const auto& [k, c] : by_kind) std::printf("  %-14s %8zu\n", k.c_str(), c);
-  std::printf("\ncommitted %zu of %zu in %.1f s (%.0f tx/s), %zu requests, %zu resent after a stall\n", sub.committed,
-              txs.size(), sub.seconds, j["committed_tx_per_s"].get<double>(), sub.requests, sub.resent_after_stall);
+  std::printf("\ncommitted %zu of %zu in %.1f s (%.0f tx/s), %zu requests; resent: %zu dropped by a node, %zu after a "
+              "stall\n",
+              sub.committed, txs.size(), sub.seconds, j["committed_tx_per_s"].get<double>(), sub.requests,
+              sub.resent_after_drop, sub.resent_after_stall);
   std::printf("refused attempts, retried after the next block:");
   if (sub.refusals.empty()) std::printf(" none");
   for (const auto& [k, c] : sub.refusals) std::printf(" %s %zu", k.c_str(), c);

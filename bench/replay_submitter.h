@@ -49,6 +49,7 @@ struct SubmitFigures {
   std::map<std::string, size_t> refusals;      // attempts refused, by the node's status word
   std::map<std::string, std::vector<std::string>> reasons;  // a few examples of each
   size_t requests = 0, resent_after_stall = 0;
+  size_t resent_after_drop = 0;  // admitted, then dropped by a node's re-check: sent again
   double seconds = 0;  // first post to last commit
   std::string gave_up;  // empty: every transaction committed
 };
@@ -107,6 +108,7 @@ class ReplaySubmitter {
             ++f.resent_after_stall;
           }
       }
+      check_heads(clients, f);
       auto due = due_now(blocks);
       if (due.empty()) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -139,6 +141,7 @@ class ReplaySubmitter {
  private:
   struct State {
     std::optional<Clock::time_point> first_try, accepted, committed;
+    std::optional<Clock::time_point> asked;  // when its node was last asked about it
     uint64_t refused_at = 0;  // blocks seen when last refused: retried after the next
     bool refused = false;
   };
@@ -183,6 +186,35 @@ class ReplaySubmitter {
     }
     std::sort(due.begin(), due.end());
     return due;
+  }
+
+  // A node admits a transaction against its committed state alone, so one
+  // admitted behind its account's earlier transactions can be dropped when
+  // they commit (whitepaper/security.md, "Mempool admission"). As a holder
+  // would, ask about the first open transaction of each account that has
+  // waited a while, and send it again if its node dropped it.
+  void check_heads(std::vector<std::unique_ptr<node::HttpClient>>& clients, SubmitFigures& f) {
+    constexpr auto kWait = std::chrono::seconds(3);
+    constexpr size_t kMaxAsks = 50;  // per pass: the nodes' API is not the bottleneck to add
+    const auto now = Clock::now();
+    size_t asked = 0;
+    for (size_t s = 0; s < by_signer_.size() && asked < kMaxAsks; ++s) {
+      if (first_open_[s] >= by_signer_[s].size()) continue;
+      const size_t i = by_signer_[s][first_open_[s]];
+      State& st = state_[i];
+      if (!st.accepted || st.committed || now - *st.accepted < kWait || (st.asked && now - *st.asked < kWait)) continue;
+      st.asked = now;
+      ++asked;
+      auto r = clients[node_of(i)]->request("GET", "/api/v1/tx/" + txs_[i].id, "", std::chrono::seconds(10));
+      if (!r.ok()) continue;
+      auto j = nlohmann::json::parse(r->body, nullptr, false);
+      const std::string status = j.is_object() ? j.value("status", "") : "";
+      if (status != "dropped" && status != "unknown") continue;
+      note_reason(f, "dropped", txs_[i].kind + ": " + (j.is_object() ? j.value("reason", "") : ""));
+      ++f.resent_after_drop;
+      st.accepted.reset();
+      st.refused = false;
+    }
   }
 
   // `idx` cut into requests of at most `batch` entries and kBatchBodyBytes.

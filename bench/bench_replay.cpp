@@ -130,11 +130,16 @@ json distribution(const std::vector<double>& v) {
           {"max_ms", v.empty() ? 0.0 : *std::max_element(v.begin(), v.end())}};
 }
 
+// A node's disk: every file of its home but RocksDB's info logs (LOG,
+// LOG.old.*), which grow with each start and hold no ledger.
 uint64_t dir_bytes(const fs::path& p) {
   uint64_t n = 0;
   std::error_code ec;
-  for (auto& e : fs::recursive_directory_iterator(p, ec))
+  for (auto& e : fs::recursive_directory_iterator(p, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name == "LOG" || name.rfind("LOG.old.", 0) == 0) continue;
     if (e.is_regular_file(ec)) n += e.file_size(ec);
+  }
   return n;
 }
 

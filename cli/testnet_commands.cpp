@@ -29,7 +29,7 @@ void add_testnet_commands(CLI::App& app, Dispatch& d) {
   auto [init, i] = add_command<InitOptions>(
       group, "init",
       "write a testnet directory: genesis, validator keys, one numledgerd config per node, and the root holder's key "
-      "DIR/holders/root.key (no passphrase)",
+      "DIR/holders/root.key (no passphrase); or, with --genesis, an imported registry and its holders' keystore",
       d, run_init);
   init->add_option("--validators", i->validators, "number of validators")
       ->required()

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -37,7 +38,7 @@ inline std::string bin_dir() { return std::filesystem::read_symlink("/proc/self/
 inline double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 [[noreturn]] inline void die(const std::string& why) {
-  std::fprintf(stderr, "bench_testnet: %s\n", why.c_str());
+  std::fprintf(stderr, "%s: %s\n", program_invocation_short_name, why.c_str());
   std::exit(1);
 }
 
@@ -80,34 +81,71 @@ inline std::optional<uint64_t> status_height(node::HttpClient& client) {
   return j["height"].get<uint64_t>();
 }
 
+// What `numledger testnet init` is asked for.
+struct TestnetSpec {
+  unsigned validators = 4, observers = 0;
+  std::string block_interval;  // empty: numledgerd's
+  std::string chain_id = "bench-testnet";  // unused with a genesis
+  std::string genesis, keystore;  // testnet init --genesis --keystore; empty: a new genesis
+  bool netns = false;             // each node in a network namespace (root)
+  std::string latency;            // testnet init --latency, one way; empty: none
+};
+
 // One testnet directory and its nodes, through the numledger CLI.
 class Testnet {
  public:
   // 4 validators and `observers` observers, each with --block-interval.
-  Testnet(unsigned observers, const std::string& block_interval, const std::string& chain_id) {
-    auto base = test::free_port_range(4 + observers);
-    if (!base) die("no free port range");
-    base_ = *base;
-    for (int i = 0; i < 4; ++i) names_.push_back("validator" + std::to_string(i));
-    for (unsigned i = 0; i < observers; ++i) names_.push_back("observer" + std::to_string(i));
-    auto r = cli({"testnet", "init", "--validators", "4", "--observers", std::to_string(observers), "--dir", dir(),
-                  "--base-port", std::to_string(base_), "--chain-id", chain_id, "--block-interval", block_interval});
+  Testnet(unsigned observers, const std::string& block_interval, const std::string& chain_id)
+      : Testnet(TestnetSpec{4, observers, block_interval, chain_id, "", "", false, ""}) {}
+  explicit Testnet(const TestnetSpec& spec) {
+    std::vector<std::string> args = {"testnet", "init", "--validators", std::to_string(spec.validators), "--observers",
+                                     std::to_string(spec.observers), "--dir", dir()};
+    if (!spec.netns) {
+      auto base = test::free_port_range(spec.validators + spec.observers);
+      if (!base) die("no free port range");
+      args.insert(args.end(), {"--base-port", std::to_string(*base)});
+    } else {
+      args.push_back("--netns");
+    }
+    if (spec.genesis.empty()) args.insert(args.end(), {"--chain-id", spec.chain_id});
+    else args.insert(args.end(), {"--genesis", spec.genesis});
+    if (!spec.keystore.empty()) args.insert(args.end(), {"--keystore", spec.keystore});
+    if (!spec.block_interval.empty()) args.insert(args.end(), {"--block-interval", spec.block_interval});
+    if (!spec.latency.empty()) args.insert(args.end(), {"--latency", spec.latency});
+    auto r = cli(args);
     if (r.code != 0) die("testnet init: " + r.err);
+    // Names and addresses as the testnet says (loopback ports or namespaces).
+    auto st = cli({"testnet", "status", "--dir", dir(), "--json"});
+    auto nodes = json::parse(st.out, nullptr, false);
+    if (!nodes.is_array()) die("testnet status: " + st.err);
+    for (const auto& n : nodes) {
+      names_.push_back(n["name"].get<std::string>());
+      urls_.push_back(n["url"].get<std::string>());
+    }
     auto g = ledger::Genesis::load(dir() + "/genesis.json");
     if (!g) die(g.error());
     genesis_hash_ = g->hash();
   }
-  ~Testnet() {
+  ~Testnet() { stop(); }
+  // Stops every node (idempotent).
+  void stop() {
+    if (stopped_) return;
+    stopped_ = true;
     auto r = cli({"testnet", "stop", "--dir", dir(), "--timeout", "10"});
     if (r.code != 0) std::fprintf(stderr, "testnet stop: %s\n", r.err.c_str());
     keep_logs();
   }
+  // Starts every node again after stop().
+  void restart() {
+    stopped_ = false;
+    start({});
+  }
   std::string dir() const { return tmp_ / "net"; }
-  std::string url(size_t i) const { return "http://127.0.0.1:" + std::to_string(base_ + i); }
+  std::string url(size_t i) const { return urls_.at(i); }
   const std::vector<std::string>& names() const { return names_; }
 
   void start(const std::vector<std::string>& only) {
-    std::vector<std::string> args = {"testnet", "start", "--dir", dir(), "--timeout", "60"};
+    std::vector<std::string> args = {"testnet", "start", "--dir", dir(), "--timeout", "180"};
     for (const auto& n : only) args.insert(args.end(), {"--only", n});
     auto r = cli(args);
     if (r.code != 0) die("testnet start: " + r.err);
@@ -160,8 +198,8 @@ class Testnet {
                                  std::filesystem::copy_options::overwrite_existing, ec);
   }
   test::TempDir tmp_{"nl-bench-testnet"};
-  unsigned base_ = 0;
-  std::vector<std::string> names_;
+  std::vector<std::string> names_, urls_;
+  bool stopped_ = false;
   crypto::Hash32 genesis_hash_;
 };
 

@@ -29,7 +29,7 @@ void add_testnet_commands(CLI::App& app, Dispatch& d) {
   auto [init, i] = add_command<InitOptions>(
       group, "init",
       "write a testnet directory: genesis, validator keys, one numledgerd config per node, and the root holder's key "
-      "DIR/holders/root.key (no passphrase)",
+      "DIR/holders/root.key (no passphrase); or, with --genesis, an imported registry and its holders' keystore",
       d, run_init);
   init->add_option("--validators", i->validators, "number of validators")
       ->required()
@@ -42,11 +42,25 @@ void add_testnet_commands(CLI::App& app, Dispatch& d) {
                    "node i listens on 127.0.0.1:(base port + i), validators first, then observers")
       ->capture_default_str()
       ->check(CLI::Range(1u, 65535u));
-  init->add_option("--chain-id", i->chain_id, "chain id")->capture_default_str();
-  init->add_option("--root", i->roots,
-                   "a root holding for DIR/holders/root.key; repeat for more (default: 10.0.0.0/8, 2001:db8::/32 "
-                   "and AS64496-AS64511)")
-      ->check(resource_value());
+  auto* chain_opt = init->add_option("--chain-id", i->chain_id, "chain id (with --genesis: the file's)")
+                        ->capture_default_str();
+  auto* root_opt = init->add_option("--root", i->roots,
+                                    "a root holding for DIR/holders/root.key; repeat for more (default: 10.0.0.0/8, "
+                                    "2001:db8::/32 and AS64496-AS64511)")
+                       ->check(resource_value());
+  auto* genesis_opt =
+      init->add_option("--genesis", i->genesis,
+                       "start from this genesis (JSON or compact, e.g. from `numledger import rir`): its chain id, "
+                       "time, roots, holdings and authorizations, with this testnet's validators in place of its "
+                       "validator set, so DIR/genesis.json has another hash; transactions sign for DIR/genesis.json "
+                       "(`import diff --genesis DIR/genesis.json`). No root key is made")
+          ->check(CLI::ExistingFile)
+          ->excludes(root_opt);
+  init->add_option("--keystore", i->keystore,
+                   "with --genesis: the keystore directory of its holders (`import rir --keystore`), copied to "
+                   "DIR/holders/keystore so that their keys sign for this testnet")
+      ->needs(genesis_opt);
+  i->chain_id_opt = chain_opt;
   init->add_option("--block-interval", i->block_interval,
                    "numledgerd --block-interval of every node, seconds (default: numledgerd's)")
       ->check(CLI::Range(0.0, 3600.0));

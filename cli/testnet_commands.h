@@ -9,6 +9,10 @@
 #include "cli/testnet_layout.h"
 #include "crypto/basics/result.h"
 
+namespace CLI {
+class Option;
+}
+
 namespace nl::cli::testnet {
 
 inline constexpr unsigned kDefaultBasePort = 26600;
@@ -29,6 +33,11 @@ struct InitOptions {
   // (paths relative to each node's directory, which holds its own genesis).
   std::vector<std::string> hosts;
   std::string latency;  // "MS[:JITTER_MS]", empty: none
+  // An existing genesis (e.g. from `import rir`) instead of a new one: its
+  // roots and holdings, run by this testnet's validators; and the keystore
+  // of its holders, copied to DIR/holders/keystore. Empty: none.
+  std::string genesis, keystore;
+  const CLI::Option* chain_id_opt = nullptr;  // given on the command line when count() > 0
 };
 
 struct Latency {

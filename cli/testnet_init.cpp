@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <optional>
 
 #include "cli/cli_common.h"
 #include "cli/exit_codes.h"
@@ -11,6 +13,7 @@
 #include "cli/testnet_netns.h"
 #include "crypto/key_file.h"
 #include "ledger/genesis.h"
+#include "ledger/interop/rir_keystore.h"
 #include "ledger/transaction.h"
 
 namespace nl::cli::testnet {
@@ -53,22 +56,75 @@ Status check_dir_free(const std::string& dir) {
 }
 
 struct Written {
-  std::string genesis_hash, root_account;
+  std::string genesis_hash, root_account;  // root_account empty with --genesis
+  size_t keystore_orgs = 0;
 };
+
+// A genesis given with --genesis, and the form of its file (kept: a compact
+// genesis stays compact, which is what makes a full-size one quick to read).
+struct GivenGenesis {
+  ledger::Genesis genesis;
+  ledger::Genesis::Format format = ledger::Genesis::Format::json;
+};
+
+Result<GivenGenesis> read_given_genesis(const std::string& path) {
+  auto g = ledger::Genesis::load(path);
+  if (!g) return fail("--genesis " + path + ": " + g.error());
+  GivenGenesis out{std::move(*g), ledger::Genesis::Format::json};
+  std::string head(ledger::kGenesisBinaryMagic.size(), '\0');
+  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
+    head.resize(std::fread(head.data(), 1, head.size(), f));
+    std::fclose(f);
+  }
+  if (head == ledger::kGenesisBinaryMagic) out.format = ledger::Genesis::Format::binary;
+  return out;
+}
+
+// The holders' keystore (--keystore) into DIR/holders/keystore; how many
+// organisations it holds.
+Result<size_t> copy_keystore(const std::string& from, const std::string& to_dir) {
+  const std::string file = (fs::path(from) / ledger::RirKeystore::kFileName).string();
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec))
+    return fail("--keystore " + from + ": no " + ledger::RirKeystore::kFileName + " there (import rir --keystore writes one)");
+  fs::create_directories(to_dir, ec);
+  if (ec) return fail(to_dir + ": " + ec.message());
+  fs::copy_file(file, (fs::path(to_dir) / ledger::RirKeystore::kFileName), ec);
+  if (ec) return fail(to_dir + ": " + ec.message());
+  // Count its organisations without its passphrase: one JSON line each.
+  size_t lines = 0;
+  std::ifstream in(file);
+  for (std::string line; std::getline(in, line);) lines += !line.empty() && line.find("\"org\"") != std::string::npos;
+  return lines;
+}
 
 // Everything init writes, into the existing empty directory t.dir.
 Result<Written> write_testnet(const InitOptions& o, const std::string& chain_id,
-                              const std::vector<ledger::Resource>& roots, Testnet& t) {
+                              const std::vector<ledger::Resource>& roots, const std::optional<GivenGenesis>& given,
+                              Testnet& t) {
   std::error_code ec;
   fs::create_directories(t.dir + "/holders", ec);
   if (ec) return fail(t.dir + "/holders: " + ec.message());
-  auto root = new_key(t.root_key_path());
-  if (!root) return root.take_error();
 
   ledger::Genesis g;
-  g.chain_id = chain_id;
-  g.genesis_time = unix_now();
-  for (const auto& r : roots) g.roots.push_back({r, ledger::AccountId{root->public_key()}, {}});
+  Written written;
+  if (given) {
+    // Its roots, holdings and authorizations; the validators are this testnet's.
+    g = given->genesis;
+    g.validators.validators.clear();
+    if (!o.keystore.empty()) {
+      auto n = copy_keystore(o.keystore, t.dir + "/holders/keystore");
+      if (!n) return n.take_error();
+      written.keystore_orgs = *n;
+    }
+  } else {
+    auto root = new_key(t.root_key_path());
+    if (!root) return root.take_error();
+    g.chain_id = chain_id;
+    g.genesis_time = unix_now();
+    for (const auto& r : roots) g.roots.push_back({r, ledger::AccountId{root->public_key()}, {}});
+    written.root_account = ledger::AccountId{root->public_key()}.to_string();
+  }
 
   const unsigned total = o.validators + o.observers;
   const NetnsPlan plan = plan_for(t.dir);  // used with --netns only
@@ -90,7 +146,8 @@ Result<Written> write_testnet(const InitOptions& o, const std::string& chain_id,
   }
   std::sort(g.validators.validators.begin(), g.validators.validators.end());
   if (auto s = g.validators.validate(); !s) return fail("validator set: " + s.error());
-  if (auto s = g.save(t.genesis_path()); !s) return s.take_error();
+  if (auto s = g.save(t.genesis_path(), given ? given->format : ledger::Genesis::Format::json); !s)
+    return s.take_error();
   auto back = ledger::Genesis::load(t.genesis_path());
   if (!back || back->hash() != g.hash()) return fail("internal: " + t.genesis_path() + " does not read back");
 
@@ -144,8 +201,11 @@ Result<Written> write_testnet(const InitOptions& o, const std::string& chain_id,
   for (size_t i = 0; i < t.nodes.size(); ++i)
     if (loaded->nodes[i].name != t.nodes[i].name || loaded->nodes[i].listen != t.nodes[i].listen)
       return fail("internal: " + t.nodes[i].config_path() + " does not read back");
-  return Written{g.hash().hex(), ledger::AccountId{root->public_key()}.to_string()};
+  written.genesis_hash = g.hash().hex();
+  return written;
 }
+
+bool chain_id_given(const InitOptions& o) { return o.chain_id_opt && o.chain_id_opt->count() > 0; }
 
 }  // namespace
 
@@ -169,7 +229,7 @@ Result<Latency> parse_latency(const std::string& text) {
 }
 
 int run_init(const InitOptions& o) {
-  const std::string& chain_id = o.chain_id;
+  const std::string chain_id = o.genesis.empty() || chain_id_given(o) ? o.chain_id : std::string(kDefaultChainId);
   if (!ledger::valid_chain_id(chain_id))
     return report(kExitUsage, "--chain-id '" + chain_id.substr(0, 80) + "': a chain id is 1-" +
                                   std::to_string(ledger::kMaxChainIdBytes) +
@@ -187,6 +247,15 @@ int run_init(const InitOptions& o) {
                                   std::to_string(o.base_port + total - 1) + ")");
   auto roots = parse_roots(o.roots);
   if (!roots) return report(kExitUsage, roots.error());
+  std::optional<GivenGenesis> given;
+  if (!o.genesis.empty()) {
+    auto g = read_given_genesis(o.genesis);
+    if (!g) return report(kExitFailure, g.error());
+    if (chain_id_given(o) && o.chain_id != g->genesis.chain_id)
+      return report(kExitUsage, "--chain-id '" + o.chain_id + "' differs from the chain id of --genesis " + o.genesis +
+                                    ", '" + g->genesis.chain_id + "' (leave --chain-id out)");
+    given = std::move(*g);
+  }
 
   Testnet t;
   std::error_code ec;
@@ -200,9 +269,9 @@ int run_init(const InitOptions& o) {
     fs::create_directories(t.dir, ec);
     if (ec) return report(kExitFailure, t.dir + ": cannot create: " + ec.message());
   }
-  t.chain_id = chain_id;
+  t.chain_id = given ? given->genesis.chain_id : chain_id;
 
-  auto written = write_testnet(o, chain_id, *roots, t);
+  auto written = write_testnet(o, t.chain_id, *roots, given, t);
   if (!written) {
     // Leave the directory as it was: absent, or empty.
     if (existed) {
@@ -217,20 +286,31 @@ int run_init(const InitOptions& o) {
     std::printf("wrote testnet %s: chain '%s', %u validator(s), %u observer(s), for %zu machines, each node at its "
                 "--host on port %u\ncopy DIR/<node>/ to each node's machine and start it there, in that directory: "
                 "numledgerd --config numledgerd.toml\n",
-                t.dir.c_str(), chain_id.c_str(), o.validators, o.observers, o.hosts.size(), o.base_port);
+                t.dir.c_str(), t.chain_id.c_str(), o.validators, o.observers, o.hosts.size(), o.base_port);
   else if (auto plan = read_netns(t.dir); o.netns && plan && *plan)
     std::printf("wrote testnet %s: chain '%s', %u validator(s), %u observer(s), each in its own network namespace at "
                 "%s-%s port %u (start and stop need root)\n",
-                t.dir.c_str(), chain_id.c_str(), o.validators, o.observers, (*plan)->address(0).c_str(),
+                t.dir.c_str(), t.chain_id.c_str(), o.validators, o.observers, (*plan)->address(0).c_str(),
                 (*plan)->address(total - 1).c_str(), o.base_port);
   else
     std::printf("wrote testnet %s: chain '%s', %u validator(s), %u observer(s), ports %u-%u\n", t.dir.c_str(),
-                chain_id.c_str(), o.validators, o.observers, o.base_port, o.base_port + total - 1);
+                t.chain_id.c_str(), o.validators, o.observers, o.base_port, o.base_port + total - 1);
   std::printf("genesis hash %s\n", written->genesis_hash.c_str());
-  std::printf("root holder %s (key %s, no passphrase) holds", written->root_account.c_str(), t.root_key_path().c_str());
-  for (const auto& r : *roots) std::printf(" %s", r.to_string().c_str());
-  if (o.hosts.empty()) std::printf("\nstart it with: numledger testnet start --dir %s\n", t.dir.c_str());
-  else std::printf("\n");
+  if (given) {
+    std::printf("genesis from %s: %zu roots, %zu holdings, %zu authorizations, run by this testnet's validators (sign "
+                "for %s, not for the file given)\n",
+                o.genesis.c_str(), given->genesis.roots.size(), given->genesis.holding_count(),
+                given->genesis.authorizations.size(), t.genesis_path().c_str());
+    if (!o.keystore.empty())
+      std::printf("holders' keys: %s/holders/keystore (%zu organisations, as in %s)\n", t.dir.c_str(),
+                  written->keystore_orgs, o.keystore.c_str());
+  } else {
+    std::printf("root holder %s (key %s, no passphrase) holds", written->root_account.c_str(),
+                t.root_key_path().c_str());
+    for (const auto& r : *roots) std::printf(" %s", r.to_string().c_str());
+    std::printf("\n");
+  }
+  if (o.hosts.empty()) std::printf("start it with: numledger testnet start --dir %s\n", t.dir.c_str());
   return kExitOk;
 }
 

@@ -2,6 +2,7 @@
 // numledgerd config each node reads (README "Testnet"):
 //   DIR/genesis.json
 //   DIR/holders/root.key                 the root holder, no passphrase
+//   DIR/holders/keystore/                with --genesis --keystore: its holders' keys
 //   DIR/<name>/numledgerd.toml           --config of that node
 //   DIR/<name>/validator.key | node.key  its key
 //   DIR/<name>/data/                     its --home

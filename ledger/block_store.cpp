@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/iterator.h>
 #include <rocksdb/options.h>
+#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
@@ -22,6 +23,7 @@ const char* const kCfNames[kCfCount] = {"default", "blocks", "certs", "txindex",
 constexpr std::string_view kTipKey = "tip";
 constexpr std::string_view kGenesisKey = "genesis";
 constexpr std::string_view kBaseKey = "base";
+constexpr size_t kTreeBlockCacheBytes = 64u << 20;
 
 rocksdb::Slice slice(ByteView b) {
   return rocksdb::Slice(reinterpret_cast<const char*>(b.data()), b.size());
@@ -99,6 +101,17 @@ class PinnedTreeReader final : public state_tree::NodeReader {
   const rocksdb::Snapshot* snap_;
 };
 
+// The state tree's records are hashes, which do not compress, read one at a
+// time along a path: no compression, and a block cache of their own.
+rocksdb::ColumnFamilyOptions tree_options() {
+  rocksdb::ColumnFamilyOptions o;
+  o.compression = rocksdb::kNoCompression;
+  rocksdb::BlockBasedTableOptions t;
+  t.block_cache = rocksdb::NewLRUCache(kTreeBlockCacheBytes);
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  return o;
+}
+
 bool put_tree(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* cf,
               const std::vector<state_tree::NodeWrite>& tree) {
   for (const auto& w : tree)
@@ -174,7 +187,7 @@ Result<std::unique_ptr<BlockStore>> BlockStore::open_unchecked(const std::string
   options.create_missing_column_families = true;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const char* name : kCfNames)
-    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    descriptors.emplace_back(name, std::string_view(name) == kCfNames[kTree] ? tree_options() : rocksdb::ColumnFamilyOptions());
 
   std::unique_ptr<BlockStore> store(new BlockStore());
   rocksdb::DB* raw = nullptr;

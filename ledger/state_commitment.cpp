@@ -41,6 +41,7 @@ void StateCommitment::Node::own(Ptr& slot) {
     auto copy = std::make_shared<Inner>();
     copy->child[0] = in.child[0];
     copy->child[1] = in.child[1];
+    copy->was = in.was;
     copy->hash = in.hash;
     copy->dirty = in.dirty;
     slot = std::move(copy);

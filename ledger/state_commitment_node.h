@@ -79,6 +79,9 @@ struct StateCommitment::Node::Leaf final : Node {
 struct StateCommitment::Node::Inner final : Node {
   Inner() : Node(inner_node) { dirty = true; }  // born without a hash
   Ptr child[2];
+  // For a node read from disk (expand()): its record as read, so that
+  // writing the tree back need not read it again to see what changed.
+  std::shared_ptr<const state_tree::InnerRecord> was;
   void rehash() {
     hash = state_tree::inner_hash(child[0] ? child[0]->hash : crypto::Hash32{},
                                   child[1] ? child[1]->hash : crypto::Hash32{});

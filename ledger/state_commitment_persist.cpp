@@ -53,6 +53,7 @@ StateCommitment::Node::Ptr StateCommitment::Node::expand(const Node& stub, unsig
   in->child[0] = node_of(rec->child[0]);
   in->child[1] = node_of(rec->child[1]);
   in->rehash();
+  in->was = std::make_shared<const InnerRecord>(std::move(*rec));
   // One hash per record read: a record that was changed on disk is caught
   // here, before anything is built on it.
   if (in->hash != stub.hash) broken(where + " does not hash to what its parent says");
@@ -95,10 +96,24 @@ struct StateCommitment::Node::PersistWalk {
       return nw;
     }
     if (nw->kind == stub_node || nw.get() == old) return nw;  // as on disk
-    Ptr hold;
-    const Inner* old_in =
-        old && !old->leaf ? static_cast<const Inner*>(inner_of(old, depth, path, rd, hold)) : nullptr;
     const auto& in = static_cast<const Inner&>(*nw);
+    // The old node's children: in memory, or as this node was read from
+    // disk in this version (a stub in the old tree was not read before),
+    // or read now.
+    Ptr hold;
+    const Inner* old_in = nullptr;
+    if (old && !old->leaf) {
+      if (old->kind == stub_node && in.was) {
+        auto was = std::make_shared<Inner>();
+        was->child[0] = node_of(in.was->child[0]);
+        was->child[1] = node_of(in.was->child[1]);
+        was->hash = old->hash;
+        hold = std::move(was);
+        old_in = static_cast<const Inner*>(hold.get());
+      } else {
+        old_in = static_cast<const Inner*>(inner_of(old, depth, path, rd, hold));
+      }
+    }
     if (!old_in || old_in->hash != in.hash) {
       InnerRecord rec;
       rec.child[0] = ref_of(in.child[0].get());

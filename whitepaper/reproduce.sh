@@ -63,13 +63,8 @@ STEPS=(
   import_cost        # results.md "Institutional data"; institutional-data.md "Cost"
   imported_node      # the same: numledgerd on that genesis, RDAP and whois per request, RSS, disk
   registry_shock     # governance.md: the registry's key lost, then stolen, on AFRINIC 2024 (51 claims)
-  # Issue 18, items 1 and 2, are added here after their merge, one line each:
-  # replay           # build/bench_replay (study-replay.md)
-  # roa_to_router    # build/bench_roa_to_router (study-roa-to-router.md)
-  # Their step functions write their latencies to $OUT/samples/<step>.txt
-  # ("<label> <seconds>" lines) and the replay its ledger size per snapshot to
-  # $OUT/samples/ledger-growth.tsv ("<label> <YYYY-MM-DD> <bytes>"), which
-  # figures.py draws in the latency CDF and the ledger-growth figure.
+  replay             # study-replay.md: real RIR change through a 4-validator testnet
+  roa_to_router      # study-roa-to-router.md: an authorize until a real BIRD 2's ROA table holds it
   figures            # whitepaper/figures.py: the PNGs from raw/
   pdf                # pandoc + headless Chromium: the whole whitepaper as one PDF
 )
@@ -263,6 +258,50 @@ step_hostile() {
   need bench_hostile numledger numledgerd || return
   run hostile "Under attack (bench_hostile)" "$BUILD/bench_hostile" \
     --seconds "$(pick 20 10 2)" --rate "$(pick 1000 500 100)" --repeats "$(pick 3 1 1)"
+}
+
+# The replay of real change: each pair through a 4-validator testnet; the
+# ledger's size before and after each, for the growth figure.
+replay_pair() {  # replay_pair LABEL OLD NEW
+  local label=$1 json="$OUT/raw/replay-$1.json"
+  "$BUILD/bench_replay" --old "$DATA/$2" --new "$DATA/$3" --iana-ipv4 "$DATA/iana-ipv4-address-space.csv" \
+    --iana-ipv6 "$DATA/iana-ipv6-unicast-address-assignments.csv" --json >"$json" || return 1
+  jq -r --arg l "$label" '"\($l): \(.committed) transactions, submit to commit p50 \(.submit_to_commit.p50_ms | floor) ms, p99 \(.submit_to_commit.p99_ms | floor) ms, \(.blocks) blocks, \(.disk_growth_bytes_per_tx | floor) bytes of disk per transaction, export equals NEW: \(if .export_equals_new then "yes" else "no" end)"' "$json"
+  jq -r --arg l "$1" '"\($l) \(.change.old_date[0:4])-\(.change.old_date[4:6])-\(.change.old_date[6:8]) \(.disk_bytes_before)\n\($l) \(.change.new_date[0:4])-\(.change.new_date[4:6])-\(.change.new_date[6:8]) \(.disk_bytes_after)"' \
+    "$json" >>"$OUT/samples/ledger-growth.tsv"
+  jq -e .export_equals_new "$json" >/dev/null
+}
+
+replay_all() {
+  : >"$OUT/samples/ledger-growth.tsv"
+  local rc=0
+  replay_pair AFRINIC-2023-2024 delegated-afrinic-extended-20230323 delegated-afrinic-extended-20240105 || rc=1
+  [[ $MODE == quick ]] && return $rc
+  replay_pair AFRINIC-2016-2023 delegated-afrinic-extended-20160130 delegated-afrinic-extended-20230323 || rc=1
+  replay_pair LACNIC-2016-2024 delegated-lacnic-extended-20160129 delegated-lacnic-extended-20240104 || rc=1
+  return $rc
+}
+
+step_replay() {
+  need bench_replay numledger numledgerd || return
+  SHOWN="build/bench_replay --old OLD --new NEW --iana-ipv4 ... --iana-ipv6 ... --json, for each pair" \
+    run replay "Real change through a real testnet (bench_replay)" replay_all
+}
+
+# A holder's authorize until BIRD's table holds it: the samples of the
+# notify-driven run go to the latency CDF.
+roa_to_router_run() {
+  local json="$OUT/raw/roa_to_router.json"
+  "$BUILD/bench_roa_to_router" --authorizations "$(pick 100 30 5)" --json >"$json" || return 1
+  jq -r '.summary' "$json"
+  jq -r '.samples[] | "ROA to BIRD (notify) \(.total_ms / 1000)"' "$json" >"$OUT/samples/roa_to_router.txt"
+}
+
+step_roa_to_router() {
+  need bench_roa_to_router numledger numledgerd || return
+  command -v bird >/dev/null || { skip roa_to_router roa_to_router "bird is not installed (scripts/install-deps.sh)"; return; }
+  SHOWN="build/bench_roa_to_router --authorizations $(pick 100 30 5) --json" \
+    run roa_to_router "ROA to router with a real BIRD 2 (bench_roa_to_router)" roa_to_router_run
 }
 
 step_scale() {

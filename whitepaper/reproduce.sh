@@ -294,7 +294,7 @@ roa_to_router_run() {
   local json="$OUT/raw/roa_to_router.json"
   "$BUILD/bench_roa_to_router" --authorizations "$(pick 100 30 5)" --json >"$json" || return 1
   jq -r '.summary' "$json"
-  jq -r '.samples[] | "ROA to BIRD (notify) \(.total_ms / 1000)"' "$json" >"$OUT/samples/roa_to_router.txt"
+  jq -r '.samples[] | "bird-notify \(.total_ms / 1000)"' "$json" >"$OUT/samples/roa_to_router.txt"
 }
 
 step_roa_to_router() {

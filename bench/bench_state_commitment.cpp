@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "bench/bench_usage.h"
+#include "bench/state_tree_entries.h"
 #include "ledger/canonical.h"
 #include "ledger/state_commitment.h"
 
@@ -31,22 +32,8 @@ double seconds_since(Clock::time_point t0) {
 
 double cpu_seconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
 
-Bytes key_of(uint64_t id) {
-  Writer w;
-  w.u8('H').u64(id);
-  return w.take();
-}
-
-// About the size of an encoded holding: ~120 bytes, varying per id.
-Bytes value_of(uint64_t id, uint64_t version) {
-  Bytes v(120);
-  uint64_t x = id * 0x9E3779B97F4A7C15ull ^ version;
-  for (auto& b : v) {
-    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-    b = static_cast<uint8_t>(x);
-  }
-  return v;
-}
+using bench::key_of;
+using bench::value_of;
 
 template <class T>
 T median(std::vector<T> v) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bench/bench_usage.h"
+#include "bench/state_tree_entries.h"
 #include "ledger/block_store.h"
 #include "ledger/canonical.h"
 #include "ledger/chain.h"
@@ -31,21 +32,8 @@ constexpr const char* kUsage =
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-Bytes key_of(uint64_t id) {
-  Writer w;
-  w.u8('H').u64(id);
-  return w.take();
-}
-
-Bytes value_of(uint64_t id, uint64_t version) {
-  Bytes v(120);
-  uint64_t x = id * 0x9E3779B97F4A7C15ull ^ (version + 1);
-  for (auto& b : v) {
-    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-    b = static_cast<uint8_t>(x);
-  }
-  return v;
-}
+using bench::key_of;
+using bench::value_of;
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());

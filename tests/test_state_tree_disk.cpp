@@ -31,44 +31,47 @@ std::unique_ptr<BlockStore> open_store(const std::string& dir) {
   return std::move(*s);
 }
 
-// Every record of the tree column family, read with RocksDB directly.
-std::map<Bytes, Bytes> tree_records(const std::string& dir) {
-  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-  std::vector<std::string> names;
-  REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
-  for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+// The ledger's RocksDB opened directly, every column family named, with the
+// tree's handle at hand; closed when it goes.
+struct RawLedger {
   rocksdb::DB* db = nullptr;
-  REQUIRE(rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir, cfs, &handles, &db).ok());
-  std::map<Bytes, Bytes> out;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] != "tree") continue;
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[i]));
-    for (it->SeekToFirst(); it->Valid(); it->Next())
-      out[Bytes(it->key().data(), it->key().data() + it->key().size())] =
-          Bytes(it->value().data(), it->value().data() + it->value().size());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::ColumnFamilyHandle* tree = nullptr;
+  RawLedger(const std::string& dir, bool read_only) {
+    std::vector<std::string> names;
+    REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    REQUIRE((read_only ? rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir, cfs, &handles, &db)
+                       : rocksdb::DB::Open(rocksdb::DBOptions(), dir, cfs, &handles, &db))
+                .ok());
+    for (size_t i = 0; i < names.size(); ++i)
+      if (names[i] == "tree") tree = handles[i];
+    REQUIRE(tree != nullptr);
   }
-  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-  delete db;
+  ~RawLedger() {
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    delete db;
+  }
+};
+
+// Every record of the tree column family.
+std::map<Bytes, Bytes> tree_records(const std::string& dir) {
+  RawLedger raw(dir, true);
+  std::map<Bytes, Bytes> out;
+  std::unique_ptr<rocksdb::Iterator> it(raw.db->NewIterator(rocksdb::ReadOptions(), raw.tree));
+  for (it->SeekToFirst(); it->Valid(); it->Next())
+    out[Bytes(it->key().data(), it->key().data() + it->key().size())] =
+        Bytes(it->value().data(), it->value().data() + it->value().size());
   return out;
 }
 
 void put_record(const std::string& dir, const Bytes& key, const Bytes& value) {
-  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-  std::vector<std::string> names;
-  REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
-  for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir, cfs, &handles, &db).ok());
-  for (size_t i = 0; i < names.size(); ++i)
-    if (names[i] == "tree")
-      REQUIRE(db->Put(rocksdb::WriteOptions(), handles[i],
+  RawLedger raw(dir, false);
+  REQUIRE(raw.db->Put(rocksdb::WriteOptions(), raw.tree,
                       rocksdb::Slice(reinterpret_cast<const char*>(key.data()), key.size()),
                       rocksdb::Slice(reinterpret_cast<const char*>(value.data()), value.size()))
-                  .ok());
-  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-  delete db;
+              .ok());
 }
 
 StateCommitment opened(const BlockStore& store) {

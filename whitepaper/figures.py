@@ -133,20 +133,28 @@ def latency_cdf(out, notes):
     for label, v in curves:
         n = len(v)
         ax.step(v, [(i + 1) / n for i in range(n)], where="post", label=f"{label} (n = {n})")
+    # RPKI has no sample file: its published delays are drawn as marks
+    # (study-roa-to-router.md quotes them with their sources).
+    for x, label in ((300, "RPKI: RIRs usually publish within 5 min"),
+                     (600, "RPKI: Routinator refreshes every 10 min"),
+                     (3600, "RPKI: ISPs react in minutes to 1 h")):
+        ax.axvline(x, color="grey", linestyle=":", linewidth=1)
+        ax.text(x, 0.02, label, rotation=90, fontsize=6, color="grey", ha="right", va="bottom")
     ax.set_xscale("log")
-    ax.set_xlabel("submit to commit (s, log scale)")
+    ax.set_xlabel("submit to commit, or to the router's table (s, log scale)")
     ax.set_ylabel("fraction of transactions")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
-    missing = [s for s in ("roa_to_router", "replay") if not os.path.exists(os.path.join(sdir, s + ".txt"))]
-    title = "Submit-to-commit latency"
+    missing = [s for s in ("roa_to_router",) if not os.path.exists(os.path.join(sdir, s + ".txt"))]
+    title = "Latency: numledger against RPKI's published delays"
     if missing:
         title += " (no samples yet: " + ", ".join(missing) + ")"
     ax.set_title(title, fontsize=9)
     save(fig, out, "latency-cdf.png")
     notes.append(("latency-cdf.png", "Distribution of submit-to-commit latency: the 4-validator loopback "
-                  "testnet paced at half its saturation rate and at light load (bench_testnet), and any "
-                  "other samples/*.txt present.", None))
+                  "testnet paced at half its saturation rate and at light load (bench_testnet), a holder's "
+                  "authorize until a real BIRD 2's ROA table holds it (bench_roa_to_router), and, as dotted "
+                  "marks, RPKI's published delays (study-roa-to-router.md).", None))
 
 
 def ledger_growth(out, notes):

@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "ledger/block_cache.h"
 #include "ledger/chain.h"
 #include "ledger/state_keys.h"
 
@@ -30,14 +31,8 @@ Result<ControlProof> Chain::prove_control(const Resource& r) const {
   auto segs = registry_.segments_covering(r);
   if (auto s = covers_wholly(r, segs); !s) return s.take_error();
 
-  // Blocks read once each, whatever asks for them.
-  std::map<uint64_t, Block> blocks;
-  auto block_at = [&](uint64_t h) -> Result<const Block*> {
-    if (auto it = blocks.find(h); it != blocks.end()) return &it->second;
-    auto b = store_->block(h);
-    if (!b) return fail("cannot read block " + std::to_string(h) + ": " + b.error());
-    return &blocks.emplace(h, std::move(*b)).first->second;
-  };
+  BlockCache blocks(*store_);
+  auto block_at = [&blocks](uint64_t h) { return blocks(h); };
 
   auto found = set_change_locations(block_at);
   if (!found) return found.take_error();

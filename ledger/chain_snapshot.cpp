@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "ledger/block_cache.h"
 #include "ledger/chain.h"
 #include "ledger/state_tree_hashes.h"
 
@@ -10,13 +11,8 @@ namespace nl::ledger {
 
 Result<SnapshotSource> Chain::snapshot() const {
   if (height() == 0 || !tip_cert_) return fail("no block is committed yet; a snapshot needs a certified header");
-  std::map<uint64_t, Block> blocks;
-  auto block_at = [&](uint64_t h) -> Result<const Block*> {
-    if (auto it = blocks.find(h); it != blocks.end()) return &it->second;
-    auto b = store_->block(h);
-    if (!b) return fail("cannot read block " + std::to_string(h) + ": " + b.error());
-    return &blocks.emplace(h, std::move(*b)).first->second;
-  };
+  BlockCache blocks(*store_);
+  auto block_at = [&blocks](uint64_t h) { return blocks(h); };
   auto changes = set_change_locations(block_at);
   if (!changes) return changes.take_error();
 

@@ -143,6 +143,16 @@ Status BlockStore::write_tree(const std::vector<state_tree::NodeWrite>& tree) {
   return {};
 }
 
+Status BlockStore::clear_tree() {
+  // Record keys are at most 33 bytes (state_tree_nodes.h).
+  const std::string past_end(64, '\xff');
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  if (auto s = db_->DeleteRange(wo, cfs_[kTree], rocksdb::Slice(), rocksdb::Slice(past_end)); !s.ok())
+    return fail("cannot clear the state tree: " + s.ToString());
+  return {};
+}
+
 Result<std::unique_ptr<BlockStore>> BlockStore::open(const std::string& dir, const crypto::Hash32& genesis_hash) {
   auto store = open_unchecked(dir);
   if (!store) return store;

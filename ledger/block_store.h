@@ -77,6 +77,8 @@ class BlockStore {
   std::shared_ptr<const state_tree::NodeReader> pinned_tree_reader() const;
   // Tree records alone, in one synced batch: a tree built at open.
   Status write_tree(const std::vector<state_tree::NodeWrite>& tree);
+  // Deletes every tree record: what an interrupted build left.
+  Status clear_tree();
 
   Result<Block> block(uint64_t height) const;
   Result<CommitCertificate> cert(uint64_t height) const;

@@ -4,6 +4,7 @@
 #include <future>
 
 #include "ledger/state_keys.h"
+#include "ledger/state_tree_bulk.h"
 
 namespace nl::ledger {
 
@@ -111,24 +112,37 @@ Status Chain::open_state_tree() {
     commitment_ = std::move(**stored);
     return {};
   }
+  // Every entry hashed again: the tree made from them straight to disk
+  // (state_tree_bulk.h), or only its root, to compare with the stored one.
   std::vector<StateCommitment::LeafHashes> leaves;
   Status read = store_->for_each_state([&](ByteView key, ByteView value) -> Status {
     leaves.push_back(StateCommitment::leaf_of(key, value));
     return Status::success();
   });
   if (!read) return read;
-  StateCommitment built = StateCommitment::from_leaves(std::move(leaves));
-  built.set_reader(store_->tree_reader());
+  sort_leaves(leaves);
   if (*stored) {
-    if (built.root() != (*stored)->root())
+    auto built = write_whole_tree(leaves, nullptr);
+    if (!built) return built.take_error();
+    if (built->root.hash != (*stored)->root())
       return fail("the stored entries do not match the state root of height " + std::to_string(height()) +
-                  " (they hash to " + built.root().hex() + ", the stored tree's root is " +
+                  " (they hash to " + built->root.hash.hex() + ", the stored tree's root is " +
                   (*stored)->root().hex() + ")");
     commitment_ = std::move(**stored);
     return {};
   }
-  if (auto s = store_->write_tree(built.persist(nullptr, options_.tree_cache_depth)); !s) return s;
-  commitment_ = std::move(built);
+  if (auto s = store_->clear_tree(); !s) return s;
+  auto built = write_whole_tree(leaves, [this](std::vector<state_tree::NodeWrite>&& batch) {
+    return store_->write_tree(batch);
+  });
+  if (!built) return built.take_error();
+  std::vector<StateCommitment::LeafHashes>().swap(leaves);
+  // The root record last: a store that holds one holds the whole tree.
+  if (auto s = store_->write_tree({{Bytes{}, built->encode()}}); !s) return s;
+  auto opened = StateCommitment::open(store_->tree_reader());
+  if (!opened) return opened.take_error();
+  if (!*opened) return fail("the state tree just written has no root record");
+  commitment_ = std::move(**opened);
   return {};
 }
 

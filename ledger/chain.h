@@ -112,7 +112,7 @@ class Chain {
   // state against the anchor's state root.
   static Result<std::unique_ptr<Chain>> open_from_snapshot(const std::string& dir, Genesis genesis,
                                                            const SnapshotAnchor& anchor,
-                                                           const std::vector<StateMultiproof::Entry>& entries,
+                                                           std::vector<StateMultiproof::Entry> entries,
                                                            ChainOptions options = {});
 
  private:

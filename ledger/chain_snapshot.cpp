@@ -62,7 +62,7 @@ Result<SnapshotSource> Chain::snapshot() const {
 
 Result<std::unique_ptr<Chain>> Chain::open_from_snapshot(const std::string& dir, Genesis genesis,
                                                          const SnapshotAnchor& anchor,
-                                                         const std::vector<StateMultiproof::Entry>& entries,
+                                                         std::vector<StateMultiproof::Entry> entries,
                                                          ChainOptions options) {
   {
     auto store = BlockStore::open(dir, genesis.hash());
@@ -71,10 +71,11 @@ Result<std::unique_ptr<Chain>> Chain::open_from_snapshot(const std::string& dir,
     base.last_commit.reset();
     std::vector<StateWrite> writes;
     writes.reserve(entries.size());
-    for (const auto& e : entries) writes.push_back({e.key, e.value});
+    for (auto& e : entries) writes.push_back({std::move(e.key), std::move(e.value)});
+    std::vector<StateMultiproof::Entry>().swap(entries);
     std::sort(writes.begin(), writes.end(), [](const StateWrite& a, const StateWrite& b) { return a.key < b.key; });
     if (auto s = (*store)->install_base(base, anchor.cert, writes); !s) return s.take_error();
-  }
+  }  // the entries let go before the open reads them back
   return open(dir, std::move(genesis), options);
 }
 

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "ledger/state_commitment_node.h"
+#include "ledger/state_tree_bulk.h"
 #include "ledger/state_tree_hashes.h"
 
 namespace nl::ledger {
@@ -172,15 +173,7 @@ StateCommitment::LeafHashes StateCommitment::leaf_of(ByteView key, ByteView valu
 }
 
 StateCommitment StateCommitment::from_leaves(std::vector<LeafHashes> leaves) {
-  // A key given twice keeps its last value, as put() would.
-  std::stable_sort(leaves.begin(), leaves.end(),
-                   [](const auto& a, const auto& b) { return a.key_hash < b.key_hash; });
-  size_t kept = 0;
-  for (size_t i = 0; i < leaves.size(); ++i) {
-    if (i + 1 < leaves.size() && leaves[i + 1].key_hash == leaves[i].key_hash) continue;
-    leaves[kept++] = leaves[i];
-  }
-  leaves.resize(kept);
+  sort_leaves(leaves);
   StateCommitment t;
   t.root_ = Node::build(leaves, 0, leaves.size(), 0);
   t.size_ = leaves.size();

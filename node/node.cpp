@@ -1,5 +1,7 @@
 #include "node/node.h"
 
+#include <malloc.h>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -123,6 +125,9 @@ Status Node::open_chain() {
     if (!chain) return chain.take_error();
     chain_ = std::move(*chain);
   }
+  // The open's passing buffers (fetched entries, a rebuilt tree's leaves,
+  // load scratch) back to the system: glibc keeps freed heap otherwise.
+  malloc_trim(0);
   log("chain '" + chain_id + "' at height " + std::to_string(chain_->height()) + ", state root " +
       chain_->state_root().hex());
   if (validator_) {

@@ -74,6 +74,13 @@ void put_record(const std::string& dir, const Bytes& key, const Bytes& value) {
               .ok());
 }
 
+void delete_record(const std::string& dir, const Bytes& key) {
+  RawLedger raw(dir, false);
+  REQUIRE(raw.db->Delete(rocksdb::WriteOptions(), raw.tree,
+                         rocksdb::Slice(reinterpret_cast<const char*>(key.data()), key.size()))
+              .ok());
+}
+
 StateCommitment opened(const BlockStore& store) {
   auto t = StateCommitment::open(store.tree_reader());
   REQUIRE_MESSAGE(t.ok(), t.error());
@@ -265,4 +272,44 @@ TEST_CASE("state tree on disk: a chain with its tree on disk agrees with one all
   auto refused = Chain::open(dir / "a", g, disk);
   REQUIRE(!refused.ok());
   CHECK(refused.error().find("does not match the state root of height 8") != std::string::npos);
+}
+
+TEST_CASE("state tree on disk: a ledger without a root record gets its tree written again, stale records cleared") {
+  test::TempDir dir("nl-tree-rebuild");
+  auto g = test::test_genesis(1);
+  ChainOptions disk;
+  disk.tree_cache_depth = 1;
+  Hash32 root;
+  {
+    auto c = Chain::open(dir / "a", g, disk);
+    REQUIRE_MESSAGE(c.ok(), c.error());
+    uint64_t nonce = 1;
+    for (int h = 1; h <= 3; ++h) {
+      std::vector<Transaction> txs;
+      for (int k = 0; k < 5; ++k) {
+        const std::string r = "10." + std::to_string(h) + "." + std::to_string(k) + ".0/24";
+        txs.push_back(test::delegate(r.c_str(), 1, static_cast<uint8_t>(2 + k), nonce++, g.hash()));
+      }
+      auto p = (*c)->propose(txs, 1700000000 + h * 10, test::seeded_key(100).public_key(), SignatureCheck::verify);
+      REQUIRE(p.rejected.empty());
+      REQUIRE((*c)->commit(p, test::certify(p.block, {100}, g.hash())).ok());
+    }
+    root = (*c)->state_root();
+  }
+  const auto before = tree_records(dir / "a");
+  REQUIRE(before.size() > 10);
+  // What an interrupted build leaves: records, no root, and one the
+  // entries have no place for.
+  delete_record(dir / "a", Bytes{});
+  const Bytes stale = state_tree::node_key(200, kh_of(key_of(77)));
+  put_record(dir / "a", stale, before.begin()->second);
+  for (const ChainOptions& opts : {disk, ChainOptions{StateCheck::every_entry, 1}}) {
+    auto again = Chain::open(dir / "a", g, opts);
+    REQUIRE_MESSAGE(again.ok(), again.error());
+    CHECK((*again)->state_root() == root);
+    auto proof = (*again)->prove_control(Resource::parse("10.3.4.9").value());
+    REQUIRE_MESSAGE(proof.ok(), proof.error());
+    CHECK(verify_control_proof(*proof, g).ok());
+  }
+  CHECK(tree_records(dir / "a") == before);
 }

@@ -77,12 +77,13 @@ Result<std::unique_ptr<ledger::Chain>> join_by_state_sync(const StateSyncJoin& j
                 client.progress() + ")");
 
   const ledger::SnapshotAnchor anchor = client.anchor();
-  const auto entries = client.take_entries();
+  auto entries = client.take_entries();
+  const size_t entry_count = entries.size();
   const double fetched = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  auto chain = ledger::Chain::open_from_snapshot(join.ledger_dir, genesis, anchor, entries);
+  auto chain = ledger::Chain::open_from_snapshot(join.ledger_dir, genesis, anchor, std::move(entries));
   if (!chain) return fail("state sync: the fetched snapshot does not open: " + chain.error());
   logging::info("state sync: joined at height " + std::to_string(anchor.height()) + " with " +
-                    std::to_string(entries.size()) + " state entries (fetched and verified in " +
+                    std::to_string(entry_count) + " state entries (fetched and verified in " +
                     std::to_string(fetched).substr(0, std::to_string(fetched).find('.') + 2) + " s, " +
                     std::to_string(client.bad_chunks()) + " bad chunks refused), state root " +
                     (*chain)->state_root().hex(),

@@ -5,6 +5,8 @@
 // from the store, so it costs O(entries the block touched) point reads
 // instead of a copy of the whole state; the state commitment goes back to
 // the tip's snapshot at no cost. Committing replays what was set aside.
+#include <malloc.h>
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -170,7 +172,13 @@ Status Chain::commit(const PreparedBlock& p, const CommitCertificate& cert) {
   tip_cert_ = cert;
   tip_state_ = commitment_.snapshot();
   tip_has_hop_ = carries_hop(p.block);
-  genesis_writes_.clear();
+  if (h.height == 1) {
+    // The genesis state is stored now. Its copy goes, capacity and all, and
+    // the first start's passing heap (the genesis's whole tree, now trimmed
+    // to its upper levels) goes back to the system: glibc keeps freed heap.
+    std::vector<StateWrite>().swap(genesis_writes_);
+    malloc_trim(0);
+  }
   return {};
 }
 

@@ -8,6 +8,27 @@
 
 namespace nl::ledger {
 
+namespace {
+
+// Every tree record deleted (what an interrupted build left), then the tree
+// of `leaves` written straight from them, the root record last
+// (state_tree_bulk.h), and opened from it.
+Result<StateCommitment> write_tree_of(BlockStore& store, std::vector<StateCommitment::LeafHashes> leaves) {
+  sort_leaves(leaves);
+  if (auto s = store.clear_tree(); !s) return s.take_error();
+  auto built = write_whole_tree(
+      leaves, [&store](std::vector<state_tree::NodeWrite>&& batch) { return store.write_tree(batch); });
+  if (!built) return built.take_error();
+  std::vector<StateCommitment::LeafHashes>().swap(leaves);
+  if (auto s = store.write_tree({{Bytes{}, built->encode()}}); !s) return s.take_error();
+  auto opened = StateCommitment::open(store.tree_reader());
+  if (!opened) return opened.take_error();
+  if (!*opened) return fail("the state tree just written has no root record");
+  return std::move(**opened);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genesis, ChainOptions options) {
   std::unique_ptr<Chain> c(new Chain());
   c->options_ = options;
@@ -30,10 +51,16 @@ Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genes
         return fail("genesis root " + root.range.to_string() + ": " + s.error());
     if (auto s = c->registry_.add_genesis_imports(c->genesis_); !s) return s.take_error();
     c->genesis_writes_ = c->registry_.take_writes();
-    // In memory until block 1 stores it.
-    c->commitment_.set_reader(c->store_->tree_reader());
-    for (const auto& w : c->genesis_writes_) c->commitment_.put(w.key, *w.value);
-    c->commitment_.flush();
+    // The entries wait for block 1's batch; their tree goes to disk now,
+    // straight from the leaves: built in memory and written with block 1,
+    // it made a first start at the whole world's size peak at 4 GiB. A
+    // restart before block 1 writes it again.
+    std::vector<StateCommitment::LeafHashes> leaves;
+    leaves.reserve(c->genesis_writes_.size());
+    for (const auto& w : c->genesis_writes_) leaves.push_back(StateCommitment::leaf_of(w.key, *w.value));
+    auto tree = write_tree_of(*c->store_, std::move(leaves));
+    if (!tree) return tree.take_error();
+    c->commitment_ = std::move(*tree);
     c->tip_.chain_id = c->genesis_.chain_id;
     c->tip_.time = c->genesis_.genesis_time;
     c->tip_.state_root = c->commitment_.root();
@@ -120,8 +147,8 @@ Status Chain::open_state_tree() {
     return Status::success();
   });
   if (!read) return read;
-  sort_leaves(leaves);
   if (*stored) {
+    sort_leaves(leaves);
     auto built = write_whole_tree(leaves, nullptr);
     if (!built) return built.take_error();
     if (built->root.hash != (*stored)->root())
@@ -131,18 +158,9 @@ Status Chain::open_state_tree() {
     commitment_ = std::move(**stored);
     return {};
   }
-  if (auto s = store_->clear_tree(); !s) return s;
-  auto built = write_whole_tree(leaves, [this](std::vector<state_tree::NodeWrite>&& batch) {
-    return store_->write_tree(batch);
-  });
-  if (!built) return built.take_error();
-  std::vector<StateCommitment::LeafHashes>().swap(leaves);
-  // The root record last: a store that holds one holds the whole tree.
-  if (auto s = store_->write_tree({{Bytes{}, built->encode()}}); !s) return s;
-  auto opened = StateCommitment::open(store_->tree_reader());
-  if (!opened) return opened.take_error();
-  if (!*opened) return fail("the state tree just written has no root record");
-  commitment_ = std::move(**opened);
+  auto tree = write_tree_of(*store_, std::move(leaves));
+  if (!tree) return tree.take_error();
+  commitment_ = std::move(*tree);
   return {};
 }
 

@@ -159,9 +159,9 @@ Status Chain::commit(const PreparedBlock& p, const CommitCertificate& cert) {
   if (auto s = verify_certificate(cert); !s) return fail("certificate invalid: " + s.error());
   registry_.restore(p.writes);
   commitment_.restore(p.state);
-  // The tree's changed records go in the block's batch; the tree then
-  // keeps only its upper levels in memory.
-  auto tree = commitment_.persist(height() == 0 ? nullptr : &tip_state_, options_.tree_cache_depth);
+  // The tree's changed records go in the block's batch (the genesis's were
+  // written at open); the tree then keeps only its upper levels in memory.
+  auto tree = commitment_.persist(&tip_state_, options_.tree_cache_depth);
   Block stored = p.block;
   stored.last_commit = tip_cert_;
   if (auto s = store_->append(stored, cert, p.writes, tree); !s) {

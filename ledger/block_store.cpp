@@ -220,7 +220,7 @@ Result<std::unique_ptr<BlockStore>> BlockStore::open_unchecked(const std::string
 }
 
 Status BlockStore::append(const Block& block, const CommitCertificate& cert, const std::vector<StateWrite>& writes,
-                          const std::vector<state_tree::NodeWrite>& tree) {
+                          const std::vector<state_tree::NodeWrite>& tree, Durability durability) {
   const uint64_t h = block.header.height;
   if (h <= tip_)
     return fail("height " + std::to_string(h) +
@@ -261,11 +261,16 @@ Status BlockStore::append(const Block& block, const CommitCertificate& cert, con
   if (!ok) return fail("cannot build the write batch for height " + std::to_string(h));
 
   rocksdb::WriteOptions wo;
-  wo.sync = true;
+  wo.sync = durability == Durability::synced;
   s = db_->Write(wo, &batch);
   if (!s.ok()) return fail("cannot write height " + std::to_string(h) + ": " + s.ToString());
   tip_ = h;
   return Status::success();
+}
+
+Status BlockStore::sync() {
+  if (auto s = db_->SyncWAL(); !s.ok()) return fail("cannot sync the block store: " + s.ToString());
+  return {};
 }
 
 Status BlockStore::install_base(const Block& block, const CommitCertificate& cert,

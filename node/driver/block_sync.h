@@ -74,6 +74,9 @@ p2p::Blocks serve_blocks(const ledger::BlockStore& store, const p2p::GetBlocks& 
 struct SyncApplied {
   uint64_t applied = 0;
   std::string error;  // why the first refused block was refused; empty if none
+  // Why the applied blocks could not be made durable (this node's disk,
+  // not the peer's doing); empty when they are.
+  std::string not_durable;
 };
 
 // The transactions' signatures of the blocks of `answer` that follow
@@ -87,8 +90,10 @@ std::vector<ledger::TxsVerified> verify_synced_signatures(const Mempool& mempool
 
 // Commits, in order, the blocks of `answer` that continue the chain's tip
 // (heights already committed are skipped); stops at the first refusal.
-// `verified` is verify_synced_signatures' answer. The caller holds the
-// chain's state lock exclusively.
+// Each block is fully checked before it is written; the writes are
+// fsynced once, after the last (one fsync per answer instead of one per
+// block), before this returns. `verified` is verify_synced_signatures'
+// answer. The caller holds the chain's state lock exclusively.
 SyncApplied apply_synced_blocks(ledger::Chain& chain, const std::vector<p2p::CertifiedBlock>& answer,
                                 const std::vector<ledger::TxsVerified>& verified);
 

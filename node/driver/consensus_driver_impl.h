@@ -174,5 +174,8 @@ void log_line(const std::string& message, const logging::Fields& fields = {});
 std::string key_prefix(const crypto::PublicKey& k);
 // The driver's unix time (driver_clock.h).
 uint64_t unix_now();
+// Logs the message and exits (status 70): the live state may hold effects
+// that are not on disk, or the ledger refuses what more than 2/3 decided.
+[[noreturn]] void fatal(const std::string& message);
 
 }  // namespace nl::node

@@ -353,6 +353,7 @@ void ConsensusDriver::Impl::on_blocks(const PeerInfo& peer, p2p::Blocks answer) 
   {
     auto lk = shared.write_lock();
     r = apply_synced_blocks(chain, answer.blocks, verified);
+    if (!r.not_durable.empty()) fatal("sync: committed heights are not durable: " + r.not_durable);
     std::vector<const ledger::Block*> applied;
     for (const auto& cb : answer.blocks)
       if (cb.block.header.height > before && cb.block.header.height <= chain.height()) applied.push_back(&cb.block);

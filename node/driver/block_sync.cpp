@@ -60,8 +60,12 @@ std::optional<SyncRequest> BlockSync::answered(PeerId peer) {
 }
 
 void BlockSync::failed(PeerId peer, Clock::time_point now) {
-  if (auto it = peers_.find(peer); it != peers_.end()) it->second.avoid_until = now + 4 * timeout_;
+  avoid(peer, now);
   if (inflight_ && inflight_->peer == peer) inflight_.reset();
+}
+
+void BlockSync::avoid(PeerId peer, Clock::time_point now) {
+  if (auto it = peers_.find(peer); it != peers_.end()) it->second.avoid_until = now + 4 * timeout_;
 }
 
 p2p::Blocks serve_blocks(const ledger::BlockStore& store, const p2p::GetBlocks& request) {

@@ -1,7 +1,8 @@
 // Catching up by block ranges. BlockSync decides whom to ask for which
 // heights: the peers' committed heights (from their Hello and Status
-// messages), one GetBlocks in flight at a time, a timeout, and another
-// peer after a failure. A peer one height ahead is normal while a height
+// messages), one GetBlocks in flight at a time (sent as soon as the answer
+// before it is in hand, so that it is served while that one is applied), a
+// timeout, and another peer after a failure. A peer one height ahead is normal while a height
 // commits everywhere at once, so that gap is only chased after a grace
 // period (unless this node missed that height's consensus messages); two
 // or more heights at once. The free functions serve ranges
@@ -48,8 +49,12 @@ class BlockSync {
   // The request in flight if `peer` is the one asked; it is then done.
   std::optional<SyncRequest> answered(PeerId peer);
   // `peer` failed us (timeout, empty or bad answer): others are asked
-  // first for a while.
+  // first for a while, and its request in flight is given up.
   void failed(PeerId peer, Clock::time_point now);
+  // Others are asked first for a while; a request in flight stays (one
+  // sent while the peer's bad answer was being applied: its answer, now of
+  // no use, is dropped when it comes instead of taken for a wrong one).
+  void avoid(PeerId peer, Clock::time_point now);
 
   uint64_t best_peer_height() const;
   bool in_flight() const { return inflight_.has_value(); }

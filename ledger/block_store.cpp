@@ -1,4 +1,5 @@
 #include "ledger/block_store.h"
+#include "ledger/block_write_batch.h"
 
 #include <rocksdb/db.h>
 #include <rocksdb/iterator.h>
@@ -110,13 +111,6 @@ rocksdb::ColumnFamilyOptions tree_options() {
   t.block_cache = rocksdb::NewLRUCache(kTreeBlockCacheBytes);
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
   return o;
-}
-
-bool put_tree(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* cf,
-              const std::vector<state_tree::NodeWrite>& tree) {
-  for (const auto& w : tree)
-    if (!(w.value ? batch.Put(cf, slice(w.key), slice(*w.value)) : batch.Delete(cf, slice(w.key))).ok()) return false;
-  return true;
 }
 
 }  // namespace
@@ -236,7 +230,7 @@ Result<std::unique_ptr<BlockStore>> BlockStore::open_unchecked(const std::string
 }
 
 Status BlockStore::append(const Block& block, const CommitCertificate& cert, const std::vector<StateWrite>& writes,
-                          const std::vector<state_tree::NodeWrite>& tree) {
+                          const std::vector<state_tree::NodeWrite>& tree, Durability durability) {
   const uint64_t h = block.header.height;
   if (h <= tip_)
     return fail("height " + std::to_string(h) +
@@ -266,15 +260,7 @@ Status BlockStore::append(const Block& block, const CommitCertificate& cert, con
   auto check = [](const rocksdb::Status& st) { return st.ok(); };
   bool ok = check(batch.Put(cfs_[kBlocks], slice(hkey), slice(encoded)));
   ok = ok && check(batch.Put(cfs_[kCerts], slice(hkey), slice(cert.encode())));
-  for (uint32_t i = 0; ok && i < block.txs.size(); ++i) {
-    const Transaction& tx = block.txs[i];
-    const crypto::Hash32 id = tx.id();
-    Writer loc;
-    loc.u64(h).u32(i);
-    ok = check(batch.Put(cfs_[kTxIndex], slice(ByteView(id.b)), slice(loc.data())));
-    for (const Bytes& k : history_index::keys_for_tx(tx, {h, i}))
-      ok = ok && check(batch.Put(cfs_[kHistory], slice(k), rocksdb::Slice()));
-  }
+  ok = ok && put_tx_indexes(batch, cfs_[kTxIndex], cfs_[kHistory], block);
   for (const auto& w : writes) {
     if (!ok) break;
     ok = w.value ? check(batch.Put(cfs_[kState], slice(w.key), slice(*w.value)))
@@ -285,11 +271,16 @@ Status BlockStore::append(const Block& block, const CommitCertificate& cert, con
   if (!ok) return fail("cannot build the write batch for height " + std::to_string(h));
 
   rocksdb::WriteOptions wo;
-  wo.sync = true;
+  wo.sync = durability == Durability::synced;
   s = db_->Write(wo, &batch);
   if (!s.ok()) return fail("cannot write height " + std::to_string(h) + ": " + s.ToString());
   tip_ = h;
   return Status::success();
+}
+
+Status BlockStore::sync() {
+  if (auto s = db_->SyncWAL(); !s.ok()) return fail("cannot sync the block store: " + s.ToString());
+  return {};
 }
 
 Status BlockStore::install_base(const Block& block, const CommitCertificate& cert,
@@ -303,14 +294,7 @@ Status BlockStore::install_base(const Block& block, const CommitCertificate& cer
   rocksdb::WriteBatch batch;
   bool ok = batch.Put(cfs_[kBlocks], slice(hkey), slice(block.encode())).ok();
   ok = ok && batch.Put(cfs_[kCerts], slice(hkey), slice(cert.encode())).ok();
-  for (uint32_t i = 0; ok && i < block.txs.size(); ++i) {
-    const crypto::Hash32 id = block.txs[i].id();
-    Writer loc;
-    loc.u64(h).u32(i);
-    ok = batch.Put(cfs_[kTxIndex], slice(ByteView(id.b)), slice(loc.data())).ok();
-    for (const Bytes& k : history_index::keys_for_tx(block.txs[i], {h, i}))
-      ok = ok && batch.Put(cfs_[kHistory], slice(k), rocksdb::Slice()).ok();
-  }
+  ok = ok && put_tx_indexes(batch, cfs_[kTxIndex], cfs_[kHistory], block);
   for (const auto& w : writes)
     if (ok && w.value) ok = batch.Put(cfs_[kState], slice(w.key), slice(*w.value)).ok();
   ok = ok && batch.Put(cfs_[kMeta], slice(kBaseKey), slice(hkey)).ok();

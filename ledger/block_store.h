@@ -9,8 +9,10 @@
 //            absent: 1),
 //            "history_format" -> u8 (an index of another format is rebuilt)
 //   tree     the state tree's inner nodes by place (state_tree_nodes.h)
-// Everything one block does is one WriteBatch written with sync=true, so a
-// crash leaves all of a block or none of it. A height is never overwritten.
+// Everything one block does is one WriteBatch, so a crash leaves all of a
+// block or none of it; it is written with sync=true, or (a run of synced
+// blocks) handed to the OS at once and fsynced by sync() after the run's
+// last. A height is never overwritten.
 #pragma once
 #include <atomic>
 #include <functional>
@@ -32,6 +34,10 @@ class ColumnFamilyHandle;
 }  // namespace rocksdb
 
 namespace nl::ledger {
+
+// Whether a write is fsynced before it returns, or by the next
+// BlockStore::sync().
+enum class Durability { synced, deferred };
 
 struct HistoryPage {
   std::vector<TxLocation> entries;  // newest first
@@ -66,9 +72,15 @@ class BlockStore {
   Status install_base(const Block& block, const CommitCertificate& cert, const std::vector<StateWrite>& writes);
 
   // Appends block `block.header.height == tip + 1` with its certificate,
-  // state writes and state tree writes, in one synced batch.
+  // state writes and state tree writes, in one batch: synced, or
+  // `Durability::deferred` to the next sync().
   Status append(const Block& block, const CommitCertificate& cert, const std::vector<StateWrite>& writes,
-                const std::vector<state_tree::NodeWrite>& tree = {});
+                const std::vector<state_tree::NodeWrite>& tree = {}, Durability durability = Durability::synced);
+  // Makes every deferred append durable: one fsync of RocksDB's write-ahead
+  // log, which holds them in order. Until then a deferred batch is in the
+  // OS (a killed process loses none of it); a power loss may lose a suffix
+  // of them, never part of one block or a block without its parent.
+  Status sync();
 
   // The state tree's records as they are at each read (reads fail once the
   // store is closed); and pinned, as they are now however the store changes

@@ -81,7 +81,13 @@ class Chain {
   // effects computed when it was prepared. On any failure nothing changes.
   // The stored block carries this node's own certificate of the previous
   // height as its last commit (the header hash does not cover it).
-  Status commit(const PreparedBlock& prepared, const CommitCertificate& cert);
+  // `Durability::deferred` leaves the fsync to sync_store(), for a run of
+  // blocks committed at once (block sync); the caller says nothing of
+  // them until it returns.
+  Status commit(const PreparedBlock& prepared, const CommitCertificate& cert,
+                Durability durability = Durability::synced);
+  // Every deferred commit made durable (BlockStore::sync).
+  Status sync_store() { return store_->sync(); }
 
   // What propose() would refuse, without building a block: `txs`, then
   // `evidence`, applied in order at unix time `time` to the registry alone

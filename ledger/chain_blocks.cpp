@@ -147,7 +147,7 @@ Result<PreparedBlock> Chain::prepare(const Block& b, const TxsVerified& verified
   return set_aside(b, std::move(*writes));
 }
 
-Status Chain::commit(const PreparedBlock& p, const CommitCertificate& cert) {
+Status Chain::commit(const PreparedBlock& p, const CommitCertificate& cert, Durability durability) {
   const BlockHeader& h = p.block.header;
   const crypto::Hash32 hash = h.hash();
   if (cert.height != h.height || cert.block_hash != hash)
@@ -164,7 +164,7 @@ Status Chain::commit(const PreparedBlock& p, const CommitCertificate& cert) {
   auto tree = commitment_.persist(&tip_state_, options_.tree_cache_depth);
   Block stored = p.block;
   stored.last_commit = tip_cert_;
-  if (auto s = store_->append(stored, cert, p.writes, tree); !s) {
+  if (auto s = store_->append(stored, cert, p.writes, tree, durability); !s) {
     undo(p.writes);
     return s;
   }

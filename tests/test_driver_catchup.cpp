@@ -150,3 +150,43 @@ TEST_CASE("driver: a validator whose next height's messages passed it by syncs t
   REQUIRE(test::eventually([&] { return node.height() == 3; }, 5s));
   CHECK(node.hash_at(3) == blocks[2].block.header.hash());
 }
+
+TEST_CASE("block sync: the next range is asked for as soon as an answer is in hand; after a refused block its answer is dropped as stale and the gap asked for again") {
+  test::TempDir dir{"nl-driver-pipelined"};
+  const auto blocks = certified_blocks(dir / "source", 70);
+  test::DriverNodeOptions o;
+  o.validator = test::seeded_key(100);
+  DriverNode node(dir / "home", test::test_genesis(4), o);
+  node.open();
+  node.start({});
+  auto peer = connect(node, 101);
+  REQUIRE(test::eventually([&] { return node.driver().peers().size() == 1; }, 5s));
+
+  REQUIRE(!peer->send(p2p::encode(p2p::StatusMessage{70, blocks[69].block.header.hash()})));
+  auto first = next_request(*peer, 5s);
+  REQUIRE(first);
+  CHECK(first->from == 1);
+  CHECK(first->count == p2p::kMaxBlocksPerRequest);
+  // The last block of the answer carries a forged certificate.
+  auto answer = range(blocks, *first);
+  answer.blocks.back().cert.votes[0].sig.b[0] ^= 1;
+  REQUIRE(!peer->send(p2p::encode(answer)));
+
+  // Asked for before the answer was applied: the heights after it.
+  auto second = next_request(*peer, 5s);
+  REQUIRE(second);
+  CHECK(second->from == 65);
+  CHECK(second->count == 6);
+  REQUIRE(test::eventually([&] { return node.height() == 63; }, 5s));
+  // Its answer no longer follows the tip: dropped, and height 64 asked for
+  // again (from this peer, the only one).
+  REQUIRE(!peer->send(p2p::encode(range(blocks, *second))));
+  auto third = next_request(*peer, 5s);
+  REQUIRE(third);
+  CHECK(third->from == 64);
+  CHECK(third->count == 7);
+  REQUIRE(!peer->send(p2p::encode(range(blocks, *third))));
+  REQUIRE(test::eventually([&] { return node.height() == 70; }, 5s));
+  CHECK(node.hash_at(70) == blocks[69].block.header.hash());
+  CHECK(node.driver().peers().size() == 1);
+}

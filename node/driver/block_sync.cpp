@@ -60,8 +60,12 @@ std::optional<SyncRequest> BlockSync::answered(PeerId peer) {
 }
 
 void BlockSync::failed(PeerId peer, Clock::time_point now) {
-  if (auto it = peers_.find(peer); it != peers_.end()) it->second.avoid_until = now + 4 * timeout_;
+  avoid(peer, now);
   if (inflight_ && inflight_->peer == peer) inflight_.reset();
+}
+
+void BlockSync::avoid(PeerId peer, Clock::time_point now) {
+  if (auto it = peers_.find(peer); it != peers_.end()) it->second.avoid_until = now + 4 * timeout_;
 }
 
 p2p::Blocks serve_blocks(const ledger::BlockStore& store, const p2p::GetBlocks& request) {
@@ -111,8 +115,11 @@ std::vector<ledger::TxsVerified> verify_synced_signatures(const Mempool& mempool
   return flags;
 }
 
-SyncApplied apply_synced_blocks(ledger::Chain& chain, const std::vector<p2p::CertifiedBlock>& answer,
-                                const std::vector<ledger::TxsVerified>& verified) {
+namespace {
+
+// The commits, each written without an fsync.
+SyncApplied commit_deferred(ledger::Chain& chain, const std::vector<p2p::CertifiedBlock>& answer,
+                            const std::vector<ledger::TxsVerified>& verified) {
   SyncApplied r;
   for (size_t k = 0; k < answer.size(); ++k) {
     const auto& cb = answer[k];
@@ -122,12 +129,23 @@ SyncApplied apply_synced_blocks(ledger::Chain& chain, const std::vector<p2p::Cer
       r.error = "block " + std::to_string(h) + " does not follow height " + std::to_string(chain.height());
       return r;
     }
-    if (auto s = commit_certified(chain, cb.block, cb.cert, verified.at(k)); !s) {
+    if (auto s = commit_certified(chain, cb.block, cb.cert, verified.at(k), ledger::Durability::deferred); !s) {
       r.error = "block " + std::to_string(h) + " refused: " + s.error();
       return r;
     }
     ++r.applied;
   }
+  return r;
+}
+
+}  // namespace
+
+SyncApplied apply_synced_blocks(ledger::Chain& chain, const std::vector<p2p::CertifiedBlock>& answer,
+                                const std::vector<ledger::TxsVerified>& verified) {
+  SyncApplied r = commit_deferred(chain, answer, verified);
+  // Also after a refusal: the blocks before it are committed.
+  if (r.applied > 0)
+    if (auto s = chain.sync_store(); !s) r.not_durable = s.error();
   return r;
 }
 

@@ -1,7 +1,8 @@
 // Catching up by block ranges. BlockSync decides whom to ask for which
 // heights: the peers' committed heights (from their Hello and Status
-// messages), one GetBlocks in flight at a time, a timeout, and another
-// peer after a failure. A peer one height ahead is normal while a height
+// messages), one GetBlocks in flight at a time (sent as soon as the answer
+// before it is in hand, so that it is served while that one is applied), a
+// timeout, and another peer after a failure. A peer one height ahead is normal while a height
 // commits everywhere at once, so that gap is only chased after a grace
 // period (unless this node missed that height's consensus messages); two
 // or more heights at once. The free functions serve ranges
@@ -48,8 +49,12 @@ class BlockSync {
   // The request in flight if `peer` is the one asked; it is then done.
   std::optional<SyncRequest> answered(PeerId peer);
   // `peer` failed us (timeout, empty or bad answer): others are asked
-  // first for a while.
+  // first for a while, and its request in flight is given up.
   void failed(PeerId peer, Clock::time_point now);
+  // Others are asked first for a while; a request in flight stays (one
+  // sent while the peer's bad answer was being applied: its answer, now of
+  // no use, is dropped when it comes instead of taken for a wrong one).
+  void avoid(PeerId peer, Clock::time_point now);
 
   uint64_t best_peer_height() const;
   bool in_flight() const { return inflight_.has_value(); }
@@ -74,6 +79,9 @@ p2p::Blocks serve_blocks(const ledger::BlockStore& store, const p2p::GetBlocks& 
 struct SyncApplied {
   uint64_t applied = 0;
   std::string error;  // why the first refused block was refused; empty if none
+  // Why the applied blocks could not be made durable (this node's disk,
+  // not the peer's doing); empty when they are.
+  std::string not_durable;
 };
 
 // The transactions' signatures of the blocks of `answer` that follow
@@ -87,8 +95,10 @@ std::vector<ledger::TxsVerified> verify_synced_signatures(const Mempool& mempool
 
 // Commits, in order, the blocks of `answer` that continue the chain's tip
 // (heights already committed are skipped); stops at the first refusal.
-// `verified` is verify_synced_signatures' answer. The caller holds the
-// chain's state lock exclusively.
+// Each block is fully checked before it is written; the writes are
+// fsynced once, after the last (one fsync per answer instead of one per
+// block), before this returns. `verified` is verify_synced_signatures'
+// answer. The caller holds the chain's state lock exclusively.
 SyncApplied apply_synced_blocks(ledger::Chain& chain, const std::vector<p2p::CertifiedBlock>& answer,
                                 const std::vector<ledger::TxsVerified>& verified);
 

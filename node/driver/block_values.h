@@ -73,6 +73,7 @@ ledger::TxsVerified verified_by(const Mempool& mempool, const ledger::Block& b);
 
 // A certified block not prepared before: prepared, then committed.
 Status commit_certified(ledger::Chain& chain, const ledger::Block& b, const ledger::CommitCertificate& cert,
-                        const ledger::TxsVerified& verified);
+                        const ledger::TxsVerified& verified,
+                        ledger::Durability durability = ledger::Durability::synced);
 
 }  // namespace nl::node

@@ -22,16 +22,12 @@ std::string key_prefix(const crypto::PublicKey& k) { return k.hex().substr(0, 12
 
 uint64_t unix_now() { return DriverClock::unix_seconds(); }
 
-namespace {
 [[noreturn]] void fatal(const std::string& message) {
-  // The live state may already hold effects that are not on disk, or the
-  // ledger refuses what more than 2/3 decided: serving on would be wrong.
-  // A restart reloads the last committed block.
+  // Serving on would be wrong; a restart reloads the last committed block.
   logging::error("FATAL: " + message);
   std::fflush(stderr);
   std::_Exit(70);
 }
-}  // namespace
 
 ConsensusDriver::Impl::Impl(boost::asio::io_context& io, SharedChain& c, DriverOptions o, std::unique_ptr<FileWal> w)
     : ioc(io),

@@ -85,7 +85,11 @@ struct ConsensusDriver::Impl : std::enable_shared_from_this<ConsensusDriver::Imp
   void on_blocks(const PeerInfo& peer, p2p::Blocks blocks);
   void serve(const PeerInfo& peer, const p2p::GetBlocks& req);
   void on_peer(const PeerInfo& peer, bool connected);
-  void maybe_sync();
+  void maybe_sync() { request_blocks_after(chain.height()); }
+  // Asks a peer for the heights after `have` if BlockSync says so: the
+  // tip, or the last height of an answer still being applied, so that the
+  // next answer is served and sent meanwhile.
+  void request_blocks_after(uint64_t have);
   void tick();        // every regossip_interval
   void broadcast_status();
   // Into the mempool and on to the peers if new; what the mempool says.
@@ -174,5 +178,8 @@ void log_line(const std::string& message, const logging::Fields& fields = {});
 std::string key_prefix(const crypto::PublicKey& k);
 // The driver's unix time (driver_clock.h).
 uint64_t unix_now();
+// Logs the message and exits (status 70): the live state may hold effects
+// that are not on disk, or the ledger refuses what more than 2/3 decided.
+[[noreturn]] void fatal(const std::string& message);
 
 }  // namespace nl::node

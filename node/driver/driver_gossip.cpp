@@ -298,10 +298,10 @@ void ConsensusDriver::Impl::on_peer(const PeerInfo& peer, bool connected) {
   });
 }
 
-void ConsensusDriver::Impl::maybe_sync() {
+void ConsensusDriver::Impl::request_blocks_after(uint64_t have) {
   Transport* n = net;
   if (!n) return;
-  auto r = sync.next(chain.height(), BlockSync::Clock::now(), missed_height == chain.height() + 1);
+  auto r = sync.next(have, BlockSync::Clock::now(), missed_height == have + 1);
   if (!r) {
     if (!sync.in_flight()) sync_logged_behind = false;
     return;
@@ -345,6 +345,11 @@ void ConsensusDriver::Impl::on_blocks(const PeerInfo& peer, p2p::Blocks answer) 
     sync.failed(peer.id, now);
     return maybe_sync();
   }
+  // Asked while the previous answer was applied, which then stopped short
+  // (a refused block): not this peer's fault, and of no use now.
+  if (req->from > chain.height() + 1) return maybe_sync();
+  // The next range is served and sent while this one is checked and applied.
+  request_blocks_after(std::max(chain.height(), answer.blocks.back().block.header.height));
   // Signatures on verify_threads threads, before the state lock; only this
   // strand commits, so the height read here holds until the lock is taken.
   const auto verified = verify_synced_signatures(mempool, answer.blocks, opts.verify_threads, chain.height());
@@ -353,6 +358,7 @@ void ConsensusDriver::Impl::on_blocks(const PeerInfo& peer, p2p::Blocks answer) 
   {
     auto lk = shared.write_lock();
     r = apply_synced_blocks(chain, answer.blocks, verified);
+    if (!r.not_durable.empty()) fatal("sync: committed heights are not durable: " + r.not_durable);
     std::vector<const ledger::Block*> applied;
     for (const auto& cb : answer.blocks)
       if (cb.block.header.height > before && cb.block.header.height <= chain.height()) applied.push_back(&cb.block);
@@ -362,7 +368,9 @@ void ConsensusDriver::Impl::on_blocks(const PeerInfo& peer, p2p::Blocks answer) 
     logging::warn("sync: refused a block from " + key_prefix(peer.key) + " (" + peer.address + "): " + r.error,
                   {chain.height() + 1, key_prefix(peer.key), ""});
     if (n) n->penalize(peer.id, kPenaltyInvalid, "sync: " + r.error);
-    sync.failed(peer.id, now);
+    // Not failed(): the request sent before this answer was applied is
+    // still to be answered, and its answer is then dropped as stale.
+    sync.avoid(peer.id, now);
   }
   if (chain.height() > before) {
     log_line("sync: applied heights " + std::to_string(before + 1) + "-" + std::to_string(chain.height()) + " from " +

@@ -1,0 +1,54 @@
+#include "ledger/block_write_batch.h"
+
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "ledger/history_index.h"
+
+namespace nl::ledger {
+
+namespace {
+
+rocksdb::Slice slice(ByteView b) { return rocksdb::Slice(reinterpret_cast<const char*>(b.data()), b.size()); }
+
+}  // namespace
+
+bool put_tx_indexes(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* txindex,
+                    rocksdb::ColumnFamilyHandle* history, const Block& block) {
+  const uint64_t h = block.header.height;
+  std::vector<std::pair<crypto::Hash32, uint32_t>> ids;  // (tx id, index)
+  std::vector<Bytes> history_keys;
+  ids.reserve(block.txs.size());
+  for (uint32_t i = 0; i < block.txs.size(); ++i) {
+    ids.emplace_back(block.txs[i].id(), i);
+    for (Bytes& k : history_index::keys_for_tx(block.txs[i], {h, i})) history_keys.push_back(std::move(k));
+  }
+  // Stable: a block that named one id twice keeps its last index, as when
+  // the entries went in in block order.
+  std::stable_sort(ids.begin(), ids.end(), [](const auto& a, const auto& b) { return a.first.b < b.first.b; });
+  std::sort(history_keys.begin(), history_keys.end());
+  for (const auto& [id, i] : ids) {
+    Writer loc;
+    loc.u64(h).u32(i);
+    if (!batch.Put(txindex, slice(ByteView(id.b)), slice(loc.data())).ok()) return false;
+  }
+  for (const Bytes& k : history_keys)
+    if (!batch.Put(history, slice(k), rocksdb::Slice()).ok()) return false;
+  return true;
+}
+
+bool put_tree(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* tree,
+              const std::vector<state_tree::NodeWrite>& writes) {
+  std::vector<const state_tree::NodeWrite*> sorted;
+  sorted.reserve(writes.size());
+  for (const auto& w : writes) sorted.push_back(&w);
+  std::stable_sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) { return a->key < b->key; });
+  for (const auto* w : sorted)
+    if (!(w->value ? batch.Put(tree, slice(w->key), slice(*w->value)) : batch.Delete(tree, slice(w->key))).ok())
+      return false;
+  return true;
+}
+
+}  // namespace nl::ledger

@@ -322,7 +322,8 @@ int run_imported_main(bench::ImportedLoadOptions opt, size_t txs, double paced_s
   crypto::init();
   opt.txs = txs;
   opt.paced_seconds = paced_seconds;
-  test::TempDir work("nl-bench-testnet-import");
+  // Static: die() exits, and the import (hundreds of MiB at scale 1) must go too.
+  static test::TempDir work("nl-bench-testnet-import");
   std::printf("4-validator loopback testnet (numledger testnet) on an imported genesis, %u cores, %s\n",
               std::thread::hardware_concurrency(), cpu_model().c_str());
   if (scale > 0) {

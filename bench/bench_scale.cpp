@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "bench/bench_usage.h"
+#include "bench/generated_import.h"
 #include "ledger/interop/rir_stats.h"
-#include "ledger/interop/synthetic_registry.h"
 #include "node/client/http_client.h"
 #include "tests/support/process.h"
 
@@ -85,41 +85,19 @@ double start_node(test::Daemon& d, const std::vector<std::string>& argv, const s
 json run_scale(double scale, uint64_t seed, size_t queries, bool compact, bool state_sync, const std::string& data) {
   test::TempDir dir("nl-bench-scale");
   json out{{"scale", scale}, {"seed", seed}, {"genesis_form", compact ? "compact" : "json"}};
-  const std::string genesis = dir / (compact ? "genesis.bin" : "genesis.json");
-  // 1. Data.
-  ledger::SyntheticOptions o;
-  o.scale = scale;
-  o.seed = seed;
-  o.iana_ipv4 = data + "/iana-ipv4-address-space.csv";
-  o.iana_ipv6 = data + "/iana-ipv6-unicast-address-assignments.csv";
-  auto t = Clock::now();
-  auto gen = ledger::generate_registry_data(o, dir / "data", nullptr);
-  if (!gen) die(gen.error());
-  out["generate_s"] = since(t);
-  uint64_t records = 0;
-  for (const auto& f : gen->files) records += f.holdings;
-  out["records"] = records;
-  out["vrps"] = gen->vrps;
-
-  // 2. Import, through the real CLI.
+  // 1. Data, and 2. its import through the real CLI.
   const std::string cli = bin_dir() + "/numledger", daemon = bin_dir() + "/numledgerd";
   auto key = test::run({cli, "key", "new", "--out", dir / "validator.key", "--no-passphrase"});
   if (key.code != 0) die("key new: " + key.err);
   const std::string validator = key.out.substr(0, key.out.find('\n'));
-  std::vector<std::string> argv{cli, "import", "rir", "--no-passphrase"};
-  for (const auto& f : gen->files) argv.push_back(f.path);
-  for (const std::string& a : {std::string("--iana-ipv4"), o.iana_ipv4, std::string("--iana-ipv6"), o.iana_ipv6,
-                               std::string("--vrps"), gen->vrp_path, std::string("--chain-id"), std::string("scale"),
-                               std::string("--validator"), validator, std::string("--out"), genesis,
-                               std::string("--keystore"), dir / "keys", std::string("--report"), dir / "report.json",
-                               std::string("--time"), std::string("1733356800")})
-    argv.push_back(a);
-  if (compact) argv.push_back("--compact");
-  t = Clock::now();
-  auto imp = test::run(argv);
-  out["import_s"] = since(t);
-  if (imp.code != 0) die("import rir: " + imp.err);
-  auto report = json::parse(test::slurp(dir / "report.json"));
+  auto imported = bench::import_generated(scale, seed, data, dir.path, cli, validator, compact);
+  if (!imported) die(imported.error());
+  const std::string genesis = imported->genesis;
+  out["generate_s"] = imported->generate_s;
+  out["records"] = imported->records;
+  out["vrps"] = imported->vrps;
+  out["import_s"] = imported->import_s;
+  const json& report = imported->report;
   out["import_peak_rss_mib"] = report["peak_rss_kib"].get<uint64_t>() / 1024.0;
   out["holdings"] = report.value("holdings", uint64_t{0});
   out["authorizations"] = report.value("authorizations", uint64_t{0});
@@ -140,8 +118,8 @@ json run_scale(double scale, uint64_t seed, size_t queries, bool compact, bool s
   // drawn from the generated files.
   std::vector<ledger::Resource> sample;
   std::mt19937_64 rng(seed);
-  for (const auto& f : gen->files)
-    (void)ledger::read_rir_stats(f.path, [&](ledger::RirRecord&& r) {
+  for (const auto& f : imported->files)
+    (void)ledger::read_rir_stats(f, [&](ledger::RirRecord&& r) {
       if (r.range.family != ledger::Family::asn && r.range.prefix_length() &&
           (r.status == ledger::RirStatus::allocated || r.status == ledger::RirStatus::assigned) && rng() % 50 == 0)
         sample.push_back(r.range);
@@ -176,7 +154,7 @@ json run_scale(double scale, uint64_t seed, size_t queries, bool compact, bool s
     const int oport = test::free_port();
     const std::string ourl = "http://127.0.0.1:" + std::to_string(oport);
     test::Daemon observer;
-    t = Clock::now();
+    const auto t = Clock::now();
     out["state_sync_s"] = start_node(observer,
                                      {daemon, "--home", dir / "observer", "--genesis", genesis, "--listen",
                                       "127.0.0.1:" + std::to_string(oport), "--peer", "127.0.0.1:" + std::to_string(port),

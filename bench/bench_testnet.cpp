@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -28,6 +29,9 @@
 
 #include "bench/bench_usage.h"
 #include "bench/bench_testnet_net.h"
+#include "bench/generated_import.h"
+#include "bench/imported_testnet.h"
+#include "bench/percentile.h"
 #include "ledger/transaction.h"
 #include "node/client/http_client.h"
 
@@ -42,18 +46,12 @@ using nl::ledger::u128;
 using nl::bench::body_of;
 using nl::bench::delegation;
 using nl::bench::ipv4;
+using nl::bench::median;
+using nl::bench::percentile;
 
 namespace {
 
 const char* kChain = "bench-testnet";
-
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  size_t i = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5));
-  return v[i];
-}
-double median(std::vector<double> v) { return percentile(std::move(v), 0.5); }
 
 // NL_BENCH_SAMPLES=FILE: every submit->commit latency, one "<load> <seconds>"
 // line each, so that whitepaper/figures.py can draw their distribution.
@@ -191,24 +189,6 @@ Outcome submit_batch(const Testnet& net, const Batch& b, double per_second) {
   return o;
 }
 
-// Waits until the watcher has seen `count` commits; gives up when nothing
-// new commits for 30 s.
-void wait_commits(const CommitWatcher& w, size_t count) {
-  size_t last = 0;
-  auto progress = Clock::now();
-  while (w.seen() < count) {
-    if (w.seen() != last) {
-      last = w.seen();
-      progress = Clock::now();
-    }
-    if (seconds_since(progress) > 30) {
-      std::fprintf(stderr, "bench_testnet: only %zu of %zu accepted transactions committed\n", w.seen(), count);
-      return;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-}
-
 struct Measured {
   std::vector<double> latency;   // submit -> commit, s
   std::vector<double> commit_s;  // commit time since the batch began, sorted
@@ -243,23 +223,14 @@ void run_load(Testnet& net, size_t n, size_t submitters, double paced_seconds, R
     Batch b = signer.sign_batch(n, false);
     CommitWatcher w(net, net.height(0).value_or(0));
     Outcome o = submit_batch(net, b, 0);
-    wait_commits(w, o.accepted);
+    w.wait_for(o.accepted, 30);
     Measured m = measure(b, o, w);
     out.committed = m.commit_s.size();
     out.refused = o.refused;
     out.retries = o.retries;
     if (!m.commit_s.empty()) out.tx_per_s = static_cast<double>(m.commit_s.size()) / m.commit_s.back();
     out.submit_per_s = static_cast<double>(o.accepted) / std::chrono::duration<double>(o.t_end - o.t0).count();
-    // Sustained: the commit rate once the pipeline is full, i.e. the
-    // transactions of every loaded block after the first over the time
-    // from the first to the last.
-    auto loaded = w.loaded_blocks();
-    if (loaded.size() >= 2) {
-      size_t after_first = 0;
-      for (size_t i = 1; i < loaded.size(); ++i) after_first += loaded[i].second;
-      double span = std::chrono::duration<double>(loaded.back().first - loaded.front().first).count();
-      if (span > 0) out.steady_tx_per_s = static_cast<double>(after_first) / span;
-    }
+    out.steady_tx_per_s = w.sustained_tx_per_s();
     out.load_p50 = percentile(m.latency, 0.5);
     out.load_p99 = percentile(m.latency, 0.99);
     out.tx_per_block = w.blocks() ? static_cast<double>(w.seen()) / static_cast<double>(w.blocks()) : 0;
@@ -274,7 +245,7 @@ void run_load(Testnet& net, size_t n, size_t submitters, double paced_seconds, R
     Batch b = signer.sign_batch(count, false);
     CommitWatcher w(net, net.height(0).value_or(0));
     Outcome o = submit_batch(net, b, out.paced_offered);
-    wait_commits(w, o.accepted);
+    w.wait_for(o.accepted, 30);
     Measured m = measure(b, o, w);
     if (!m.commit_s.empty()) out.paced_tx_per_s = static_cast<double>(m.commit_s.size()) / m.commit_s.back();
     out.paced_p50 = percentile(m.latency, 0.5);
@@ -344,23 +315,72 @@ std::string cpu_model() {
   return info.substr(colon + 2, end - colon - 2);
 }
 
+// bench_testnet on an imported genesis (bench/imported_testnet.h); with
+// `scale` > 0, on the registry generated and imported at that scale first.
+int run_imported_main(bench::ImportedLoadOptions opt, size_t txs, double paced_seconds, size_t repeats, double scale,
+                      const std::string& data) {
+  crypto::init();
+  opt.txs = txs;
+  opt.paced_seconds = paced_seconds;
+  // Static: die() exits, and the import (hundreds of MiB at scale 1) must go too.
+  static test::TempDir work("nl-bench-testnet-import");
+  std::printf("4-validator loopback testnet (numledger testnet) on an imported genesis, %u cores, %s\n",
+              std::thread::hardware_concurrency(), cpu_model().c_str());
+  if (scale > 0) {
+    // The genesis names a validator; testnet init puts its own in its place.
+    const std::string placeholder = ledger::AccountId{crypto::SecretKey::generate().public_key()}.to_string();
+    auto imp = bench::import_generated(scale, opt.seed, data, work.path, bench::bin_dir() + "/numledger", placeholder);
+    if (!imp) die(imp.error());
+    opt.genesis = imp->genesis;
+    opt.keystore = imp->keystore;
+    std::printf("registry generated at scale %g (seed %llu): %llu records, %llu VRPs; imported in %.1f s: %llu holdings, "
+                "%llu authorizations, %llu accounts\n",
+                scale, static_cast<unsigned long long>(opt.seed), static_cast<unsigned long long>(imp->records),
+                static_cast<unsigned long long>(imp->vrps), imp->import_s,
+                static_cast<unsigned long long>(imp->report.value("holdings", uint64_t{0})),
+                static_cast<unsigned long long>(imp->report.value("authorizations", uint64_t{0})),
+                static_cast<unsigned long long>(imp->report.value("accounts", uint64_t{0})));
+  }
+  std::printf("genesis %s (%.1f MiB), keystore %s\n", opt.genesis.c_str(),
+              static_cast<double>(std::filesystem::file_size(opt.genesis)) / (1 << 20), opt.keystore.c_str());
+  std::printf("load: %zu transactions from %zu holders (their own keys; POST /api/v1/txs, %zu a request, one kept "
+              "connection per validator), then paced for %.0f s; --block-interval %s; repeats %zu\n\n",
+              opt.txs, opt.accounts, opt.batch, opt.paced_seconds, opt.block_interval.c_str(), repeats);
+  std::fflush(stdout);
+  return bench::run_imported(opt, repeats);
+}
+
 }  // namespace
 
 constexpr const char* kUsage =
     "usage: bench_testnet [--txs N] [--submitters S] [--repeats R] [--empty-seconds D] [--paced-seconds P]\n"
+    "       bench_testnet (--genesis FILE --keystore DIR | --scale X [--seed S] [--data DIR])\n"
+    "                     [--accounts A] [--batch B] [--txs N] [--repeats R] [--paced-seconds P]\n"
     "  Starts a 4-validator loopback testnet R times (default 3) and prints sustained committed tx/s for N\n"
     "  delegations (default 20000) from S submitters (default 32), submit-to-commit latency at saturation,\n"
     "  paced and light load, empty blocks/s over D seconds (default 10), observer sync speed and RSS per node.\n"
     "  NL_BENCH_KEEP_LOGS=DIR keeps every node's log; NL_BENCH_SAMPLES=FILE appends every paced and light\n"
-    "  submit-to-commit latency to FILE, one \"paced|light SECONDS\" line each.\n";
+    "  submit-to-commit latency to FILE, one \"paced|light SECONDS\" line each.\n"
+    "  On an imported genesis (numledger import rir --out FILE --keystore DIR, unencrypted), or on the\n"
+    "  registry generated at scale X (seed S, default 1; scale 1 is the whole world's, ~500k records and\n"
+    "  800k VRPs; IANA's CSVs from --data, default ../shared/data) and imported first: N transactions\n"
+    "  (default 20000) signed by A of the imported holders (default 1000) with their own keys, set-metadata,\n"
+    "  authorize and withdraw on their own holdings, through POST /api/v1/txs, B a request (default 500);\n"
+    "  then paced at half the rate for P seconds. Prints committed tx/s, submit-to-commit p50/p99, the first\n"
+    "  start and every validator's RSS; exit 1 unless every transaction committed.\n";
 
 int main(int argc, char** argv) {
   size_t txs = 20000, submitters = 32, repeats = 3;
-  double empty_seconds = 10, paced_seconds = 10;
+  double empty_seconds = 10, paced_seconds = 10, scale = 0;
+  bench::ImportedLoadOptions imported;
+  std::string data = std::string(NL_SOURCE_DIR) + "/../shared/data";
   bench::handle_help(argc, argv, kUsage);
   if (argc % 2 == 0) bench::usage_error("every flag takes a value", kUsage);
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
+    if (flag == "--genesis") { imported.genesis = argv[i + 1]; continue; }
+    if (flag == "--keystore") { imported.keystore = argv[i + 1]; continue; }
+    if (flag == "--data") { data = argv[i + 1]; continue; }
     char* end = nullptr;
     double v = std::strtod(argv[i + 1], &end);
     if (*argv[i + 1] == '\0' || *end != '\0') bench::usage_error(("not a number: " + std::string(argv[i + 1])).c_str(), kUsage);
@@ -369,10 +389,21 @@ int main(int argc, char** argv) {
     else if (flag == "--repeats") repeats = static_cast<size_t>(v);
     else if (flag == "--empty-seconds") empty_seconds = v;
     else if (flag == "--paced-seconds") paced_seconds = v;
+    else if (flag == "--scale") scale = v;
+    else if (flag == "--seed") imported.seed = static_cast<uint64_t>(v);
+    else if (flag == "--accounts") imported.accounts = static_cast<size_t>(v);
+    else if (flag == "--batch") imported.batch = static_cast<size_t>(v);
     else bench::usage_error(("unknown flag " + flag).c_str(), kUsage);
   }
-  if (submitters < 1 || submitters > 250 || txs < submitters || repeats < 1 || empty_seconds <= 0 || paced_seconds <= 0)
-    die("need 1 <= submitters <= 250, txs >= submitters, repeats >= 1, empty-seconds and paced-seconds > 0");
+  if (!imported.genesis.empty() || !imported.keystore.empty() || scale > 0) {
+    if (scale > 0 && !imported.genesis.empty()) bench::usage_error("--scale or --genesis, not both", kUsage);
+    if (scale == 0 && (imported.genesis.empty() || imported.keystore.empty()))
+      bench::usage_error("--genesis and --keystore go together", kUsage);
+    if (txs < 1 || repeats < 1 || paced_seconds <= 0 || imported.accounts < 1 || imported.batch < 1 ||
+        imported.batch > 1000)
+      die("need txs, repeats, accounts >= 1, 1 <= batch <= 1000 (the node's limit), paced-seconds > 0");
+    return run_imported_main(imported, txs, paced_seconds, repeats, scale, data);
+  }
   crypto::init();
   std::printf("4-validator loopback testnet (numledger testnet), %u cores, %s\n",
               std::thread::hardware_concurrency(), cpu_model().c_str());

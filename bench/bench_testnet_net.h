@@ -89,6 +89,7 @@ struct TestnetSpec {
   std::string genesis, keystore;  // testnet init --genesis --keystore; empty: a new genesis
   bool netns = false;             // each node in a network namespace (root)
   std::string latency;            // testnet init --latency, one way; empty: none
+  unsigned start_timeout_s = 180;  // testnet start --timeout: a full-size genesis takes minutes
 };
 
 // One testnet directory and its nodes, through the numledger CLI.
@@ -96,8 +97,8 @@ class Testnet {
  public:
   // 4 validators and `observers` observers, each with --block-interval.
   Testnet(unsigned observers, const std::string& block_interval, const std::string& chain_id)
-      : Testnet(TestnetSpec{4, observers, block_interval, chain_id, "", "", false, ""}) {}
-  explicit Testnet(const TestnetSpec& spec) {
+      : Testnet(TestnetSpec{4, observers, block_interval, chain_id, "", "", false, "", 180}) {}
+  explicit Testnet(const TestnetSpec& spec) : start_timeout_s_(spec.start_timeout_s) {
     std::vector<std::string> args = {"testnet", "init", "--validators", std::to_string(spec.validators), "--observers",
                                      std::to_string(spec.observers), "--dir", dir()};
     if (!spec.netns) {
@@ -145,7 +146,7 @@ class Testnet {
   const std::vector<std::string>& names() const { return names_; }
 
   void start(const std::vector<std::string>& only) {
-    std::vector<std::string> args = {"testnet", "start", "--dir", dir(), "--timeout", "180"};
+    std::vector<std::string> args = {"testnet", "start", "--dir", dir(), "--timeout", std::to_string(start_timeout_s_)};
     for (const auto& n : only) args.insert(args.end(), {"--only", n});
     auto r = cli(args);
     if (r.code != 0) die("testnet start: " + r.err);
@@ -200,6 +201,7 @@ class Testnet {
   test::TempDir tmp_{"nl-bench-testnet"};
   std::vector<std::string> names_, urls_;
   bool stopped_ = false;
+  unsigned start_timeout_s_ = 180;
   crypto::Hash32 genesis_hash_;
 };
 
@@ -226,6 +228,36 @@ class CommitWatcher {
     auto it = at_.find(id);
     if (it == at_.end()) return std::nullopt;
     return it->second;
+  }
+  // Sustained: the commit rate once the pipeline is full, i.e. the
+  // transactions of every loaded block after the first over the time from
+  // the first to the last; 0 with fewer than two loaded blocks.
+  double sustained_tx_per_s() const {
+    auto loaded = loaded_blocks();
+    if (loaded.size() < 2) return 0;
+    size_t after_first = 0;
+    for (size_t i = 1; i < loaded.size(); ++i) after_first += loaded[i].second;
+    const double span = std::chrono::duration<double>(loaded.back().first - loaded.front().first).count();
+    return span > 0 ? static_cast<double>(after_first) / span : 0;
+  }
+  // Waits until `count` commits were seen; false, saying so, when nothing
+  // new commits for `stall_s` seconds.
+  bool wait_for(size_t count, double stall_s) const {
+    size_t last = 0;
+    auto progress = Clock::now();
+    while (seen() < count) {
+      if (seen() != last) {
+        last = seen();
+        progress = Clock::now();
+      }
+      if (seconds_since(progress) > stall_s) {
+        std::fprintf(stderr, "%s: only %zu of %zu accepted transactions committed\n", program_invocation_short_name,
+                     seen(), count);
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
   }
 
  private:

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/batch_submit.h"  // kBatchBodyBytes
 #include "bench/bench_testnet_net.h"
 #include "node/client/http_client.h"
 
@@ -31,10 +32,6 @@ struct ReplayTx {
   uint64_t nonce = 0;
   size_t bytes = 0;  // canonical encoding
 };
-
-// Under the node's request body limit (2 x 64 KiB + 4 KiB), as `numledger
-// tx submit` cuts its batches (cli/submit_batch.cpp).
-inline constexpr size_t kBatchBodyBytes = 120 * 1024;
 
 struct SubmitOptions {
   size_t batch = 1000;     // a node takes 1000 a request

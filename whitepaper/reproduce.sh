@@ -59,6 +59,7 @@ STEPS=(
   history            # results.md "History pages"
   hostile            # results.md "Under attack"; security.md
   scale              # results.md "Registry scale"
+  scale_testnet      # results.md "Registry scale": a 4-validator testnet on that state, the holders' own transactions
   data_quality       # institutional-data.md "Data quality across every file"
   import_cost        # results.md "Institutional data"; institutional-data.md "Cost"
   imported_node      # the same: numledgerd on that genesis, RDAP and whois per request, RSS, disk
@@ -309,6 +310,19 @@ step_scale() {
   run scale "Registry scale (bench_scale)" "$BUILD/bench_scale" \
     --scales "$(pick 0.1,0.5,1 0.1 0.005)" --queries "$(pick 2000 500 20)" --data "$DATA" \
     $(pick "" --no-state-sync --no-state-sync)
+}
+
+# The generated registry imported, a 4-validator testnet on it, and the
+# holders' own transactions through POST /api/v1/txs; then the same load on
+# a small imported genesis (scale 0.001), back to back, to compare.
+step_scale_testnet() {
+  need bench_testnet numledger numledgerd || return
+  local s
+  for s in $(pick "1 0.001" "0.1 0.001" "0.001"); do
+    run "scale_testnet_$s" "Testnet on the registry at scale $s (bench_testnet --scale)" "$BUILD/bench_testnet" \
+      --scale "$s" --data "$DATA" --txs "$(pick 20000 8000 300)" --accounts "$(pick 1000 1000 30)" \
+      --repeats "$(pick 3 1 1)" --paced-seconds "$(pick 10 5 1)"
+  done
 }
 
 step_data_quality() {

@@ -61,7 +61,9 @@ Result<VrpFileShape> look_at(const std::string& path) {
   }
   if (!in.eof()) return fail(path + ": read failed");
   shape.json = first == '{';
-  shape.entries_at_most = shape.json ? braces : lines + 1;
+  // A genesis holds no more authorizations than that; and room reserved
+  // for a hostile file's braces is never written, so never resident.
+  shape.entries_at_most = std::min<size_t>(shape.json ? braces : lines + 1, kMaxGenesisEntries);
   return shape;
 }
 

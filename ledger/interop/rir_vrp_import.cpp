@@ -67,6 +67,19 @@ Result<VrpFileShape> look_at(const std::string& path) {
   return shape;
 }
 
+// What makes two VRPs the same, (prefix, maxLength, ASN), in 32 bytes
+// rather than a 64-byte tuple: 800k of them at full size.
+struct SeenKey {
+  u128 first = 0;     // the prefix's first address
+  uint64_t rest = 0;  // family, prefix length, maxLength, ASN
+  bool operator<(const SeenKey& o) const { return std::tie(first, rest) < std::tie(o.first, o.rest); }
+};
+
+SeenKey seen_key(const Vrp& v) {
+  const auto length = static_cast<uint64_t>(*v.prefix.prefix_length());  // a Vrp's prefix is CIDR
+  return {v.prefix.first, uint64_t(v.prefix.family) << 48 | length << 40 | uint64_t(v.max_length) << 32 | v.asn};
+}
+
 }  // namespace
 
 Status import_vrps(const std::vector<std::string>& files, const Registry& reg,
@@ -76,8 +89,7 @@ Status import_vrps(const std::vector<std::string>& files, const Registry& reg,
     auto org = keys.org_of(a);
     return org ? *org : a.to_string();
   };
-  using Key = std::tuple<Resource, uint8_t, uint32_t>;
-  std::set<Key> seen;
+  std::set<SeenKey> seen;
   for (const auto& path : files) {
     auto shape = look_at(path);
     if (!shape) return shape.take_error();
@@ -88,7 +100,7 @@ Status import_vrps(const std::vector<std::string>& files, const Registry& reg,
     // A file's invalid entries are reported before what its valid ones
     // became; all of it is undone when the file turns out not to be one.
     std::vector<Inconsistency> invalid, findings;
-    std::vector<std::set<Key>::iterator> added;  // to seen, by this file
+    std::vector<std::set<SeenKey>::iterator> added;  // to seen, by this file
     const size_t authorizations_before = g.authorizations.size();
     const uint64_t vrps_before = rep.vrps, authorized_before = rep.authorizations;
     auto undo = [&] {
@@ -113,7 +125,7 @@ Status import_vrps(const std::vector<std::string>& files, const Registry& reg,
       auto report = [&](const char* kind, const std::string& why) {
         findings.push_back({kind, path, at, name + ": " + why});
       };
-      auto [it, fresh] = seen.insert({v.prefix, v.max_length, v.asn});
+      auto [it, fresh] = seen.insert(seen_key(v));
       if (!fresh) {
         report(issue::kVrpDuplicate, "listed before; left out");
         return;

@@ -48,8 +48,13 @@ GenesisHolding decode_holding(Reader& r, size_t depth) {
 // before imports existed; version 2 appends the imported holdings and
 // authorizations.
 Bytes Genesis::encode() const {
-  const bool imports = !holdings.empty() || !authorizations.empty();
   Writer w;
+  encode_to(w);
+  return w.take();
+}
+
+void Genesis::encode_to(Writer& w) const {
+  const bool imports = !holdings.empty() || !authorizations.empty();
   w.u8(imports ? 2 : 1).str(chain_id).u64(genesis_time);
   validators.encode(w);
   w.count(roots.size());
@@ -68,7 +73,6 @@ Bytes Genesis::encode() const {
       a.issuer.encode(w);
     }
   }
-  return w.take();
 }
 
 Result<Genesis> Genesis::decode(ByteView bytes) {
@@ -115,10 +119,19 @@ Result<Genesis> Genesis::decode(ByteView bytes) {
 }
 
 std::string Genesis::to_binary_file() const {
-  const Bytes b = encode();
-  std::string out(kGenesisBinaryMagic);
-  out.append(reinterpret_cast<const char*>(b.data()), b.size());
-  return out;
+  const Bytes b = binary_file_bytes();
+  return std::string(reinterpret_cast<const char*>(b.data()), b.size());
+}
+
+Bytes Genesis::binary_file_bytes() const {
+  Writer w;
+  w.raw(as_bytes(kGenesisBinaryMagic));
+  encode_to(w);
+  return w.take();
+}
+
+crypto::Hash32 Genesis::hash_of_binary_file(ByteView file) {
+  return crypto::tagged_hash(tags::kGenesis, file.subspan(kGenesisBinaryMagic.size()));
 }
 
 }  // namespace nl::ledger

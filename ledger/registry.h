@@ -73,6 +73,9 @@ class Registry {
 
   // Committed entries touched since the last call, with their values now.
   std::vector<StateWrite> take_writes();
+  // Forgets which entries were touched, for a registry that is never
+  // stored (an import's check of its tree: 1.4 million keys at full size).
+  void discard_writes() { dirty_.clear(); }
   // Undo: sets each entry back to the given value (nullopt = absent) and
   // rebuilds the indexes over them. `entries` must be every entry changed
   // since a consistent state, with its value in that state.

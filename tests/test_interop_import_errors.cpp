@@ -89,6 +89,44 @@ TEST_CASE("vrp files: each bad entry is one vrp-invalid issue with its position;
   CHECK(r.inconsistencies.size() == 4);
 }
 
+// VRPs are imported as the json is parsed; a file that turns out not to be
+// one leaves nothing behind, as when it was parsed whole first.
+TEST_CASE("vrp json cut short: its entries are undone, one malformed issue, and a later file's same VRP is not a duplicate") {
+  TempDir dir("nl-import-vrp-cut");
+  const std::string stats = dir / "delegated-afrinic-small";
+  write_text(stats,
+             "2|afrinic|20240101|1|19700101|20240101|+0000\n"
+             "afrinic|*|ipv4|*|1|summary\n"
+             "afrinic|ZA|ipv4|41.0.0.0|1024|20200101|allocated|ORG1\n");
+  const std::string cut = dir / "cut.json", twice = dir / "twice.json", csv = dir / "vrps.csv";
+  write_text(cut, R"({"roas": [
+    {"asn": "AS1", "prefix": "41.0.0.0/24", "maxLength": 24, "ta": "afrinic"},
+    {"asn": "AS2", "prefix": "41.0.1.0/24", "maxLength": 23, "ta": "afrinic"},
+    {"asn": "AS3", "prefix": "41.0.2.0/24", "maxLength": 24, "ta": "afr)");
+  // A repeated "roas" replaces the earlier one: AS5 only.
+  write_text(twice, R"({"roas": [{"asn": "AS4", "prefix": "41.0.3.0/24", "maxLength": 24, "ta": "afrinic"}],
+                         "roas": [{"asn": "AS5", "prefix": "41.0.3.0/24", "maxLength": 24, "ta": "afrinic"}]})");
+  write_text(csv, "ASN,IP Prefix,Max Length,Trust Anchor\nAS1,41.0.0.0/24,24,afrinic\n");
+  TempDir ks("nl-ks");
+  auto keys = RirKeystore::open(ks.path.string());
+  REQUIRE(keys.ok());
+  ImportOptions o = import_options({stats});
+  o.vrp_files = {cut, twice, csv};
+  auto res = import_rir(o, *keys);
+  REQUIRE(res.ok());
+  const ImportReport& r = res->report;
+  std::string all;
+  for (const auto& i : r.inconsistencies) all += i.kind + " " + i.file + ":" + std::to_string(i.line) + " " + i.detail + "\n";
+  INFO(all);
+  CHECK(r.vrps == 2);
+  CHECK(r.authorizations == 2);
+  REQUIRE(res->genesis.authorizations.size() == 2);
+  CHECK(res->genesis.authorizations[0].asn == 5);
+  CHECK(res->genesis.authorizations[1].asn == 1);
+  CHECK(has_issue(r, "malformed", cut, 0, "not a Routinator json or csv VRP file"));
+  CHECK(r.inconsistencies.size() == 1);  // nothing of the cut file's entries, no duplicate
+}
+
 TEST_CASE("a last line without its newline is a truncated issue even when it parses; the record is still read") {
   TempDir dir("nl-import-cut");
   const std::string cut = dir / "delegated-afrinic-cut";

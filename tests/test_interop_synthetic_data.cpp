@@ -10,6 +10,7 @@
 #include "ledger/interop/rir_import.h"
 #include "ledger/interop/rir_stats.h"
 #include "ledger/interop/synthetic_registry.h"
+#include "ledger/interop/vrp.h"
 #include "support/process.h"
 #include "support/rir_data.h"
 
@@ -120,6 +121,61 @@ TEST_CASE("synthetic registry data: today's mix, inside IANA's designations, and
   CHECK(imp->genesis.authorizations.size() == res->vrps);
   // The VRP file is dated with the files: 2024-12-05 00:00 UTC by default.
   CHECK(nlohmann::json::parse(slurp(res->vrp_path))["metadata"]["generated"] == 1733356800);
+}
+
+// What `numledger import rir` does to stay under 1 GiB at full size must
+// not change what it writes: the genesis without the records kept, the
+// compact file built in one buffer and hashed from it, and VRPs read entry
+// by entry instead of as one document.
+TEST_CASE("import of generated data: the lean path writes the same genesis, hash and VRPs") {
+  TempDir dir("nl-synth-lean");
+  auto res = generate_registry_data(options(0.01, 2), dir.path.string(), nullptr);
+  REQUIRE(res.ok());
+  ImportOptions o = import_options({});
+  for (const auto& f : res->files) o.stats_files.push_back(f.path);
+  o.vrp_files = {res->vrp_path};
+  TempDir ks("nl-synth-lean-ks");
+  auto keys = RirKeystore::open(ks.path.string());
+  REQUIRE(keys.ok());
+  auto full = import_rir(o, *keys);  // makes the keys the second import reuses
+  o.keep_records = false;
+  auto lean = import_rir(o, *keys);
+  REQUIRE(full.ok());
+  REQUIRE(lean.ok());
+  CHECK(full->records.size() == full->report.record_holdings);
+  CHECK(full->records.size() > 1000);
+  CHECK(lean->records.empty());
+  const Bytes canonical = full->genesis.encode();
+  CHECK(lean->genesis.encode() == canonical);
+  CHECK(lean->genesis.authorizations.size() > 1000);
+
+  Bytes expected(kGenesisBinaryMagic.begin(), kGenesisBinaryMagic.end());
+  expected.insert(expected.end(), canonical.begin(), canonical.end());
+  const Bytes file = lean->genesis.binary_file_bytes();
+  CHECK(file == expected);
+  CHECK(lean->genesis.to_binary_file() == std::string(expected.begin(), expected.end()));
+  CHECK(Genesis::hash_of_binary_file(file) == full->genesis.hash());
+  auto back = Genesis::decode(ByteView(file).subspan(kGenesisBinaryMagic.size()));
+  REQUIRE(back.ok());
+  CHECK(back->hash() == full->genesis.hash());
+
+  // Every entry of the VRP file, as the whole document reads it, is the
+  // streamed reader's VRP at the same position.
+  const std::string text = slurp(res->vrp_path);
+  const auto roas = nlohmann::json::parse(text)["roas"];
+  auto streamed = read_vrps_json(text);
+  REQUIRE(streamed.ok());
+  CHECK(streamed->bad.empty());
+  REQUIRE(streamed->vrps.size() == roas.size());
+  for (size_t i = 0; i < roas.size(); ++i) {
+    const Vrp& v = streamed->vrps[i];
+    INFO(roas[i].dump());
+    CHECK(streamed->positions[i] == i + 1);
+    CHECK("AS" + std::to_string(v.asn) == roas[i]["asn"].get<std::string>());
+    CHECK(v.prefix == Resource::parse(roas[i]["prefix"].get<std::string>()).value());
+    CHECK(v.max_length == roas[i]["maxLength"].get<int>());
+    CHECK(v.ta == roas[i]["ta"].get<std::string>());
+  }
 }
 
 TEST_CASE("gen_registry_data: --help, --json, and refusals with the reason") {

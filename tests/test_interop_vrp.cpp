@@ -193,6 +193,28 @@ TEST_CASE("vrp files read entry by entry: a bad entry is reported, the good ones
   CHECK_FALSE(read_vrps(std::string("\x7f" "ELF\0\1", 6)).ok());
 }
 
+TEST_CASE("vrp json read as a stream: only the top object's roas are entries, the last roas wins") {
+  const std::string one = R"({"asn": "AS1", "prefix": "10.0.0.0/24", "maxLength": 24, "ta": "t"})";
+  const std::string two = R"({"asn": "AS2", "prefix": "10.0.1.0/24", "maxLength": 24, "ta": "t"})";
+  // Arrays and a "roas" key deeper down are not entries; an entry that is
+  // an array is one bad entry, not its elements.
+  auto j = read_vrps_json(R"({"metadata": {"roas": [)" + one + R"(], "list": [1, [2]]}, "roas": [[)" + one + "], " +
+                          two + R"(], "after": [3]})");
+  REQUIRE_MESSAGE(j.ok(), j.error());
+  CHECK(j->vrps == std::vector<Vrp>{vrp(2, "10.0.1.0/24", 24, "t")});
+  CHECK(j->positions == std::vector<uint64_t>{2});
+  REQUIRE(j->bad.size() == 1);
+  CHECK(j->bad[0].position == 1);
+  CHECK(contains(j->bad[0].detail, "roas[0]: is not an object"));
+  // A repeated key replaces the earlier value, as nlohmann's document does.
+  auto twice = read_vrps_json(R"({"roas": [)" + one + R"(, 7], "roas": [)" + two + "]}");
+  REQUIRE_MESSAGE(twice.ok(), twice.error());
+  CHECK(twice->vrps == std::vector<Vrp>{vrp(2, "10.0.1.0/24", 24, "t")});
+  CHECK(twice->positions == std::vector<uint64_t>{1});
+  CHECK(twice->bad.empty());
+  CHECK(contains(json_error(R"({"roas": [)" + one + R"(], "roas": {}})"), "no \"roas\" array"));
+}
+
 TEST_CASE("numledger export vrps: a running node's authorizations as json and csv") {
   NodeFixture n;
   n.start();

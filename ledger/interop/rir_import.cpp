@@ -233,6 +233,16 @@ Result<ImportResult> import_rir(const ImportOptions& o, RirKeystore& keys) {
     ++rep.root_holdings;
     std::vector<GenesisHolding> top;
     std::map<size_t, size_t> row_to_top;  // designation row -> index in top
+    // Each level's exact size: growing by doubling left up to half of
+    // 500k holdings' vectors unused.
+    std::map<size_t, size_t> under_row;  // designation row -> its records
+    size_t under_root = 0;
+    for (size_t i = 0; i < recs.size(); ++i) {
+      if (!accepted[i] || recs[i].rec.range.family != f) continue;
+      if (placed[i].where == Placement::designation) ++under_row[placed[i].row];
+      else ++under_root;
+    }
+    top.reserve(under_root + under_row.size());
     if (auto ds = iana.find(f); ds != iana.end())
       for (size_t row = 0; row < ds->second.rows.size(); ++row) {
         const IanaDesignation& d = ds->second.rows[row];
@@ -244,6 +254,7 @@ Result<ImportResult> import_rir(const ImportOptions& o, RirKeystore& keys) {
         used.insert(h.holder);
         h.meta.name = d.designation;
         h.meta.source_registry = "iana";
+        if (auto n = under_row.find(row); n != under_row.end()) h.children.reserve(n->second);
         row_to_top[row] = top.size();
         top.push_back(std::move(h));
         ++rep.designation_holdings;
@@ -257,10 +268,22 @@ Result<ImportResult> import_rir(const ImportOptions& o, RirKeystore& keys) {
       else top.push_back(std::move(h));
     }
     std::stable_sort(top.begin(), top.end(), [](const auto& a, const auto& b) { return a.range < b.range; });
+    g.holdings.reserve(g.holdings.size() + top.size());
     for (auto& h : top) g.holdings.push_back(std::move(h));
   }
-  for (size_t i = 0; i < recs.size(); ++i)
-    if (accepted[i]) out.records.push_back(std::move(recs[i]));
+  // The accepted records, moved within their own vector rather than copied
+  // into a second one.
+  if (o.keep_records) {
+    size_t kept = 0;
+    for (size_t i = 0; i < recs.size(); ++i)
+      if (accepted[i]) {
+        if (kept != i) recs[kept] = std::move(recs[i]);
+        ++kept;
+      }
+    recs.resize(kept);
+    out.records = std::move(recs);
+  }
+  recs = {};
 
   // Load the tree as a node will: what is written is what nodes accept.
   // It applies no transaction, so no genesis hash (g is not final yet).
@@ -270,6 +293,7 @@ Result<ImportResult> import_rir(const ImportOptions& o, RirKeystore& keys) {
       return fail("internal: imported root " + root.range.to_string() + ": " + s.error());
   say(std::to_string(rep.record_holdings) + " holdings placed; loading the tree as a node will");
   if (auto s = reg.add_genesis_imports(g); !s) return fail("internal: the imported tree does not load: " + s.error());
+  reg.discard_writes();  // never stored
   if (!o.vrp_files.empty()) {
     if (auto s = import_vrps(o.vrp_files, reg, institutional, keys, g, rep); !s) return s.take_error();
     say(std::to_string(rep.authorizations) + " of " + std::to_string(rep.vrps) + " VRPs became authorizations");

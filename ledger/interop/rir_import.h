@@ -46,6 +46,9 @@ struct ImportOptions {
   std::vector<AccountId> validators;  // power 1 each
   uint64_t genesis_time = 0;
   unsigned key_threads = 0;  // 0: one per core
+  // Whether ImportResult::records is filled (import diff compares them);
+  // without, they are freed as soon as the tree is built.
+  bool keep_records = true;
   // Called at each stage with a line for the operator (stderr in the CLI).
   std::function<void(const std::string&)> progress;
 };
@@ -60,7 +63,7 @@ struct ImportedRecord {
 struct ImportResult {
   Genesis genesis;
   ImportReport report;
-  std::vector<ImportedRecord> records;  // imported records, in address order
+  std::vector<ImportedRecord> records;  // imported records, in address order (with keep_records)
 };
 
 // The keystore name of a record's organisation, of a registry, of IANA.

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <functional>
+#include <istream>
 #include <nlohmann/json.hpp>
 #include <tuple>
 
@@ -144,10 +146,39 @@ bool routinator_order(const Vrp& a, const Vrp& b) {
 
 void sort_vrps(std::vector<Vrp>& vrps) { std::sort(vrps.begin(), vrps.end(), routinator_order); }
 
-Result<VrpFile> read_vrps_json(std::string_view text) {
+namespace {
+
+// `in`: the text, or a stream of it (nlohmann's parse takes either).
+template <class Input>
+Status each_entry(Input&& in, const std::function<void()>& restart,
+                  const std::function<void(uint64_t, Result<Vrp>&&)>& entry) {
+  // Each entry of "roas" is handed on as soon as it is parsed and then
+  // dropped, so the document is never whole in memory: at 800k VRPs its
+  // tree took about 450 MB. Nesting depth: the top object is 0, its keys
+  // and values 1, the entries of "roas" 2.
+  std::string top_key;    // the last key of the top object
+  bool in_roas = false;   // inside the top object's "roas" array
+  bool had_roas = false;
+  uint64_t position = 0;  // of the entry, from 1
+  auto on_event = [&](int depth, json::parse_event_t event, json& parsed) {
+    using E = json::parse_event_t;
+    if (depth == 1 && event == E::key) top_key = parsed.get<std::string>();
+    if (depth == 1 && event == E::array_start && top_key == "roas") {
+      if (had_roas) restart();  // a repeated key replaces the earlier value
+      had_roas = in_roas = true;
+      position = 0;
+    }
+    if (depth == 1 && event == E::array_end) in_roas = false;
+    if (depth != 2 || !in_roas || (event != E::object_end && event != E::array_end && event != E::value)) return true;
+    ++position;
+    auto v = vrp_from_json(parsed);
+    if (!v) v = fail("roas[" + std::to_string(position - 1) + "]: " + v.error());
+    entry(position, std::move(v));
+    return false;  // dropped from the document
+  };
   json doc;
   try {
-    doc = json::parse(text);
+    doc = json::parse(std::forward<Input>(in), on_event);
   } catch (const json::parse_error& e) {
     return fail(std::string("VRP JSON is not valid JSON: ") + e.what());
   } catch (const json::exception& e) {
@@ -157,19 +188,32 @@ Result<VrpFile> read_vrps_json(std::string_view text) {
   if (!doc.is_object()) return fail("VRP JSON must be an object with a \"roas\" array");
   auto roas = doc.find("roas");
   if (roas == doc.end() || !roas->is_array()) return fail("VRP JSON has no \"roas\" array");
+  return {};
+}
+
+}  // namespace
+
+Status each_vrp_json(std::istream& in, const std::function<void()>& restart,
+                     const std::function<void(uint64_t, Result<Vrp>&&)>& entry) {
+  return each_entry(in, restart, entry);
+}
+
+Result<VrpFile> read_vrps_json(std::string_view text) {
   VrpFile out;
   out.json = true;
-  out.vrps.reserve(roas->size());
-  out.positions.reserve(roas->size());
-  for (size_t i = 0; i < roas->size(); ++i) {
-    auto v = vrp_from_json((*roas)[i]);
+  auto restart = [&] {
+    out = VrpFile{};
+    out.json = true;
+  };
+  auto entry = [&](uint64_t position, Result<Vrp>&& v) {
     if (!v) {
-      out.bad.push_back({i + 1, "roas[" + std::to_string(i) + "]: " + v.error()});
-      continue;
+      out.bad.push_back({position, v.error()});
+      return;
     }
     out.vrps.push_back(std::move(*v));
-    out.positions.push_back(i + 1);
-  }
+    out.positions.push_back(position);
+  };
+  if (auto s = each_entry(text, restart, entry); !s) return s.take_error();
   return out;
 }
 

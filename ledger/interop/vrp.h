@@ -3,6 +3,8 @@
 // exported in them and a genesis can be seeded from them.
 #pragma once
 #include <cstdint>
+#include <functional>
+#include <iosfwd>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +41,14 @@ struct VrpFile {
 // "p/len", "maxLength": N, "ta": "name"}, ...]}. Fails only when the text
 // is not JSON or has no "roas" array.
 Result<VrpFile> read_vrps_json(std::string_view text);
+// read_vrps_json one entry at a time from a stream, for a file too large
+// to hold as text and VRPs (70 MB and 800k at full size): `entry` gets each
+// entry of "roas" as it is parsed, its position (from 1) and the VRP or the
+// detail read_vrps_json would report. A repeated "roas" replaces the
+// earlier one, so it first calls `restart`. Fails as read_vrps_json does,
+// possibly after some entries.
+Status each_vrp_json(std::istream& in, const std::function<void()>& restart,
+                     const std::function<void(uint64_t, Result<Vrp>&&)>& entry);
 // Routinator `csv`: header "ASN,IP Prefix,Max Length,Trust Anchor", then
 // rows. Fails only without that header.
 Result<VrpFile> read_vrps_csv(std::string_view text);

@@ -81,6 +81,16 @@ void delete_record(const std::string& dir, const Bytes& key) {
               .ok());
 }
 
+// Height h's block: `per_block` delegations of 10.h.k.0/24 by account 1.
+std::vector<Transaction> delegations_at(int h, int per_block, uint64_t& nonce, const Genesis& g) {
+  std::vector<Transaction> txs;
+  for (int k = 0; k < per_block; ++k) {
+    const std::string r = "10." + std::to_string(h) + "." + std::to_string(k) + ".0/24";
+    txs.push_back(test::delegate(r.c_str(), 1, static_cast<uint8_t>(2 + k), nonce++, g.hash()));
+  }
+  return txs;
+}
+
 StateCommitment opened(const BlockStore& store) {
   auto t = StateCommitment::open(store.tree_reader());
   REQUIRE_MESSAGE(t.ok(), t.error());
@@ -235,11 +245,7 @@ TEST_CASE("state tree on disk: a chain with its tree on disk agrees with one all
   REQUIRE_MESSAGE(b.ok(), b.error());
   uint64_t nonce = 1;
   for (int h = 1; h <= 8; ++h) {
-    std::vector<Transaction> txs;
-    for (int k = 0; k < 6; ++k) {
-      const std::string r = "10." + std::to_string(h) + "." + std::to_string(k) + ".0/24";
-      txs.push_back(test::delegate(r.c_str(), 1, static_cast<uint8_t>(2 + k), nonce++, g.hash()));
-    }
+    const auto txs = delegations_at(h, 6, nonce, g);
     auto pa = (*a)->propose(txs, 1700000000 + h * 10, test::seeded_key(100).public_key(), SignatureCheck::verify);
     REQUIRE(pa.rejected.empty());
     auto pb = (*b)->prepare(pa.block);
@@ -285,11 +291,7 @@ TEST_CASE("state tree on disk: a ledger without a root record gets its tree writ
     REQUIRE_MESSAGE(c.ok(), c.error());
     uint64_t nonce = 1;
     for (int h = 1; h <= 3; ++h) {
-      std::vector<Transaction> txs;
-      for (int k = 0; k < 5; ++k) {
-        const std::string r = "10." + std::to_string(h) + "." + std::to_string(k) + ".0/24";
-        txs.push_back(test::delegate(r.c_str(), 1, static_cast<uint8_t>(2 + k), nonce++, g.hash()));
-      }
+      const auto txs = delegations_at(h, 5, nonce, g);
       auto p = (*c)->propose(txs, 1700000000 + h * 10, test::seeded_key(100).public_key(), SignatureCheck::verify);
       REQUIRE(p.rejected.empty());
       REQUIRE((*c)->commit(p, test::certify(p.block, {100}, g.hash())).ok());

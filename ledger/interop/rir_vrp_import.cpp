@@ -17,11 +17,19 @@ namespace {
 // A full Routinator output for every trust anchor is tens of MiB.
 constexpr uint64_t kMaxVrpFileBytes = uint64_t{512} << 20;
 
-Result<std::string> read_text(const std::string& path) {
+// The file's size, refused past the limit.
+Result<uint64_t> vrp_file_size(const std::string& path) {
   std::error_code ec;
   auto size = std::filesystem::file_size(path, ec);
   if (ec) return fail(path + ": cannot read: " + ec.message());
   if (size > kMaxVrpFileBytes) return fail(path + ": larger than 512 MiB; not a VRP file");
+  return uint64_t{size};
+}
+
+Result<std::string> read_text(const std::string& path) {
+  auto checked = vrp_file_size(path);
+  if (!checked) return checked.take_error();
+  const uint64_t size = *checked;
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail(path + ": cannot open: " + std::strerror(errno));
   std::string text(size, '\0');
@@ -39,10 +47,7 @@ struct VrpFileShape {
 };
 
 Result<VrpFileShape> look_at(const std::string& path) {
-  std::error_code ec;
-  auto size = std::filesystem::file_size(path, ec);
-  if (ec) return fail(path + ": cannot read: " + ec.message());
-  if (size > kMaxVrpFileBytes) return fail(path + ": larger than 512 MiB; not a VRP file");
+  if (auto size = vrp_file_size(path); !size) return size.take_error();
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail(path + ": cannot open: " + std::strerror(errno));
   VrpFileShape shape;

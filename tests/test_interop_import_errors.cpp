@@ -21,6 +21,23 @@ namespace {
 
 const std::string kCli = NL_BIN_DIR "/numledger";
 
+// `stats` imported with the VRP files `vrps`, into a keystore of its own.
+Result<ImportResult> import_with_vrps(const std::string& stats, std::vector<std::string> vrps) {
+  TempDir ks("nl-ks");
+  auto keys = RirKeystore::open(ks.path.string());
+  REQUIRE(keys.ok());
+  ImportOptions o = import_options({stats});
+  o.vrp_files = std::move(vrps);
+  return import_rir(o, *keys);
+}
+
+// Every issue of the report, one a line, for a failing check to show.
+std::string listed(const ImportReport& r) {
+  std::string all;
+  for (const auto& i : r.inconsistencies) all += i.kind + " " + i.file + ":" + std::to_string(i.line) + " " + i.detail + "\n";
+  return all;
+}
+
 }  // namespace
 
 TEST_CASE("numledger import rir: usage errors exit 2, unusable input exits 1") {
@@ -63,17 +80,10 @@ TEST_CASE("vrp files: each bad entry is one vrp-invalid issue with its position;
              "AS4,41.0.3.0/24,23,afrinic\n"   // 3: maxLength below the prefix length
              "AS3,41.0.2.0/24,24,afrinic\n"); // 4: repeats line 2
   write_text(junk, std::string("\x7f" "ELF\x01\x02\n\x00\xff", 9));
-  TempDir ks("nl-ks");
-  auto keys = RirKeystore::open(ks.path.string());
-  REQUIRE(keys.ok());
-  ImportOptions o = import_options({stats});
-  o.vrp_files = {js, csv, junk};
-  auto res = import_rir(o, *keys);
+  auto res = import_with_vrps(stats, {js, csv, junk});
   REQUIRE(res.ok());
   const ImportReport& r = res->report;
-  std::string all;
-  for (const auto& i : r.inconsistencies) all += i.kind + " " + i.file + ":" + std::to_string(i.line) + " " + i.detail + "\n";
-  INFO(all);
+  INFO(listed(r));
   CHECK(r.authorizations == 2);  // AS1 from the json, AS3 from the csv
   CHECK(r.vrps == 5);
   REQUIRE(res->genesis.authorizations.size() == 2);
@@ -107,17 +117,10 @@ TEST_CASE("vrp json cut short: its entries are undone, one malformed issue, and 
   write_text(twice, R"({"roas": [{"asn": "AS4", "prefix": "41.0.3.0/24", "maxLength": 24, "ta": "afrinic"}],
                          "roas": [{"asn": "AS5", "prefix": "41.0.3.0/24", "maxLength": 24, "ta": "afrinic"}]})");
   write_text(csv, "ASN,IP Prefix,Max Length,Trust Anchor\nAS1,41.0.0.0/24,24,afrinic\n");
-  TempDir ks("nl-ks");
-  auto keys = RirKeystore::open(ks.path.string());
-  REQUIRE(keys.ok());
-  ImportOptions o = import_options({stats});
-  o.vrp_files = {cut, twice, csv};
-  auto res = import_rir(o, *keys);
+  auto res = import_with_vrps(stats, {cut, twice, csv});
   REQUIRE(res.ok());
   const ImportReport& r = res->report;
-  std::string all;
-  for (const auto& i : r.inconsistencies) all += i.kind + " " + i.file + ":" + std::to_string(i.line) + " " + i.detail + "\n";
-  INFO(all);
+  INFO(listed(r));
   CHECK(r.vrps == 2);
   CHECK(r.authorizations == 2);
   REQUIRE(res->genesis.authorizations.size() == 2);

@@ -64,7 +64,7 @@ int run_export_rir(const ExportRirOpts& o) {
         return report(kExitFailure, o.genesis + ": root " + root.range.to_string() + ": " + s.error());
     if (auto s = reg.add_genesis_imports(*g); !s) return report(kExitFailure, o.genesis + ": " + s.error());
     // Everything in a genesis was created at height 0.
-    ex = ledger::export_rir(reg, *g, o.registry, ledger::yyyymmdd(g->genesis_time), [](uint64_t) { return ""; });
+    ex = ledger::export_rir(reg, ledger::GenesisRecords(*g), o.registry, ledger::yyyymmdd(g->genesis_time), [](uint64_t) { return ""; });
   } else {
     std::error_code ec;
     if (!std::filesystem::is_directory(o.data_dir, ec))

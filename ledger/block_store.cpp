@@ -137,6 +137,21 @@ Status BlockStore::write_tree(const std::vector<state_tree::NodeWrite>& tree) {
   return {};
 }
 
+Status BlockStore::write_state(const std::vector<StateWrite>& writes) {
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  for (size_t i = 0; i < writes.size(); i += kStateBatch) {
+    rocksdb::WriteBatch batch;
+    for (size_t j = i; j < std::min(writes.size(), i + kStateBatch); ++j) {
+      if (!writes[j].value) return fail("a state entry to write has no value: " + to_hex(writes[j].key));
+      if (!batch.Put(cfs_[kState], slice(writes[j].key), slice(*writes[j].value)).ok())
+        return fail("cannot build the write batch for the state entries");
+    }
+    if (auto s = db_->Write(wo, &batch); !s.ok()) return fail("cannot write the state entries: " + s.ToString());
+  }
+  return {};
+}
+
 Status BlockStore::clear_tree() {
   // Record keys are at most 33 bytes (state_tree_nodes.h).
   const std::string past_end(64, '\xff');

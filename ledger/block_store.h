@@ -87,6 +87,10 @@ class BlockStore {
   // later (for a reader on another thread: it keeps the database open).
   std::shared_ptr<const state_tree::NodeReader> tree_reader() const;
   std::shared_ptr<const state_tree::NodeReader> pinned_tree_reader() const;
+  // State entries alone (none deleted), in synced batches of at most
+  // kStateBatch: a first start's genesis entries, at height 0.
+  static constexpr size_t kStateBatch = 65536;
+  Status write_state(const std::vector<StateWrite>& writes);
   // Tree records alone, in one synced batch: a tree built at open.
   Status write_tree(const std::vector<state_tree::NodeWrite>& tree);
   // Deletes every tree record: what an interrupted build left.

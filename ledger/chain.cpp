@@ -27,6 +27,30 @@ Result<StateCommitment> write_tree_of(BlockStore& store, std::vector<StateCommit
   return std::move(**opened);
 }
 
+// The genesis's entries and their tree, written to a store at height 0:
+// at a first start, and again at a restart before block 1 (the same keys
+// and values). The chain then opens them as it opens any height.
+Status write_genesis_state(BlockStore& store, const Genesis& g, const crypto::Hash32& genesis_hash) {
+  std::vector<StateWrite> writes;
+  {
+    Registry reg(g.chain_id, genesis_hash);
+    if (auto s = reg.set_genesis_validators(g.validators); !s) return s;
+    for (const auto& root : g.roots)
+      if (auto s = reg.add_root(root.range, root.holder, root.meta); !s)
+        return fail("genesis root " + root.range.to_string() + ": " + s.error());
+    if (auto s = reg.add_genesis_imports(g); !s) return s;
+    writes = reg.take_writes();
+  }  // the registry goes first: at the whole world's size it is most of the heap
+  std::vector<StateCommitment::LeafHashes> leaves;
+  leaves.reserve(writes.size());
+  for (const auto& w : writes) leaves.push_back(StateCommitment::leaf_of(w.key, *w.value));
+  if (auto s = store.write_state(writes); !s) return s;
+  std::vector<StateWrite>().swap(writes);
+  auto tree = write_tree_of(store, std::move(leaves));
+  if (!tree) return tree.take_error();
+  return {};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genesis, ChainOptions options) {
@@ -38,35 +62,14 @@ Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genes
   c->store_ = std::move(*store);
   auto stored_hash = c->store_->stored_genesis_hash();
   if (!stored_hash) return stored_hash.take_error();
-
-  if (c->store_->tip_height() == 0 || !*stored_hash) {
+  const bool first_start = c->store_->tip_height() == 0;
+  if (first_start) {
     c->genesis_hash_ = c->genesis_.hash();
     if (auto s = c->store_->bind_genesis(c->genesis_hash_); !s) return s.take_error();
-    c->registry_ = Registry(c->genesis_.chain_id, c->genesis_hash_);
-  }
-  if (c->store_->tip_height() == 0) {
-    if (auto s = c->registry_.set_genesis_validators(c->genesis_.validators); !s) return s.take_error();
-    for (const auto& root : c->genesis_.roots)
-      if (auto s = c->registry_.add_root(root.range, root.holder, root.meta); !s)
-        return fail("genesis root " + root.range.to_string() + ": " + s.error());
-    if (auto s = c->registry_.add_genesis_imports(c->genesis_); !s) return s.take_error();
-    c->genesis_writes_ = c->registry_.take_writes();
-    // The entries wait for block 1's batch; their tree goes to disk now,
-    // straight from the leaves: built in memory and written with block 1,
-    // it made a first start at the whole world's size peak at 4 GiB. A
-    // restart before block 1 writes it again.
-    std::vector<StateCommitment::LeafHashes> leaves;
-    leaves.reserve(c->genesis_writes_.size());
-    for (const auto& w : c->genesis_writes_) leaves.push_back(StateCommitment::leaf_of(w.key, *w.value));
-    auto tree = write_tree_of(*c->store_, std::move(leaves));
-    if (!tree) return tree.take_error();
-    c->commitment_ = std::move(*tree);
-    c->tip_.chain_id = c->genesis_.chain_id;
-    c->tip_.time = c->genesis_.genesis_time;
-    c->tip_.state_root = c->commitment_.root();
-    c->tip_.validator_set_hash = c->genesis_.validators.hash();
-    c->tip_state_ = c->commitment_.snapshot();
-    return c;
+    if (auto s = write_genesis_state(*c->store_, c->genesis_, c->genesis_hash_); !s) return s.take_error();
+  } else {
+    if (!*stored_hash) return fail("refusing to start: " + dir + " holds blocks but no genesis hash");
+    c->genesis_hash_ = **stored_hash;
   }
 
   // The state first: it holds the validator set of every height, which the
@@ -76,8 +79,6 @@ Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genes
   // opens the state tree and loads the authorizations. Each kind of entry
   // fills its own member of the registry, so the two never meet.
   // (A future's destructor waits, and get() passes on what the task threw.)
-  if (!*stored_hash) return fail("refusing to start: " + dir + " holds blocks but no genesis hash");
-  c->genesis_hash_ = **stored_hash;
   c->registry_ = Registry(c->genesis_.chain_id, c->genesis_hash_);
   const Bytes auth_from{keys::kAuthorization}, auth_to{static_cast<uint8_t>(keys::kAuthorization + 1)};
   auto load_one = [&c](ByteView key, ByteView value) -> Status {
@@ -88,10 +89,15 @@ Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genes
   };
   bool other_genesis = false;
   auto side = std::async(std::launch::async, [&]() -> Status {
-    if (auto s = c->store_->bind_genesis(c->genesis_.hash()); !s) {
-      other_genesis = true;
-      return s;
-    }
+    if (!first_start)
+      if (auto s = c->store_->bind_genesis(c->genesis_.hash()); !s) {
+        other_genesis = true;
+        return s;
+      }
+    // What the chain keeps of the genesis's imports: their dates.
+    c->genesis_records_ = GenesisRecords(c->genesis_);
+    std::vector<GenesisHolding>().swap(c->genesis_.holdings);
+    std::vector<GenesisAuthorization>().swap(c->genesis_.authorizations);
     if (auto s = c->open_state_tree(); !s) return s;
     return c->store_->for_each_state(load_one, auth_from, auth_to);
   });
@@ -117,6 +123,15 @@ Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genes
   };
   if (auto s = c->store_->verify_chain(c->genesis_hash_, check_cert); !s)
     return fail("refusing to start: " + s.error());
+  if (first_start) {
+    // Height 0: a header of the genesis's own, its state just written.
+    c->tip_.chain_id = c->genesis_.chain_id;
+    c->tip_.time = c->genesis_.genesis_time;
+    c->tip_.state_root = c->commitment_.root();
+    c->tip_.validator_set_hash = c->genesis_.validators.hash();
+    c->tip_state_ = c->commitment_.snapshot();
+    return c;
+  }
   auto tip = c->store_->block(c->store_->tip_height());
   if (!tip) return fail("refusing to start: " + tip.error());
   c->tip_ = tip->header;
@@ -219,22 +234,8 @@ PreparedBlock Chain::set_aside(Block b, std::vector<StateWrite> writes) {
   p.parent = tip_hash();
   p.state = commitment_.snapshot();
   undo(writes);
-  p.writes = height() == 0 ? with_genesis_writes(std::move(writes)) : std::move(writes);
+  p.writes = std::move(writes);
   return p;
-}
-
-std::vector<StateWrite> Chain::with_genesis_writes(std::vector<StateWrite> writes) const {
-  std::vector<StateWrite> merged;
-  size_t i = 0, j = 0;
-  while (i < genesis_writes_.size() || j < writes.size()) {
-    if (j == writes.size() || (i < genesis_writes_.size() && genesis_writes_[i].key < writes[j].key))
-      merged.push_back(genesis_writes_[i++]);
-    else if (i < genesis_writes_.size() && genesis_writes_[i].key == writes[j].key)
-      ++i;
-    else
-      merged.push_back(std::move(writes[j++]));
-  }
-  return merged;
 }
 
 DryRun Chain::dry_run(const std::vector<Transaction>& txs, uint64_t time, SignatureCheck sigs,

@@ -20,6 +20,7 @@
 #include "ledger/block_store.h"
 #include "ledger/control_proof.h"
 #include "ledger/genesis.h"
+#include "ledger/genesis_records.h"
 #include "ledger/prepared_block.h"
 #include "ledger/registry.h"
 #include "ledger/snapshot_anchor.h"
@@ -54,7 +55,12 @@ class Chain {
  public:
   static Result<std::unique_ptr<Chain>> open(const std::string& dir, Genesis genesis, ChainOptions options = {});
 
+  // The genesis's chain id, time, validators and roots. Its imported
+  // holdings and authorizations are in the state once open, and are not
+  // kept here; their registration dates, which the state has no field
+  // for, are in genesis_records().
   const Genesis& genesis() const { return genesis_; }
+  const GenesisRecords& genesis_records() const { return genesis_records_; }
   const crypto::Hash32& genesis_hash() const { return genesis_hash_; }
   uint64_t height() const { return store_->tip_height(); }
   // The last committed header; at height 0 a synthetic header carrying the
@@ -144,9 +150,9 @@ class Chain {
   // `cert` against the validator set of its height; the tip's own
   // certificate, byte for byte, is known good.
   Status verify_certificate(const CommitCertificate& cert) const;
-  // Sets every entry in `changed` back to its committed value (the store's,
-  // or the genesis entries before block 1) in the registry, and the
-  // commitment back to the tip's snapshot.
+  // Sets every entry in `changed` back to its committed value (the
+  // store's) in the registry, and the commitment back to the tip's
+  // snapshot.
   void undo(const std::vector<StateWrite>& changed);
   // The committed value of every key in `changed`.
   std::vector<StateWrite> committed_values(const std::vector<StateWrite>& changed) const;
@@ -156,12 +162,11 @@ class Chain {
   std::vector<StateWrite> take_block_writes(uint64_t height);
   // The state commitment follows the registry's writes, rehashed once.
   void commit_writes(const std::vector<StateWrite>& writes);
-  // Block 1 also persists the genesis entries it left untouched.
-  std::vector<StateWrite> with_genesis_writes(std::vector<StateWrite> writes) const;
   // The applied block's effects held aside, then undone from the live state.
   PreparedBlock set_aside(Block b, std::vector<StateWrite> writes);
 
-  Genesis genesis_;
+  Genesis genesis_;  // without its holdings and authorizations (see genesis())
+  GenesisRecords genesis_records_;
   ChainOptions options_;
   crypto::Hash32 genesis_hash_;
   std::unique_ptr<BlockStore> store_;
@@ -169,7 +174,6 @@ class Chain {
   StateCommitment commitment_;
   BlockHeader tip_;
   std::optional<CommitCertificate> tip_cert_;
-  std::vector<StateWrite> genesis_writes_;  // persisted with block 1, sorted by key
   // The commitment at the tip: undo restores it instead of hashing back.
   StateCommitment::Snapshot tip_state_;
   // Whether the tip's block carries a custody hop (custody_chain.h): then the

@@ -5,8 +5,6 @@
 // from the store, so it costs O(entries the block touched) point reads
 // instead of a copy of the whole state; the state commitment goes back to
 // the tip's snapshot at no cost. Committing replays what was set aside.
-#include <malloc.h>
-
 #include <algorithm>
 #include <stdexcept>
 
@@ -114,19 +112,11 @@ void Chain::undo(const std::vector<StateWrite>& changed) {
 std::vector<StateWrite> Chain::committed_values(const std::vector<StateWrite>& changed) const {
   std::vector<StateWrite> old;
   old.reserve(changed.size());
-  const auto by_key = [](const StateWrite& w, const Bytes& k) { return w.key < k; };
   for (const auto& w : changed) {
-    StateWrite o{w.key, std::nullopt};
-    if (height() == 0) {
-      auto it = std::lower_bound(genesis_writes_.begin(), genesis_writes_.end(), w.key, by_key);
-      if (it != genesis_writes_.end() && it->key == w.key) o.value = it->value;
-    } else {
-      auto v = store_->state_value(w.key);
-      // The store answered every read at open; failing now is a broken disk.
-      if (!v) throw std::runtime_error("cannot undo a block: " + v.error());
-      o.value = std::move(*v);
-    }
-    old.push_back(std::move(o));
+    auto v = store_->state_value(w.key);
+    // The store answered every read at open; failing now is a broken disk.
+    if (!v) throw std::runtime_error("cannot undo a block: " + v.error());
+    old.push_back({w.key, std::move(*v)});
   }
   return old;
 }
@@ -159,8 +149,8 @@ Status Chain::commit(const PreparedBlock& p, const CommitCertificate& cert, Dura
   if (auto s = verify_certificate(cert); !s) return fail("certificate invalid: " + s.error());
   registry_.restore(p.writes);
   commitment_.restore(p.state);
-  // The tree's changed records go in the block's batch (the genesis's were
-  // written at open); the tree then keeps only its upper levels in memory.
+  // The tree's changed records go in the block's batch; the tree then
+  // keeps only its upper levels in memory.
   auto tree = commitment_.persist(&tip_state_, options_.tree_cache_depth);
   Block stored = p.block;
   stored.last_commit = tip_cert_;
@@ -172,13 +162,6 @@ Status Chain::commit(const PreparedBlock& p, const CommitCertificate& cert, Dura
   tip_cert_ = cert;
   tip_state_ = commitment_.snapshot();
   tip_has_hop_ = carries_hop(p.block);
-  if (h.height == 1) {
-    // The genesis state is stored now. Its copy goes, capacity and all, and
-    // the first start's passing heap (the genesis's whole tree, now trimmed
-    // to its upper levels) goes back to the system: glibc keeps freed heap.
-    std::vector<StateWrite>().swap(genesis_writes_);
-    malloc_trim(0);
-  }
   return {};
 }
 

@@ -113,7 +113,14 @@ Result<ControlProof> Chain::prove_control(const Resource& r) const {
     return fail("the proof of " + r.to_string() + " would be " + std::to_string(bytes) + " bytes; a verifier reads at most " +
                 std::to_string(kMaxProofBytes) + ": ask for a narrower resource");
   const TrustedSet start{genesis_.chain_id, genesis_hash_, 1, genesis_.validators};
-  if (auto v = verify_control_proof(p, genesis_, start); !v)
+  // The genesis as the replay of r reads it: its holdings over r alone.
+  Genesis over_r;
+  over_r.chain_id = genesis_.chain_id;
+  over_r.genesis_time = genesis_.genesis_time;
+  over_r.validators = genesis_.validators;
+  over_r.roots = genesis_.roots;
+  over_r.holdings = genesis_records_.holdings_overlapping(r);
+  if (auto v = verify_control_proof(p, over_r, start); !v)
     return fail("cannot prove control of " + r.to_string() + ": " + v.error());
   return p;
 }

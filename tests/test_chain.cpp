@@ -160,9 +160,59 @@ TEST_CASE("chain: stored transactions that don't match the tx root stop the node
   CHECK(again.error().find("tx root") != std::string::npos);
 }
 
+TEST_CASE("chain: a first start stores the genesis state at height 0, and a restart before block 1 opens it") {
+  test::TempDir dir("nl-chain-first");
+  auto g = genesis(1);
+  auto count_entries = [](const Chain& c) {
+    size_t n = 0;
+    REQUIRE(c.store().for_each_state([&n](ByteView, ByteView) -> Status { ++n; return Status::success(); }).ok());
+    return n;
+  };
+  crypto::Hash32 root0;
+  size_t entries0 = 0, holdings0 = 0;
+  {
+    auto chain = Chain::open(dir / "ledger", g);
+    REQUIRE_MESSAGE(chain.ok(), chain.error());
+    CHECK((*chain)->height() == 0);
+    root0 = (*chain)->state_root();
+    entries0 = count_entries(**chain);
+    holdings0 = (*chain)->registry().holding_count();
+    CHECK(entries0 > holdings0);  // holdings, segments, accounts, the validator set, ...
+    // Of the genesis the chain keeps what it needs, not the imports.
+    CHECK((*chain)->genesis().chain_id == g.chain_id);
+    CHECK((*chain)->genesis().holdings.empty());
+  }
+  auto chain = Chain::open(dir / "ledger", g);
+  REQUIRE_MESSAGE(chain.ok(), chain.error());
+  auto& c = **chain;
+  CHECK(c.height() == 0);
+  CHECK(c.state_root() == root0);
+  CHECK(count_entries(c) == entries0);
+  CHECK(c.registry().holding_count() == holdings0);
+  REQUIRE(c.registry().check_invariants().ok());
+  auto p = c.propose({delegate("10.1.0.0/16", 1, 2, 1)}, 1700000100, key(100).public_key(), SignatureCheck::verify);
+  REQUIRE(p.block.txs.size() == 1);
+  // Block 1's batch holds its own changes only: each differs from the stored genesis entry.
+  for (const auto& w : p.writes) {
+    auto stored = c.store().state_value(w.key);
+    REQUIRE(stored.ok());
+    CHECK(*stored != w.value);
+  }
+  REQUIRE(c.commit(p, certify(p.block, {100})).ok());
+  const crypto::Hash32 root1 = c.state_root();
+  CHECK(root1 != root0);
+  chain->reset();
+  auto again = Chain::open(dir / "ledger", g);
+  REQUIRE_MESSAGE(again.ok(), again.error());
+  CHECK((*again)->height() == 1);
+  CHECK((*again)->state_root() == root1);
+  CHECK((*again)->registry().holding_count() == holdings0 + 1);
+}
+
 TEST_CASE("chain: a certificate signed by a non-validator stops the node") {
   test::TempDir dir("nl-chain-cert");
   auto g = genesis(1);
+  REQUIRE(Chain::open(dir / "ledger", g).ok());  // the genesis state, at height 0
   {
     auto store = BlockStore::open(dir / "ledger", g.hash());
     REQUIRE(store.ok());

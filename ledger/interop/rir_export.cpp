@@ -5,7 +5,7 @@
 #include <tuple>
 #include <vector>
 
-#include "ledger/genesis_dates.h"
+#include "ledger/genesis_records.h"
 #include "ledger/interop/rir_report.h"
 #include "ledger/interop/rir_stats.h"
 
@@ -50,17 +50,16 @@ int family_order(Family f) { return f == Family::asn ? 0 : f == Family::ipv4 ? 1
 
 }  // namespace
 
-RirExport export_rir(const Registry& reg, const Genesis& g, const std::string& registry, const std::string& serial,
-                     const std::function<std::string(uint64_t height)>& date_of_height) {
-  const GenesisDates from_genesis(g);
+RirExport export_rir(const Registry& reg, const GenesisRecords& from_genesis, const std::string& registry,
+                     const std::string& serial, const std::function<std::string(uint64_t height)>& date_of_height) {
   // A split keeps the space's registration: a piece of a genesis record
   // with the same handle keeps its date. A holding from genesis keeps its
   // date whatever later set-metadata did; anything else dates from the
   // block that created it.
   auto date_of = [&](const Holding& h) -> std::string {
-    const GenesisDates::Record* gr = from_genesis.containing(h.range, registry);
-    if (h.created_height == 0) return gr ? gr->date : std::string();
-    if (gr && gr->handle == h.meta.source_handle) return gr->date;
+    const GenesisRecords::Record* gr = from_genesis.containing(h.range, registry);
+    if (h.created_height == 0) return gr ? std::string(gr->date) : std::string();
+    if (gr && gr->handle == h.meta.source_handle) return std::string(gr->date);
     return date_of_height(h.created_height);
   };
 
@@ -113,7 +112,7 @@ RirExport export_rir(const Chain& chain, const std::string& registry) {
     auto b = chain.store().block(height);
     return b ? yyyymmdd(b->header.time) : std::string();
   };
-  return export_rir(chain.registry(), chain.genesis(), registry, yyyymmdd(chain.tip_header().time), date_of);
+  return export_rir(chain.registry(), chain.genesis_records(), registry, yyyymmdd(chain.tip_header().time), date_of);
 }
 
 }  // namespace nl::ledger

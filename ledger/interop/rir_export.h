@@ -19,6 +19,7 @@
 
 #include "ledger/chain.h"
 #include "ledger/genesis.h"
+#include "ledger/genesis_records.h"
 #include "ledger/registry.h"
 
 namespace nl::ledger {
@@ -29,8 +30,8 @@ struct RirExport {
 };
 
 // serial: the file's date (YYYYMMDD). date_of_height gives the date of a
-// block after genesis.
-RirExport export_rir(const Registry& reg, const Genesis& g, const std::string& registry, const std::string& serial,
+// block after genesis; `genesis` dates the holdings the genesis made.
+RirExport export_rir(const Registry& reg, const GenesisRecords& genesis, const std::string& registry, const std::string& serial,
                      const std::function<std::string(uint64_t height)>& date_of_height);
 
 // The chain's current state, dated by its tip; block dates from the store.

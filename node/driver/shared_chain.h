@@ -8,7 +8,6 @@
 #include <shared_mutex>
 
 #include "ledger/chain.h"
-#include "ledger/genesis_dates.h"
 
 namespace nl::node {
 
@@ -22,18 +21,10 @@ class SharedChain {
   const ledger::Chain& chain() const { return chain_; }
   [[nodiscard]] std::shared_lock<std::shared_mutex> read_lock() const { return std::shared_lock(mutex_); }
   [[nodiscard]] std::unique_lock<std::shared_mutex> write_lock() { return std::unique_lock(mutex_); }
-  // The genesis's registration dates, indexed on first use (RDAP and whois
-  // need them; a validator that serves neither never pays for the index).
-  const ledger::GenesisDates& genesis_dates() const {
-    std::call_once(dates_once_, [this] { dates_ = std::make_unique<ledger::GenesisDates>(chain_.genesis()); });
-    return *dates_;
-  }
 
  private:
   ledger::Chain& chain_;
   mutable std::shared_mutex mutex_;
-  mutable std::once_flag dates_once_;
-  mutable std::unique_ptr<const ledger::GenesisDates> dates_;
 };
 
 }  // namespace nl::node

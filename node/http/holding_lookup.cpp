@@ -194,7 +194,7 @@ Result<HoldingView> view_of(const SharedChain& shared, const Holding& h) {
   if (!created) return created.take_error();
   const LedgerMoment created_at{h.created_height, *created};
   v.registered = created_at;
-  if (auto date = shared.genesis_dates().registered(h)) {
+  if (auto date = shared.chain().genesis_records().registered(h)) {
     v.registered.time = *date;
     v.registered_by = h.meta.source_registry;
   }

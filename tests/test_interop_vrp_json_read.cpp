@@ -14,6 +14,7 @@
 #include "crypto/basics/json_fields.h"
 #include "ledger/interop/vrp.h"
 #include "ledger/interop/vrp_fields.h"
+#include "ledger/interop/vrp_json_pipeline.h"
 
 using namespace nl;
 using namespace nl::ledger;
@@ -111,11 +112,18 @@ std::string streamed(std::string_view text) {
     return each_vrp_json(in, restart, entry);
   });
 }
+std::string parallel(std::string_view text) {
+  return transcript(text, [](std::string_view t, const auto& restart, const auto& entry) {
+    std::istringstream in{std::string(t)};
+    return each_vrp_json_parallel(in, restart, entry);
+  });
+}
 
 void same_as_reference(const std::string& text) {
   INFO("input: " << (text.size() > 300 ? text.substr(0, 300) + "..." : text));
   const std::string want = reference(text);
   CHECK(streamed(text) == want);
+  CHECK(parallel(text) == want);
   // read_vrps_json takes the text itself, not a stream: the same reader.
   auto file = read_vrps_json(text);
   CHECK(file.ok() == (want.substr(want.rfind('\n', want.size() - 2) + 1) == "ok\n"));
@@ -241,4 +249,24 @@ TEST_CASE("vrp json events: Routinator's real AFRINIC output reads as it did") {
   CHECK(streamed(text) == want);
   CHECK(want.find("error") == std::string::npos);
   CHECK(std::count(want.begin(), want.end(), '\n') > 1000);
+}
+
+TEST_CASE("vrp json parsed on another thread: many batches, restarts and a late failure arrive in order") {
+  // More entries than the parser may hold ahead, so it waits for the
+  // reader; a repeated "roas" restarts mid-batch; a cut file fails last.
+  const size_t n = kVrpBatch * kVrpBatchesAhead * 2 + 17;
+  std::string entries;
+  for (size_t i = 0; i < n; ++i) {
+    if (i) entries += ", ";
+    entries += i % 1000 == 999 ? "7"
+                               : R"({"asn": )" + std::to_string(i) + R"(, "prefix": "10.0.0.0/24", "maxLength": 24, "ta": "t"})";
+  }
+  const std::string first = R"({"roas": [)" + entries + "], ";
+  for (const std::string& text : {first + R"("roas": [)" + kGood + "]}", first + R"("roas": [)" + entries + "]}",
+                                  first + R"("roas": [)" + entries}) {
+    const std::string want = reference(text);
+    CHECK(parallel(text) == want);
+    CHECK(std::count(want.begin(), want.end(), '\n') > static_cast<long>(n));
+  }
+  CHECK(parallel(first + R"("roas": [)" + entries).find("failed: VRP JSON is not valid JSON") != std::string::npos);
 }

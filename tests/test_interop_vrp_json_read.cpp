@@ -270,3 +270,27 @@ TEST_CASE("vrp json parsed on another thread: many batches, restarts and a late 
   }
   CHECK(parallel(first + R"("roas": [)" + entries).find("failed: VRP JSON is not valid JSON") != std::string::npos);
 }
+
+TEST_CASE("vrp json events: a member nested past 64 levels is a precise error, not a crash") {
+  auto nested = [](size_t levels) { return std::string(levels, '[') + std::string(levels, ']'); };
+  auto entry = [](const std::string& member, const std::string& value) {
+    std::string e = R"({"asn": "AS1", "prefix": "10.0.0.0/24", "maxLength": 24, "ta": "t", )";
+    return roas(e + "\"" + member + "\": " + value + "}");
+  };
+  // Up to the limit the value is kept whole: the errors are as they were.
+  for (const char* member : {"asn", "maxLength", "prefix", "ta"}) same_as_reference(entry(member, nested(64)));
+  CHECK(streamed(entry("asn", nested(64))).find("roas[0]: asn [[[[") != std::string::npos);
+  // Past it (the document reader crashed printing 200,000 levels).
+  for (size_t levels : {size_t{65}, size_t{200000}}) {
+    const std::string asn = streamed(entry("asn", nested(levels)));
+    CHECK(asn.find("1 error roas[0]: asn nests more than 64 levels deep; not an AS number\nok\n") == 0);
+    const std::string ml = streamed(entry("maxLength", nested(levels)));
+    CHECK(ml.find("roas[0]: maxLength nests more than 64 levels deep; not a whole number in 0-255") !=
+          std::string::npos);
+    CHECK(streamed(entry("prefix", nested(levels))).find("roas[0]: prefix is not a string") != std::string::npos);
+    CHECK(streamed(entry("other", nested(levels))) == "1 AS1 10.0.0.0/24 24 t\nok\n");
+    // The value after a deep one is read afresh.
+    CHECK(streamed(roas(R"({"asn": )" + nested(levels) + R"(, "asn": "AS5", "prefix": "10.0.0.0/24", "maxLength": 24,)"
+                        R"( "ta": "t"}, )" + kGood)) == "1 AS5 10.0.0.0/24 24 t\n2 AS1 10.0.0.0/24 24 t\nok\n");
+  }
+}

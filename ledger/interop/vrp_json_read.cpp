@@ -21,6 +21,11 @@ namespace {
 
 using nlohmann::json;
 
+// A member's value nested deeper than this is not kept: printing it into
+// an error would recurse once per level (the document reader crashed on
+// 200,000 levels).
+constexpr size_t kMaxMemberDepth = 64;
+
 constexpr std::array<std::string_view, 4> kFieldNames{"asn", "prefix", "maxLength", "ta"};
 enum FieldIndex { kAsn, kPrefix, kMaxLength, kTa };
 
@@ -28,7 +33,7 @@ enum FieldIndex { kAsn, kPrefix, kMaxLength, kTa };
 // numbers, all a good entry holds, are kept without a json node (and the
 // string's buffer is reused from entry to entry).
 struct Field {
-  enum Kind { absent, text, number, other } kind = absent;
+  enum Kind { absent, text, number, other, too_deep } kind = absent;
   std::string chars;     // text
   uint64_t value = 0;    // number
   json any;              // other: anything else, as the document held it
@@ -41,7 +46,9 @@ struct TreeBuilder {
   json root;
   std::vector<json*> open;  // the containers being filled, innermost last
   std::string key;          // the member name just read
+  size_t beyond = 0;        // containers open below kMaxMemberDepth, not kept
   void add(json v, bool container) {
+    if (beyond) return;
     json* at = &root;
     if (open.empty()) root = std::move(v);
     else if (open.back()->is_array()) open.back()->push_back(std::move(v)), at = &open.back()->back();
@@ -62,10 +69,13 @@ Result<Vrp> vrp_from_fields(const std::array<Field, 4>& f) {
   } else if (f[kAsn].kind == Field::number && f[kAsn].value <= 0xFFFFFFFFull) {
     as = static_cast<uint32_t>(f[kAsn].value);
   } else {
+    if (f[kAsn].kind == Field::too_deep) return fail("asn nests more than 64 levels deep; not an AS number");
     return fail("asn " + f[kAsn].as_json().dump() + " is not an AS number like \"AS64496\"");
   }
   if (f[kPrefix].kind != Field::text) return fail("prefix is not a string");
   uint64_t max_length = f[kMaxLength].value;
+  if (f[kMaxLength].kind == Field::too_deep)
+    return fail("maxLength nests more than 64 levels deep; not a whole number in 0-255");
   if (f[kMaxLength].kind != Field::number || max_length > 255) {
     auto ml = json_uint(f[kMaxLength].as_json(), "maxLength", 0, 255);
     if (!ml) return ml.take_error();
@@ -150,7 +160,12 @@ class RoasReader {
     return true;
   }
   bool open(bool object) {
-    if (tree_) return tree_->add(object ? json::object() : json::array(), true), ++level_, true;
+    if (tree_) {
+      ++level_;
+      if (tree_->beyond || tree_->open.size() == kMaxMemberDepth) ++tree_->beyond;
+      else tree_->add(object ? json::object() : json::array(), true);
+      return true;
+    }
     value_at(!object);
     if (level_ == 0 && object) top_is_object_ = true;
     if (level_ == 1 && !object && top_key_ == "roas") {
@@ -166,6 +181,7 @@ class RoasReader {
     if (level_ == 3 && in_entry_ && field_ >= 0) {
       tree_.emplace();
       tree_field_ = field_;
+      too_deep_ = false;
       tree_->add(object ? json::object() : json::array(), true);
     }
     ++level_;
@@ -174,11 +190,16 @@ class RoasReader {
   bool close(bool object) {
     --level_;  // now the level the container started at
     if (tree_) {
+      if (tree_->beyond) {
+        --tree_->beyond;
+        too_deep_ = true;
+        return true;
+      }
       tree_->open.pop_back();
       if (tree_->open.empty()) {
         Field& f = fields_[static_cast<size_t>(tree_field_)];
-        f.kind = Field::other;
-        f.any = std::move(tree_->root);
+        f.kind = too_deep_ ? Field::too_deep : Field::other;
+        f.any = too_deep_ ? json() : std::move(tree_->root);
         tree_.reset();
       }
       return true;
@@ -207,6 +228,7 @@ class RoasReader {
   int field_ = -1;  // the entry member being read, or -1 for another
   std::optional<TreeBuilder> tree_;
   int tree_field_ = -1;
+  bool too_deep_ = false;  // the value being built went past kMaxMemberDepth
   std::optional<std::string> error_;
 };
 

@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "ledger/interop/vrp.h"
+#include "ledger/interop/vrp_json_pipeline.h"
 
 namespace nl::ledger {
 
@@ -171,13 +172,14 @@ Status import_vrps(const std::vector<std::string>& files, const Registry& reg,
     // (json) or line (csv) at once, rather than a vector doubling its way
     // there with twice the room at the end.
     g.authorizations.reserve(g.authorizations.size() + shape->entries_at_most);
-    // JSON entries go to `consider` as they are parsed from the file: its
-    // text and 800k VRPs held at once took 195 MB. Csv is read whole.
+    // JSON entries go to `consider` as they are parsed from the file (on
+    // another core): its text and 800k VRPs held at once took 195 MB. Csv
+    // is read whole.
     Status read;
     if (json) {
       std::ifstream in(path, std::ios::binary);
       if (!in) return fail(path + ": cannot open: " + std::strerror(errno));
-      read = each_vrp_json(in, undo, consider);
+      read = each_vrp_json_parallel(in, undo, consider);
     } else if (auto text = read_text(path); !text) {
       return text.take_error();
     } else if (auto file = read_vrps_csv(*text); !file) {

@@ -1,38 +1,20 @@
 #include "ledger/interop/vrp.h"
 
+#include "ledger/interop/vrp_fields.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <functional>
-#include <istream>
-#include <nlohmann/json.hpp>
 #include <tuple>
-
-#include "crypto/basics/json_fields.h"
 
 namespace nl::ledger {
 
 namespace {
 
-using nlohmann::json;
-
 constexpr std::string_view kCsvHeader = "ASN,IP Prefix,Max Length,Trust Anchor";
 
 std::string clip(std::string_view s) {
   return s.size() > 64 ? std::string(s.substr(0, 64)) + "..." : std::string(s);
-}
-
-// "AS" and 1-10 digits, no leading zero, at most AS4294967295.
-Result<uint32_t> parse_as_text(std::string_view text) {
-  const std::string bad = "asn '" + clip(text) + "' is not an AS number like AS64496";
-  if (text.size() < 3 || text.substr(0, 2) != "AS") return fail(bad);
-  std::string_view digits = text.substr(2);
-  if (digits.size() > 10 || digits.find_first_not_of("0123456789") != std::string_view::npos ||
-      (digits.size() > 1 && digits[0] == '0'))
-    return fail(bad);
-  uint64_t v = std::stoull(std::string(digits));
-  if (v > 0xFFFFFFFFull) return fail(bad + " (above AS4294967295)");
-  return static_cast<uint32_t>(v);
 }
 
 Result<Resource> parse_prefix(std::string_view text) {
@@ -42,48 +24,6 @@ Result<Resource> parse_prefix(std::string_view text) {
   if (!r) return fail("prefix " + r.error());
   if (r->family == Family::asn) return fail("prefix '" + clip(text) + "' is an AS number");
   return *r;
-}
-
-Result<Vrp> make_vrp(uint32_t asn, std::string_view prefix_text, uint64_t max_length, std::string ta) {
-  auto prefix = parse_prefix(prefix_text);
-  if (!prefix) return prefix.take_error();
-  int len = *prefix->prefix_length();
-  int bits = family_bits(prefix->family);
-  if (max_length < static_cast<uint64_t>(len) || max_length > static_cast<uint64_t>(bits))
-    return fail("maxLength " + std::to_string(max_length) + " is outside " + std::to_string(len) + "-" +
-                std::to_string(bits) + " for " + prefix->to_string());
-  if (auto s = check_trust_anchor(ta); !s) return s.take_error();
-  return Vrp{asn, *prefix, static_cast<uint8_t>(max_length), std::move(ta)};
-}
-
-Result<Vrp> vrp_from_json(const json& e) {
-  if (!e.is_object()) return fail("is not an object");
-  auto field = [&](const char* name) -> const json* {
-    auto it = e.find(name);
-    return it == e.end() ? nullptr : &*it;
-  };
-  const json* asn = field("asn");
-  const json* prefix = field("prefix");
-  const json* max_length = field("maxLength");
-  const json* ta = field("ta");
-  for (auto [name, v] : {std::pair{"asn", asn}, {"prefix", prefix}, {"maxLength", max_length}, {"ta", ta}})
-    if (!v) return fail(std::string("has no \"") + name + "\"");
-  // Routinator writes "AS1"; rpki-client writes the bare number.
-  uint32_t as = 0;
-  if (asn->is_string()) {
-    auto a = parse_as_text(asn->get_ref<const std::string&>());
-    if (!a) return a.take_error();
-    as = *a;
-  } else if (asn->is_number_unsigned() && asn->get<uint64_t>() <= 0xFFFFFFFFull) {
-    as = static_cast<uint32_t>(asn->get<uint64_t>());
-  } else {
-    return fail("asn " + asn->dump() + " is not an AS number like \"AS64496\"");
-  }
-  if (!prefix->is_string()) return fail("prefix is not a string");
-  auto ml = json_uint(*max_length, "maxLength", 0, 255);
-  if (!ml) return ml.take_error();
-  if (!ta->is_string()) return fail("ta is not a string");
-  return make_vrp(as, prefix->get_ref<const std::string&>(), *ml, ta->get<std::string>());
 }
 
 std::string utc_time(uint64_t unix_seconds) {
@@ -126,6 +66,32 @@ std::vector<Vrp> sorted(std::vector<Vrp> v) {
 
 }  // namespace
 
+Result<uint32_t> parse_as_text(std::string_view text) {
+  // Built only when needed: 800k good entries at full size.
+  auto bad = [&] { return "asn '" + clip(text) + "' is not an AS number like AS64496"; };
+  if (text.size() < 3 || text.substr(0, 2) != "AS") return fail(bad());
+  std::string_view digits = text.substr(2);
+  if (digits.size() > 10 || digits.find_first_not_of("0123456789") != std::string_view::npos ||
+      (digits.size() > 1 && digits[0] == '0'))
+    return fail(bad());
+  uint64_t v = 0;
+  for (char c : digits) v = v * 10 + static_cast<uint64_t>(c - '0');  // at most 10 digits: no overflow
+  if (v > 0xFFFFFFFFull) return fail(bad() + " (above AS4294967295)");
+  return static_cast<uint32_t>(v);
+}
+
+Result<Vrp> make_vrp(uint32_t asn, std::string_view prefix_text, uint64_t max_length, std::string ta) {
+  auto prefix = parse_prefix(prefix_text);
+  if (!prefix) return prefix.take_error();
+  int len = *prefix->prefix_length();
+  int bits = family_bits(prefix->family);
+  if (max_length < static_cast<uint64_t>(len) || max_length > static_cast<uint64_t>(bits))
+    return fail("maxLength " + std::to_string(max_length) + " is outside " + std::to_string(len) + "-" +
+                std::to_string(bits) + " for " + prefix->to_string());
+  if (auto s = check_trust_anchor(ta); !s) return s.take_error();
+  return Vrp{asn, *prefix, static_cast<uint8_t>(max_length), std::move(ta)};
+}
+
 Status check_trust_anchor(std::string_view ta) {
   if (ta.empty()) return fail("trust anchor name is empty");
   if (ta.size() > 255) return fail("trust anchor name is longer than 255 characters");
@@ -145,77 +111,6 @@ bool routinator_order(const Vrp& a, const Vrp& b) {
 }
 
 void sort_vrps(std::vector<Vrp>& vrps) { std::sort(vrps.begin(), vrps.end(), routinator_order); }
-
-namespace {
-
-// `in`: the text, or a stream of it (nlohmann's parse takes either).
-template <class Input>
-Status each_entry(Input&& in, const std::function<void()>& restart,
-                  const std::function<void(uint64_t, Result<Vrp>&&)>& entry) {
-  // Each entry of "roas" is handed on as soon as it is parsed and then
-  // dropped, so the document is never whole in memory: at 800k VRPs its
-  // tree took about 450 MB. Nesting depth: the top object is 0, its keys
-  // and values 1, the entries of "roas" 2.
-  std::string top_key;    // the last key of the top object
-  bool in_roas = false;   // inside the top object's "roas" array
-  bool had_roas = false;
-  uint64_t position = 0;  // of the entry, from 1
-  auto on_event = [&](int depth, json::parse_event_t event, json& parsed) {
-    using E = json::parse_event_t;
-    if (depth == 1 && event == E::key) top_key = parsed.get<std::string>();
-    if (depth == 1 && event == E::array_start && top_key == "roas") {
-      if (had_roas) restart();  // a repeated key replaces the earlier value
-      had_roas = in_roas = true;
-      position = 0;
-    }
-    if (depth == 1 && event == E::array_end) in_roas = false;
-    if (depth != 2 || !in_roas || (event != E::object_end && event != E::array_end && event != E::value)) return true;
-    ++position;
-    auto v = vrp_from_json(parsed);
-    if (!v) v = fail("roas[" + std::to_string(position - 1) + "]: " + v.error());
-    entry(position, std::move(v));
-    return false;  // dropped from the document
-  };
-  json doc;
-  try {
-    doc = json::parse(std::forward<Input>(in), on_event);
-  } catch (const json::parse_error& e) {
-    return fail(std::string("VRP JSON is not valid JSON: ") + e.what());
-  } catch (const json::exception& e) {
-    // A number beyond a double (1e999) is out_of_range, not parse_error.
-    return fail(std::string("VRP JSON is not usable: ") + e.what());
-  }
-  if (!doc.is_object()) return fail("VRP JSON must be an object with a \"roas\" array");
-  auto roas = doc.find("roas");
-  if (roas == doc.end() || !roas->is_array()) return fail("VRP JSON has no \"roas\" array");
-  return {};
-}
-
-}  // namespace
-
-Status each_vrp_json(std::istream& in, const std::function<void()>& restart,
-                     const std::function<void(uint64_t, Result<Vrp>&&)>& entry) {
-  return each_entry(in, restart, entry);
-}
-
-Result<VrpFile> read_vrps_json(std::string_view text) {
-  VrpFile out;
-  out.json = true;
-  auto restart = [&] {
-    out = VrpFile{};
-    out.json = true;
-  };
-  auto entry = [&](uint64_t position, Result<Vrp>&& v) {
-    if (!v) {
-      out.bad.push_back({position, v.error()});
-      return;
-    }
-    out.vrps.push_back(std::move(*v));
-    out.positions.push_back(position);
-  };
-  if (auto s = each_entry(text, restart, entry); !s) return s.take_error();
-  return out;
-}
 
 Result<VrpFile> read_vrps_csv(std::string_view text) {
   VrpFile out;

@@ -102,9 +102,7 @@ ledger::TxsVerified verified_by(const Mempool& mempool, const ledger::Block& b) 
 
 Status commit_certified(ledger::Chain& chain, const ledger::Block& b, const ledger::CommitCertificate& cert,
                         const ledger::TxsVerified& verified, ledger::Durability durability) {
-  auto p = chain.prepare(b, verified);
-  if (!p) return p.take_error();
-  return chain.commit(*p, cert, durability);
+  return chain.commit_certified(b, cert, verified, durability);
 }
 
 }  // namespace nl::node

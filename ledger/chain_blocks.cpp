@@ -4,7 +4,8 @@
 // undoes it. The undo reads the committed value of each changed entry back
 // from the store, so it costs O(entries the block touched) point reads
 // instead of a copy of the whole state; the state commitment goes back to
-// the tip's snapshot at no cost. Committing replays what was set aside.
+// the tip's snapshot at no cost. Committing replays what was set aside; a
+// block known with its certificate (block sync) is applied once instead.
 #include <malloc.h>
 
 #include <algorithm>

@@ -1,8 +1,8 @@
 // A block whose effects on the tip it was prepared on are computed and held
 // aside, the live state untouched: what Chain::propose built or
 // Chain::prepare checked. Chain::commit stores it with its certificate by
-// replaying those effects, the one way a block is committed (decided by
-// this node's consensus or fetched by block sync alike).
+// replaying those effects (a block this node's consensus decided; one known
+// only with its certificate is applied once: Chain::commit_certified).
 #pragma once
 #include <string>
 #include <vector>

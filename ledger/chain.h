@@ -92,6 +92,12 @@ class Chain {
   // them until it returns.
   Status commit(const PreparedBlock& prepared, const CommitCertificate& cert,
                 Durability durability = Durability::synced);
+  // A block known with its certificate (block sync): checked as prepare()
+  // checks it and stored as commit() stores it, but applied once instead of
+  // applied, undone and replayed. Refused for the same reasons; on any
+  // failure nothing changes.
+  Status commit_certified(const Block& b, const CommitCertificate& cert, const TxsVerified& verified = {},
+                          Durability durability = Durability::synced);
   // Every deferred commit made durable (BlockStore::sync).
   Status sync_store() { return store_->sync(); }
 
@@ -162,6 +168,10 @@ class Chain {
   std::vector<StateWrite> take_block_writes(uint64_t height);
   // The state commitment follows the registry's writes, rehashed once.
   void commit_writes(const std::vector<StateWrite>& writes);
+  // Stores `b`, whose effects (`writes`) the live state holds, with `cert`
+  // (checked by the caller) as the new tip; undone if the store fails.
+  Status store_applied(const Block& b, const CommitCertificate& cert, const std::vector<StateWrite>& writes,
+                       Durability durability);
   // The applied block's effects held aside, then undone from the live state.
   PreparedBlock set_aside(Block b, std::vector<StateWrite> writes);
 

@@ -4,7 +4,8 @@
 // undoes it. The undo reads the committed value of each changed entry back
 // from the store, so it costs O(entries the block touched) point reads
 // instead of a copy of the whole state; the state commitment goes back to
-// the tip's snapshot at no cost. Committing replays what was set aside.
+// the tip's snapshot at no cost. Committing replays what was set aside; a
+// block known with its certificate (block sync) is applied once instead.
 #include <algorithm>
 #include <stdexcept>
 
@@ -137,31 +138,60 @@ Result<PreparedBlock> Chain::prepare(const Block& b, const TxsVerified& verified
   return set_aside(b, std::move(*writes));
 }
 
-Status Chain::commit(const PreparedBlock& p, const CommitCertificate& cert, Durability durability) {
-  const BlockHeader& h = p.block.header;
-  const crypto::Hash32 hash = h.hash();
+namespace {
+
+Status certifies(const CommitCertificate& cert, const BlockHeader& h, const crypto::Hash32& hash) {
   if (cert.height != h.height || cert.block_hash != hash)
     return fail("the certificate (height " + std::to_string(cert.height) + ", block " + cert.block_hash.hex() +
                 ") does not certify this block (height " + std::to_string(h.height) + ", " + hash.hex() + ")");
+  return {};
+}
+
+}  // namespace
+
+Status Chain::commit(const PreparedBlock& p, const CommitCertificate& cert, Durability durability) {
+  const BlockHeader& h = p.block.header;
+  if (auto s = certifies(cert, h, h.hash()); !s) return s;
   if (h.height != height() + 1 || p.parent != tip_hash())
     return fail("block " + std::to_string(h.height) + " was prepared on another tip; the tip is height " +
                 std::to_string(height()) + " (" + tip_hash().hex() + ")");
   if (auto s = verify_certificate(cert); !s) return fail("certificate invalid: " + s.error());
   registry_.restore(p.writes);
   commitment_.restore(p.state);
+  return store_applied(p.block, cert, p.writes, durability);
+}
+
+Status Chain::commit_certified(const Block& b, const CommitCertificate& cert, const TxsVerified& verified,
+                               Durability durability) {
+  // In prepare-then-commit's order, so a block is refused with the same reason.
+  auto writes = apply_block(b, verified);
+  if (!writes) return writes.take_error();
+  Status s = certifies(cert, b.header, b.header.hash());
+  if (s)
+    if (auto v = verify_certificate(cert); !v) s = fail("certificate invalid: " + v.error());
+  if (!s) {
+    undo(*writes);
+    return s;
+  }
+  return store_applied(b, cert, *writes, durability);
+}
+
+Status Chain::store_applied(const Block& b, const CommitCertificate& cert, const std::vector<StateWrite>& writes,
+                            Durability durability) {
+  const BlockHeader& h = b.header;
   // The tree's changed records go in the block's batch; the tree then
   // keeps only its upper levels in memory.
   auto tree = commitment_.persist(&tip_state_, options_.tree_cache_depth);
-  Block stored = p.block;
+  Block stored = b;
   stored.last_commit = tip_cert_;
-  if (auto s = store_->append(stored, cert, p.writes, tree, durability); !s) {
-    undo(p.writes);
+  if (auto s = store_->append(stored, cert, writes, tree, durability); !s) {
+    undo(writes);
     return s;
   }
   tip_ = h;
   tip_cert_ = cert;
   tip_state_ = commitment_.snapshot();
-  tip_has_hop_ = carries_hop(p.block);
+  tip_has_hop_ = carries_hop(b);
   return {};
 }
 

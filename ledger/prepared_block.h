@@ -1,8 +1,8 @@
 // A block whose effects on the tip it was prepared on are computed and held
 // aside, the live state untouched: what Chain::propose built or
 // Chain::prepare checked. Chain::commit stores it with its certificate by
-// replaying those effects, the one way a block is committed (decided by
-// this node's consensus or fetched by block sync alike).
+// replaying those effects (a block this node's consensus decided; one known
+// only with its certificate is applied once: Chain::commit_certified).
 #pragma once
 #include <string>
 #include <vector>
@@ -34,8 +34,7 @@ struct PreparedBlock {
   // A built block: what propose() left out, and why.
   std::vector<Rejection> rejected;
   std::vector<EvidenceRejection> rejected_evidence;
-  // The state entries the block writes, as the store keeps them (at
-  // height 1 with the genesis entries it left untouched).
+  // The state entries the block writes, as the store keeps them.
   std::vector<StateWrite> writes;
   // The tip it was prepared on, and the state commitment it produced.
   crypto::Hash32 parent;

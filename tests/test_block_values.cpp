@@ -254,3 +254,50 @@ TEST_CASE("synced blocks: one fsync per answer, and a kill -9 right after an ans
   CHECK(follower->state_root() == root);
   CHECK(follower->tip_hash() == answers[1].back().block.header.hash());
 }
+
+// The driver's way: each block's signatures checked on a helper thread
+// while the blocks before it are applied. Every block's flags, when asked
+// for, are those of checking them all first, whatever the threads; a
+// forged signature still refuses its block, after the ones before it.
+TEST_CASE("synced blocks pipelined: each block's checks done when it is applied, the same as checked first") {
+  crypto::init();
+  test::TempDir dir{"nl-blockvalues-pipelined"};
+  auto source = open_chain(dir / "source");
+  std::vector<node::p2p::CertifiedBlock> answer;
+  auto txs = delegations(200);
+  for (size_t b = 0; b < 5; ++b) {
+    std::vector<Transaction> part(txs.begin() + long(b * 40), txs.begin() + long(b * 40 + 40));
+    auto p = source->propose(part, 1700000100 + b, test::seeded_key(100).public_key(), SignatureCheck::verify);
+    REQUIRE(p.rejected.empty());
+    auto cert = test::certify(p.block, {100, 101, 102});
+    REQUIRE(source->commit(p, cert).ok());
+    answer.push_back({p.block, cert});
+  }
+  auto forged = answer;
+  forged[3].block.txs[21].signatures[0].sig.b[9] ^= 1;
+  forged[3].block.header.tx_root = tx_root(forged[3].block.txs);
+  const auto first = node::verify_synced_signatures(node::Mempool{}, forged, 1, 0);
+  CHECK(count(first[3]) == 39);
+  for (size_t threads : {0, 1, 2, 4}) {
+    CAPTURE(threads);
+    node::SyncedSignatures sigs(node::Mempool{}, forged, threads, 0);
+    for (size_t b = forged.size(); b-- > 0;) CHECK(sigs.block(b) == first[b]);  // any order
+    CHECK(sigs.all() == first);
+  }
+
+  auto follower = open_chain(dir / "follower");
+  node::SyncedSignatures good(node::Mempool{}, answer, 2, 0);
+  auto r = node::apply_synced_blocks(*follower, answer, good);
+  CHECK(r.error.empty());
+  CHECK(r.applied == 5);
+  CHECK(follower->state_root() == source->state_root());
+
+  auto other = open_chain(dir / "other");
+  {
+    node::SyncedSignatures bad(node::Mempool{}, forged, 2, 0);
+    auto rf = node::apply_synced_blocks(*other, forged, bad);
+    CHECK(rf.applied == 3);
+    CHECK_MESSAGE(rf.error.find("block 4 refused") != std::string::npos, rf.error);
+  }  // the helpers stop and are joined with block 5 unasked for
+  CHECK(other->height() == 3);
+}

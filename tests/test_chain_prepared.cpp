@@ -1,4 +1,4 @@
-// Chain::commit_block replays the state writes of a block it checked (or
+// Chain::commit replays the state writes of a block it checked (or
 // built) on the same tip instead of applying the block again: the result
 // must be the state a full apply gives, in the registry, its indexes and
 // the state root, on disk too; a block checked but not decided leaves no
@@ -119,4 +119,71 @@ TEST_CASE("chain: a block prepared but not decided leaves nothing in the block c
   CHECK(!test::commit_block(*chain, x, test::certify(x, {100, 101, 102})).ok());
   CHECK(chain->height() == 1);
   CHECK(chain->state_root() == y.header.state_root);
+}
+
+// Block sync's way: a block known with its certificate is checked and
+// stored in one step, applied once instead of applied, undone and
+// replayed. The state must be the one prepare-then-commit gives; a block
+// the rules refuse, or a bad certificate, must be refused with the same
+// reason and leave nothing behind.
+TEST_CASE("chain: commit_certified applies a certified block once, with the state prepare and commit give") {
+  test::TempDir dir{"nl-commit-certified"};
+  const Genesis g = test::test_genesis(4);
+  auto builder = open_chain(dir / "builder", g);
+  auto once = open_chain(dir / "once", g);
+  auto twice = open_chain(dir / "twice", g);
+  auto transfer = test::signed_tx(TransferBody{Resource::parse("10.1.0.0/24").value(), acct(3)}, 2, 1);
+  transfer.sign(key(3));
+  const std::vector<std::vector<Transaction>> heights = {
+      {test::delegate("10.1.0.0/16", 1, 2, 1), test::delegate("10.2.0.0/16", 1, 4, 2)},
+      {transfer, test::delegate("10.1.1.0/24", 2, 5, 2), test::delegate("10.3.0.0/16", 1, 2, 3)},
+      {test::delegate("10.1.2.0/24", 2, 6, 3)},
+  };
+  uint64_t time = 1700000100;
+  for (const auto& txs : heights) {
+    Block b = build(*builder, txs, time += 10);
+    auto cert = test::certify(b, {100, 101, 102});
+    const crypto::Hash32 root = once->state_root();
+    const uint64_t height = once->height();
+
+    // The rules refuse it (a wrong state root, certified all the same):
+    // refused as prepare refuses it, nothing changed.
+    Block wrong = b;
+    wrong.header.state_root.b[0] ^= 1;
+    auto rw = once->commit_certified(wrong, test::certify(wrong, {100, 101, 102}));
+    REQUIRE(!rw.ok());
+    CHECK(rw.error() == once->prepare(wrong).error());
+    // Too little power behind the certificate, or one for another block.
+    auto weak = once->commit_certified(b, test::certify(b, {100}));
+    CHECK(weak.error().find("certificate invalid") != std::string::npos);
+    auto other = once->commit_certified(b, test::certify(build(*builder, {}, time + 5), {100, 101, 102}));
+    CHECK(other.error().find("does not certify this block") != std::string::npos);
+    CHECK(once->state_root() == root);
+    CHECK(once->height() == height);
+    auto inv0 = once->registry().check_invariants();
+    CHECK_MESSAGE(inv0.ok(), inv0.error());
+
+    for (Chain* c : {builder.get(), twice.get()}) REQUIRE(test::commit_block(*c, b, cert).ok());
+    auto s = once->commit_certified(b, cert);
+    REQUIRE_MESSAGE(s.ok(), s.error());
+    CHECK(once->height() == height + 1);
+    CHECK(once->state_root() == b.header.state_root);
+    CHECK(once->state_root() == twice->state_root());
+    CHECK(once->registry().holding_count() == twice->registry().holding_count());
+    CHECK(once->registry().next_nonce(acct(2)) == twice->registry().next_nonce(acct(2)));
+    auto inv = once->registry().check_invariants();
+    CHECK_MESSAGE(inv.ok(), inv.error());
+    // A second time: that height is taken.
+    CHECK(!once->commit_certified(b, cert).ok());
+  }
+  REQUIRE(holder(*once, "10.1.2.7") != nullptr);
+  CHECK(*holder(*once, "10.1.0.7") == acct(3));
+  CHECK(*holder(*once, "10.1.2.7") == acct(6));
+  CHECK(once->store().find_tx(transfer.id()).has_value());
+  // From disk, with its tip's state root.
+  const crypto::Hash32 root = once->state_root();
+  once.reset();
+  auto again = open_chain(dir / "once", g);
+  CHECK(again->state_root() == root);
+  CHECK(again->height() == 3);
 }

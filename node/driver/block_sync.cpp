@@ -1,7 +1,6 @@
 #include "node/driver/block_sync.h"
 
 #include "node/driver/block_values.h"
-#include "node/driver/parallel_signature_check.h"
 
 #include <algorithm>
 
@@ -89,37 +88,15 @@ p2p::Blocks serve_blocks(const ledger::BlockStore& store, const p2p::GetBlocks& 
 std::vector<ledger::TxsVerified> verify_synced_signatures(const Mempool& mempool,
                                                           const std::vector<p2p::CertifiedBlock>& answer,
                                                           size_t threads, uint64_t tip) {
-  std::vector<ledger::TxsVerified> flags;
-  std::vector<const ledger::Transaction*> to_check;
-  std::vector<std::pair<size_t, size_t>> where;  // (block, tx) of each of to_check
-  uint64_t next = tip + 1;
-  for (size_t b = 0; b < answer.size(); ++b) {
-    // Only blocks that can follow the tip: the rest are skipped or refused
-    // by apply_synced_blocks, so a bad answer costs no checks.
-    const uint64_t h = answer[b].block.header.height;
-    if (h != next) {
-      flags.emplace_back(answer[b].block.txs.size(), 0);
-      if (h > next) next = UINT64_MAX;  // a gap: nothing after it applies
-      continue;
-    }
-    ++next;
-    flags.push_back(verified_by(mempool, answer[b].block));
-    for (size_t i = 0; i < flags[b].size(); ++i)
-      if (!flags[b][i]) {
-        to_check.push_back(&answer[b].block.txs[i]);
-        where.emplace_back(b, i);
-      }
-  }
-  const std::vector<char> ok = check_signatures_parallel(to_check, threads);
-  for (size_t k = 0; k < where.size(); ++k) flags[where[k].first][where[k].second] = ok[k];
-  return flags;
+  return SyncedSignatures(mempool, answer, threads, tip).all();
 }
 
 namespace {
 
-// The commits, each written without an fsync.
-SyncApplied commit_deferred(ledger::Chain& chain, const std::vector<p2p::CertifiedBlock>& answer,
-                            const std::vector<ledger::TxsVerified>& verified) {
+// The commits, each written without an fsync; `flags(k)` is block k's
+// TxsVerified, asked for just before it is applied.
+template <class Flags>
+SyncApplied commit_deferred(ledger::Chain& chain, const std::vector<p2p::CertifiedBlock>& answer, Flags&& flags) {
   SyncApplied r;
   for (size_t k = 0; k < answer.size(); ++k) {
     const auto& cb = answer[k];
@@ -129,7 +106,7 @@ SyncApplied commit_deferred(ledger::Chain& chain, const std::vector<p2p::Certifi
       r.error = "block " + std::to_string(h) + " does not follow height " + std::to_string(chain.height());
       return r;
     }
-    if (auto s = commit_certified(chain, cb.block, cb.cert, verified.at(k), ledger::Durability::deferred); !s) {
+    if (auto s = commit_certified(chain, cb.block, cb.cert, flags(k), ledger::Durability::deferred); !s) {
       r.error = "block " + std::to_string(h) + " refused: " + s.error();
       return r;
     }
@@ -138,15 +115,27 @@ SyncApplied commit_deferred(ledger::Chain& chain, const std::vector<p2p::Certifi
   return r;
 }
 
+// Also after a refusal: the blocks before it are committed.
+SyncApplied made_durable(ledger::Chain& chain, SyncApplied r) {
+  if (r.applied > 0)
+    if (auto s = chain.sync_store(); !s) r.not_durable = s.error();
+  return r;
+}
+
 }  // namespace
 
 SyncApplied apply_synced_blocks(ledger::Chain& chain, const std::vector<p2p::CertifiedBlock>& answer,
                                 const std::vector<ledger::TxsVerified>& verified) {
-  SyncApplied r = commit_deferred(chain, answer, verified);
-  // Also after a refusal: the blocks before it are committed.
-  if (r.applied > 0)
-    if (auto s = chain.sync_store(); !s) r.not_durable = s.error();
-  return r;
+  return made_durable(chain, commit_deferred(chain, answer, [&](size_t k) -> const ledger::TxsVerified& {
+                        return verified.at(k);
+                      }));
+}
+
+SyncApplied apply_synced_blocks(ledger::Chain& chain, const std::vector<p2p::CertifiedBlock>& answer,
+                                SyncedSignatures& verified) {
+  return made_durable(chain, commit_deferred(chain, answer, [&](size_t k) -> const ledger::TxsVerified& {
+                        return verified.block(k);
+                      }));
 }
 
 }  // namespace nl::node

@@ -20,6 +20,7 @@
 #include "node/driver/driver_clock.h"
 #include "ledger/chain.h"
 #include "node/driver/mempool.h"
+#include "node/driver/synced_signatures.h"
 #include "node/transport/p2p_message.h"
 #include "node/transport/transport.h"
 
@@ -85,10 +86,10 @@ struct SyncApplied {
 };
 
 // The transactions' signatures of the blocks of `answer` that follow
-// height `tip` without a gap, checked on `threads` threads before the state
-// lock is taken: one flag list per block (all unset for the others). The
-// mempool's verified ones are not checked again; a failed check is left
-// unset, so the chain checks it once more and names the reason.
+// height `tip` without a gap, all checked on `threads` threads: one flag
+// list per block (all unset for the others). The mempool's verified ones
+// are not checked again; a failed check is left unset, so the chain checks
+// it once more and names the reason (synced_signatures.h).
 std::vector<ledger::TxsVerified> verify_synced_signatures(const Mempool& mempool,
                                                           const std::vector<p2p::CertifiedBlock>& answer,
                                                           size_t threads, uint64_t tip);
@@ -101,5 +102,9 @@ std::vector<ledger::TxsVerified> verify_synced_signatures(const Mempool& mempool
 // answer. The caller holds the chain's state lock exclusively.
 SyncApplied apply_synced_blocks(ledger::Chain& chain, const std::vector<p2p::CertifiedBlock>& answer,
                                 const std::vector<ledger::TxsVerified>& verified);
+// The same with the signatures checked while the blocks are applied: each
+// block waits for its own checks only.
+SyncApplied apply_synced_blocks(ledger::Chain& chain, const std::vector<p2p::CertifiedBlock>& answer,
+                                SyncedSignatures& verified);
 
 }  // namespace nl::node

@@ -6,8 +6,8 @@
 // Building and checking a value prepare a block (ledger/prepared_block.h):
 // the caller holds the chain's state lock exclusively. A decided value is
 // committed from what was prepared; a block known only with its
-// certificate (from sync, or decided unseen) is prepared and committed in
-// one step, through the same Chain::commit.
+// certificate (from sync, or decided unseen) is checked and committed in
+// one step (Chain::commit_certified), applied once.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -71,7 +71,8 @@ Result<ledger::PreparedBlock> check_block_value(ledger::Chain& chain, const Memp
 // Per transaction of `b`: whether the mempool already verified it.
 ledger::TxsVerified verified_by(const Mempool& mempool, const ledger::Block& b);
 
-// A certified block not prepared before: prepared, then committed.
+// A certified block not prepared before: checked as prepared and committed
+// in one step, applied once (Chain::commit_certified).
 Status commit_certified(ledger::Chain& chain, const ledger::Block& b, const ledger::CommitCertificate& cert,
                         const ledger::TxsVerified& verified,
                         ledger::Durability durability = ledger::Durability::synced);

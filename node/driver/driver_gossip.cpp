@@ -350,9 +350,12 @@ void ConsensusDriver::Impl::on_blocks(const PeerInfo& peer, p2p::Blocks answer) 
   if (req->from > chain.height() + 1) return maybe_sync();
   // The next range is served and sent while this one is checked and applied.
   request_blocks_after(std::max(chain.height(), answer.blocks.back().block.header.height));
-  // Signatures on verify_threads threads, before the state lock; only this
-  // strand commits, so the height read here holds until the lock is taken.
-  const auto verified = verify_synced_signatures(mempool, answer.blocks, opts.verify_threads, chain.height());
+  // Signatures on verify_threads threads, checked ahead while the blocks
+  // are applied (synced_signatures.h); the first block's before the state
+  // lock. Only this strand commits, so the height read here holds until
+  // the lock is taken.
+  SyncedSignatures verified(mempool, answer.blocks, opts.verify_threads, chain.height());
+  verified.block(0);
   const uint64_t before = chain.height();
   SyncApplied r;
   {

@@ -86,8 +86,8 @@ inline ledger::CommitCertificate certify(const ledger::Block& b, const std::vect
   return c;
 }
 
-// A certified block another validator made: prepared, then committed, as
-// block sync does.
+// A certified block another validator made: prepared, then committed
+// (block sync applies it once instead: Chain::commit_certified).
 inline Status commit_block(ledger::Chain& chain, const ledger::Block& b, const ledger::CommitCertificate& cert) {
   auto p = chain.prepare(b);
   if (!p) return p.take_error();

@@ -27,6 +27,17 @@ GenesisHolding record(const std::string& range, const std::string& registry, con
   return h;
 }
 
+// IANA's /8 designation, and under it two records: one with exactly the
+// designation's start, one further on with a child of its own.
+GenesisHolding designation_41() {
+  GenesisHolding designation = record("41.0.0.0/8", "iana", "", "");
+  designation.children.push_back(record("41.0.0.0/16", "afrinic", "ORGA", "20080514"));
+  GenesisHolding b = record("41.1.0.0/16", "afrinic", "ORGB", "20090101");
+  b.children.push_back(record("41.1.4.0/24", "afrinic", "ORGC", "20100202"));
+  designation.children.push_back(b);
+  return designation;
+}
+
 Resource res(const std::string& r) { return Resource::parse(r).value(); }
 
 // The genesis's holdings that overlap r, by a walk of the whole tree.
@@ -53,14 +64,7 @@ Holding holding(const std::string& range, const std::string& registry, uint64_t 
 
 TEST_CASE("genesis records: innermost record, registry filter, and genesis holdings only") {
   Genesis g;
-  // IANA's /8 designation, and under it two records: one with exactly the
-  // designation's start, one further on with a child of its own.
-  GenesisHolding designation = record("41.0.0.0/8", "iana", "", "");
-  designation.children.push_back(record("41.0.0.0/16", "afrinic", "ORGA", "20080514"));
-  GenesisHolding b = record("41.1.0.0/16", "afrinic", "ORGB", "20090101");
-  b.children.push_back(record("41.1.4.0/24", "afrinic", "ORGC", "20100202"));
-  designation.children.push_back(b);
-  g.holdings.push_back(designation);
+  g.holdings.push_back(designation_41());
   g.holdings.push_back(record("AS36864", "afrinic", "ORGD", "20070101"));
   const GenesisRecords d(g);
   CHECK(d.size() == 5);
@@ -94,14 +98,11 @@ TEST_CASE("genesis records: innermost record, registry filter, and genesis holdi
 
 TEST_CASE("genesis records: the holdings over a range, nested as in the genesis") {
   Genesis g;
-  GenesisHolding designation = record("41.0.0.0/8", "iana", "", "");
-  designation.children.push_back(record("41.0.0.0/16", "afrinic", "ORGA", "20080514"));
-  GenesisHolding b = record("41.1.0.0/16", "afrinic", "ORGB", "20090101");
-  b.children.push_back(record("41.1.4.0/24", "afrinic", "ORGC", "20100202"));
+  GenesisHolding designation = designation_41();
+  GenesisHolding& b = designation.children.at(1);
   b.children.push_back(record("41.1.9.0-41.1.9.2", "afrinic", "ORGE", "20100303"));
   b.children.back().holder = seeded_account(5);
   b.children.back().kind = HoldingKind::assignment;
-  designation.children.push_back(b);
   designation.children.push_back(record("41.7.0.0/16", "afrinic", "ORGF", ""));
   g.holdings.push_back(designation);
   g.holdings.push_back(record("42.0.0.0/8", "afrinic", "ORGG", "20110101"));

@@ -75,7 +75,8 @@ Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genes
   // The state first: it holds the validator set of every height, which the
   // certificates are checked against. It loads on two cores: this one
   // takes every entry but the authorizations and builds the registry's
-  // indexes; the other hashes the genesis (to check it is the store's),
+  // indexes; the other hashes the genesis (to check it is the store's; a
+  // first start did already), keeps its records and lets its imports go,
   // opens the state tree and loads the authorizations. Each kind of entry
   // fills its own member of the registry, so the two never meet.
   // (A future's destructor waits, and get() passes on what the task threw.)
@@ -94,7 +95,7 @@ Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genes
         other_genesis = true;
         return s;
       }
-    // What the chain keeps of the genesis's imports: their dates.
+    // What the chain keeps of the genesis's imports (genesis_records.h).
     c->genesis_records_ = GenesisRecords(c->genesis_);
     std::vector<GenesisHolding>().swap(c->genesis_.holdings);
     std::vector<GenesisAuthorization>().swap(c->genesis_.authorizations);

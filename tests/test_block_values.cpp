@@ -46,6 +46,23 @@ Block build(Chain& chain, const std::vector<Transaction>& txs) {
   return p.block;
 }
 
+// `txs` committed on `source` in `blocks` equal blocks (block b at time
+// 1700000100 + b), each certified by validators 100-102, as a peer serves them.
+std::vector<node::p2p::CertifiedBlock> certified_blocks(Chain& source, const std::vector<Transaction>& txs,
+                                                        size_t blocks) {
+  std::vector<node::p2p::CertifiedBlock> out;
+  const size_t per = txs.size() / blocks;
+  for (size_t b = 0; b < blocks; ++b) {
+    std::vector<Transaction> part(txs.begin() + long(b * per), txs.begin() + long(b * per + per));
+    auto p = source.propose(part, 1700000100 + b, test::seeded_key(100).public_key(), SignatureCheck::verify);
+    REQUIRE(p.rejected.empty());
+    auto cert = test::certify(p.block, {100, 101, 102});
+    REQUIRE(source.commit(p, cert).ok());
+    out.push_back({p.block, cert});
+  }
+  return out;
+}
+
 size_t count(const std::vector<char>& v) {
   size_t n = 0;
   for (char c : v) n += c != 0;
@@ -153,16 +170,8 @@ TEST_CASE("synced blocks: signatures checked together on several threads, then c
   test::TempDir dir{"nl-blockvalues-sync"};
   auto source = open_chain(dir / "source");
   // Three certified blocks of 60 delegations each, as a peer serves them.
-  std::vector<node::p2p::CertifiedBlock> answer;
   auto txs = delegations(180);
-  for (size_t b = 0; b < 3; ++b) {
-    std::vector<Transaction> part(txs.begin() + long(b * 60), txs.begin() + long(b * 60 + 60));
-    auto p = source->propose(part, 1700000100 + b, test::seeded_key(100).public_key(), SignatureCheck::verify);
-    REQUIRE(p.rejected.empty());
-    auto cert = test::certify(p.block, {100, 101, 102});
-    REQUIRE(source->commit(p, cert).ok());
-    answer.push_back({p.block, cert});
-  }
+  const auto answer = certified_blocks(*source, txs, 3);
 
   node::Mempool mempool;
   for (size_t i = 0; i < 10; ++i) REQUIRE(mempool.add(txs[i], {}) == node::Mempool::Added::fresh);
@@ -212,15 +221,9 @@ TEST_CASE("synced blocks: one fsync per answer, and a kill -9 right after an ans
   crypto::Hash32 root;
   {
     auto source = open_chain(dir / "source");
-    auto txs = delegations(120);
-    for (size_t b = 0; b < 6; ++b) {
-      std::vector<Transaction> part(txs.begin() + long(b * 20), txs.begin() + long(b * 20 + 20));
-      auto p = source->propose(part, 1700000100 + b, test::seeded_key(100).public_key(), SignatureCheck::verify);
-      REQUIRE(p.rejected.empty());
-      auto cert = test::certify(p.block, {100, 101, 102});
-      REQUIRE(source->commit(p, cert).ok());
-      answers[b / 3].push_back({p.block, cert});
-    }
+    const auto blocks = certified_blocks(*source, delegations(120), 6);
+    answers[0].assign(blocks.begin(), blocks.begin() + 3);
+    answers[1].assign(blocks.begin() + 3, blocks.end());
     root = source->state_root();
   }
   int fds[2];
@@ -263,16 +266,7 @@ TEST_CASE("synced blocks pipelined: each block's checks done when it is applied,
   crypto::init();
   test::TempDir dir{"nl-blockvalues-pipelined"};
   auto source = open_chain(dir / "source");
-  std::vector<node::p2p::CertifiedBlock> answer;
-  auto txs = delegations(200);
-  for (size_t b = 0; b < 5; ++b) {
-    std::vector<Transaction> part(txs.begin() + long(b * 40), txs.begin() + long(b * 40 + 40));
-    auto p = source->propose(part, 1700000100 + b, test::seeded_key(100).public_key(), SignatureCheck::verify);
-    REQUIRE(p.rejected.empty());
-    auto cert = test::certify(p.block, {100, 101, 102});
-    REQUIRE(source->commit(p, cert).ok());
-    answer.push_back({p.block, cert});
-  }
+  const auto answer = certified_blocks(*source, delegations(200), 5);
   auto forged = answer;
   forged[3].block.txs[21].signatures[0].sig.b[9] ^= 1;
   forged[3].block.header.tx_root = tx_root(forged[3].block.txs);

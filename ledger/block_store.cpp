@@ -1,7 +1,9 @@
 #include "ledger/block_store.h"
+#include "ledger/block_store_columns.h"
 #include "ledger/block_write_batch.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/iterator.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
@@ -15,25 +17,15 @@
 
 namespace nl::ledger {
 
-namespace {
+using namespace store_columns;
 
-// Indices into cfs_; the order matches kCfNames.
-enum Cf : size_t { kDefault, kBlocks, kCerts, kTxIndex, kState, kHistory, kMeta, kTree, kCfCount };
-const char* const kCfNames[kCfCount] = {"default", "blocks", "certs", "txindex", "state", "history", "meta", "tree"};
+namespace {
 
 constexpr std::string_view kTipKey = "tip";
 constexpr std::string_view kGenesisKey = "genesis";
 constexpr std::string_view kBaseKey = "base";
 constexpr size_t kTreeBlockCacheBytes = 64u << 20;
-
-rocksdb::Slice slice(ByteView b) {
-  return rocksdb::Slice(reinterpret_cast<const char*>(b.data()), b.size());
-}
-rocksdb::Slice slice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
-ByteView view(const rocksdb::Slice& s) {
-  return ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size());
-}
-ByteView view(const std::string& s) { return as_bytes(s); }
+constexpr size_t kStateBlockCacheBytes = 64u << 20;
 
 Bytes height_key(uint64_t h) {
   Writer w;
@@ -58,50 +50,6 @@ std::shared_ptr<rocksdb::DB> owned_db(rocksdb::DB* raw, std::vector<rocksdb::Col
   });
 }
 
-// The state tree's records as they are at each read: it does not keep the
-// database open, so a tree (or a prepared block's) that outlives its store
-// only fails to read.
-class LiveTreeReader final : public state_tree::NodeReader {
- public:
-  LiveTreeReader(std::weak_ptr<rocksdb::DB> db, rocksdb::ColumnFamilyHandle* cf) : db_(std::move(db)), cf_(cf) {}
-  Result<std::optional<Bytes>> read(ByteView key) const override {
-    auto db = db_.lock();
-    if (!db) return fail("the ledger is closed");
-    return read_record(*db, cf_, rocksdb::ReadOptions(), key);
-  }
-  static Result<std::optional<Bytes>> read_record(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf,
-                                                  const rocksdb::ReadOptions& ro, ByteView key) {
-    rocksdb::PinnableSlice value;
-    rocksdb::Status s = db.Get(ro, cf, slice(key), &value);
-    if (s.IsNotFound()) return std::optional<Bytes>();
-    if (!s.ok()) return fail(s.ToString());
-    return std::optional<Bytes>(Bytes(value.data(), value.data() + value.size()));
-  }
-
- private:
-  std::weak_ptr<rocksdb::DB> db_;
-  rocksdb::ColumnFamilyHandle* cf_;
-};
-
-// The records as they were when the reader was made, however the store
-// changes later: it keeps the database open while it lives.
-class PinnedTreeReader final : public state_tree::NodeReader {
- public:
-  PinnedTreeReader(std::shared_ptr<rocksdb::DB> db, rocksdb::ColumnFamilyHandle* cf)
-      : db_(std::move(db)), cf_(cf), snap_(db_->GetSnapshot()) {}
-  ~PinnedTreeReader() override { db_->ReleaseSnapshot(snap_); }
-  Result<std::optional<Bytes>> read(ByteView key) const override {
-    rocksdb::ReadOptions ro;
-    ro.snapshot = snap_;
-    return LiveTreeReader::read_record(*db_, cf_, ro, key);
-  }
-
- private:
-  std::shared_ptr<rocksdb::DB> db_;
-  rocksdb::ColumnFamilyHandle* cf_;
-  const rocksdb::Snapshot* snap_;
-};
-
 // The state tree's records are hashes, which do not compress, read one at a
 // time along a path: no compression, and a block cache of their own.
 rocksdb::ColumnFamilyOptions tree_options() {
@@ -113,19 +61,27 @@ rocksdb::ColumnFamilyOptions tree_options() {
   return o;
 }
 
+// The registry reads the authorizations from here (authorization_table.h),
+// most often to learn that a key is absent: a bloom filter answers that
+// without a block read, and the blocks read have a bounded cache of their own.
+rocksdb::ColumnFamilyOptions state_options() {
+  rocksdb::ColumnFamilyOptions o;
+  rocksdb::BlockBasedTableOptions t;
+  t.block_cache = rocksdb::NewLRUCache(kStateBlockCacheBytes);
+  t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  return o;
+}
+
+rocksdb::ColumnFamilyOptions column_options(Cf cf) {
+  return cf == kTree ? tree_options() : cf == kState ? state_options() : rocksdb::ColumnFamilyOptions();
+}
+
 }  // namespace
 
 BlockStore::~BlockStore() {
   db_.reset();
   cfs_.clear();
-}
-
-std::shared_ptr<const state_tree::NodeReader> BlockStore::tree_reader() const {
-  return std::make_shared<LiveTreeReader>(db_, cfs_[kTree]);
-}
-
-std::shared_ptr<const state_tree::NodeReader> BlockStore::pinned_tree_reader() const {
-  return std::make_shared<PinnedTreeReader>(db_, cfs_[kTree]);
 }
 
 Status BlockStore::write_tree(const std::vector<state_tree::NodeWrite>& tree) {
@@ -205,8 +161,7 @@ Result<std::unique_ptr<BlockStore>> BlockStore::open_unchecked(const std::string
   options.create_if_missing = true;
   options.create_missing_column_families = true;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const char* name : kCfNames)
-    descriptors.emplace_back(name, std::string_view(name) == kCfNames[kTree] ? tree_options() : rocksdb::ColumnFamilyOptions());
+  for (size_t cf = 0; cf < kCfCount; ++cf) descriptors.emplace_back(kCfNames[cf], column_options(Cf(cf)));
 
   std::unique_ptr<BlockStore> store(new BlockStore());
   rocksdb::DB* raw = nullptr;

@@ -26,6 +26,7 @@
 #include "ledger/block.h"
 #include "ledger/history_index.h"
 #include "ledger/registry.h"
+#include "ledger/state_reader.h"
 #include "ledger/state_tree_nodes.h"
 
 namespace rocksdb {
@@ -87,6 +88,9 @@ class BlockStore {
   // later (for a reader on another thread: it keeps the database open).
   std::shared_ptr<const state_tree::NodeReader> tree_reader() const;
   std::shared_ptr<const state_tree::NodeReader> pinned_tree_reader() const;
+  // The committed state entries as they are at each read
+  // (block_store_readers.cpp), for the registry's entries kept on disk.
+  std::shared_ptr<const StateReader> state_reader() const;
   // State entries alone (none deleted), in synced batches of at most
   // kStateBatch: a first start's genesis entries, at height 0.
   static constexpr size_t kStateBatch = 65536;

@@ -5,15 +5,12 @@
 #include <algorithm>
 #include <utility>
 
+#include "ledger/block_store_columns.h"
 #include "ledger/history_index.h"
 
 namespace nl::ledger {
 
-namespace {
-
-rocksdb::Slice slice(ByteView b) { return rocksdb::Slice(reinterpret_cast<const char*>(b.data()), b.size()); }
-
-}  // namespace
+using store_columns::slice;
 
 bool put_tx_indexes(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* txindex,
                     rocksdb::ColumnFamilyHandle* history, const Block& block) {

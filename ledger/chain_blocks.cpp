@@ -188,6 +188,7 @@ Status Chain::store_applied(const Block& b, const CommitCertificate& cert, const
     undo(writes);
     return s;
   }
+  registry_.writes_stored();
   tip_ = h;
   tip_cert_ = cert;
   tip_state_ = commitment_.snapshot();

@@ -159,7 +159,7 @@ std::vector<StateWrite> Registry::take_writes() {
         break;
       }
       case keys::kAuthorization: {
-        if (auto it = authorizations_.find(key); it != authorizations_.end()) it->second.encode(v);
+        if (auto a = authorizations_.find(key)) a->encode(v);
         break;
       }
       case keys::kMeta: v.u64(next_id_); break;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "crypto/basics/result.h"
+#include "ledger/authorization_table.h"
 #include "ledger/evidence.h"
 #include "ledger/holding.h"
 #include "ledger/interval_index.h"
@@ -80,6 +81,14 @@ class Registry {
   // rebuilds the indexes over them. `entries` must be every entry changed
   // since a consistent state, with its value in that state.
   void restore(const std::vector<StateWrite>& entries);
+  // A chain's registry: the committed authorizations stay in the store and
+  // are read through `reader` (authorization_table.h); call before load.
+  void read_authorizations_from(std::shared_ptr<const StateReader> reader) {
+    authorizations_.read_from(std::move(reader));
+  }
+  // The store now holds every write taken so far (a block was appended):
+  // what was kept only until then is let go.
+  void writes_stored() { authorizations_.settle(); }
 
   // Rebuild from committed entries (any order), then finish_load(), which
   // builds the indexes and refuses overlapping siblings and missing
@@ -112,6 +121,11 @@ class Registry {
   std::vector<Authorization> authorizations() const;  // all, in key order
   size_t holding_count() const { return holdings_.size(); }
   size_t authorization_count() const { return authorizations_.size(); }
+  // Authorizations held in memory: all of them, or on disk those changed
+  // since the last writes_stored().
+  size_t authorizations_held() const { return authorizations_.held(); }
+  // Moves whenever an authorization may have changed (authorization_table.h).
+  uint64_t authorization_changes() const { return authorizations_.changes(); }
   size_t holding_count_of(const AccountId& a) const;
 
   // ---- pages (registry_pages.cpp): at most `limit` entries strictly after
@@ -229,9 +243,6 @@ class Registry {
   void merge_segments_at(Family f, u128 boundary);
 
   // Authorizations (registry_authorizations.cpp).
-  // Sorted; at most `limit`, each after `after`.
-  std::vector<Bytes> authorization_keys_overlapping(const Resource& r, const std::optional<Bytes>& after,
-                                                    size_t limit) const;
   void lapse_authorizations(const Resource& x);
 
   std::string chain_id_;
@@ -242,7 +253,7 @@ class Registry {
   std::map<Family, std::map<u128, Segment>> segments_;  // keyed by first
   std::map<AccountId, AccountState> accounts_;
   std::map<AccountId, std::set<HoldingId>> by_holder_;
-  std::map<Bytes, Authorization> authorizations_;  // keyed by keys::authorization
+  AuthorizationTable authorizations_;  // keyed by keys::authorization
   std::map<uint64_t, ValidatorSet> validator_sets_;  // from_height -> set
   std::map<Bytes, CommittedEvidence> evidence_;      // keyed by keys::evidence
   std::map<AccountId, RecoveryState> recoveries_;

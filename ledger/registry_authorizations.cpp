@@ -3,9 +3,9 @@
 // whose issuer no longer covers all of its prefix (holds the controlling
 // holding or an ancestor of it, whitepaper/ledger.md) is deleted.
 //
-// authorizations_ is keyed by keys::authorization, whose big-endian layout
-// orders it by (family, first, last, ...): that map is itself the ordered
-// index the overlap lookups need.
+// authorizations_ (authorization_table.h) is keyed by keys::authorization,
+// whose big-endian layout orders it by (family, first, last, ...): that
+// order is itself the index the overlap lookups need.
 #include "ledger/registry.h"
 
 #include <algorithm>
@@ -17,58 +17,12 @@ namespace nl::ledger {
 
 namespace {
 
-Bytes key_prefix(Family f, u128 first) {
-  Writer w;
-  w.u8(keys::kAuthorization).u8(static_cast<uint8_t>(f)).u128v(first);
-  return w.take();
-}
-
-Bytes key_prefix(Family f, u128 first, u128 last) {
-  Writer w;
-  w.u8(keys::kAuthorization).u8(static_cast<uint8_t>(f)).u128v(first).u128v(last);
-  return w.take();
-}
-
 std::string describe_authorization(const Resource& prefix, uint8_t max_length, uint32_t asn) {
   return "authorization " + prefix.to_string() + " maxLength " + std::to_string(max_length) +
          " origin AS" + std::to_string(asn);
 }
 
 }  // namespace
-
-// The prefixes overlapping r either start inside r or contain r.first; the
-// latter are r.first masked to each shorter length, one lookup per length.
-// Those sort before the former (their first is below r.first), so a page
-// is the containing keys after `after`, then a scan from r.first.
-std::vector<Bytes> Registry::authorization_keys_overlapping(const Resource& r, const std::optional<Bytes>& after,
-                                                            size_t limit) const {
-  std::vector<Bytes> out;
-  // Most changes meet no authorization at all: skip the per-length probes.
-  if (r.family == Family::asn || authorizations_.empty() || limit == 0) return out;
-  const Family f = r.family;
-  const int bits = family_bits(f);
-  for (int len = 0; len < bits; ++len) {
-    u128 host = len == 0 ? family_max(f) : ((u128(1) << (bits - len)) - 1);
-    u128 first = r.first & ~host;
-    if (first == r.first) continue;  // found by the scan below
-    Resource p{f, first, first | host};
-    for (auto it = authorizations_.lower_bound(key_prefix(f, p.first, p.last));
-         it != authorizations_.end() && it->second.prefix == p; ++it)
-      if (!after || it->first > *after) out.push_back(it->first);
-  }
-  std::sort(out.begin(), out.end());
-  if (out.size() >= limit) {
-    out.resize(limit);
-    return out;
-  }
-  auto it = authorizations_.lower_bound(key_prefix(f, r.first));
-  if (after && it != authorizations_.end() && it->first <= *after) it = authorizations_.upper_bound(*after);
-  for (; it != authorizations_.end() && it->second.prefix.family == f && it->second.prefix.first <= r.last &&
-         out.size() < limit;
-       ++it)
-    out.push_back(it->first);
-  return out;
-}
 
 // Whether `who` holds, for every number of `prefix`, the holding that
 // controls it or (Reach::covering) one that covers it, an ancestor: the
@@ -118,9 +72,9 @@ Status Registry::reaches_all(const Resource& prefix, const AccountId& who, Reach
 }
 
 void Registry::lapse_authorizations(const Resource& x) {
-  for (const Bytes& key : authorization_keys_overlapping(x, std::nullopt, SIZE_MAX)) {
-    const Authorization& a = authorizations_.at(key);
-    if (covers_all(a.prefix, a.issuer)) continue;
+  for (const Bytes& key : authorizations_.keys_overlapping(x, std::nullopt, SIZE_MAX)) {
+    const std::optional<Authorization> a = authorizations_.find(key);
+    if (covers_all(a->prefix, a->issuer)) continue;
     authorizations_.erase(key);
     dirty_.insert(key);
   }
@@ -138,12 +92,12 @@ Status Registry::apply_authorize(const Transaction& tx, const AuthorizeBody& b,
     return fail("maxLength " + std::to_string(b.max_length) + " must lie between the prefix length " +
                 std::to_string(*len) + " and " + std::to_string(bits));
   Bytes key = keys::authorization(p, b.max_length, b.asn);
-  if (authorizations_.count(key))
+  if (authorizations_.contains(key))
     return fail(describe_authorization(p, b.max_length, b.asn) + " already exists");
   if (auto s = covers_all(p, tx.signer, &ctx); !s)
     return fail("signer " + tx.signer.to_string() + " can't authorize " + p.to_string() + ": " +
                 s.error());
-  authorizations_[key] = Authorization{p, b.max_length, b.asn, tx.signer, ctx.height};
+  authorizations_.insert(key, Authorization{p, b.max_length, b.asn, tx.signer, ctx.height});
   dirty_.insert(std::move(key));
   return {};
 }
@@ -151,16 +105,16 @@ Status Registry::apply_authorize(const Transaction& tx, const AuthorizeBody& b,
 Status Registry::apply_withdraw(const Transaction& tx, const WithdrawBody& b,
                                 const BlockContext& ctx) {
   Bytes key = keys::authorization(b.prefix, b.max_length, b.asn);
-  auto it = authorizations_.find(key);
-  if (it == authorizations_.end())
+  const std::optional<Authorization> it = authorizations_.find(key);
+  if (!it)
     return fail("there is no " + describe_authorization(b.prefix, b.max_length, b.asn));
   // Not the holder of a covering aggregate: a parent can't take away a
   // sub-holder's authorization (whitepaper/continuity.md).
-  if (it->second.issuer != tx.signer && !reaches_all(b.prefix, tx.signer, Reach::controlling, nullptr))
-    return fail("only the issuer " + it->second.issuer.to_string() + " or the effective controller of " +
+  if (it->issuer != tx.signer && !reaches_all(b.prefix, tx.signer, Reach::controlling, nullptr))
+    return fail("only the issuer " + it->issuer.to_string() + " or the effective controller of " +
                 b.prefix.to_string() + " can withdraw " +
                 describe_authorization(b.prefix, b.max_length, b.asn));
-  authorizations_.erase(it);
+  authorizations_.erase(key);
   dirty_.insert(std::move(key));
   return {};
 }
@@ -175,9 +129,9 @@ std::vector<Registry::KeyedAuthorization> Registry::authorizations_overlapping(c
                                                                                const std::optional<Bytes>& after,
                                                                                size_t limit) const {
   std::vector<KeyedAuthorization> out;
-  for (Bytes& k : authorization_keys_overlapping(r, after, limit)) {
-    Authorization a = authorizations_.at(k);
-    out.emplace_back(std::move(k), std::move(a));
+  for (Bytes& k : authorizations_.keys_overlapping(r, after, limit)) {
+    std::optional<Authorization> a = authorizations_.find(k);
+    out.emplace_back(std::move(k), std::move(*a));
   }
   return out;
 }
@@ -185,13 +139,16 @@ std::vector<Registry::KeyedAuthorization> Registry::authorizations_overlapping(c
 std::vector<Authorization> Registry::authorizations() const {
   std::vector<Authorization> out;
   out.reserve(authorizations_.size());
-  for (const auto& [k, a] : authorizations_) out.push_back(a);
+  authorizations_.for_each([&out](const Bytes&, const Authorization& a) {
+    out.push_back(a);
+    return true;
+  });
   return out;
 }
 
 std::vector<Registry::KeyedAuthorization> Registry::authorizations(const std::optional<Bytes>& after,
                                                                    size_t limit) const {
-  return page_of(authorizations_, after, limit);
+  return authorizations_.page(after, limit);
 }
 
 }  // namespace nl::ledger

@@ -68,10 +68,10 @@ Status Registry::add_genesis_imports(const Genesis& g) {
       return fail(name + ": maxLength must lie between the prefix length " + std::to_string(*len) + " and " +
                   std::to_string(family_bits(p.family)));
     Bytes key = keys::authorization(p, a.max_length, a.asn);
-    if (authorizations_.count(key)) return fail(name + " is listed twice");
+    if (authorizations_.contains(key)) return fail(name + " is listed twice");
     if (auto s = covers_all(p, a.issuer, nullptr); !s)
       return fail(name + ": its issuer " + a.issuer.to_string() + " does not control the prefix: " + s.error());
-    authorizations_[key] = Authorization{p, a.max_length, a.asn, a.issuer, 0};
+    authorizations_.insert(key, Authorization{p, a.max_length, a.asn, a.issuer, 0});
     dirty_.insert(std::move(key));
   }
   return {};

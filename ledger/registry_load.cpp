@@ -62,15 +62,8 @@ Status Registry::load_entry(ByteView key, ByteView value) {
       of_family.insert_or_assign(of_family.end(), s->range.first, *s);
       return {};
     }
-    case keys::kAuthorization: {
-      auto a = decode_value<Authorization>(value, "authorization");
-      if (!a) return a.take_error();
-      Bytes k = keys::authorization(a->prefix, a->max_length, a->asn);
-      if (k != Bytes(key.begin(), key.end()))
-        return fail("authorization " + a->prefix.to_string() + " is stored under key " + key_hex(key));
-      authorizations_.insert_or_assign(authorizations_.end(), std::move(k), *a);
-      return {};
-    }
+    case keys::kAuthorization:
+      return authorizations_.load(key, value);
     case keys::kMeta: {
       if (keys::next_holding_id() != Bytes(key.begin(), key.end()))
         return fail("unknown meta key " + key_hex(key));
@@ -199,8 +192,7 @@ void Registry::restore(const std::vector<StateWrite>& entries) {
         break;
       }
       case keys::kAuthorization:
-        if (e.value) authorizations_[e.key] = restored<Authorization>(e, "authorization");
-        else authorizations_.erase(e.key);
+        authorizations_.restore(e.key, e.value);
         break;
       case keys::kMeta:
         if (e.value) next_id_ = Reader(*e.value).u64();
@@ -306,12 +298,20 @@ Status Registry::check_invariants() const {
       return fail("evidence against " + e.evidence.offender().hex() + " has a stale key");
   }
 
-  for (const auto& [key, a] : authorizations_) {
+  Status authorizations;
+  size_t counted = 0;
+  authorizations_.for_each([&](const Bytes& key, const Authorization& a) {
+    ++counted;
     if (key != keys::authorization(a.prefix, a.max_length, a.asn))
-      return fail("authorization " + a.prefix.to_string() + " has a stale key");
-    if (auto s = covers_all(a.prefix, a.issuer, nullptr); !s)
-      return fail("authorization " + a.prefix.to_string() + " outlived its issuer's control: " + s.error());
-  }
+      authorizations = fail("authorization " + a.prefix.to_string() + " has a stale key");
+    else if (auto s = covers_all(a.prefix, a.issuer, nullptr); !s)
+      authorizations = fail("authorization " + a.prefix.to_string() + " outlived its issuer's control: " + s.error());
+    return bool(authorizations);
+  });
+  if (!authorizations) return authorizations;
+  if (counted != authorizations_.size())
+    return fail(std::to_string(authorizations_.size()) + " authorizations counted but " + std::to_string(counted) +
+                " held");
   return {};
 }
 

@@ -3,7 +3,10 @@
 // give the same effective controller everywhere we probe, and leave the same
 // holdings, authorizations and accounts. The registry's own invariant check
 // (I1-I3, indexes, segments) runs after every step, and a reload from its
-// state writes along the way.
+// state writes along the way. A second registry, which keeps its committed
+// authorizations in the store as a chain's does (authorization_table.h),
+// applies the same transactions, and every so often one undone at once,
+// and must write and answer exactly as the first.
 #include <doctest/doctest.h>
 
 #include <array>
@@ -12,6 +15,7 @@
 
 #include "ledger/registry.h"
 #include "tests/reference_model.h"
+#include "tests/support/map_state_reader.h"
 
 using namespace nl;
 using namespace nl::ledger;
@@ -42,7 +46,8 @@ const char* kKindNames[] = {"delegate", "transfer", "return",       "revoke",   
 
 class Harness {
  public:
-  explicit Harness(uint64_t seed) : rng_(seed), reg_(kChain, kGenesis), ref_(kChain, kGenesis) {
+  explicit Harness(uint64_t seed) : rng_(seed), reg_(kChain, kGenesis), disk_(kChain, kGenesis), ref_(kChain, kGenesis) {
+    disk_.read_authorizations_from(std::make_shared<nl::test::MapStateReader>(store_));
     for (int i = 0; i < 8; ++i) {
       auto k = key_from(seed * 1000 + i);
       actors_.push_back(Actor{AccountId{k.public_key()}, k});
@@ -58,6 +63,7 @@ class Harness {
     // A conflicting genesis root is refused by both.
     auto r = *Resource::parse("10.1.0.0/16");
     CHECK_FALSE(reg_.add_root(r, actors_[1].id, {}).ok());
+    CHECK_FALSE(disk_.add_root(r, actors_[1].id, {}).ok());
     CHECK_FALSE(ref_.add_root(r, actors_[1].id, {}));
     absorb_writes();
   }
@@ -70,11 +76,18 @@ class Harness {
       probe_controllers(10);
       absorb_writes();
       check_invariants_now();
-      if (step % 500 == 0) compare_everything(reg_);
+      if (step % 500 == 0) {
+        compare_everything(reg_);
+        compare_everything(disk_);
+        REQUIRE(disk_.authorizations_held() == 0);
+      }
       if (step % 5000 == 0) compare_reload();
     }
     compare_everything(reg_);
+    compare_everything(disk_);
     compare_reload();
+    MESSAGE("undone on the on-disk registry: " << undone_ << " transactions");
+    CHECK(undone_ > 0);
     std::string summary;
     for (int k = 0; k < kKinds; ++k) {
       summary += std::string(kKindNames[k]) + " " + std::to_string(accepted_[k]) + "/" +
@@ -327,7 +340,12 @@ class Harness {
     if (verify && chance(20)) tx.signatures.front().sig.b[0] ^= 1;  // forged
 
     const size_t holdings_before = ref_.holdings().size();
-    Status got = reg_.apply(tx, ctx_, verify ? SignatureCheck::verify : SignatureCheck::already_verified);
+    const SignatureCheck sigs = verify ? SignatureCheck::verify : SignatureCheck::already_verified;
+    if (chance(5)) undo_on_disk(tx, sigs);
+    Status got = reg_.apply(tx, ctx_, sigs);
+    Status on_disk = disk_.apply(tx, ctx_, sigs);
+    REQUIRE(on_disk.ok() == got.ok());
+    if (!got) REQUIRE(on_disk.error() == got.error());
     bool want = ref_.apply(tx, ctx_, verify);
     INFO("step ", ctx_.height, ": ", tx.describe());
     INFO("registry: ", got.ok() ? std::string("accepted") : got.error());
@@ -390,10 +408,32 @@ class Harness {
   }
 
   void absorb_writes() {
-    for (auto& w : reg_.take_writes()) {
+    std::vector<StateWrite> writes = reg_.take_writes();
+    std::vector<StateWrite> disk_writes = disk_.take_writes();
+    REQUIRE(disk_writes.size() == writes.size());
+    for (size_t i = 0; i < writes.size(); ++i) {
+      REQUIRE(disk_writes[i].key == writes[i].key);
+      REQUIRE(disk_writes[i].value == writes[i].value);
+    }
+    for (auto& w : writes) {
       if (w.value) store_[w.key] = *w.value;
       else store_.erase(w.key);
     }
+    disk_.writes_stored();
+  }
+
+  // As a chain undoes a block it checked: applied, then every entry it
+  // touched set back to the store's value.
+  void undo_on_disk(const Transaction& tx, SignatureCheck sigs) {
+    if (!disk_.apply(tx, ctx_, sigs)) return;
+    std::vector<StateWrite> old;
+    for (auto& w : disk_.take_writes()) {
+      auto it = store_.find(w.key);
+      old.push_back({w.key, it == store_.end() ? std::nullopt : std::optional<Bytes>(it->second)});
+    }
+    disk_.restore(old);
+    REQUIRE(disk_.authorizations_held() == 0);
+    ++undone_;
   }
 
   // A registry rebuilt from the accumulated writes answers like the live one.
@@ -413,11 +453,13 @@ class Harness {
   void add_root(const char* text, int who) {
     auto r = *Resource::parse(text);
     REQUIRE(reg_.add_root(r, actors_[who].id, {}).ok());
+    REQUIRE(disk_.add_root(r, actors_[who].id, {}).ok());
     REQUIRE(ref_.add_root(r, actors_[who].id, {}));
   }
 
   std::mt19937_64 rng_;
   Registry reg_;
+  Registry disk_;  // its committed authorizations read from store_
   ReferenceModel ref_;
   std::vector<Actor> actors_;
   std::map<crypto::PublicKey, crypto::SecretKey> pending_keys_;
@@ -428,6 +470,7 @@ class Harness {
   int rejected_[kKinds] = {};
   std::map<std::string, int> reasons_;
   int partial_splits_ = 0;
+  int undone_ = 0;
 };
 
 }  // namespace

@@ -83,14 +83,16 @@ void RtrServerState::stop() {
 }  // namespace detail
 
 OriginSource chain_origin_source(const SharedChain& shared) {
-  auto last_height = std::make_shared<std::optional<uint64_t>>();
-  return [&shared, last_height]() -> std::optional<std::vector<RouteOrigin>> {
+  // The authorizations are read from the store: only again when they may
+  // have changed, not at every block.
+  auto last_read = std::make_shared<std::optional<uint64_t>>();
+  return [&shared, last_read]() -> std::optional<std::vector<RouteOrigin>> {
     auto lk = shared.read_lock();
-    const ledger::Chain& chain = shared.chain();
-    uint64_t h = chain.height();
-    if (*last_height == h) return std::nullopt;
-    *last_height = h;
-    return origins_of(chain.registry().authorizations());
+    const ledger::Registry& reg = shared.chain().registry();
+    const uint64_t changes = reg.authorization_changes();
+    if (*last_read == changes) return std::nullopt;
+    *last_read = changes;
+    return origins_of(reg.authorizations());
   };
 }
 

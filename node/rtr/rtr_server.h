@@ -4,7 +4,8 @@
 //
 // Data: the server polls its source every `poll_interval`; the chain
 // source reads Registry::authorizations() under the block producer's
-// shared state lock, only when the chain height changed. Polling needs no
+// shared state lock, only when the authorizations may have changed
+// (Registry::authorization_changes()). Polling needs no
 // hook in the block producer and costs one shared lock per interval.
 // With --slurm the source is wrapped once (slurm_exceptions.h), so local
 // exceptions reach routers by the same path. Each change of the set gets
@@ -75,7 +76,7 @@ struct RtrOptions {
 using OriginSource = std::function<std::optional<std::vector<RouteOrigin>>()>;
 
 // Reads the chain's authorizations under the chain's read lock, whenever
-// its height differs from the previous call's.
+// they may have changed since the previous call's.
 OriginSource chain_origin_source(const SharedChain& shared);
 
 class RtrServer {

@@ -1,0 +1,87 @@
+// The registry's origin authorizations, ordered by state key
+// (keys::authorization: family, first, last, max length, origin AS), with
+// the overlap lookup the lapse rule and the API need.
+//
+// Two ways to hold them. In memory, every entry is here: a genesis being
+// built, an import's check, a bare registry in a test. On disk (a chain's
+// registry, read_from()), the committed entries are read from the store
+// through a StateReader and only the changes not yet committed are held
+// here, a deletion as a tombstone; settle() forgets them once the store
+// holds them. Either way the table answers the same: the committed entries
+// with the pending changes over them.
+//
+// At registry scale (800,000 validated ROA payloads) the authorizations
+// were the largest part of the in-memory state; on disk they cost only
+// RocksDB's bounded block cache and a count per prefix length.
+#pragma once
+#include <array>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "crypto/basics/result.h"
+#include "ledger/holding.h"
+#include "ledger/state_reader.h"
+
+namespace nl::ledger {
+
+class AuthorizationTable {
+ public:
+  using Keyed = std::pair<Bytes, Authorization>;
+
+  // From now on the committed entries are read through `reader`; the table
+  // must be empty (load() then only counts what the store holds).
+  void read_from(std::shared_ptr<const StateReader> reader);
+  bool on_disk() const { return reader_ != nullptr; }
+
+  size_t size() const { return count_; }
+  bool contains(const Bytes& key) const { return find(key).has_value(); }
+  std::optional<Authorization> find(const Bytes& key) const;
+  // `key` is keys::authorization of `a`; insert needs it absent and erase
+  // present (the rules check first).
+  void insert(Bytes key, const Authorization& a);
+  void erase(const Bytes& key);
+
+  // The keys of the authorizations whose prefix overlaps r, sorted, at
+  // most `limit`, each after `after`.
+  std::vector<Bytes> keys_overlapping(const Resource& r, const std::optional<Bytes>& after, size_t limit) const;
+  // Up to `limit` entries after `after` (from the first without it).
+  std::vector<Keyed> page(const std::optional<Bytes>& after, size_t limit) const;
+  // Every entry in key order until `visit` returns false.
+  void for_each(const std::function<bool(const Bytes& key, const Authorization& a)>& visit) const;
+
+  // A committed entry as the store holds it, in key order: kept in
+  // memory, or only counted on disk. Checks that the key is the entry's.
+  Status load(ByteView key, ByteView value);
+  // Sets `key` back to `value` (nullopt: absent), the encoded entry of a
+  // consistent state: an undo, or a prepared block's effects replayed.
+  void restore(const Bytes& key, const std::optional<Bytes>& value);
+  // The store now holds every change made so far (a block was appended, or
+  // undone back to it): on disk, the pending changes are forgotten.
+  void settle();
+  // The pending changes (on disk) or entries (in memory) held here.
+  size_t held() const { return held_.size(); }
+  // Rises with every insert, erase and restore: a reader of the whole table
+  // (the RTR cache) reads it again only when this moved.
+  uint64_t changes() const { return changes_; }
+
+  class Cursor;
+
+ private:
+  // Keeps count_ and by_length_ as `key` goes from present to absent or back.
+  void counted(const Bytes& key, bool was, bool now);
+  std::unique_ptr<StateCursor> disk_cursor() const;
+
+  std::shared_ptr<const StateReader> reader_;
+  // In memory every entry; on disk the pending changes, nullopt a deletion.
+  std::map<Bytes, std::optional<Authorization>> held_;
+  size_t count_ = 0;
+  uint64_t changes_ = 0;
+  // How many authorizations have each prefix length, per IP family: the
+  // overlap lookup probes only the lengths in use.
+  std::array<std::array<uint32_t, 129>, 2> by_length_{};
+};
+
+}  // namespace nl::ledger

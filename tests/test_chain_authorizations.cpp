@@ -1,0 +1,96 @@
+// A chain's registry keeps its committed authorizations in the store
+// (authorization_table.h): only a block's changes in progress are held in
+// memory, none once it is committed or undone, and a restart reads them
+// from the store without holding any.
+#include <doctest/doctest.h>
+
+#include "ledger/chain.h"
+#include "support/fixtures.h"
+#include "support/process.h"
+
+using namespace nl;
+using namespace nl::ledger;
+
+namespace {
+
+Resource r(const char* s) { return Resource::parse(s).value(); }
+
+std::unique_ptr<Chain> open_chain(const std::string& dir, const Genesis& g) {
+  auto c = Chain::open(dir, g);
+  REQUIRE_MESSAGE(c.ok(), c.error());
+  return std::move(*c);
+}
+
+Block build(Chain& c, const std::vector<Transaction>& txs, uint64_t time) {
+  auto p = c.propose(txs, time, test::seeded_pub(100), SignatureCheck::verify);
+  for (const auto& rej : p.rejected) FAIL_CHECK(rej.reason);
+  REQUIRE(p.rejected.empty());
+  return p.block;
+}
+
+std::vector<std::string> prefixes(const std::vector<Authorization>& as) {
+  std::vector<std::string> out;
+  for (const auto& a : as) out.push_back(a.prefix.to_string() + " AS" + std::to_string(a.asn));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("chain: authorizations are read from the store, and only a block in progress holds any in memory") {
+  test::TempDir dir{"nl-chain-auth"};
+  const Genesis g = test::test_genesis(4);
+  auto chain = open_chain(dir / "a", g);
+  uint64_t time = 1700000100;
+  auto commit = [&](const std::vector<Transaction>& txs) {
+    Block b = build(*chain, txs, time += 10);
+    REQUIRE(test::commit_block(*chain, b, test::certify(b, {100, 101, 102})).ok());
+    CHECK(chain->registry().authorizations_held() == 0);
+  };
+  commit({test::delegate("10.1.0.0/16", 1, 2, 1), test::delegate("10.2.0.0/16", 1, 3, 2)});
+  commit({test::signed_tx(AuthorizeBody{r("10.1.0.0/16"), 24, 64496}, 2, 1),
+          test::signed_tx(AuthorizeBody{r("10.2.0.0/24"), 24, 64497}, 3, 1),
+          test::signed_tx(AuthorizeBody{r("10.2.1.0/24"), 24, 64497}, 3, 2)});
+  const Registry& reg = chain->registry();
+  const std::vector<std::string> three = {"10.1.0.0/16 AS64496", "10.2.0.0/24 AS64497", "10.2.1.0/24 AS64497"};
+  CHECK(reg.authorization_count() == 3);
+  CHECK(prefixes(reg.authorizations()) == three);
+  CHECK(prefixes(reg.authorizations_overlapping(r("10.2.0.0/23"))) ==
+        std::vector<std::string>{"10.2.0.0/24 AS64497", "10.2.1.0/24 AS64497"});
+
+  // A withdrawal and a transfer that lapses the other two: checked, then
+  // undone, then committed.
+  auto transfer = test::signed_tx(TransferBody{r("10.2.0.0/16"), test::seeded_account(7)}, 3, 3);
+  transfer.sign(test::seeded_key(7));
+  const std::vector<Transaction> txs = {test::signed_tx(WithdrawBody{r("10.1.0.0/16"), 24, 64496}, 2, 2),
+                                        test::signed_tx(AuthorizeBody{r("10.1.2.0/24"), 24, 64499}, 2, 3), transfer};
+  Block b3 = build(*chain, txs, time += 10);
+  CHECK(reg.authorizations_held() == 0);
+  CHECK(prefixes(reg.authorizations()) == three);
+  auto dry = chain->dry_run(txs, time, SignatureCheck::verify);
+  CHECK(dry.rejected.empty());
+  CHECK(reg.authorizations_held() == 0);
+  auto prepared = chain->prepare(b3);
+  REQUIRE(prepared.ok());
+  CHECK(reg.authorizations_held() == 0);
+  CHECK(reg.authorization_count() == 3);
+  REQUIRE(chain->commit(*prepared, test::certify(b3, {100, 101, 102})).ok());
+  CHECK(reg.authorizations_held() == 0);
+  CHECK(prefixes(reg.authorizations()) == std::vector<std::string>{"10.1.2.0/24 AS64499"});
+  const crypto::Hash32 root = chain->state_root();
+  auto page = reg.authorizations(std::nullopt, 10);
+  REQUIRE(page.size() == 1);
+  CHECK(reg.check_invariants().ok());
+
+  // A restart holds none in memory and answers the same.
+  chain.reset();
+  auto reopened = open_chain(dir / "a", g);
+  const Registry& again = reopened->registry();
+  CHECK(reopened->state_root() == root);
+  CHECK(again.authorizations_held() == 0);
+  CHECK(again.authorization_count() == 1);
+  CHECK(again.authorizations(std::nullopt, 10) == page);
+  CHECK(prefixes(again.authorizations_overlapping(r("10.1.2.128/25"))) ==
+        std::vector<std::string>{"10.1.2.0/24 AS64499"});
+  CHECK(again.authorizations_overlapping(r("10.2.0.0/16")).empty());
+  CHECK(again.check_invariants().ok());
+}

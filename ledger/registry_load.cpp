@@ -310,8 +310,8 @@ Status Registry::check_invariants() const {
   });
   if (!authorizations) return authorizations;
   if (counted != authorizations_.size())
-    return fail(std::to_string(authorizations_.size()) + " authorizations counted but " + std::to_string(counted) +
-                " held");
+    return fail("the registry counts " + std::to_string(authorizations_.size()) + " authorizations but holds " +
+                std::to_string(counted));
   return {};
 }
 

@@ -155,15 +155,14 @@ Status AuthorizationTable::load(ByteView key, ByteView value) {
 }
 
 void AuthorizationTable::restore(const Bytes& key, const std::optional<Bytes>& value) {
-  counted(key, contains(key), value.has_value());
-  if (reader_) {
-    // Held only where it differs from the store: an undo leaves nothing.
-    if (reader_->get(key) == value) {
-      held_.erase(key);
-      return;
-    }
-  } else if (!value) {
-    held_.erase(key);
+  // One read of the store serves both whether the key was present and
+  // whether the value to restore is the store's.
+  const std::optional<Bytes> stored = reader_ ? reader_->get(key) : std::nullopt;
+  const auto held = held_.find(key);
+  counted(key, held != held_.end() ? held->second.has_value() : stored.has_value(), value.has_value());
+  // On disk, held only where it differs from the store: an undo leaves nothing.
+  if (reader_ ? stored == value : !value) {
+    if (held != held_.end()) held_.erase(held);
     return;
   }
   held_.insert_or_assign(key, value ? std::optional<Authorization>(decoded(*value)) : std::nullopt);

@@ -34,7 +34,6 @@ class AuthorizationTable {
   // From now on the committed entries are read through `reader`; the table
   // must be empty (load() then only counts what the store holds).
   void read_from(std::shared_ptr<const StateReader> reader);
-  bool on_disk() const { return reader_ != nullptr; }
 
   size_t size() const { return count_; }
   bool contains(const Bytes& key) const { return find(key).has_value(); }
@@ -67,9 +66,8 @@ class AuthorizationTable {
   // (the RTR cache) reads it again only when this moved.
   uint64_t changes() const { return changes_; }
 
-  class Cursor;
-
  private:
+  class Cursor;  // the held entries merged over the store's
   // Keeps count_ and by_length_ as `key` goes from present to absent or back.
   void counted(const Bytes& key, bool was, bool now);
   std::unique_ptr<StateCursor> disk_cursor() const;

@@ -16,6 +16,16 @@ using namespace store_columns;
 
 namespace {
 
+// One value of a column family; nullopt when absent.
+Result<std::optional<Bytes>> read_value(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, const rocksdb::ReadOptions& ro,
+                                        ByteView key) {
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = db.Get(ro, cf, slice(key), &value);
+  if (s.IsNotFound()) return std::optional<Bytes>();
+  if (!s.ok()) return fail(s.ToString());
+  return std::optional<Bytes>(Bytes(value.data(), value.data() + value.size()));
+}
+
 // The state tree's records as they are at each read: it does not keep the
 // database open, so a tree (or a prepared block's) that outlives its store
 // only fails to read.
@@ -25,15 +35,7 @@ class LiveTreeReader final : public state_tree::NodeReader {
   Result<std::optional<Bytes>> read(ByteView key) const override {
     auto db = db_.lock();
     if (!db) return fail("the ledger is closed");
-    return read_record(*db, cf_, rocksdb::ReadOptions(), key);
-  }
-  static Result<std::optional<Bytes>> read_record(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf,
-                                                  const rocksdb::ReadOptions& ro, ByteView key) {
-    rocksdb::PinnableSlice value;
-    rocksdb::Status s = db.Get(ro, cf, slice(key), &value);
-    if (s.IsNotFound()) return std::optional<Bytes>();
-    if (!s.ok()) return fail(s.ToString());
-    return std::optional<Bytes>(Bytes(value.data(), value.data() + value.size()));
+    return read_value(*db, cf_, rocksdb::ReadOptions(), key);
   }
 
  private:
@@ -51,7 +53,7 @@ class PinnedTreeReader final : public state_tree::NodeReader {
   Result<std::optional<Bytes>> read(ByteView key) const override {
     rocksdb::ReadOptions ro;
     ro.snapshot = snap_;
-    return LiveTreeReader::read_record(*db_, cf_, ro, key);
+    return read_value(*db_, cf_, ro, key);
   }
 
  private:
@@ -59,10 +61,6 @@ class PinnedTreeReader final : public state_tree::NodeReader {
   rocksdb::ColumnFamilyHandle* cf_;
   const rocksdb::Snapshot* snap_;
 };
-
-[[noreturn]] void broken(const std::string& what, const rocksdb::Status& s) {
-  throw std::runtime_error("cannot read the state (" + what + "): " + s.ToString());
-}
 
 class StateEntryCursor final : public StateCursor {
  public:
@@ -88,7 +86,8 @@ class StateEntryCursor final : public StateCursor {
 
  private:
   void checked() const {
-    if (!it_->Valid() && !it_->status().ok()) broken("a scan", it_->status());
+    if (!it_->Valid() && !it_->status().ok())
+      throw std::runtime_error("cannot read the state (a scan): " + it_->status().ToString());
   }
   const std::shared_ptr<rocksdb::DB> db_;  // outlives the iterator
   const Bytes lower_, upper_;
@@ -102,11 +101,9 @@ class StoreStateReader final : public StateReader {
  public:
   StoreStateReader(std::weak_ptr<rocksdb::DB> db, rocksdb::ColumnFamilyHandle* cf) : db_(std::move(db)), cf_(cf) {}
   std::optional<Bytes> get(ByteView key) const override {
-    rocksdb::PinnableSlice value;
-    rocksdb::Status s = open()->Get(rocksdb::ReadOptions(), cf_, slice(key), &value);
-    if (s.IsNotFound()) return std::nullopt;
-    if (!s.ok()) broken("entry " + to_hex(key), s);
-    return Bytes(value.data(), value.data() + value.size());
+    auto v = read_value(*open(), cf_, rocksdb::ReadOptions(), key);
+    if (!v) throw std::runtime_error("cannot read the state (entry " + to_hex(key) + "): " + v.error());
+    return std::move(*v);
   }
   std::unique_ptr<StateCursor> cursor(ByteView lower, ByteView upper) const override {
     return std::make_unique<StateEntryCursor>(open(), cf_, lower, upper);

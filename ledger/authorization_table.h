@@ -1,14 +1,7 @@
 // The registry's origin authorizations, ordered by state key
 // (keys::authorization: family, first, last, max length, origin AS), with
-// the overlap lookup the lapse rule and the API need.
-//
-// Two ways to hold them. In memory, every entry is here: a genesis being
-// built, an import's check, a bare registry in a test. On disk (a chain's
-// registry, read_from()), the committed entries are read from the store
-// through a StateReader and only the changes not yet committed are held
-// here, a deletion as a tombstone; settle() forgets them once the store
-// holds them. Either way the table answers the same: the committed entries
-// with the pending changes over them.
+// the overlap lookup the lapse rule and the API need. Held in memory or
+// read from the store, as stored_entries.h says.
 //
 // At registry scale (800,000 validated ROA payloads) the authorizations
 // were the largest part of the in-memory state; on disk they cost only
@@ -23,13 +16,15 @@
 
 #include "crypto/basics/result.h"
 #include "ledger/holding.h"
-#include "ledger/state_reader.h"
+#include "ledger/stored_entries.h"
 
 namespace nl::ledger {
 
 class AuthorizationTable {
  public:
   using Keyed = std::pair<Bytes, Authorization>;
+
+  AuthorizationTable();
 
   // From now on the committed entries are read through `reader`; the table
   // must be empty (load() then only counts what the store holds).
@@ -59,22 +54,19 @@ class AuthorizationTable {
   void restore(const Bytes& key, const std::optional<Bytes>& value);
   // The store now holds every change made so far (a block was appended, or
   // undone back to it): on disk, the pending changes are forgotten.
-  void settle();
+  void settle() { entries_.settle(); }
   // The pending changes (on disk) or entries (in memory) held here.
-  size_t held() const { return held_.size(); }
+  size_t held() const { return entries_.held(); }
   // Rises with every insert, erase and restore: a reader of the whole table
   // (the RTR cache) reads it again only when this moved.
   uint64_t changes() const { return changes_; }
 
  private:
-  class Cursor;  // the held entries merged over the store's
+  using Cursor = StoredEntries<Authorization>::Cursor;
   // Keeps count_ and by_length_ as `key` goes from present to absent or back.
   void counted(const Bytes& key, bool was, bool now);
-  std::unique_ptr<StateCursor> disk_cursor() const;
 
-  std::shared_ptr<const StateReader> reader_;
-  // In memory every entry; on disk the pending changes, nullopt a deletion.
-  std::map<Bytes, std::optional<Authorization>> held_;
+  StoredEntries<Authorization> entries_;
   size_t count_ = 0;
   uint64_t changes_ = 0;
   // How many authorizations have each prefix length, per IP family: the

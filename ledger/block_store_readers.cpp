@@ -66,8 +66,9 @@ class StateEntryCursor final : public StateCursor {
  public:
   StateEntryCursor(std::shared_ptr<rocksdb::DB> db, rocksdb::ColumnFamilyHandle* cf, ByteView lower, ByteView upper)
       : db_(std::move(db)), lower_(lower.begin(), lower.end()), upper_(upper.begin(), upper.end()),
-        upper_slice_(slice(upper_)) {
+        lower_slice_(slice(lower_)), upper_slice_(slice(upper_)) {
     rocksdb::ReadOptions ro;
+    ro.iterate_lower_bound = &lower_slice_;
     ro.iterate_upper_bound = &upper_slice_;
     it_.reset(db_->NewIterator(ro, cf));
   }
@@ -76,9 +77,22 @@ class StateEntryCursor final : public StateCursor {
     it_->Seek(slice(below ? ByteView(lower_) : key));
     checked();
   }
+  void seek_for_prev(ByteView key) override {
+    // RocksDB wants a target below the upper bound.
+    const bool above = !std::lexicographical_compare(key.begin(), key.end(), upper_.begin(), upper_.end());
+    if (above)
+      it_->SeekToLast();
+    else
+      it_->SeekForPrev(slice(key));
+    checked();
+  }
   bool valid() const override { return it_->Valid(); }
   void next() override {
     it_->Next();
+    checked();
+  }
+  void prev() override {
+    it_->Prev();
     checked();
   }
   ByteView key() const override { return view(it_->key()); }
@@ -91,7 +105,7 @@ class StateEntryCursor final : public StateCursor {
   }
   const std::shared_ptr<rocksdb::DB> db_;  // outlives the iterator
   const Bytes lower_, upper_;
-  const rocksdb::Slice upper_slice_;
+  const rocksdb::Slice lower_slice_, upper_slice_;
   std::unique_ptr<rocksdb::Iterator> it_;
 };
 

@@ -82,7 +82,7 @@ Result<std::unique_ptr<Chain>> Chain::open(const std::string& dir, Genesis genes
   // registry, so the two never meet.
   // (A future's destructor waits, and get() passes on what the task threw.)
   c->registry_ = Registry(c->genesis_.chain_id, c->genesis_hash_);
-  c->registry_.read_authorizations_from(c->store_->state_reader());
+  c->registry_.read_state_from(c->store_->state_reader());
   const Bytes auth_from{keys::kAuthorization}, auth_to{static_cast<uint8_t>(keys::kAuthorization + 1)};
   auto load_one = [&c](ByteView key, ByteView value) -> Status {
     if (key.empty() || key[0] != keys::kBlockHash) return c->registry_.load_entry(key, value);

@@ -84,9 +84,10 @@ Status Registry::apply(const Transaction& tx, const BlockContext& ctx, Signature
 
   // The body succeeded; only now does the signer's account come into being.
   settle_recovery(tx.signer, ctx.time);
-  auto [acct, created] = accounts_.try_emplace(tx.signer);
-  if (created) acct->second.current = tx.signer.key;
-  acct->second.next_nonce = tx.nonce + 1;
+  auto acct = accounts_.find(tx.signer);
+  if (!acct) acct = AccountState{.next_nonce = 1, .current = tx.signer.key};
+  acct->next_nonce = tx.nonce + 1;
+  accounts_.put(tx.signer, *acct);
   dirty_.insert(keys::account(tx.signer));
   return {};
 }
@@ -128,8 +129,9 @@ Status Registry::apply_rotate_key(const Transaction& tx, const RotateKeyBody& b,
   if (!tx.signed_by(b.new_key))
     return fail("rotate-key needs the new key's co-signature (" + b.new_key.hex() + ")");
   settle_recovery(tx.signer, ctx.time);  // so the recovered key does not override this one
-  auto [acct, created] = accounts_.try_emplace(tx.signer);
-  acct->second.current = b.new_key;
+  AccountState acct = accounts_.find(tx.signer).value_or(AccountState{});
+  acct.current = b.new_key;
+  accounts_.put(tx.signer, acct);
   dirty_.insert(keys::account(tx.signer));
   return {};
 }
@@ -144,7 +146,7 @@ std::vector<StateWrite> Registry::take_writes() {
     switch (key[0]) {
       case keys::kAccount: {
         AccountId a{crypto::PublicKey{r.fixed<32>()}};
-        if (auto it = accounts_.find(a); it != accounts_.end()) it->second.encode(v);
+        if (auto st = accounts_.find(a)) st->encode(v);
         break;
       }
       case keys::kHolding: {
@@ -154,8 +156,7 @@ std::vector<StateWrite> Registry::take_writes() {
       case keys::kSegment: {
         auto f = static_cast<Family>(r.u8());
         u128 first = r.u128v();
-        if (auto fm = segments_.find(f); fm != segments_.end())
-          if (auto it = fm->second.find(first); it != fm->second.end()) it->second.encode(v);
+        if (auto seg = segments_.starting_at(f, first)) seg->encode(v);
         break;
       }
       case keys::kAuthorization: {

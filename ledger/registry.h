@@ -12,11 +12,13 @@
 #include <vector>
 
 #include "crypto/basics/result.h"
+#include "ledger/account_table.h"
 #include "ledger/authorization_table.h"
 #include "ledger/evidence.h"
 #include "ledger/holding.h"
 #include "ledger/interval_index.h"
 #include "ledger/recovery.h"
+#include "ledger/segment_table.h"
 #include "ledger/transaction.h"
 #include "ledger/validator_set.h"
 
@@ -81,14 +83,21 @@ class Registry {
   // rebuilds the indexes over them. `entries` must be every entry changed
   // since a consistent state, with its value in that state.
   void restore(const std::vector<StateWrite>& entries);
-  // A chain's registry: the committed authorizations stay in the store and
-  // are read through `reader` (authorization_table.h); call before load.
-  void read_authorizations_from(std::shared_ptr<const StateReader> reader) {
-    authorizations_.read_from(std::move(reader));
+  // A chain's registry: the committed authorizations, segments and
+  // account states stay in the store and are read through `reader`
+  // (stored_entries.h); call before load.
+  void read_state_from(const std::shared_ptr<const StateReader>& reader) {
+    authorizations_.read_from(reader);
+    segments_.read_from(reader);
+    accounts_.read_from(reader);
   }
   // The store now holds every write taken so far (a block was appended):
   // what was kept only until then is let go.
-  void writes_stored() { authorizations_.settle(); }
+  void writes_stored() {
+    authorizations_.settle();
+    segments_.settle();
+    accounts_.settle();
+  }
 
   // Rebuild from committed entries (any order), then finish_load(), which
   // builds the indexes and refuses overlapping siblings and missing
@@ -124,6 +133,9 @@ class Registry {
   // Authorizations held in memory: all of them, or on disk those changed
   // since the last writes_stored().
   size_t authorizations_held() const { return authorizations_.held(); }
+  // The same for segments and account states.
+  size_t segments_held() const { return segments_.held(); }
+  size_t accounts_held() const { return accounts_.held(); }
   // Moves whenever an authorization may have changed (authorization_table.h).
   uint64_t authorization_changes() const { return authorizations_.changes(); }
   size_t holding_count_of(const AccountId& a) const;
@@ -250,8 +262,8 @@ class Registry {
   std::unordered_map<HoldingId, Holding> holdings_;
   std::map<HoldingId, IntervalIndex> children_;  // parent id -> its children
   std::map<Family, IntervalIndex> roots_;
-  std::map<Family, std::map<u128, Segment>> segments_;  // keyed by first
-  std::map<AccountId, AccountState> accounts_;
+  SegmentTable segments_;
+  AccountTable accounts_;
   std::map<AccountId, std::set<HoldingId>> by_holder_;
   AuthorizationTable authorizations_;  // keyed by keys::authorization
   std::map<uint64_t, ValidatorSet> validator_sets_;  // from_height -> set

@@ -32,22 +32,18 @@ std::string describe_authorization(const Resource& prefix, uint8_t max_length, u
 // doesn't count (new authorizations).
 Status Registry::reaches_all(const Resource& prefix, const AccountId& who, Reach reach,
                              const BlockContext* active_at) const {
-  auto fm = segments_.find(prefix.family);
-  if (fm == segments_.end()) return fail(prefix.to_string() + " is not held by anyone");
-  const auto& m = fm->second;
   u128 cursor = prefix.first;
-  auto it = m.upper_bound(cursor);
-  if (it != m.begin() && std::prev(it)->second.range.last >= cursor) --it;
-  for (;; ++it) {
-    if (it == m.end() || it->first > cursor) {
-      u128 gap_end = it != m.end() ? std::min(it->first - 1, prefix.last) : prefix.last;
-      return fail("part of " + prefix.to_string() + " (" +
-                  Resource{prefix.family, cursor, gap_end}.to_string() + ") is not held by anyone");
+  std::optional<Status> verdict;  // set where the walk ends early
+  std::optional<u128> next_first;  // the segment after a gap at cursor
+  segments_.scan(prefix.family, cursor, [&](const Segment& seg) {
+    if (seg.range.first > cursor) {
+      next_first = seg.range.first;
+      return false;
     }
-    const Resource part{prefix.family, cursor, std::min(it->second.range.last, prefix.last)};
+    const Resource part{prefix.family, cursor, std::min(seg.range.last, prefix.last)};
     const Holding* expired = nullptr;
     bool covered = false;
-    for (HoldingId id = it->second.holding; id != 0 && !covered;) {
+    for (HoldingId id = seg.holding; id != 0 && !covered;) {
       const Holding& h = holdings_.at(id);
       if (h.holder == who) {
         if (active_at && h.kind == HoldingKind::lease && h.lease_until <= active_at->time)
@@ -58,17 +54,25 @@ Status Registry::reaches_all(const Resource& prefix, const AccountId& who, Reach
       id = reach == Reach::covering ? h.parent : 0;
     }
     if (!covered && expired)
-      return fail("lease #" + std::to_string(expired->id) + " (" + expired->range.to_string() + ") expired at " +
-                  rfc3339(expired->lease_until));
-    if (!covered)
-      return fail("part of " + prefix.to_string() + " (" + part.to_string() + ") is controlled by " +
-                  describe_holding(holdings_.at(it->second.holding)) +
-                  (reach == Reach::covering ? ", and no holding of the signer covers it; authorize the parts "
-                                              "the signer holds, or have that holder sign"
-                                            : std::string()));
-    if (it->second.range.last >= prefix.last) return {};
-    cursor = it->second.range.last + 1;
-  }
+      verdict = fail("lease #" + std::to_string(expired->id) + " (" + expired->range.to_string() + ") expired at " +
+                     rfc3339(expired->lease_until));
+    else if (!covered)
+      verdict = fail("part of " + prefix.to_string() + " (" + part.to_string() + ") is controlled by " +
+                     describe_holding(holdings_.at(seg.holding)) +
+                     (reach == Reach::covering ? ", and no holding of the signer covers it; authorize the parts "
+                                                 "the signer holds, or have that holder sign"
+                                               : std::string()));
+    else if (seg.range.last >= prefix.last)
+      verdict = Status{};
+    cursor = seg.range.last + 1;
+    return !verdict;
+  });
+  if (verdict) return *verdict;
+  // A gap from cursor: up to the next segment, or the prefix's end.
+  const u128 gap_end = next_first ? std::min(*next_first - 1, prefix.last) : prefix.last;
+  if (cursor == prefix.first && gap_end == prefix.last) return fail(prefix.to_string() + " is not held by anyone");
+  return fail("part of " + prefix.to_string() + " (" + Resource{prefix.family, cursor, gap_end}.to_string() +
+              ") is not held by anyone");
 }
 
 void Registry::lapse_authorizations(const Resource& x) {

@@ -27,15 +27,8 @@ std::string key_hex(ByteView key) { return to_hex(key); }
 Status Registry::load_entry(ByteView key, ByteView value) {
   if (key.empty()) return fail("empty state key");
   switch (key[0]) {
-    case keys::kAccount: {
-      if (key.size() != 33) return fail("account key " + key_hex(key) + " has the wrong length");
-      auto st = decode_value<AccountState>(value, "account state");
-      if (!st) return st.take_error();
-      AccountId a;
-      std::copy(key.begin() + 1, key.end(), a.key.b.begin());
-      accounts_.insert_or_assign(accounts_.end(), a, *st);
-      return {};
-    }
+    case keys::kAccount:
+      return accounts_.load(key, value);
     case keys::kRecovery: {
       if (key.size() != 33) return fail("recovery key " + key_hex(key) + " has the wrong length");
       auto st = decode_value<RecoveryState>(value, "recovery state");
@@ -53,15 +46,8 @@ Status Registry::load_entry(ByteView key, ByteView value) {
       holdings_[h->id] = *h;
       return {};
     }
-    case keys::kSegment: {
-      auto s = decode_value<Segment>(value, "segment");
-      if (!s) return s.take_error();
-      if (keys::segment(s->range.family, s->range.first) != Bytes(key.begin(), key.end()))
-        return fail("segment " + s->range.to_string() + " is stored under key " + key_hex(key));
-      auto& of_family = segments_[s->range.family];
-      of_family.insert_or_assign(of_family.end(), s->range.first, *s);
-      return {};
-    }
+    case keys::kSegment:
+      return segments_.load(key, value);
     case keys::kAuthorization:
       return authorizations_.load(key, value);
     case keys::kMeta: {
@@ -172,19 +158,12 @@ void Registry::restore(const std::vector<StateWrite>& entries) {
           holdings_[h.id] = std::move(h);
         }
         break;
-      case keys::kSegment: {
-        auto f = static_cast<Family>(r.u8());
-        u128 first = r.u128v();
-        if (e.value) segments_[f][first] = restored<Segment>(e, "segment");
-        else if (auto fm = segments_.find(f); fm != segments_.end()) fm->second.erase(first);
+      case keys::kSegment:
+        segments_.restore(e.key, e.value);
         break;
-      }
-      case keys::kAccount: {
-        AccountId a{crypto::PublicKey{r.fixed<32>()}};
-        if (e.value) accounts_[a] = restored<AccountState>(e, "account state");
-        else accounts_.erase(a);
+      case keys::kAccount:
+        accounts_.restore(e.key, e.value);
         break;
-      }
       case keys::kRecovery: {
         AccountId a{crypto::PublicKey{r.fixed<32>()}};
         if (e.value) recoveries_[a] = restored<RecoveryState>(e, "recovery state");
@@ -273,11 +252,10 @@ Status Registry::check_invariants() const {
     auto rt = roots_.find(f);
     if (rt != roots_.end()) collect_segments(0, &rt->second, Resource{f, 0, family_max(f)}, want);
     std::vector<Segment> have;
-    if (auto fm = segments_.find(f); fm != segments_.end())
-      for (const auto& [first, s] : fm->second) {
-        if (first != s.range.first) return fail("segment " + s.range.to_string() + " has a stale key");
-        have.push_back(s);
-      }
+    segments_.scan(f, 0, [&](const Segment& s) {
+      have.push_back(s);
+      return true;
+    });
     if (have != want) {
       size_t i = 0;
       while (i < have.size() && i < want.size() && have[i] == want[i]) ++i;

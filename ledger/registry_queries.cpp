@@ -16,62 +16,44 @@ std::vector<const Holding*> Registry::chain(const Resource& r) const {
 }
 
 std::vector<Segment> Registry::segments_covering(const Resource& r) const {
-  std::vector<Segment> out;
-  auto fm = segments_.find(r.family);
-  if (fm == segments_.end()) return out;
-  const auto& m = fm->second;
-  auto it = m.upper_bound(r.first);
-  if (it != m.begin() && std::prev(it)->second.range.last >= r.first) --it;
-  for (; it != m.end() && it->first <= r.last; ++it) out.push_back(it->second);
-  return out;
+  return segments_covering(r, std::nullopt, SIZE_MAX);
 }
 
 std::vector<Segment> Registry::segments_covering(const Resource& r, std::optional<u128> after_first,
                                                 size_t limit) const {
   std::vector<Segment> out;
-  auto fm = segments_.find(r.family);
-  if (fm == segments_.end() || limit == 0) return out;
-  const auto& m = fm->second;
-  auto it = after_first ? m.upper_bound(*after_first) : m.upper_bound(r.first);
-  if (!after_first && it != m.begin() && std::prev(it)->second.range.last >= r.first) --it;
-  for (; it != m.end() && it->first <= r.last && out.size() < limit; ++it) out.push_back(it->second);
+  if (limit == 0) return out;
+  segments_.scan(r.family, after_first ? *after_first : r.first, [&](const Segment& s) {
+    if (s.range.first > r.last) return false;
+    if (!after_first || s.range.first > *after_first) out.push_back(s);
+    return out.size() < limit;
+  });
   return out;
 }
 
 Registry::Coverage Registry::coverage(const Resource& r) const {
   Coverage c;
-  auto fm = segments_.find(r.family);
-  if (fm == segments_.end()) return c;
-  const auto& m = fm->second;
-  auto it = m.upper_bound(r.first);
-  if (it != m.begin() && std::prev(it)->second.range.last >= r.first) --it;
-  if (it == m.end() || it->second.range.first > r.first) return c;
-  const Holding* first = holding(it->second.holding);
-  bool single = true;
+  const Holding* first = nullptr;
+  bool started = false, single = true;
   u128 next = r.first;
-  for (; it != m.end() && it->first <= r.last; ++it) {
-    if (it->second.range.first > next) return c;  // a gap
-    const Holding* h = holding(it->second.holding);
+  segments_.scan(r.family, r.first, [&](const Segment& s) {
+    if (s.range.first > next) return false;  // a gap
+    const Holding* h = holding(s.holding);
+    if (!started) first = h;
+    started = true;
     if (!h || !first || h->holder != first->holder) single = false;
-    if (it->second.range.last >= r.last) {
+    if (s.range.last >= r.last) {
       c.fully_held = true;
       c.sole = single ? first : nullptr;
-      return c;
+      return false;
     }
-    next = it->second.range.last + 1;
-  }
+    next = s.range.last + 1;
+    return true;
+  });
   return c;
 }
 
-std::optional<Segment> Registry::segment_at(Family f, u128 point) const {
-  auto fm = segments_.find(f);
-  if (fm == segments_.end()) return std::nullopt;
-  auto it = fm->second.upper_bound(point);
-  if (it == fm->second.begin()) return std::nullopt;
-  --it;
-  if (it->second.range.last < point) return std::nullopt;
-  return it->second;
-}
+std::optional<Segment> Registry::segment_at(Family f, u128 point) const { return segments_.containing(f, point); }
 
 std::vector<const Holding*> Registry::children(HoldingId parent) const {
   std::vector<const Holding*> out;
@@ -120,15 +102,11 @@ size_t Registry::holding_count_of(const AccountId& a) const {
   return it == by_holder_.end() ? 0 : it->second.size();
 }
 
-std::optional<AccountState> Registry::account(const AccountId& a) const {
-  auto it = accounts_.find(a);
-  if (it == accounts_.end()) return std::nullopt;
-  return it->second;
-}
+std::optional<AccountState> Registry::account(const AccountId& a) const { return accounts_.find(a); }
 
 uint64_t Registry::next_nonce(const AccountId& a) const {
-  auto it = accounts_.find(a);
-  return it == accounts_.end() ? 1 : it->second.next_nonce;
+  auto st = accounts_.find(a);
+  return st ? st->next_nonce : 1;
 }
 
 crypto::PublicKey Registry::effective_key(const AccountId& a, uint64_t t) const {
@@ -144,8 +122,8 @@ std::optional<RecoveryState> Registry::recovery(const AccountId& a) const {
 }
 
 crypto::PublicKey Registry::current_key(const AccountId& a) const {
-  auto it = accounts_.find(a);
-  return it == accounts_.end() ? a.key : it->second.current;
+  auto st = accounts_.find(a);
+  return st ? st->current : a.key;
 }
 
 }  // namespace nl::ledger

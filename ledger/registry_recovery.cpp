@@ -18,8 +18,9 @@ std::string when(uint64_t t) { return rfc3339(t); }
 void Registry::settle_recovery(const AccountId& a, uint64_t t) {
   auto it = recoveries_.find(a);
   if (it == recoveries_.end() || !it->second.in_effect(t)) return;
-  auto [acct, created] = accounts_.try_emplace(a);
-  acct->second.current = it->second.pending->new_key;
+  AccountState acct = accounts_.find(a).value_or(AccountState{});
+  acct.current = it->second.pending->new_key;
+  accounts_.put(a, acct);
   it->second.pending.reset();
   dirty_.insert(keys::account(a));
   dirty_.insert(keys::recovery(a));

@@ -48,37 +48,39 @@ void Registry::collect_segments(HoldingId owner, const IntervalIndex* idx, const
 }
 
 void Registry::put_segment(const Segment& s) {
-  segments_[s.range.family][s.range.first] = s;
+  segments_.put(s);
   dirty_.insert(keys::segment(s.range.family, s.range.first));
 }
 
 // Joins the segment ending just before `boundary` with the one starting at
 // it when both belong to the same holding.
 void Registry::merge_segments_at(Family f, u128 boundary) {
-  auto& m = segments_[f];
-  auto right = m.find(boundary);
-  if (right == m.end() || right == m.begin()) return;
-  auto left = std::prev(right);
-  if (left->second.holding != right->second.holding || left->second.range.last + 1 != boundary)
-    return;
-  left->second.range.last = right->second.range.last;
-  dirty_.insert(keys::segment(f, left->first));
+  if (boundary == 0) return;
+  const auto right = segments_.starting_at(f, boundary);
+  if (!right) return;
+  auto left = segments_.containing(f, boundary - 1);
+  if (!left || left->holding != right->holding) return;
+  left->range.last = right->range.last;
+  segments_.put(*left);
+  segments_.erase(f, boundary);
+  dirty_.insert(keys::segment(f, left->range.first));
   dirty_.insert(keys::segment(f, boundary));
-  m.erase(right);
 }
 
 void Registry::recompute_segments(const Resource& x) {
   const Family f = x.family;
-  auto& m = segments_[f];
 
   // Cut x out of the map, keeping the outside parts of segments it splits.
-  auto it = m.upper_bound(x.first);
-  if (it != m.begin() && std::prev(it)->second.range.last >= x.first) --it;
+  std::vector<Segment> cut;
+  segments_.scan(f, x.first, [&](const Segment& s) {
+    if (s.range.first > x.last) return false;
+    cut.push_back(s);
+    return true;
+  });
   std::vector<Segment> outside;
-  while (it != m.end() && it->first <= x.last) {
-    const Segment s = it->second;
+  for (const Segment& s : cut) {
+    segments_.erase(f, s.range.first);
     dirty_.insert(keys::segment(f, s.range.first));
-    it = m.erase(it);
     if (s.range.first < x.first) outside.push_back({Resource{f, s.range.first, x.first - 1}, s.holding});
     if (s.range.last > x.last) outside.push_back({Resource{f, x.last + 1, s.range.last}, s.holding});
   }

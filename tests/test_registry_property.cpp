@@ -4,9 +4,9 @@
 // holdings, authorizations and accounts. The registry's own invariant check
 // (I1-I3, indexes, segments) runs after every step, and a reload from its
 // state writes along the way. A second registry, which keeps its committed
-// authorizations in the store as a chain's does (authorization_table.h),
-// applies the same transactions, and every so often one undone at once,
-// and must write and answer exactly as the first.
+// authorizations, segments and account states in the store as a chain's does
+// (stored_entries.h), applies the same transactions, and every so often
+// one undone at once, and must write and answer exactly as the first.
 #include <doctest/doctest.h>
 
 #include <array>
@@ -47,7 +47,7 @@ const char* kKindNames[] = {"delegate", "transfer", "return",       "revoke",   
 class Harness {
  public:
   explicit Harness(uint64_t seed) : rng_(seed), reg_(kChain, kGenesis), disk_(kChain, kGenesis), ref_(kChain, kGenesis) {
-    disk_.read_authorizations_from(std::make_shared<nl::test::MapStateReader>(store_));
+    disk_.read_state_from(std::make_shared<nl::test::MapStateReader>(store_));
     for (int i = 0; i < 8; ++i) {
       auto k = key_from(seed * 1000 + i);
       actors_.push_back(Actor{AccountId{k.public_key()}, k});
@@ -80,6 +80,8 @@ class Harness {
         compare_everything(reg_);
         compare_everything(disk_);
         REQUIRE(disk_.authorizations_held() == 0);
+        REQUIRE(disk_.segments_held() == 0);
+        REQUIRE(disk_.accounts_held() == 0);
       }
       if (step % 5000 == 0) compare_reload();
     }
@@ -433,6 +435,8 @@ class Harness {
     }
     disk_.restore(old);
     REQUIRE(disk_.authorizations_held() == 0);
+    REQUIRE(disk_.segments_held() == 0);
+    REQUIRE(disk_.accounts_held() == 0);
     ++undone_;
   }
 

@@ -27,8 +27,13 @@ class MapStateReader final : public ledger::StateReader {
     Cursor(const std::map<Bytes, Bytes>& m, Bytes lower, Bytes upper)
         : m_(m), lower_(std::move(lower)), upper_(std::move(upper)), it_(m.end()) {}
     void seek(ByteView key) override { it_ = m_.lower_bound(std::max(lower_, Bytes(key.begin(), key.end()))); }
-    bool valid() const override { return it_ != m_.end() && it_->first < upper_; }
+    void seek_for_prev(ByteView key) override {
+      it_ = m_.upper_bound(std::min(upper_, Bytes(key.begin(), key.end())));
+      prev();
+    }
+    bool valid() const override { return it_ != m_.end() && lower_ <= it_->first && it_->first < upper_; }
     void next() override { ++it_; }
+    void prev() override { it_ = it_ == m_.begin() ? m_.end() : std::prev(it_); }
     ByteView key() const override { return it_->first; }
     ByteView value() const override { return it_->second; }
 

@@ -1,7 +1,7 @@
-// A chain's registry keeps its committed authorizations in the store
-// (authorization_table.h): only a block's changes in progress are held in
-// memory, none once it is committed or undone, and a restart reads them
-// from the store without holding any.
+// A chain's registry keeps its committed authorizations, segments and
+// account states in the store (stored_entries.h): only a block's changes in progress are
+// held in memory, none once it is committed or undone, and a restart reads
+// them from the store without holding any.
 #include <doctest/doctest.h>
 
 #include "ledger/chain.h"
@@ -34,9 +34,14 @@ std::vector<std::string> prefixes(const std::vector<Authorization>& as) {
   return out;
 }
 
+// Nothing held: no authorization, segment or account state.
+bool holds_none(const Registry& reg) {
+  return reg.authorizations_held() == 0 && reg.segments_held() == 0 && reg.accounts_held() == 0;
+}
+
 }  // namespace
 
-TEST_CASE("chain: authorizations are read from the store, and only a block in progress holds any in memory") {
+TEST_CASE("chain: authorizations, segments and accounts are read from the store; only a block in progress holds any") {
   test::TempDir dir{"nl-chain-auth"};
   const Genesis g = test::test_genesis(4);
   auto chain = open_chain(dir / "a", g);
@@ -44,7 +49,7 @@ TEST_CASE("chain: authorizations are read from the store, and only a block in pr
   auto commit = [&](const std::vector<Transaction>& txs) {
     Block b = build(*chain, txs, time += 10);
     REQUIRE(test::commit_block(*chain, b, test::certify(b, {100, 101, 102})).ok());
-    CHECK(chain->registry().authorizations_held() == 0);
+    CHECK(holds_none(chain->registry()));
   };
   commit({test::delegate("10.1.0.0/16", 1, 2, 1), test::delegate("10.2.0.0/16", 1, 3, 2)});
   commit({test::signed_tx(AuthorizeBody{r("10.1.0.0/16"), 24, 64496}, 2, 1),
@@ -64,33 +69,50 @@ TEST_CASE("chain: authorizations are read from the store, and only a block in pr
   const std::vector<Transaction> txs = {test::signed_tx(WithdrawBody{r("10.1.0.0/16"), 24, 64496}, 2, 2),
                                         test::signed_tx(AuthorizeBody{r("10.1.2.0/24"), 24, 64499}, 2, 3), transfer};
   Block b3 = build(*chain, txs, time += 10);
-  CHECK(reg.authorizations_held() == 0);
+  CHECK(holds_none(reg));
   CHECK(prefixes(reg.authorizations()) == three);
   auto dry = chain->dry_run(txs, time, SignatureCheck::verify);
   CHECK(dry.rejected.empty());
-  CHECK(reg.authorizations_held() == 0);
+  CHECK(holds_none(reg));
   auto prepared = chain->prepare(b3);
   REQUIRE(prepared.ok());
-  CHECK(reg.authorizations_held() == 0);
+  CHECK(holds_none(reg));
   CHECK(reg.authorization_count() == 3);
   REQUIRE(chain->commit(*prepared, test::certify(b3, {100, 101, 102})).ok());
-  CHECK(reg.authorizations_held() == 0);
+  CHECK(holds_none(reg));
   CHECK(prefixes(reg.authorizations()) == std::vector<std::string>{"10.1.2.0/24 AS64499"});
   const crypto::Hash32 root = chain->state_root();
   auto page = reg.authorizations(std::nullopt, 10);
   REQUIRE(page.size() == 1);
+  // 10.0.0.0/8's segments: the root's before, between and after the two /16s.
+  const auto segments = reg.segments_covering(r("10.0.0.0/8"));
+  REQUIRE(segments.size() == 4);
+  CHECK(segments[2].range == r("10.2.0.0/16"));
+  CHECK(reg.segment_at(Family::ipv4, r("10.2.0.0/16").first + 5) == segments[2]);
   CHECK(reg.check_invariants().ok());
+
+  const auto account3 = reg.account(test::seeded_account(3));
+  REQUIRE(account3.has_value());
 
   // A restart holds none in memory and answers the same.
   chain.reset();
   auto reopened = open_chain(dir / "a", g);
   const Registry& again = reopened->registry();
   CHECK(reopened->state_root() == root);
-  CHECK(again.authorizations_held() == 0);
+  CHECK(holds_none(again));
   CHECK(again.authorization_count() == 1);
   CHECK(again.authorizations(std::nullopt, 10) == page);
   CHECK(prefixes(again.authorizations_overlapping(r("10.1.2.128/25"))) ==
         std::vector<std::string>{"10.1.2.0/24 AS64499"});
   CHECK(again.authorizations_overlapping(r("10.2.0.0/16")).empty());
+  CHECK(again.segments_covering(r("10.0.0.0/8")) == segments);
+  CHECK(again.segments_covering(r("10.1.128.0/17"), std::nullopt, 10) ==
+        std::vector<Segment>{Segment{r("10.1.0.0/16"), segments[1].holding}});
+  CHECK(again.coverage(r("10.2.0.0/16")).fully_held);
+  // Account 2 signed three transactions, account 3 three and account 7 none.
+  CHECK(again.next_nonce(test::seeded_account(2)) == 4);
+  CHECK(again.next_nonce(test::seeded_account(3)) == 4);
+  CHECK(again.account(test::seeded_account(3)) == account3);
+  CHECK_FALSE(again.account(test::seeded_account(7)).has_value());
   CHECK(again.check_invariants().ok());
 }

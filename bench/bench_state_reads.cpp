@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
         },
         accounts_from, accounts_to);
   if (!read) return std::fprintf(stderr, "bench_state_reads: %s\n", read.error().c_str()), 1;
-  std::printf("%zu authorizations, %zu segments, %zu accounts, %zu holdings, %zu queries\n", prefixes.size(),
+  std::printf("%zu authorizations, %zu segments, %zu account states, %zu holdings, %zu queries\n", prefixes.size(),
               segments, accounts.size(), holdings.size(), queries);
   if (prefixes.empty() || holdings.empty()) return std::fprintf(stderr, "nothing to query\n"), 1;
 
@@ -173,15 +173,18 @@ int main(int argc, char** argv) {
     if (x != y) return std::fprintf(stderr, "the segments of %s differ\n", r.to_string().c_str()), 1;
     in_range += x.size();
   }
-  for (size_t i = 0; i < ranges.size() && !accounts.empty(); ++i) {
-    const AccountId& a = accounts[rng() % accounts.size()];
+  // Half of them an account with a state (one that has signed), half a
+  // holder (at a genesis, none has signed yet).
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    const AccountId a = i % 2 == 0 && !accounts.empty() ? accounts[rng() % accounts.size()]
+                                                        : holdings[rng() % holdings.size()]->holder;
     auto t = Clock::now();
     auto x = disk_accounts.find(a);
     disk_account.push_back(micros_since(t));
     t = Clock::now();
     auto y = memory_accounts.find(a);
     memory_account.push_back(micros_since(t));
-    if (!x || x != y) return std::fprintf(stderr, "the states of %s differ\n", a.to_string().c_str()), 1;
+    if (x != y) return std::fprintf(stderr, "the states of %s differ\n", a.to_string().c_str()), 1;
   }
   std::printf("%.1f authorizations overlap a query and %.1f segments cover it, on average\n",
               double(found) / double(ranges.size()), double(in_range) / double(ranges.size()));
@@ -190,5 +193,6 @@ int main(int argc, char** argv) {
   report("segment holding a number", disk_at, memory_at);
   report("segments of a range", disk_range, memory_range);
   report("account state by account", disk_account, memory_account);
+  if (accounts.empty()) std::printf("(no account has a state yet: every account lookup found none)\n");
   return 0;
 }

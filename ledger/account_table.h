@@ -34,7 +34,9 @@ class AccountTable {
   size_t held() const { return entries_.held(); }
 
  private:
-  StoredEntries<AccountState> entries_;
+  // keys::account: kind, the account's 32-byte key.
+  static constexpr size_t kKeyBytes = 1 + 32;
+  StoredEntries<AccountState, kKeyBytes> entries_;
 };
 
 }  // namespace nl::ledger

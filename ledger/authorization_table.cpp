@@ -61,7 +61,7 @@ void AuthorizationTable::counted(const Bytes& key, bool was, bool now) {
 
 void AuthorizationTable::insert(Bytes key, const Authorization& a) {
   counted(key, false, true);
-  entries_.put(std::move(key), a);
+  entries_.put(key, a);
 }
 
 void AuthorizationTable::erase(const Bytes& key) {
@@ -76,7 +76,7 @@ Status AuthorizationTable::load(ByteView key, ByteView value) {
   if (compare_keys(k, key) != 0)
     return fail("authorization " + a->prefix.to_string() + " is stored under key " + to_hex(key));
   counted(k, false, true);
-  entries_.load(std::move(k), std::move(*a));
+  entries_.load(k, std::move(*a));
   return {};
 }
 

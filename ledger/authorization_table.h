@@ -62,11 +62,13 @@ class AuthorizationTable {
   uint64_t changes() const { return changes_; }
 
  private:
-  using Cursor = StoredEntries<Authorization>::Cursor;
+  // keys::authorization: kind, family, first, last, max length, AS.
+  static constexpr size_t kKeyBytes = 1 + 1 + 16 + 16 + 1 + 4;
+  using Cursor = StoredEntries<Authorization, kKeyBytes>::Cursor;
   // Keeps count_ and by_length_ as `key` goes from present to absent or back.
   void counted(const Bytes& key, bool was, bool now);
 
-  StoredEntries<Authorization> entries_;
+  StoredEntries<Authorization, kKeyBytes> entries_;
   size_t count_ = 0;
   uint64_t changes_ = 0;
   // How many authorizations have each prefix length, per IP family: the

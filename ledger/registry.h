@@ -252,7 +252,6 @@ class Registry {
   void collect_segments(HoldingId owner, const IntervalIndex* idx, const Resource& x,
                         std::vector<Segment>& out) const;
   void put_segment(const Segment& s);
-  void merge_segments_at(Family f, u128 boundary);
 
   // Authorizations (registry_authorizations.cpp).
   void lapse_authorizations(const Resource& x);

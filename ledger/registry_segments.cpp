@@ -52,47 +52,51 @@ void Registry::put_segment(const Segment& s) {
   dirty_.insert(keys::segment(s.range.family, s.range.first));
 }
 
-// Joins the segment ending just before `boundary` with the one starting at
-// it when both belong to the same holding.
-void Registry::merge_segments_at(Family f, u128 boundary) {
-  if (boundary == 0) return;
-  const auto right = segments_.starting_at(f, boundary);
-  if (!right) return;
-  auto left = segments_.containing(f, boundary - 1);
-  if (!left || left->holding != right->holding) return;
-  left->range.last = right->range.last;
-  segments_.put(*left);
-  segments_.erase(f, boundary);
-  dirty_.insert(keys::segment(f, left->range.first));
-  dirty_.insert(keys::segment(f, boundary));
-}
-
+// Reads the segments over x and its two neighbours once (the one holding
+// x.first - 1 and the one holding x.last + 1: on disk, one backward seek
+// and a scan), works out what they become, and writes only what changed.
 void Registry::recompute_segments(const Resource& x) {
   const Family f = x.family;
-
-  // Cut x out of the map, keeping the outside parts of segments it splits.
-  std::vector<Segment> cut;
-  segments_.scan(f, x.first, [&](const Segment& s) {
-    if (s.range.first > x.last) return false;
-    cut.push_back(s);
+  const u128 lo = x.first > 0 ? x.first - 1 : x.first;
+  const u128 hi = x.last < family_max(f) ? x.last + 1 : x.last;
+  std::vector<Segment> before;
+  segments_.scan(f, lo, [&](const Segment& s) {
+    if (s.range.first > hi) return false;
+    before.push_back(s);
     return true;
   });
-  std::vector<Segment> outside;
-  for (const Segment& s : cut) {
-    segments_.erase(f, s.range.first);
-    dirty_.insert(keys::segment(f, s.range.first));
-    if (s.range.first < x.first) outside.push_back({Resource{f, s.range.first, x.first - 1}, s.holding});
-    if (s.range.last > x.last) outside.push_back({Resource{f, x.last + 1, s.range.last}, s.holding});
-  }
-  for (const auto& s : outside) put_segment(s);
 
+  // After: the parts outside x kept, x recomputed, and a run of one holding
+  // joined where it meets x's edges.
+  std::vector<Segment> after;
+  auto add = [&](const Segment& s) {
+    if (!after.empty() && after.back().holding == s.holding && after.back().range.last + 1 == s.range.first)
+      after.back().range.last = s.range.last;
+    else
+      after.push_back(s);
+  };
+  for (const Segment& s : before)
+    if (s.range.first < x.first) add({Resource{f, s.range.first, std::min(s.range.last, x.first - 1)}, s.holding});
   std::vector<Segment> fresh;
   auto rt = roots_.find(f);
   collect_segments(0, rt == roots_.end() ? nullptr : &rt->second, x, fresh);
-  for (const auto& s : fresh) put_segment(s);
+  for (const Segment& s : fresh) add(s);
+  for (const Segment& s : before)
+    if (s.range.last > x.last) add({Resource{f, std::max(s.range.first, x.last + 1), s.range.last}, s.holding});
 
-  if (x.first > 0) merge_segments_at(f, x.first);
-  if (x.last < family_max(f)) merge_segments_at(f, x.last + 1);
+  // Both lists are in order of first number, with no first twice.
+  auto same_first = [](const std::vector<Segment>& in, u128 first) {
+    auto it = std::lower_bound(in.begin(), in.end(), first,
+                               [](const Segment& s, u128 v) { return s.range.first < v; });
+    return it != in.end() && it->range.first == first ? &*it : nullptr;
+  };
+  for (const Segment& s : before)
+    if (!same_first(after, s.range.first)) {
+      segments_.erase(f, s.range.first);
+      dirty_.insert(keys::segment(f, s.range.first));
+    }
+  for (const Segment& s : after)
+    if (const Segment* was = same_first(before, s.range.first); !was || !(*was == s)) put_segment(s);
 }
 
 }  // namespace nl::ledger

@@ -25,7 +25,7 @@ std::optional<Segment> SegmentTable::starting_at(Family f, u128 first) const {
 
 void SegmentTable::scan(Family f, u128 from, const std::function<bool(const Segment&)>& visit) const {
   const auto holder = containing(f, from);
-  StoredEntries<Segment>::Cursor c(entries_);
+  Entries::Cursor c(entries_);
   for (c.seek(keys::segment(f, holder ? holder->range.first : from)); c.valid(); c.next()) {
     const Segment s = c.value();
     if (s.range.family != f || !visit(s)) return;
@@ -41,7 +41,7 @@ Status SegmentTable::load(ByteView key, ByteView value) {
   if (!s) return s.take_error();
   Bytes k = keys::segment(s->range.family, s->range.first);
   if (compare_keys(k, key) != 0) return fail("segment " + s->range.to_string() + " is stored under key " + to_hex(key));
-  entries_.load(std::move(k), std::move(*s));
+  entries_.load(k, std::move(*s));
   return {};
 }
 

@@ -45,7 +45,10 @@ class SegmentTable {
   size_t held() const { return entries_.held(); }
 
  private:
-  StoredEntries<Segment> entries_;
+  // keys::segment: kind, family, first.
+  static constexpr size_t kKeyBytes = 1 + 1 + 16;
+  using Entries = StoredEntries<Segment, kKeyBytes>;
+  Entries entries_;
 };
 
 }  // namespace nl::ledger

@@ -65,10 +65,11 @@ void check_same(Tables& t, std::mt19937_64& rng) {
   std::vector<AuthorizationTable::Keyed> all(t.want.begin(), t.want.end());
   REQUIRE(t.memory.page(std::nullopt, SIZE_MAX) == all);
   REQUIRE(t.disk.page(std::nullopt, SIZE_MAX) == all);
-  // Pages after a present key, an absent one, and of a few sizes.
+  // Pages after a present key, an absent one, one longer than any key (a
+  // client's cursor), and of a few sizes.
   for (int i = 0; i < 8 && !all.empty(); ++i) {
-    const Bytes after = rng() % 2 ? all[rng() % all.size()].first
-                                  : keys::authorization(random_prefix(rng), 33, 1);
+    Bytes after = rng() % 2 ? all[rng() % all.size()].first : keys::authorization(random_prefix(rng), 33, 1);
+    if (i == 0) after.insert(after.end(), {0, 1, 2});
     const size_t limit = 1 + rng() % 5;
     std::vector<AuthorizationTable::Keyed> want;
     for (auto it = t.want.upper_bound(after); it != t.want.end() && want.size() < limit; ++it) want.push_back(*it);

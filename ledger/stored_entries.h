@@ -7,8 +7,8 @@
 // StateReader and only the changes not yet stored are held here, a
 // deletion as a tombstone; settle() forgets them once the store holds
 // them. Either way the answers are the same: the committed entries with
-// the pending changes over them. The authorization table and the segment
-// map are built on this.
+// the pending changes over them. The authorization, segment and account
+// tables are built on this.
 #pragma once
 #include <algorithm>
 #include <array>
@@ -48,7 +48,8 @@ class InlineKey {
  public:
   explicit InlineKey(ByteView k) : size_(static_cast<uint8_t>(k.size())) {
     static_assert(N < 256);
-    if (k.size() > N) throw std::logic_error("a state key of " + std::to_string(k.size()) + " bytes, over " + std::to_string(N));
+    if (k.size() > N)
+      throw std::logic_error("a state key of " + std::to_string(k.size()) + " bytes, over " + std::to_string(N));
     std::memcpy(b_.data(), k.data(), k.size());
   }
   ByteView view() const { return {b_.data(), size_}; }
@@ -78,7 +79,6 @@ class StoredEntries {
     if (!held_.empty()) throw std::logic_error("read_from on filled " + what_ + " entries");
     reader_ = std::move(reader);
   }
-  bool on_disk() const { return reader_ != nullptr; }
 
   std::optional<V> find(const Bytes& key) const {
     if (key.size() <= KeyBytes)

@@ -28,7 +28,9 @@ class MapStateReader final : public ledger::StateReader {
         : m_(m), lower_(std::move(lower)), upper_(std::move(upper)), it_(m.end()) {}
     void seek(ByteView key) override { it_ = m_.lower_bound(std::max(lower_, Bytes(key.begin(), key.end()))); }
     void seek_for_prev(ByteView key) override {
-      it_ = m_.upper_bound(std::min(upper_, Bytes(key.begin(), key.end())));
+      // The last entry at or before key, and below the upper bound.
+      const Bytes k(key.begin(), key.end());
+      it_ = k < upper_ ? m_.upper_bound(k) : m_.lower_bound(upper_);
       prev();
     }
     bool valid() const override { return it_ != m_.end() && lower_ <= it_->first && it_->first < upper_; }

@@ -142,9 +142,11 @@ print("\n".join(seen))
 PY
 }
 
-# Free ports: four for the nodes, one for RTR.
+# Free ports: four for the nodes, one for RTR. Below the kernel's ephemeral
+# range (32768-60999), so no test's outgoing connection takes one of them
+# between this check and the node's bind.
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-PORT=$((20000 + RANDOM % 20000))
+PORT=$((20000 + RANDOM % 12000))
 while port_busy "$PORT" || port_busy $((PORT + 1)) || port_busy $((PORT + 2)) || port_busy $((PORT + 3)) ||
   port_busy $((PORT + 4)); do PORT=$((PORT + 5)); done
 URL=http://127.0.0.1:$PORT

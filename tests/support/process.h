@@ -15,6 +15,7 @@
 #include <optional>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -80,21 +81,6 @@ inline RunResult run(const std::vector<std::string>& argv, const std::vector<std
   return r;
 }
 
-// A port that was free a moment ago on 127.0.0.1.
-inline int free_port() {
-  int s = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-  int port = ntohs(a.sin_port);
-  close(s);
-  return port;
-}
-
 // `n` consecutive ports on 127.0.0.1 that were all free a moment ago,
 // starting somewhere random so concurrent runs rarely meet; none after 200
 // tries.
@@ -117,6 +103,14 @@ inline std::optional<unsigned> free_port_range(unsigned n) {
     if (all_free) return base;
   }
   return std::nullopt;
+}
+
+// A port on 127.0.0.1 that was free a moment ago. Not one the kernel hands
+// out (those are ephemeral: any outgoing connection may take it back).
+inline int free_port() {
+  auto p = free_port_range(1);
+  if (!p) throw std::runtime_error("no free port on 127.0.0.1 in 20000-31999 after 200 tries");
+  return static_cast<int>(*p);
 }
 
 class Daemon {

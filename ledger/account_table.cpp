@@ -19,7 +19,7 @@ void AccountTable::put(const AccountId& a, const AccountState& s) { entries_.put
 
 Status AccountTable::load(ByteView key, ByteView value) {
   if (key.size() != 33) return fail("account key " + to_hex(key) + " has the wrong length");
-  auto st = decode_all<AccountState>(value, "account state", [](Reader& r) { return AccountState::decode(r); });
+  auto st = decode_value<AccountState>(value, "account state");
   if (!st) return st.take_error();
   entries_.load(Bytes(key.begin(), key.end()), std::move(*st));
   return {};

@@ -70,7 +70,7 @@ void AuthorizationTable::erase(const Bytes& key) {
 }
 
 Status AuthorizationTable::load(ByteView key, ByteView value) {
-  auto a = decode_all<Authorization>(value, "authorization", [](Reader& r) { return Authorization::decode(r); });
+  auto a = decode_value<Authorization>(value, "authorization");
   if (!a) return a.take_error();
   Bytes k = keys::authorization(a->prefix, a->max_length, a->asn);
   if (compare_keys(k, key) != 0)

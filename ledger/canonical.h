@@ -93,4 +93,10 @@ Result<T> decode_all(ByteView in, std::string_view what, F&& fn) {
   }
 }
 
+// decode_all with the type's own T::decode.
+template <class T>
+Result<T> decode_value(ByteView in, std::string_view what) {
+  return decode_all<T>(in, what, [](Reader& r) { return T::decode(r); });
+}
+
 }  // namespace nl::ledger

@@ -139,13 +139,13 @@ Result<StateEntries> read_entries(const StateMultiproof& m) {
   for (const auto& e : m.entries) {
     if (e.key.empty()) return fail("empty proof entry key");
     if (e.key[0] == keys::kSegment) {
-      auto s = decode_all<Segment>(e.value, "segment", [](Reader& r) { return Segment::decode(r); });
+      auto s = decode_value<Segment>(e.value, "segment");
       if (!s) return s.take_error();
       if (keys::segment(s->range.family, s->range.first) != e.key)
         return fail("segment entry is stored under the wrong key");
       out.segments.push_back(*s);
     } else if (e.key[0] == keys::kHolding) {
-      auto hd = decode_all<Holding>(e.value, "holding", [](Reader& r) { return Holding::decode(r); });
+      auto hd = decode_value<Holding>(e.value, "holding");
       if (!hd) return hd.take_error();
       if (keys::holding(hd->id) != e.key) return fail("holding entry is stored under the wrong key");
       out.holdings[hd->id] = *hd;

@@ -13,11 +13,6 @@ namespace nl::ledger {
 
 namespace {
 
-template <class T>
-Result<T> decode_value(ByteView value, std::string_view what) {
-  return decode_all<T>(value, what, [](Reader& r) { return T::decode(r); });
-}
-
 std::string key_hex(ByteView key) { return to_hex(key); }
 
 }  // namespace

@@ -37,7 +37,7 @@ void SegmentTable::put(const Segment& s) { entries_.put(keys::segment(s.range.fa
 void SegmentTable::erase(Family f, u128 first) { entries_.erase(keys::segment(f, first)); }
 
 Status SegmentTable::load(ByteView key, ByteView value) {
-  auto s = decode_all<Segment>(value, "segment", [](Reader& r) { return Segment::decode(r); });
+  auto s = decode_value<Segment>(value, "segment");
   if (!s) return s.take_error();
   Bytes k = keys::segment(s->range.family, s->range.first);
   if (compare_keys(k, key) != 0) return fail("segment " + s->range.to_string() + " is stored under key " + to_hex(key));

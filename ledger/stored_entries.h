@@ -36,7 +36,7 @@ inline int compare_keys(ByteView a, ByteView b) {
 // chain opened (load): one that fails now is a broken disk.
 template <class V>
 V decode_stored(ByteView value, std::string_view what) {
-  auto v = decode_all<V>(value, what, [](Reader& r) { return V::decode(r); });
+  auto v = decode_value<V>(value, what);
   if (!v) throw std::runtime_error(v.error());
   return std::move(*v);
 }

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "crypto/ed25519.h"
+#include "crypto/keyed_hash.h"
 #include "crypto/basics/result.h"
 #include "ledger/canonical.h"
 
@@ -21,6 +22,11 @@ struct AccountId {
 
   void encode(Writer& w) const { w.fixed(key.b); }
   static AccountId decode(Reader& r) { return AccountId{crypto::PublicKey{r.fixed<32>()}}; }
+};
+
+// For hash tables keyed by account (crypto/keyed_hash.h: keys anyone grinds).
+struct AccountIdHash {
+  size_t operator()(const AccountId& a) const noexcept { return crypto::keyed_hash64(a.key.b); }
 };
 
 }  // namespace nl::ledger

@@ -263,7 +263,7 @@ class Registry {
   std::map<Family, IntervalIndex> roots_;
   SegmentTable segments_;
   AccountTable accounts_;
-  std::map<AccountId, std::set<HoldingId>> by_holder_;
+  std::unordered_map<AccountId, std::set<HoldingId>, AccountIdHash> by_holder_;  // only looked up
   AuthorizationTable authorizations_;  // keyed by keys::authorization
   std::map<uint64_t, ValidatorSet> validator_sets_;  // from_height -> set
   std::map<Bytes, CommittedEvidence> evidence_;      // keyed by keys::evidence

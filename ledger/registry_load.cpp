@@ -94,16 +94,18 @@ Status Registry::finish_load() {
                   ") overlaps its sibling holding #" + std::to_string(hit->second));
     idx.insert(h.range, id);
   }
-  // By holder, from sorted pairs: each insert at the end of its map and set.
+  // By holder, from sorted pairs: one lookup per holder, each id at the end of its set.
   std::vector<std::pair<AccountId, HoldingId>> held;
   held.reserve(ids.size());
   for (const auto& [id, h] : holdings_) held.emplace_back(h.holder, id);
   std::sort(held.begin(), held.end());
-  for (const auto& [holder, id] : held) {
-    auto at = by_holder_.empty() || by_holder_.rbegin()->first != holder
-                  ? by_holder_.emplace_hint(by_holder_.end(), holder, std::set<HoldingId>{})
-                  : std::prev(by_holder_.end());
-    at->second.emplace_hint(at->second.end(), id);
+  size_t holders = 0;
+  for (size_t i = 0; i < held.size(); ++i) holders += i == 0 || held[i].first != held[i - 1].first;
+  by_holder_.reserve(holders);
+  std::set<HoldingId>* set = nullptr;
+  for (size_t i = 0; i < held.size(); ++i) {
+    if (i == 0 || held[i].first != held[i - 1].first) set = &by_holder_[held[i].first];
+    set->emplace_hint(set->end(), held[i].second);
   }
   dirty_.clear();
   // The full check (check_invariants) is the caller's: a start runs it

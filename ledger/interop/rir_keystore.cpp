@@ -224,6 +224,7 @@ size_t RirKeystore::generate(const std::vector<std::string>& orgs, unsigned thre
     pool.emplace_back(work, std::min(missing.size(), t * per), std::min(missing.size(), (t + 1) * per));
   work(0, std::min(missing.size(), per));
   for (auto& t : pool) t.join();
+  by_account_.reserve(by_account_.size() + missing.size());
   for (size_t i = 0; i < missing.size(); ++i) {
     by_org_.emplace(*missing[i], made[i]);
     by_account_.emplace(made[i].account, *missing[i]);

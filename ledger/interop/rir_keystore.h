@@ -16,6 +16,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "crypto/basics/result.h"
@@ -86,7 +87,7 @@ class RirKeystore {
 
   std::string path_;
   std::map<std::string, Entry> by_org_;
-  std::map<AccountId, std::string> by_account_;
+  std::unordered_map<AccountId, std::string, AccountIdHash> by_account_;  // only looked up
   std::optional<crypto::KeystoreCipher> cipher_;
   size_t created_ = 0;
   bool dirty_ = false;  // something to write besides new keys

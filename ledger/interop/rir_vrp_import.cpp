@@ -125,10 +125,11 @@ Status import_vrps(const std::vector<std::string>& files, const Registry& reg,
         return;
       }
       const Vrp& v = *entry;
-      const std::string name = (json ? "roas[" + std::to_string(at - 1) + "]" + json_note + ": " : "") +
-                               v.prefix.to_string() + " maxLength " + std::to_string(v.max_length) + " AS" +
-                               std::to_string(v.asn);
+      // Named only when reported: most of 800k entries never are.
       auto report = [&](const char* kind, const std::string& why) {
+        const std::string name = (json ? "roas[" + std::to_string(at - 1) + "]" + json_note + ": " : "") +
+                                 v.prefix.to_string() + " maxLength " + std::to_string(v.max_length) + " AS" +
+                                 std::to_string(v.asn);
         findings.push_back({kind, path, at, name + ": " + why});
       };
       auto [it, fresh] = seen.insert(seen_key(v));

@@ -25,7 +25,7 @@ TEST_CASE("keyed_hash64: stable within a process, spread over accounts, and not 
   }
   CHECK(values.size() == 10000);
   CHECK(equal_to_prefix == 0);
-  // One byte apart, far apart.
+  // Inputs one byte apart hash apart; the empty input hashes too.
   Bytes x(32, 0), y(32, 0);
   y[31] = 1;
   CHECK(crypto::keyed_hash64(x) != crypto::keyed_hash64(y));

@@ -4,7 +4,8 @@
 
 #include <array>
 #include <cstring>
-#include <stdexcept>
+
+#include "crypto/ed25519.h"
 
 namespace nl::crypto {
 
@@ -12,7 +13,7 @@ namespace {
 
 const std::array<unsigned char, crypto_shorthash_KEYBYTES>& process_key() {
   static const auto key = [] {
-    if (sodium_init() < 0) throw std::runtime_error("libsodium cannot be initialised");
+    init();  // libsodium, before its random bytes
     std::array<unsigned char, crypto_shorthash_KEYBYTES> k{};
     randombytes_buf(k.data(), k.size());
     return k;

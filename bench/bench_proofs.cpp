@@ -227,11 +227,11 @@ void afrinic(const std::string& data, int runs) {
   Bench b(imported->genesis, keys_1_to(4));
   b.commit({});
   // The holding whose range the most segments cover: AFRINIC's busiest /8.
-  const Holding* best = nullptr;
+  std::optional<Holding> best;
   size_t most = 0;
-  for (const Holding* h : b.chain->registry().all_holdings()) {
-    if (h->range.family != Family::ipv4 || h->parent == 0) continue;
-    size_t s = b.chain->registry().segments_covering(h->range).size();
+  for (const Holding& h : b.chain->registry().all_holdings()) {
+    if (h.range.family != Family::ipv4 || h.parent == 0) continue;
+    size_t s = b.chain->registry().segments_covering(h.range).size();
     if (s > most && s <= kMaxProofSegments) most = s, best = h;
   }
   if (!best) return (void)std::printf("AFRINIC: no holding found\n");

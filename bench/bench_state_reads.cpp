@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
     a.encode(w);
     if (!disk.load(k, w.data())) return 1;
   }
-  std::vector<const Holding*> holdings = reg.all_holdings();
+  std::vector<Holding> holdings = reg.all_holdings();
   // Segments and account states likewise, from the store's own pages.
   SegmentTable memory_segments, disk_segments;
   AccountTable memory_accounts, disk_accounts;
@@ -116,12 +116,12 @@ int main(int argc, char** argv) {
     if (i % 2 == 0) {
       ranges.push_back(prefixes[rng() % prefixes.size()]);
     } else {
-      const Holding* h = holdings[rng() % holdings.size()];
-      if (h->range.family == Family::asn) {
+      const Holding& h = holdings[rng() % holdings.size()];
+      if (h.range.family == Family::asn) {
         --i;
         continue;
       }
-      ranges.push_back(h->range);
+      ranges.push_back(h.range);
     }
   }
   std::vector<double> disk_overlap, memory_overlap, disk_find, memory_find;
@@ -177,7 +177,7 @@ int main(int argc, char** argv) {
   // holder (at a genesis, none has signed yet).
   for (size_t i = 0; i < ranges.size(); ++i) {
     const AccountId a = i % 2 == 0 && !accounts.empty() ? accounts[rng() % accounts.size()]
-                                                        : holdings[rng() % holdings.size()]->holder;
+                                                        : holdings[rng() % holdings.size()].holder;
     auto t = Clock::now();
     auto x = disk_accounts.find(a);
     disk_account.push_back(micros_since(t));

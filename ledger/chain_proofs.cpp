@@ -39,7 +39,7 @@ Result<ControlProof> Chain::prove_control(const Resource& r) const {
   std::vector<TxLocation>& changes = *found;
   std::vector<AccountId> holders;
   for (const auto& s : segs)
-    if (const Holding* h = registry_.holding(s.holding)) holders.push_back(h->holder);
+    if (const auto h = registry_.holding(s.holding)) holders.push_back(h->holder);
   auto custody = custody_hops(r, holders, block_at);
   if (!custody) return custody.take_error();
 
@@ -93,7 +93,7 @@ Result<ControlProof> Chain::prove_control(const Resource& r) const {
     if (std::find(ids.begin(), ids.end(), s.holding) == ids.end()) ids.push_back(s.holding);
   }
   for (HoldingId id : ids) {
-    const Holding* h = registry_.holding(id);
+    const std::optional<Holding> h = registry_.holding(id);
     if (!h) return fail("internal: segment names a missing holding");
     Writer w;
     h->encode(w);

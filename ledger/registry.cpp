@@ -150,7 +150,7 @@ std::vector<StateWrite> Registry::take_writes() {
         break;
       }
       case keys::kHolding: {
-        if (auto it = holdings_.find(r.u64()); it != holdings_.end()) it->second.encode(v);
+        if (auto h = holdings_.find(r.u64())) h->encode(v);
         break;
       }
       case keys::kSegment: {
@@ -187,8 +187,8 @@ std::vector<StateWrite> Registry::take_writes() {
 
 // ---- mutation primitives ----
 
-IntervalIndex& Registry::sibling_index(const Holding& h) {
-  return h.parent == 0 ? roots_[h.range.family] : children_[h.parent];
+IntervalIndex& Registry::sibling_index(HoldingId parent, Family f) {
+  return parent == 0 ? roots_[f] : children_[parent];
 }
 
 HoldingId Registry::take_id() {
@@ -199,14 +199,14 @@ HoldingId Registry::take_id() {
 void Registry::mark_holding(HoldingId id) { dirty_.insert(keys::holding(id)); }
 
 void Registry::create_holding(const Holding& h) {
-  holdings_[h.id] = h;
+  holdings_.insert(h);
   sibling_index(h).insert(h.range, h.id);
   by_holder_[h.holder].insert(h.id);
   mark_holding(h.id);
 }
 
 void Registry::detach(HoldingId id) {
-  const Holding& h = holdings_.at(id);
+  const Holding h = holdings_.at(id);
   if (h.parent == 0) {
     roots_[h.range.family].erase(h.range);
     return;
@@ -217,15 +217,16 @@ void Registry::detach(HoldingId id) {
 }
 
 void Registry::attach(HoldingId child, HoldingId parent) {
-  Holding& h = holdings_.at(child);
+  Holding h = holdings_.at(child);
   h.parent = parent;
+  holdings_.replace(h);
   sibling_index(h).insert(h.range, h.id);
   mark_holding(child);
 }
 
 void Registry::delete_holding(HoldingId id) {
+  const Holding h = holdings_.at(id);
   detach(id);
-  const Holding& h = holdings_.at(id);
   auto bh = by_holder_.find(h.holder);
   bh->second.erase(id);
   if (bh->second.empty()) by_holder_.erase(bh);
@@ -245,18 +246,20 @@ void Registry::delete_subtree(HoldingId id) {
 
 void Registry::set_range(HoldingId id, const Resource& r) {
   detach(id);
-  Holding& h = holdings_.at(id);
+  Holding h = holdings_.at(id);
   h.range = r;
+  holdings_.replace(h);
   sibling_index(h).insert(h.range, h.id);
   mark_holding(id);
 }
 
 void Registry::set_holder(HoldingId id, const AccountId& holder) {
-  Holding& h = holdings_.at(id);
+  Holding h = holdings_.at(id);
   auto bh = by_holder_.find(h.holder);
   bh->second.erase(id);
   if (bh->second.empty()) by_holder_.erase(bh);
   h.holder = holder;
+  holdings_.replace(h);
   by_holder_[holder].insert(id);
   mark_holding(id);
 }

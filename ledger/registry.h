@@ -3,6 +3,7 @@
 // reaches the same state. A transaction that breaks a rule changes nothing
 // and its rejection names the reason.
 #pragma once
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -16,6 +17,7 @@
 #include "ledger/authorization_table.h"
 #include "ledger/evidence.h"
 #include "ledger/holding.h"
+#include "ledger/holding_table.h"
 #include "ledger/interval_index.h"
 #include "ledger/recovery.h"
 #include "ledger/segment_table.h"
@@ -88,6 +90,7 @@ class Registry {
   // (stored_entries.h); call before load.
   void read_state_from(const std::shared_ptr<const StateReader>& reader) {
     authorizations_.read_from(reader);
+    holdings_.read_from(reader);
     segments_.read_from(reader);
     accounts_.read_from(reader);
   }
@@ -95,6 +98,7 @@ class Registry {
   // what was kept only until then is let go.
   void writes_stored() {
     authorizations_.settle();
+    holdings_.settle();
     segments_.settle();
     accounts_.settle();
   }
@@ -108,17 +112,20 @@ class Registry {
   Status finish_load();
 
   // ---- queries (all O(log n) or proportional to the answer) ----
-  const Holding* holding(HoldingId id) const;
+  // Holdings are answered by value: on disk they are read from the store.
+  std::optional<Holding> holding(HoldingId id) const;
   // Root first, deepest last: every holding whose range contains `r`.
-  std::vector<const Holding*> chain(const Resource& r) const;
+  std::vector<Holding> chain(const Resource& r) const;
   // The segments (effective control) that intersect r, in address order.
   std::vector<Segment> segments_covering(const Resource& r) const;
   std::optional<Segment> segment_at(Family f, u128 point) const;
-  std::vector<const Holding*> children(HoldingId parent) const;
-  std::vector<const Holding*> roots(Family f) const;
-  // Every holding, in no particular order (an export sorts what it keeps).
-  std::vector<const Holding*> all_holdings() const;
-  std::vector<const Holding*> holdings_of(const AccountId& a) const;
+  std::vector<Holding> children(HoldingId parent) const;
+  std::vector<Holding> roots(Family f) const;
+  // Every holding, in id order: all_holdings() copies them, for_each_holding
+  // visits them one by one until `visit` returns false.
+  std::vector<Holding> all_holdings() const;
+  void for_each_holding(const std::function<bool(const Holding&)>& visit) const { holdings_.scan(visit); }
+  std::vector<Holding> holdings_of(const AccountId& a) const;
   std::optional<AccountState> account(const AccountId& a) const;
   uint64_t next_nonce(const AccountId& a) const;
   crypto::PublicKey current_key(const AccountId& a) const;
@@ -133,7 +140,8 @@ class Registry {
   // Authorizations held in memory: all of them, or on disk those changed
   // since the last writes_stored().
   size_t authorizations_held() const { return authorizations_.held(); }
-  // The same for segments and account states.
+  // The same for holdings, segments and account states.
+  size_t holdings_held() const { return holdings_.held(); }
   size_t segments_held() const { return segments_.held(); }
   size_t accounts_held() const { return accounts_.held(); }
   // Moves whenever an authorization may have changed (authorization_table.h).
@@ -142,7 +150,7 @@ class Registry {
 
   // ---- pages (registry_pages.cpp): at most `limit` entries strictly after
   // a position the previous page ended on, in the same order as above ----
-  std::vector<const Holding*> holdings_of(const AccountId& a, std::optional<HoldingId> after, size_t limit) const;
+  std::vector<Holding> holdings_of(const AccountId& a, std::optional<HoldingId> after, size_t limit) const;
   std::vector<Segment> segments_covering(const Resource& r, std::optional<u128> after_first, size_t limit) const;
   // Keyed by state key (keys::authorization), which is also the order.
   using KeyedAuthorization = std::pair<Bytes, Authorization>;
@@ -158,7 +166,7 @@ class Registry {
   // holds all of it (the first segment's holding); walks, never copies.
   struct Coverage {
     bool fully_held = false;
-    const Holding* sole = nullptr;
+    std::optional<Holding> sole;
   };
   Coverage coverage(const Resource& r) const;
   // Whether `who` may authorize `prefix`: it holds, for every number of it,
@@ -235,7 +243,8 @@ class Registry {
   Status reaches_all(const Resource& prefix, const AccountId& who, Reach reach, const BlockContext* active_at) const;
 
   // Mutation primitives; each marks what it touches dirty.
-  IntervalIndex& sibling_index(const Holding& h);
+  IntervalIndex& sibling_index(HoldingId parent, Family f);
+  IntervalIndex& sibling_index(const Holding& h) { return sibling_index(h.parent, h.range.family); }
   HoldingId take_id();
   void create_holding(const Holding& h);
   void delete_holding(HoldingId id);
@@ -258,7 +267,7 @@ class Registry {
 
   std::string chain_id_;
   crypto::Hash32 genesis_hash_;
-  std::unordered_map<HoldingId, Holding> holdings_;
+  HoldingTable holdings_;
   std::map<HoldingId, IntervalIndex> children_;  // parent id -> its children
   std::map<Family, IntervalIndex> roots_;
   SegmentTable segments_;
@@ -269,6 +278,13 @@ class Registry {
   std::map<Bytes, CommittedEvidence> evidence_;      // keyed by keys::evidence
   std::map<AccountId, RecoveryState> recoveries_;
   HoldingId next_id_ = 1;
+  // What the indexes need of each holding, from load_entry to finish_load.
+  struct Indexed {
+    HoldingId id, parent;
+    Resource range;
+    AccountId holder;
+  };
+  std::vector<Indexed> loading_;
   std::set<Bytes> dirty_;
   friend struct Impl;
 };

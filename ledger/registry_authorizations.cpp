@@ -41,13 +41,13 @@ Status Registry::reaches_all(const Resource& prefix, const AccountId& who, Reach
       return false;
     }
     const Resource part{prefix.family, cursor, std::min(seg.range.last, prefix.last)};
-    const Holding* expired = nullptr;
+    std::optional<Holding> expired;
     bool covered = false;
     for (HoldingId id = seg.holding; id != 0 && !covered;) {
-      const Holding& h = holdings_.at(id);
+      Holding h = holdings_.at(id);
       if (h.holder == who) {
         if (active_at && h.kind == HoldingKind::lease && h.lease_until <= active_at->time)
-          expired = &h;
+          expired = h;
         else
           covered = true;
       }

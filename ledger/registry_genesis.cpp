@@ -35,7 +35,7 @@ Status Registry::add_genesis_imports(const Genesis& g) {
       if (!root) return fail(name + " lies in no root");
       parent = *root;
     }
-    const Holding& up = holdings_.at(parent);
+    const Holding up = holdings_.at(parent);
     if (!up.range.contains(r)) return fail(name + " is not inside its parent " + describe_holding(up));
     if (gh.kind == HoldingKind::lease) return fail(name + " is a lease; genesis holdings can't be leases");
     if (auto s = gh.meta.validate(); !s) return fail(name + ": " + s.error());

@@ -66,14 +66,13 @@ Result<HoldingId> Registry::signer_holding(const Resource& r, const AccountId& s
 Result<HoldingId> Registry::lessors_lease(const Resource& r, const AccountId& signer,
                                           std::string_view verb) const {
   auto ids = chain_ids(r);
-  const Holding* exact = nullptr;
-  const Holding* lease = nullptr;
+  std::optional<Holding> exact, lease;
   for (auto it = ids.rbegin(); it != ids.rend(); ++it) {
-    const Holding& h = holdings_.at(*it);
+    const Holding h = holdings_.at(*it);
     if (h.range != r) continue;
-    if (!exact) exact = &h;
+    if (!exact) exact = h;
     if (h.kind != HoldingKind::lease) continue;
-    if (!lease) lease = &h;
+    if (!lease) lease = h;
     if (h.parent != 0 && holdings_.at(h.parent).holder == signer) return h.id;
   }
   if (lease) {
@@ -98,7 +97,7 @@ Status Registry::no_child_straddles(const Holding& h, const Resource& r) const {
   if (it == children_.end()) return {};
   for (const auto& [range, id] : it->second.overlapping(r)) {
     if (r.contains(range)) continue;
-    const Holding& c = holdings_.at(id);
+    const Holding c = holdings_.at(id);
     if (range.contains(r))
       return fail(r.to_string() + " lies inside child " + describe_holding(c) +
                   ", whose holder controls it");
@@ -121,7 +120,7 @@ Status Registry::apply_delegate(const Transaction& tx, const DelegateBody& b,
   }
   auto hid = signer_holding(b.range, tx.signer);
   if (!hid) return hid.take_error();
-  const Holding& h = holdings_.at(*hid);
+  const Holding h = holdings_.at(*hid);
   if (auto s = usable_by_holder(h, ctx); !s) return s;
   if (auto c = children_.find(h.id); c != children_.end())
     if (auto hit = c->second.first_overlap(b.range))
@@ -200,7 +199,7 @@ Status Registry::apply_return(const Transaction& tx, const ReturnBody& b, const 
 Status Registry::apply_revoke(const Transaction& tx, const RevokeBody& b, const BlockContext& ctx) {
   auto lid = lessors_lease(b.range, tx.signer, "revoke");
   if (!lid) return lid.take_error();
-  const Holding& l = holdings_.at(*lid);
+  const Holding l = holdings_.at(*lid);
   if (ctx.time < l.lease_until)
     return fail("lease " + describe_holding(l) + " runs until " + rfc3339(l.lease_until) +
                 "; it can't be revoked before it expires");
@@ -214,7 +213,7 @@ Status Registry::apply_revoke(const Transaction& tx, const RevokeBody& b, const 
 Status Registry::apply_renew(const Transaction& tx, const RenewBody& b, const BlockContext& ctx) {
   auto lid = lessors_lease(b.range, tx.signer, "renew");
   if (!lid) return lid.take_error();
-  Holding& l = holdings_.at(*lid);
+  Holding l = holdings_.at(*lid);
   if (b.until <= l.lease_until)
     return fail("renewal until " + rfc3339(b.until) + " is not later than lease #" +
                 std::to_string(l.id) + "'s current expiry " + rfc3339(l.lease_until));
@@ -222,6 +221,7 @@ Status Registry::apply_renew(const Transaction& tx, const RenewBody& b, const Bl
     return fail("renewal until " + rfc3339(b.until) + " is not after the block time " +
                 rfc3339(ctx.time));
   l.lease_until = b.until;
+  holdings_.replace(l);
   mark_holding(l.id);
   return {};
 }
@@ -230,13 +230,12 @@ Status Registry::apply_set_metadata(const Transaction& tx, const SetMetadataBody
                                     const BlockContext& ctx) {
   if (auto s = b.meta.validate(); !s) return s;
   auto ids = chain_ids(b.range);
-  const Holding* target = nullptr;
-  const Holding* wider = nullptr;
+  std::optional<Holding> target, wider;
   for (auto it = ids.rbegin(); it != ids.rend() && !target; ++it) {
-    const Holding& h = holdings_.at(*it);
+    Holding h = holdings_.at(*it);
     if (h.holder != tx.signer) continue;
-    if (h.range == b.range) target = &h;
-    else if (!wider) wider = &h;
+    if (h.range == b.range) target = std::move(h);
+    else if (!wider) wider = std::move(h);
   }
   if (!target) {
     if (wider)
@@ -246,7 +245,8 @@ Status Registry::apply_set_metadata(const Transaction& tx, const SetMetadataBody
     return any.take_error();
   }
   if (auto s = usable_by_holder(*target, ctx); !s) return s;
-  holdings_.at(target->id).meta = b.meta;
+  target->meta = b.meta;
+  holdings_.replace(*target);
   mark_holding(target->id);
   return {};
 }

@@ -38,7 +38,9 @@ Status Registry::load_entry(ByteView key, ByteView value) {
       if (!h) return h.take_error();
       if (keys::holding(h->id) != Bytes(key.begin(), key.end()))
         return fail("holding #" + std::to_string(h->id) + " is stored under key " + key_hex(key));
-      holdings_[h->id] = *h;
+      // The indexes are built in finish_load; on disk the holding itself stays there.
+      loading_.push_back({h->id, h->parent, h->range, h->holder});
+      holdings_.load(*h);
       return {};
     }
     case keys::kSegment:
@@ -77,18 +79,22 @@ Status Registry::finish_load() {
   roots_.clear();
   children_.clear();
   by_holder_.clear();
-  std::vector<HoldingId> ids;
-  ids.reserve(holdings_.size());
-  for (const auto& [id, h] : holdings_) ids.push_back(id);
-  std::sort(ids.begin(), ids.end());
-  for (HoldingId id : ids) {
-    const Holding& h = holdings_.at(id);
-    if (h.parent != 0 && !holdings_.count(h.parent))
-      return fail("holding #" + std::to_string(id) + " names missing parent #" +
-                  std::to_string(h.parent));
-    if (h.parent != 0 && holdings_.at(h.parent).range.family != h.range.family)
+  std::vector<Indexed> loaded = std::move(loading_);
+  loading_ = {};
+  // Key order is id order, but a load may come in any order.
+  std::sort(loaded.begin(), loaded.end(), [](const Indexed& a, const Indexed& b) { return a.id < b.id; });
+  auto find = [&](HoldingId id) -> const Indexed* {
+    auto it = std::lower_bound(loaded.begin(), loaded.end(), id, [](const Indexed& h, HoldingId v) { return h.id < v; });
+    return it != loaded.end() && it->id == id ? &*it : nullptr;
+  };
+  for (const Indexed& h : loaded) {
+    const HoldingId id = h.id;
+    const Indexed* parent = h.parent != 0 ? find(h.parent) : nullptr;
+    if (h.parent != 0 && !parent)
+      return fail("holding #" + std::to_string(id) + " names missing parent #" + std::to_string(h.parent));
+    if (parent && parent->range.family != h.range.family)
       return fail("holding #" + std::to_string(id) + " is not of its parent's family");
-    IntervalIndex& idx = sibling_index(h);
+    IntervalIndex& idx = sibling_index(h.parent, h.range.family);
     if (auto hit = idx.first_overlap(h.range))
       return fail("holding #" + std::to_string(id) + " (" + h.range.to_string() +
                   ") overlaps its sibling holding #" + std::to_string(hit->second));
@@ -96,8 +102,9 @@ Status Registry::finish_load() {
   }
   // By holder, from sorted pairs: one lookup per holder, each id at the end of its set.
   std::vector<std::pair<AccountId, HoldingId>> held;
-  held.reserve(ids.size());
-  for (const auto& [id, h] : holdings_) held.emplace_back(h.holder, id);
+  held.reserve(loaded.size());
+  for (const Indexed& h : loaded) held.emplace_back(h.holder, h.id);
+  loaded = {};
   std::sort(held.begin(), held.end());
   size_t holders = 0;
   for (size_t i = 0; i < held.size(); ++i) holders += i == 0 || held[i].first != held[i - 1].first;
@@ -133,26 +140,26 @@ void Registry::restore(const std::vector<StateWrite>& entries) {
   for (const auto& e : entries) {
     if (e.key.empty() || e.key[0] != keys::kHolding) continue;
     HoldingId id = Reader(ByteView(e.key).subspan(1)).u64();
-    auto it = holdings_.find(id);
-    if (it == holdings_.end()) continue;
-    parents.insert(it->second.parent);
+    auto h = holdings_.find(id);
+    if (!h) continue;
+    parents.insert(h->parent);
     detach(id);
-    auto bh = by_holder_.find(it->second.holder);
+    auto bh = by_holder_.find(h->holder);
     bh->second.erase(id);
     if (bh->second.empty()) by_holder_.erase(bh);
-    holdings_.erase(it);
+    holdings_.erase(id);
   }
   for (const auto& e : entries) {
     if (e.key.empty()) continue;
     Reader r(ByteView(e.key).subspan(1));
     switch (e.key[0]) {
       case keys::kHolding:
+        holdings_.restore(e.key, e.value);
         if (e.value) {
           Holding h = restored<Holding>(e, "holding");
           parents.insert(h.parent);
           sibling_index(h).insert(h.range, h.id);
           by_holder_[h.holder].insert(h.id);
-          holdings_[h.id] = std::move(h);
         }
         break;
       case keys::kSegment:
@@ -195,12 +202,12 @@ Status Registry::check_invariants() const {
   size_t indexed = 0;
   // I1 (parent 0) and I3: entries of one index are disjoint; I2: inside parent.
   auto check_index = [&](const IntervalIndex& idx, HoldingId parent) -> Status {
-    const Holding* p = parent ? holding(parent) : nullptr;
+    const std::optional<Holding> p = parent ? holding(parent) : std::nullopt;
     if (parent && !p) return fail("children index of missing holding #" + std::to_string(parent));
     std::optional<u128> prev_last;
     for (const auto& [first, e] : idx.entries()) {
       ++indexed;
-      const Holding* h = holding(e.id);
+      const std::optional<Holding> h = holding(e.id);
       std::string name = "holding #" + std::to_string(e.id);
       if (!h) return fail("index names missing " + name);
       if (h->parent != parent)
@@ -231,17 +238,25 @@ Status Registry::check_invariants() const {
   for (const auto& [a, set] : by_holder_) {
     by_holder_count += set.size();
     for (HoldingId id : set) {
-      const Holding* h = holding(id);
+      const std::optional<Holding> h = holding(id);
       if (!h || h->holder != a) return fail("by-holder index is stale for holding #" + std::to_string(id));
     }
   }
   if (by_holder_count != holdings_.size()) return fail("by-holder index misses holdings");
 
-  for (const auto& [id, h] : holdings_) {
-    if (id == 0 || id >= next_id_) return fail("holding #" + std::to_string(id) + " is not below the next id");
-    if (h.kind != HoldingKind::lease && h.lease_until != 0)
-      return fail("holding #" + std::to_string(id) + " is not a lease but has an expiry");
-  }
+  Status each;
+  size_t stored = 0;
+  holdings_.scan([&](const Holding& h) {
+    ++stored;
+    if (h.id == 0 || h.id >= next_id_) each = fail("holding #" + std::to_string(h.id) + " is not below the next id");
+    else if (h.kind != HoldingKind::lease && h.lease_until != 0)
+      each = fail("holding #" + std::to_string(h.id) + " is not a lease but has an expiry");
+    return bool(each);
+  });
+  if (!each) return each;
+  if (stored != holdings_.size())
+    return fail("the registry counts " + std::to_string(holdings_.size()) + " holdings but holds " +
+                std::to_string(stored));
 
   // Segments must equal a from-scratch recomputation, family by family.
   for (Family f : {Family::ipv4, Family::ipv6, Family::asn}) {

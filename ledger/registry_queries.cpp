@@ -4,14 +4,11 @@
 
 namespace nl::ledger {
 
-const Holding* Registry::holding(HoldingId id) const {
-  auto it = holdings_.find(id);
-  return it == holdings_.end() ? nullptr : &it->second;
-}
+std::optional<Holding> Registry::holding(HoldingId id) const { return holdings_.find(id); }
 
-std::vector<const Holding*> Registry::chain(const Resource& r) const {
-  std::vector<const Holding*> out;
-  for (HoldingId id : chain_ids(r)) out.push_back(&holdings_.at(id));
+std::vector<Holding> Registry::chain(const Resource& r) const {
+  std::vector<Holding> out;
+  for (HoldingId id : chain_ids(r)) out.push_back(holdings_.at(id));
   return out;
 }
 
@@ -33,18 +30,21 @@ std::vector<Segment> Registry::segments_covering(const Resource& r, std::optiona
 
 Registry::Coverage Registry::coverage(const Resource& r) const {
   Coverage c;
-  const Holding* first = nullptr;
+  std::optional<Holding> first;
   bool started = false, single = true;
   u128 next = r.first;
   segments_.scan(r.family, r.first, [&](const Segment& s) {
     if (s.range.first > next) return false;  // a gap
-    const Holding* h = holding(s.holding);
-    if (!started) first = h;
+    // Once two holders are seen the answer has no sole holding: no more reads.
+    if (single) {
+      std::optional<Holding> h = s.holding == (first ? first->id : 0) ? first : holding(s.holding);
+      if (!started) first = h;
+      if (!h || !first || h->holder != first->holder) single = false;
+    }
     started = true;
-    if (!h || !first || h->holder != first->holder) single = false;
     if (s.range.last >= r.last) {
       c.fully_held = true;
-      c.sole = single ? first : nullptr;
+      if (single) c.sole = std::move(first);
       return false;
     }
     next = s.range.last + 1;
@@ -55,45 +55,48 @@ Registry::Coverage Registry::coverage(const Resource& r) const {
 
 std::optional<Segment> Registry::segment_at(Family f, u128 point) const { return segments_.containing(f, point); }
 
-std::vector<const Holding*> Registry::children(HoldingId parent) const {
-  std::vector<const Holding*> out;
+std::vector<Holding> Registry::children(HoldingId parent) const {
+  std::vector<Holding> out;
   auto it = children_.find(parent);
   if (it == children_.end()) return out;
-  for (const auto& [first, e] : it->second.entries()) out.push_back(&holdings_.at(e.id));
+  for (const auto& [first, e] : it->second.entries()) out.push_back(holdings_.at(e.id));
   return out;
 }
 
-std::vector<const Holding*> Registry::roots(Family f) const {
-  std::vector<const Holding*> out;
+std::vector<Holding> Registry::roots(Family f) const {
+  std::vector<Holding> out;
   auto it = roots_.find(f);
   if (it == roots_.end()) return out;
-  for (const auto& [first, e] : it->second.entries()) out.push_back(&holdings_.at(e.id));
+  for (const auto& [first, e] : it->second.entries()) out.push_back(holdings_.at(e.id));
   return out;
 }
 
-std::vector<const Holding*> Registry::all_holdings() const {
-  std::vector<const Holding*> out;
+std::vector<Holding> Registry::all_holdings() const {
+  std::vector<Holding> out;
   out.reserve(holdings_.size());
-  for (const auto& [id, h] : holdings_) out.push_back(&h);
+  holdings_.scan([&](const Holding& h) {
+    out.push_back(h);
+    return true;
+  });
   return out;
 }
 
-std::vector<const Holding*> Registry::holdings_of(const AccountId& a) const {
-  std::vector<const Holding*> out;
+std::vector<Holding> Registry::holdings_of(const AccountId& a) const {
+  std::vector<Holding> out;
   auto it = by_holder_.find(a);
   if (it == by_holder_.end()) return out;
-  for (HoldingId id : it->second) out.push_back(&holdings_.at(id));
+  for (HoldingId id : it->second) out.push_back(holdings_.at(id));
   return out;
 }
 
-std::vector<const Holding*> Registry::holdings_of(const AccountId& a, std::optional<HoldingId> after,
-                                                 size_t limit) const {
-  std::vector<const Holding*> out;
+std::vector<Holding> Registry::holdings_of(const AccountId& a, std::optional<HoldingId> after,
+                                          size_t limit) const {
+  std::vector<Holding> out;
   auto it = by_holder_.find(a);
   if (it == by_holder_.end()) return out;
   const auto& ids = it->second;
   for (auto id = after ? ids.upper_bound(*after) : ids.begin(); id != ids.end() && out.size() < limit; ++id)
-    out.push_back(&holdings_.at(*id));
+    out.push_back(holdings_.at(*id));
   return out;
 }
 

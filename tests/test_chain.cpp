@@ -86,7 +86,7 @@ TEST_CASE("chain: propose, commit, reopen and prove") {
   REQUIRE_MESSAGE(again.ok(), again.error());
   CHECK((*again)->height() == 2);
   CHECK((*again)->state_root() == root_after);
-  CHECK((*again)->registry().chain(Resource::parse("10.1.0.1").value()).back()->holder == acct(2));
+  CHECK((*again)->registry().chain(Resource::parse("10.1.0.1").value()).back().holder == acct(2));
 }
 
 TEST_CASE("chain: a node refuses to start when stored state disagrees with the last state root") {

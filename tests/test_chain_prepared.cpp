@@ -32,9 +32,10 @@ Block build(Chain& builder, const std::vector<Transaction>& txs, uint64_t time) 
   return p.block;
 }
 
-const AccountId* holder(const Chain& c, const char* addr) {
+std::optional<AccountId> holder(const Chain& c, const char* addr) {
   auto h = c.registry().chain(Resource::parse(addr).value());
-  return h.empty() ? nullptr : &h.back()->holder;
+  if (h.empty()) return std::nullopt;
+  return h.back().holder;
 }
 
 }  // namespace
@@ -76,7 +77,7 @@ TEST_CASE("chain: a prepared block is committed by replaying its writes, with th
     auto inv = replayed->registry().check_invariants();
     CHECK_MESSAGE(inv.ok(), inv.error());
   }
-  REQUIRE(holder(*replayed, "10.1.0.7") != nullptr);
+  REQUIRE(holder(*replayed, "10.1.0.7").has_value());
   CHECK(*holder(*replayed, "10.1.0.7") == acct(3));
   CHECK(*holder(*replayed, "10.1.1.7") == acct(5));
   CHECK(*holder(*replayed, "10.1.2.7") == acct(2));
@@ -110,7 +111,7 @@ TEST_CASE("chain: a block prepared but not decided leaves nothing in the block c
   REQUIRE(px.ok());
   REQUIRE(py.ok());
   REQUIRE(chain->commit(*py, test::certify(y, {100, 101, 102})).ok());
-  CHECK(holder(*chain, "10.1.0.1") != nullptr);
+  CHECK(holder(*chain, "10.1.0.1").has_value());
   CHECK(*holder(*chain, "10.1.0.1") == acct(1));  // x's delegation did not happen
   CHECK(*holder(*chain, "10.2.0.1") == acct(3));
   // x was prepared on the old tip: refused, not replayed.
@@ -176,7 +177,7 @@ TEST_CASE("chain: commit_certified applies a certified block once, with the stat
     // A second time: that height is taken.
     CHECK(!once->commit_certified(b, cert).ok());
   }
-  REQUIRE(holder(*once, "10.1.2.7") != nullptr);
+  REQUIRE(holder(*once, "10.1.2.7").has_value());
   CHECK(*holder(*once, "10.1.0.7") == acct(3));
   CHECK(*holder(*once, "10.1.2.7") == acct(6));
   CHECK(once->store().find_tx(transfer.id()).has_value());

@@ -1,6 +1,6 @@
-// A chain's registry keeps its committed authorizations, segments and
-// account states in the store (stored_entries.h): only a block's changes in progress are
-// held in memory, none once it is committed or undone, and a restart reads
+// A chain's registry keeps its committed holdings, authorizations,
+// segments and account states in the store (stored_entries.h): only a
+// block's changes in progress are held in memory, none once it is committed or undone, and a restart reads
 // them from the store without holding any.
 #include <doctest/doctest.h>
 
@@ -34,14 +34,17 @@ std::vector<std::string> prefixes(const std::vector<Authorization>& as) {
   return out;
 }
 
-// Nothing held: no authorization, segment or account state.
+// Nothing held: no holding, authorization, segment or account state.
 bool holds_none(const Registry& reg) {
-  return reg.authorizations_held() == 0 && reg.segments_held() == 0 && reg.accounts_held() == 0;
+  return reg.holdings_held() == 0 && reg.authorizations_held() == 0 && reg.segments_held() == 0 &&
+         reg.accounts_held() == 0;
 }
 
 }  // namespace
 
-TEST_CASE("chain: authorizations, segments and accounts are read from the store; only a block in progress holds any") {
+TEST_CASE(
+    "chain: holdings, authorizations, segments and accounts are read from the store; only a block in progress holds "
+    "any") {
   test::TempDir dir{"nl-chain-auth"};
   const Genesis g = test::test_genesis(4);
   auto chain = open_chain(dir / "a", g);
@@ -93,6 +96,10 @@ TEST_CASE("chain: authorizations, segments and accounts are read from the store;
 
   const auto account3 = reg.account(test::seeded_account(3));
   REQUIRE(account3.has_value());
+  const size_t holdings = reg.holding_count();
+  const std::vector<Holding> of7 = reg.holdings_of(test::seeded_account(7));
+  REQUIRE(of7.size() == 1);
+  CHECK(of7[0].range == r("10.2.0.0/16"));
 
   // A restart holds none in memory and answers the same.
   chain.reset();
@@ -114,5 +121,32 @@ TEST_CASE("chain: authorizations, segments and accounts are read from the store;
   CHECK(again.next_nonce(test::seeded_account(3)) == 4);
   CHECK(again.account(test::seeded_account(3)) == account3);
   CHECK_FALSE(again.account(test::seeded_account(7)).has_value());
+  // The holdings: counted, found by id, by holder and by range.
+  CHECK(again.holding_count() == holdings);
+  CHECK(again.holdings_of(test::seeded_account(7)) == of7);
+  CHECK(again.holding(of7[0].id) == of7[0]);
+  CHECK(again.chain(r("10.2.0.5")).back() == of7[0]);
+  CHECK(again.all_holdings().size() == holdings);
   CHECK(again.check_invariants().ok());
+
+  // A return deletes a stored holding: checked and undone first, which
+  // leaves it stored and counted, then committed.
+  auto give_back = test::signed_tx(ReturnBody{r("10.2.0.0/16")}, 7, 1);
+  Block b4 = build(*reopened, {give_back}, time += 10);
+  CHECK(holds_none(again));
+  CHECK(again.holding_count() == holdings);
+  CHECK(again.holding(of7[0].id) == of7[0]);
+  REQUIRE(test::commit_block(*reopened, b4, test::certify(b4, {100, 101, 102})).ok());
+  CHECK(holds_none(again));
+  CHECK(again.holding_count() == holdings - 1);
+  CHECK_FALSE(again.holding(of7[0].id).has_value());
+  CHECK(again.holdings_of(test::seeded_account(7)).empty());
+  CHECK(again.chain(r("10.2.0.5")).back().holder == test::seeded_account(1));
+  CHECK(again.check_invariants().ok());
+  const crypto::Hash32 root4 = reopened->state_root();
+  reopened.reset();
+  auto third = open_chain(dir / "a", g);
+  CHECK(third->state_root() == root4);
+  CHECK(third->registry().holding_count() == holdings - 1);
+  CHECK(third->registry().check_invariants().ok());
 }

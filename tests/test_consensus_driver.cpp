@@ -185,7 +185,7 @@ TEST_CASE("driver: four validators agree block by block; a transaction sent to o
     CHECK(loc->height == at);
     CHECK(net[i].read([](const Chain& c) {
       auto h = c.registry().chain(Resource::parse("10.1.2.3").value());
-      return h.empty() ? AccountId{} : h.back()->holder;
+      return h.empty() ? AccountId{} : h.back().holder;
     }) == acct(2));
   }
   // The same block and state root at every height, on every node.
@@ -248,7 +248,7 @@ TEST_CASE("driver: of two conflicting transfers sent to two nodes, exactly one c
   for (size_t i = 0; i < 4; ++i) {
     CHECK(net[i].read([](const Chain& c) {
       auto h = c.registry().chain(Resource::parse("10.1.0.9").value());
-      return h.empty() ? AccountId{} : h.back()->holder;
+      return h.empty() ? AccountId{} : h.back().holder;
     }) == winner);
     // The loser leaves every pool with the re-check after the commit.
     CHECK(eventually([&] { return net[i].driver().mempool().size() == 0; }, 5s));

@@ -39,9 +39,9 @@ void collect(const std::vector<GenesisHolding>& hs, Holdings& out) {
 
 Holdings ledger_holdings(const Registry& reg) {
   Holdings out;
-  for (const Holding* h : reg.all_holdings()) {
-    if (h->meta.source_registry == "afrinic")
-      out[h->range] = {h->holder, h->kind, h->meta.country, h->meta.source_handle};
+  for (const Holding& h : reg.all_holdings()) {
+    if (h.meta.source_registry == "afrinic")
+      out[h.range] = {h.holder, h.kind, h.meta.country, h.meta.source_handle};
   }
   return out;
 }

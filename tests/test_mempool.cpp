@@ -91,9 +91,10 @@ struct Fx {
     (void)pool.recheck(*chain, time);
     return p.block;
   }
-  const Holding* holder_of(const char* addr) {
+  std::optional<Holding> holder_of(const char* addr) {
     auto c = chain->registry().chain(Resource::parse(addr).value());
-    return c.empty() ? nullptr : c.back();
+    if (c.empty()) return std::nullopt;
+    return c.back();
   }
 };
 
@@ -115,7 +116,7 @@ TEST_CASE_FIXTURE(Fx, "mempool: a committed transaction's submitter hears the he
   CHECK(a.at(0).height == 1);
   CHECK(pool.size() == 0);
   CHECK(pool.pending_callbacks() == 0);
-  REQUIRE(holder_of("10.1.2.3") != nullptr);
+  REQUIRE(holder_of("10.1.2.3").has_value());
   CHECK(holder_of("10.1.2.3")->holder == acct(2));
 }
 

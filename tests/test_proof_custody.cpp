@@ -166,10 +166,11 @@ TEST_CASE_FIXTURE(Fx, "custody: a holding moved by 3 of 4 validators without its
   next({test::delegate("10.1.0.0/16", 1, 2, 1)});
   const ControlProof honest = prove("10.1.0.0/16");
   REQUIRE(verify_control_proof(honest, g).ok());
-  const Holding* h = chain->registry().segments_covering(res("10.1.0.0/16")).empty()
-                         ? nullptr
-                         : chain->registry().holding(chain->registry().segments_covering(res("10.1.0.0/16"))[0].holding);
-  REQUIRE(h != nullptr);
+  const std::optional<Holding> h =
+      chain->registry().segments_covering(res("10.1.0.0/16")).empty()
+          ? std::nullopt
+          : chain->registry().holding(chain->registry().segments_covering(res("10.1.0.0/16"))[0].holding);
+  REQUIRE(h.has_value());
   Holding stolen = *h;
   stolen.holder = acct(66);  // Mallory
   Writer hw;
@@ -262,8 +263,8 @@ TEST_CASE_FIXTURE(Fx, "custody: a lease revoked before its expiry, or shortened 
   Segment seg{res("10.0.0.0/8"), 1};
   Writer sw;
   seg.encode(sw);
-  const Holding* root = chain->registry().holding(1);
-  REQUIRE(root != nullptr);
+  const std::optional<Holding> root = chain->registry().holding(1);
+  REQUIRE(root.has_value());
   Writer hw;
   root->encode(hw);
   // Whatever the forged root, the verifier reaches the custody check only

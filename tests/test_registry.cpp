@@ -127,7 +127,7 @@ TEST_CASE_FIXTURE(Fx, "common checks: chain id, nonce, signer") {
 TEST_CASE_FIXTURE(Fx, "delegate") {
   ctx.height = 7;
   ACCEPTS(run(alice, DelegateBody{R("10.1.0.0/16"), bob.id, HoldingKind::assignment, 0}));
-  const Holding* h = reg.holding(4);
+  const std::optional<Holding> h = reg.holding(4);
   REQUIRE(h);
   CHECK(h->range == R("10.1.0.0/16"));
   CHECK(h->holder == bob.id);
@@ -175,9 +175,9 @@ TEST_CASE_FIXTURE(Fx, "partial transfer splits and re-parents children") {
   ACCEPTS(delegate(alice, "10.128.5.0/24", dave));   // #6 ends in the transferred piece
   ctx.height = 40;
   ACCEPTS(run(alice, TransferBody{R("10.128.0.0/10"), bob.id}, {&bob}));
-  const Holding* left = reg.holding(1);
-  const Holding* right = reg.holding(7);
-  const Holding* piece = reg.holding(8);
+  const std::optional<Holding> left = reg.holding(1);
+  const std::optional<Holding> right = reg.holding(7);
+  const std::optional<Holding> piece = reg.holding(8);
   REQUIRE((left && right && piece));
   CHECK(left->range == R("10.0.0.0-10.127.255.255"));
   CHECK(left->created_height == 0);
@@ -227,7 +227,7 @@ TEST_CASE_FIXTURE(Fx, "return") {
   invariants();
   // Full: #4 disappears, #6 moves up.
   ACCEPTS(run(bob, ReturnBody{R("10.1.128.0/17")}));
-  CHECK(reg.holding(4) == nullptr);
+  CHECK_FALSE(reg.holding(4).has_value());
   CHECK(reg.holding(6)->parent == 1);
   CHECK(controller("10.1.129.0") == 1);
   CHECK(controller("10.1.200.1") == 6);
@@ -264,7 +264,7 @@ TEST_CASE_FIXTURE(Fx, "leases: expiry, revoke, renew") {
 
   ctx.time = 1300;
   ACCEPTS(run(alice, RevokeBody{R("10.5.0.0/16")}));
-  for (HoldingId id : {4, 5, 7}) CHECK(reg.holding(id) == nullptr);
+  for (HoldingId id : {4, 5, 7}) CHECK_FALSE(reg.holding(id).has_value());
   CHECK(controller("10.5.1.1") == 1);
   CHECK(reg.holdings_of(carol.id).empty());
   invariants();
@@ -491,7 +491,7 @@ TEST_CASE_FIXTURE(Fx, "a registry loaded from its writes answers identically") {
     CHECK(loaded.segments_covering(r) == reg.segments_covering(r));
     auto a = loaded.chain(r), b = reg.chain(r);
     REQUIRE(a.size() == b.size());
-    for (size_t i = 0; i < a.size(); ++i) CHECK(*a[i] == *b[i]);
+    for (size_t i = 0; i < a.size(); ++i) CHECK(a[i] == b[i]);
     CHECK(loaded.authorizations_overlapping(r) == reg.authorizations_overlapping(r));
   }
   for (const Party* p : {&alice, &bob, &carol, &dave}) {
@@ -561,8 +561,8 @@ TEST_CASE_FIXTURE(Fx, "ledger.md: a lease is usable while block time < until, ex
   // Revocation is allowed from the expiry second on.
   ctx.time = 1100;
   ACCEPTS(run(alice, RevokeBody{R("10.5.0.0/16")}));
-  CHECK(reg.holding(4) == nullptr);
-  CHECK(reg.holding(5) == nullptr);
+  CHECK_FALSE(reg.holding(4).has_value());
+  CHECK_FALSE(reg.holding(5).has_value());
 }
 
 TEST_CASE_FIXTURE(Fx, "ledger.md: an expired, unrevoked lease keeps control and its authorizations") {
@@ -610,20 +610,20 @@ TEST_CASE_FIXTURE(Fx, "ledger.md: a split keeps the id on the left remainder, th
   CHECK(reg.holding(7)->parent == 1);
   CHECK(reg.holding(5)->parent == 1);
   CHECK(reg.holding(6)->parent == 7);
-  CHECK(reg.holding(8) == nullptr);
+  CHECK_FALSE(reg.holding(8).has_value());
   CHECK(controller("10.1.65.0") == 1);
   // A partial transfer of a lease: the piece is a lease with the same
   // expiry and lessor, so the lessor may revoke it on its own.
   ACCEPTS(run(bob, TransferBody{R("10.1.0.0/19"), dave.id}, {&dave}));
   CHECK(reg.holding(4)->range == R("10.1.32.0/19"));  // no left remainder: #4 keeps the right
-  const Holding* piece = reg.holding(8);
+  const std::optional<Holding> piece = reg.holding(8);
   REQUIRE(piece);
   CHECK(piece->kind == HoldingKind::lease);
   CHECK(piece->lease_until == 5000);
   CHECK(piece->parent == 1);
   ctx.time = 5000;
   ACCEPTS(run(alice, RevokeBody{R("10.1.0.0/19")}));
-  CHECK(reg.holding(8) == nullptr);
-  CHECK(reg.holding(4) != nullptr);
+  CHECK_FALSE(reg.holding(8).has_value());
+  CHECK(reg.holding(4).has_value());
   invariants();
 }

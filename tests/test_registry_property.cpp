@@ -397,9 +397,9 @@ class Harness {
     REQUIRE(inv.ok());
     REQUIRE(r.holding_count() == ref_.holdings().size());
     for (const auto& h : ref_.holdings()) {
-      const Holding* got = r.holding(h.id);
+      const std::optional<Holding> got = r.holding(h.id);
       INFO("holding #", h.id);
-      REQUIRE(got != nullptr);
+      REQUIRE(got.has_value());
       REQUIRE(*got == h);
     }
     REQUIRE(r.authorizations() == ref_.sorted_authorizations());

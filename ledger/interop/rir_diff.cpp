@@ -118,7 +118,7 @@ Result<RirDiff> diff_rir(const Genesis& g, const crypto::Hash32& genesis_hash,
       continue;
     }
     const AccountId to = keys.account(n->org());
-    if (tx.make(chain.back()->holder, DelegateBody{range, to, record_kind(n->rec), 0}, {}, file, n->rec.line)) {
+    if (tx.make(chain.back().holder, DelegateBody{range, to, record_kind(n->rec), 0}, {}, file, n->rec.line)) {
       ++d.delegations;
       if (tx.make(to, SetMetadataBody{range, record_metadata(n->rec)}, {}, file, n->rec.line)) ++d.metadata_updates;
     }

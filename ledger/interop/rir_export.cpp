@@ -64,24 +64,25 @@ RirExport export_rir(const Registry& reg, const GenesisRecords& from_genesis, co
   };
 
   std::vector<RirRecord> recs;
-  for (const Holding* h : reg.all_holdings()) {
-    if (h->meta.source_registry != registry) continue;
+  reg.for_each_holding([&](const Holding& h) {
+    if (h.meta.source_registry != registry) return true;
     RirRecord r;
     r.registry = registry;
-    r.cc = h->meta.country;
-    r.status = h->kind == HoldingKind::allocation ? RirStatus::allocated : RirStatus::assigned;
-    r.opaque_id = h->meta.source_handle;
-    r.date = date_of(*h);
-    if (h->range.family == Family::ipv6 && !h->range.prefix_length()) {
-      for (const Resource& p : prefixes_of(h->range)) {
+    r.cc = h.meta.country;
+    r.status = h.kind == HoldingKind::allocation ? RirStatus::allocated : RirStatus::assigned;
+    r.opaque_id = h.meta.source_handle;
+    r.date = date_of(h);
+    if (h.range.family == Family::ipv6 && !h.range.prefix_length()) {
+      for (const Resource& p : prefixes_of(h.range)) {
         r.range = p;
         recs.push_back(r);
       }
     } else {
-      r.range = h->range;
+      r.range = h.range;
       recs.push_back(std::move(r));
     }
-  }
+    return true;
+  });
   std::sort(recs.begin(), recs.end(), [](const RirRecord& a, const RirRecord& b) {
     if (a.range.family != b.range.family) return family_order(a.range.family) < family_order(b.range.family);
     // Records nested in another (overlaps the import reported) come after it.

@@ -148,9 +148,9 @@ Status import_vrps(const std::vector<std::string>& files, const Registry& reg,
       // One controller signs for itself; over several, the holder of the
       // deepest holding that covers them all signs the aggregate.
       AccountId issuer = reg.holding(segs.front().holding)->holder;
-      const AccountId* other = nullptr;
+      std::optional<AccountId> other;
       for (const auto& s : segs)
-        if (reg.holding(s.holding)->holder != issuer) other = &reg.holding(s.holding)->holder;
+        if (AccountId h = reg.holding(s.holding)->holder; h != issuer) other = h;
       if (other) {
         const auto around = reg.chain(v.prefix);
         if (around.empty()) {
@@ -158,7 +158,7 @@ Status import_vrps(const std::vector<std::string>& files, const Registry& reg,
                                        ", and no one holding covers all of it; left out");
           return;
         }
-        issuer = around.back()->holder;
+        issuer = around.back().holder;
       }
       // A registry or IANA never signed this; only holders authorize.
       if (institutional.count(issuer)) {

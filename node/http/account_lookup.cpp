@@ -26,7 +26,7 @@ std::optional<AccountView> lookup_account(const SharedChain& shared, const Accou
   v.account = account;
   v.holding_count = reg.holding_count_of(account);
   if (v.holding_count == 0 && !reg.account(account)) return std::nullopt;
-  for (const Holding* h : reg.holdings_of(account, std::nullopt, kAccountViewHoldings)) v.holdings.push_back(*h);
+  for (const Holding& h : reg.holdings_of(account, std::nullopt, kAccountViewHoldings)) v.holdings.push_back(h);
   v.served_at = {chain.height(), chain.tip_header().time};
   return v;
 }
@@ -48,9 +48,11 @@ std::vector<AccountId> accounts_of_organisation(const SharedChain& shared, const
                                                 size_t limit) {
   auto lk = shared.read_lock();
   std::set<AccountId> found;
-  for (const Holding* h : shared.chain().registry().all_holdings())
-    if (same_text(h->meta.source_handle, org.handle) && same_text(h->meta.source_registry, org.registry))
-      found.insert(h->holder);
+  shared.chain().registry().for_each_holding([&](const Holding& h) {
+    if (same_text(h.meta.source_handle, org.handle) && same_text(h.meta.source_registry, org.registry))
+      found.insert(h.holder);
+    return true;
+  });
   std::vector<AccountId> out(found.begin(), found.end());
   if (out.size() > limit) out.resize(limit);
   return out;

@@ -94,7 +94,7 @@ HttpResponse Api::resource(const std::string& arg, const std::string& query) con
     auto segs = reg.segments_covering(*r, after, page->limit + 1);
     const bool more = trim_to_page(segs, page->limit);
     for (const auto& s : segs) {
-      const Holding* h = reg.holding(s.holding);
+      const std::optional<Holding> h = reg.holding(s.holding);
       segments.push_back(
           {{"range", s.range.to_string()}, {"holding", s.holding}, {"holder", h ? h->holder.to_string() : ""}});
     }
@@ -111,7 +111,7 @@ HttpResponse Api::resource(const std::string& arg, const std::string& query) con
     if (!list.empty()) next.authorization_after = list.back().first;
   }
   json chain = json::array();
-  for (const Holding* h : reg.chain(*r)) chain.push_back(holding_json(*h));
+  for (const Holding& h : reg.chain(*r)) chain.push_back(holding_json(h));
   const auto cover = reg.coverage(*r);
   const bool more = next.segments != ListState::done || next.authorizations != ListState::done;
   return json_ok({{"resource", r->to_string()},
@@ -140,9 +140,9 @@ HttpResponse Api::account(const std::string& arg, const std::string& query) cons
   auto list = reg.holdings_of(*a, after, page->limit + 1);
   const bool more = trim_to_page(list, page->limit);
   json holdings = json::array();
-  for (const Holding* h : list) holdings.push_back(holding_json(*h));
+  for (const Holding& h : list) holdings.push_back(holding_json(h));
   Writer pos;
-  if (!list.empty()) pos.u64(list.back()->id);
+  if (!list.empty()) pos.u64(list.back().id);
   // The key that signs now: a recovery in effect by the tip's time counts.
   const uint64_t now = chain_.tip_header().time;
   json recovery = nullptr, pending = nullptr;

@@ -187,7 +187,7 @@ Result<HoldingView> view_of(const SharedChain& shared, const Holding& h) {
   HoldingView v;
   v.holding = h;
   if (h.parent != 0)
-    if (const Holding* p = chain.registry().holding(h.parent); p && !unregistered_default(*p)) v.parent = *p;
+    if (const auto p = chain.registry().holding(h.parent); p && !unregistered_default(*p)) v.parent = *p;
   v.served_at = {chain.height(), chain.tip_header().time};
   v.chain_id = chain.genesis().chain_id;
   auto created = block_time(chain, h.created_height);
@@ -209,15 +209,15 @@ Result<HoldingView> view_of(const SharedChain& shared, const Holding& h) {
 Result<std::optional<HoldingView>> lookup_holding(const SharedChain& shared, const Resource& query) {
   auto lk = shared.read_lock();
   const auto covering = shared.chain().registry().chain(query);
-  if (covering.empty() || unregistered_default(*covering.back())) return std::optional<HoldingView>{};
-  auto v = view_of(shared, *covering.back());
+  if (covering.empty() || unregistered_default(covering.back())) return std::optional<HoldingView>{};
+  auto v = view_of(shared, covering.back());
   if (!v) return v.take_error();
   return std::optional<HoldingView>(std::move(*v));
 }
 
 Result<std::optional<HoldingView>> lookup_holding(const SharedChain& shared, HoldingId id) {
   auto lk = shared.read_lock();
-  const Holding* h = shared.chain().registry().holding(id);
+  const std::optional<Holding> h = shared.chain().registry().holding(id);
   if (!h) return std::optional<HoldingView>{};
   auto v = view_of(shared, *h);
   if (!v) return v.take_error();

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <unordered_map>
 
 #include "crypto/basics/result.h"
 #include "ledger/holding.h"
@@ -20,7 +21,7 @@ class HoldingTable {
 
   // From now on the committed holdings are read through `reader`; the
   // table must be empty (load() then only counts what the store holds).
-  void read_from(std::shared_ptr<const StateReader> reader) { entries_.read_from(std::move(reader)); }
+  void read_from(std::shared_ptr<const StateReader> reader);
 
   std::optional<Holding> find(HoldingId id) const;
   // A holding an index names: one that is missing is a bug or a broken
@@ -37,11 +38,11 @@ class HoldingTable {
   // As StoredEntries::restore.
   void restore(const Bytes& key, const std::optional<Bytes>& value);
   // The store now holds every change made so far.
-  void settle() { entries_.settle(); }
+  void settle() { on_disk_.settle(); }
   // How many holdings there are.
   size_t size() const { return count_; }
   // The pending changes (on disk) or holdings (in memory) held here.
-  size_t held() const { return entries_.held(); }
+  size_t held() const { return disk_ ? on_disk_.held() : in_memory_.size(); }
   // Every holding in id order, until `visit` returns false.
   void scan(const std::function<bool(const Holding&)>& visit) const;
 
@@ -49,7 +50,12 @@ class HoldingTable {
   // keys::holding: kind, id.
   static constexpr size_t kKeyBytes = 1 + 8;
   using Entries = StoredEntries<Holding, kKeyBytes>;
-  Entries entries_;
+  // On disk, the store's holdings with the pending changes over them. In
+  // memory, every holding by id: an import looks holdings up millions of
+  // times, and a hash map is what made that fast.
+  bool disk_ = false;
+  Entries on_disk_;
+  std::unordered_map<HoldingId, Holding> in_memory_;
   size_t count_ = 0;
 };
 

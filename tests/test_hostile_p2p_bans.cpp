@@ -48,6 +48,10 @@ TEST_CASE("a misbehaving peer on 127.0.0.1 is banned by key, the honest nodes on
     REQUIRE_MESSAGE(s.ok(), "round " << i << ": " << s.error());
     REQUIRE(!p.send(garbage(300)));
     CHECK_MESSAGE(p.dropped_within(std::chrono::seconds(5)), "garbage was not dropped, round " << i);
+    // Until the node has let this session go, the next one with the same
+    // key is a duplicate connection, refused before its garbage can count.
+    CHECK_MESSAGE(unlisted_within(net, "validator0", bad_key.public_key(), std::chrono::seconds(5)),
+                  "round " << i << ": the dropped peer is still listed");
   }
   CHECK_MESSAGE(net.log("validator0").find("banned node key " + bad) != std::string::npos,
                 net.logs_tail({"validator0"}, 20));

@@ -1,7 +1,8 @@
-// The registry rules: a deterministic state machine over the in-memory
-// state. Every node that applies the same transactions in the same order
-// reaches the same state. A transaction that breaks a rule changes nothing
-// and its rejection names the reason.
+// The registry rules: a deterministic state machine over the committed
+// state (a chain's registry reads most of it from the store, a bare one
+// holds it in memory). Every node that applies the same transactions in
+// the same order reaches the same state. A transaction that breaks a rule
+// changes nothing and its rejection names the reason.
 #pragma once
 #include <functional>
 #include <map>

@@ -174,7 +174,7 @@ std::vector<StateWrite> Registry::take_writes() {
       }
       case keys::kRecovery: {
         AccountId a{crypto::PublicKey{r.fixed<32>()}};
-        if (auto it = recoveries_.find(a); it != recoveries_.end()) it->second.encode(v);
+        if (auto st = recoveries_.find(a)) st->encode(v);
         break;
       }
     }

@@ -94,6 +94,7 @@ class Registry {
     holdings_.read_from(reader);
     segments_.read_from(reader);
     accounts_.read_from(reader);
+    recoveries_.read_from(reader);
   }
   // The store now holds every write taken so far (a block was appended):
   // what was kept only until then is let go.
@@ -102,6 +103,7 @@ class Registry {
     holdings_.settle();
     segments_.settle();
     accounts_.settle();
+    recoveries_.settle();
   }
 
   // Rebuild from committed entries (any order), then finish_load(), which
@@ -141,10 +143,11 @@ class Registry {
   // Authorizations held in memory: all of them, or on disk those changed
   // since the last writes_stored().
   size_t authorizations_held() const { return authorizations_.held(); }
-  // The same for holdings, segments and account states.
+  // The same for holdings, segments, account states and recovery states.
   size_t holdings_held() const { return holdings_.held(); }
   size_t segments_held() const { return segments_.held(); }
   size_t accounts_held() const { return accounts_.held(); }
+  size_t recoveries_held() const { return recoveries_.held(); }
   // Moves whenever an authorization may have changed (authorization_table.h).
   uint64_t authorization_changes() const { return authorizations_.changes(); }
   size_t holding_count_of(const AccountId& a) const;
@@ -277,7 +280,7 @@ class Registry {
   AuthorizationTable authorizations_;  // keyed by keys::authorization
   std::map<uint64_t, ValidatorSet> validator_sets_;  // from_height -> set
   std::map<Bytes, CommittedEvidence> evidence_;      // keyed by keys::evidence
-  std::map<AccountId, RecoveryState> recoveries_;
+  RecoveryTable recoveries_;
   HoldingId next_id_ = 1;
   // What the indexes need of each holding, from load_entry to finish_load.
   struct Indexed {

@@ -24,15 +24,8 @@ Status Registry::load_entry(ByteView key, ByteView value) {
   switch (key[0]) {
     case keys::kAccount:
       return accounts_.load(key, value);
-    case keys::kRecovery: {
-      if (key.size() != 33) return fail("recovery key " + key_hex(key) + " has the wrong length");
-      auto st = decode_value<RecoveryState>(value, "recovery state");
-      if (!st) return st.take_error();
-      AccountId a;
-      std::copy(key.begin() + 1, key.end(), a.key.b.begin());
-      recoveries_[a] = std::move(*st);
-      return {};
-    }
+    case keys::kRecovery:
+      return recoveries_.load(key, value);
     case keys::kHolding: {
       auto h = decode_value<Holding>(value, "holding");
       if (!h) return h.take_error();
@@ -168,12 +161,9 @@ void Registry::restore(const std::vector<StateWrite>& entries) {
       case keys::kAccount:
         accounts_.restore(e.key, e.value);
         break;
-      case keys::kRecovery: {
-        AccountId a{crypto::PublicKey{r.fixed<32>()}};
-        if (e.value) recoveries_[a] = restored<RecoveryState>(e, "recovery state");
-        else recoveries_.erase(a);
+      case keys::kRecovery:
+        recoveries_.restore(e.key, e.value);
         break;
-      }
       case keys::kAuthorization:
         authorizations_.restore(e.key, e.value);
         break;

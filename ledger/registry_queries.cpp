@@ -113,15 +113,12 @@ uint64_t Registry::next_nonce(const AccountId& a) const {
 }
 
 crypto::PublicKey Registry::effective_key(const AccountId& a, uint64_t t) const {
-  if (auto it = recoveries_.find(a); it != recoveries_.end() && it->second.in_effect(t))
-    return it->second.pending->new_key;
+  if (auto st = recoveries_.find(a); st && st->in_effect(t)) return st->pending->new_key;
   return current_key(a);
 }
 
 std::optional<RecoveryState> Registry::recovery(const AccountId& a) const {
-  auto it = recoveries_.find(a);
-  if (it == recoveries_.end()) return std::nullopt;
-  return it->second;
+  return recoveries_.find(a);
 }
 
 crypto::PublicKey Registry::current_key(const AccountId& a) const {

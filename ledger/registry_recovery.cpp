@@ -16,20 +16,21 @@ std::string when(uint64_t t) { return rfc3339(t); }
 }  // namespace
 
 void Registry::settle_recovery(const AccountId& a, uint64_t t) {
-  auto it = recoveries_.find(a);
-  if (it == recoveries_.end() || !it->second.in_effect(t)) return;
+  auto st = recoveries_.find(a);
+  if (!st || !st->in_effect(t)) return;
   AccountState acct = accounts_.find(a).value_or(AccountState{});
-  acct.current = it->second.pending->new_key;
+  acct.current = st->pending->new_key;
   accounts_.put(a, acct);
-  it->second.pending.reset();
+  st->pending.reset();
+  recoveries_.put(a, *st);
   dirty_.insert(keys::account(a));
   dirty_.insert(keys::recovery(a));
 }
 
 std::vector<crypto::PublicKey> Registry::recovery_keys(const RecoverBody& b, uint64_t t) const {
   std::vector<crypto::PublicKey> out;
-  if (auto it = recoveries_.find(b.account); it != recoveries_.end())
-    for (const auto& r : it->second.accounts) out.push_back(effective_key(r, t));
+  if (auto st = recoveries_.find(b.account))
+    for (const auto& r : st->accounts) out.push_back(effective_key(r, t));
   return out;
 }
 
@@ -46,25 +47,25 @@ Status Registry::apply_set_recovery(const Transaction& tx, const SetRecoveryBody
     return fail("set-recovery delay " + std::to_string(b.delay) + " s is outside " +
                 std::to_string(kMinRecoveryDelay) + " s (an hour) to " + std::to_string(kMaxRecoveryDelay) +
                 " s (ten years)");
-  if (auto it = recoveries_.find(tx.signer); it != recoveries_.end() && it->second.pending &&
-                                              !it->second.in_effect(ctx.time))
+  if (auto st = recoveries_.find(tx.signer); st && st->pending && !st->in_effect(ctx.time))
     return fail("a recovery of " + tx.signer.to_string() + " is pending (in effect at " +
-                when(it->second.pending->effective_at) + "); cancel it first with tx cancel-recovery");
+                when(st->pending->effective_at) + "); cancel it first with tx cancel-recovery");
   settle_recovery(tx.signer, ctx.time);
-  RecoveryState& st = recoveries_[tx.signer];
+  RecoveryState st = recoveries_.find(tx.signer).value_or(RecoveryState{});
   st.threshold = b.threshold;
   st.accounts = b.accounts;
   st.delay = b.delay;
   st.pending.reset();
+  recoveries_.put(tx.signer, st);
   dirty_.insert(keys::recovery(tx.signer));
   return {};
 }
 
 Status Registry::apply_recover(const Transaction& tx, const RecoverBody& b, const BlockContext& ctx) {
-  auto it = recoveries_.find(b.account);
-  if (it == recoveries_.end())
+  const std::optional<RecoveryState> found = recoveries_.find(b.account);
+  if (!found)
     return fail("recover: " + b.account.to_string() + " has named no recovery accounts (tx set-recovery)");
-  const RecoveryState& st = it->second;
+  const RecoveryState& st = *found;
   if (std::find(st.accounts.begin(), st.accounts.end(), tx.signer) == st.accounts.end())
     return fail("recover: the signer " + tx.signer.to_string() + " is not a recovery account of " +
                 b.account.to_string());
@@ -81,21 +82,23 @@ Status Registry::apply_recover(const Transaction& tx, const RecoverBody& b, cons
                 " recovery accounts of " + b.account.to_string() + "; " + std::to_string(st.threshold) +
                 " must sign (tx sign FILE --key <recovery key file>)");
   settle_recovery(b.account, ctx.time);
-  RecoveryState& w = recoveries_[b.account];
+  RecoveryState w = recoveries_.find(b.account).value_or(RecoveryState{});
   // The delay is at most ten years, so this never wraps for a real block time.
   w.pending = PendingRecovery{b.new_key, ctx.time + w.delay, ctx.height, tx.signer};
+  recoveries_.put(b.account, w);
   dirty_.insert(keys::recovery(b.account));
   return {};
 }
 
 Status Registry::apply_cancel_recovery(const Transaction& tx, const BlockContext& ctx) {
-  auto it = recoveries_.find(tx.signer);
-  if (it == recoveries_.end() || !it->second.pending)
+  auto st = recoveries_.find(tx.signer);
+  if (!st || !st->pending)
     return fail("cancel-recovery: no recovery of " + tx.signer.to_string() + " is pending");
-  if (it->second.in_effect(ctx.time))
+  if (st->in_effect(ctx.time))
     return fail("cancel-recovery: the recovery of " + tx.signer.to_string() + " took effect at " +
-                when(it->second.pending->effective_at) + "; the new key controls the account now");
-  it->second.pending.reset();
+                when(st->pending->effective_at) + "; the new key controls the account now");
+  st->pending.reset();
+  recoveries_.put(tx.signer, *st);
   dirty_.insert(keys::recovery(tx.signer));
   return {};
 }

@@ -34,10 +34,10 @@ std::vector<std::string> prefixes(const std::vector<Authorization>& as) {
   return out;
 }
 
-// Nothing held: no holding, authorization, segment or account state.
+// Nothing held: no holding, authorization, segment, account or recovery state.
 bool holds_none(const Registry& reg) {
   return reg.holdings_held() == 0 && reg.authorizations_held() == 0 && reg.segments_held() == 0 &&
-         reg.accounts_held() == 0;
+         reg.accounts_held() == 0 && reg.recoveries_held() == 0;
 }
 
 }  // namespace

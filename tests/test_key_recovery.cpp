@@ -90,8 +90,9 @@ TEST_CASE_FIXTURE(Fx, "recovery: a lost key is recovered after the delay, and no
   ok({signed_as(DelegateBody{res("10.1.1.0/24"), acct(8)}, 2, 22, 2)});
   CHECK(chain->registry().current_key(acct(2)) == pub(22));
   CHECK(!chain->registry().recovery(acct(2))->pending.has_value());
-  // The state survives a restart.
+  // The state survives a restart, and is read from the store, not held.
   open();
+  CHECK(chain->registry().recoveries_held() == 0);
   CHECK(chain->registry().current_key(acct(2)) == pub(22));
   CHECK(chain->registry().recovery(acct(2))->threshold == 2);
 }

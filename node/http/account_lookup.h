@@ -38,7 +38,8 @@ std::optional<ImportedOrganisation> parse_imported_organisation(std::string_view
 
 // The accounts holding numbers imported from that organisation (registry
 // and record id compared without case), in account order, at most `limit`.
-// Reads every holding: O(holdings), under the chain's read lock.
+// Reads every committed holding from the store: O(holdings), without the
+// chain's lock.
 std::vector<ledger::AccountId> accounts_of_organisation(const SharedChain& shared, const ImportedOrganisation& org,
                                                         size_t limit = kOrganisationAccounts);
 

@@ -28,7 +28,7 @@ std::optional<AccountView> lookup_account(const SharedChain& shared, const Accou
   v.account = account;
   v.holding_count = reg.holding_count_of(account);
   if (v.holding_count == 0 && !reg.account(account)) return std::nullopt;
-  for (const Holding& h : reg.holdings_of(account, std::nullopt, kAccountViewHoldings)) v.holdings.push_back(h);
+  v.holdings = reg.holdings_of(account, std::nullopt, kAccountViewHoldings);
   v.served_at = {chain.height(), chain.tip_header().time};
   return v;
 }

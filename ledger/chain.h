@@ -37,10 +37,11 @@ enum class StateCheck { tree_root, every_entry };
 
 struct ChainOptions {
   StateCheck check = StateCheck::tree_root;
-  // The state tree keeps its nodes above this depth in memory and reads
-  // the rest from disk: 2^18 places, about 55 MB once all are loaded, so
-  // that a path of a tree of a few million entries is 3 to 5 records deep.
-  unsigned tree_cache_depth = 18;
+  // The state tree keeps its nodes above this depth (rounded up to a
+  // multiple of state_tree::kGroupLevels) in memory and reads the rest
+  // from disk: 2^16 places, about 14 MB once all are loaded, so that a
+  // path of a tree of a few million entries is 2 records deep.
+  unsigned tree_cache_depth = 16;
 };
 
 struct DryRun {

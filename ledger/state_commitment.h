@@ -74,7 +74,9 @@ class StateCommitment {
   static StateCommitment from_leaves(std::vector<LeafHashes> leaves);
 
   // The tree a store holds: its root record read through `reader`, nothing
-  // else. Fails when the store holds no tree (nullopt) or a broken root.
+  // else. nullopt when the store holds no tree, or one of the earlier
+  // format (state_tree::RootRecord), to be written again; fails on a
+  // broken root.
   static Result<std::optional<StateCommitment>> open(std::shared_ptr<const state_tree::NodeReader> reader);
   // Where this tree reads the parts of it that are on disk; a snapshot
   // carries its tree's reader.
@@ -112,8 +114,8 @@ class StateCommitment {
   // The record writes that take the store from the tree `on_disk` (nullptr:
   // the store holds none) to this clean tree, read through the reader
   // where needed; `on_disk` must be what the store holds now. Then the
-  // tree keeps in memory only its nodes above `cache_depth` (and the
-  // leaves there): the rest stays on disk for the reader, so the tree must
+  // tree keeps in memory only its nodes above the first group depth at
+  // or below `cache_depth` (and the leaves there): the rest stays on disk for the reader, so the tree must
   // not be used until the writes are stored (or it is restored). Throws
   // std::logic_error on a dirty tree.
   std::vector<state_tree::NodeWrite> persist(const Snapshot* on_disk, unsigned cache_depth);

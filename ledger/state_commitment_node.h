@@ -7,7 +7,9 @@
 // children are two pointers wide: a million entries take about 260 MB
 // resident when all are in memory. A persisted tree keeps only its upper
 // levels: below them a stub stands for a subtree on disk (its hash only),
-// and a walk that reaches one reads the subtree's top record.
+// and a walk that reaches one reads the subtree's top record, which holds
+// its first state_tree::kGroupLevels levels. Stubs stand only at group
+// depths (state_tree::is_group_depth), where records are.
 //
 // Dirty flags: only inner nodes are ever dirty (a leaf's hash is set when
 // it is written, a stub is never changed). Invariant: the parent of a dirty
@@ -60,7 +62,8 @@ struct StateCommitment::Node {
 
   // ---- the tree on disk (state_commitment_persist.cpp) ----
   // The inner node a stub at `depth` on `path` stands for, read through
-  // `rd`: a new, clean node whose children are leaves and stubs. Throws
+  // `rd`: a new, clean node, its group's levels below it in memory and
+  // stubs under them. Throws
   // std::runtime_error when the record is missing, unreadable, or does not
   // hash to the stub's hash: the disk is broken.
   static Ptr expand(const Node& stub, unsigned depth, const crypto::Hash32& path, const Reader* rd);
@@ -79,9 +82,10 @@ struct StateCommitment::Node::Leaf final : Node {
 struct StateCommitment::Node::Inner final : Node {
   Inner() : Node(inner_node) { dirty = true; }  // born without a hash
   Ptr child[2];
-  // For a node read from disk (expand()): its record as read, so that
-  // writing the tree back need not read it again to see what changed.
-  std::shared_ptr<const state_tree::InnerRecord> was;
+  // For a node read from disk (expand()): the group as read, kept apart
+  // from the nodes that writers change, so that writing the tree back need
+  // not read it again to see what changed.
+  std::shared_ptr<const Node> was;
   void rehash() {
     hash = state_tree::inner_hash(child[0] ? child[0]->hash : crypto::Hash32{},
                                   child[1] ? child[1]->hash : crypto::Hash32{});

@@ -1,5 +1,5 @@
-// The state tree on disk (state_tree_nodes.h): reading its records into
-// the tree, and writing what a new version of the tree changed.
+// The state tree on disk (state_tree_nodes.h): reading its group records
+// into the tree, and writing what a new version of the tree changed.
 #include <stdexcept>
 #include <string>
 
@@ -9,7 +9,9 @@ namespace nl::ledger {
 
 using crypto::Hash32;
 using state_tree::ChildRef;
-using state_tree::InnerRecord;
+using state_tree::GroupRecord;
+using state_tree::is_group_depth;
+using state_tree::kGroupLevels;
 using state_tree::node_key;
 using state_tree::NodeWrite;
 using state_tree::RootRecord;
@@ -47,17 +49,34 @@ StateCommitment::Node::Ptr StateCommitment::Node::expand(const Node& stub, unsig
   auto bytes = rd->read(node_key(depth, path));
   if (!bytes) broken("cannot read " + where + ": " + bytes.error());
   if (!*bytes) broken(where + " (" + to_hex(node_key(depth, path)) + ") is missing");
-  auto rec = InnerRecord::decode(**bytes);
+  auto rec = GroupRecord::decode(**bytes, depth);
   if (!rec) broken(where + ": " + rec.error());
-  auto in = std::make_shared<Inner>();
-  in->child[0] = node_of(rec->child[0]);
-  in->child[1] = node_of(rec->child[1]);
-  in->rehash();
-  in->was = std::make_shared<const InnerRecord>(std::move(*rec));
-  // One hash per record read: a record that was changed on disk is caught
-  // here, before anything is built on it.
-  if (in->hash != stub.hash) broken(where + " does not hash to what its parent says");
-  return in;
+  // The group's hashes, computed as it was decoded, end in its top's: a
+  // record that was changed on disk is caught here, before anything is
+  // built on it.
+  if (rec->nodes[0].hash != stub.hash) broken(where + " does not hash to what its parent says");
+  size_t next = 0;
+  auto build = [&rec, &next](auto& self, unsigned rel) -> Ptr {
+    const ChildRef& c = rec->nodes[next++];
+    if (c.kind != ChildRef::inner || rel == kGroupLevels) return node_of(c);
+    auto in = std::make_shared<Inner>();
+    in->child[0] = self(self, rel + 1);
+    in->child[1] = self(self, rel + 1);
+    in->hash = c.hash;
+    in->dirty = false;
+    return in;
+  };
+  Ptr group = build(build, 0);
+  // The group as read is kept apart (was): the live node shares its
+  // children, so a writer copies each before changing it (own()).
+  const auto& top = static_cast<const Inner&>(*group);
+  auto live = std::make_shared<Inner>();
+  live->child[0] = top.child[0];
+  live->child[1] = top.child[1];
+  live->hash = top.hash;
+  live->dirty = false;
+  live->was = std::move(group);
+  return live;
 }
 
 const StateCommitment::Node* StateCommitment::Node::inner_of(const Node* n, unsigned depth, const Hash32& path,
@@ -79,13 +98,26 @@ struct StateCommitment::Node::PersistWalk {
   unsigned cache_depth;
   std::vector<NodeWrite>& out;
 
-  // Deletes the records of every inner node of the old subtree here.
+  // Deletes the record of every group of the old subtree here.
   void erase(const Node* old, unsigned depth, const Hash32& path) {
     if (!old || old->leaf) return;
     Ptr hold;
     const auto& in = static_cast<const Inner&>(*inner_of(old, depth, path, rd, hold));
-    out.push_back({node_key(depth, path), std::nullopt});
+    if (is_group_depth(depth)) out.push_back({node_key(depth, path), std::nullopt});
     for (unsigned c = 0; c < 2; ++c) erase(in.child[c].get(), depth + 1, state_tree::child_path(path, depth, c));
+  }
+
+  // The group of the inner node `n`, from relative depth `rel` on.
+  static void group_of(const Node* n, unsigned rel, std::vector<ChildRef>& out) {
+    if (!n || n->leaf || rel == kGroupLevels) {
+      out.push_back(ref_of(n));
+      return;
+    }
+    if (n->kind == stub_node) throw std::logic_error("a stub of the state tree above its group's bottom");
+    out.push_back({ChildRef::inner, n->hash, {}});
+    const auto& in = static_cast<const Inner&>(*n);
+    group_of(in.child[0].get(), rel + 1, out);
+    group_of(in.child[1].get(), rel + 1, out);
   }
 
   // What to keep here: `nw` itself, or a copy whose subtrees at the cache
@@ -97,34 +129,29 @@ struct StateCommitment::Node::PersistWalk {
     }
     if (nw->kind == stub_node || nw.get() == old) return nw;  // as on disk
     const auto& in = static_cast<const Inner&>(*nw);
-    // The old node's children: in memory, or as this node was read from
-    // disk in this version (a stub in the old tree was not read before),
-    // or read now.
+    // The old node: in memory, or the group as this node read it from disk
+    // in this version (a stub in the old tree was not read before), or
+    // read now.
     Ptr hold;
     const Inner* old_in = nullptr;
     if (old && !old->leaf) {
-      if (old->kind == stub_node && in.was) {
-        auto was = std::make_shared<Inner>();
-        was->child[0] = node_of(in.was->child[0]);
-        was->child[1] = node_of(in.was->child[1]);
-        was->hash = old->hash;
-        hold = std::move(was);
-        old_in = static_cast<const Inner*>(hold.get());
-      } else {
+      if (old->kind == stub_node && in.was)
+        old_in = static_cast<const Inner*>(in.was.get());
+      else
         old_in = static_cast<const Inner*>(inner_of(old, depth, path, rd, hold));
-      }
     }
-    if (!old_in || old_in->hash != in.hash) {
-      InnerRecord rec;
-      rec.child[0] = ref_of(in.child[0].get());
-      rec.child[1] = ref_of(in.child[1].get());
+    // A group changed when its top's hash did: that covers every node in
+    // it and every hash at its bottom.
+    if (is_group_depth(depth) && (!old_in || old_in->hash != in.hash)) {
+      GroupRecord rec;
+      group_of(&in, 0, rec.nodes);
       out.push_back({node_key(depth, path), rec.encode()});
     }
     Ptr kept[2];
     for (unsigned c = 0; c < 2; ++c)
       kept[c] = write(old_in ? old_in->child[c].get() : nullptr, in.child[c], depth + 1,
                       state_tree::child_path(path, depth, c));
-    if (depth >= cache_depth) return std::make_shared<Stub>(in.hash);
+    if (depth >= cache_depth && is_group_depth(depth)) return std::make_shared<Stub>(in.hash);
     if (kept[0] == in.child[0] && kept[1] == in.child[1]) return nw;
     auto copy = std::make_shared<Inner>();
     copy->child[0] = std::move(kept[0]);
@@ -141,9 +168,10 @@ Result<std::optional<StateCommitment>> StateCommitment::open(std::shared_ptr<con
   if (!*bytes) return std::optional<StateCommitment>();
   auto rec = RootRecord::decode(**bytes);
   if (!rec) return fail("the stored state tree is broken: " + rec.error());
+  if (!*rec) return std::optional<StateCommitment>();  // the earlier format: the tree is written again
   StateCommitment t;
-  t.root_ = Node::node_of(rec->root);
-  t.size_ = rec->size;
+  t.root_ = Node::node_of((*rec)->root);
+  t.size_ = (*rec)->size;
   t.reader_ = std::move(reader);
   return std::optional<StateCommitment>(std::move(t));
 }

@@ -1,9 +1,12 @@
 // The state tree on disk (whitepaper/encoding.md, "The state tree on
 // disk"): a path-keyed sparse Merkle tree holding the latest version only.
-// Each inner node is one record, keyed by its place in the tree (depth and
-// key-hash bits), whose value names its two children: their kind, their
-// hash and, for a leaf, its key hash. Leaves have no records of their own;
-// the empty key holds the root's reference and the entry count.
+// Its inner nodes are stored in groups of four levels, as the Jellyfish
+// Merkle tree stores sixteen-way nodes: one record for each inner node at
+// a depth that is a multiple of 4, keyed by its place in the tree (depth
+// and key-hash bits), holding the nodes below it down to the next such
+// depth. A block then writes about a third of the records one per inner
+// node took. Leaves have no records of their own; the empty key holds the
+// root's reference and the entry count.
 //
 // Latest-only, as in geth's path-based state scheme rather than the
 // version-keyed Jellyfish Merkle tree: proofs are only ever made at the
@@ -14,12 +17,18 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "crypto/basics/bytes.h"
 #include "crypto/basics/result.h"
 #include "crypto/hash.h"
 
 namespace nl::ledger::state_tree {
+
+// Levels per record: records are kept for inner nodes at depths that are
+// multiples of it, and only there does a tree in memory stop at a stub.
+inline constexpr unsigned kGroupLevels = 4;
+inline constexpr bool is_group_depth(unsigned depth) { return depth % kGroupLevels == 0; }
 
 // The record key of the inner node at `depth` (< 256) on the path of
 // `path`: u8 depth || the first ceil(depth / 8) bytes of path, bits from
@@ -36,19 +45,31 @@ struct ChildRef {
   bool operator==(const ChildRef&) const = default;
 };
 
-// An inner node's record: its two children.
-struct InnerRecord {
-  ChildRef child[2];
+// The record of the inner node at a group depth: it and the nodes below
+// it down to kGroupLevels levels, in pre-order. An inner node above that
+// bottom is followed by its two children (its hash is not stored, decode()
+// computes it); at the bottom an inner node is given by its hash, its own
+// record holding what is below.
+struct GroupRecord {
+  std::vector<ChildRef> nodes;  // nodes[0]: the inner node the record is of
   Bytes encode() const;
-  static Result<InnerRecord> decode(ByteView bytes);
+  // Refuses a malformed record, and a shape the tree never has (an inner
+  // node with fewer than two entries below it, a leaf beside an empty
+  // sibling); every expanded inner node's hash filled in. `depth`: the
+  // depth of nodes[0], a group depth.
+  static Result<GroupRecord> decode(ByteView bytes, unsigned depth);
 };
 
-// The value under the empty key: the root and how many entries the tree holds.
+// The value under the empty key: the format, the root and how many entries
+// the tree holds.
 struct RootRecord {
+  static constexpr uint8_t kFormat = 0x10;  // grouped records; 0x0-0x2: one record per inner node
   ChildRef root;
   uint64_t size = 0;
   Bytes encode() const;
-  static Result<RootRecord> decode(ByteView bytes);
+  // nullopt for a root record of the earlier format, one record per inner
+  // node, whose tree is to be written again.
+  static Result<std::optional<RootRecord>> decode(ByteView bytes);
 };
 
 // One record written or (value nullopt) deleted.

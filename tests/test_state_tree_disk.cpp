@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 #include <rocksdb/db.h>
 
+#include <algorithm>
 #include <map>
 #include <random>
 #include <set>
@@ -14,6 +15,7 @@
 #include "ledger/block_store.h"
 #include "ledger/chain.h"
 #include "ledger/state_commitment.h"
+#include "ledger/state_tree_hashes.h"
 #include "ledger/state_tree_nodes.h"
 #include "support/fixtures.h"
 #include "support/process.h"
@@ -98,10 +100,11 @@ StateCommitment opened(const BlockStore& store) {
   return std::move(**t);
 }
 
-// The places of the inner nodes of the tree of `model`, by definition.
+// The places of the inner nodes of the tree of `model` at group depths,
+// by definition: where its records are.
 void inner_places(const std::vector<Hash32>& khs, unsigned depth, const Hash32& path, std::set<Bytes>& out) {
   if (khs.size() < 2) return;
-  out.insert(state_tree::node_key(depth, path));
+  if (state_tree::is_group_depth(depth)) out.insert(state_tree::node_key(depth, path));
   std::vector<Hash32> side[2];
   for (const auto& k : khs) side[bit_at(k, depth)].push_back(k);
   for (unsigned c = 0; c < 2; ++c) inner_places(side[c], depth + 1, state_tree::child_path(path, depth, c), out);
@@ -205,12 +208,18 @@ TEST_CASE("state tree on disk: a changed or missing record is caught when it is 
     REQUIRE(store->write_tree(t.persist(nullptr, 0)).ok());
   }
   auto records = tree_records(path);
-  // The deepest record: flip a byte of a child's hash.
-  auto deepest = std::max_element(records.begin(), records.end(),
-                                  [](const auto& a, const auto& b) { return a.first.size() < b.first.size(); });
-  Bytes bad = deepest->second;
-  bad[5] ^= 1;
-  put_record(path, deepest->first, bad);
+  // The deepest record (the first byte of a key is its depth; the root
+  // record's key is empty): flip a bit of a leaf's hash in it.
+  auto deepest = std::max_element(records.begin(), records.end(), [](const auto& a, const auto& b) {
+    return (a.first.empty() ? -1 : a.first[0]) < (b.first.empty() ? -1 : b.first[0]);
+  });
+  auto group = state_tree::GroupRecord::decode(deepest->second, deepest->first[0]);
+  REQUIRE_MESSAGE(group.ok(), group.error());
+  auto leaf = std::find_if(group->nodes.begin(), group->nodes.end(),
+                           [](const auto& n) { return n.kind == state_tree::ChildRef::leaf; });
+  REQUIRE(leaf != group->nodes.end());
+  leaf->hash.b[0] ^= 1;
+  put_record(path, deepest->first, group->encode());
   auto store = open_store(path);
   StateCommitment t = opened(*store);
   size_t caught = 0;
@@ -314,4 +323,61 @@ TEST_CASE("state tree on disk: a ledger without a root record gets its tree writ
     CHECK(verify_control_proof(*proof, g).ok());
   }
   CHECK(tree_records(dir / "a") == before);
+
+  // A tree of the earlier format, one record per inner node (its root
+  // record begins with the root's kind, not with a format): written again
+  // in groups, the old records gone.
+  Writer earlier;
+  earlier.u8(state_tree::ChildRef::inner).fixed(root.b).u64(1);
+  put_record(dir / "a", Bytes{}, earlier.take());
+  put_record(dir / "a", state_tree::node_key(7, kh_of(key_of(3))), Bytes{2});
+  {
+    auto again = Chain::open(dir / "a", g, disk);
+    REQUIRE_MESSAGE(again.ok(), again.error());
+    CHECK((*again)->state_root() == root);
+  }
+  CHECK(tree_records(dir / "a") == before);
+}
+
+TEST_CASE("state tree on disk: a group record is refused when malformed or of a shape the tree never has") {
+  using state_tree::ChildRef;
+  using state_tree::GroupRecord;
+  const ChildRef leaf_a{ChildRef::leaf, kh_of(key_of(1)), kh_of(key_of(2))};
+  const ChildRef leaf_b{ChildRef::leaf, kh_of(key_of(3)), kh_of(key_of(4))};
+  const ChildRef below{ChildRef::inner, kh_of(key_of(5)), {}};
+  const ChildRef none{};
+  const ChildRef expanded{ChildRef::inner, {}, {}};
+  // A path expanded down to the group's bottom, four levels down.
+  GroupRecord ok{{expanded, leaf_a, expanded, expanded, expanded, below, none, leaf_b, none}};
+  const Bytes bytes = ok.encode();
+  auto back = GroupRecord::decode(bytes, 8);
+  REQUIRE_MESSAGE(back.ok(), back.error());
+  REQUIRE(back->nodes.size() == ok.nodes.size());
+  CHECK(back->nodes[5] == below);
+  CHECK(back->nodes[7] == leaf_b);
+  // The hashes of the expanded nodes are computed, bottom up.
+  const Hash32 d3 = state_tree::inner_hash(below.hash, Hash32{});
+  const Hash32 d2 = state_tree::inner_hash(d3, leaf_b.hash);
+  CHECK(back->nodes[4].hash == d3);
+  CHECK(back->nodes[3].hash == d2);
+  CHECK(back->nodes[2].hash == state_tree::inner_hash(d2, Hash32{}));
+  CHECK(back->nodes[0].hash == state_tree::inner_hash(leaf_a.hash, back->nodes[2].hash));
+  CHECK(back->encode() == bytes);
+
+  auto refused = [](const GroupRecord& r, unsigned depth, const char* why) {
+    auto d = GroupRecord::decode(r.encode(), depth);
+    REQUIRE(!d.ok());
+    CHECK_MESSAGE(d.error().find(why) != std::string::npos, d.error());
+  };
+  refused(ok, 6, "a group at depth 6");
+  refused(GroupRecord{{leaf_a}}, 0, "top is not an inner node");
+  refused(GroupRecord{{expanded, none, none}}, 0, "without children");
+  refused(GroupRecord{{expanded, leaf_a, none}}, 0, "a leaf beside an empty sibling");
+  // An inner node at depth 256: no key bit is left to split it by.
+  refused(GroupRecord{{expanded, leaf_a, expanded, expanded, expanded, below, leaf_b, leaf_a, none}}, 252,
+          "below the last key bit");
+  Bytes trailing = bytes;
+  trailing.push_back(0);
+  CHECK(!GroupRecord::decode(trailing, 8).ok());
+  CHECK(!GroupRecord::decode(ByteView(bytes.data(), bytes.size() - 1), 8).ok());
 }

@@ -21,7 +21,6 @@
 
 #include "bench/bench_usage.h"
 #include "bench/percentile.h"
-#include "crypto/basics/huge_page_heap.h"
 #include "ledger/chain.h"
 #include "node/driver/block_sync.h"
 #include "tests/support/fixtures.h"
@@ -114,7 +113,6 @@ Run sync_once(const std::string& dir, const std::vector<node::p2p::Blocks>& answ
 }  // namespace
 
 int main(int argc, char** argv) {
-  basics::use_huge_page_heap(argv);  // as numledgerd runs
   bench::handle_help(argc, argv, kUsage);
   size_t blocks = 100, per_block = 400, repeats = 5, threads = 2;
   if (argc % 2 == 0) bench::usage_error("every flag takes a value", kUsage);

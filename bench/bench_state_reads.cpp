@@ -18,7 +18,6 @@
 
 #include "bench/bench_usage.h"
 #include "bench/percentile.h"
-#include "crypto/basics/huge_page_heap.h"
 #include "ledger/account_table.h"
 #include "ledger/chain.h"
 #include "ledger/segment_table.h"
@@ -49,7 +48,6 @@ void report(const char* what, const std::vector<double>& disk, const std::vector
 }  // namespace
 
 int main(int argc, char** argv) {
-  basics::use_huge_page_heap(argv);  // as numledgerd runs
   bench::handle_help(argc, argv, kUsage);
   std::string home, genesis_path;
   size_t queries = 20000;

@@ -1,7 +1,6 @@
 // numledger import rir | diff | key: institutional data into a genesis,
 // real changes between two snapshots into signed transactions, and one
 // imported account's key as an ordinary key file.
-#include <malloc.h>
 #include <sys/resource.h>
 
 #include <chrono>
@@ -16,6 +15,7 @@
 #include "cli/exit_codes.h"
 #include "cli/passphrases.h"
 #include "cli/tx_file.h"
+#include "crypto/basics/heap_allocator.h"
 #include "crypto/key_file.h"
 #include "ledger/interop/rir_diff.h"
 #include "ledger/interop/rir_import.h"
@@ -139,10 +139,10 @@ int run_import_rir(const RirOpts& o) {
   } join_keystore{keystore_writer};
   auto t = Clock::now();
   // The import's check of the tree is some 400 MB in small blocks: handed
-  // back to the system (malloc keeps them) before the genesis buffer is
-  // allocated, or the peak RSS is both.
+  // back to the system before the genesis buffer is allocated, or the
+  // peak RSS is both.
   result->tree_check.reset();
-  malloc_trim(0);
+  basics::release_free_memory();
   // The compact file is hashed from its own bytes: one encoding in memory.
   std::string json_text;
   Bytes compact_bytes;

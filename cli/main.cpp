@@ -8,16 +8,10 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/unknown_words.h"
-#include "crypto/basics/huge_page_heap.h"
 #include "crypto/ed25519.h"
 
 int main(int argc, char** argv) {
   using namespace nl::cli;
-  // An import or export builds the whole registry in memory: on a heap of
-  // huge pages (crypto/basics/huge_page_heap.h). Other commands are small
-  // and would only pay for the second exec.
-  if (argc > 1 && (std::string_view(argv[1]) == "import" || std::string_view(argv[1]) == "export"))
-    nl::basics::use_huge_page_heap(argv);
   nl::crypto::init();
 
   CLI::App app{"numledger: keys, transactions, queries and proofs for a numledger registry"};

@@ -1,12 +1,11 @@
 #include "node/node.h"
 
-#include <malloc.h>
-
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <thread>
 
+#include "crypto/basics/heap_allocator.h"
 #include "crypto/key_file.h"
 #include "ledger/genesis.h"
 #include "ledger/transaction.h"
@@ -126,8 +125,9 @@ Status Node::open_chain() {
     chain_ = std::move(*chain);
   }
   // The open's passing buffers (fetched entries, a rebuilt tree's leaves,
-  // load scratch) back to the system: glibc keeps freed heap otherwise.
-  malloc_trim(0);
+  // load scratch) back to the system now.
+  basics::release_free_memory();
+  log("heap: " + basics::heap_allocator());
   log("chain '" + chain_id + "' at height " + std::to_string(chain_->height()) + ", state root " +
       chain_->state_root().hex());
   if (validator_) {

@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <functional>
 
-#include "crypto/basics/huge_page_heap.h"
 #include "ledger/transaction.h"
 #include "node/log/node_log.h"
 #include "node/node.h"
@@ -137,9 +136,6 @@ void add_flags(CLI::App& app, Flags& f) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // The registry is millions of small objects: a heap of huge pages loads
-  // it in about half the time (crypto/basics/huge_page_heap.h).
-  nl::basics::use_huge_page_heap(argv);
   // A reload (SIGHUP) while the node opens must not kill it: ignored until
   // the handler below is in place.
   std::signal(SIGHUP, SIG_IGN);

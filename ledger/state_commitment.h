@@ -115,9 +115,9 @@ class StateCommitment {
   // the store holds none) to this clean tree, read through the reader
   // where needed; `on_disk` must be what the store holds now. Then the
   // tree keeps in memory only its nodes above the first group depth at
-  // or below `cache_depth` (and the leaves there): the rest stays on disk for the reader, so the tree must
-  // not be used until the writes are stored (or it is restored). Throws
-  // std::logic_error on a dirty tree.
+  // or below `cache_depth` (and the leaves there): the rest stays on disk
+  // for the reader, so the tree must not be used until the writes are
+  // stored (or it is restored). Throws std::logic_error on a dirty tree.
   std::vector<state_tree::NodeWrite> persist(const Snapshot* on_disk, unsigned cache_depth);
 
   size_t size() const;

@@ -5,8 +5,9 @@
 // a depth that is a multiple of 4, keyed by its place in the tree (depth
 // and key-hash bits), holding the nodes below it down to the next such
 // depth. A synced block of delegations writes a quarter of the records
-// that one per inner node took (3.3 against 13.4 per transaction). Leaves have no records of their own; the empty key holds the
-// root's reference and the entry count.
+// that one per inner node took (3.3 against 13.4 per transaction). Leaves
+// have no records of their own; the empty key holds the root's reference
+// and the entry count.
 //
 // Latest-only, as in geth's path-based state scheme rather than the
 // version-keyed Jellyfish Merkle tree: proofs are only ever made at the

@@ -6,8 +6,9 @@
 // Why not glibc's malloc: a synced block allocates and frees tens of
 // thousands of small objects (tree nodes, keys, batch entries), and on the
 // 2-core machine of results.md glibc's malloc and free were a sixth of the
-// applying thread; with jemalloc block sync went from 14,557 to 17,734
-// tx/s (whitepaper/results.md, "Block sync").
+// applying thread; with jemalloc block sync in one process went from
+// 14,557 to 17,716 tx/s (whitepaper/results.md, "The tree in groups of
+// four levels, and jemalloc").
 //
 // jemalloc is told, by the malloc_conf string this file defines, to ask
 // for transparent huge pages for its memory (thp:always): the registry is

@@ -1,11 +1,9 @@
 #include "ledger/account_table.h"
 
-#include "ledger/state_keys.h"
-
 namespace nl::ledger {
 
-AccountTable::AccountTable() : AccountKeyedTable(keys::kAccount, "account state") {}
+AccountTable::AccountTable() : AccountKeyedTable(keys::account, "account state") {}
 
-RecoveryTable::RecoveryTable() : AccountKeyedTable(keys::kRecovery, "recovery state") {}
+RecoveryTable::RecoveryTable() : AccountKeyedTable(keys::recovery, "recovery state") {}
 
 }  // namespace nl::ledger

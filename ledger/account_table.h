@@ -12,6 +12,7 @@
 #include "ledger/account.h"
 #include "ledger/holding.h"
 #include "ledger/recovery.h"
+#include "ledger/state_keys.h"
 #include "ledger/stored_entries.h"
 
 namespace nl::ledger {
@@ -19,16 +20,21 @@ namespace nl::ledger {
 template <class V>
 class AccountKeyedTable {
  public:
-  // `kind` is the keys' first byte; `what` names a value in errors.
-  AccountKeyedTable(uint8_t kind, std::string what)
-      : kind_(kind), what_(what), entries_(Bytes{kind}, Bytes{static_cast<uint8_t>(kind + 1)}, "stored " + what) {}
+  // `key_of`: the keys:: function of the entries' key, whose first byte
+  // is their kind; `what` names a value in errors.
+  using KeyOf = Bytes (*)(const AccountId&);
+  AccountKeyedTable(KeyOf key_of, std::string what)
+      : key_of_(key_of),
+        kind_(key_of(AccountId{})[0]),
+        what_(what),
+        entries_(Bytes{kind_}, Bytes{static_cast<uint8_t>(kind_ + 1)}, "stored " + what) {}
 
   // From now on the committed entries are read through `reader`; the
   // table must be empty.
   void read_from(std::shared_ptr<const StateReader> reader) { entries_.read_from(std::move(reader)); }
 
-  std::optional<V> find(const AccountId& a) const { return entries_.find(key(a)); }
-  void put(const AccountId& a, const V& v) { entries_.put(key(a), v); }
+  std::optional<V> find(const AccountId& a) const { return entries_.find(key_of_(a)); }
+  void put(const AccountId& a, const V& v) { entries_.put(key_of_(a), v); }
 
   // A committed entry as the store holds it, in key order.
   Status load(ByteView k, ByteView value) {
@@ -47,11 +53,7 @@ class AccountKeyedTable {
 
  private:
   static constexpr size_t kKeyBytes = 1 + 32;
-  Bytes key(const AccountId& a) const {
-    Bytes k{kind_};
-    k.insert(k.end(), a.key.b.begin(), a.key.b.end());
-    return k;
-  }
+  KeyOf key_of_;
   uint8_t kind_;
   std::string what_;
   StoredEntries<V, kKeyBytes> entries_;

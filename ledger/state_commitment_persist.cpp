@@ -67,15 +67,11 @@ StateCommitment::Node::Ptr StateCommitment::Node::expand(const Node& stub, unsig
     return in;
   };
   Ptr group = build(build, 0);
-  // The group as read is kept apart (was): the live node shares its
-  // children, so a writer copies each before changing it (own()).
-  const auto& top = static_cast<const Inner&>(*group);
-  auto live = std::make_shared<Inner>();
-  live->child[0] = top.child[0];
-  live->child[1] = top.child[1];
-  live->hash = top.hash;
-  live->dirty = false;
-  live->was = std::move(group);
+  // The group as read is kept apart (was): the live node is a copy of its
+  // top sharing its children, so a writer copies each before changing it.
+  Ptr live = group;
+  own(live);
+  static_cast<Inner&>(*live).was = std::move(group);
   return live;
 }
 

@@ -68,19 +68,13 @@ void put_group_node(Writer& w, const std::vector<ChildRef>& nodes, size_t& i, un
 // Reads the node at relative depth `rel` (absolute `depth`) into `out`,
 // an expanded inner node's hash computed from its children.
 void get_group_node(Reader& r, std::vector<ChildRef>& out, unsigned rel, unsigned depth) {
-  if (rel == kGroupLevels) {
-    ChildRef c = get_ref(r);
-    if (c.kind == ChildRef::inner && depth >= kMaxDepth) throw DecodeError("an inner node below the last key bit");
-    out.push_back(c);
-    return;
-  }
   const uint8_t kind = r.u8();
-  if (kind != ChildRef::inner) {
-    if (rel == 0) throw DecodeError("a group whose top is not an inner node");
+  if (kind == ChildRef::inner && depth >= kMaxDepth) throw DecodeError("an inner node below the last key bit");
+  if (kind != ChildRef::inner && rel == 0) throw DecodeError("a group whose top is not an inner node");
+  if (kind != ChildRef::inner || rel == kGroupLevels) {
     out.push_back(get_ref(r, kind));
     return;
   }
-  if (depth >= kMaxDepth) throw DecodeError("an inner node below the last key bit");
   const size_t at = out.size();
   out.push_back({ChildRef::inner, {}, {}});
   const size_t left = out.size();

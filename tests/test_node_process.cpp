@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <fstream>
-#include <optional>
 #include <thread>
 
 #include <nlohmann/json.hpp>

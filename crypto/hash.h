@@ -1,4 +1,4 @@
-// The one hash function of numledger: SHA-256 (libsodium), always used
+// The one hash function of numledger: SHA-256 (Nettle), always used
 // with a domain tag so that no two kinds of object can share a digest.
 #pragma once
 #include <array>
@@ -34,8 +34,13 @@ class TaggedHasher {
   TaggedHasher& add(const Hash32& h) { return add(ByteView(h.b)); }
   Hash32 finish();
 
+  // Room for the hash's state, so a hasher lives on the stack.
+  struct State {
+    alignas(16) unsigned char bytes[128];
+  };
+
  private:
-  alignas(64) unsigned char state_[128];
+  State state_;
 };
 
 }  // namespace nl::crypto

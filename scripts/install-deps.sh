@@ -2,6 +2,7 @@
 # Installs the Debian 12 packages numledger builds against, if missing.
 set -euo pipefail
 PKGS=(g++ cmake make pkg-config libsodium-dev librocksdb-dev libboost-dev
+      nettle-dev          # SHA-256 with the CPU's SHA instructions (crypto/hash.cpp)
       libjemalloc-dev     # the programs' heap allocator (crypto/basics/heap_allocator.h)
       doctest-dev nlohmann-json3-dev libcli11-dev rtr-tools whois
       prometheus-cpp-dev libspdlog-dev  # GET /metrics; the node's log

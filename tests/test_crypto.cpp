@@ -116,6 +116,17 @@ TEST_CASE("hash: SHA-256 known answer and tagged hashing") {
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   CHECK(sha256(as_bytes("")).hex() ==
         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  // FIPS 180-4's two-block example, and a million 'a' fed in uneven pieces
+  // across block boundaries (the CPU's SHA instructions take whole blocks).
+  CHECK(sha256(as_bytes("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")).hex() ==
+        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  const std::string as(1000000, 'a');
+  TaggedHasher streamed("");
+  for (size_t at = 0, step = 1; at < as.size(); at += step, step = step % 97 + 1)
+    streamed.add(as_bytes(std::string_view(as).substr(at, step)));
+  // tagged_hash with the empty tag prefixes one zero byte.
+  CHECK(streamed.finish() == sha256(as_bytes(std::string(1, '\0') + as)));
+  CHECK(sha256(as_bytes(as)).hex() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 
   Hash32 a = tagged_hash(tags::kTxLeaf, as_bytes("payload"));
   Hash32 b = tagged_hash(tags::kStateLeaf, as_bytes("payload"));

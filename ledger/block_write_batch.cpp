@@ -16,23 +16,18 @@ bool put_tx_indexes(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* txi
                     rocksdb::ColumnFamilyHandle* history, const Block& block) {
   const uint64_t h = block.header.height;
   std::vector<std::pair<crypto::Hash32, uint32_t>> ids;  // (tx id, index)
-  std::vector<Bytes> history_keys;
   ids.reserve(block.txs.size());
-  for (uint32_t i = 0; i < block.txs.size(); ++i) {
-    ids.emplace_back(block.txs[i].id(), i);
-    for (Bytes& k : history_index::keys_for_tx(block.txs[i], {h, i})) history_keys.push_back(std::move(k));
-  }
+  for (uint32_t i = 0; i < block.txs.size(); ++i) ids.emplace_back(block.txs[i].id(), i);
   // Stable: a block that named one id twice keeps its last index, as when
   // the entries went in in block order.
   std::stable_sort(ids.begin(), ids.end(), [](const auto& a, const auto& b) { return a.first.b < b.first.b; });
-  std::sort(history_keys.begin(), history_keys.end());
   for (const auto& [id, i] : ids) {
     Writer loc;
     loc.u64(h).u32(i);
     if (!batch.Put(txindex, slice(ByteView(id.b)), slice(loc.data())).ok()) return false;
   }
-  for (const Bytes& k : history_keys)
-    if (!batch.Put(history, slice(k), rocksdb::Slice()).ok()) return false;
+  for (const auto& p : history_index::postings_for_block(block.txs, h))
+    if (!batch.Put(history, slice(p.key), slice(p.value)).ok()) return false;
   return true;
 }
 

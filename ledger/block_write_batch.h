@@ -1,5 +1,5 @@
 // What a block adds to the block store's RocksDB batch besides the block
-// and its certificate: its transactions' index entries, its history keys
+// and its certificate: its transactions' index entries, its history postings
 // and the state tree's records. Each column family's keys go in ascending
 // order: RocksDB's memtable keeps where it last inserted, so a run of
 // ascending keys is inserted each next to the last, while keys in the
@@ -19,7 +19,7 @@ class WriteBatch;
 
 namespace nl::ledger {
 
-// tx id -> height || index, and every history key of each transaction.
+// tx id -> height || index, and the block's history postings.
 bool put_tx_indexes(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* txindex,
                     rocksdb::ColumnFamilyHandle* history, const Block& block);
 

@@ -22,7 +22,7 @@ constexpr size_t kListPrefixBytes = 1 + 1 + 1 + 16;
 // under() lists exist at lengths 0, 4, 8, ...: fewer keys per transaction
 // (9 for an IPv4 /30 instead of 32) for a few more lists per query.
 constexpr int kStride = 4;
-constexpr size_t kKeyBytes = kListPrefixBytes + 8 + 4;
+constexpr size_t kKeyBytes = kListPrefixBytes + 8;
 
 u128 host_mask(int host_bits) { return host_bits >= 128 ? ~u128(0) : (u128(1) << host_bits) - 1; }
 
@@ -39,20 +39,29 @@ Bytes list_prefix(Family f, const List& l) {
   return w.take();
 }
 
-// Newest first: the position is stored inverted.
-void put_position(Bytes& key, TxLocation at) {
-  Writer w;
-  w.u64(~at.height).u32(~at.index);
-  Bytes suffix = w.take();
-  key.insert(key.end(), suffix.begin(), suffix.end());
+// Newest first: the height is stored inverted.
+void put_height(Bytes& key, uint64_t height) {
+  for (int shift = 56; shift >= 0; shift -= 8) key.push_back(static_cast<uint8_t>(~height >> shift));
 }
 
-TxLocation position_of(ByteView key) {
-  Reader r(key.subspan(kListPrefixBytes));
-  TxLocation at;
-  at.height = ~r.u64();
-  at.index = ~r.u32();
-  return at;
+uint64_t height_of(ByteView key) { return ~Reader(key.subspan(kListPrefixBytes)).u64(); }
+
+ByteView view(const rocksdb::Slice& s) { return ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
+
+// The indexes a posting's value holds, newest first; refuses a value that
+// is not a strictly descending list of at least one.
+Result<std::vector<uint32_t>> indexes_of(ByteView value) {
+  if (value.empty() || value.size() % 4 != 0)
+    return fail("history index holds a posting of " + std::to_string(value.size()) + " bytes");
+  std::vector<uint32_t> out;
+  out.reserve(value.size() / 4);
+  Reader r(value);
+  while (out.size() < value.size() / 4) {
+    const uint32_t i = r.u32();
+    if (!out.empty() && i >= out.back()) return fail("history index holds a posting out of order");
+    out.push_back(i);
+  }
+  return out;
 }
 
 // The strict ancestors of b, shortest first.
@@ -83,7 +92,7 @@ std::vector<CidrBlock> cidr_blocks(Family f, u128 first, u128 last) {
   return out;
 }
 
-std::vector<Bytes> keys_for(const Resource& named, TxLocation at) {
+std::vector<Bytes> lists_for(const Resource& named) {
   const int bits = family_bits(named.family);
   std::set<List> lists;
   for (const CidrBlock& b : cidr_blocks(named.family, named.first, named.last)) {
@@ -91,14 +100,10 @@ std::vector<Bytes> keys_for(const Resource& named, TxLocation at) {
     for (int len = 0; len <= b.length; len += kStride)
       lists.insert({Kind::under, {b.first & ~host_mask(bits - len), len}});
   }
-  std::vector<Bytes> keys;
-  keys.reserve(lists.size());
-  for (const List& l : lists) {
-    Bytes k = list_prefix(named.family, l);
-    put_position(k, at);
-    keys.push_back(std::move(k));
-  }
-  return keys;
+  std::vector<Bytes> prefixes;
+  prefixes.reserve(lists.size());
+  for (const List& l : lists) prefixes.push_back(list_prefix(named.family, l));
+  return prefixes;
 }
 
 namespace {
@@ -110,15 +115,26 @@ Bytes account_prefix(const AccountId& a) {
 }
 }  // namespace
 
-std::vector<Bytes> keys_for_tx(const Transaction& tx, TxLocation at) {
-  std::vector<Bytes> keys;
-  if (auto r = named_range(tx.body)) keys = keys_for(*r, at);
-  if (auto a = key_changed_account(tx)) {
-    Bytes k = account_prefix(*a);
-    put_position(k, at);
-    keys.push_back(std::move(k));
+std::vector<Posting> postings_for_block(std::span<const Transaction> txs, uint64_t height) {
+  // (list, index) for every transaction, grouped by list, newest first.
+  std::vector<std::pair<Bytes, uint32_t>> entries;
+  for (uint32_t i = 0; i < txs.size(); ++i) {
+    if (auto r = named_range(txs[i].body))
+      for (Bytes& l : lists_for(*r)) entries.emplace_back(std::move(l), i);
+    if (auto a = key_changed_account(txs[i])) entries.emplace_back(account_prefix(*a), i);
   }
-  return keys;
+  std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : a.second > b.second;
+  });
+  std::vector<Posting> out;
+  for (size_t i = 0, j = 0; i < entries.size(); i = j) {
+    Writer value;
+    for (j = i; j < entries.size() && entries[j].first == entries[i].first; ++j) value.u32(entries[j].second);
+    Posting p{std::move(entries[i].first), value.take()};
+    put_height(p.key, height);
+    out.push_back(std::move(p));
+  }
+  return out;
 }
 
 Status walk_key_changes(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, const rocksdb::Snapshot* snapshot,
@@ -130,7 +146,10 @@ Status walk_key_changes(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, const 
   std::vector<TxLocation> found;  // stored newest first
   for (it->Seek(slice(prefix)); it->Valid() && it->key().starts_with(slice(prefix)); it->Next()) {
     if (it->key().size() != kKeyBytes) return fail("history index holds a key of " + std::to_string(it->key().size()) + " bytes");
-    found.push_back(position_of(ByteView(reinterpret_cast<const uint8_t*>(it->key().data()), it->key().size())));
+    auto indexes = indexes_of(view(it->value()));
+    if (!indexes) return indexes.take_error();
+    const uint64_t h = height_of(view(it->key()));
+    for (uint32_t i : *indexes) found.push_back({h, i});
   }
   if (!it->status().ok()) return fail("cannot read the history index: " + it->status().ToString());
   for (auto i = found.rbegin(); i != found.rend(); ++i) visit(*i);
@@ -173,9 +192,15 @@ Status walk(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, const rocksdb::Sna
   const std::set<List> lists = query_lists(r);
   if (lists.size() > kMaxQueryLists) return check_query(r);  // says why
 
+  // A list's iterator, and the posting it stands on (`next` of its indexes
+  // not yet on the heap).
   struct Cursor {
     Bytes prefix;
     std::unique_ptr<rocksdb::Iterator> it;
+    bool loaded = false;
+    uint64_t height = 0;
+    std::vector<uint32_t> indexes;
+    size_t next = 0;
   };
   std::vector<Cursor> cursors;
   cursors.reserve(lists.size());
@@ -189,26 +214,39 @@ Status walk(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, const rocksdb::Sna
   std::priority_queue<Head> heap;
   WalkStats local;
   WalkStats& st = stats ? *stats : local;
-  // Positions the cursor's next entry on the heap, skipping `before` itself.
+  // Puts the cursor's next entry on the heap, skipping `before` and newer.
   auto advance = [&](size_t i) -> Status {
     auto& c = cursors[i];
-    for (; c.it->Valid(); c.it->Next()) {
-      const rocksdb::Slice k = c.it->key();
-      if (!k.starts_with(slice(c.prefix))) break;
+    for (;;) {
+      for (; c.next < c.indexes.size(); ++c.next) {
+        const TxLocation at{c.height, c.indexes[c.next]};
+        if (before && at >= *before) continue;
+        ++c.next;
+        heap.push({at, i});
+        return {};
+      }
+      if (c.loaded) c.it->Next();
+      c.loaded = true;
+      if (!c.it->Valid() || !c.it->key().starts_with(slice(c.prefix))) break;
       ++st.keys_read;
+      const rocksdb::Slice k = c.it->key();
       if (k.size() != kKeyBytes) return fail("history index holds a key of " + std::to_string(k.size()) + " bytes");
-      const TxLocation at = position_of(ByteView(reinterpret_cast<const uint8_t*>(k.data()), k.size()));
-      if (before && at >= *before) continue;
-      heap.push({at, i});
-      return {};
+      auto indexes = indexes_of(view(c.it->value()));
+      if (!indexes) return indexes.take_error();
+      st.entries_read += indexes->size();
+      c.height = height_of(view(k));
+      c.indexes = std::move(*indexes);
+      c.next = 0;
     }
     if (!c.it->status().ok()) return fail("cannot read the history index: " + c.it->status().ToString());
     return {};
   };
   for (const List& l : lists) {
-    Cursor c{list_prefix(r.family, l), std::unique_ptr<rocksdb::Iterator>(db.NewIterator(ro, cf))};
+    Cursor c;
+    c.prefix = list_prefix(r.family, l);
+    c.it.reset(db.NewIterator(ro, cf));
     Bytes target = c.prefix;
-    if (before) put_position(target, *before);
+    if (before) put_height(target, before->height);
     c.it->Seek(slice(target));
     cursors.push_back(std::move(c));
     ++st.lists;
@@ -222,7 +260,6 @@ Status walk(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf, const rocksdb::Sna
       last = h.at;
       if (!visit(h.at)) return {};
     }
-    cursors[h.cursor].it->Next();
     if (auto s = advance(h.cursor); !s) return s;
   }
   return {};

@@ -11,22 +11,27 @@
 //   under(A)  every transaction with a block inside A, for A of length
 //             0, 4, 8, ... (a multiple of the stride 4) only
 // A transaction is posted exact under each of its blocks and under under
-// each of their ancestors at stride lengths (8 keys for an IPv4 /24, 14
+// each of their ancestors at stride lengths (8 lists for an IPv4 /24, 14
 // for an IPv6 /48). A query for r reads, for each block Q of r of length
 // L and the next stride length L' >= L: under(D) for Q's descendants D of
 // length L', exact(E) for Q's descendants E of lengths L..L'-1, and
 // exact(A) for Q's strict ancestors; merged newest first, each entry once.
 //
-// Key: u8 family || u8 kind (0 exact, 1 under) || u8 length || u128 first
-//      || u64 (2^64-1 - height) || u32 (2^32-1 - index); the value is empty.
+// One key per list and block, so a block's transactions in the same list
+// (a registry's delegations under one /8) share it:
+//   key:   u8 family || u8 kind (0 exact, 1 under) || u8 length || u128 first
+//          || u64 (2^64-1 - height)
+//   value: u32 index of each of the block's transactions in the list,
+//          strictly descending (newest first), at least one
 // Key changes (rotate-key, set-recovery, recover, cancel-recovery) are
 // posted by account instead, for custody chains: u8 0xAC || u8 2 || u8 0
-// || the account key's first 16 bytes || the same position.
+// || the account key's first 16 bytes || the same height, and the same value.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "crypto/basics/bytes.h"
@@ -50,8 +55,9 @@ struct TxLocation {
 
 namespace history_index {
 
-// The format this code writes; the store rebuilds an index of another.
-inline constexpr uint8_t kFormat = 4;
+// The format this code writes; the store rebuilds an index of another
+// (4 was a key per list and transaction, with an empty value).
+inline constexpr uint8_t kFormat = 5;
 
 struct CidrBlock {
   u128 first = 0;
@@ -62,10 +68,16 @@ struct CidrBlock {
 // The fewest CIDR blocks that cover [first, last] exactly, in address order.
 std::vector<CidrBlock> cidr_blocks(Family f, u128 first, u128 last);
 
-// Every key one transaction at (height, index) naming `named` adds.
-std::vector<Bytes> keys_for(const Resource& named, TxLocation at);
-// Every key a transaction adds: its named range's and its key change's.
-std::vector<Bytes> keys_for_tx(const Transaction& tx, TxLocation at);
+// The lists a transaction naming `named` is posted to, as key prefixes.
+std::vector<Bytes> lists_for(const Resource& named);
+
+// One key and value of the index.
+struct Posting {
+  Bytes key;
+  Bytes value;
+};
+// The postings of the block at `height` with these transactions, in key order.
+std::vector<Posting> postings_for_block(std::span<const Transaction> txs, uint64_t height);
 
 // A query opens one iterator per list: a range that cuts into many blocks
 // (the worst IPv6 range: 1,889 lists) is refused; any prefix, and any
@@ -77,7 +89,8 @@ Status check_query(const Resource& r);
 // What a walk read, for tests and benchmarks.
 struct WalkStats {
   size_t lists = 0;      // posting lists opened
-  size_t keys_read = 0;  // keys the iterators stepped over, duplicates included
+  size_t keys_read = 0;     // postings (keys) the iterators stepped over
+  size_t entries_read = 0;  // transactions in them, duplicates included
 };
 
 // Calls `visit` for each transaction whose named range overlaps r, newest

@@ -286,6 +286,15 @@ TEST_CASE("block store: history returns overlapping ranges newest first, a page 
   CHECK(positions(res("10.200.0.0/16")).first == Order{{1, 0}});
   CHECK(positions(res("9.0.0.0/8")).first.empty());
   CHECK(positions(res("0.0.0.0/0")).first.size() == 6);  // everything IPv4, 192.0.2/24 too
+  // A block's entries in one list share a posting: pages of one cut inside it.
+  Order one_by_one;
+  std::optional<TxLocation> cursor;
+  do {
+    auto [p, c] = positions(res("0.0.0.0/0"), 1, cursor);
+    one_by_one.insert(one_by_one.end(), p.begin(), p.end());
+    cursor = c;
+  } while (cursor);
+  CHECK(one_by_one == positions(res("0.0.0.0/0")).first);
 
   // Families don't mix.
   CHECK(positions(res("AS64500")).first == Order{{1, 2}});
@@ -350,8 +359,8 @@ TEST_CASE("block store: a history index of another format is rebuilt on open") {
     REQUIRE(append(*s, cb.next({make_tx(3, 0, TransferBody{res("10.1.0.0/16"), account(4)})})).ok());
   }
   {
-    // What the previous format left: no format mark, and 29-byte keys, one
-    // of them where the posting list of 0.0.0.0/0 lies now.
+    // What an older format left: no format mark, and a 29-byte key with
+    // an empty value where the posting list of 0.0.0.0/0 lies now.
     std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
     for (const char* n : {"default", "blocks", "certs", "txindex", "state", "history", "meta", "tree"})
       cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
@@ -370,6 +379,42 @@ TEST_CASE("block store: a history index of another format is rebuilt on open") {
   auto page = s->history(res("0.0.0.0/0"), 10);
   REQUIRE_MESSAGE(page.ok(), (page.ok() ? "" : page.error()));  // a stray key would be refused
   CHECK(page->entries == std::vector<TxLocation>{{2, 0}, {1, 0}});
+}
+
+// A posting whose value is not a descending list of indexes is refused
+// with the reason, not read past.
+TEST_CASE("block store: a damaged history posting is refused with the reason") {
+  for (const auto& [value, reason] : std::vector<std::pair<std::string, std::string>>{
+           {std::string(3, '\0'), "posting of 3 bytes"},
+           {"", "posting of 0 bytes"},
+           {std::string("\0\0\0\1\0\0\0\2", 8), "out of order"}}) {
+    TempDir dir;
+    {
+      auto s = open_ok(dir);
+      ChainBuilder cb;
+      REQUIRE(append(*s, cb.next({make_tx(2, 0, DelegateBody{res("10.0.0.0/8"), account(3)})})).ok());
+    }
+    {
+      std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+      for (const char* n : {"default", "blocks", "certs", "txindex", "state", "history", "meta", "tree"})
+        cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+      std::vector<rocksdb::ColumnFamilyHandle*> handles;
+      rocksdb::DB* raw = nullptr;
+      REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.str(), cfs, &handles, &raw).ok());
+      std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator(rocksdb::ReadOptions(), handles[5]));
+      size_t damaged = 0;
+      for (it->SeekToFirst(); it->Valid(); it->Next(), ++damaged)
+        REQUIRE(raw->Put(rocksdb::WriteOptions(), handles[5], it->key(), value).ok());
+      CHECK(damaged == 4);  // the /8's lists: exact, and under() at lengths 0, 4 and 8
+      it.reset();
+      for (auto* h : handles) REQUIRE(raw->DestroyColumnFamilyHandle(h).ok());
+      delete raw;
+    }
+    auto s = open_ok(dir);
+    auto page = s->history(res("10.0.0.0/8"), 10);
+    REQUIRE_FALSE(page.ok());
+    CHECK_MESSAGE(page.error().find(reason) != std::string::npos, page.error());
+  }
 }
 
 TEST_CASE("block store: state puts and deletes persist in key order") {

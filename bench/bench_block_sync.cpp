@@ -23,6 +23,7 @@
 #include "bench/percentile.h"
 #include "ledger/chain.h"
 #include "node/driver/block_sync.h"
+#include "node/driver/state_release.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/process.h"
 
@@ -45,7 +46,9 @@ double cpu_seconds(int who = RUSAGE_SELF) {
 }
 
 std::unique_ptr<ledger::Chain> open_chain(const std::string& dir) {
-  auto c = ledger::Chain::open(dir, test::test_genesis(4));
+  ledger::ChainOptions options;
+  node::StateRelease::install(options);  // as numledgerd does
+  auto c = ledger::Chain::open(dir, test::test_genesis(4), options);
   if (!c) {
     std::fprintf(stderr, "bench_block_sync: %s\n", c.error().c_str());
     std::exit(1);

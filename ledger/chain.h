@@ -42,6 +42,10 @@ struct ChainOptions {
   // from disk: 2^16 places, about 14 MB once all are loaded, so that a
   // path of a tree of a few million entries is 2 records deep.
   unsigned tree_cache_depth = 16;
+  // Takes each version of the state tree that a commit replaces, to free
+  // it; unset, it is freed on the committing thread. A node frees it on a
+  // thread of its own (node/driver/state_release.h).
+  std::function<void(StateCommitment::Snapshot&&)> release_state;
 };
 
 struct DryRun {

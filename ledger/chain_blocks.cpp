@@ -8,6 +8,7 @@
 // block known with its certificate (block sync) is applied once instead.
 #include <algorithm>
 #include <stdexcept>
+#include <utility>
 
 #include "ledger/chain.h"
 #include "ledger/time_text.h"
@@ -191,7 +192,8 @@ Status Chain::store_applied(const Block& b, const CommitCertificate& cert, const
   registry_.writes_stored();
   tip_ = h;
   tip_cert_ = cert;
-  tip_state_ = commitment_.snapshot();
+  StateCommitment::Snapshot replaced = std::exchange(tip_state_, commitment_.snapshot());
+  if (options_.release_state) options_.release_state(std::move(replaced));
   tip_has_hop_ = carries_hop(b);
   return {};
 }

@@ -12,6 +12,7 @@
 #include "node/client/terminal_passphrase.h"
 #include "node/driver/consensus_driver.h"
 #include "node/driver/shared_chain.h"
+#include "node/driver/state_release.h"
 #include "node/http/api.h"
 #include "node/net/descriptor_budget.h"
 #include "node/net/host_port.h"
@@ -108,18 +109,20 @@ Status Node::open_chain() {
   identity_ = *identity;
 
   const std::string chain_id = genesis->chain_id;
+  ledger::ChainOptions options;
+  if (config_.verify_state) options.check = ledger::StateCheck::every_entry;
+  StateRelease::install(options);
   if (config_.state_sync) {
     auto joined = join_by_state_sync({.ledger_dir = config_.home + "/ledger",
                                       .genesis = &*genesis,
                                       .node_key = *identity_,
                                       .peers = config_.peers,
-                                      .timeout = config_.state_sync_timeout});
+                                      .timeout = config_.state_sync_timeout,
+                                      .chain_options = options});
     if (!joined) return joined.take_error();
     chain_ = std::move(*joined);
   }
   if (!chain_) {
-    ledger::ChainOptions options;
-    if (config_.verify_state) options.check = ledger::StateCheck::every_entry;
     auto chain = ledger::Chain::open(config_.home + "/ledger", std::move(*genesis), options);
     if (!chain) return chain.take_error();
     chain_ = std::move(*chain);

@@ -80,7 +80,8 @@ Result<std::unique_ptr<ledger::Chain>> join_by_state_sync(const StateSyncJoin& j
   auto entries = client.take_entries();
   const size_t entry_count = entries.size();
   const double fetched = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  auto chain = ledger::Chain::open_from_snapshot(join.ledger_dir, genesis, anchor, std::move(entries));
+  auto chain = ledger::Chain::open_from_snapshot(join.ledger_dir, genesis, anchor, std::move(entries),
+                                                  join.chain_options);
   if (!chain) return fail("state sync: the fetched snapshot does not open: " + chain.error());
   logging::info("state sync: joined at height " + std::to_string(anchor.height()) + " with " +
                     std::to_string(entry_count) + " state entries (fetched and verified in " +

@@ -23,6 +23,7 @@ struct StateSyncJoin {
   crypto::SecretKey node_key;
   std::vector<std::string> peers;  // HOST:PORT
   std::chrono::seconds timeout{600};  // the whole fetch
+  ledger::ChainOptions chain_options;  // the chain is opened with these
 };
 
 // The chain opened at the fetched snapshot; null when the ledger already

@@ -5,6 +5,7 @@
 #include <rocksdb/options.h>
 
 #include <algorithm>
+#include <array>
 #include <memory>
 #include <queue>
 #include <set>
@@ -32,11 +33,21 @@ struct List {
   auto operator<=>(const List&) const = default;
 };
 
+// A list's key prefix, built in place: no allocation per list.
+using ListKey = std::array<uint8_t, kListPrefixBytes>;
+
+ListKey list_key(Family f, Kind kind, const CidrBlock& b) {
+  ListKey k{};
+  k[0] = static_cast<uint8_t>(f);
+  k[1] = static_cast<uint8_t>(kind);
+  k[2] = static_cast<uint8_t>(b.length);
+  for (int i = 0; i < 16; ++i) k[3 + i] = static_cast<uint8_t>(b.first >> (8 * (15 - i)));
+  return k;
+}
+
 Bytes list_prefix(Family f, const List& l) {
-  Writer w;
-  w.u8(static_cast<uint8_t>(f)).u8(static_cast<uint8_t>(l.kind)).u8(static_cast<uint8_t>(l.block.length));
-  w.u128v(l.block.first);
-  return w.take();
+  const ListKey k = list_key(f, l.kind, l.block);
+  return Bytes(k.begin(), k.end());
 }
 
 // Newest first: the height is stored inverted.
@@ -92,36 +103,55 @@ std::vector<CidrBlock> cidr_blocks(Family f, u128 first, u128 last) {
   return out;
 }
 
-std::vector<Bytes> lists_for(const Resource& named) {
+namespace {
+
+// Appends the lists a transaction naming `named` is posted to, each once.
+void add_lists(const Resource& named, std::vector<ListKey>& out) {
+  const size_t from = out.size();
   const int bits = family_bits(named.family);
-  std::set<List> lists;
   for (const CidrBlock& b : cidr_blocks(named.family, named.first, named.last)) {
-    lists.insert({Kind::exact, b});
+    out.push_back(list_key(named.family, Kind::exact, b));
     for (int len = 0; len <= b.length; len += kStride)
-      lists.insert({Kind::under, {b.first & ~host_mask(bits - len), len}});
+      out.push_back(list_key(named.family, Kind::under, {b.first & ~host_mask(bits - len), len}));
   }
+  // A range's blocks share ancestors.
+  std::sort(out.begin() + long(from), out.end());
+  out.erase(std::unique(out.begin() + long(from), out.end()), out.end());
+}
+
+ListKey account_key(const AccountId& a) {
+  ListKey k{};
+  k[0] = kAccountFamily;
+  k[1] = static_cast<uint8_t>(Kind::account);
+  std::copy_n(a.key.b.begin(), 16, k.begin() + 3);
+  return k;
+}
+
+Bytes account_prefix(const AccountId& a) {
+  const ListKey k = account_key(a);
+  return Bytes(k.begin(), k.end());
+}
+
+}  // namespace
+
+std::vector<Bytes> lists_for(const Resource& named) {
+  std::vector<ListKey> lists;
+  add_lists(named, lists);
   std::vector<Bytes> prefixes;
   prefixes.reserve(lists.size());
-  for (const List& l : lists) prefixes.push_back(list_prefix(named.family, l));
+  for (const ListKey& l : lists) prefixes.emplace_back(l.begin(), l.end());
   return prefixes;
 }
 
-namespace {
-Bytes account_prefix(const AccountId& a) {
-  Writer w;
-  w.u8(kAccountFamily).u8(static_cast<uint8_t>(Kind::account)).u8(0);
-  w.raw(ByteView(a.key.b.data(), 16));
-  return w.take();
-}
-}  // namespace
-
 std::vector<Posting> postings_for_block(std::span<const Transaction> txs, uint64_t height) {
   // (list, index) for every transaction, grouped by list, newest first.
-  std::vector<std::pair<Bytes, uint32_t>> entries;
+  std::vector<std::pair<ListKey, uint32_t>> entries;
+  std::vector<ListKey> lists;
   for (uint32_t i = 0; i < txs.size(); ++i) {
-    if (auto r = named_range(txs[i].body))
-      for (Bytes& l : lists_for(*r)) entries.emplace_back(std::move(l), i);
-    if (auto a = key_changed_account(txs[i])) entries.emplace_back(account_prefix(*a), i);
+    lists.clear();
+    if (auto r = named_range(txs[i].body)) add_lists(*r, lists);
+    if (auto a = key_changed_account(txs[i])) lists.push_back(account_key(*a));
+    for (const ListKey& l : lists) entries.emplace_back(l, i);
   }
   std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
     return a.first != b.first ? a.first < b.first : a.second > b.second;
@@ -130,7 +160,7 @@ std::vector<Posting> postings_for_block(std::span<const Transaction> txs, uint64
   for (size_t i = 0, j = 0; i < entries.size(); i = j) {
     Writer value;
     for (j = i; j < entries.size() && entries[j].first == entries[i].first; ++j) value.u32(entries[j].second);
-    Posting p{std::move(entries[i].first), value.take()};
+    Posting p{Bytes(entries[i].first.begin(), entries[i].first.end()), value.take()};
     put_height(p.key, height);
     out.push_back(std::move(p));
   }

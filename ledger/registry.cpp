@@ -50,13 +50,13 @@ Status Registry::apply(const Transaction& tx, const BlockContext& ctx, Signature
   if (tx.nonce != expected)
     return fail("nonce " + std::to_string(tx.nonce) + " replayed or out of order: account " +
                 tx.signer.to_string() + " expects " + std::to_string(expected));
-  if (!tx.signed_by(effective_key(tx.signer, ctx.time)))
-    return fail("transaction is not signed by the current key of " + tx.signer.to_string());
+  const crypto::PublicKey own = effective_key(tx.signer, ctx.time);
+  if (!tx.signed_by(own)) return fail("transaction is not signed by the current key of " + tx.signer.to_string());
   if (const TxKind kind = body_kind(tx.body); tx.signatures.size() > max_signatures(kind))
     return fail("a " + std::string(tx_kind_name(kind)) + " transaction carries at most " +
                 std::to_string(max_signatures(kind)) + " signatures; this one has " +
                 std::to_string(tx.signatures.size()));
-  if (auto s = only_needed_signatures(tx, ctx); !s) return s;
+  if (auto s = only_needed_signatures(tx, ctx, own); !s) return s;
   if (sigs == SignatureCheck::verify)
     if (auto s = tx.check_signatures(); !s) return s;
   if (auto r = named_range(tx.body); r && !well_formed(*r))
@@ -92,26 +92,26 @@ Status Registry::apply(const Transaction& tx, const BlockContext& ctx, Signature
   return {};
 }
 
-Status Registry::only_needed_signatures(const Transaction& tx, const BlockContext& ctx) const {
+Status Registry::only_needed_signatures(const Transaction& tx, const BlockContext& ctx,
+                                        const crypto::PublicKey& own) const {
   // Who may sign besides the signer's current key, by kind.
   const auto& body = tx.body;
   std::vector<crypto::PublicKey> cosigner_keys;  // the kind's co-signers (its field list marks them)
-  std::string needs = "the signer's current key";
-  for (const auto& c : cosigners(body)) {
+  for (const auto& c : cosigners(body))
     cosigner_keys.push_back(c.account ? effective_key(AccountId{c.key}, ctx.time) : c.key);
-    needs += " and the " + std::string(c.role) + (c.account ? "'s current key" : "");
-  }
   const bool update = std::holds_alternative<ValidatorUpdateBody>(body);
-  if (update) needs += " and validators of height " + std::to_string(ctx.height);
-  if (const auto* rb = std::get_if<RecoverBody>(&body)) {
-    for (const auto& k : recovery_keys(*rb, ctx.time)) cosigner_keys.push_back(k);
-    needs += " and the recovery accounts' current keys";
-  }
-  const crypto::PublicKey own = effective_key(tx.signer, ctx.time);
+  const auto* recover = std::get_if<RecoverBody>(&body);
+  if (recover)
+    for (const auto& k : recovery_keys(*recover, ctx.time)) cosigner_keys.push_back(k);
   for (const auto& s : tx.signatures) {
     if (s.key == own || std::find(cosigner_keys.begin(), cosigner_keys.end(), s.key) != cosigner_keys.end())
       continue;
     if (update && validator_set_at(ctx.height).find(s.key)) continue;
+    std::string needs = "the signer's current key";
+    for (const auto& c : cosigners(body))
+      needs += " and the " + std::string(c.role) + (c.account ? "'s current key" : "");
+    if (update) needs += " and validators of height " + std::to_string(ctx.height);
+    if (recover) needs += " and the recovery accounts' current keys";
     return fail("signature by key " + s.key.hex() + " is not one a " + std::string(tx_kind_name(body_kind(body))) +
                 " needs (" + needs + "); remove it");
   }

@@ -221,8 +221,10 @@ class Registry {
 
   // Every signature is by a key the kind needs: the signer's current key,
   // a transfer's recipient, a rotation's new key, a validator-update's
-  // validators of ctx.height. A padded transaction is refused.
-  Status only_needed_signatures(const Transaction& tx, const BlockContext& ctx) const;
+  // validators of ctx.height (`own`: the signer's current key). A padded
+  // transaction is refused.
+  Status only_needed_signatures(const Transaction& tx, const BlockContext& ctx,
+                                const crypto::PublicKey& own) const;
 
   // Up to `limit` entries of m after the key `after` (from the start without it).
   template <class T>
@@ -237,7 +239,7 @@ class Registry {
   // Selection and validation helpers.
   std::string describe_holding(const Holding& h) const;  // "holding #12 (..) held by nl.."
   std::vector<HoldingId> chain_ids(const Resource& r) const;
-  Result<HoldingId> signer_holding(const Resource& r, const AccountId& signer) const;
+  Result<Holding> signer_holding(const Resource& r, const AccountId& signer) const;
   Result<HoldingId> lessors_lease(const Resource& r, const AccountId& signer,
                                   std::string_view verb) const;
   Status usable_by_holder(const Holding& h, const BlockContext& ctx) const;

@@ -46,10 +46,10 @@ std::vector<HoldingId> Registry::chain_ids(const Resource& r) const {
   return out;
 }
 
-Result<HoldingId> Registry::signer_holding(const Resource& r, const AccountId& signer) const {
+Result<Holding> Registry::signer_holding(const Resource& r, const AccountId& signer) const {
   auto ids = chain_ids(r);
   for (auto it = ids.rbegin(); it != ids.rend(); ++it)
-    if (holdings_.at(*it).holder == signer) return *it;
+    if (Holding h = holdings_.at(*it); h.holder == signer) return h;
   if (!ids.empty())
     return fail("signer " + signer.to_string() + " holds no holding containing " + r.to_string() +
                 "; its effective controller is " + describe_holding(holdings_.at(ids.back())));
@@ -118,9 +118,9 @@ Status Registry::apply_delegate(const Transaction& tx, const DelegateBody& b,
   } else if (b.lease_until != 0) {
     return fail("an expiry is only for leases, not for an " + std::string(holding_kind_name(b.kind)));
   }
-  auto hid = signer_holding(b.range, tx.signer);
-  if (!hid) return hid.take_error();
-  const Holding h = holdings_.at(*hid);
+  auto held = signer_holding(b.range, tx.signer);
+  if (!held) return held.take_error();
+  const Holding& h = *held;
   if (auto s = usable_by_holder(h, ctx); !s) return s;
   if (auto c = children_.find(h.id); c != children_.end())
     if (auto hit = c->second.first_overlap(b.range))
@@ -143,9 +143,9 @@ Status Registry::apply_delegate(const Transaction& tx, const DelegateBody& b,
 Status Registry::apply_transfer(const Transaction& tx, const TransferBody& b,
                                 const BlockContext& ctx) {
   if (b.to == tx.signer) return fail("transferring " + b.range.to_string() + " to the signer itself is refused");
-  auto hid = signer_holding(b.range, tx.signer);
-  if (!hid) return hid.take_error();
-  const Holding h = holdings_.at(*hid);
+  auto held = signer_holding(b.range, tx.signer);
+  if (!held) return held.take_error();
+  const Holding& h = *held;
   if (auto s = usable_by_holder(h, ctx); !s) return s;
   if (!tx.signed_by(effective_key(b.to, ctx.time)))
     return fail("transfer needs the recipient's co-signature (" + b.to.to_string() + ")");
@@ -171,9 +171,9 @@ Status Registry::apply_transfer(const Transaction& tx, const TransferBody& b,
 }
 
 Status Registry::apply_return(const Transaction& tx, const ReturnBody& b, const BlockContext& ctx) {
-  auto hid = signer_holding(b.range, tx.signer);
-  if (!hid) return hid.take_error();
-  const Holding h = holdings_.at(*hid);
+  auto held = signer_holding(b.range, tx.signer);
+  if (!held) return held.take_error();
+  const Holding& h = *held;
   if (auto s = usable_by_holder(h, ctx); !s) return s;
   if (h.parent == 0)
     return fail(b.range.to_string() + " is in root " + describe_holding(h) +

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <random>
 
@@ -90,6 +91,22 @@ struct ChainBuilder {
     return {b, c};
   }
 };
+
+// Opens the closed store in `dir` as RocksDB itself, with every column
+// family (handles in the order of the names below), for `edit` to damage
+// or age it.
+void edit_raw(const TempDir& dir,
+              const std::function<void(rocksdb::DB&, const std::vector<rocksdb::ColumnFamilyHandle*>&)>& edit) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (const char* n : {"default", "blocks", "certs", "txindex", "state", "history", "meta", "tree"})
+    cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.str(), cfs, &handles, &raw).ok());
+  edit(*raw, handles);
+  for (auto* h : handles) REQUIRE(raw->DestroyColumnFamilyHandle(h).ok());
+  delete raw;
+}
 
 Status append(BlockStore& s, const std::pair<Block, CommitCertificate>& bc,
               std::vector<StateWrite> writes = {}) {
@@ -358,23 +375,15 @@ TEST_CASE("block store: a history index of another format is rebuilt on open") {
     REQUIRE(append(*s, cb.next({make_tx(2, 0, DelegateBody{res("10.0.0.0/8"), account(3)})})).ok());
     REQUIRE(append(*s, cb.next({make_tx(3, 0, TransferBody{res("10.1.0.0/16"), account(4)})})).ok());
   }
-  {
-    // What an older format left: no format mark, and a 29-byte key with
-    // an empty value where the posting list of 0.0.0.0/0 lies now.
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    for (const char* n : {"default", "blocks", "certs", "txindex", "state", "history", "meta", "tree"})
-      cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* raw = nullptr;
-    REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.str(), cfs, &handles, &raw).ok());
-    REQUIRE(raw->Delete(rocksdb::WriteOptions(), handles[6], "history_format").ok());
+  // What an older format left: no format mark, and a 29-byte key with an
+  // empty value where the posting list of 0.0.0.0/0 lies now.
+  edit_raw(dir, [](rocksdb::DB& raw, const std::vector<rocksdb::ColumnFamilyHandle*>& cf) {
+    REQUIRE(raw.Delete(rocksdb::WriteOptions(), cf[6], "history_format").ok());
     std::string stray(29, '\0');
     stray[0] = static_cast<char>(Family::ipv4);
     stray[1] = 1;  // under
-    REQUIRE(raw->Put(rocksdb::WriteOptions(), handles[5], stray, "").ok());
-    for (auto* h : handles) REQUIRE(raw->DestroyColumnFamilyHandle(h).ok());
-    delete raw;
-  }
+    REQUIRE(raw.Put(rocksdb::WriteOptions(), cf[5], stray, "").ok());
+  });
   auto s = open_ok(dir);
   auto page = s->history(res("0.0.0.0/0"), 10);
   REQUIRE_MESSAGE(page.ok(), (page.ok() ? "" : page.error()));  // a stray key would be refused
@@ -394,22 +403,13 @@ TEST_CASE("block store: a damaged history posting is refused with the reason") {
       ChainBuilder cb;
       REQUIRE(append(*s, cb.next({make_tx(2, 0, DelegateBody{res("10.0.0.0/8"), account(3)})})).ok());
     }
-    {
-      std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-      for (const char* n : {"default", "blocks", "certs", "txindex", "state", "history", "meta", "tree"})
-        cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-      std::vector<rocksdb::ColumnFamilyHandle*> handles;
-      rocksdb::DB* raw = nullptr;
-      REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.str(), cfs, &handles, &raw).ok());
-      std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator(rocksdb::ReadOptions(), handles[5]));
+    edit_raw(dir, [&](rocksdb::DB& raw, const std::vector<rocksdb::ColumnFamilyHandle*>& cf) {
+      std::unique_ptr<rocksdb::Iterator> it(raw.NewIterator(rocksdb::ReadOptions(), cf[5]));
       size_t damaged = 0;
       for (it->SeekToFirst(); it->Valid(); it->Next(), ++damaged)
-        REQUIRE(raw->Put(rocksdb::WriteOptions(), handles[5], it->key(), value).ok());
+        REQUIRE(raw.Put(rocksdb::WriteOptions(), cf[5], it->key(), value).ok());
       CHECK(damaged == 4);  // the /8's lists: exact, and under() at lengths 0, 4 and 8
-      it.reset();
-      for (auto* h : handles) REQUIRE(raw->DestroyColumnFamilyHandle(h).ok());
-      delete raw;
-    }
+    });
     auto s = open_ok(dir);
     auto page = s->history(res("10.0.0.0/8"), 10);
     REQUIRE_FALSE(page.ok());

@@ -41,6 +41,18 @@ std::vector<node::p2p::CertifiedBlock> certified_blocks(Chain& source, size_t bl
   return out;
 }
 
+// A chain that frees replaced versions as numledgerd does, with at most
+// `max_waiting` of them waiting.
+std::unique_ptr<Chain> open_released(const std::string& dir, size_t max_waiting) {
+  ChainOptions options;
+  node::StateRelease::install(options, max_waiting);
+  return open_chain(dir, std::move(options));
+}
+
+node::SyncApplied sync(Chain& chain, const std::vector<node::p2p::CertifiedBlock>& answer) {
+  return node::apply_synced_blocks(chain, answer, node::verify_synced_signatures(node::Mempool{}, answer, 2, 0));
+}
+
 }  // namespace
 
 TEST_CASE("state release: versions freed on another thread leave every commit, proof and undo as they were") {
@@ -51,9 +63,7 @@ TEST_CASE("state release: versions freed on another thread leave every commit, p
 
   // One waiting version at most: commits hand off, and free their own when
   // the thread is behind.
-  ChainOptions released;
-  node::StateRelease::install(released, 1);
-  auto follower = open_chain(dir / "follower", released);
+  auto follower = open_released(dir / "follower", 1);
   // A hook that only counts: each commit replaces one version.
   std::atomic<int> replaced = 0;
   ChainOptions counted;
@@ -81,7 +91,7 @@ TEST_CASE("state release: versions freed on another thread leave every commit, p
   next[0].block.txs[2].signatures[0].sig.b[3] ^= 1;
   next[0].block.header.tx_root = tx_root(next[0].block.txs);
   const auto before = follower->state_root();
-  auto bad = node::apply_synced_blocks(*follower, next, node::verify_synced_signatures(node::Mempool{}, next, 2, 0));
+  auto bad = sync(*follower, next);
   CHECK(bad.applied == 0);
   CHECK_FALSE(bad.error.empty());
   CHECK(follower->state_root() == before);
@@ -94,10 +104,8 @@ TEST_CASE("state release: a chain closes with versions still waiting and reopens
   auto source = open_chain(dir / "source");
   const auto answer = certified_blocks(*source, 5, 4);
   {
-    ChainOptions released;
-    node::StateRelease::install(released, 64);
-    auto follower = open_chain(dir / "follower", released);
-    auto r = node::apply_synced_blocks(*follower, answer, node::verify_synced_signatures(node::Mempool{}, answer, 2, 0));
+    auto follower = open_released(dir / "follower", 64);
+    auto r = sync(*follower, answer);
     CHECK(r.applied == 5);
     CHECK(follower->state_root() == source->state_root());
   }  // the chain, its options and the thread go; the thread joins

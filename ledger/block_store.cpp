@@ -364,9 +364,8 @@ Status BlockStore::upgrade_history_index() {
   for (uint64_t h = base_height(); h <= tip; ++h) {
     auto b = block(h);
     if (!b) return fail("cannot rebuild the history index: " + b.error());
-    for (const auto& p : history_index::postings_for_block(b->txs, h))
-      if (!batch.Put(cfs_[kHistory], slice(p.key), slice(p.value)).ok())
-        return fail("cannot rebuild the history index at height " + std::to_string(h));
+    if (!put_history(batch, cfs_[kHistory], *b))
+      return fail("cannot rebuild the history index at height " + std::to_string(h));
     if (h % 256 == 0 || h == tip) {
       s = db_->Write(rocksdb::WriteOptions(), &batch);
       if (!s.ok()) return fail("cannot rebuild the history index: " + s.ToString());

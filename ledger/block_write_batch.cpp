@@ -26,7 +26,11 @@ bool put_tx_indexes(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* txi
     loc.u64(h).u32(i);
     if (!batch.Put(txindex, slice(ByteView(id.b)), slice(loc.data())).ok()) return false;
   }
-  for (const auto& p : history_index::postings_for_block(block.txs, h))
+  return put_history(batch, history, block);
+}
+
+bool put_history(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* history, const Block& block) {
+  for (const auto& p : history_index::postings_for_block(block.txs, block.header.height))
     if (!batch.Put(history, slice(p.key), slice(p.value)).ok()) return false;
   return true;
 }

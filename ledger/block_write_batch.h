@@ -23,6 +23,9 @@ namespace nl::ledger {
 bool put_tx_indexes(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* txindex,
                     rocksdb::ColumnFamilyHandle* history, const Block& block);
 
+// The block's history postings (history_index.h).
+bool put_history(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* history, const Block& block);
+
 // Each record put, or deleted when it has no value.
 bool put_tree(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* tree,
               const std::vector<state_tree::NodeWrite>& writes);

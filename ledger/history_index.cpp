@@ -10,9 +10,13 @@
 #include <queue>
 #include <set>
 
+#include "ledger/block_store_columns.h"
 #include "ledger/canonical.h"
 
 namespace nl::ledger::history_index {
+
+using store_columns::slice;
+using store_columns::view;
 
 namespace {
 
@@ -57,8 +61,6 @@ void put_height(Bytes& key, uint64_t height) {
 
 uint64_t height_of(ByteView key) { return ~Reader(key.subspan(kListPrefixBytes)).u64(); }
 
-ByteView view(const rocksdb::Slice& s) { return ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
-
 // The indexes a posting's value holds, newest first; refuses a value that
 // is not a strictly descending list of at least one.
 Result<std::vector<uint32_t>> indexes_of(ByteView value) {
@@ -82,8 +84,6 @@ std::vector<CidrBlock> ancestors(Family f, const CidrBlock& b) {
   for (int len = 0; len < b.length; ++len) out.push_back({b.first & ~host_mask(bits - len), len});
   return out;
 }
-
-rocksdb::Slice slice(ByteView b) { return rocksdb::Slice(reinterpret_cast<const char*>(b.data()), b.size()); }
 
 }  // namespace
 

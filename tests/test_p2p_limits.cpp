@@ -4,6 +4,7 @@
 // the slots (per address, in total, reserved for validators).
 #include <doctest/doctest.h>
 
+#include "node/p2p/peer_session.h"
 #include "support/consensus_net.h"
 #include "support/p2p_nodes.h"
 
@@ -39,7 +40,7 @@ p2p::StatusMessage status(uint64_t h) { return p2p::StatusMessage{h, crypto::sha
 TEST_CASE("get_blocks: one reply in flight per peer, the next request is read once the reply is written") {
   Loop loop;
   TestNode a(loop, 1);
-  a.start({}, [](P2pOptions& o) { o.get_blocks_burst = o.get_blocks_per_second = 1000; });
+  a.start({}, [](P2pOptions& o) { o.serve_bytes_burst = o.serve_bytes_per_second = 1000.0 * kServeMinBytes; });
   RawPeer p(a.port());
   REQUIRE(!p.upgrade());
   REQUIRE(p.handshake(seeded_key(5)));
@@ -62,9 +63,9 @@ TEST_CASE("get_blocks: one reply in flight per peer, the next request is read on
 TEST_CASE("get_blocks: past the burst, requests are served at the rate, without penalty") {
   Loop loop;
   TestNode a(loop, 1);
-  a.start({}, [](P2pOptions& o) {
-    o.get_blocks_per_second = 5;
-    o.get_blocks_burst = 2;
+  a.start({}, [](P2pOptions& o) {  // 5 empty replies a second, 2 at once
+    o.serve_bytes_per_second = 5.0 * kServeMinBytes;
+    o.serve_bytes_burst = 2.0 * kServeMinBytes;
   });
   RawPeer p(a.port());
   REQUIRE(!p.upgrade());
@@ -85,6 +86,61 @@ TEST_CASE("get_blocks: past the burst, requests are served at the rate, without 
   MESSAGE("6 get_blocks at 5/s with a burst of 2 took " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
   CHECK(answered == 6);
   CHECK(took >= 700ms);  // 2 at once, then 4 at 200 ms each
+  CHECK(a.net().peer_count() == 1);
+  CHECK(a.log_count("banned") == 0);
+}
+
+TEST_CASE("get_blocks: a reply costs its bytes, so a large one delays the next request and small ones do not") {
+  Loop loop;
+  TestNode a(loop, 1);
+  a.start({}, [](P2pOptions& o) {  // 4 minimum charges a second, 4 at once
+    o.serve_bytes_per_second = 4.0 * kServeMinBytes;
+    o.serve_bytes_burst = 4.0 * kServeMinBytes;
+  });
+  RawPeer p(a.port());
+  REQUIRE(!p.upgrade());
+  REQUIRE(p.handshake(seeded_key(9)));
+  REQUIRE(a.wait_peers(1));
+  const PeerId id = a.peer_with(seeded_key(9).public_key())->id;
+  const auto big = blocks_of(10000);
+  const size_t big_bytes = p2p::encode(big).size();
+  REQUIRE(big_bytes > 6 * kServeMinBytes);  // far more than the one charge an empty reply costs
+  // Each reply is read off the socket before the next request, so only
+  // the bucket can hold a request back.
+  auto serve = [&](const p2p::Blocks& reply, std::chrono::milliseconds limit) {
+    const size_t seen = get_blocks_seen(a);
+    REQUIRE(!p.send(p2p::encode(p2p::GetBlocks{1, 1})));
+    const auto t0 = Clock::now();
+    const bool got = eventually([&] { return get_blocks_seen(a) == seen + 1; }, limit);
+    const auto took = Clock::now() - t0;
+    if (got) {
+      a.net().send(id, reply);
+      const auto frame = p.read();
+      REQUIRE(frame);
+      REQUIRE(frame->size() >= 2);
+      CHECK((*frame)[1] == static_cast<uint8_t>(p2p::Tag::blocks));
+    }
+    return std::pair{got, took};
+  };
+  // Small replies: three at once from the burst.
+  for (int i = 0; i < 3; ++i) {
+    auto [got, took] = serve(p2p::Blocks{}, 2s);
+    CHECK(got);
+    CHECK(took < 1s);
+  }
+  // The large one is served from the last charge in the bucket, then costs its size...
+  auto [got_big, took_big] = serve(big, 2s);
+  CHECK(got_big);
+  CHECK(took_big < 1s);
+  // ...so the next request waits until its size has come back: the bucket
+  // held about one charge before it, the next needs one.
+  auto [got_next, took_next] = serve(p2p::Blocks{}, 10s);
+  const double expected_s = static_cast<double>(big_bytes) / (4.0 * kServeMinBytes);
+  MESSAGE("after a reply of " << big_bytes << " bytes the next request waited "
+                              << std::chrono::duration_cast<std::chrono::milliseconds>(took_next).count() << " ms (bucket: "
+                              << expected_s << " s)");
+  CHECK(got_next);
+  CHECK(took_next >= std::chrono::duration<double>(expected_s * 0.8));
   CHECK(a.net().peer_count() == 1);
   CHECK(a.log_count("banned") == 0);
 }

@@ -48,7 +48,7 @@ struct P2pNetwork::Impl : SessionOwner, DialerHost, std::enable_shared_from_this
         me(std::make_shared<const LocalIdentity>(
             LocalIdentity{opts.chain_id, opts.genesis_hash, opts.node_key, opts.validator, opts.best_height})),
         limits{opts.send_queue_bytes,     opts.send_queue_frames,     opts.handshake_timeout, opts.idle_timeout,
-               opts.write_stall_timeout, opts.get_blocks_per_second, opts.get_blocks_burst},
+               opts.write_stall_timeout, opts.serve_bytes_per_second, opts.serve_bytes_burst},
         slot_limits{opts.max_peers, opts.max_peers_per_address, opts.max_handshaking,
                     opts.max_handshaking_per_address, opts.banned_address_sessions},
         scores(opts.ban_score, opts.ban_time),

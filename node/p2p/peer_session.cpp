@@ -72,7 +72,7 @@ PeerSession::PeerSession(uint64_t id, Ws ws, bool outbound, std::string address,
       timer_(ws_.get_executor()),
       write_timer_(ws_.get_executor()),
       blocks_timer_(ws_.get_executor()),
-      tokens_(limits_.get_blocks_burst) {
+      tokens_(limits_.serve_bytes_burst) {
   // Consensus frames are small and each one waits on the last: Nagle's
   // algorithm would hold one back until the previous is acknowledged, and
   // the peer delays that ACK by up to 40 ms.
@@ -214,18 +214,22 @@ void PeerSession::arm_blocks_timer(Clock::duration after) {
 void PeerSession::serve_get_blocks() {
   if (!pending_get_blocks_ || phase_ != Phase::open) return;
   const auto now = Clock::now();
-  const double rate = std::max(limits_.get_blocks_per_second, 0.001);
+  // Charged by the bytes served, not per request: 64 empty blocks cost
+  // the store far less than 64 full ones, and sync of a quiet chain should
+  // not crawl at the rate that bounds full ones.
+  const double rate = std::max(limits_.serve_bytes_per_second, 1.0);
+  const double need = static_cast<double>(kServeMinBytes);
   if (tokens_at_ != Clock::time_point{})
-    tokens_ = std::min(limits_.get_blocks_burst,
+    tokens_ = std::min(std::max(limits_.serve_bytes_burst, need),
                        tokens_ + std::chrono::duration<double>(now - tokens_at_).count() * rate);
   tokens_at_ = now;
-  if (tokens_ < 1)
-    return arm_blocks_timer(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>((1 - tokens_) / rate)));
+  if (tokens_ < need)
+    return arm_blocks_timer(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>((need - tokens_) / rate)));
   auto owner = owner_.lock();
   if (!owner) return do_close("node stopping", false, false);
   // The reply's size is known only once built: the largest is held until then.
   if (!owner->take_blocks_budget(p2p::kMaxBlocksFrameBytes, false)) return arm_blocks_timer(kBudgetRetry);
-  tokens_ -= 1;
+  tokens_ -= need;  // the rest of a larger reply when it is queued
   reply_budget_ = p2p::kMaxBlocksFrameBytes;
   awaiting_reply_ = true;
   const p2p::GetBlocks request = *pending_get_blocks_;
@@ -303,6 +307,7 @@ void PeerSession::enqueue(std::shared_ptr<const Bytes> frame) {
     }
     reply_budget_ = frame->size();
     reply_frame_ = frame.get();
+    tokens_ -= static_cast<double>(frame->size() - std::min(frame->size(), kServeMinBytes));
     blocks_timer_.cancel();
   }
   queued_bytes_ += frame->size();

@@ -39,14 +39,21 @@ struct LocalIdentity {
   std::function<uint64_t()> best_height;  // may be empty: 0
 };
 
+// The least a blocks reply costs in the serving bucket, however small:
+// what keeps empty replies from coming faster than 512 a second at the
+// default rate.
+inline constexpr size_t kServeMinBytes = 256 * 1024;
+
 struct SessionLimits {
   size_t queue_bytes = 0;
   size_t queue_frames = 0;
   std::chrono::milliseconds handshake_timeout{0};
   std::chrono::seconds idle_timeout{0};
   std::chrono::milliseconds write_stall_timeout{0};  // one frame not taken in by then: dropped
-  double get_blocks_per_second = 0;  // token bucket for serving get_blocks
-  double get_blocks_burst = 1;
+  // Token bucket for serving get_blocks, in reply bytes: each reply costs
+  // its size, at least kServeMinBytes.
+  double serve_bytes_per_second = 0;
+  double serve_bytes_burst = 0;
 };
 
 // How a session ended, for the owner and the dialler.
@@ -176,7 +183,7 @@ class PeerSession : public std::enable_shared_from_this<PeerSession> {
   bool awaiting_reply_ = false;          // served; its blocks frame not yet written
   const Bytes* reply_frame_ = nullptr;   // that frame once queued
   size_t reply_budget_ = 0;              // blocks budget held for it
-  double tokens_ = 0;
+  double tokens_ = 0;  // reply bytes; below 0 after a reply larger than what was left
   std::chrono::steady_clock::time_point tokens_at_{};
   std::string close_reason_;
   bool self_ = false;

@@ -11,7 +11,9 @@
 //     transaction in flight per submitter);
 //   - resident memory (VmRSS) of every node after the load;
 //   - a fresh observer's sync of the whole chain, in blocks/s and tx/s;
-//   - blocks per second with an empty mempool and --block-interval 0.
+//   - blocks per second with an empty mempool and --block-interval 0, and
+//     a fresh observer's sync of those empty blocks from one validator
+//     (blocks/s from its start; the other three stopped, the chain halted).
 // Clients, four validators and the observer share this machine's cores,
 // so the figures are a lower bound for a real network.
 // Run: build/bench_testnet [--txs N] [--submitters S] [--repeats R] [--empty-seconds D] [--paced-seconds P]
@@ -73,6 +75,8 @@ struct Repeat {
   double tx_per_s = 0, steady_tx_per_s = 0, submit_per_s = 0, load_p50 = 0, load_p99 = 0;
   double paced_offered = 0, paced_tx_per_s = 0, paced_p50 = 0, paced_p99 = 0, light_p50 = 0, light_p99 = 0;
   double tx_per_block = 0, sync_blocks_per_s = 0, sync_tx_per_s = 0, empty_blocks_per_s = 0;
+  double empty_sync_blocks_per_s = 0;
+  uint64_t empty_sync_blocks = 0;
   double rss_validator_max = 0, rss_observer = 0;
   size_t committed = 0, refused = 0, retries = 0;
   uint64_t chain_height = 0, chain_txs = 0;
@@ -297,14 +301,23 @@ void run_sync(Testnet& net, Repeat& out) {
 }
 
 void run_empty(double seconds, Repeat& out) {
-  Testnet net(0, "0", kChain);
-  net.start({});
+  Testnet net(1, "0", kChain);
+  net.start({net.names()[0], net.names()[1], net.names()[2], net.names()[3]});
   net.wait_height(0, 3, 60);
   const uint64_t h0 = net.height(0).value_or(0);
   const auto t0 = Clock::now();
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   const uint64_t h1 = net.height(0).value_or(0);
   out.empty_blocks_per_s = static_cast<double>(h1 - h0) / seconds_since(t0);
+  // A new observer catches up on those empty blocks from one peer: with
+  // three validators stopped the chain halts, and validator0 serves alone.
+  net.stop_only({net.names()[1], net.names()[2], net.names()[3]});
+  const uint64_t h = net.height(0).value_or(0);
+  const auto t1 = Clock::now();
+  net.start({"observer0"});
+  net.wait_height(4, h, 600);
+  out.empty_sync_blocks = h;
+  out.empty_sync_blocks_per_s = static_cast<double>(h) / seconds_since(t1);
 }
 
 std::string cpu_model() {
@@ -358,7 +371,8 @@ constexpr const char* kUsage =
     "                     [--accounts A] [--batch B] [--txs N] [--repeats R] [--paced-seconds P]\n"
     "  Starts a 4-validator loopback testnet R times (default 3) and prints sustained committed tx/s for N\n"
     "  delegations (default 20000) from S submitters (default 32), submit-to-commit latency at saturation,\n"
-    "  paced and light load, empty blocks/s over D seconds (default 10), observer sync speed and RSS per node.\n"
+    "  paced and light load, empty blocks/s over D seconds (default 10), observer sync speed (of the loaded chain\n"
+    "  and of the empty one) and RSS per node.\n"
     "  NL_BENCH_KEEP_LOGS=DIR keeps every node's log; NL_BENCH_SAMPLES=FILE appends every paced and light\n"
     "  submit-to-commit latency to FILE, one \"paced|light SECONDS\" line each.\n"
     "  On an imported genesis (numledger import rir --out FILE --keystore DIR, unencrypted), or on the\n"
@@ -423,12 +437,13 @@ int main(int argc, char** argv) {
     run_empty(empty_seconds, rep);
     std::printf("repeat %zu: saturation %.0f tx/s overall (sustained %.0f, submitted %.0f/s), p50 %.3f s p99 %.3f s, "
                 "%.1f tx/block, committed %zu refused %zu retries %zu; paced %.0f offered -> %.0f tx/s, p50 %.3f s p99 %.3f s; light p50 %.3f s "
-                "p99 %.3f s; sync %llu blocks %.0f blocks/s %.0f tx/s; empty %.1f blocks/s; RSS validator max %.0f "
-                "MiB observer %.0f MiB\n",
+                "p99 %.3f s; sync %llu blocks %.0f blocks/s %.0f tx/s; empty %.1f blocks/s, synced %llu of them at %.0f "
+                "blocks/s; RSS validator max %.0f MiB observer %.0f MiB\n",
                 r + 1, rep.tx_per_s, rep.steady_tx_per_s, rep.submit_per_s, rep.load_p50, rep.load_p99, rep.tx_per_block, rep.committed,
                 rep.refused, rep.retries, rep.paced_offered, rep.paced_tx_per_s, rep.paced_p50, rep.paced_p99,
                 rep.light_p50, rep.light_p99, static_cast<unsigned long long>(rep.chain_height),
-                rep.sync_blocks_per_s, rep.sync_tx_per_s, rep.empty_blocks_per_s, rep.rss_validator_max,
+                rep.sync_blocks_per_s, rep.sync_tx_per_s, rep.empty_blocks_per_s,
+                static_cast<unsigned long long>(rep.empty_sync_blocks), rep.empty_sync_blocks_per_s, rep.rss_validator_max,
                 rep.rss_observer);
     std::fflush(stdout);
     all.push_back(rep);
@@ -454,6 +469,8 @@ int main(int argc, char** argv) {
   std::printf("  empty blocks/s (--block-interval 0) %6.1f\n", med(&Repeat::empty_blocks_per_s));
   std::printf("  new observer sync                 %8.0f blocks/s   %.0f tx/s\n", med(&Repeat::sync_blocks_per_s),
               med(&Repeat::sync_tx_per_s));
+  std::printf("  new observer sync, empty blocks   %8.0f blocks/s   (the empty-blocks run's chain, from one validator)\n",
+              med(&Repeat::empty_sync_blocks_per_s));
   std::printf("  RSS per node                      validator (largest) %.0f MiB, observer %.0f MiB\n",
               med(&Repeat::rss_validator_max), med(&Repeat::rss_observer));
   std::printf("ratios: sustained tx/s is %.2fx the 2,000 tx/s target; paced p50 is %.2fx the 1 s target\n",

@@ -145,6 +145,13 @@ class Testnet {
   std::string url(size_t i) const { return urls_.at(i); }
   const std::vector<std::string>& names() const { return names_; }
 
+  // Stops these nodes only; the others run on.
+  void stop_only(const std::vector<std::string>& only) {
+    std::vector<std::string> args = {"testnet", "stop", "--dir", dir(), "--timeout", "10"};
+    for (const auto& n : only) args.insert(args.end(), {"--only", n});
+    auto r = cli(args);
+    if (r.code != 0) die("testnet stop: " + r.err);
+  }
   void start(const std::vector<std::string>& only) {
     std::vector<std::string> args = {"testnet", "start", "--dir", dir(), "--timeout", std::to_string(start_timeout_s_)};
     for (const auto& n : only) args.insert(args.end(), {"--only", n});

@@ -54,10 +54,10 @@ struct P2pOptions {
   size_t max_queued_bytes = 256 * 1024 * 1024;  // all peers' send queues; past it the largest is dropped
   size_t blocks_reply_budget = 64 * 1024 * 1024;  // blocks replies being built or queued, all peers
   // Blocks replies per peer, a token bucket in bytes (each reply costs its
-  // size, at least kServeMinBytes = 256 KiB): 8 of the largest frame a
-  // second, or 512 small replies.
-  double serve_bytes_per_second = 8.0 * 16 * 1024 * 1024;
-  double serve_bytes_burst = 8.0 * 16 * 1024 * 1024;
+  // size, at least kServeMinBytes = 256 KiB, peer_session.h): 8 of the
+  // largest frame a second, or 512 small replies.
+  double serve_bytes_per_second = 8.0 * p2p::kMaxBlocksFrameBytes;
+  double serve_bytes_burst = 8.0 * p2p::kMaxBlocksFrameBytes;
   std::chrono::milliseconds write_stall_timeout{30000};  // a frame the peer does not take in by then drops it
   std::chrono::seconds useful_idle_timeout{120};  // non-reserved peer without a useful frame: dropped
   std::chrono::milliseconds handshake_timeout{5000};

@@ -33,6 +33,15 @@ p2p::Blocks blocks_of(size_t txs) {
   return out;
 }
 
+// `p` upgraded and handshaken with `key`, once `a` counts `peers` peers:
+// its id at `a`.
+PeerId joined(TestNode& a, RawPeer& p, const crypto::SecretKey& key, size_t peers = 1) {
+  REQUIRE(!p.upgrade());
+  REQUIRE(p.handshake(key));
+  REQUIRE(a.wait_peers(peers));
+  return a.peer_with(key.public_key())->id;
+}
+
 p2p::StatusMessage status(uint64_t h) { return p2p::StatusMessage{h, crypto::sha256(as_bytes(std::to_string(h)))}; }
 
 }  // namespace
@@ -42,10 +51,7 @@ TEST_CASE("get_blocks: one reply in flight per peer, the next request is read on
   TestNode a(loop, 1);
   a.start({}, [](P2pOptions& o) { o.serve_bytes_burst = o.serve_bytes_per_second = 1000.0 * kServeMinBytes; });
   RawPeer p(a.port());
-  REQUIRE(!p.upgrade());
-  REQUIRE(p.handshake(seeded_key(5)));
-  REQUIRE(a.wait_peers(1));
-  const PeerId id = a.peer_with(seeded_key(5).public_key())->id;
+  const PeerId id = joined(a, p, seeded_key(5));
   for (int i = 0; i < 3; ++i) REQUIRE(!p.send(p2p::encode(p2p::GetBlocks{1, 8})));
   CHECK(eventually([&] { return get_blocks_seen(a) == 1; }));
   std::this_thread::sleep_for(300ms);
@@ -68,10 +74,7 @@ TEST_CASE("get_blocks: past the burst, requests are served at the rate, without 
     o.serve_bytes_burst = 2.0 * kServeMinBytes;
   });
   RawPeer p(a.port());
-  REQUIRE(!p.upgrade());
-  REQUIRE(p.handshake(seeded_key(6)));
-  REQUIRE(a.wait_peers(1));
-  const PeerId id = a.peer_with(seeded_key(6).public_key())->id;
+  const PeerId id = joined(a, p, seeded_key(6));
   const auto t0 = Clock::now();
   for (int i = 0; i < 6; ++i) REQUIRE(!p.send(p2p::encode(p2p::GetBlocks{1, 1})));
   size_t answered = 0;
@@ -98,10 +101,7 @@ TEST_CASE("get_blocks: a reply costs its bytes, so a large one delays the next r
     o.serve_bytes_burst = 4.0 * kServeMinBytes;
   });
   RawPeer p(a.port());
-  REQUIRE(!p.upgrade());
-  REQUIRE(p.handshake(seeded_key(9)));
-  REQUIRE(a.wait_peers(1));
-  const PeerId id = a.peer_with(seeded_key(9).public_key())->id;
+  const PeerId id = joined(a, p, seeded_key(9));
   const auto big = blocks_of(10000);
   const size_t big_bytes = p2p::encode(big).size();
   REQUIRE(big_bytes > 6 * kServeMinBytes);  // far more than the one charge an empty reply costs
@@ -150,10 +150,7 @@ TEST_CASE("a peer that does not take in a frame within write_stall_timeout is dr
   TestNode a(loop, 1);
   a.start({}, [](P2pOptions& o) { o.write_stall_timeout = 500ms; });
   RawPeer p(a.port());
-  REQUIRE(!p.upgrade());
-  REQUIRE(p.handshake(seeded_key(7)));  // then reads nothing
-  REQUIRE(a.wait_peers(1));
-  const PeerId id = a.peer_with(seeded_key(7).public_key())->id;
+  const PeerId id = joined(a, p, seeded_key(7));  // then reads nothing
   const auto big = blocks_of(1000);
   for (int i = 0; i < 100; ++i) a.net().send(id, big);  // about 20 MB: more than the socket buffers
   CHECK(a.wait_log("does not read: a frame of", 10s));
@@ -168,10 +165,7 @@ TEST_CASE("past the bound on all send queues, the peer with the longest queue is
   a.start({b.address()}, [](P2pOptions& o) { o.max_queued_bytes = 2 * 1024 * 1024; });
   b.start();
   RawPeer p(a.port());
-  REQUIRE(!p.upgrade());
-  REQUIRE(p.handshake(seeded_key(8)));
-  REQUIRE(a.wait_peers(2));
-  const PeerId slow = a.peer_with(seeded_key(8).public_key())->id;
+  const PeerId slow = joined(a, p, seeded_key(8), 2);
   const auto big = blocks_of(1000);
   for (int i = 0; i < 100 && a.log_count("send queues of all peers") == 0; ++i) {
     a.net().send(slow, big);
